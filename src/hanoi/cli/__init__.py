@@ -1,0 +1,1 @@
+"""Thin command line: one module per command group, no rules and no SQL."""

@@ -1,0 +1,45 @@
+"""The ``hanoi`` command: one sub-command group per domain."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from hanoi import __version__
+from hanoi.cli import db, node, serve
+from hanoi.cli.output import EXIT_UNEXPECTED, report_error
+from hanoi.errors import HanoiError
+
+app = typer.Typer(
+    name="hanoi",
+    help="Hanoi: cooperation under the UN Convention against Cybercrime, node by node.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(node.app, name="node")
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+app.command("demo")(serve.demo)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    print(__version__)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except HanoiError as exc:
+        sys.exit(report_error(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        logging.getLogger("hanoi").debug("unexpected error", exc_info=True)
+        print(f"hanoi: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(EXIT_UNEXPECTED)

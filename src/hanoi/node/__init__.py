@@ -1,0 +1,1 @@
+"""The node itself: its folder, its keys and its public identity."""

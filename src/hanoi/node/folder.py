@@ -1,0 +1,160 @@
+"""The node folder on disk: configuration, keys, database and blobs.
+
+Layout::
+
+    DIR/hanoi.toml                 configuration (no secrets)
+    DIR/hanoi.db                   SQLite database (unless database_url says otherwise)
+    DIR/blobs/                     content-addressed blob store (unless S3)
+    DIR/keys/node-signing.pem      Ed25519, PKCS#8 PEM, mode 0600: the node's identity
+    DIR/keys/log-signing.key       Ed25519, C2SP signed-note signer key, mode 0600
+    DIR/keys/age-identity.txt      age X25519 identity, age-keygen layout, mode 0600
+
+``init_node`` builds everything in a temporary sibling folder and renames it
+into place at the end, so a failure leaves nothing behind and nothing that
+was there is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from hanoi.crypto.agekeys import AgeIdentity, format_identity_file, read_identity_file
+from hanoi.crypto.ed25519keys import (
+    format_note_signer_key,
+    parse_note_signer_key,
+    private_from_pem,
+    private_to_pem,
+)
+from hanoi.errors import Conflict, IntegrityError, InvalidInput, NotFound
+from hanoi.node.identity import NodeIdentity, NodeKeys, default_log_origin
+from hanoi.settings import CONFIG_FILE, Settings, build_settings
+
+SIGNING_KEY_FILE = "node-signing.pem"
+LOG_KEY_FILE = "log-signing.key"
+AGE_IDENTITY_FILE = "age-identity.txt"
+_KEY_FILE_LIMIT = 64 * 1024
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` with mode 0600 (whatever the umask), refusing to overwrite."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > _KEY_FILE_LIMIT:
+            raise InvalidInput(f"{path} is too large to be a key file")
+        if path.stat().st_mode & 0o077:
+            raise IntegrityError(
+                f"{path} is readable by other users; run 'chmod 600 {path}' and check who read it"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"missing key file {path}") from None
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def format_config(values: dict[str, Any]) -> str:
+    lines = ["# Hanoi node configuration. HANOI_* environment variables override these."]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def load_keys(settings: Settings) -> NodeKeys:
+    keys_dir = settings.keys_dir
+    signing = private_from_pem(_read_key_file(keys_dir / SIGNING_KEY_FILE))
+    _, log_signing = parse_note_signer_key(_read_key_file(keys_dir / LOG_KEY_FILE).decode())
+    age = read_identity_file(_read_key_file(keys_dir / AGE_IDENTITY_FILE).decode())
+    return NodeKeys(signing=signing, log_signing=log_signing, age=age)
+
+
+def load_identity(settings: Settings) -> NodeIdentity:
+    return NodeIdentity.of(
+        state=settings.state,
+        name=settings.name,
+        log_origin=settings.log_origin,
+        keys=load_keys(settings),
+    )
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise Conflict(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise Conflict(f"{target} is not empty; choose a new or empty folder (nothing was changed)")
+
+
+def init_node(
+    target: Path,
+    *,
+    state: str,
+    name: str,
+    now: datetime,
+    log_origin: str | None = None,
+    prepare: Callable[[Settings, NodeKeys], None],
+) -> NodeIdentity:
+    """Create a node folder at ``target``. ``prepare`` migrates the database and
+    checks the blob store of the fresh settings before the folder is moved into place."""
+    target = target.resolve()
+    _check_target(target)
+    keys = NodeKeys(
+        signing=Ed25519PrivateKey.generate(),
+        log_signing=Ed25519PrivateKey.generate(),
+        age=AgeIdentity.generate(),
+    )
+    config: dict[str, Any] = {
+        "state": state,
+        "name": name,
+        "log_origin": log_origin or default_log_origin(state, keys),
+    }
+    # Validate before touching the disk: a bad State code or name fails here.
+    build_settings({**config, "node_dir": target})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
+    try:
+        settings = build_settings({**config, "node_dir": staging})
+        keys_dir = settings.keys_dir
+        keys_dir.mkdir(mode=0o700)
+        write_private(keys_dir / SIGNING_KEY_FILE, private_to_pem(keys.signing))
+        write_private(
+            keys_dir / LOG_KEY_FILE,
+            format_note_signer_key(settings.log_origin, keys.log_signing).encode() + b"\n",
+        )
+        write_private(
+            keys_dir / AGE_IDENTITY_FILE,
+            format_identity_file(keys.age, created=now.isoformat()).encode(),
+        )
+        settings.resolved_blob_dir.mkdir(exist_ok=True)
+        (staging / CONFIG_FILE).write_text(format_config(config), encoding="utf-8")
+        prepare(settings, keys)
+        _check_target(target)
+        if target.is_dir():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    os.chmod(target, 0o700)
+    return NodeIdentity.of(state=state, name=name, log_origin=str(config["log_origin"]), keys=keys)

@@ -1,0 +1,159 @@
+"""The node's settings: one frozen object, built once at the entry point.
+
+Sources, strongest first: ``HANOI_*`` environment variables, then the node
+folder's ``hanoi.toml``, then defaults. Nothing here is read at import time;
+:func:`load_settings` is called by the CLI and passed on explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from hanoi.errors import FieldProblem, InvalidInput, NotFound
+
+CONFIG_FILE = "hanoi.toml"
+STATE_CODE = re.compile(r"^[A-Z]{3}$")
+
+# Values people paste from examples. A node refuses to start with any of them.
+_PLACEHOLDERS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "password",
+        "example",
+        "replace-me",
+        "replace_me",
+        "todo",
+        "xxx",
+        "minioadmin",
+        "your-secret-key",
+    }
+)
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    return (
+        lowered in _PLACEHOLDERS
+        or (lowered.startswith("<") and lowered.endswith(">"))
+        or (lowered.startswith("${") and lowered.endswith("}"))
+    )
+
+
+class Settings(BaseSettings):
+    """Everything a node needs to run. Paths are absolute once loaded."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HANOI_",
+        frozen=True,
+        extra="forbid",
+        env_nested_delimiter=None,
+    )
+
+    node_dir: Path
+    state: str = Field(description="ISO 3166-1 alpha-3 code of the State this node serves")
+    name: str = Field(min_length=1, max_length=200)
+    log_origin: str = Field(min_length=1, max_length=200)
+
+    database_url: str = ""
+    blob_store: Literal["disk", "s3"] = "disk"
+    blob_dir: Path | None = None
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "hanoi-blobs"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = ""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("state")
+    @classmethod
+    def _state_code(cls, value: str) -> str:
+        if not STATE_CODE.match(value):
+            raise ValueError(
+                "must be an ISO 3166-1 alpha-3 code in capitals, such as EGY, VNM or FRA"
+            )
+        return value
+
+    @field_validator("s3_secret_access_key")
+    @classmethod
+    def _no_placeholder_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and is_placeholder(value.get_secret_value()):
+            raise ValueError("is a placeholder; set a real secret")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Settings:
+        if self.blob_store == "s3" and not self.s3_endpoint_url:
+            raise ValueError("blob_store = 's3' needs s3_endpoint_url")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the node folder's file, which :func:`load_settings`
+        # passes in as init values.
+        return (env_settings, init_settings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.node_dir / 'hanoi.db'}"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        return self.blob_dir or self.node_dir / "blobs"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.node_dir / "keys"
+
+
+def read_config_file(node_dir: Path) -> dict[str, Any]:
+    path = node_dir / CONFIG_FILE
+    if not path.is_file():
+        raise NotFound(
+            f"{node_dir} is not a Hanoi node folder (no {CONFIG_FILE}); run 'hanoi node init'"
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+
+
+def build_settings(values: dict[str, Any]) -> Settings:
+    """Validate ``values`` (plus the environment); turn pydantic's errors into ours."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = tuple(
+            FieldProblem(
+                path=".".join(str(p) for p in err["loc"]) or "settings",
+                message=err["msg"].removeprefix("Value error, "),
+            )
+            for err in exc.errors()
+        )
+        raise InvalidInput("invalid settings", fields=problems) from None
+
+
+def load_settings(node_dir: Path) -> Settings:
+    node_dir = node_dir.resolve()
+    values = read_config_file(node_dir)
+    values["node_dir"] = node_dir
+    return build_settings(values)

@@ -1,0 +1,1 @@
+"""Adapters only: database tables, migrations, repositories and blob stores."""

@@ -1,0 +1,212 @@
+"""Blobs in any S3-compatible object store (SeaweedFS, MinIO, Ceph, AWS S3).
+
+Objects live at ``<prefix>sha256/<digest>``. Since the digest is known only
+at the end of the stream, ``put`` uploads to ``<prefix>tmp/<uuid>`` while
+hashing (one ``PutObject`` up to :data:`MULTIPART_THRESHOLD`, multipart
+above it), then copies server-side to the content address, unless that
+address already exists, and deletes the temporary object. A crash leaves
+only a temporary object (or an unfinished multipart upload), never a wrong
+object under a digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+from hanoi.errors import NotFound, Unavailable
+from hanoi.storage.blobs import BlobRef, SizeLimit, check_digest, check_expected, reader
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+MULTIPART_THRESHOLD = 64 * 1024 * 1024
+PART_SIZE = 16 * 1024 * 1024
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
+    """Read ``size`` bytes unless the stream ends first (multipart parts need >= 5 MiB)."""
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _is_missing(exc: ClientError) -> bool:
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    return code in {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
+
+
+class S3BlobStore:
+    def __init__(
+        self,
+        *,
+        endpoint_url: str,
+        bucket: str,
+        region: str = "us-east-1",
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        prefix: str = "",
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self.bucket = bucket
+        self.prefix = prefix
+        self._client: S3Client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=60,
+            ),
+        )
+
+    def _key(self, digest: str) -> str:
+        return f"{self.prefix}sha256/{check_digest(digest)}"
+
+    def _unavailable(self, exc: Exception) -> Unavailable:
+        reason = str(exc).splitlines()[0]
+        return Unavailable(f"cannot reach the S3 store {self.endpoint_url}: {reason}")
+
+    def put(
+        self,
+        stream: BinaryIO,
+        *,
+        expected_digest: str | None = None,
+        max_size: int | None = None,
+    ) -> BlobRef:
+        hasher = hashlib.sha256()
+        limit = SizeLimit(max_size)
+        tmp_key = f"{self.prefix}tmp/{uuid.uuid4().hex}"
+        pending: list[bytes] = []
+        pending_size = 0
+        upload_id: str | None = None
+        parts: list[dict[str, Any]] = []
+        try:
+            while True:
+                chunk = _read_exact(stream, PART_SIZE)
+                if chunk:
+                    limit.add(len(chunk))
+                    hasher.update(chunk)
+                    pending.append(chunk)
+                    pending_size += len(chunk)
+                if upload_id is None and chunk and pending_size <= MULTIPART_THRESHOLD:
+                    continue
+                if upload_id is None and chunk:
+                    upload_id = self._client.create_multipart_upload(
+                        Bucket=self.bucket, Key=tmp_key
+                    )["UploadId"]
+                if upload_id is not None:
+                    for part in pending:
+                        number = len(parts) + 1
+                        etag = self._client.upload_part(
+                            Bucket=self.bucket,
+                            Key=tmp_key,
+                            UploadId=upload_id,
+                            PartNumber=number,
+                            Body=part,
+                        )["ETag"]
+                        parts.append({"ETag": etag, "PartNumber": number})
+                    pending, pending_size = [], 0
+                if not chunk:
+                    break
+            if upload_id is None:
+                self._client.put_object(Bucket=self.bucket, Key=tmp_key, Body=b"".join(pending))
+            else:
+                self._client.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=tmp_key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+                )
+                upload_id = None
+            ref = BlobRef(hasher.hexdigest(), limit.total)
+            check_expected(ref, expected_digest)
+            if not self.exists(ref.digest):
+                self._client.copy(
+                    {"Bucket": self.bucket, "Key": tmp_key}, self.bucket, self._key(ref.digest)
+                )
+            return ref
+        except (BotoCoreError, EndpointConnectionError) as exc:
+            raise self._unavailable(exc) from None
+        finally:
+            self._cleanup(tmp_key, upload_id)
+
+    def _cleanup(self, tmp_key: str, upload_id: str | None) -> None:
+        try:
+            if upload_id is not None:
+                self._client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=tmp_key, UploadId=upload_id
+                )
+            self._client.delete_object(Bucket=self.bucket, Key=tmp_key)
+        except (BotoCoreError, ClientError):
+            pass  # a stray temporary object is harmless; a lifecycle rule removes it
+
+    def open(self, digest: str) -> BinaryIO:
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=self._key(digest))
+        except ClientError as exc:
+            if _is_missing(exc):
+                raise NotFound(f"no blob {digest}") from None
+            raise self._unavailable(exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable(exc) from None
+        body: BinaryIO = response["Body"]  # type: ignore[assignment]
+        return reader(body, digest=digest, size=response["ContentLength"])
+
+    def _head(self, digest: str) -> int | None:
+        try:
+            response = self._client.head_object(Bucket=self.bucket, Key=self._key(digest))
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise self._unavailable(exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable(exc) from None
+        return response["ContentLength"]
+
+    def exists(self, digest: str) -> bool:
+        return self._head(digest) is not None
+
+    def size(self, digest: str) -> int:
+        size = self._head(digest)
+        if size is None:
+            raise NotFound(f"no blob {digest}")
+        return size
+
+    def delete(self, digest: str) -> None:
+        if not self.exists(digest):
+            raise NotFound(f"no blob {digest}")
+        try:
+            self._client.delete_object(Bucket=self.bucket, Key=self._key(digest))
+        except (BotoCoreError, ClientError) as exc:
+            raise self._unavailable(exc) from None
+
+    def check(self) -> None:
+        """Reach the endpoint and make sure the bucket exists (creating it if allowed)."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if not _is_missing(exc):
+                raise self._unavailable(exc) from None
+            try:
+                self._client.create_bucket(Bucket=self.bucket)
+            except (BotoCoreError, ClientError) as create_exc:
+                raise self._unavailable(create_exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable(exc) from None

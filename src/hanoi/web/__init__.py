@@ -1,0 +1,1 @@
+"""Thin HTTP layer: FastAPI routes that call services, and problem+json errors."""

@@ -1,0 +1,87 @@
+"""The FastAPI application: ``/healthz``, the JSON API under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from hanoi import __version__
+from hanoi.errors import HanoiError, Unavailable
+from hanoi.web import problems
+from hanoi.wiring import Node
+
+API_PREFIX = "/api/v1"
+
+
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+
+
+def _health(node: Node) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        with node.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except SQLAlchemyError:
+        checks["database"] = "unavailable"
+    try:
+        node.blobs.check()
+        checks["blobs"] = "ok"
+    except HanoiError:
+        checks["blobs"] = "unavailable"
+    return checks
+
+
+api = APIRouter(prefix=API_PREFIX)
+
+
+@api.get("/node", summary="The node's public identity")
+def node_identity(node: NodeDep) -> dict[str, str]:
+    return node.identity.as_json()
+
+
+def create_app(node: Node) -> FastAPI:
+    app = FastAPI(
+        title="Hanoi node API",
+        version=__version__,
+        description=(
+            "A node of the Hanoi federation for the UN Convention against Cybercrime. "
+            "Errors are RFC 9457 problem+json."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.node = node
+    problems.install(app)
+
+    @app.get("/healthz", summary="Liveness and readiness", tags=["operations"])
+    def healthz() -> Any:
+        checks = _health(node)
+        if all(v == "ok" for v in checks.values()):
+            return {"status": "ok", "state": node.identity.state, **checks}
+        failing = ", ".join(k for k, v in checks.items() if v != "ok")
+        raise Unavailable(f"not ready: {failing} unavailable")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> JSONResponse:
+        return JSONResponse(
+            {
+                "node": node.identity.as_json(),
+                "api": API_PREFIX,
+                "openapi": f"{API_PREFIX}/openapi.json",
+                "docs": f"{API_PREFIX}/docs",
+            }
+        )
+
+    app.include_router(api)
+    return app
