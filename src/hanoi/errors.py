@@ -43,6 +43,9 @@ class HanoiError(Exception):
         parts = "; ".join(f"{f.path}: {f.message}" for f in self.fields)
         return f"{self.detail} ({parts})"
 
+    def __str__(self) -> str:
+        return self.diagnostics()
+
 
 class InvalidInput(HanoiError):
     """The caller sent something malformed or out of range."""

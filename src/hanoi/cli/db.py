@@ -7,16 +7,16 @@ from typing import Annotated
 
 import typer
 
-from hanoi.settings import load_settings
-from hanoi.storage.db import safe_url
-from hanoi.wiring import upgrade_database
-
 app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
 
 @app.command("upgrade")
 def upgrade(directory: Annotated[Path, typer.Option("--dir", help="The node folder.")]) -> None:
     """Apply every pending migration (SQLite or PostgreSQL, per the node's settings)."""
+    from hanoi.settings import load_settings
+    from hanoi.storage.db import safe_url
+    from hanoi.wiring import upgrade_database
+
     settings = load_settings(directory)
     before, after = upgrade_database(settings)
     where = safe_url(settings.resolved_database_url)

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from hanoi import __version__
-from hanoi.cli import db, node, serve
+from hanoi.cli import db, log, node, serve, treaty
 from hanoi.cli.output import EXIT_UNEXPECTED, report_error
 from hanoi.errors import HanoiError
 
@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 app.add_typer(node.app, name="node")
 app.add_typer(db.app, name="db")
+app.add_typer(log.app, name="log")
+app.add_typer(treaty.app, name="treaty")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

@@ -8,10 +8,6 @@ from typing import Annotated
 import typer
 
 from hanoi.cli.output import print_json
-from hanoi.clock import SystemClock
-from hanoi.node.folder import init_node, load_identity
-from hanoi.settings import load_settings
-from hanoi.wiring import prepare_new_node
 
 app = typer.Typer(help="Create a node and show its public identity.", no_args_is_help=True)
 
@@ -28,6 +24,11 @@ def init(
     ] = None,
 ) -> None:
     """Create a node folder: configuration, migrated database, blob folder and keys."""
+    from hanoi.clock import SystemClock
+    from hanoi.node.folder import init_node
+    from hanoi.wiring import prepare_new_node
+
+
     clock = SystemClock()
     identity = init_node(
         directory,
@@ -43,4 +44,8 @@ def init(
 @app.command("show")
 def show(directory: DirOption) -> None:
     """Print the node's public identity as JSON."""
+    from hanoi.node.folder import load_identity
+    from hanoi.settings import load_settings
+
+
     print_json(load_identity(load_settings(directory)).as_json())

@@ -1,21 +1,22 @@
-"""``hanoi serve`` and ``hanoi demo``: run a node's web server."""
+"""``hanoi serve`` and ``hanoi demo``: run a node's web server.
+
+Heavy imports (FastAPI, SQLAlchemy, boto3) happen inside the commands, so
+that ``hanoi --help`` and quick commands start fast.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from hanoi.clock import SystemClock
 from hanoi.errors import Unavailable
-from hanoi.node.folder import init_node
-from hanoi.settings import Settings, load_settings
-from hanoi.web.app import create_app
-from hanoi.wiring import open_node, prepare_new_node
+
+if TYPE_CHECKING:
+    from hanoi.settings import Settings
 
 DEFAULT_DEMO_DIR = Path(".hanoi-demo")
 
@@ -30,6 +31,11 @@ def _check_port(host: str, port: int) -> None:
 
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from hanoi.web.app import create_app
+    from hanoi.wiring import open_node
+
     _check_port(host, port)
     node = open_node(settings)  # fail fast, with one line, before the server starts
     url = f"http://{host}:{port}/"
@@ -58,7 +64,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1,
 ) -> None:
-    """Run the node: web UI, JSON API under /api/v1, health at /healthz."""
+    """Run the node: JSON API under /api/v1, health at /healthz."""
+    from hanoi.settings import load_settings
+
     settings = load_settings(directory)
     run_server(
         settings,
@@ -73,8 +81,13 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Start a sandbox node (State EGY) on SQLite and a local folder, creating it if needed."""
+    from hanoi.clock import SystemClock
+    from hanoi.node.folder import init_node
+    from hanoi.settings import CONFIG_FILE, load_settings
+    from hanoi.wiring import prepare_new_node
+
     node_dir = directory / "EGY"
-    if not (node_dir / "hanoi.toml").exists():
+    if not (node_dir / CONFIG_FILE).exists():
         clock = SystemClock()
         init_node(
             node_dir,

