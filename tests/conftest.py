@@ -217,3 +217,12 @@ def node_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return folder
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool the tests use for interoperability."""
+    path = shutil.which(name)
+    if path is None:
+        require_service(f"the '{name}' tool is not installed (scripts/system-deps installs it)")
+        raise AssertionError("unreachable")
+    return path

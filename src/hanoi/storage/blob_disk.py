@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 from hanoi.errors import IntegrityError, NotFound, Unavailable
 from hanoi.storage.blobs import (
-    CHUNK_SIZE,
     BlobRef,
     SizeLimit,
     check_digest,
@@ -29,6 +30,7 @@ from hanoi.storage.blobs import (
 )
 
 _STALE_TEMPORARY_SECONDS = 24 * 3600
+PIPELINE_CHUNK = 4 * 1024 * 1024
 
 
 def _fsync_dir(path: Path) -> None:
@@ -37,6 +39,39 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _write_all(out: BinaryIO, data: memoryview) -> None:
+    while data:
+        written = out.write(data)
+        data = data[written:]
+
+
+def _copy_hashing(stream: BinaryIO, out: BinaryIO, limit: SizeLimit) -> BlobRef:
+    """Copy ``stream`` to ``out`` while hashing, in one pass.
+
+    Hashing (in this thread) and writing (in a helper thread) overlap: both
+    release the GIL on large buffers. Three rotating buffers guarantee that the
+    buffer being read into is neither being hashed nor being written.
+    """
+    hasher = hashlib.sha256()
+    buffers = [memoryview(bytearray(PIPELINE_CHUNK)) for _ in range(3)]
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="blob-write") as writer:
+        for turn in itertools.count():
+            view = buffers[turn % 3]
+            n = read_into(stream, view)
+            if not n:
+                break
+            limit.add(n)
+            chunk = view[:n]
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write_all, out, chunk)
+            hasher.update(chunk)
+        if pending is not None:
+            pending.result()
+    return BlobRef(hasher.hexdigest(), limit.total)
 
 
 class DiskBlobStore:
@@ -60,20 +95,9 @@ class DiskBlobStore:
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="put-")
         tmp = Path(tmp_name)
         try:
-            hasher = hashlib.sha256()
-            limit = SizeLimit(max_size)
-            buffer = bytearray(CHUNK_SIZE)
-            view = memoryview(buffer)
             with os.fdopen(fd, "wb", buffering=0) as out:
-                while True:
-                    n = read_into(stream, view)
-                    if not n:
-                        break
-                    limit.add(n)
-                    hasher.update(view[:n])
-                    out.write(view[:n])
+                ref = _copy_hashing(stream, out, SizeLimit(max_size))
                 os.fsync(out.fileno())
-            ref = BlobRef(hasher.hexdigest(), limit.total)
             check_expected(ref, expected_digest)
             self._commit(tmp, ref)
             return ref
