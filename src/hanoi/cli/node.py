@@ -28,7 +28,6 @@ def init(
     from hanoi.node.folder import init_node
     from hanoi.wiring import prepare_new_node
 
-
     clock = SystemClock()
     identity = init_node(
         directory,
@@ -46,6 +45,5 @@ def show(directory: DirOption) -> None:
     """Print the node's public identity as JSON."""
     from hanoi.node.folder import load_identity
     from hanoi.settings import load_settings
-
 
     print_json(load_identity(load_settings(directory)).as_json())
