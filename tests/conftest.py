@@ -24,6 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SERVICES_USED: dict[str, str] = {}
 POSTGRES_ADMIN_URL = os.environ.get(
     "HANOI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -56,6 +57,8 @@ def postgres_url() -> Iterator[str]:
         raise
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+        row = admin.execute("SHOW server_version").fetchone()
+    SERVICES_USED["PostgreSQL"] = f"server {row[0] if row else '?'}, database {name}"
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
         yield url
@@ -148,6 +151,8 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     server = S3Server(endpoint_url=f"http://127.0.0.1:{ports['s3']}")
     try:
         _wait_for_s3(server, process, log_path)
+        version = subprocess.run([weed, "version"], capture_output=True, text=True, check=False)
+        SERVICES_USED["SeaweedFS S3"] = f"{version.stdout.strip()} at {server.endpoint_url}"
         yield server
     finally:
         process.terminate()  # its data folder is thrown away, so a quick stop is enough
@@ -226,3 +231,13 @@ def require_tool(name: str) -> str:
         require_service(f"the '{name}' tool is not installed (scripts/system-deps installs it)")
         raise AssertionError("unreachable")
     return path
+
+
+# --- proof, in the CI log, that the real services were used ------------------------------
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SERVICES_USED:
+        terminalreporter.section("real services used")
+        for name, detail in sorted(SERVICES_USED.items()):
+            terminalreporter.write_line(f"{name}: {detail}")
