@@ -23,6 +23,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from hanoi.storage.s3 import S3Location
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_USED: dict[str, str] = {}
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -97,6 +99,15 @@ class S3Server:
     endpoint_url: str
     access_key_id: str = "hanoi-test"
     secret_access_key: str = "hanoi-test-secret"
+
+    def location(self, bucket: str, prefix: str = "") -> S3Location:
+        return S3Location(
+            endpoint_url=self.endpoint_url,
+            bucket=bucket,
+            access_key_id=self.access_key_id,
+            secret_access_key=self.secret_access_key,
+            prefix=prefix,
+        )
 
     def client(self):  # type: ignore[no-untyped-def]
         return boto3.client(

@@ -18,20 +18,25 @@ from hanoi.storage.blob_s3 import S3BlobStore
 from hanoi.storage.blobs import BlobStore
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.node_keys import record_key
+from hanoi.storage.s3 import S3Location
+
+
+def s3_location(settings: Settings, *, prefix: str = "") -> S3Location:
+    assert settings.s3_endpoint_url is not None  # enforced by Settings
+    secret = settings.s3_secret_access_key
+    return S3Location(
+        endpoint_url=settings.s3_endpoint_url,
+        bucket=settings.s3_bucket,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=secret.get_secret_value() if secret else None,
+        prefix=settings.s3_prefix + prefix,
+    )
 
 
 def make_blob_store(settings: Settings) -> BlobStore:
     if settings.blob_store == "s3":
-        assert settings.s3_endpoint_url is not None  # enforced by Settings
-        secret = settings.s3_secret_access_key
-        return S3BlobStore(
-            endpoint_url=settings.s3_endpoint_url,
-            bucket=settings.s3_bucket,
-            region=settings.s3_region,
-            access_key_id=settings.s3_access_key_id,
-            secret_access_key=secret.get_secret_value() if secret else None,
-            prefix=settings.s3_prefix,
-        )
+        return S3BlobStore(s3_location(settings))
     return DiskBlobStore(settings.resolved_blob_dir)
 
 

@@ -14,6 +14,7 @@ from hanoi.storage import blob_s3
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.storage.blob_s3 import S3BlobStore
 from hanoi.storage.blobs import BlobStore, MemoryBlobStore, read_all
+from hanoi.storage.s3 import S3Location
 
 
 @pytest.fixture(params=["memory", "disk", "s3"])
@@ -24,12 +25,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
         return DiskBlobStore(tmp_path / "blobs")
     server = request.getfixturevalue("s3_server")
     bucket = request.getfixturevalue("s3_bucket")
-    return S3BlobStore(
-        endpoint_url=server.endpoint_url,
-        bucket=bucket,
-        access_key_id=server.access_key_id,
-        secret_access_key=server.secret_access_key,
-    )
+    return S3BlobStore(server.location(bucket))
 
 
 def sha256(data: bytes) -> str:
@@ -205,12 +201,7 @@ def small_multipart(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.s3
 @pytest.mark.usefixtures("small_multipart")
 def test_s3_multipart_upload_above_threshold(s3_server, s3_bucket) -> None:  # type: ignore[no-untyped-def]
-    store = S3BlobStore(
-        endpoint_url=s3_server.endpoint_url,
-        bucket=s3_bucket,
-        access_key_id=s3_server.access_key_id,
-        secret_access_key=s3_server.secret_access_key,
-    )
+    store = S3BlobStore(s3_server.location(s3_bucket))
     data = os.urandom(17 * 1024 * 1024 + 3)
     ref = store.put(io.BytesIO(data))
     assert ref.digest == sha256(data)
@@ -223,12 +214,7 @@ def test_s3_multipart_upload_above_threshold(s3_server, s3_bucket) -> None:  # t
 
 @pytest.mark.s3
 def test_s3_corrupt_object_is_an_integrity_error(s3_server, s3_bucket) -> None:  # type: ignore[no-untyped-def]
-    store = S3BlobStore(
-        endpoint_url=s3_server.endpoint_url,
-        bucket=s3_bucket,
-        access_key_id=s3_server.access_key_id,
-        secret_access_key=s3_server.secret_access_key,
-    )
+    store = S3BlobStore(s3_server.location(s3_bucket))
     ref = store.put(io.BytesIO(b"original bytes"))
     s3_server.client().put_object(
         Bucket=s3_bucket, Key=f"sha256/{ref.digest}", Body=b"Original bytes"
@@ -238,6 +224,6 @@ def test_s3_corrupt_object_is_an_integrity_error(s3_server, s3_bucket) -> None: 
 
 
 def test_s3_refused_endpoint_is_unavailable() -> None:
-    store = S3BlobStore(endpoint_url="http://127.0.0.1:9", bucket="hanoi-blobs")
+    store = S3BlobStore(S3Location(endpoint_url="http://127.0.0.1:9", bucket="hanoi-blobs"))
     with pytest.raises(Unavailable, match=r"cannot reach the S3 store http://127.0.0.1:9"):
         store.check()

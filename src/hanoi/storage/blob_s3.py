@@ -15,12 +15,11 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from hanoi.errors import NotFound, Unavailable
 from hanoi.storage.blobs import BlobRef, SizeLimit, check_digest, check_expected, reader
+from hanoi.storage.s3 import S3Location, ensure_bucket, is_missing, make_client, unavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -42,46 +41,18 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _is_missing(exc: ClientError) -> bool:
-    code = str(exc.response.get("Error", {}).get("Code", ""))
-    return code in {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
-
-
 class S3BlobStore:
-    def __init__(
-        self,
-        *,
-        endpoint_url: str,
-        bucket: str,
-        region: str = "us-east-1",
-        access_key_id: str | None = None,
-        secret_access_key: str | None = None,
-        prefix: str = "",
-    ) -> None:
-        self.endpoint_url = endpoint_url
-        self.bucket = bucket
-        self.prefix = prefix
-        self._client: S3Client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            aws_access_key_id=access_key_id,
-            aws_secret_access_key=secret_access_key,
-            config=Config(
-                signature_version="s3v4",
-                s3={"addressing_style": "path"},
-                retries={"max_attempts": 3, "mode": "standard"},
-                connect_timeout=5,
-                read_timeout=60,
-            ),
-        )
+    def __init__(self, location: S3Location) -> None:
+        self.location = location
+        self.bucket = location.bucket
+        self.prefix = location.prefix
+        self._client: S3Client = make_client(location)
 
     def _key(self, digest: str) -> str:
         return f"{self.prefix}sha256/{check_digest(digest)}"
 
     def _unavailable(self, exc: Exception) -> Unavailable:
-        reason = str(exc).splitlines()[0]
-        return Unavailable(f"cannot reach the S3 store {self.endpoint_url}: {reason}")
+        return unavailable(self.location, exc)
 
     def put(
         self,
@@ -161,7 +132,7 @@ class S3BlobStore:
         try:
             response = self._client.get_object(Bucket=self.bucket, Key=self._key(digest))
         except ClientError as exc:
-            if _is_missing(exc):
+            if is_missing(exc):
                 raise NotFound(f"no blob {digest}") from None
             raise self._unavailable(exc) from None
         except BotoCoreError as exc:
@@ -173,7 +144,7 @@ class S3BlobStore:
         try:
             response = self._client.head_object(Bucket=self.bucket, Key=self._key(digest))
         except ClientError as exc:
-            if _is_missing(exc):
+            if is_missing(exc):
                 return None
             raise self._unavailable(exc) from None
         except BotoCoreError as exc:
@@ -198,15 +169,4 @@ class S3BlobStore:
             raise self._unavailable(exc) from None
 
     def check(self) -> None:
-        """Reach the endpoint and make sure the bucket exists (creating it if allowed)."""
-        try:
-            self._client.head_bucket(Bucket=self.bucket)
-        except ClientError as exc:
-            if not _is_missing(exc):
-                raise self._unavailable(exc) from None
-            try:
-                self._client.create_bucket(Bucket=self.bucket)
-            except (BotoCoreError, ClientError) as create_exc:
-                raise self._unavailable(create_exc) from None
-        except BotoCoreError as exc:
-            raise self._unavailable(exc) from None
+        ensure_bucket(self._client, self.location)
