@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
+    ForeignKey,
+    Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -33,4 +37,86 @@ node_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("retired_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("purpose", "public_key"),
+)
+
+# --- custody log (hanoi.custody) --------------------------------------------------------
+# An append is acknowledged once its row is committed in custody_pending. The sequencer
+# moves rows to custody_entries, where each gets its index exactly once, then publishes
+# tiles and a checkpoint (compare-and-swap on log_state). See hanoi.custody.sequencer.
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+custody_pending = Table(
+    "custody_pending",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("commitment", LargeBinary(32), nullable=False),
+    Column("event", LargeBinary, nullable=False),
+    Column("salt", LargeBinary(32), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+)
+
+custody_entries = Table(
+    "custody_entries",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("commitment", LargeBinary(32), nullable=False),
+    Column("event", LargeBinary, nullable=False),
+    Column("salt", LargeBinary(32), nullable=False),
+    Column("subject", String(128), nullable=False, index=True),
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row (id = 1): the latest published checkpoint. Updated only by compare-and-swap on size.
+log_state = Table(
+    "log_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("checkpoint", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every checkpoint this node signed, with the cosignatures witnesses returned for it.
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+cosignatures = Table(
+    "cosignatures",
+    metadata,
+    Column("size", BigInteger, ForeignKey("checkpoints.size"), primary_key=True),
+    Column("witness", String(200), primary_key=True),
+    Column("signature_line", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# This node as a witness of other logs: the last checkpoint it cosigned for each origin.
+witnessed_logs = Table(
+    "witnessed_logs",
+    metadata,
+    Column("origin", String(200), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("checkpoint", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Split views and other misbehaviour detected by this node.
+log_alerts = Table(
+    "log_alerts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("origin", String(200), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
 )
