@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from hanoi.accounts.service import AccountService
 from hanoi.clock import Clock, SystemClock
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
 from hanoi.errors import Unavailable
@@ -13,6 +14,7 @@ from hanoi.node.folder import load_identity
 from hanoi.node.identity import NodeIdentity, NodeKeys
 from hanoi.settings import Settings
 from hanoi.storage import migrate
+from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.storage.blob_s3 import S3BlobStore
 from hanoi.storage.blobs import BlobStore
@@ -97,6 +99,7 @@ class Node:
     blobs: BlobStore
     identity: NodeIdentity
     clock: Clock
+    accounts: AccountService
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -111,10 +114,12 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         )
     blobs = make_blob_store(settings)
     blobs.check()
+    clock = clock or SystemClock()
     return Node(
         settings=settings,
         engine=engine,
         blobs=blobs,
         identity=identity,
-        clock=clock or SystemClock(),
+        clock=clock,
+        accounts=AccountService(repository=AccountsRepository(engine), clock=clock),
     )

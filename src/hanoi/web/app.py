@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hanoi import __version__
 from hanoi.errors import HanoiError, Unavailable
 from hanoi.web import problems
+from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
 API_PREFIX = "/api/v1"
@@ -47,6 +48,11 @@ api = APIRouter(prefix=API_PREFIX)
 @api.get("/node", summary="The node's public identity")
 def node_identity(node: NodeDep) -> dict[str, str]:
     return node.identity.as_json()
+
+
+@api.get("/me", summary="The authenticated user")
+def me(user: CurrentUser) -> dict[str, str]:
+    return {"name": user.name, "role": user.role.value}
 
 
 def create_app(node: Node) -> FastAPI:

@@ -75,6 +75,16 @@ def _field_entries(exc: errors.HanoiError) -> list[dict[str, Any]]:
 
 async def _hanoi_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.HanoiError)
+    if exc.type_slug == "unauthenticated":
+        response = problem(
+            status=401,
+            title=exc.title,
+            detail=exc.detail,
+            type_slug=exc.type_slug,
+            instance=request.url.path,
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="hanoi"'
+        return response
     return problem(
         status=status_for(exc),
         title=exc.title,

@@ -1,0 +1,1 @@
+"""People who use a node: users, roles, passwords and API tokens."""

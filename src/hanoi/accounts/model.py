@@ -1,0 +1,83 @@
+"""Users, roles and what each role may do. Pure.
+
+The roles follow who works with the Convention's cooperation chapter: officers of
+the central authority (Art. 40(13)) who draft and execute requests, supervisors who
+approve before anything leaves the State, the 24/7 point of contact (Art. 41),
+auditors (read-only), and administrators of the node.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from hanoi.errors import InvalidInput, PermissionDenied
+
+USER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    POINT_OF_CONTACT = "point-of-contact"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    DRAFT = "draft"
+    APPROVE = "approve"
+    DECIDE = "decide"
+    HANDLE_URGENT = "handle-urgent"
+    UPLOAD_EVIDENCE = "upload-evidence"
+    AUDIT = "audit"
+    MANAGE_USERS = "manage-users"
+
+
+# Who may do what. Case assignment is checked on top of this, request by request.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.OFFICER: frozenset({Action.READ, Action.DRAFT, Action.DECIDE, Action.UPLOAD_EVIDENCE}),
+    Role.SUPERVISOR: frozenset(
+        {Action.READ, Action.DRAFT, Action.APPROVE, Action.DECIDE, Action.UPLOAD_EVIDENCE}
+    ),
+    Role.POINT_OF_CONTACT: frozenset(
+        {Action.READ, Action.DRAFT, Action.HANDLE_URGENT, Action.DECIDE, Action.UPLOAD_EVIDENCE}
+    ),
+    Role.AUDITOR: frozenset({Action.READ, Action.AUDIT}),
+    Role.ADMINISTRATOR: frozenset({Action.READ, Action.MANAGE_USERS, Action.AUDIT}),
+}
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"unknown role {text!r}; choose one of: {choices}") from None
+
+
+def check_user_name(name: str) -> str:
+    if not USER_NAME.match(name):
+        raise InvalidInput(
+            "a user name is 2-64 characters: lower-case letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    role: Role
+    created_at: datetime
+    disabled: bool = False
+
+    def may(self, action: Action) -> bool:
+        return not self.disabled and action in PERMISSIONS[self.role]
+
+    def require(self, action: Action) -> None:
+        if not self.may(action):
+            raise PermissionDenied(f"a user with role {self.role.value!r} may not {action.value}")

@@ -1,0 +1,75 @@
+"""Password hashing (argon2id) and API tokens (random, stored as SHA-256).
+
+A token reads ``hanoi_<id>_<secret>``: the id (12 hex digits) finds the row, the
+secret (32 random bytes, base64url) is checked against its stored SHA-256 in
+constant time. Tokens are high-entropy, so a fast hash is right for them; passwords
+are not, so they get argon2id.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from hanoi.errors import InvalidInput, PermissionDenied
+
+_TOKEN = re.compile(r"^hanoi_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+        )
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> None:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PermissionDenied("wrong user name or password")
+    try:
+        _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise PermissionDenied("wrong user name or password") from None
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    token_id: str
+    secret_hash: bytes
+    plaintext: str
+
+    def __repr__(self) -> str:
+        return f"NewToken(token_id={self.token_id!r})"
+
+
+def new_token() -> NewToken:
+    token_id = secrets.token_hex(6)
+    secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    return NewToken(
+        token_id=token_id,
+        secret_hash=hashlib.sha256(secret.encode()).digest(),
+        plaintext=f"hanoi_{token_id}_{secret}",
+    )
+
+
+def parse_token(token: str) -> tuple[str, bytes]:
+    """Return ``(token_id, sha256(secret))``; raise PermissionDenied for a malformed token."""
+    match = _TOKEN.match(token)
+    if not match:
+        raise PermissionDenied("malformed API token")
+    return match.group(1), hashlib.sha256(match.group(2).encode()).digest()
+
+
+def same_hash(stored: bytes, presented: bytes) -> bool:
+    return hmac.compare_digest(stored, presented)

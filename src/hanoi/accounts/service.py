@@ -1,0 +1,111 @@
+"""Creating users and authenticating them, by password or API token."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from hanoi.accounts.model import Role, User, check_user_name
+from hanoi.accounts.secrets import hash_password, new_token, parse_token, same_hash, verify_password
+from hanoi.clock import Clock
+from hanoi.errors import PermissionDenied
+
+log = logging.getLogger("hanoi.accounts")
+
+
+class StoredToken(Protocol):
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def secret_hash(self) -> bytes: ...
+
+    @property
+    def revoked(self) -> bool: ...
+
+
+class AccountsStore(Protocol):
+    """What the service needs from storage (``hanoi.storage.accounts_repo`` implements it)."""
+
+    def add_user(
+        self, *, name: str, role: str, password_hash: str | None, now: datetime
+    ) -> User: ...
+
+    def user_by_id(self, user_id: int) -> User | None: ...
+
+    def user_by_name(self, name: str) -> tuple[User, str | None] | None: ...
+
+    def list_users(self) -> list[User]: ...
+
+    def add_token(
+        self, *, token_id: str, user_id: int, secret_hash: bytes, now: datetime
+    ) -> None: ...
+
+    def token(self, token_id: str) -> StoredToken | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedUser:
+    user: User
+    token: str | None  # shown once, never stored
+
+
+class AccountService:
+    def __init__(self, *, repository: AccountsStore, clock: Clock) -> None:
+        self._repository = repository
+        self._clock = clock
+
+    def add_user(
+        self, *, name: str, role: Role, password: str | None = None, with_token: bool = False
+    ) -> CreatedUser:
+        check_user_name(name)
+        password_hash = hash_password(password) if password is not None else None
+        user = self._repository.add_user(
+            name=name, role=role.value, password_hash=password_hash, now=self._clock.now()
+        )
+        token = self.issue_token(user) if with_token else None
+        return CreatedUser(user=user, token=token)
+
+    def issue_token(self, user: User) -> str:
+        token = new_token()
+        self._repository.add_token(
+            token_id=token.token_id,
+            user_id=user.id,
+            secret_hash=token.secret_hash,
+            now=self._clock.now(),
+        )
+        return token.plaintext
+
+    def users(self) -> list[User]:
+        return self._repository.list_users()
+
+    def authenticate_token(self, token: str) -> User:
+        """The user behind a token; every refusal is logged (without the secret)."""
+        try:
+            token_id, presented = parse_token(token)
+        except PermissionDenied:
+            log.warning("refused a malformed API token")
+            raise
+        stored = self._repository.token(token_id)
+        if stored is None or stored.revoked or not same_hash(stored.secret_hash, presented):
+            log.warning("refused API token %s: unknown, revoked or wrong secret", token_id)
+            raise PermissionDenied("invalid or revoked API token")
+        user = self._repository.user_by_id(stored.user_id)
+        if user is None or user.disabled:
+            log.warning("refused API token %s: user disabled", token_id)
+            raise PermissionDenied("invalid or revoked API token")
+        return user
+
+    def authenticate_password(self, name: str, password: str) -> User:
+        found = self._repository.user_by_name(name)
+        if found is None or found[1] is None or found[0].disabled:
+            log.warning("refused a password login for %r", name[:64])
+            raise PermissionDenied("wrong user name or password")
+        try:
+            verify_password(found[1], password)
+        except PermissionDenied:
+            log.warning("refused a password login for %r", name[:64])
+            raise
+        return found[0]

@@ -1,0 +1,69 @@
+"""``hanoi user``: add and list the people who use this node."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hanoi.cli.output import print_json
+
+app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+
+DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Login name, e.g. amira.hassan.")],
+    role: Annotated[
+        str,
+        typer.Option(help="officer, supervisor, point-of-contact, auditor or administrator."),
+    ],
+    directory: DirOption,
+    token: Annotated[bool, typer.Option("--token", help="Also create an API token.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read a password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user. With --token, print an API token once: it is stored only hashed."""
+    from hanoi.accounts.model import parse_role
+    from hanoi.settings import load_settings
+    from hanoi.wiring import open_node
+
+    parsed_role = parse_role(role)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    node = open_node(load_settings(directory))
+    try:
+        created = node.accounts.add_user(
+            name=name, role=parsed_role, password=password, with_token=token
+        )
+    finally:
+        node.engine.dispose()
+    result: dict[str, object] = {"name": created.user.name, "role": created.user.role.value}
+    if created.token is not None:
+        result["token"] = created.token
+    print_json(result)
+    if created.token is not None:
+        print("Store the token now: it cannot be shown again.", file=sys.stderr)
+
+
+@app.command("list")
+def list_users(directory: DirOption) -> None:
+    """List users and their roles."""
+    from hanoi.settings import load_settings
+    from hanoi.wiring import open_node
+
+    node = open_node(load_settings(directory))
+    try:
+        users = node.accounts.users()
+    finally:
+        node.engine.dispose()
+    print_json(
+        [
+            {"name": u.name, "role": u.role.value, "created_at": u.created_at.isoformat()}
+            for u in users
+        ]
+    )
