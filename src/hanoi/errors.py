@@ -54,6 +54,20 @@ class InvalidInput(HanoiError):
     type_slug = "invalid-input"
 
 
+class PayloadTooLarge(InvalidInput):
+    """The input is larger than a limit this node sets."""
+
+    title = "Payload too large"
+    type_slug = "payload-too-large"
+
+
+class RateLimited(HanoiError):
+    """The caller has too many things in progress; try again later."""
+
+    title = "Too many requests"
+    type_slug = "too-many-requests"
+
+
 class RuleViolation(HanoiError):
     """Well-formed, but the Convention or a node policy forbids it."""
 

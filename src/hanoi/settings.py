@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_prefix: str = ""
 
+    upload_max_bytes: int = Field(default=64 * 1024**3, ge=1)
+    uploads_per_user: int = Field(default=4, ge=1, le=1000)
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"

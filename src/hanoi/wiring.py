@@ -10,6 +10,7 @@ from hanoi.accounts.service import AccountService
 from hanoi.clock import Clock, SystemClock
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
 from hanoi.errors import Unavailable
+from hanoi.evidence.uploads import UploadLimits, UploadService
 from hanoi.node.folder import load_identity
 from hanoi.node.identity import NodeIdentity, NodeKeys
 from hanoi.settings import Settings
@@ -21,6 +22,7 @@ from hanoi.storage.blobs import BlobStore
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.s3 import S3Location
+from hanoi.storage.uploads_repo import UploadsRepository
 
 
 def s3_location(settings: Settings, *, prefix: str = "") -> S3Location:
@@ -100,6 +102,7 @@ class Node:
     identity: NodeIdentity
     clock: Clock
     accounts: AccountService
+    uploads: UploadService
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -122,4 +125,13 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         identity=identity,
         clock=clock,
         accounts=AccountService(repository=AccountsRepository(engine), clock=clock),
+        uploads=UploadService(
+            repository=UploadsRepository(engine),
+            staging=settings.node_dir / "uploads",
+            blobs=blobs,
+            clock=clock,
+            limits=UploadLimits(
+                max_bytes=settings.upload_max_bytes, per_user=settings.uploads_per_user
+            ),
+        ),
     )

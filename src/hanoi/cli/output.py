@@ -17,6 +17,7 @@ EXIT_CODES: dict[type[errors.HanoiError], int] = {
     errors.PermissionDenied: 7,
     errors.PeerError: 8,
     errors.Unavailable: 9,
+    errors.RateLimited: 10,
 }
 EXIT_UNEXPECTED = 70
 

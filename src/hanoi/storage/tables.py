@@ -143,3 +143,21 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
+
+# --- resumable uploads (tus) --------------------------------------------------------------
+# The offset is the truth: bytes past it in the staging file are from a write that
+# was not acknowledged (a crash), and are cut off before the next PATCH.
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", BigId, ForeignKey("users.id"), nullable=False, index=True),
+    Column("length", BigInteger, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("expected_sha256", String(64), nullable=True),
+    Column("digest", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hanoi import __version__
 from hanoi.errors import HanoiError, Unavailable
-from hanoi.web import problems
+from hanoi.web import problems, uploads
 from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
@@ -90,4 +90,5 @@ def create_app(node: Node) -> FastAPI:
         )
 
     app.include_router(api)
+    app.include_router(uploads.router)
     return app

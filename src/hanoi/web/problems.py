@@ -21,6 +21,8 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://hanoi.invalid/problems/"
 
 STATUS_BY_FAMILY: dict[type[errors.HanoiError], int] = {
+    errors.PayloadTooLarge: 413,
+    errors.RateLimited: 429,
     errors.InvalidInput: 400,
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
