@@ -1,0 +1,1 @@
+"""Evidence: ingest, age encryption, packages and their verification."""
