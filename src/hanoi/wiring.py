@@ -9,19 +9,28 @@ from sqlalchemy import Engine
 from hanoi.accounts.service import AccountService
 from hanoi.clock import Clock, SystemClock
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
+from hanoi.custody.cosignature import Cosigner, cosignature_key_id
+from hanoi.custody.note import Ed25519Signer
+from hanoi.custody.service import CustodyLog
+from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import Unavailable
+from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
-from hanoi.node.folder import load_identity
-from hanoi.node.identity import NodeIdentity, NodeKeys
+from hanoi.federation.transport import HttpWitnessTransport
+from hanoi.node.folder import load_keys
+from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
 from hanoi.settings import Settings
 from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.storage.blob_s3 import S3BlobStore
 from hanoi.storage.blobs import BlobStore
+from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
+from hanoi.storage.evidence_repo import EvidenceRepository
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.s3 import S3Location
+from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
 from hanoi.storage.uploads_repo import UploadsRepository
 
 
@@ -42,6 +51,12 @@ def make_blob_store(settings: Settings) -> BlobStore:
     if settings.blob_store == "s3":
         return S3BlobStore(s3_location(settings))
     return DiskBlobStore(settings.resolved_blob_dir)
+
+
+def make_tile_store(settings: Settings) -> TileStore:
+    if settings.blob_store == "s3":
+        return S3TileStore(s3_location(settings, prefix="log/"))
+    return DiskTileStore(settings.node_dir / "log")
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -84,6 +99,14 @@ def prepare_new_node(settings: Settings, keys: NodeKeys, clock: Clock) -> None:
             public_key=log_public,
             now=now,
         )
+        witness_public = raw_public(keys.witness_signing.public_key())
+        record_key(
+            engine,
+            key_id=cosignature_key_id(witness_name(settings.log_origin), witness_public).hex(),
+            purpose="witness-signing",
+            public_key=witness_public,
+            now=now,
+        )
         age_public = keys.age.recipient().public_key
         record_key(
             engine, key_id=str(keys.age.recipient()), purpose="age", public_key=age_public, now=now
@@ -103,11 +126,19 @@ class Node:
     clock: Clock
     accounts: AccountService
     uploads: UploadService
+    custody: CustodyLog
+    witness: WitnessService
+    collector: CosignatureCollector
+    witnesses: WitnessRepository
+    evidence: EvidenceService
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     """Open an existing node: keys readable, database reachable and migrated, blobs reachable."""
-    identity = load_identity(settings)
+    keys = load_keys(settings)
+    identity = NodeIdentity.of(
+        state=settings.state, name=settings.name, log_origin=settings.log_origin, keys=keys
+    )
     engine = open_engine(settings)
     current, head = migrate.current_revision(engine), migrate.head_revision(engine)
     if current != head:
@@ -117,7 +148,27 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         )
     blobs = make_blob_store(settings)
     blobs.check()
+    tiles = make_tile_store(settings)
+    tiles.check()
     clock = clock or SystemClock()
+    custody_repo = CustodyRepository(engine)
+    witnesses = WitnessRepository(engine)
+    uploads = UploadService(
+        repository=UploadsRepository(engine),
+        staging=settings.node_dir / "uploads",
+        blobs=blobs,
+        clock=clock,
+        limits=UploadLimits(
+            max_bytes=settings.upload_max_bytes, per_user=settings.uploads_per_user
+        ),
+    )
+    custody = CustodyLog(
+        origin=settings.log_origin,
+        signer=Ed25519Signer(settings.log_origin, keys.log_signing),
+        store=custody_repo,
+        tiles=tiles,
+        clock=clock,
+    )
     return Node(
         settings=settings,
         engine=engine,
@@ -125,13 +176,29 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         identity=identity,
         clock=clock,
         accounts=AccountService(repository=AccountsRepository(engine), clock=clock),
-        uploads=UploadService(
-            repository=UploadsRepository(engine),
-            staging=settings.node_dir / "uploads",
-            blobs=blobs,
+        uploads=uploads,
+        custody=custody,
+        witness=WitnessService(
+            cosigner=Cosigner(witness_name(settings.log_origin), keys.witness_signing),
+            store=custody_repo,
+            trust=witnesses,
             clock=clock,
-            limits=UploadLimits(
-                max_bytes=settings.upload_max_bytes, per_user=settings.uploads_per_user
-            ),
+        ),
+        collector=CosignatureCollector(
+            custody=custody,
+            store=custody_repo,
+            trust=witnesses,
+            transport=HttpWitnessTransport(),
+            clock=clock,
+        ),
+        witnesses=witnesses,
+        evidence=EvidenceService(
+            node_state=settings.state,
+            blobs=blobs,
+            store=EvidenceRepository(engine),
+            custody=custody,
+            uploads=uploads,
+            clock=clock,
+            max_bytes=settings.upload_max_bytes,
         ),
     )

@@ -25,14 +25,14 @@ def assert_one_line_error(stderr: str, *fragments: str) -> None:
 def test_init_creates_a_complete_node(node_dir: Path) -> None:
     assert (node_dir / "hanoi.toml").is_file()
     assert (node_dir / "blobs").is_dir()
-    for key in ("node-signing.pem", "log-signing.key", "age-identity.txt"):
+    for key in ("node-signing.pem", "log-signing.key", "witness-signing.pem", "age-identity.txt"):
         mode = stat.S_IMODE((node_dir / "keys" / key).stat().st_mode)
         assert mode == 0o600, f"{key} has mode {oct(mode)}"
     with sqlite3.connect(node_dir / "hanoi.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         purposes = sorted(row[0] for row in db.execute("SELECT purpose FROM node_keys"))
         revision = db.execute("SELECT version_num FROM alembic_version").fetchone()
-    assert purposes == ["age", "log-signing", "node-signing"]
+    assert purposes == ["age", "log-signing", "node-signing", "witness-signing"]
     assert revision is not None
 
 
@@ -156,4 +156,4 @@ def test_node_on_postgresql_and_s3(
 
     with psycopg.connect(fresh_postgres_url) as db:
         rows = db.execute("SELECT purpose FROM node_keys ORDER BY purpose").fetchall()
-    assert [r[0] for r in rows] == ["age", "log-signing", "node-signing"]
+    assert [r[0] for r in rows] == ["age", "log-signing", "node-signing", "witness-signing"]

@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
+from hanoi.custody.sequencer import PublishedState
+from hanoi.custody.service import NewEvent
+from hanoi.custody.witnessing import WitnessedLog
 from hanoi.storage import migrate
-from hanoi.storage.custody_repo import CustodyRepository, LogState, NewEntry, WitnessedLog
+from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -24,8 +27,8 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def entry(n: int) -> NewEntry:
-    return NewEntry(
+def entry(n: int) -> NewEvent:
+    return NewEvent(
         commitment=n.to_bytes(32, "big"),
         event=b'{"n":%d}' % n,
         salt=os.urandom(32),
@@ -64,10 +67,10 @@ def test_index_collision_is_refused_by_the_database(engine: Engine) -> None:
 def test_publish_is_compare_and_swap(engine: Engine) -> None:
     repo = CustodyRepository(engine)
     assert repo.state() is None
-    one = LogState(1, b"\x01" * 32, "checkpoint 1\n")
+    one = PublishedState(1, b"\x01" * 32, "checkpoint 1\n")
     assert repo.publish(old_size=None, new=one, now=NOW)
     assert not repo.publish(old_size=None, new=one, now=NOW)
-    two = LogState(2, b"\x02" * 32, "checkpoint 2\n")
+    two = PublishedState(2, b"\x02" * 32, "checkpoint 2\n")
     assert not repo.publish(old_size=0, new=two, now=NOW)
     assert repo.publish(old_size=1, new=two, now=NOW)
     assert repo.state() == two
@@ -77,7 +80,7 @@ def test_publish_is_compare_and_swap(engine: Engine) -> None:
 
 def test_cosignatures_are_kept_per_witness(engine: Engine) -> None:
     repo = CustodyRepository(engine)
-    repo.publish(old_size=None, new=LogState(1, b"\x01" * 32, "c\n"), now=NOW)
+    repo.publish(old_size=None, new=PublishedState(1, b"\x01" * 32, "c\n"), now=NOW)
     repo.add_cosignature(size=1, witness="fra", line="— fra AAAA", now=NOW)
     repo.add_cosignature(size=1, witness="fra", line="— fra BBBB", now=NOW)
     repo.add_cosignature(size=1, witness="vnm", line="— vnm CCCC", now=NOW)

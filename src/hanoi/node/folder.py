@@ -7,6 +7,7 @@ Layout::
     DIR/blobs/                     content-addressed blob store (unless S3)
     DIR/keys/node-signing.pem      Ed25519, PKCS#8 PEM, mode 0600: the node's identity
     DIR/keys/log-signing.key       Ed25519, C2SP signed-note signer key, mode 0600
+    DIR/keys/witness-signing.pem   Ed25519, PKCS#8 PEM, mode 0600: cosigns other logs
     DIR/keys/age-identity.txt      age X25519 identity, age-keygen layout, mode 0600
 
 ``init_node`` builds everything in a temporary sibling folder and renames it
@@ -39,6 +40,7 @@ from hanoi.settings import CONFIG_FILE, Settings, build_settings
 
 SIGNING_KEY_FILE = "node-signing.pem"
 LOG_KEY_FILE = "log-signing.key"
+WITNESS_KEY_FILE = "witness-signing.pem"
 AGE_IDENTITY_FILE = "age-identity.txt"
 _KEY_FILE_LIMIT = 64 * 1024
 
@@ -86,8 +88,9 @@ def load_keys(settings: Settings) -> NodeKeys:
     keys_dir = settings.keys_dir
     signing = private_from_pem(_read_key_file(keys_dir / SIGNING_KEY_FILE))
     _, log_signing = parse_note_signer_key(_read_key_file(keys_dir / LOG_KEY_FILE).decode())
+    witness = private_from_pem(_read_key_file(keys_dir / WITNESS_KEY_FILE))
     age = read_identity_file(_read_key_file(keys_dir / AGE_IDENTITY_FILE).decode())
-    return NodeKeys(signing=signing, log_signing=log_signing, age=age)
+    return NodeKeys(signing=signing, log_signing=log_signing, witness_signing=witness, age=age)
 
 
 def load_identity(settings: Settings) -> NodeIdentity:
@@ -122,6 +125,7 @@ def init_node(
     keys = NodeKeys(
         signing=Ed25519PrivateKey.generate(),
         log_signing=Ed25519PrivateKey.generate(),
+        witness_signing=Ed25519PrivateKey.generate(),
         age=AgeIdentity.generate(),
     )
     config: dict[str, Any] = {
@@ -142,6 +146,7 @@ def init_node(
             keys_dir / LOG_KEY_FILE,
             format_note_signer_key(settings.log_origin, keys.log_signing).encode() + b"\n",
         )
+        write_private(keys_dir / WITNESS_KEY_FILE, private_to_pem(keys.witness_signing))
         write_private(
             keys_dir / AGE_IDENTITY_FILE,
             format_identity_file(keys.age, created=now.isoformat()).encode(),

@@ -13,6 +13,7 @@ from hanoi.crypto.ed25519keys import (
     jwk_thumbprint,
     raw_public,
 )
+from hanoi.custody.cosignature import CosignerKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class NodeKeys:
 
     signing: Ed25519PrivateKey
     log_signing: Ed25519PrivateKey
+    witness_signing: Ed25519PrivateKey
     age: AgeIdentity
 
     def __repr__(self) -> str:
@@ -36,6 +38,8 @@ class NodeIdentity:
     age_recipient: str
     log_origin: str
     log_verifier_key: str
+    witness_name: str
+    witness_key: str  # C2SP tlog-cosignature verifier key (type 0x04)
 
     @classmethod
     def of(cls, *, state: str, name: str, log_origin: str, keys: NodeKeys) -> NodeIdentity:
@@ -49,6 +53,12 @@ class NodeIdentity:
             age_recipient=str(keys.age.recipient()),
             log_origin=log_origin,
             log_verifier_key=str(NoteVerifierKey.from_public(log_origin, log_public)),
+            witness_name=witness_name(log_origin),
+            witness_key=str(
+                CosignerKey.from_public(
+                    witness_name(log_origin), raw_public(keys.witness_signing.public_key())
+                )
+            ),
         )
 
     def as_json(self) -> dict[str, str]:
@@ -60,7 +70,14 @@ class NodeIdentity:
             "age_recipient": self.age_recipient,
             "log_origin": self.log_origin,
             "log_verifier_key": self.log_verifier_key,
+            "witness_name": self.witness_name,
+            "witness_key": self.witness_key,
         }
+
+
+def witness_name(log_origin: str) -> str:
+    """The name this node cosigns other States' checkpoints under."""
+    return f"{log_origin}/witness"
 
 
 def default_log_origin(state: str, keys: NodeKeys) -> str:

@@ -11,9 +11,13 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
+from hanoi.custody.sequencer import PublishedState
+from hanoi.custody.service import NewEvent
+from hanoi.custody.witnessing import WitnessedLog
 from hanoi.storage.tables import (
     checkpoints,
     cosignatures,
@@ -21,18 +25,12 @@ from hanoi.storage.tables import (
     custody_pending,
     log_alerts,
     log_state,
+    witness_peers,
+    witness_trust,
     witnessed_logs,
 )
 
 _SEQUENCER_LOCK = zlib.crc32(b"hanoi.custody.sequencer")
-
-
-@dataclass(frozen=True, slots=True)
-class NewEntry:
-    commitment: bytes
-    event: bytes
-    salt: bytes
-    subject: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,44 +42,37 @@ class StoredEntry:
     subject: str
 
 
-@dataclass(frozen=True, slots=True)
-class LogState:
-    size: int
-    root: bytes
-    checkpoint: str
-
-
-@dataclass(frozen=True, slots=True)
-class WitnessedLog:
-    origin: str
-    size: int
-    root: bytes
-    checkpoint: str
-
-
 class CustodyRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     # --- appends ------------------------------------------------------------------------
 
-    def enqueue(self, entries: Sequence[NewEntry], *, now: datetime) -> None:
-        """Durably queue entries; once this returns, the appends are acknowledged."""
+    # The raw SQL below interpolates only placeholders and integers (S608 is a false alarm).
+    def _marks(self, count: int) -> str:
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        return ", ".join([mark] * count)
+
+    def _time(self, moment: datetime) -> Any:
+        """A datetime as the driver takes it (SQLAlchemy's own conversion, done once)."""
+        process = custody_pending.c.enqueued_at.type.bind_processor(self.engine.dialect)
+        return process(moment) if process else moment
+
+    def enqueue(self, entries: Sequence[NewEvent], *, now: datetime) -> None:
+        """Durably queue entries; once this returns, the appends are acknowledged.
+
+        Appends are the log's hot path, so rows go to the driver's ``executemany``
+        directly (one statement, no per-row ORM work)."""
         if not entries:
             return
+        when = self._time(now)
+        sql = (
+            "INSERT INTO custody_pending (commitment, event, salt, subject, enqueued_at) "  # noqa: S608
+            f"VALUES ({self._marks(5)})"
+        )
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(custody_pending),
-                [
-                    {
-                        "commitment": e.commitment,
-                        "event": e.event,
-                        "salt": e.salt,
-                        "subject": e.subject,
-                        "enqueued_at": now,
-                    }
-                    for e in entries
-                ],
+            connection.exec_driver_sql(
+                sql, [(e.commitment, e.event, e.salt, e.subject, when) for e in entries]
             )
 
     def pending_count(self) -> int:
@@ -94,33 +85,35 @@ class CustodyRepository:
         """Move up to ``limit`` queued entries to indexes ``start, start+1, ...`` in one
         transaction, in queue order. Returns them. The caller holds the sequencer lock."""
         with self.engine.begin() as connection:
-            rows = connection.execute(
-                select(custody_pending).order_by(custody_pending.c.id).limit(limit)
+            rows = connection.exec_driver_sql(
+                "SELECT id, commitment, event, salt, subject, enqueued_at FROM custody_pending "  # noqa: S608
+                f"ORDER BY id LIMIT {int(limit)}"
             ).all()
             if not rows:
                 return []
-            assigned = [
-                StoredEntry(start + i, r.commitment, r.event, r.salt, r.subject)
+            connection.exec_driver_sql(
+                "INSERT INTO custody_entries (idx, commitment, event, salt, subject, enqueued_at) "  # noqa: S608
+                f"VALUES ({self._marks(6)})",
+                [(start + i, *row[1:]) for i, row in enumerate(rows)],
+            )
+            connection.exec_driver_sql(
+                f"DELETE FROM custody_pending WHERE id = {self._marks(1)}",  # noqa: S608
+                [(row[0],) for row in rows],
+            )
+            return [
+                StoredEntry(start + i, bytes(r[1]), bytes(r[2]), bytes(r[3]), r[4])
                 for i, r in enumerate(rows)
             ]
-            connection.execute(
-                insert(custody_entries),
-                [
-                    {
-                        "idx": e.index,
-                        "commitment": e.commitment,
-                        "event": e.event,
-                        "salt": e.salt,
-                        "subject": e.subject,
-                        "enqueued_at": r.enqueued_at,
-                    }
-                    for e, r in zip(assigned, rows, strict=True)
-                ],
-            )
-            connection.execute(
-                delete(custody_pending).where(custody_pending.c.id.in_([r.id for r in rows]))
-            )
-            return assigned
+
+    def commitments(self, start: int, count: int) -> list[bytes]:
+        """The commitments of entries ``start .. start + count - 1`` (for entry bundles)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(custody_entries.c.commitment)
+                .where(custody_entries.c.idx >= start, custody_entries.c.idx < start + count)
+                .order_by(custody_entries.c.idx)
+            ).scalars()
+            return [bytes(c) for c in rows]
 
     def entries_from(self, start: int, *, limit: int | None = None) -> list[StoredEntry]:
         query = (
@@ -154,12 +147,12 @@ class CustodyRepository:
 
     # --- the published checkpoint -------------------------------------------------------
 
-    def state(self) -> LogState | None:
+    def state(self) -> PublishedState | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(log_state).where(log_state.c.id == 1)).first()
-        return LogState(row.size, row.root, row.checkpoint) if row else None
+        return PublishedState(row.size, row.root, row.checkpoint) if row else None
 
-    def publish(self, *, old_size: int | None, new: LogState, now: datetime) -> bool:
+    def publish(self, *, old_size: int | None, new: PublishedState, now: datetime) -> bool:
         """Compare-and-swap the latest checkpoint; False when another sequencer moved first."""
         with self.engine.begin() as connection:
             values = {
@@ -187,7 +180,7 @@ class CustodyRepository:
             return True
 
     @staticmethod
-    def _record_checkpoint(connection: Connection, state: LogState, now: datetime) -> None:
+    def _record_checkpoint(connection: Connection, state: PublishedState, now: datetime) -> None:
         exists = connection.execute(
             select(checkpoints.c.size).where(checkpoints.c.size == state.size)
         ).first()
@@ -307,3 +300,56 @@ class CustodyRepository:
             }
             for r in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class WitnessPeer:
+    name: str
+    url: str
+    cosigner_key: str
+    cosigned_size: int
+    last_error: str | None
+
+
+class WitnessRepository:
+    """Which logs this node witnesses, and which witnesses it asks."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def trust(self, *, origin: str, verifier_key: str, now: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(witness_trust).where(witness_trust.c.origin == origin))
+            connection.execute(
+                insert(witness_trust).values(origin=origin, verifier_key=verifier_key, added_at=now)
+            )
+
+    def trusted(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(witness_trust)).all()
+        return {r.origin: r.verifier_key for r in rows}
+
+    def add_peer(self, *, name: str, url: str, cosigner_key: str, now: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(witness_peers).where(witness_peers.c.name == name))
+            connection.execute(
+                insert(witness_peers).values(
+                    name=name, url=url, cosigner_key=cosigner_key, cosigned_size=0, added_at=now
+                )
+            )
+
+    def peers(self) -> list[WitnessPeer]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(witness_peers).order_by(witness_peers.c.name)).all()
+        return [
+            WitnessPeer(r.name, r.url, r.cosigner_key, r.cosigned_size, r.last_error) for r in rows
+        ]
+
+    def peer_result(self, name: str, *, cosigned_size: int | None, error: str | None) -> None:
+        values: dict[str, object] = {"last_error": error}
+        if cosigned_size is not None:
+            values["cosigned_size"] = cosigned_size
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(witness_peers).where(witness_peers.c.name == name).values(**values)
+            )

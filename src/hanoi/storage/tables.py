@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -16,6 +18,28 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite stores none, so add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 metadata = MetaData(
     naming_convention={
@@ -34,8 +58,8 @@ node_keys = Table(
     Column("key_id", String(64), primary_key=True),
     Column("purpose", String(32), nullable=False),  # "node-signing" | "log-signing" | "age"
     Column("public_key", LargeBinary(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("retired_at", UTCDateTime(), nullable=True),
     UniqueConstraint("purpose", "public_key"),
 )
 
@@ -54,7 +78,7 @@ custody_pending = Table(
     Column("event", LargeBinary, nullable=False),
     Column("salt", LargeBinary(32), nullable=False),
     Column("subject", String(128), nullable=False),
-    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("enqueued_at", UTCDateTime(), nullable=False),
 )
 
 custody_entries = Table(
@@ -65,7 +89,7 @@ custody_entries = Table(
     Column("event", LargeBinary, nullable=False),
     Column("salt", LargeBinary(32), nullable=False),
     Column("subject", String(128), nullable=False, index=True),
-    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    Column("enqueued_at", UTCDateTime(), nullable=False),
 )
 
 # One row (id = 1): the latest published checkpoint. Updated only by compare-and-swap on size.
@@ -76,7 +100,7 @@ log_state = Table(
     Column("size", BigInteger, nullable=False),
     Column("root", LargeBinary(32), nullable=False),
     Column("checkpoint", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 # Every checkpoint this node signed, with the cosignatures witnesses returned for it.
@@ -86,7 +110,7 @@ checkpoints = Table(
     Column("size", BigInteger, primary_key=True, autoincrement=False),
     Column("root", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 cosignatures = Table(
@@ -95,7 +119,7 @@ cosignatures = Table(
     Column("size", BigInteger, ForeignKey("checkpoints.size"), primary_key=True),
     Column("witness", String(200), primary_key=True),
     Column("signature_line", Text, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
 )
 
 # This node as a witness of other logs: the last checkpoint it cosigned for each origin.
@@ -106,7 +130,7 @@ witnessed_logs = Table(
     Column("size", BigInteger, nullable=False),
     Column("root", LargeBinary(32), nullable=False),
     Column("checkpoint", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 # Split views and other misbehaviour detected by this node.
@@ -118,7 +142,7 @@ log_alerts = Table(
     Column("kind", String(32), nullable=False),
     Column("detail", Text, nullable=False),
     Column("evidence", Text, nullable=False),
-    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("detected_at", UTCDateTime(), nullable=False),
 )
 
 # --- accounts (hanoi.accounts) ----------------------------------------------------------
@@ -130,8 +154,8 @@ users = Table(
     Column("name", String(64), nullable=False, unique=True),
     Column("role", String(32), nullable=False),
     Column("password_hash", String(200), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("disabled_at", UTCDateTime(), nullable=True),
 )
 
 api_tokens = Table(
@@ -140,8 +164,8 @@ api_tokens = Table(
     Column("token_id", String(12), primary_key=True),
     Column("user_id", BigId, ForeignKey("users.id"), nullable=False, index=True),
     Column("secret_hash", LargeBinary(32), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
 )
 
 # --- resumable uploads (tus) --------------------------------------------------------------
@@ -158,6 +182,49 @@ uploads = Table(
     Column("metadata", Text, nullable=False),
     Column("expected_sha256", String(64), nullable=True),
     Column("digest", String(64), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("completed_at", UTCDateTime(), nullable=True),
+)
+
+# --- witnessing -----------------------------------------------------------------------------
+# Logs of other States that this node cosigns (until the signed directory of issue 7
+# supplies them), and the witnesses this node asks to cosign its own checkpoints.
+
+witness_trust = Table(
+    "witness_trust",
+    metadata,
+    Column("origin", String(200), primary_key=True),
+    Column("verifier_key", Text, nullable=False),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+witness_peers = Table(
+    "witness_peers",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("cosigner_key", Text, nullable=False),
+    Column("cosigned_size", BigInteger, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+# --- evidence items ---------------------------------------------------------------------------
+
+evidence_items = Table(
+    "evidence_items",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("original_name", String(255), nullable=False),
+    Column("media_type", String(200), nullable=False),
+    Column("source_kind", String(16), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("acquired_at", UTCDateTime(), nullable=False),
+    Column("officer", String(200), nullable=False),
+    Column("request_ref", String(128), nullable=False, index=True),
+    Column("article", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -10,8 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hanoi import __version__
+from hanoi.custody.worker import CustodyWorker
 from hanoi.errors import HanoiError, Unavailable
-from hanoi.web import problems, uploads
+from hanoi.web import evidence, log, problems, uploads, witness
 from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
@@ -55,8 +58,22 @@ def me(user: CurrentUser) -> dict[str, str]:
     return {"name": user.name, "role": user.role.value}
 
 
-def create_app(node: Node) -> FastAPI:
+def create_app(node: Node, *, background: bool = True) -> FastAPI:
+    """The node's ASGI app. With ``background``, the custody log is sequenced in a thread."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = CustodyWorker(node.custody, collect=node.collector.collect) if background else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Hanoi node API",
         version=__version__,
         description=(
@@ -91,4 +108,9 @@ def create_app(node: Node) -> FastAPI:
 
     app.include_router(api)
     app.include_router(uploads.router)
+    app.include_router(evidence.router)
+    app.include_router(log.router)
+    app.include_router(log.proofs)
+    app.include_router(witness.router)
+    app.include_router(witness.alerts)
     return app

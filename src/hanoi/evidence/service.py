@@ -1,0 +1,100 @@
+"""Recording evidence: stream the bytes once into the blob store, describe the item, and
+write the custody event that says who collected it, when, and under which article."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+from hanoi.accounts.model import Action, User
+from hanoi.clock import Clock
+from hanoi.custody.events import CustodyAction, CustodyEvent
+from hanoi.custody.service import CustodyLog, LoggedEvent
+from hanoi.errors import NotFound
+from hanoi.evidence.items import Acquisition, EvidenceItem
+from hanoi.evidence.uploads import UploadService
+from hanoi.storage.blobs import BlobStore
+
+
+class EvidenceStore(Protocol):
+    def add(self, item: EvidenceItem) -> None: ...
+
+    def get(self, item_id: str) -> EvidenceItem | None: ...
+
+    def for_request(self, request_ref: str) -> list[EvidenceItem]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    item: EvidenceItem
+    commitment: bytes  # of the custody event, in the log at the next sequencing
+
+
+class EvidenceService:
+    def __init__(
+        self,
+        *,
+        node_state: str,
+        blobs: BlobStore,
+        store: EvidenceStore,
+        custody: CustodyLog,
+        uploads: UploadService,
+        clock: Clock,
+        max_bytes: int,
+    ) -> None:
+        self._node = node_state
+        self._blobs = blobs
+        self._store = store
+        self._custody = custody
+        self._uploads = uploads
+        self._clock = clock
+        self._max_bytes = max_bytes
+
+    def ingest(self, stream: BinaryIO, acquisition: Acquisition) -> Recorded:
+        """Read ``stream`` once: hash and store it, then record the item and its custody event."""
+        ref = self._blobs.put(stream, max_size=self._max_bytes)
+        return self._record(ref.digest, ref.size, acquisition)
+
+    def from_upload(self, *, user: User, upload_id: str, acquisition: Acquisition) -> Recorded:
+        """Turn a completed, digest-checked tus upload into an evidence item."""
+        user.require(Action.UPLOAD_EVIDENCE)
+        upload = self._uploads.status(user=user, upload_id=upload_id)
+        if upload.digest is None:
+            raise NotFound("the upload is not complete yet")
+        return self._record(upload.digest, upload.length, acquisition)
+
+    def _record(self, digest: str, size: int, acquisition: Acquisition) -> Recorded:
+        now = self._clock.now()
+        item = EvidenceItem(
+            id=secrets.token_hex(16),
+            sha256=digest,
+            size=size,
+            acquisition=acquisition,
+            recorded_at=now,
+        )
+        self._store.add(item)
+        [event] = self._custody.record(
+            [
+                CustodyEvent(
+                    action=CustodyAction.COLLECTED,
+                    time=now,
+                    node=self._node,
+                    officer=acquisition.officer,
+                    request_id=acquisition.request_ref,
+                    article=acquisition.article,
+                    evidence_sha256=digest,
+                )
+            ]
+        )
+        return Recorded(item, event.commitment)
+
+    def get(self, item_id: str) -> EvidenceItem:
+        item = self._store.get(item_id)
+        if item is None:
+            raise NotFound("no such evidence item")
+        return item
+
+    def custody_of(self, item: EvidenceItem) -> list[LoggedEvent]:
+        """The sequenced custody events about this item's bytes, oldest first."""
+        return self._custody.events_for(f"sha256:{item.sha256}")

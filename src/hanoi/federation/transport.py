@@ -1,0 +1,33 @@
+"""HTTP clients for node-to-node calls, with timeouts and response size limits."""
+
+from __future__ import annotations
+
+import httpx
+
+from hanoi.errors import PeerError
+
+USER_AGENT = "hanoi-node"
+MAX_WITNESS_RESPONSE = 64 * 1024
+
+
+class HttpWitnessTransport:
+    """C2SP tlog-witness over HTTP: ``POST <witness URL>/add-checkpoint``."""
+
+    def __init__(self, *, timeout: float = 10.0) -> None:
+        self._timeout = timeout
+
+    def add_checkpoint(self, url: str, body: bytes) -> tuple[int, bytes]:
+        target = url.rstrip("/") + "/add-checkpoint"
+        try:
+            with (
+                httpx.Client(timeout=self._timeout, headers={"User-Agent": USER_AGENT}) as client,
+                client.stream("POST", target, content=body) as response,
+            ):
+                data = b""
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_WITNESS_RESPONSE:
+                        raise PeerError(f"{target} sent more than {MAX_WITNESS_RESPONSE} bytes")
+                return response.status_code, data
+        except httpx.HTTPError as exc:
+            raise PeerError(f"cannot reach witness {target}: {exc}") from None

@@ -1,0 +1,140 @@
+"""Recording evidence: from the command line and from a tus upload, with its custody event."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from conftest import run_hanoi
+from hanoi.custody.events import event_commitment
+from hanoi.settings import load_settings
+from hanoi.web.app import create_app
+from hanoi.wiring import open_node
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def test_evidence_add_records_the_item_and_its_custody_event(
+    node_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "node"
+    shutil.copytree(node_dir, copy)
+    data = os.urandom(300_000)
+    source = tmp_path / "provider-return.bin"
+    source.write_bytes(data)
+    result = run_hanoi(
+        "evidence", "add", str(source), "--dir", str(copy), "--request", "EGY-2026-00042",
+        "--source-kind", "provider", "--source", "Example Mail Ltd", "--method", "production order",
+        "--officer", "amira", "--article", "Art. 44",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    recorded = json.loads(result.stdout)
+    assert recorded["sha256"] == hashlib.sha256(data).hexdigest()
+    node = open_node(load_settings(copy))
+    try:
+        item = node.evidence.get(recorded["id"])
+        assert item.acquisition.source == "Example Mail Ltd"
+        [logged] = node.evidence.custody_of(item)
+        assert logged.event.evidence_sha256 == item.sha256
+        assert logged.event.article == "Art. 44"
+        assert event_commitment(logged.event, logged.salt) == logged.commitment
+        assert node.custody.size() == 1
+    finally:
+        node.engine.dispose()
+
+
+def test_evidence_add_bad_input_is_one_line(node_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "x.bin"
+    source.write_bytes(b"x")
+    common = [
+        "--dir",
+        str(node_dir),
+        "--request",
+        "R-1",
+        "--source",
+        "s",
+        "--method",
+        "m",
+        "--officer",
+        "o",
+    ]
+    bad_kind = run_hanoi("evidence", "add", str(source), *common, "--source-kind", "printer")
+    assert bad_kind.returncode == 2
+    assert "provider, system or device" in bad_kind.stderr
+    missing = run_hanoi(
+        "evidence", "add", str(tmp_path / "nope"), *common, "--source-kind", "device"
+    )
+    assert missing.returncode == 2
+    assert "not a readable file" in missing.stderr
+    bad_ref = run_hanoi(
+        "evidence", "add", str(source), "--dir", str(node_dir), "--request", "no spaces allowed",
+        "--source", "s", "--method", "m", "--officer", "o", "--source-kind", "device",
+    )  # fmt: skip
+    assert bad_ref.returncode == 2
+    assert "request_ref" in bad_ref.stderr
+
+
+def test_completed_upload_becomes_evidence_over_the_api(node_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "node"
+    shutil.copytree(node_dir, copy)
+    token = json.loads(
+        run_hanoi(
+            "user", "add", "officer1", "--role", "officer", "--dir", str(copy), "--token"
+        ).stdout
+    )["token"]
+    node = open_node(load_settings(copy))
+    data = os.urandom(70_000)
+    digest = hashlib.sha256(data).hexdigest()
+    with TestClient(
+        create_app(node, background=False), headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        created = client.post(
+            "/api/v1/uploads",
+            headers={
+                **TUS,
+                "Upload-Length": str(len(data)),
+                "Upload-Metadata": "sha256 " + base64.b64encode(digest.encode()).decode(),
+            },
+        )
+        location = created.headers["location"]
+        client.patch(
+            location,
+            content=data,
+            headers={
+                **TUS,
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        body = {
+            "upload_id": location.rsplit("/", 1)[1],
+            "original_name": "mailbox.mbox",
+            "media_type": "application/mbox",
+            "source_kind": "provider",
+            "source": "Example Mail Ltd",
+            "method": "production order",
+            "acquired_at": "2026-11-28T09:30:00+00:00",
+            "request_ref": "EGY-2026-00042",
+            "article": "Art. 44",
+        }
+        response = client.post("/api/v1/evidence", json=body)
+        assert response.status_code == 201, response.text
+        item = response.json()
+        assert item["sha256"] == digest
+        assert item["officer"] == "officer1"
+        node.custody.sequence()
+        custody = client.get(f"/api/v1/evidence/{item['id']}/custody").json()
+        assert [e["event"]["type"] for e in custody] == ["collected"]
+        incomplete = client.post(
+            "/api/v1/evidence", json={**body, "original_name": "../etc/passwd"}
+        )
+        assert incomplete.status_code == 400
+        assert incomplete.json()["errors"][0]["pointer"] == "original_name"
+        assert client.get("/api/v1/evidence/nope").status_code == 404
+    node.engine.dispose()
