@@ -117,15 +117,9 @@ class _Overlay:
 
 
 def tile_reader(tiles: TileWriter, size: int) -> TileHashReader:
-    """Stored hashes of a published tree, read from its tiles (cached per reader)."""
-    cache: dict[Tile, bytes] = {}
-
-    def read(tile: Tile) -> bytes:
-        if tile not in cache:
-            cache[tile] = tiles.read(tile.path())
-        return cache[tile]
-
-    return TileHashReader(size, read)
+    """Stored hashes of a published tree, read from its tiles (the reader keeps a bounded
+    cache of the tiles it has split)."""
+    return TileHashReader(size, lambda tile: tiles.read(tile.path()))
 
 
 class Sequencer:

@@ -24,6 +24,7 @@ from hanoi.custody.sequencer import (
     TileWriter,
     tile_reader,
 )
+from hanoi.custody.tiles import TileHashReader
 from hanoi.custody.tlogproof import TlogProof
 from hanoi.errors import InvalidInput, NotFound
 
@@ -93,6 +94,8 @@ class CustodyLog:
         )
         self.appended = threading.Event()  # wakes the background sequencer
         self._sequencing = threading.Lock()  # one sequencer per process; the store guards the rest
+        self._proofs = threading.Lock()  # the cached tile reader is not thread-safe
+        self._readers: dict[int, TileHashReader] = {}
 
     def record(self, events: Sequence[CustodyEvent]) -> list[NewEvent]:
         """Durably queue custody events; the log includes them at its next sequencing."""
@@ -141,6 +144,15 @@ class CustodyLog:
             raise NotFound(f"this log never published a checkpoint of size {size}")
         return note.encode()
 
+    def _reader(self, size: int) -> TileHashReader:
+        """A tile reader for the tree of ``size``, kept while that size is the latest asked
+        for, so that its tile cache serves many proofs. Call with ``self._proofs`` held."""
+        reader = self._readers.get(size)
+        if reader is None:
+            self._readers = {size: tile_reader(self._tiles, size)}
+            reader = self._readers[size]
+        return reader
+
     def _check_size(self, size: int) -> None:
         if not 0 <= size <= self.size():
             raise InvalidInput(f"size {size} is beyond the published tree size {self.size()}")
@@ -149,15 +161,17 @@ class CustodyLog:
         self._check_size(size)
         if not 0 <= index < size:
             raise InvalidInput(f"index {index} is not in a tree of size {size}")
-        return inclusion_proof(index=index, size=size, reader=tile_reader(self._tiles, size))
+        with self._proofs:
+            return inclusion_proof(index=index, size=size, reader=self._reader(size))
 
     def consistency_proof(self, *, old_size: int, new_size: int) -> list[bytes]:
         self._check_size(new_size)
         if not 0 <= old_size <= new_size:
             raise InvalidInput(f"old size {old_size} must be between 0 and {new_size}")
-        return consistency_proof(
-            old_size=old_size, new_size=new_size, reader=tile_reader(self._tiles, new_size)
-        )
+        with self._proofs:
+            return consistency_proof(
+                old_size=old_size, new_size=new_size, reader=self._reader(new_size)
+            )
 
     def proof_for(self, index: int) -> TlogProof:
         """A C2SP tlog-proof for entry ``index`` against the latest (cosigned) checkpoint."""
