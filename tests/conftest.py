@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import httpx
 import psycopg
 import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy import Engine
 
 from hanoi.storage.s3 import S3Location
 
@@ -89,6 +91,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'test.db'}"
     url: str = request.getfixturevalue("fresh_postgres_url")
     return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on each database in turn, migrated to the latest revision."""
+    from hanoi.storage import migrate
+    from hanoi.storage.db import make_engine
+
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
 
 
 # --- SeaweedFS (S3) ---------------------------------------------------------------------
@@ -215,6 +229,26 @@ def run_hanoi(
     return subprocess.run(
         [HANOI, *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False
     )
+
+
+def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """``hanoi serve`` as a real process, returned once /healthz answers."""
+    process = subprocess.Popen(
+        [HANOI, "serve", "--dir", str(folder), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except httpx.TransportError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"hanoi serve --dir {folder} did not start")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,14 +33,6 @@ def crash_at(step: str):  # type: ignore[no-untyped-def]
             raise Crash(step)
 
     return fault
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def assert_log_holds_exactly(repo: CustodyRepository, tiles, appended) -> None:  # type: ignore[no-untyped-def]

@@ -5,17 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import free_port, run_hanoi
+from conftest import free_port, run_hanoi, start_server
 from hanoi.custody.merkle import leaf_hash, verify_consistency, verify_inclusion
 from hanoi.settings import load_settings
 from hanoi.web.app import create_app
@@ -93,25 +89,8 @@ def test_hanoi_log_audit_accepts_a_served_log(log_node: Node, tmp_path: Path) ->
     folder = log_node.settings.node_dir
     identity = json.loads(run_hanoi("node", "show", "--dir", str(folder)).stdout)
     port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("hanoi")),
-            "serve",
-            "--dir",
-            str(folder),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(folder, port)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
         state = tmp_path / "audit-state"
         url = f"http://127.0.0.1:{port}/log/"
         first = run_hanoi(

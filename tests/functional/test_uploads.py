@@ -7,8 +7,6 @@ import hashlib
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tusclient import client as tus_client
 
-from conftest import free_port, run_hanoi
+from conftest import free_port, run_hanoi, start_server
 from hanoi.settings import load_settings
 from hanoi.storage.blobs import read_all
 from hanoi.web.app import create_app
@@ -191,30 +189,6 @@ def test_auditor_may_not_upload(client: TestClient, upload_node: tuple[Path, str
 
 
 # --- a real server process and a standard tus client ------------------------------------
-
-
-def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("hanoi")),
-            "serve",
-            "--dir",
-            str(folder),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("server did not start")
 
 
 @pytest.mark.slow

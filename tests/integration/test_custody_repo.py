@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,19 +11,10 @@ from sqlalchemy import Engine
 from hanoi.custody.sequencer import PublishedState
 from hanoi.custody.service import NewEvent
 from hanoi.custody.witnessing import WitnessedLog
-from hanoi.storage import migrate
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def entry(n: int) -> NewEvent:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine
 
@@ -19,14 +17,6 @@ from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
 from hanoi.storage.tile_stores import MemoryTileStore
 from support_custody import NOW, audit, commitments, make_sequencer
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_empty_log_publishes_a_checkpoint(engine: Engine) -> None:
