@@ -1,14 +1,37 @@
-"""``hanoi evidence``: record evidence on a node (and, with issue 5, pack and verify)."""
+"""``hanoi evidence``: record evidence on a node; pack, export and verify evidence packages.
+
+The rules live in :mod:`hanoi.evidence`; this module reads options and files,
+opens the node, shows progress on standard error and prints results. Imports
+sit inside the commands so that ``hanoi --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
 from hanoi.cli.output import print_json
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+    from rich.progress import Progress, TaskID
+
+    from hanoi.crypto.agekeys import AgeRecipient
+    from hanoi.evidence.package import PackedPackage
+    from hanoi.evidence.statement import Conditions
+    from hanoi.node.identity import NodeKeys
+    from hanoi.settings import Settings
+    from hanoi.wiring import Node
 
 app = typer.Typer(help="Record, pack and verify electronic evidence.", no_args_is_help=True)
 
@@ -70,3 +93,360 @@ def add(
         node.engine.dispose()
     item = recorded.item
     print_json({"id": item.id, "sha256": item.sha256, "size": item.size, "request": request_ref})
+
+
+# --- packages: pack, export, verify ------------------------------------------------------
+
+RecipientOption = Annotated[
+    list[str], typer.Option("--recipient", help="An age recipient (age1...); repeatable.")
+]
+OutOption = Annotated[
+    Path, typer.Option("--out", help="The package to create: PACKAGE.tar, or else a folder.")
+]
+UseOption = Annotated[
+    str | None, typer.Option(help="Use limitation (Art. 40(19)); default: the Convention's.")
+]
+ConfidentialityOption = Annotated[
+    str | None, typer.Option(help="Confidentiality (Art. 40(20)); default: the Convention's.")
+]
+RetentionOption = Annotated[
+    str | None, typer.Option(help="Retention (Art. 36(1)(b)); default: the Convention's.")
+]
+OnwardOption = Annotated[
+    str | None, typer.Option(help="Onward transfer (Art. 36(3)); default: the Convention's.")
+]
+
+
+class _Bar:
+    """A rich progress bar (on standard error) as the packer's and verifier's progress port."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def start(self, name: str, total: int | None) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(name, total=total)
+
+    def advance(self, n: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[_Bar]:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    console = Console(stderr=True)
+    columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as p:
+        yield _Bar(p)
+
+
+def _read_limited(path: Path, *, max_bytes: int, what: str) -> bytes:
+    from hanoi.errors import InvalidInput, NotFound
+
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise NotFound(f"{what}: no such file {path}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{what}: cannot read {path}: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise InvalidInput(f"{what}: {path} is larger than {max_bytes} bytes")
+    return data
+
+
+def _recipients(values: list[str]) -> list[AgeRecipient]:
+    from hanoi.crypto.agekeys import AgeRecipient
+    from hanoi.errors import HanoiError, InvalidInput
+
+    recipients = []
+    for value in values:
+        try:
+            recipients.append(AgeRecipient.parse(value.strip()))
+        except HanoiError as exc:
+            raise InvalidInput(f"--recipient {value[:24]!r}: {exc.diagnostics()}") from None
+    return recipients
+
+
+def _conditions(
+    state: str, request_ref: str | None, overrides: dict[str, str | None]
+) -> Conditions:
+    from dataclasses import replace
+
+    from hanoi.evidence.statement import default_conditions
+
+    base = default_conditions(sending_state=state, request=request_ref)
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    return replace(base, **given)
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("rb", buffering=0)
+
+
+def _signing_key_file(path: Path) -> Ed25519PrivateKey:
+    from hanoi.crypto.ed25519keys import private_from_pem
+    from hanoi.errors import IntegrityError
+    from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS
+
+    data = _read_limited(path, max_bytes=DEFAULT_PACKAGE_LIMITS.max_key_file, what="--key")
+    if path.stat().st_mode & 0o077:
+        raise IntegrityError(
+            f"{path} is readable by other users; run 'chmod 600 {path}' and check who read it"
+        )
+    return private_from_pem(data)
+
+
+def _print_packed(packed: PackedPackage) -> None:
+    from hanoi.crypto.ed25519keys import b64url, raw_public
+
+    s = packed.statement
+    print_json(
+        {
+            "package": str(packed.path),
+            "package_id": s.package_id,
+            "sending_state": s.sending_state,
+            "request": s.request,
+            "files": [
+                {"name": e.name, "path": e.path, "sha256": e.sha256, "size": e.size}
+                for e in s.payload
+            ],
+            "custody_events": packed.custody_events,
+            "signing_key_id": packed.key_id,
+            "signing_public_key": b64url(raw_public(packed.public_key)),
+        }
+    )
+
+
+@app.command("pack")
+def pack(
+    files: Annotated[list[Path], typer.Argument(help="The files to pack (each read once).")],
+    recipient: RecipientOption,
+    out: OutOption,
+    request_ref: Annotated[str | None, typer.Option("--request", help="The request.")] = None,
+    state: Annotated[
+        str | None, typer.Option(help="The sending State (ISO 3166-1 alpha-3).")
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option("--key", help="Ed25519 signing key, PKCS#8 PEM.")
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Sign as this node; add its custody proofs.")
+    ] = None,
+    use_limitation: UseOption = None,
+    confidentiality: ConfidentialityOption = None,
+    retention: RetentionOption = None,
+    onward_transfer: OnwardOption = None,
+) -> None:
+    """Pack files into an evidence package: age-encrypted, signed, with custody proofs."""
+    from hanoi.clock import SystemClock
+    from hanoi.errors import InvalidInput
+    from hanoi.evidence.package import PayloadSource, build_package
+
+    if (key is None) == (directory is None):
+        raise InvalidInput("sign with either --key SIGNING_KEY_PEM or --dir NODE_DIR")
+    for file in files:
+        if not file.is_file():
+            raise InvalidInput(f"{file} is not a readable file")
+    sources = [
+        PayloadSource(
+            name=file.name,
+            open=partial(_open_binary, file),
+            size=file.stat().st_size,
+        )
+        for file in files
+    ]
+    overrides = {
+        "use_limitation": use_limitation,
+        "confidentiality": confidentiality,
+        "retention": retention,
+        "onward_transfer": onward_transfer,
+    }
+    recipients = _recipients(recipient)
+    with ExitStack() as stack:
+        if directory is not None:
+            node = stack.enter_context(_opened_node(directory))
+            if state is not None and state != node.settings.state:
+                raise InvalidInput(f"--state {state}, but the node serves {node.settings.state}")
+            state = node.settings.state
+            signing_key, custody, clock = node.keys.signing, node.node.custody, node.node.clock
+        else:
+            assert key is not None
+            if state is None:
+                raise InvalidInput("--state is required with --key (e.g. --state EGY)")
+            signing_key, custody, clock = _signing_key_file(key), None, SystemClock()
+        bar = stack.enter_context(_progress_bar())
+        packed = build_package(
+            out,
+            files=sources,
+            recipients=recipients,
+            signing_key=signing_key,
+            sending_state=state,
+            request=request_ref,
+            clock=clock,
+            conditions=_conditions(state, request_ref, overrides),
+            custody=custody,
+            progress=bar,
+        )
+    _print_packed(packed)
+
+
+@app.command("export")
+def export(
+    directory: Annotated[Path, typer.Option("--dir", help="The node folder.")],
+    request_ref: Annotated[str, typer.Option("--request", help="Export its evidence items.")],
+    recipient: RecipientOption,
+    out: OutOption,
+    use_limitation: UseOption = None,
+    confidentiality: ConfidentialityOption = None,
+    retention: RetentionOption = None,
+    onward_transfer: OnwardOption = None,
+    officer: Annotated[str, typer.Option(help="Who exports (recorded in the custody log).")] = (
+        "operator"
+    ),
+    article: Annotated[str, typer.Option(help="The article that authorises it.")] = "Art. 40",
+) -> None:
+    """Export the evidence recorded on a node for a request, with its custody proofs.
+
+    The export itself is logged as an 'exported' custody event for each item."""
+    from hanoi.errors import NotFound
+    from hanoi.evidence.package import export_package
+
+    overrides = {
+        "use_limitation": use_limitation,
+        "confidentiality": confidentiality,
+        "retention": retention,
+        "onward_transfer": onward_transfer,
+    }
+    recipients = _recipients(recipient)
+    with _opened_node(directory) as opened, _progress_bar() as bar:
+        node, state = opened.node, opened.settings.state
+        items = node.evidence.for_request(request_ref)
+        if not items:
+            raise NotFound(f"no evidence is recorded on this node for request {request_ref}")
+        packed = export_package(
+            out,
+            items=items,
+            blobs=node.blobs,
+            custody=node.custody,
+            keys=opened.keys,
+            sending_state=state,
+            request=request_ref,
+            recipients=recipients,
+            clock=node.clock,
+            conditions=_conditions(state, request_ref, overrides),
+            progress=bar,
+        )
+        node.evidence.record_export(
+            items, officer=officer, request_ref=request_ref, article=article
+        )
+        node.custody.sequence()
+    _print_packed(packed)
+
+
+def _verification_key(text: str) -> Ed25519PublicKey:
+    """``--key``: the base64url public key ('signing_public_key'), or a PEM public key file."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from hanoi.errors import InvalidInput
+    from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS
+    from hanoi.evidence.trust import decode_signing_key
+
+    path = Path(text)
+    if not path.is_file():
+        return decode_signing_key(text.strip())
+    data = _read_limited(path, max_bytes=DEFAULT_PACKAGE_LIMITS.max_key_file, what="--key")
+    if b"PRIVATE KEY" in data:
+        raise InvalidInput("--key takes the sender's public key, not a private key")
+    try:
+        public = load_pem_public_key(data)
+    except ValueError:
+        raise InvalidInput(f"--key: {path} is not a PEM public key") from None
+    if not isinstance(public, Ed25519PublicKey):
+        raise InvalidInput(f"--key: {path} is not an Ed25519 key")
+    return public
+
+
+@app.command("verify")
+def verify(
+    package: Annotated[Path, typer.Argument(help="The package: a folder or a .tar.")],
+    identity: Annotated[
+        Path | None,
+        typer.Option("--identity", help="An age identity file: also decrypt and check contents."),
+    ] = None,
+    trust: Annotated[
+        Path | None,
+        typer.Option("--trust", help="Trusted nodes, as 'hanoi node show' prints them (JSON)."),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="The sender's public key (base64url, or a PEM file)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Verify a package offline: bag, signature, custody proofs and, with --identity, contents."""
+    from hanoi.crypto.agekeys import read_identity_file
+    from hanoi.errors import HanoiError, InvalidInput
+    from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS as LIMITS
+    from hanoi.evidence.report import Check
+    from hanoi.evidence.trust import parse_trust
+    from hanoi.evidence.verify import verify_package
+
+    trusted = None
+    if trust is not None:
+        trusted = parse_trust(_read_limited(trust, max_bytes=LIMITS.max_trust_file, what="--trust"))
+    identities = []
+    if identity is not None:
+        text = _read_limited(identity, max_bytes=LIMITS.max_key_file, what="--identity")
+        try:
+            identities.append(read_identity_file(text.decode("utf-8")))
+        except UnicodeDecodeError:
+            raise InvalidInput("--identity: not an age identity file") from None
+    passed: list[Check] = []
+    try:
+        with _progress_bar() as bar:
+            report = verify_package(
+                package,
+                trust=trusted,
+                signing_key=None if key is None else _verification_key(key),
+                identities=identities,
+                on_check=passed.append,
+                progress=bar,
+            )
+    except HanoiError:
+        if not as_json:
+            for check in passed:
+                print(f"checked      {check.area}: {check.detail}")
+            print("NOT VERIFIED: the error below names what failed")
+        raise
+    if as_json:
+        print_json(report.as_json())
+    else:
+        print("\n".join(report.lines()))
+
+
+@dataclass(frozen=True)
+class _OpenedNode:
+    node: Node
+    keys: NodeKeys
+    settings: Settings
+
+
+@contextmanager
+def _opened_node(directory: Path) -> Iterator[_OpenedNode]:
+    from hanoi.node.folder import load_keys
+    from hanoi.settings import load_settings
+    from hanoi.wiring import open_node
+
+    settings = load_settings(directory)
+    node = open_node(settings)
+    try:
+        yield _OpenedNode(node, load_keys(settings), settings)
+    finally:
+        node.engine.dispose()

@@ -12,11 +12,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -28,6 +27,9 @@ from hanoi.custody.limits import DEFAULT_LIMITS
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.custody.tlogproof import load_proof
 from hanoi.errors import InvalidInput, NotFound, PeerError
+
+if TYPE_CHECKING:
+    import httpx  # imported where used, so that `hanoi --help` starts fast
 
 app = typer.Typer(
     help="Audit custody logs (any C2SP tlog-tiles log) and check custody events offline.",
@@ -46,6 +48,8 @@ class HttpTileSource:
         self._prefix = prefix.rstrip("/") + "/"
 
     def fetch(self, path: str, *, max_bytes: int) -> bytes:
+        import httpx
+
         url = self._prefix + path
         try:
             with self._client.stream("GET", url) as response:
@@ -92,6 +96,8 @@ def _read_file(path: Path, *, max_bytes: int, what: str) -> bytes:
 def _open_source(location: str, *, timeout: float) -> Iterator[TileSource]:
     scheme = urlparse(location).scheme
     if scheme in ("http", "https"):
+        import httpx
+
         with httpx.Client(
             timeout=httpx.Timeout(timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, identity"},

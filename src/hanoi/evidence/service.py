@@ -89,6 +89,29 @@ class EvidenceService:
         )
         return Recorded(item, event.commitment)
 
+    def for_request(self, request_ref: str) -> list[EvidenceItem]:
+        return self._store.for_request(request_ref)
+
+    def record_export(
+        self, items: list[EvidenceItem], *, officer: str, request_ref: str, article: str
+    ) -> None:
+        """Log that these items left the node in a package (one custody event each)."""
+        now = self._clock.now()
+        self._custody.record(
+            [
+                CustodyEvent(
+                    action=CustodyAction.EXPORTED,
+                    time=now,
+                    node=self._node,
+                    officer=officer,
+                    request_id=request_ref,
+                    article=article,
+                    evidence_sha256=item.sha256,
+                )
+                for item in items
+            ]
+        )
+
     def get(self, item_id: str) -> EvidenceItem:
         item = self._store.get(item_id)
         if item is None:
