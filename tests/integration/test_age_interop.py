@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from hanoi.crypto.agekeys import AgeIdentity, format_identity_file, read_identity_file
 from hanoi.evidence.age import (
     Decryptor,
@@ -182,8 +183,7 @@ def _with_terminal(command: list[str], answers: list[bytes]) -> None:
 
 @pytest.mark.slow
 def test_passphrases_both_ways(tools: Tools, tmp_path: Path) -> None:
-    if shutil.which("script") is None:
-        pytest.skip("'script' (util-linux) is needed to give age a terminal")
+    require_tool("script")  # bsdutils: gives age a terminal for its passphrase prompt
     source, theirs, ours = tmp_path / "note.txt", tmp_path / "theirs.age", tmp_path / "ours.age"
     source.write_bytes(b"passphrase-protected evidence\n")
     _with_terminal(
