@@ -148,6 +148,8 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         )
     blobs = make_blob_store(settings)
     blobs.check()
+    if isinstance(blobs, DiskBlobStore):
+        blobs.sweep_temporary()  # leftovers of uploads a crash interrupted a day or more ago
     tiles = make_tile_store(settings)
     tiles.check()
     clock = clock or SystemClock()

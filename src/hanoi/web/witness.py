@@ -9,7 +9,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from hanoi.accounts.model import Action
 from hanoi.custody.errors import (
-    MalformedError,
     NoTrustedSignature,
     ProofError,
     RootMismatch,
@@ -38,9 +37,7 @@ def _status(exc: HanoiError) -> int:
         return 403
     if isinstance(exc, ProofError | RootMismatch):
         return 422
-    if isinstance(exc, MalformedError):
-        return 400
-    return 400
+    return 400  # MalformedError and any other refusal of the request itself
 
 
 @router.post("/add-checkpoint", summary="Cosign a checkpoint (C2SP tlog-witness)")
