@@ -75,6 +75,11 @@ class Settings(BaseSettings):
 
     upload_max_bytes: int = Field(default=64 * 1024**3, ge=1)
     uploads_per_user: int = Field(default=4, ge=1, le=1000)
+    # Service levels (node policy; the Convention asks for immediate assistance, Art. 41(1)).
+    acknowledge_point_of_contact_minutes: int = Field(default=60, ge=1, le=10080)
+    acknowledge_emergency_minutes: int = Field(default=60, ge=1, le=10080)
+    preservation_reminder_days: int = Field(default=14, ge=1, le=365)
+    deadline_check_seconds: int = Field(default=60, ge=1, le=86400)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

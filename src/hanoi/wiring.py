@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from hanoi.accounts.service import AccountService
 from hanoi.clock import Clock, SystemClock
+from hanoi.cooperation.deadlines import ServiceLevels
+from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
 from hanoi.custody.cosignature import Cosigner, cosignature_key_id
 from hanoi.custody.note import Ed25519Signer
@@ -25,6 +28,7 @@ from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.storage.blob_s3 import S3BlobStore
 from hanoi.storage.blobs import BlobStore
+from hanoi.storage.cooperation_repo import CooperationRepository
 from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
@@ -57,6 +61,16 @@ def make_tile_store(settings: Settings) -> TileStore:
     if settings.blob_store == "s3":
         return S3TileStore(s3_location(settings, prefix="log/"))
     return DiskTileStore(settings.node_dir / "log")
+
+
+def service_levels(settings: Settings) -> ServiceLevels:
+    return ServiceLevels(
+        acknowledge_point_of_contact=timedelta(
+            minutes=settings.acknowledge_point_of_contact_minutes
+        ),
+        acknowledge_emergency=timedelta(minutes=settings.acknowledge_emergency_minutes),
+        preservation_reminder=timedelta(days=settings.preservation_reminder_days),
+    )
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -131,6 +145,7 @@ class Node:
     collector: CosignatureCollector
     witnesses: WitnessRepository
     evidence: EvidenceService
+    cooperation: CooperationService
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -171,13 +186,23 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         tiles=tiles,
         clock=clock,
     )
+    accounts = AccountService(repository=AccountsRepository(engine), clock=clock)
+    cooperation = CooperationService(
+        node_state=settings.state,
+        store=CooperationRepository(engine, custody_repo),
+        custody=custody,
+        accounts=accounts,
+        blobs=blobs,
+        clock=clock,
+        levels=service_levels(settings),
+    )
     return Node(
         settings=settings,
         engine=engine,
         blobs=blobs,
         identity=identity,
         clock=clock,
-        accounts=AccountService(repository=AccountsRepository(engine), clock=clock),
+        accounts=accounts,
         uploads=uploads,
         custody=custody,
         witness=WitnessService(
@@ -203,4 +228,5 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
             clock=clock,
             max_bytes=settings.upload_max_bytes,
         ),
+        cooperation=cooperation,
     )

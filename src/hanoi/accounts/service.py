@@ -10,7 +10,7 @@ from typing import Protocol
 from hanoi.accounts.model import Role, User, check_user_name
 from hanoi.accounts.secrets import hash_password, new_token, parse_token, same_hash, verify_password
 from hanoi.clock import Clock
-from hanoi.errors import PermissionDenied
+from hanoi.errors import NotFound, PermissionDenied
 
 log = logging.getLogger("hanoi.accounts")
 
@@ -80,6 +80,12 @@ class AccountService:
 
     def users(self) -> list[User]:
         return self._repository.list_users()
+
+    def named(self, name: str) -> User:
+        found = self._repository.user_by_name(name)
+        if found is None:
+            raise NotFound(f"no user named {name[:64]!r}")
+        return found[0]
 
     def authenticate_token(self, token: str) -> User:
         """The user behind a token; every refusal is logged (without the secret)."""

@@ -157,11 +157,24 @@ class Condition:
     key: str
     terms: str
     imposed_by: Side
+    retain_until: date | None = None
+    """The data received under the request are deleted after this day: a condition
+    imposed for data protection (Art. 36(1)(b), (2)). The node deletes the evidence
+    blobs then, and logs the deletion in its custody log."""
 
     def __post_init__(self) -> None:
         if not KEY.match(self.key):
             raise InvalidInput(f"condition key {self.key!r} is not a catalogue key")
         require_text("the terms of the condition", self.terms)
+        if isinstance(self.retain_until, datetime):
+            raise InvalidInput("a retention period ends on a date")
+
+    @property
+    def retention_ends_at(self) -> datetime | None:
+        """The end of the day ``retain_until``, in UTC."""
+        if self.retain_until is None:
+            return None
+        return datetime.combine(self.retain_until + timedelta(days=1), time(), tzinfo=UTC)
 
 
 class Relation(StrEnum):
@@ -344,6 +357,13 @@ class CooperationRequest:
 
     def linked(self, relation: Relation) -> tuple[Link, ...]:
         return tuple(link for link in self.links if link.relation is relation)
+
+    @property
+    def retention_ends_at(self) -> datetime | None:
+        """When the data received under the request must be deleted: the earliest
+        retention period among its conditions, if any."""
+        ends = [c.retention_ends_at for c in self.conditions if c.retention_ends_at is not None]
+        return min(ends) if ends else None
 
 
 def _unique(what: str, keys: list[Any]) -> None:

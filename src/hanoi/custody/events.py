@@ -58,6 +58,10 @@ class CustodyAction(StrEnum):
     DECRYPTED = "decrypted"
     EXPORTED = "exported"
     DELETED_UNDER_RETENTION = "deleted-under-retention"
+    REQUEST_STEP = "request-step"
+    """A step of the cooperation workflow (``step``, ``from``, ``to``, ``side`` members)."""
+    ONWARD_TRANSFER = "onward-transfer"
+    """Data received under a request passed to a third State, with consent (Art. 36(3))."""
 
 
 _ACTIONS = frozenset(a.value for a in CustodyAction)

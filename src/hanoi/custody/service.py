@@ -99,15 +99,26 @@ class CustodyLog:
 
     def record(self, events: Sequence[CustodyEvent]) -> list[NewEvent]:
         """Durably queue custody events; the log includes them at its next sequencing."""
+        new = self.prepare(events)
+        self._store.enqueue(new, now=self._clock.now())
+        self.appended.set()
+        return new
+
+    @staticmethod
+    def prepare(events: Sequence[CustodyEvent]) -> list[NewEvent]:
+        """Salt and commit to events, for a caller that queues them in its own transaction
+        (then calls :meth:`notify`)."""
         new = []
         for event in events:
             salt = new_salt()
             new.append(
                 NewEvent(event_commitment(event, salt), event.canonical(), salt, subject_of(event))
             )
-        self._store.enqueue(new, now=self._clock.now())
-        self.appended.set()
         return new
+
+    def notify(self) -> None:
+        """Wake the sequencer: events were queued by another repository's transaction."""
+        self.appended.set()
 
     def sequence(self) -> int:
         """Publish everything queued; returns the new tree size."""

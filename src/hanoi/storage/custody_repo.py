@@ -65,15 +65,24 @@ class CustodyRepository:
         directly (one statement, no per-row ORM work)."""
         if not entries:
             return
+        with self.engine.begin() as connection:
+            self.enqueue_in(connection, entries, now=now)
+
+    def enqueue_in(
+        self, connection: Connection, entries: Sequence[NewEvent], *, now: datetime
+    ) -> None:
+        """Queue entries inside the caller's transaction: the events are logged if and
+        only if what they record is committed (a workflow step and its custody event)."""
+        if not entries:
+            return
         when = self._time(now)
         sql = (
             "INSERT INTO custody_pending (commitment, event, salt, subject, enqueued_at) "  # noqa: S608
             f"VALUES ({self._marks(5)})"
         )
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql(
-                sql, [(e.commitment, e.event, e.salt, e.subject, when) for e in entries]
-            )
+        connection.exec_driver_sql(
+            sql, [(e.commitment, e.event, e.salt, e.subject, when) for e in entries]
+        )
 
     def pending_count(self) -> int:
         with self.engine.connect() as connection:

@@ -227,4 +227,91 @@ evidence_items = Table(
     Column("request_ref", String(128), nullable=False, index=True),
     Column("article", String(200), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime(), nullable=True),  # blob deleted under a retention period
+)
+
+# --- cooperation requests (hanoi.cooperation) ---------------------------------------------
+# A request's document (without history) and its steps, one row each; status and desired
+# status are replayed from the steps on every load and copied here only for filtering.
+# The (request_id, sequence) key makes two concurrent steps on one request a conflict.
+
+cooperation_requests = Table(
+    "cooperation_requests",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("requesting_state", String(3), nullable=False),
+    Column("requested_state", String(3), nullable=False),
+    Column("side", String(16), nullable=False),  # this node's side of the request
+    Column("status", String(48), nullable=False, index=True),
+    Column("desired_status", String(48), nullable=True),
+    Column("urgency", String(16), nullable=False),
+    Column("steps", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("retain_until", UTCDateTime(), nullable=True, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False, index=True),
+)
+
+request_steps = Table(
+    "request_steps",
+    metadata,
+    Column("request_id", String(128), ForeignKey("cooperation_requests.id"), primary_key=True),
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("transition", String(48), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("record", Text, nullable=False),
+)
+
+case_assignments = Table(
+    "case_assignments",
+    metadata,
+    Column("request_id", String(128), ForeignKey("cooperation_requests.id"), primary_key=True),
+    Column("user_id", BigId, ForeignKey("users.id"), primary_key=True, index=True),
+    Column("assigned_by", String(64), nullable=False),
+    Column("assigned_at", UTCDateTime(), nullable=False),
+)
+
+# Every refusal of access (role, case or State), for auditors.
+access_refusals = Table(
+    "access_refusals",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("user_name", String(64), nullable=False),
+    Column("user_role", String(32), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("detail", String(500), nullable=False),
+)
+
+# A deadline alert is raised once per request, rule, state and due time.
+deadline_alerts = Table(
+    "deadline_alerts",
+    metadata,
+    Column("request_id", String(128), ForeignKey("cooperation_requests.id"), primary_key=True),
+    Column("rule", String(48), primary_key=True),
+    Column("state", String(16), primary_key=True),
+    Column("due_at", UTCDateTime(), primary_key=True),
+    Column("side", String(16), nullable=False),
+    Column("article", String(200), nullable=False),
+    Column("raised_at", UTCDateTime(), nullable=False, index=True),
+)
+
+# Consent of the State that sent data to pass it on to a third State (Art. 36(3)).
+onward_consents = Table(
+    "onward_consents",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "request_id", String(128), ForeignKey("cooperation_requests.id"), index=True, nullable=False
+    ),
+    Column("third_state", String(3), nullable=False),
+    Column("consenting_state", String(3), nullable=False),
+    Column("written", Integer, nullable=False),
+    Column("reference", String(500), nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
 )

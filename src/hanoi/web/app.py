@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hanoi import __version__
 from hanoi.custody.worker import CustodyWorker
 from hanoi.errors import HanoiError, Unavailable
-from hanoi.web import evidence, log, problems, uploads, witness
+from hanoi.web import cooperation, evidence, log, problems, uploads, witness
 from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
@@ -108,6 +108,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
 
     app.include_router(api)
     app.include_router(uploads.router)
+    app.include_router(cooperation.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

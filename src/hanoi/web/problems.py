@@ -35,6 +35,42 @@ STATUS_BY_FAMILY: dict[type[errors.HanoiError], int] = {
 
 log = logging.getLogger("hanoi.web")
 
+_FIELD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["pointer", "detail"],
+    "properties": {
+        "pointer": {"type": "string"},
+        "detail": {"type": "string"},
+        "article": {"type": "string"},
+    },
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": _FIELD_SCHEMA},
+    },
+}
+_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": _PROBLEM_CONTENT}
+    for status, description in {
+        400: "Invalid input",
+        401: "Authentication required",
+        403: "Not allowed for this user's role",
+        404: "Not found, or not among the user's cases",
+        409: "Conflict: changed meanwhile, or already exists",
+        413: "Too large",
+        422: "Invalid input, or a step the Convention or the transition table does not allow",
+    }.items()
+}
+"""The problem+json answers every API route may give, for its OpenAPI document."""
+
 
 def status_for(exc: errors.HanoiError) -> int:
     for family, status in STATUS_BY_FAMILY.items():

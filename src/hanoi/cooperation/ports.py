@@ -1,0 +1,155 @@
+"""What the cooperation service needs from storage, as a Protocol, and the records it
+exchanges with it. Pure: the SQL implementation is ``hanoi.storage.cooperation_repo``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from hanoi.cooperation.model import CooperationRequest, TransitionRecord
+from hanoi.cooperation.statuses import Side, Status
+from hanoi.custody.service import NewEvent
+from hanoi.errors import InvalidInput
+
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRequest:
+    request: CooperationRequest
+    side: Side
+    """This node's side of the request."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestSummary:
+    id: str
+    kind: str
+    channel: str
+    requesting_state: str
+    requested_state: str
+    side: Side
+    status: Status
+    desired_status: Status | None
+    urgency: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListQuery:
+    user_id: int
+    statuses: tuple[Status, ...] = ()
+    kind: str | None = None
+    side: Side | None = None
+    other_state: str | None = None
+    urgency: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise InvalidInput(f"limit is between 1 and {MAX_PAGE}")
+        if self.offset < 0:
+            raise InvalidInput("offset is zero or more")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    user: str
+    role: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessRefusal:
+    at: datetime
+    user: str
+    role: str
+    action: str
+    request_id: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlineAlert:
+    request_id: str
+    rule: str
+    state: str
+    due_at: datetime
+    side: str
+    article: str
+    raised_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Consent:
+    """The State that sent data agrees that it goes on to a third State (Art. 36(3))."""
+
+    request_id: str
+    third_state: str
+    consenting_state: str
+    written: bool
+    reference: str
+    scope: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class CooperationStore(Protocol):
+    def create(
+        self,
+        request: CooperationRequest,
+        *,
+        side: Side,
+        assignees: Sequence[int],
+        assigned_by: str,
+        custody: Sequence[NewEvent],
+        now: datetime,
+    ) -> None: ...
+
+    def load(self, request_id: str) -> StoredRequest | None: ...
+
+    def save(
+        self,
+        request: CooperationRequest,
+        *,
+        new_steps: Sequence[TransitionRecord] = (),
+        custody: Sequence[NewEvent] = (),
+        now: datetime,
+    ) -> None: ...
+
+    def summaries(self, query: ListQuery) -> tuple[list[RequestSummary], int]: ...
+
+    def open_requests(self) -> list[CooperationRequest]: ...
+
+    def is_assigned(self, request_id: str, user_id: int) -> bool: ...
+
+    def assign(self, request_id: str, user_id: int, *, by: str, now: datetime) -> bool: ...
+
+    def assignments(self, request_id: str) -> list[Assignment]: ...
+
+    def record_refusal(self, refusal: AccessRefusal) -> None: ...
+
+    def refusals(self, *, limit: int) -> list[AccessRefusal]: ...
+
+    def raise_alert(self, alert: DeadlineAlert) -> bool: ...
+
+    def alerts(self, *, user_id: int, limit: int) -> list[DeadlineAlert]: ...
+
+    def add_consent(self, consent: Consent) -> None: ...
+
+    def consents(self, request_id: str) -> list[Consent]: ...
+
+    def retention_due(self, now: datetime) -> list[str]: ...
+
+    def live_evidence(self, request_id: str) -> list[tuple[str, str]]: ...
+
+    def mark_deleted(
+        self, item_ids: Sequence[str], *, custody: Sequence[NewEvent], now: datetime
+    ) -> None: ...
+
+    def digest_in_use(self, sha256: str) -> bool: ...

@@ -1,0 +1,558 @@
+"""The cooperation service: requests stored, shown and moved on, with case access checked.
+
+Web and CLI call this; it calls the pure core (:func:`hanoi.cooperation.apply`,
+:func:`hanoi.cooperation.due`) and its ports. Every call that names a request
+checks, in this order: the user's role allows the action, the request exists and
+the user is assigned to its case. A refusal is recorded (for auditors) and, for a
+request the user may not see, answered exactly like a request that does not
+exist, so nothing leaks across cases or States.
+
+Every step is stored with its custody event in one transaction, so the log
+holds a step if and only if the step happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hanoi.accounts.model import Action, Role, User
+from hanoi.accounts.service import AccountService
+from hanoi.clock import Clock
+from hanoi.convention import Catalogue, Channel, Draft, Finding, default_catalogue, validate
+from hanoi.cooperation import custody as custody_events
+from hanoi.cooperation.deadlines import Due, ServiceLevels, due
+from hanoi.cooperation.drafting import KEEP, Keep, attach, new_request, revise
+from hanoi.cooperation.model import (
+    ROUTINE,
+    Attachment,
+    AttachmentRole,
+    Condition,
+    CooperationRequest,
+    Link,
+    Party,
+    SuggestedDeadline,
+    TransitionRecord,
+    Urgency,
+    require_state,
+)
+from hanoi.cooperation.ports import (
+    AccessRefusal,
+    Assignment,
+    Consent,
+    CooperationStore,
+    DeadlineAlert,
+    ListQuery,
+    RequestSummary,
+)
+from hanoi.cooperation.statuses import Side, Status
+from hanoi.cooperation.table import Transition
+from hanoi.cooperation.transitions import allowed_transitions, apply
+from hanoi.custody.events import CustodyAction, CustodyEvent
+from hanoi.custody.service import CustodyLog, LoggedEvent
+from hanoi.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from hanoi.storage.blobs import BlobStore
+
+log = logging.getLogger("hanoi.cooperation")
+
+AUTHORITY_NAMES: Mapping[Channel, str] = {
+    Channel.CENTRAL_AUTHORITY: "central authority",
+    Channel.POINT_OF_CONTACT: "24/7 point of contact",
+    Channel.COMPETENT_AUTHORITY: "competent authority",
+}
+INTAKE_ROLES: Mapping[Channel, Role] = {
+    Channel.CENTRAL_AUTHORITY: Role.SUPERVISOR,
+    Channel.POINT_OF_CONTACT: Role.POINT_OF_CONTACT,
+    Channel.COMPETENT_AUTHORITY: Role.SUPERVISOR,
+}
+"""Who is assigned to an incoming request on arrival, by channel: they assign officers."""
+
+ONWARD_TRANSFER_SOURCE = "Art. 36(3)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftInput:
+    kind: str
+    requested_state: str
+    contents: Mapping[str, Any]
+    requested_authority: str | None = None
+    authority: str | None = None
+    channel: Channel | None = None
+    urgency: Urgency = ROUTINE
+    suggested_deadline: SuggestedDeadline | None = None
+    conditions: tuple[Condition, ...] = ()
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepInput:
+    transition: str
+    reasons: str | None = None
+    grounds: tuple[str, ...] = ()
+    until: datetime | None = None
+    conditions: tuple[Condition, ...] = ()
+    follow_up: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestView:
+    """A request as its case team sees it."""
+
+    request: CooperationRequest
+    side: Side
+    allowed: tuple[Transition, ...]
+    """The steps this node's side may take now (the user's role is checked on taking)."""
+    assignments: tuple[Assignment, ...]
+    consents: tuple[Consent, ...]
+    custody: tuple[LoggedEvent, ...]
+    """The request's custody events already in the log (sequenced), oldest first."""
+
+
+class CooperationService:
+    def __init__(
+        self,
+        *,
+        node_state: str,
+        store: CooperationStore,
+        custody: CustodyLog,
+        accounts: AccountService,
+        blobs: BlobStore,
+        clock: Clock,
+        levels: ServiceLevels | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.node_state = node_state
+        self._store = store
+        self._custody = custody
+        self._accounts = accounts
+        self._blobs = blobs
+        self._clock = clock
+        self.levels = levels or ServiceLevels()
+        self.catalogue = catalogue or default_catalogue()
+
+    # --- access ------------------------------------------------------------------------
+
+    def _refuse(self, user: User, action: str, request_id: str | None, detail: str) -> None:
+        log.warning(
+            "refused %s (%s) %s on %s: %s", user.name, user.role.value, action, request_id, detail
+        )
+        self._store.record_refusal(
+            AccessRefusal(
+                at=self._clock.now(),
+                user=user.name,
+                role=user.role.value,
+                action=action,
+                request_id=request_id,
+                detail=detail,
+            )
+        )
+
+    def _require(self, user: User, action: Action, what: str) -> None:
+        if not user.may(action):
+            detail = f"a user with role {user.role.value!r} may not {what}"
+            self._refuse(user, what, None, detail)
+            raise PermissionDenied(detail)
+
+    def _case(self, user: User, request_id: str, action: Action, what: str) -> CooperationRequest:
+        """The request, if ``user`` may ``action`` on it; otherwise a refusal, recorded."""
+        self._require(user, action, what)
+        stored = self._store.load(request_id) if _plausible_id(request_id) else None
+        if stored is None or not self._store.is_assigned(request_id, user.id):
+            reason = "no such request" if stored is None else "not assigned to the case"
+            self._refuse(user, what, request_id[:128], reason)
+            raise NotFound(f"no request {request_id[:128]!r} among your cases")
+        return stored.request
+
+    def _side(self, request: CooperationRequest) -> Side:
+        return Side.REQUESTING if request.requesting_state == self.node_state else Side.REQUESTED
+
+    # --- drafting ----------------------------------------------------------------------
+
+    def draft(self, user: User, spec: DraftInput) -> CooperationRequest:
+        """A new outgoing request, as a draft; its author is assigned to the case."""
+        self._require(user, Action.DRAFT, "draft a request")
+        require_state("the requested State", spec.requested_state)
+        if spec.requested_state == self.node_state:
+            raise InvalidInput(
+                "the requested State is another State Party, not this node's own "
+                f"({self.node_state})"
+            )
+        kind = self.catalogue.kind(spec.kind)
+        channel = spec.channel or kind.channel
+        now = self._clock.now()
+        request = new_request(
+            id=f"{self.node_state}-{now.year}-{secrets.token_hex(4).upper()}",
+            kind=spec.kind,
+            requesting=Party(
+                state=self.node_state,
+                authority=spec.authority or AUTHORITY_NAMES[channel],
+                officer=user.name,
+            ),
+            requested=Party(
+                state=spec.requested_state,
+                authority=spec.requested_authority or AUTHORITY_NAMES[channel],
+            ),
+            created_at=now,
+            contents=spec.contents,
+            channel=channel,
+            urgency=spec.urgency,
+            suggested_deadline=spec.suggested_deadline,
+            conditions=spec.conditions,
+            links=spec.links,
+            catalogue=self.catalogue,
+        )
+        self._check_links(user, request)
+        event = custody_events.created_event(request, officer=user.name, catalogue=self.catalogue)
+        self._store.create(
+            request,
+            side=Side.REQUESTING,
+            assignees=[user.id],
+            assigned_by=user.name,
+            custody=self._custody.prepare([event]),
+            now=now,
+        )
+        self._custody.notify()
+        return request
+
+    def _check_links(self, user: User, request: CooperationRequest) -> None:
+        for related in request.links:
+            stored = self._store.load(related.request_id)
+            if stored is None or not self._store.is_assigned(related.request_id, user.id):
+                raise NotFound(f"no request {related.request_id!r} among your cases to link to")
+
+    def revise(
+        self,
+        user: User,
+        request_id: str,
+        *,
+        contents: Mapping[str, Any] | Keep = KEEP,
+        urgency: Urgency | Keep = KEEP,
+        suggested_deadline: SuggestedDeadline | Keep | None = KEEP,
+        conditions: Sequence[Condition] | Keep = KEEP,
+    ) -> CooperationRequest:
+        request = self._case(user, request_id, Action.DRAFT, "revise a draft")
+        revised = revise(
+            request,
+            contents=contents,
+            urgency=urgency,
+            suggested_deadline=suggested_deadline,
+            conditions=conditions,
+            catalogue=self.catalogue,
+        )
+        self._store.save(revised, now=self._clock.now())
+        return revised
+
+    def validate(self, kind: str, contents: Mapping[str, Any]) -> list[Finding]:
+        """Every finding about a draft's contents, each naming its item and article."""
+        return validate(Draft(kind=kind, contents=contents), catalogue=self.catalogue)
+
+    def findings(self, user: User, request_id: str) -> list[Finding]:
+        request = self._case(user, request_id, Action.READ, "validate a request")
+        return self.validate(request.kind, request.contents)
+
+    # --- steps -------------------------------------------------------------------------
+
+    def take(
+        self, user: User, request_id: str, step: StepInput
+    ) -> tuple[CooperationRequest, TransitionRecord]:
+        """Take a step of the transition table, on this node's side, and log it."""
+        request = self._case(user, request_id, Action.READ, f"take {step.transition[:40]!r}")
+        follow_up = None
+        if step.follow_up is not None:
+            follow_up = self._case(user, step.follow_up, Action.READ, "name a follow-up")
+        try:
+            after, record = apply(
+                request,
+                transition=step.transition,
+                actor=user,
+                side=self._side(request),
+                at=max(self._clock.now(), request.last_at),
+                reasons=step.reasons,
+                grounds=step.grounds,
+                until=step.until,
+                conditions=step.conditions,
+                follow_up=follow_up,
+                catalogue=self.catalogue,
+            )
+        except PermissionDenied as exc:
+            self._refuse(user, f"take {step.transition[:40]!r}", request_id, exc.detail)
+            raise
+        self._store.save(
+            after,
+            new_steps=[record],
+            custody=self._custody.prepare([custody_events.step_event(record)]),
+            now=record.at,
+        )
+        self._custody.notify()
+        return after, record
+
+    def receive(self, request: CooperationRequest) -> CooperationRequest:
+        """Store a request another State has sent to this node, and take its receipt.
+
+        Called by the federation inbox once the message is verified. The request must
+        come from its requesting State's own history (approved and sent); the
+        receipt is taken by the node itself, and the case is assigned to the users of
+        the channel's intake role.
+        """
+        if request.requested_state != self.node_state:
+            raise InvalidInput(f"the request is addressed to {request.requested_state}")
+        if request.status is not Status.SENT:
+            raise RuleViolation(f"only a sent request is received; it is {request.status.value!r}")
+        now = max(self._clock.now(), request.last_at)
+        intake = INTAKE_ROLES[request.channel]
+        node_user = User(
+            id=0, name=f"{self.node_state.lower()}-node", role=Role.SUPERVISOR, created_at=now
+        )
+        received, record = apply(
+            request,
+            transition="receive",
+            actor=node_user,
+            side=Side.REQUESTED,
+            at=now,
+            catalogue=self.catalogue,
+        )
+        assignees = [u.id for u in self._accounts.users() if u.role is intake and not u.disabled]
+        for related in request.links:  # the team of a linked case here follows it
+            if self._store.load(related.request_id) is not None:
+                team = self._store.assignments(related.request_id)
+                assignees += [self._accounts.named(member.user).id for member in team]
+        self._store.create(
+            received,
+            side=Side.REQUESTED,
+            assignees=assignees,
+            assigned_by=node_user.name,
+            custody=self._custody.prepare([custody_events.step_event(record)]),
+            now=now,
+        )
+        self._custody.notify()
+        return received
+
+    # --- reading -------------------------------------------------------------------------
+
+    def show(self, user: User, request_id: str) -> RequestView:
+        request = self._case(user, request_id, Action.READ, "read a request")
+        side = self._side(request)
+        return RequestView(
+            request=request,
+            side=side,
+            allowed=allowed_transitions(request, side=side, catalogue=self.catalogue),
+            assignments=tuple(self._store.assignments(request_id)),
+            consents=tuple(self._store.consents(request_id)),
+            custody=tuple(self._custody.events_for(f"request:{request_id}")),
+        )
+
+    def summaries(self, user: User, query: ListQuery) -> tuple[list[RequestSummary], int]:
+        self._require(user, Action.READ, "list requests")
+        if query.user_id != user.id:
+            raise PermissionDenied("a user lists the requests of their own cases")
+        return self._store.summaries(query)
+
+    # --- the case team -----------------------------------------------------------------
+
+    def assign(self, user: User, request_id: str, name: str) -> list[Assignment]:
+        """Add a colleague of this node to the case (any member of the case team may)."""
+        self._case(
+            user,
+            request_id,
+            Action.DRAFT if user.may(Action.DRAFT) else Action.DECIDE,
+            "assign a case",
+        )
+        colleague = self._accounts.named(name)
+        if colleague.disabled:
+            raise InvalidInput(f"the user {name!r} is disabled")
+        self._store.assign(request_id, colleague.id, by=user.name, now=self._clock.now())
+        return self._store.assignments(request_id)
+
+    # --- attachments -----------------------------------------------------------------------
+
+    def attach(
+        self,
+        user: User,
+        request_id: str,
+        *,
+        sha256: str,
+        role: AttachmentRole,
+        title: str | None,
+        attachment_id: str | None = None,
+    ) -> CooperationRequest:
+        """Attach a document or an evidence item (by digest) to the request."""
+        action = Action.UPLOAD_EVIDENCE if role is AttachmentRole.EVIDENCE else Action.DRAFT
+        request = self._case(user, request_id, action, f"attach {role.value}")
+        if not self._blobs.exists(sha256):
+            raise NotFound("no stored file with that digest; upload it first")
+        attachment = Attachment(
+            id=attachment_id or secrets.token_hex(8),
+            sha256=sha256,
+            role=role,
+            added_by=self._side(request),
+            title=title,
+        )
+        after = attach(request, attachment)
+        self._store.save(after, now=self._clock.now())
+        return after
+
+    # --- deadlines -----------------------------------------------------------------------
+
+    def overdue(self, user: User, *, now: datetime | None = None) -> list[Due]:
+        """What is overdue or due soon in the user's cases, soonest first."""
+        self._require(user, Action.READ, "list deadlines")
+        found = due(
+            self._store.open_requests(),
+            now=now or self._clock.now(),
+            levels=self.levels,
+            catalogue=self.catalogue,
+        )
+        return [d for d in found if self._store.is_assigned(d.request_id, user.id)]
+
+    def check_deadlines(self, *, now: datetime | None = None) -> list[DeadlineAlert]:
+        """Raise an alert for each deadline newly due soon or overdue (the background job)."""
+        moment = now or self._clock.now()
+        raised = []
+        for item in due(
+            self._store.open_requests(), now=moment, levels=self.levels, catalogue=self.catalogue
+        ):
+            alert = DeadlineAlert(
+                request_id=item.request_id,
+                rule=item.rule.value,
+                state=item.state.value,
+                due_at=item.due_at,
+                side=item.side.value,
+                article=item.article,
+                raised_at=moment,
+            )
+            if self._store.raise_alert(alert):
+                log.warning(
+                    "deadline %s: %s of %s due %s (%s)",
+                    alert.state,
+                    alert.rule,
+                    alert.request_id,
+                    alert.due_at.isoformat(),
+                    alert.article,
+                )
+                raised.append(alert)
+        return raised
+
+    def alerts(self, user: User, *, limit: int = 100) -> list[DeadlineAlert]:
+        self._require(user, Action.READ, "read alerts")
+        return self._store.alerts(user_id=user.id, limit=limit)
+
+    def refusals(self, user: User, *, limit: int = 100) -> list[AccessRefusal]:
+        self._require(user, Action.AUDIT, "read the refusals")
+        return self._store.refusals(limit=limit)
+
+    # --- conditions: onward transfer and retention -------------------------------------------
+
+    def record_consent(
+        self,
+        user: User,
+        request_id: str,
+        *,
+        third_state: str,
+        reference: str,
+        written: bool,
+        scope: str,
+    ) -> Consent:
+        """Record the consent of the State that sent the data to pass it to a third State."""
+        request = self._case(user, request_id, Action.DECIDE, "record a consent")
+        require_state("the third State", third_state)
+        sender = self._data_sender(request)
+        if third_state in (request.requesting_state, request.requested_state):
+            raise InvalidInput("the third State is neither State of the request")
+        for name, text in (("reference", reference), ("scope", scope)):
+            if not text.strip() or len(text) > 500:
+                raise InvalidInput(f"the consent's {name} is 1-500 characters")
+        consent = Consent(
+            request_id=request_id,
+            third_state=third_state,
+            consenting_state=sender,
+            written=written,
+            reference=reference,
+            scope=scope,
+            recorded_by=user.name,
+            recorded_at=self._clock.now(),
+        )
+        self._store.add_consent(consent)
+        return consent
+
+    def _data_sender(self, request: CooperationRequest) -> str:
+        """The State whose data this node holds under the request: the other State."""
+        side = self._side(request)
+        return request.party(side.other).state
+
+    def transfer_onward(
+        self, user: User, request_id: str, *, third_state: str
+    ) -> list[CustodyEvent]:
+        """Pass the request's evidence to a third State: only with the recorded consent of
+        the State that sent it (Art. 36(3)). Logs one custody event per item."""
+        request = self._case(user, request_id, Action.DECIDE, "transfer data onward")
+        require_state("the third State", third_state)
+        sender = self._data_sender(request)
+        consents = [
+            c
+            for c in self._store.consents(request_id)
+            if c.third_state == third_state and c.consenting_state == sender
+        ]
+        if not consents:
+            raise RuleViolation(
+                f"passing data received from {sender} to {third_state} needs {sender}'s prior "
+                f"consent ({ONWARD_TRANSFER_SOURCE}); record it first"
+            )
+        now = self._clock.now()
+        items = self._store.live_evidence(request_id)
+        if not items:
+            raise NotFound("the request holds no evidence to transfer")
+        events = [
+            custody_events.onward_transfer_event(
+                request,
+                node=self.node_state,
+                officer=user.name,
+                third_state=third_state,
+                consented_by=sender,
+                at=now,
+                evidence_sha256=digest,
+            )
+            for _, digest in items
+        ]
+        self._custody.record(events)
+        return events
+
+    def apply_retention(self, *, now: datetime | None = None) -> list[str]:
+        """Delete the evidence of every request whose retention period has ended, logging a
+        ``deleted-under-retention`` custody event per item. Returns the digests deleted."""
+        moment = now or self._clock.now()
+        deleted: list[str] = []
+        for request_id in self._store.retention_due(moment):
+            stored = self._store.load(request_id)
+            if stored is None:
+                continue
+            items = self._store.live_evidence(request_id)
+            events = [
+                CustodyEvent(
+                    action=CustodyAction.DELETED_UNDER_RETENTION,
+                    time=moment,
+                    node=self.node_state,
+                    officer=f"{self.node_state.lower()}-node",
+                    request_id=request_id,
+                    article="Art. 36(1)(b)",
+                    evidence_sha256=digest,
+                )
+                for _, digest in items
+            ]
+            self._store.mark_deleted(
+                [item_id for item_id, _ in items], custody=self._custody.prepare(events), now=moment
+            )
+            self._custody.notify()
+            for _, digest in items:
+                if not self._store.digest_in_use(digest):
+                    self._blobs.delete(digest)
+                deleted.append(digest)
+            log.warning("retention: deleted %d evidence items of %s", len(items), request_id)
+        return deleted
+
+
+def _plausible_id(request_id: str) -> bool:
+    return 0 < len(request_id) <= 128

@@ -1,0 +1,462 @@
+"""SQL for cooperation requests: documents, steps, case assignments, refusals, alerts,
+consents. Only SQL here; the rules live in ``hanoi.cooperation``. SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from hanoi.cooperation.codec import record_json, request_from_json, request_json
+from hanoi.cooperation.model import CooperationRequest, TransitionRecord
+from hanoi.cooperation.ports import (
+    AccessRefusal,
+    Assignment,
+    Consent,
+    DeadlineAlert,
+    ListQuery,
+    RequestSummary,
+    StoredRequest,
+)
+from hanoi.cooperation.statuses import FINAL, Side, Status
+from hanoi.custody.service import NewEvent
+from hanoi.errors import Conflict
+from hanoi.storage.custody_repo import CustodyRepository
+from hanoi.storage.tables import (
+    access_refusals,
+    case_assignments,
+    cooperation_requests,
+    deadline_alerts,
+    evidence_items,
+    onward_consents,
+    request_steps,
+    users,
+)
+
+_COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, **_COMPACT)  # type: ignore[arg-type]
+
+
+def _summary_values(request: CooperationRequest, now: datetime) -> dict[str, Any]:
+    return {
+        "status": request.status.value,
+        "desired_status": request.desired_status.value if request.desired_status else None,
+        "urgency": request.urgency.level.value,
+        "steps": len(request.history),
+        "document": _dump(request_json(request, history=False)),
+        "retain_until": request.retention_ends_at,
+        "updated_at": now,
+    }
+
+
+def _summary(row: Any) -> RequestSummary:
+    return RequestSummary(
+        id=row.id,
+        kind=row.kind,
+        channel=row.channel,
+        requesting_state=row.requesting_state,
+        requested_state=row.requested_state,
+        side=Side(row.side),
+        status=Status(row.status),
+        desired_status=Status(row.desired_status) if row.desired_status else None,
+        urgency=row.urgency,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class CooperationRepository:
+    def __init__(self, engine: Engine, custody: CustodyRepository) -> None:
+        self.engine = engine
+        self._custody = custody
+
+    # --- requests and steps ------------------------------------------------------------
+
+    def create(
+        self,
+        request: CooperationRequest,
+        *,
+        side: Side,
+        assignees: Sequence[int],
+        assigned_by: str,
+        custody: Sequence[NewEvent],
+        now: datetime,
+    ) -> None:
+        """Store a new request (with any history it arrived with), its first assignees and
+        custody events, in one transaction. An id already taken is a Conflict."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(cooperation_requests).values(
+                        id=request.id,
+                        kind=request.kind,
+                        channel=request.channel.value,
+                        requesting_state=request.requesting_state,
+                        requested_state=request.requested_state,
+                        side=side.value,
+                        created_at=request.created_at,
+                        **_summary_values(request, now),
+                    )
+                )
+                self._insert_steps(connection, request.history)
+                for user_id in sorted(set(assignees)):
+                    self._assign(connection, request.id, user_id, assigned_by, now)
+                self._custody.enqueue_in(connection, custody, now=now)
+        except SQLIntegrityError:
+            raise Conflict(f"a request {request.id!r} already exists") from None
+
+    @staticmethod
+    def _insert_steps(connection: Connection, records: Sequence[TransitionRecord]) -> None:
+        if records:
+            connection.execute(
+                insert(request_steps),
+                [
+                    {
+                        "request_id": r.request_id,
+                        "sequence": r.sequence,
+                        "transition": r.transition.value,
+                        "at": r.at,
+                        "record": _dump(record_json(r)),
+                    }
+                    for r in records
+                ],
+            )
+
+    def load(self, request_id: str) -> StoredRequest | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(
+                    cooperation_requests.c.document,
+                    cooperation_requests.c.side,
+                    cooperation_requests.c.steps,
+                ).where(cooperation_requests.c.id == request_id)
+            ).first()
+            if row is None:
+                return None
+            records = connection.execute(
+                select(request_steps.c.record)
+                .where(request_steps.c.request_id == request_id)
+                .order_by(request_steps.c.sequence)
+            ).scalars()
+            document = json.loads(row.document)
+            document["history"] = [json.loads(r) for r in records]
+        return StoredRequest(request=request_from_json(document), side=Side(row.side))
+
+    def save(
+        self,
+        request: CooperationRequest,
+        *,
+        new_steps: Sequence[TransitionRecord] = (),
+        custody: Sequence[NewEvent] = (),
+        now: datetime,
+    ) -> None:
+        """Store the request after a change. ``new_steps`` are the records added since it
+        was loaded; if another change was stored meanwhile, raise Conflict (nothing is
+        written), so that two officers never take two steps from the same status."""
+        loaded_steps = len(request.history) - len(new_steps)
+        try:
+            with self.engine.begin() as connection:
+                changed = connection.execute(
+                    update(cooperation_requests)
+                    .where(
+                        cooperation_requests.c.id == request.id,
+                        cooperation_requests.c.steps == loaded_steps,
+                    )
+                    .values(**_summary_values(request, now))
+                ).rowcount
+                if changed != 1:
+                    raise _changed(request.id)
+                self._insert_steps(connection, new_steps)
+                self._custody.enqueue_in(connection, custody, now=now)
+        except SQLIntegrityError:
+            raise _changed(request.id) from None
+
+    def summaries(self, query: ListQuery) -> tuple[list[RequestSummary], int]:
+        """The requests ``query.user_id`` is assigned to, filtered, newest change first."""
+        r = cooperation_requests
+        conditions: list[ColumnElement[bool]] = [
+            r.c.id.in_(
+                select(case_assignments.c.request_id).where(
+                    case_assignments.c.user_id == query.user_id
+                )
+            )
+        ]
+        if query.statuses:
+            conditions.append(r.c.status.in_([s.value for s in query.statuses]))
+        if query.kind:
+            conditions.append(r.c.kind == query.kind)
+        if query.side:
+            conditions.append(r.c.side == query.side.value)
+        if query.urgency:
+            conditions.append(r.c.urgency == query.urgency)
+        if query.other_state:
+            conditions.append(
+                or_(
+                    r.c.requesting_state == query.other_state,
+                    r.c.requested_state == query.other_state,
+                )
+            )
+        where = and_(*conditions)
+        with self.engine.connect() as connection:
+            total = connection.execute(
+                select(func.count()).select_from(r).where(where)
+            ).scalar_one()
+            rows = connection.execute(
+                select(r)
+                .where(where)
+                .order_by(r.c.updated_at.desc(), r.c.id)
+                .limit(query.limit)
+                .offset(query.offset)
+            ).all()
+        return [_summary(row) for row in rows], int(total)
+
+    def open_requests(self) -> list[CooperationRequest]:
+        """Every request not closed (for deadlines)."""
+        with self.engine.connect() as connection:
+            ids = connection.execute(
+                select(cooperation_requests.c.id).where(
+                    cooperation_requests.c.status.not_in([s.value for s in FINAL])
+                )
+            ).scalars()
+            wanted = list(ids)
+        found = [self.load(request_id) for request_id in wanted]
+        return [stored.request for stored in found if stored is not None]
+
+    # --- case assignments ----------------------------------------------------------------
+
+    @staticmethod
+    def _assign(
+        connection: Connection, request_id: str, user_id: int, by: str, now: datetime
+    ) -> None:
+        connection.execute(
+            insert(case_assignments).values(
+                request_id=request_id, user_id=user_id, assigned_by=by, assigned_at=now
+            )
+        )
+
+    def is_assigned(self, request_id: str, user_id: int) -> bool:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(case_assignments.c.user_id).where(
+                    case_assignments.c.request_id == request_id,
+                    case_assignments.c.user_id == user_id,
+                )
+            ).first()
+        return found is not None
+
+    def assign(self, request_id: str, user_id: int, *, by: str, now: datetime) -> bool:
+        """Assign a user to the case; False if already assigned."""
+        try:
+            with self.engine.begin() as connection:
+                self._assign(connection, request_id, user_id, by, now)
+        except SQLIntegrityError:
+            return False
+        return True
+
+    def unassign(self, request_id: str, user_id: int) -> bool:
+        with self.engine.begin() as connection:
+            removed = connection.execute(
+                delete(case_assignments).where(
+                    case_assignments.c.request_id == request_id,
+                    case_assignments.c.user_id == user_id,
+                )
+            ).rowcount
+        return bool(removed)
+
+    def assignments(self, request_id: str) -> list[Assignment]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(users.c.name, users.c.role, case_assignments)
+                .join(users, users.c.id == case_assignments.c.user_id)
+                .where(case_assignments.c.request_id == request_id)
+                .order_by(case_assignments.c.assigned_at, users.c.name)
+            ).all()
+        return [
+            Assignment(user=row.name, role=row.role, by=row.assigned_by, at=row.assigned_at)
+            for row in rows
+        ]
+
+    # --- refusals, alerts, consents, retention -----------------------------------------------
+
+    def record_refusal(self, refusal: AccessRefusal) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(access_refusals).values(
+                    at=refusal.at,
+                    user_name=refusal.user,
+                    user_role=refusal.role,
+                    action=refusal.action[:64],
+                    request_id=refusal.request_id,
+                    detail=refusal.detail[:500],
+                )
+            )
+
+    def refusals(self, *, limit: int) -> list[AccessRefusal]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(access_refusals).order_by(access_refusals.c.id.desc()).limit(limit)
+            ).all()
+        return [
+            AccessRefusal(
+                at=row.at,
+                user=row.user_name,
+                role=row.user_role,
+                action=row.action,
+                request_id=row.request_id,
+                detail=row.detail,
+            )
+            for row in rows
+        ]
+
+    def raise_alert(self, alert: DeadlineAlert) -> bool:
+        """Store an alert; False if this one was raised before."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(deadline_alerts).values(
+                        request_id=alert.request_id,
+                        rule=alert.rule,
+                        state=alert.state,
+                        due_at=alert.due_at,
+                        side=alert.side,
+                        article=alert.article,
+                        raised_at=alert.raised_at,
+                    )
+                )
+        except SQLIntegrityError:
+            return False
+        return True
+
+    def alerts(self, *, user_id: int, limit: int) -> list[DeadlineAlert]:
+        """The deadline alerts of the cases ``user_id`` is assigned to, newest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(deadline_alerts)
+                .where(
+                    deadline_alerts.c.request_id.in_(
+                        select(case_assignments.c.request_id).where(
+                            case_assignments.c.user_id == user_id
+                        )
+                    )
+                )
+                .order_by(deadline_alerts.c.raised_at.desc())
+                .limit(limit)
+            ).all()
+        return [
+            DeadlineAlert(
+                request_id=row.request_id,
+                rule=row.rule,
+                state=row.state,
+                due_at=row.due_at,
+                side=row.side,
+                article=row.article,
+                raised_at=row.raised_at,
+            )
+            for row in rows
+        ]
+
+    def add_consent(self, consent: Consent) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(onward_consents).values(
+                    request_id=consent.request_id,
+                    third_state=consent.third_state,
+                    consenting_state=consent.consenting_state,
+                    written=int(consent.written),
+                    reference=consent.reference,
+                    scope=consent.scope,
+                    recorded_by=consent.recorded_by,
+                    recorded_at=consent.recorded_at,
+                )
+            )
+
+    def consents(self, request_id: str) -> list[Consent]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(onward_consents)
+                .where(onward_consents.c.request_id == request_id)
+                .order_by(onward_consents.c.id)
+            ).all()
+        return [
+            Consent(
+                request_id=row.request_id,
+                third_state=row.third_state,
+                consenting_state=row.consenting_state,
+                written=bool(row.written),
+                reference=row.reference,
+                scope=row.scope,
+                recorded_by=row.recorded_by,
+                recorded_at=row.recorded_at,
+            )
+            for row in rows
+        ]
+
+    def retention_due(self, now: datetime) -> list[str]:
+        """Requests whose retention period has ended and that still hold evidence."""
+        r = cooperation_requests
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(r.c.id)
+                    .where(
+                        r.c.retain_until.is_not(None),
+                        r.c.retain_until <= now,
+                        r.c.id.in_(
+                            select(evidence_items.c.request_ref).where(
+                                evidence_items.c.deleted_at.is_(None)
+                            )
+                        ),
+                    )
+                    .order_by(r.c.retain_until)
+                ).scalars()
+            )
+
+    def live_evidence(self, request_id: str) -> list[tuple[str, str]]:
+        """(item id, digest) of the request's evidence items not yet deleted."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence_items.c.id, evidence_items.c.sha256).where(
+                    evidence_items.c.request_ref == request_id,
+                    evidence_items.c.deleted_at.is_(None),
+                )
+            ).all()
+        return [(row.id, row.sha256) for row in rows]
+
+    def mark_deleted(
+        self, item_ids: Sequence[str], *, custody: Sequence[NewEvent], now: datetime
+    ) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(evidence_items)
+                .where(
+                    evidence_items.c.id.in_(list(item_ids)), evidence_items.c.deleted_at.is_(None)
+                )
+                .values(deleted_at=now)
+            )
+            self._custody.enqueue_in(connection, custody, now=now)
+
+    def digest_in_use(self, sha256: str) -> bool:
+        """Whether an evidence item not deleted still refers to these bytes."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(evidence_items.c.id).where(
+                    evidence_items.c.sha256 == sha256, evidence_items.c.deleted_at.is_(None)
+                )
+            ).first()
+        return found is not None
+
+
+def _changed(request_id: str) -> Conflict:
+    return Conflict(
+        f"the request {request_id!r} changed while this step was being taken; reload it and "
+        "try again"
+    )
