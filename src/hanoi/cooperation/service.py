@@ -526,31 +526,35 @@ class CooperationService:
         moment = now or self._clock.now()
         deleted: list[str] = []
         for request_id in self._store.retention_due(moment):
-            stored = self._store.load(request_id)
-            if stored is None:
-                continue
             items = self._store.live_evidence(request_id)
-            events = [
-                CustodyEvent(
-                    action=CustodyAction.DELETED_UNDER_RETENTION,
-                    time=moment,
-                    node=self.node_state,
-                    officer=f"{self.node_state.lower()}-node",
-                    request_id=request_id,
-                    article="Art. 36(1)(b)",
-                    evidence_sha256=digest,
+            events = self._custody.prepare(
+                [
+                    CustodyEvent(
+                        action=CustodyAction.DELETED_UNDER_RETENTION,
+                        time=moment,
+                        node=self.node_state,
+                        officer=f"{self.node_state.lower()}-node",
+                        request_id=request_id,
+                        article="Art. 36(1)(b)",
+                        evidence_sha256=digest,
+                    )
+                    for _, digest in items
+                ]
+            )
+            marked = set(
+                self._store.mark_deleted(
+                    [(item_id, event) for (item_id, _), event in zip(items, events, strict=True)],
+                    now=moment,
                 )
-                for _, digest in items
-            ]
-            self._store.mark_deleted(
-                [item_id for item_id, _ in items], custody=self._custody.prepare(events), now=moment
             )
             self._custody.notify()
-            for _, digest in items:
+            for item_id, digest in items:
+                if item_id not in marked:
+                    continue
                 if not self._store.digest_in_use(digest):
                     self._blobs.delete(digest)
                 deleted.append(digest)
-            log.warning("retention: deleted %d evidence items of %s", len(items), request_id)
+            log.warning("retention: deleted %d evidence items of %s", len(marked), request_id)
         return deleted
 
 

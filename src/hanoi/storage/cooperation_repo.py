@@ -431,18 +431,24 @@ class CooperationRepository:
             ).all()
         return [(row.id, row.sha256) for row in rows]
 
-    def mark_deleted(
-        self, item_ids: Sequence[str], *, custody: Sequence[NewEvent], now: datetime
-    ) -> None:
+    def mark_deleted(self, items: Sequence[tuple[str, NewEvent]], *, now: datetime) -> list[str]:
+        """Mark items deleted, each with its custody event, in one transaction. An item
+        another process marked first is skipped with its event, so a deletion is logged
+        once however many workers run the job. Returns the ids marked here."""
+        marked: list[str] = []
+        events: list[NewEvent] = []
         with self.engine.begin() as connection:
-            connection.execute(
-                update(evidence_items)
-                .where(
-                    evidence_items.c.id.in_(list(item_ids)), evidence_items.c.deleted_at.is_(None)
-                )
-                .values(deleted_at=now)
-            )
-            self._custody.enqueue_in(connection, custody, now=now)
+            for item_id, event in items:
+                changed = connection.execute(
+                    update(evidence_items)
+                    .where(evidence_items.c.id == item_id, evidence_items.c.deleted_at.is_(None))
+                    .values(deleted_at=now)
+                ).rowcount
+                if changed == 1:
+                    marked.append(item_id)
+                    events.append(event)
+            self._custody.enqueue_in(connection, events, now=now)
+        return marked
 
     def digest_in_use(self, sha256: str) -> bool:
         """Whether an evidence item not deleted still refers to these bytes."""

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hanoi import __version__
+from hanoi.cooperation.jobs import WorkflowJobs
 from hanoi.custody.worker import CustodyWorker
 from hanoi.errors import HanoiError, Unavailable
 from hanoi.web import cooperation, evidence, log, problems, uploads, witness
@@ -64,13 +65,20 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = CustodyWorker(node.custody, collect=node.collector.collect) if background else None
-        if worker is not None:
-            worker.start()
+        jobs = (
+            WorkflowJobs(node.cooperation, interval_seconds=node.settings.deadline_check_seconds)
+            if background
+            else None
+        )
+        for started in (worker, jobs):
+            if started is not None:
+                started.start()
         try:
             yield
         finally:
-            if worker is not None:
-                worker.stop()
+            for started in (jobs, worker):
+                if started is not None:
+                    started.stop()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -1,0 +1,305 @@
+"""``hanoi requests``: cooperation requests from a terminal or a script, on the node.
+
+Each command opens the node folder and acts as ``--user`` (a user of this node):
+the same role and case checks as the API apply, and refusals are recorded. Output
+is a table for people or ``--json`` for scripts; errors are one line and an exit
+code (see ``hanoi.cli.output``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hanoi.cli.output import print_json
+
+if TYPE_CHECKING:
+    from hanoi.accounts.model import User
+    from hanoi.wiring import Node
+
+app = typer.Typer(
+    help="Draft, validate, list and follow cooperation requests.", no_args_is_help=True
+)
+
+DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
+UserOption = Annotated[str, typer.Option("--user", help="Act as this user of the node.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+MAX_FILE_BYTES = 1024 * 1024
+
+
+@contextmanager
+def _session(directory: Path, name: str) -> Iterator[tuple[Node, User]]:
+    from hanoi.settings import load_settings
+    from hanoi.wiring import open_node
+
+    node = open_node(load_settings(directory))
+    try:
+        user = node.accounts.named(name)
+        if user.disabled:
+            from hanoi.errors import PermissionDenied
+
+            raise PermissionDenied(f"the user {name!r} is disabled")
+        yield node, user
+    finally:
+        node.engine.dispose()
+
+
+def _read_json(path: Path, what: str) -> Any:
+    from hanoi.errors import InvalidInput, PayloadTooLarge
+
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"{path} is not a readable file: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise PayloadTooLarge(f"{what} is at most {MAX_FILE_BYTES} bytes")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"{path} is not JSON: {exc}") from None
+
+
+def _print_problems(findings: list[Any]) -> None:
+    for f in findings:
+        print(f"{f.path}: {f.message} ({f.citation or 'form'})")
+
+
+@app.command("draft")
+def draft(
+    directory: DirOption,
+    user: UserOption,
+    kind: Annotated[str, typer.Option(help="A request kind of the catalogue.")],
+    to: Annotated[str, typer.Option("--to", help="The requested State (ISO alpha-3).")],
+    contents: Annotated[
+        Path | None, typer.Option(help="A JSON file of the contents (item key to value).")
+    ] = None,
+    urgency: Annotated[str, typer.Option(help="routine, urgent or emergency.")] = "routine",
+    urgency_reasons: Annotated[str | None, typer.Option(help="Why it is urgent.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Draft a request; print its id and what it still lacks."""
+    from hanoi.cooperation import Urgency, UrgencyLevel
+    from hanoi.cooperation.service import DraftInput
+    from hanoi.errors import InvalidInput
+
+    values = _read_json(contents, "the contents") if contents else {}
+    if not isinstance(values, dict):
+        raise InvalidInput("the contents file holds a JSON object (item key to value)")
+    try:
+        level = UrgencyLevel(urgency)
+    except ValueError:
+        raise InvalidInput("--urgency is routine, urgent or emergency") from None
+    with _session(directory, user) as (node, actor):
+        request = node.cooperation.draft(
+            actor,
+            DraftInput(
+                kind=kind,
+                requested_state=to,
+                contents=values,
+                urgency=Urgency(level=level, reasons=urgency_reasons),
+            ),
+        )
+        findings = node.cooperation.validate(request.kind, request.contents)
+    if as_json:
+        print_json(
+            {
+                "id": request.id,
+                "status": request.status.value,
+                "problems": [
+                    {"pointer": f.path, "detail": f.message, "article": f.citation}
+                    for f in findings
+                ],
+            }
+        )
+        return
+    print(f"{request.id} drafted ({request.kind}, to {request.requested_state})")
+    if findings:
+        print("before approval it still needs:")
+        _print_problems(findings)
+
+
+@app.command("validate")
+def validate(
+    file: Annotated[
+        Path | None, typer.Argument(help="A JSON draft {kind, contents} to check offline.")
+    ] = None,
+    request_id: Annotated[str | None, typer.Option("--request", help="A stored draft.")] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="The node folder.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Act as this user.")] = None,
+) -> None:
+    """Check a draft against the Convention: exit 0 if complete, 5 with one line per problem."""
+    from hanoi.convention import Draft, default_catalogue
+    from hanoi.convention import validate as check
+    from hanoi.errors import InvalidInput, RuleViolation
+
+    if (file is None) == (request_id is None):
+        raise InvalidInput("give a draft file, or --request with --dir and --user")
+    if file is not None:
+        draft_value = _read_json(file, "the draft")
+        if not isinstance(draft_value, dict) or "kind" not in draft_value:
+            raise InvalidInput("the draft is a JSON object with 'kind' and 'contents'")
+        findings = check(
+            Draft(kind=str(draft_value["kind"]), contents=draft_value.get("contents") or {}),
+            catalogue=default_catalogue(),
+        )
+    else:
+        if directory is None or user is None or request_id is None:
+            raise InvalidInput("--request needs --dir and --user")
+        with _session(directory, user) as (node, actor):
+            findings = node.cooperation.findings(actor, request_id)
+    if findings:
+        _print_problems(findings)
+        raise RuleViolation(f"the draft is incomplete: {len(findings)} problem(s)")
+    print("complete: every item the Convention requires is present and valid")
+
+
+@app.command("list")
+def list_requests(
+    directory: DirOption,
+    user: UserOption,
+    status: Annotated[list[str] | None, typer.Option(help="Only these statuses.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    side: Annotated[
+        str | None, typer.Option(help="requesting (outgoing) or requested (incoming).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """The requests of your cases, most recently changed first."""
+    from hanoi.cooperation import Side, Status
+    from hanoi.cooperation.ports import ListQuery
+    from hanoi.errors import InvalidInput
+
+    try:
+        statuses = tuple(Status(s) for s in status or ())
+        chosen_side = Side(side) if side else None
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    with _session(directory, user) as (node, actor):
+        items, total = node.cooperation.summaries(
+            actor,
+            ListQuery(
+                user_id=actor.id,
+                statuses=statuses,
+                kind=kind,
+                side=chosen_side,
+                limit=limit,
+                offset=offset,
+            ),
+        )
+    if as_json:
+        print_json(
+            {
+                "total": total,
+                "items": [
+                    {
+                        "id": s.id,
+                        "kind": s.kind,
+                        "side": s.side.value,
+                        "status": s.status.value,
+                        "requesting_state": s.requesting_state,
+                        "requested_state": s.requested_state,
+                        "urgency": s.urgency,
+                        "updated_at": s.updated_at.isoformat(),
+                    }
+                    for s in items
+                ],
+            }
+        )
+        return
+    for s in items:
+        other = s.requested_state if s.side is Side.REQUESTING else s.requesting_state
+        arrow = "->" if s.side is Side.REQUESTING else "<-"
+        print(f"{s.id:<24} {arrow} {other}  {s.status.value:<32} {s.kind}  ({s.urgency})")
+    print(f"{len(items)} of {total}")
+
+
+@app.command("show")
+def show(
+    request_id: Annotated[str, typer.Argument(help="The request id.")],
+    directory: DirOption,
+    user: UserOption,
+    as_json: JsonOption = False,
+) -> None:
+    """A request: contents, conditions, timeline and the steps possible now."""
+    from hanoi.cooperation.codec import record_json, request_json
+
+    with _session(directory, user) as (node, actor):
+        view = node.cooperation.show(actor, request_id)
+    request = view.request
+    if as_json:
+        print_json(
+            {
+                "request": request_json(request),
+                "status": request.status.value,
+                "desired_status": request.desired_status.value if request.desired_status else None,
+                "side": view.side.value,
+                "allowed_steps": [row.name.value for row in view.allowed],
+            }
+        )
+        return
+    print(f"{request.id}  {request.kind}  {request.requesting_state} -> {request.requested_state}")
+    print(f"status: {request.status.value}  (this node is the {view.side.label})")
+    for condition in request.conditions:
+        print(f"condition [{condition.key}]: {condition.terms}")
+    for record in request.history:
+        r = record_json(record)
+        why = f" - {r['reasons']}" if r["reasons"] else ""
+        print(f"  {r['at']}  {r['state']} {r['officer']}: {r['transition']} ({r['article']}){why}")
+    print("next: " + (", ".join(row.name.value for row in view.allowed) or "nothing"))
+
+
+@app.command("overdue")
+def overdue(directory: DirOption, user: UserOption, as_json: JsonOption = False) -> None:
+    """Deadlines overdue or due soon in your cases, soonest first."""
+    with _session(directory, user) as (node, actor):
+        found = node.cooperation.overdue(actor)
+    if as_json:
+        print_json(
+            [
+                {
+                    "request_id": d.request_id,
+                    "rule": d.rule.value,
+                    "state": d.state.value,
+                    "due_at": d.due_at.isoformat(),
+                    "seconds_left": int(d.time_left.total_seconds()),
+                    "side": d.side.value,
+                    "article": d.article,
+                }
+                for d in found
+            ]
+        )
+        return
+    for d in found:
+        when = d.due_at.isoformat()
+        print(f"{d.state.value:<9} {when}  {d.request_id}  {d.rule.value} ({d.article})")
+    if not found:
+        print("nothing overdue or due soon")
+
+
+@app.command("step")
+def take_step(
+    request_id: Annotated[str, typer.Argument(help="The request id.")],
+    name: Annotated[str, typer.Argument(help="The step, e.g. approve, send, acknowledge.")],
+    directory: DirOption,
+    user: UserOption,
+    reasons: Annotated[str | None, typer.Option(help="Reasons (required by some steps).")] = None,
+    ground: Annotated[list[str] | None, typer.Option(help="A refusal ground (repeatable).")] = None,
+) -> None:
+    """Take a step of the transition table."""
+    from hanoi.cooperation.service import StepInput
+
+    with _session(directory, user) as (node, actor):
+        after, record = node.cooperation.take(
+            actor,
+            request_id,
+            StepInput(transition=name, reasons=reasons, grounds=tuple(ground or ())),
+        )
+    print(f"{after.id}: {record.from_status.value} -> {after.status.value} ({record.article})")

@@ -1,0 +1,256 @@
+"""The cooperation API over HTTP: drafting, validation, approval, sending, listing with
+filters and pages, decisions, attachments, deadlines, and every refusal as problem+json."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hanoi.accounts.model import Role
+from hanoi.clock import FixedClock
+from hanoi.convention import default_catalogue
+from hanoi.web.app import create_app
+from hanoi.wiring import Node
+from support_cooperation import T0, deliver, make_node
+from unit.cooperation.builders import complete_contents
+
+CATALOGUE = default_catalogue()
+PROBLEM = "application/problem+json"
+
+
+@dataclass
+class Desk:
+    node: Node
+    client: TestClient
+    tokens: dict[str, str]
+
+    def as_(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+    def post(self, user: str, path: str, body: Any = None) -> Any:
+        return self.client.post(path, json=body, headers=self.as_(user))
+
+    def get(self, user: str, path: str, **params: Any) -> Any:
+        return self.client.get(path, params=params, headers=self.as_(user))
+
+
+def _desk(node: Node, users: dict[str, Role]) -> Desk:
+    tokens = {}
+    for name, role in users.items():
+        created = node.accounts.add_user(name=name, role=role, with_token=True)
+        assert created.token is not None
+        tokens[name] = created.token
+    return Desk(node=node, client=TestClient(create_app(node, background=False)), tokens=tokens)
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
+    clock = FixedClock(T0)
+    egy = _desk(
+        make_node(tmp_path / "egy", "EGY", None, clock),
+        {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "nour": Role.AUDITOR},
+    )
+    vnm = _desk(
+        make_node(tmp_path / "vnm", "VNM", None, clock),
+        {"lan": Role.SUPERVISOR, "minh": Role.POINT_OF_CONTACT, "thao": Role.OFFICER},
+    )
+    with egy.client, vnm.client:
+        yield egy, vnm, clock
+    for desk in (egy, vnm):
+        desk.node.engine.dispose()
+
+
+def _draft(egy: Desk, kind: str = "mla-stored-data", contents: Any = None) -> dict[str, Any]:
+    body = {
+        "kind": kind,
+        "requested_state": "VNM",
+        "contents": complete_contents(CATALOGUE.kind(kind)) if contents is None else contents,
+        "conditions": [
+            {"key": "use-limitation", "terms": "only for case 17/2026", "imposed_by": "requesting"}
+        ],
+    }
+    response = egy.post("amira", "/api/v1/requests", body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def _sent(egy: Desk, kind: str = "mla-stored-data") -> str:
+    request_id: str = _draft(egy, kind)["id"]
+    assert egy.post("amira", f"/api/v1/requests/{request_id}/assignments", {"user": "samir"}).is_success
+    assert egy.post("samir", f"/api/v1/requests/{request_id}/approve").status_code == 200
+    sent = egy.post("amira", f"/api/v1/requests/{request_id}/send")
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["request"]["status"] == "sent"
+    return request_id
+
+
+def test_an_incomplete_draft_is_refused_item_by_item_with_the_article(desks: Any) -> None:
+    egy, _, _ = desks
+    draft = _draft(egy, contents={"summary-of-facts": "phishing campaign"})
+    assert draft["status"] == "draft"
+    assert draft["conditions"][0]["key"] == "use-limitation"
+    check = egy.get("amira", f"/api/v1/requests/{draft['id']}/validation").json()
+    assert check["valid"] is False
+    assert all(e["article"].startswith("Art.") for e in check["errors"])
+    egy.post("amira", f"/api/v1/requests/{draft['id']}/assignments", {"user": "samir"})
+    refused = egy.post("samir", f"/api/v1/requests/{draft['id']}/approve")
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == PROBLEM
+    problem = refused.json()
+    assert {e["pointer"] for e in problem["errors"]} == {e["pointer"] for e in check["errors"]}
+    assert all("article" in e for e in problem["errors"])
+    # Offline validation of a body, without storing anything.
+    offline = egy.post(
+        "amira", "/api/v1/requests/validate", {"kind": "mla-stored-data", "contents": {}}
+    )
+    assert offline.status_code == 200
+    assert offline.json()["valid"] is False
+    unknown = egy.post("amira", "/api/v1/requests/validate", {"kind": "telepathy", "contents": {}})
+    assert unknown.status_code == 404
+
+
+def test_revise_then_approve_send_and_list_with_filters_and_pages(desks: Any) -> None:
+    egy, _, clock = desks
+    draft = _draft(egy, contents={})
+    contents = complete_contents(CATALOGUE.kind("mla-stored-data"))
+    revised = egy.client.patch(
+        f"/api/v1/requests/{draft['id']}", json={"contents": contents}, headers=egy.as_("amira")
+    )
+    assert revised.status_code == 200, revised.text
+    assert egy.get("amira", f"/api/v1/requests/{draft['id']}/validation").json()["valid"] is True
+    ids = []
+    for _ in range(3):
+        clock.advance(timedelta(minutes=1))
+        ids.append(_sent(egy))
+    page = egy.get("amira", "/api/v1/requests", status="sent", limit=2).json()
+    assert page["total"] == 3
+    assert [i["id"] for i in page["items"]] == ids[::-1][:2]
+    rest = egy.get("amira", "/api/v1/requests", status="sent", limit=2, offset=2).json()
+    assert [i["id"] for i in rest["items"]] == [ids[0]]
+    drafts = egy.get("amira", "/api/v1/requests", status="draft", side="requesting").json()
+    assert [i["id"] for i in drafts["items"]] == [draft["id"]]
+    assert egy.get("samir", "/api/v1/requests", state="FRA").json()["total"] == 0
+    shown = egy.get("amira", f"/api/v1/requests/{ids[0]}").json()
+    assert [r["transition"] for r in shown["timeline"]] == ["approve", "send"]
+    assert [r["officer"] for r in shown["timeline"]] == ["samir", "amira"]
+    assert {s["step"] for s in shown["allowed_steps"]} == {"withdraw"}
+    bad = egy.client.patch(
+        f"/api/v1/requests/{ids[0]}", json={"contents": {}}, headers=egy.as_("amira")
+    )
+    assert bad.status_code == 422  # only a draft is revised
+    assert "only a draft" in bad.json()["detail"]
+
+
+def test_the_requested_state_decides_and_every_forbidden_decision_says_why(desks: Any) -> None:
+    egy, vnm, _ = desks
+    request_id = _sent(egy)
+    deliver(
+        egy.node.cooperation.show(egy.node.accounts.named("amira"), request_id).request, vnm.node
+    )
+    path = f"/api/v1/requests/{request_id}/steps"
+    assert vnm.post("lan", path, {"step": "acknowledge"}).status_code == 200
+
+    no_reasons = vnm.post("lan", path, {"step": "refuse", "grounds": ["essential-interests"]})
+    assert no_reasons.status_code == 422
+    assert no_reasons.json()["errors"][0]["pointer"] == "reasons"
+    no_consultation = vnm.post(
+        "lan", path, {"step": "refuse", "grounds": ["essential-interests"], "reasons": "security"}
+    )
+    assert no_consultation.status_code == 422
+    assert "consult" in no_consultation.json()["detail"]
+    wrong_step = vnm.post("lan", path, {"step": "preserve", "until": "2026-09-01T00:00:00Z"})
+    assert wrong_step.status_code == 422
+    assert "allowed next steps" in wrong_step.json()["detail"]
+    assert vnm.post("lan", path, {"step": "consult", "reasons": "sovereignty"}).status_code == 200
+    not_a_ground = vnm.post(
+        "lan", path, {"step": "refuse", "grounds": ["political-offence"], "reasons": "x"}
+    )
+    assert not_a_ground.status_code == 422
+    assert not_a_ground.json()["errors"][0]["pointer"] == "grounds"
+    refused = vnm.post(
+        "lan", path, {"step": "refuse", "grounds": ["essential-interests"], "reasons": "security"}
+    )
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["record"]["grounds"] == ["essential-interests"]
+    assert refused.json()["request"]["status"] == "refused"
+    assert vnm.post("lan", path, {"step": "close"}).json()["request"]["status"] == "closed"
+
+
+def test_case_role_and_token_are_checked_on_every_call(desks: Any) -> None:
+    egy, vnm, _ = desks
+    request_id = _sent(egy)
+    deliver(
+        egy.node.cooperation.show(egy.node.accounts.named("amira"), request_id).request, vnm.node
+    )
+    assert vnm.client.get(f"/api/v1/requests/{request_id}").status_code == 401
+    hidden = vnm.get("thao", f"/api/v1/requests/{request_id}")
+    missing = vnm.get("thao", "/api/v1/requests/VNM-2026-00000000")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["title"] == missing.json()["title"]
+    assert vnm.get("thao", "/api/v1/requests").json()["total"] == 0
+    # Auditors read the refusals; officers may not.
+    assert egy.get("amira", "/api/v1/audit/refusals").status_code == 403
+    assert (
+        vnm.post(
+            "thao", f"/api/v1/requests/{request_id}/steps", {"step": "acknowledge"}
+        ).status_code
+        == 404
+    )
+    refusals = egy.get("nour", "/api/v1/audit/refusals").json()
+    assert refusals[0]["user"] == "amira"
+    # An auditor assigned to a case reads it but decides nothing.
+    egy.post("amira", f"/api/v1/requests/{request_id}/assignments", {"user": "nour"})
+    assert egy.get("nour", f"/api/v1/requests/{request_id}").status_code == 200
+    withdraw = egy.post(
+        "nour", f"/api/v1/requests/{request_id}/steps", {"step": "withdraw", "reasons": "x"}
+    )
+    assert withdraw.status_code == 403
+    # Malformed bodies are 422 problems with one entry per field, never a 500.
+    junk = egy.post("amira", "/api/v1/requests", {"kind": 5, "requested_state": "vnm", "extra": 1})
+    assert junk.status_code == 422
+    assert {e["pointer"] for e in junk.json()["errors"]} == {
+        "#/kind",
+        "#/requested_state",
+        "#/extra",
+    }
+    same_state = egy.post(
+        "amira", "/api/v1/requests", {"kind": "mla-general", "requested_state": "EGY"}
+    )
+    assert same_state.status_code == 400
+
+
+def test_attachments_and_deadlines(desks: Any) -> None:
+    egy, vnm, clock = desks
+    draft = _draft(egy, "expedited-preservation")
+    data = b"%PDF-1.7 court order"
+    digest = hashlib.sha256(data).hexdigest()
+    path = f"/api/v1/requests/{draft['id']}/attachments"
+    missing = egy.post("amira", path, {"sha256": digest, "title": "Court order"})
+    assert missing.status_code == 404
+    egy.node.blobs.put(io.BytesIO(data))
+    attached = egy.post("amira", path, {"sha256": digest, "title": "Court order"})
+    assert attached.status_code == 201
+    assert attached.json()["document"]["attachments"][0]["sha256"] == digest
+    # A 24/7 request not acknowledged within the hour is overdue on the requested side.
+    egy.post("amira", f"/api/v1/requests/{draft['id']}/assignments", {"user": "samir"})
+    egy.post("samir", f"/api/v1/requests/{draft['id']}/approve")
+    egy.post("amira", f"/api/v1/requests/{draft['id']}/send")
+    deliver(
+        egy.node.cooperation.show(egy.node.accounts.named("amira"), draft["id"]).request, vnm.node
+    )
+    clock.advance(timedelta(minutes=61))
+    [overdue] = vnm.get("minh", "/api/v1/deadlines", state="overdue").json()
+    assert overdue["request_id"] == draft["id"]
+    assert overdue["rule"] == "acknowledge-point-of-contact"
+    assert overdue["seconds_left"] < 0
+    vnm.node.cooperation.check_deadlines()
+    assert vnm.get("minh", "/api/v1/deadline-alerts").json()[0]["state"] == "overdue"
