@@ -8,7 +8,7 @@ import sys
 import typer
 
 from hanoi import __version__
-from hanoi.cli import cooperation, db, evidence, log, node, serve, treaty, user, witness
+from hanoi.cli import cooperation, db, directory, evidence, log, node, serve, treaty, user, witness
 from hanoi.cli.output import EXIT_UNEXPECTED, report_error
 from hanoi.errors import HanoiError
 
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(node.app, name="node")
+app.add_typer(directory.app, name="directory")
 app.add_typer(db.app, name="db")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(cooperation.app, name="requests")

@@ -1,0 +1,302 @@
+"""``hanoi directory``: produce, sign, verify, import and show the signed directory of States."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hanoi.errors import Conflict, InvalidInput
+
+if TYPE_CHECKING:
+    from hanoi.directory.model import Directory
+
+app = typer.Typer(
+    help="The signed directory of States: authorities, nodes, keys and declarations.",
+    no_args_is_help=True,
+)
+
+DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
+AUTHORITY_PRIVATE_FILE = "authority-signing.pem"
+AUTHORITY_PUBLIC_FILE = "authority.pub"
+
+
+def _write_output(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from hanoi.directory.store import write_atomically
+
+    if out.exists():
+        raise Conflict(f"{out} exists; choose a new file (nothing was changed)")
+    write_atomically(out, data)
+
+
+def _read_document(path: Path) -> bytes:
+    from hanoi.directory.limits import DEFAULT_LIMITS
+    from hanoi.directory.store import read_limited
+
+    return read_limited(path, DEFAULT_LIMITS.max_document_bytes, what="the directory file")
+
+
+def _catalogue_keys() -> frozenset[str]:
+    from hanoi.convention.loading import default_catalogue
+
+    catalogue = default_catalogue()
+    keys = {g.key for g in catalogue.refusal_grounds}
+    keys |= {g.key for g in catalogue.excluded_grounds}
+    keys |= {c.key for c in catalogue.conditions}
+    return frozenset(keys)
+
+
+@app.command("authority-init")
+def authority_init(
+    out: Annotated[Path, typer.Option(help="A new folder for the directory authority's keys.")],
+) -> None:
+    """Create the directory authority's Ed25519 key (mode 0600) and print its public key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hanoi.cli.output import print_json
+    from hanoi.crypto.ed25519keys import b64url, jwk_thumbprint, private_to_pem, raw_public
+    from hanoi.directory.store import public_key_pem, write_atomically
+    from hanoi.node.folder import write_private
+
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise Conflict(f"{out} exists and is not an empty folder (nothing was changed)")
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key()
+    write_private(out / AUTHORITY_PRIVATE_FILE, private_to_pem(key))
+    write_atomically(out / AUTHORITY_PUBLIC_FILE, public_key_pem(public))
+    print_json(
+        {
+            "key_id": jwk_thumbprint(public),
+            "public_key": b64url(raw_public(public)),
+            "public_key_file": str(out / AUTHORITY_PUBLIC_FILE),
+            "private_key_file": str(out / AUTHORITY_PRIVATE_FILE),
+        }
+    )
+
+
+@app.command("entry")
+def entry(
+    directory: DirOption,
+    url: Annotated[str, typer.Option(help="The node's base URL, https://...")],
+    authority: Annotated[
+        list[str],
+        typer.Option(
+            help='Repeatable: "kind=central-authority|point-of-contact; name=...; '
+            'languages=en,fr; contact=..."'
+        ),
+    ],
+    declare: Annotated[
+        list[str] | None, typer.Option(help="Repeatable: catalogue-key=value.")
+    ] = None,
+    serial: Annotated[
+        int | None, typer.Option(help="Entry serial; default 1, or previous + 1.")
+    ] = None,
+    valid_from: Annotated[
+        str | None, typer.Option(help="When the node key starts to sign; default now.")
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option(help="The State's previous signed entry (keeps its keys).")
+    ] = None,
+    retire_previous_at: Annotated[
+        str | None, typer.Option(help="End of the previous keys' overlap period.")
+    ] = None,
+    cosign_key: Annotated[
+        list[Path] | None, typer.Option(help="Another node key (PEM) to sign with; repeatable.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of printing.")] = None,
+) -> None:
+    """Build this node's State entry and sign it with the node key; print it as JSON."""
+    from hanoi.clock import SystemClock
+    from hanoi.crypto.ed25519keys import private_from_pem
+    from hanoi.directory.authoring import (
+        build_entry,
+        parse_authority_spec,
+        parse_cli_time,
+        parse_declaration,
+    )
+    from hanoi.directory.codec import dump_json, load_signed_entry
+    from hanoi.directory.signing import sign_entry
+    from hanoi.directory.store import read_limited
+    from hanoi.node.folder import load_keys
+    from hanoi.node.identity import NodeIdentity
+    from hanoi.settings import load_settings
+
+    settings = load_settings(directory)
+    keys = load_keys(settings)
+    identity = NodeIdentity.of(
+        state=settings.state, name=settings.name, log_origin=settings.log_origin, keys=keys
+    )
+    declarations = dict(parse_declaration(text) for text in declare or [])
+    known = _catalogue_keys()
+    for key in declarations:
+        if key not in known:
+            raise InvalidInput(f"--declare {key[:60]!r} is not a key of the Convention catalogue")
+    held_entry = None
+    if previous is not None:
+        held_entry = load_signed_entry(read_limited(previous, 128 * 1024, what="--previous")).entry
+    now = SystemClock().now().replace(microsecond=0)
+    built = build_entry(
+        identity,
+        node_url=url,
+        authorities=[parse_authority_spec(text) for text in authority],
+        declarations=declarations,
+        valid_from=parse_cli_time(valid_from, what="--valid-from") if valid_from else now,
+        serial=serial,
+        previous=held_entry,
+        retire_previous_at=(
+            parse_cli_time(retire_previous_at, what="--retire-previous-at")
+            if retire_previous_at
+            else None
+        ),
+    )
+    extra_keys = [
+        private_from_pem(read_limited(p, 64 * 1024, what="--cosign-key")) for p in cosign_key or []
+    ]
+    signed = sign_entry(built, [keys.signing, *extra_keys])
+    _write_output(dump_json(signed.to_json()), out)
+
+
+@app.command("sign")
+def sign(
+    entries: Annotated[list[Path], typer.Argument(help="State entry files, as `entry` prints.")],
+    authority_key: Annotated[Path, typer.Option(help="The directory authority's PEM key.")],
+    version: Annotated[int, typer.Option(help="Document version; higher than the last one.")],
+    expires: Annotated[str, typer.Option(help="Expiry, YYYY-MM-DD or an ISO 8601 time.")],
+    issued_at: Annotated[
+        str | None, typer.Option(help="Issue time; default now (YYYY-MM-DD or ISO 8601).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of printing.")] = None,
+) -> None:
+    """Assemble State entries into a directory document and sign it as the authority."""
+    from hanoi.clock import SystemClock
+    from hanoi.crypto.ed25519keys import private_from_pem
+    from hanoi.directory.authoring import assemble, parse_cli_time
+    from hanoi.directory.codec import dump_json, load_signed_entry
+    from hanoi.directory.limits import DEFAULT_LIMITS
+    from hanoi.directory.signing import sign_directory
+    from hanoi.directory.store import read_limited
+
+    key = private_from_pem(read_limited(authority_key, 64 * 1024, what="--authority-key"))
+    signed_entries = [
+        load_signed_entry(read_limited(p, DEFAULT_LIMITS.max_entry_bytes * 2, what="entry"))
+        for p in entries
+    ]
+    now = SystemClock().now().replace(microsecond=0)
+    document = assemble(
+        signed_entries,
+        version=version,
+        issued_at=parse_cli_time(issued_at, what="--issued-at") if issued_at else now,
+        expires=parse_cli_time(expires, what="--expires"),
+    )
+    _write_output(dump_json(sign_directory(document, key).to_json()), out)
+
+
+@app.command("verify")
+def verify(
+    file: Annotated[Path, typer.Argument(help="A directory document.")],
+    authority_key: Annotated[Path, typer.Option(help="The directory authority's public key.")],
+) -> None:
+    """Check the authority's and every State's signature and the expiry; one line out."""
+    from hanoi.clock import SystemClock
+    from hanoi.directory.model import format_time
+    from hanoi.directory.store import read_public_key
+    from hanoi.directory.trust import TrustedDirectory
+
+    trusted = TrustedDirectory(read_public_key(authority_key))
+    signed, _ = trusted.check(_read_document(file), SystemClock().now())
+    document = signed.directory
+    print(
+        f"directory version {document.version} is valid: signed by directory authority "
+        f"{trusted.authority_key_id}, {len(document.states)} State(s), "
+        f"expires {format_time(document.expires)}"
+    )
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A directory document.")],
+    directory: DirOption,
+    pin: Annotated[
+        Path | None,
+        typer.Option(help="The directory authority's public key; needed on the first import."),
+    ] = None,
+) -> None:
+    """Accept a directory into the node, refusing rollback, expiry and bad signatures."""
+    from hanoi.clock import SystemClock
+    from hanoi.directory.store import import_document, read_public_key
+
+    pinned = read_public_key(pin) if pin is not None else None
+    result = import_document(directory, _read_document(file), now=SystemClock().now(), pin=pinned)
+    print(result.summary())
+
+
+@app.command("export")
+def export(directory: DirOption) -> None:
+    """Print the directory the node holds, byte for byte as it was imported."""
+    from hanoi.directory.store import export_held
+
+    _write_output(export_held(directory), None)
+
+
+def _describe(document: Directory) -> list[str]:
+    from hanoi.directory.model import format_time
+
+    lines = [
+        f"directory version {document.version}, issued {format_time(document.issued_at)}, "
+        f"expires {format_time(document.expires)}, {len(document.states)} State(s)"
+    ]
+    for signed in document.states:
+        state = signed.entry
+        lines.append("")
+        lines.append(f"{state.state}  {state.name}  (entry serial {state.serial})")
+        lines.append(f"  node       {state.node_url}")
+        for authority in state.authorities:
+            languages = ",".join(authority.languages)
+            lines.append(
+                f"  {authority.kind:<18} {authority.name}  [{languages}]  {authority.contact}"
+            )
+        for key in state.keys:
+            until = format_time(key.valid_until) if key.valid_until else "open"
+            lines.append(f"  key        {key.key_id}  {format_time(key.valid_from)} .. {until}")
+        for name, value in sorted(state.declarations.items()):
+            lines.append(
+                f"  declares   {name} = {str(value).lower() if isinstance(value, bool) else value}"
+            )
+    return lines
+
+
+@app.command("show")
+def show(
+    file: Annotated[Path | None, typer.Argument(help="A directory document (unverified).")] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Show the directory this node holds.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show States, authorities, languages and node URLs, from a file or a node folder."""
+    from hanoi.cli.output import print_json
+    from hanoi.directory.codec import load_document
+    from hanoi.directory.errors import NoDirectory
+    from hanoi.directory.store import load_held
+
+    if (file is None) == (directory is None):
+        raise InvalidInput("give either a directory FILE or --dir NODE_DIR")
+    if file is not None:
+        signed = load_document(_read_document(file))
+    else:
+        assert directory is not None
+        trusted = load_held(directory)
+        if trusted is None or trusted.held is None:
+            raise NoDirectory(f"{directory} holds no directory yet; import one first")
+        signed = trusted.held
+    if as_json:
+        print_json(signed.to_json())
+        return
+    print("\n".join(_describe(signed.directory)))

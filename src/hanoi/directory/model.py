@@ -1,0 +1,234 @@
+"""The directory of States as frozen dataclasses. Pure.
+
+A :class:`SignedDirectory` holds a :class:`Directory` (version, issue and
+expiry times, one :class:`SignedStateEntry` per State) and the directory
+authority's signature over it. Each :class:`StateEntry` says who the State's
+authorities are and which languages they accept, where its node is, which
+keys sign for it (:class:`NodeKey`, each with a validity period, so a new key
+can be listed beside the old one during a rotation), its age recipient, its
+custody log and witness keys, and its declarations.
+
+Members this version does not know are kept in ``extra`` and written back, so
+a document signed by a newer version still verifies here. Build instances
+through :mod:`hanoi.directory.codec`, which checks every member; the
+constructors do not.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from hanoi.crypto.ed25519keys import b64url
+from hanoi.directory.errors import KeyNotYetValid, KeyRetired, UnknownKey, UnknownState
+
+DIRECTORY_FORMAT = "hanoi-directory/1"
+ENTRY_FORMAT = "hanoi-directory-entry/1"
+AUTHORITY_KINDS = ("central-authority", "point-of-contact")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+DeclarationValue = str | bool | int
+
+
+def format_time(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, with ``Z``: the only spelling the directory uses."""
+    if moment.tzinfo is None:
+        raise ValueError("directory times must be timezone-aware")
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """The inverse of :func:`format_time`; raises ``ValueError`` for any other spelling."""
+    moment = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+    if format_time(moment) != text:
+        raise ValueError("not in the form YYYY-MM-DDTHH:MM:SSZ")
+    return moment
+
+
+def decode_public_key(text: str) -> Ed25519PublicKey:
+    """A raw Ed25519 public key in unpadded base64url; raises ``ValueError`` otherwise."""
+    if len(text) != 43 or not _B64URL.fullmatch(text):
+        raise ValueError("an Ed25519 public key is 43 base64url characters")
+    raw = base64.urlsafe_b64decode(text + "=")
+    if b64url(raw) != text:
+        raise ValueError("the public key is not canonical base64url")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A central authority (Art. 40(13)) or a 24/7 point of contact (Art. 41)."""
+
+    kind: str
+    name: str
+    languages: tuple[str, ...]
+    contact: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "kind": self.kind,
+            "name": self.name,
+            "languages": list(self.languages),
+            "contact": self.contact,
+        }
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    """A node signing key (Ed25519) and when it may sign.
+
+    ``key_id`` is the RFC 7638 JWK thumbprint, the ``kid`` of the JWS it signs.
+    The key is valid from ``valid_from`` (inclusive) until ``valid_until``
+    (exclusive; none means until replaced).
+    """
+
+    key_id: str
+    public_key: str  # base64url, as in a JWK "x"
+    valid_from: datetime
+    valid_until: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def public(self) -> Ed25519PublicKey:
+        return decode_public_key(self.public_key)
+
+    def check_valid_at(self, at: datetime, *, state: str) -> None:
+        """Raise :class:`KeyNotYetValid` or :class:`KeyRetired` unless it may sign at ``at``."""
+        if at < self.valid_from:
+            raise KeyNotYetValid(
+                f"key {self.key_id} of {state} is valid only from "
+                f"{format_time(self.valid_from)}, not at {format_time(at)}"
+            )
+        if self.valid_until is not None and at >= self.valid_until:
+            raise KeyRetired(
+                f"key {self.key_id} of {state} was retired at "
+                f"{format_time(self.valid_until)}; it cannot sign at {format_time(at)}"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            **self.extra,
+            "key_id": self.key_id,
+            "public_key": self.public_key,
+            "valid_from": format_time(self.valid_from),
+        }
+        if self.valid_until is not None:
+            value["valid_until"] = format_time(self.valid_until)
+        return value
+
+
+@dataclass(frozen=True)
+class StateEntry:
+    """What one State publishes about itself. Signed by that State's own node key."""
+
+    state: str  # ISO 3166-1 alpha-3
+    name: str
+    serial: int  # grows each time the State changes its entry
+    node_url: str
+    authorities: tuple[Authority, ...]
+    keys: tuple[NodeKey, ...]
+    age_recipient: str
+    log_origin: str
+    log_verifier_key: str  # C2SP signed-note verifier key, as ``hanoi node show`` prints it
+    witness_name: str
+    witness_key: str  # C2SP tlog-cosignature verifier key
+    declarations: Mapping[str, DeclarationValue] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def key(self, key_id: str) -> NodeKey:
+        for key in self.keys:
+            if key.key_id == key_id:
+                return key
+        raise UnknownKey(f"{self.state} lists no key {key_id[:64]!r}")
+
+    def has_key(self, key_id: str) -> bool:
+        return any(key.key_id == key_id for key in self.keys)
+
+    def authorities_of(self, kind: str) -> tuple[Authority, ...]:
+        return tuple(a for a in self.authorities if a.kind == kind)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "format": ENTRY_FORMAT,
+            "state": self.state,
+            "name": self.name,
+            "serial": self.serial,
+            "node_url": self.node_url,
+            "authorities": [a.to_json() for a in self.authorities],
+            "keys": [k.to_json() for k in self.keys],
+            "age_recipient": self.age_recipient,
+            "log_origin": self.log_origin,
+            "log_verifier_key": self.log_verifier_key,
+            "witness_name": self.witness_name,
+            "witness_key": self.witness_key,
+            "declarations": dict(self.declarations),
+        }
+
+
+@dataclass(frozen=True)
+class SignedStateEntry:
+    """An entry and its detached JWS signatures (one or more of the State's keys)."""
+
+    entry: StateEntry
+    signatures: tuple[str, ...]
+
+    @property
+    def state(self) -> str:
+        return self.entry.state
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entry": self.entry.to_json(), "signatures": list(self.signatures)}
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The document the directory authority signs."""
+
+    version: int
+    issued_at: datetime
+    expires: datetime
+    states: tuple[SignedStateEntry, ...]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def entry(self, state: str) -> SignedStateEntry:
+        for signed in self.states:
+            if signed.state == state:
+                return signed
+        raise UnknownState(f"{state[:16]!r} is not in directory version {self.version}")
+
+    def state_codes(self) -> tuple[str, ...]:
+        return tuple(signed.state for signed in self.states)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "format": DIRECTORY_FORMAT,
+            "version": self.version,
+            "issued_at": format_time(self.issued_at),
+            "expires": format_time(self.expires),
+            "states": [s.to_json() for s in self.states],
+        }
+
+
+@dataclass(frozen=True)
+class SignedDirectory:
+    """A directory and the directory authority's detached JWS over it."""
+
+    directory: Directory
+    signature: str
+
+    @property
+    def version(self) -> int:
+        return self.directory.version
+
+    def to_json(self) -> dict[str, Any]:
+        return {"directory": self.directory.to_json(), "signature": self.signature}

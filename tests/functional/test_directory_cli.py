@@ -1,0 +1,249 @@
+"""``hanoi directory`` as a secretariat and States run it: produce, sign, verify, import."""
+
+from __future__ import annotations
+
+import json
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import run_hanoi
+
+
+def ok(*args: str) -> str:
+    result = run_hanoi(*args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def fails(code: int, *args: str) -> str:
+    """Run, expect exit ``code`` and exactly one line on standard error; return that line."""
+    result = run_hanoi(*args)
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@dataclass(frozen=True)
+class Federation:
+    root: Path
+    authority: Path  # folder with authority-signing.pem and authority.pub
+    nodes: dict[str, Path]
+    entries: dict[str, Path]
+
+    @property
+    def private(self) -> str:
+        return str(self.authority / "authority-signing.pem")
+
+    @property
+    def public(self) -> str:
+        return str(self.authority / "authority.pub")
+
+    def sign(
+        self,
+        name: str,
+        version: int,
+        *extra: str,
+        expires: str = "2099-01-01",
+        entries: list[Path] | None = None,
+    ) -> Path:
+        out = self.root / name
+        ok(
+            "directory", "sign", "--authority-key", self.private, "--version", str(version),
+            "--expires", expires, "--out", str(out), *extra,
+            *(str(p) for p in entries or self.entries.values()),
+        )  # fmt: skip
+        return out
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory: pytest.TempPathFactory) -> Federation:
+    root = tmp_path_factory.mktemp("directory")
+    printed = json.loads(ok("directory", "authority-init", "--out", str(root / "authority")))
+    assert len(printed["key_id"]) == 43
+    nodes = {"EGY": root / "egy", "VNM": root / "vnm"}
+    for state, folder in nodes.items():
+        ok("node", "init", "--dir", str(folder), "--state", state, "--name", f"CA of {state}")
+    entries = {}
+    for state, folder in nodes.items():
+        entries[state] = root / f"{state.lower()}-entry.json"
+        ok(
+            "directory", "entry", "--dir", str(folder),
+            "--url", f"https://{state.lower()}.example/hanoi",
+            "--authority", f"kind=central-authority; name=Ministry of Justice of {state}; "
+            f"languages=en,fr; contact=mla@{state.lower()}.example",
+            "--authority", "kind=point-of-contact; name=24/7 Cyber Unit; languages=en; "
+            "contact=+1 555 0100",
+            "--declare", "dual-criminality-reservation-for-preservation=true",
+            "--out", str(entries[state]),
+        )  # fmt: skip
+    return Federation(root, root / "authority", nodes, entries)
+
+
+AUTHORITY = "kind=central-authority; name=Ministry of Justice; languages=ar; contact=x@y.example"
+
+
+def test_authority_init_writes_a_private_key_only_its_owner_reads(federation: Federation) -> None:
+    mode = stat.S_IMODE((federation.authority / "authority-signing.pem").stat().st_mode)
+    assert mode == 0o600
+    assert (federation.authority / "authority.pub").read_bytes().startswith(b"-----BEGIN PUBLIC")
+    line = fails(4, "directory", "authority-init", "--out", str(federation.authority))
+    assert "not an empty folder" in line
+
+
+def test_each_state_signs_an_entry_from_its_node(federation: Federation) -> None:
+    for state, path in federation.entries.items():
+        signed = json.loads(path.read_text())
+        identity = json.loads(ok("node", "show", "--dir", str(federation.nodes[state])))
+        entry = signed["entry"]
+        assert entry["state"] == state
+        assert entry["keys"][0]["key_id"] == identity["signing_key_id"]
+        assert entry["age_recipient"] == identity["age_recipient"]
+        assert entry["log_verifier_key"] == identity["log_verifier_key"]
+        assert entry["declarations"] == {"dual-criminality-reservation-for-preservation": True}
+        assert len(signed["signatures"]) == 1
+
+
+def test_sign_verify_show(federation: Federation) -> None:
+    document = federation.sign("show.json", 1)
+    line = ok("directory", "verify", str(document), "--authority-key", federation.public)
+    assert line.startswith("directory version 1 is valid")
+    assert "2 State(s)" in line
+    assert len(line.strip().splitlines()) == 1
+    table = ok("directory", "show", str(document))
+    for fragment in ("EGY", "VNM", "https://egy.example/hanoi", "Ministry of Justice of VNM"):
+        assert fragment in table
+    assert "[en,fr]" in table
+    shown = json.loads(ok("directory", "show", str(document), "--json"))
+    assert [s["entry"]["state"] for s in shown["directory"]["states"]] == ["EGY", "VNM"]
+
+
+def test_verify_refuses_another_authority_and_expired_documents(
+    federation: Federation, tmp_path: Path
+) -> None:
+    document = federation.sign("other.json", 1)
+    ok("directory", "authority-init", "--out", str(tmp_path / "other"))
+    other = str(tmp_path / "other" / "authority.pub")
+    line = fails(6, "directory", "verify", str(document), "--authority-key", other)
+    assert "integrity failure" in line
+    assert "not by the pinned directory authority key" in line
+    expired = federation.sign("expired.json", 1, "--issued-at", "2000-01-01", expires="2001-01-01")
+    line = fails(5, "directory", "verify", str(expired), "--authority-key", federation.public)
+    assert "expired at 2001-01-01T00:00:00Z" in line
+
+
+def test_import_pins_then_refuses_rollback_and_export_gives_the_bytes_back(
+    federation: Federation,
+) -> None:
+    node = federation.nodes["EGY"]
+    first = federation.sign("v1.json", 1)
+    second = federation.sign("v2.json", 2)
+    line = fails(3, "directory", "import", str(second), "--dir", str(node))
+    assert "--pin" in line
+    assert not (node / "directory" / "current.json").exists()
+
+    out = ok("directory", "import", str(second), "--dir", str(node), "--pin", federation.public)
+    assert "directory version 2 accepted" in out
+    assert "added: EGY VNM" in out
+    held = node / "directory" / "current.json"
+    assert held.read_bytes() == second.read_bytes()
+
+    line = fails(5, "directory", "import", str(first), "--dir", str(node))
+    assert "refusing a rollback" in line
+    assert held.read_bytes() == second.read_bytes()
+
+    exported = run_hanoi("directory", "export", "--dir", str(node))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.encode() == second.read_bytes()
+
+    again = ok("directory", "import", str(second), "--dir", str(node))
+    assert "already held" in again
+    shown = ok("directory", "show", "--dir", str(node))
+    assert "directory version 2" in shown
+
+
+def test_import_refuses_a_tampered_document_and_another_pin(
+    federation: Federation, tmp_path: Path
+) -> None:
+    node = federation.nodes["VNM"]
+    document = federation.sign("vnm-v3.json", 3)
+    ok("directory", "import", str(document), "--dir", str(node), "--pin", federation.public)
+    value = json.loads(federation.sign("vnm-v4.json", 4).read_text())
+    value["directory"]["states"][0]["entry"]["node_url"] = "https://attacker.example/"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(value))
+    line = fails(6, "directory", "import", str(tampered), "--dir", str(node))
+    assert "signature" in line
+    assert (node / "directory" / "current.json").read_bytes() == document.read_bytes()
+
+    ok("directory", "authority-init", "--out", str(tmp_path / "rogue"))
+    rogue = str(tmp_path / "rogue" / "authority.pub")
+    line = fails(4, "directory", "import", str(document), "--dir", str(node), "--pin", rogue)
+    assert "nothing was changed" in line
+
+
+def test_bad_inputs_give_one_line_and_an_exit_code(federation: Federation, tmp_path: Path) -> None:
+    node = str(federation.nodes["EGY"])
+    line = fails(
+        2, "directory", "entry", "--dir", node, "--url", "https://egy.example/",
+        "--authority", "kind=central-authority; name=X; languages=en; contact=x",
+        "--declare", "no-such-declaration=true",
+    )  # fmt: skip
+    assert "not a key of the Convention catalogue" in line
+    line = fails(
+        2, "directory", "entry", "--dir", node, "--url", "http://egy.example/",
+        "--authority", "kind=central-authority; name=X; languages=en; contact=x",
+    )  # fmt: skip
+    assert "node_url" in line
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    line = fails(2, "directory", "verify", str(garbage), "--authority-key", federation.public)
+    assert "not valid JSON" in line
+    line = fails(3, "directory", "export", "--dir", str(tmp_path))
+    assert "holds no directory" in line or "not a node folder" in line
+
+
+def test_a_state_rotates_its_node_key_and_only_it_can(
+    federation: Federation, tmp_path: Path
+) -> None:
+    observer = tmp_path / "fra"
+    ok("node", "init", "--dir", str(observer), "--state", "FRA", "--name", "CA of France")
+    old_entry, vnm_entry = federation.entries["EGY"], federation.entries["VNM"]
+    v1 = federation.sign("rot-v1.json", 1, entries=[old_entry, vnm_entry])
+    ok("directory", "import", str(v1), "--dir", str(observer), "--pin", federation.public)
+
+    # Egypt's node with the new key builds the next entry, cosigned with the old key.
+    new_node = tmp_path / "egy-new"
+    ok("node", "init", "--dir", str(new_node), "--state", "EGY", "--name", "CA of EGY")
+    rotated = tmp_path / "egy-rotated.json"
+    ok(
+        "directory", "entry", "--dir", str(new_node), "--url", "https://egy.example/hanoi",
+        "--authority", AUTHORITY, "--previous", str(old_entry),
+        "--retire-previous-at", "2098-01-01",
+        "--cosign-key", str(federation.nodes["EGY"] / "keys" / "node-signing.pem"),
+        "--out", str(rotated),
+    )  # fmt: skip
+    value = json.loads(rotated.read_text())
+    assert value["entry"]["serial"] == 2
+    assert [k.get("valid_until") for k in value["entry"]["keys"]] == ["2098-01-01T00:00:00Z", None]
+    assert len(value["signatures"]) == 2
+    v2 = federation.sign("rot-v2.json", 2, entries=[rotated, vnm_entry])
+    out = ok("directory", "import", str(v2), "--dir", str(observer))
+    assert "re-keyed: EGY" in out
+
+    # An entry for Egypt that no key of Egypt's signed is refused, whoever signed the document.
+    impostor = tmp_path / "egy-impostor"
+    ok("node", "init", "--dir", str(impostor), "--state", "EGY", "--name", "CA of EGY")
+    forged = tmp_path / "egy-forged.json"
+    ok(
+        "directory", "entry", "--dir", str(impostor), "--url", "https://evil.example/",
+        "--authority", AUTHORITY, "--serial", "3", "--out", str(forged),
+    )  # fmt: skip
+    v3 = federation.sign("rot-v3.json", 3, entries=[forged, vnm_entry])
+    line = fails(6, "directory", "import", str(v3), "--dir", str(observer))
+    assert "authority alone cannot change" in line
+    assert (observer / "directory" / "current.json").read_bytes() == v2.read_bytes()
