@@ -44,7 +44,7 @@ def _node(folder: Path) -> tuple[Node, str]:
             DraftInput(
                 kind=kind, requested_state="VNM", contents=complete_contents(catalogue.kind(kind))
             ),
-        )
+        ).request
         node.cooperation.take(supervisor.user, request.id, StepInput(transition="approve"))
     return node, supervisor.token
 

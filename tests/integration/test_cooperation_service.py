@@ -95,7 +95,7 @@ def sent(f: Federation, kind: str, **draft: object) -> str:
             contents=complete_contents(CATALOGUE.kind(kind)),
             **draft,  # type: ignore[arg-type]
         ),
-    )
+    ).request
     f.egy.cooperation.assign(f.amira, request.id, "samir")
     f.later()
     f.egy.cooperation.take(f.samir, request.id, StepInput(transition="approve"))
@@ -192,7 +192,7 @@ def test_an_incomplete_draft_cannot_be_approved_and_names_each_item(federation: 
     f = federation
     request = f.egy.cooperation.draft(
         f.amira, DraftInput(kind="mla-stored-data", requested_state="VNM", contents={})
-    )
+    ).request
     findings = f.egy.cooperation.findings(f.amira, request.id)
     assert findings
     assert all(x.citation for x in findings)
@@ -330,7 +330,7 @@ def test_retention_deletes_the_blobs_and_logs_it(federation: Federation) -> None
         DraftInput(
             kind="mla-stored-data", requested_state="VNM", contents={}, conditions=(condition,)
         ),
-    )
+    ).request
     digest = _evidence(f.egy, request.id, b"mailbox contents" * 100, "amira")
     assert f.egy.cooperation.apply_retention() == []
     f.clock.advance(timedelta(days=31))

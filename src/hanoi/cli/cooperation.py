@@ -104,7 +104,7 @@ def draft(
                 contents=values,
                 urgency=Urgency(level=level, reasons=urgency_reasons),
             ),
-        )
+        ).request
         findings = node.cooperation.validate(request.kind, request.contents)
     if as_json:
         print_json(

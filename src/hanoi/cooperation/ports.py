@@ -21,6 +21,8 @@ class StoredRequest:
     request: CooperationRequest
     side: Side
     """This node's side of the request."""
+    assigned: bool = False
+    """Whether the user the request was loaded for is assigned to its case."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +113,7 @@ class CooperationStore(Protocol):
         now: datetime,
     ) -> None: ...
 
-    def load(self, request_id: str) -> StoredRequest | None: ...
+    def load(self, request_id: str, *, user_id: int | None = None) -> StoredRequest | None: ...
 
     def save(
         self,

@@ -160,8 +160,10 @@ class CooperationService:
     def _case(self, user: User, request_id: str, action: Action, what: str) -> CooperationRequest:
         """The request, if ``user`` may ``action`` on it; otherwise a refusal, recorded."""
         self._require(user, action, what)
-        stored = self._store.load(request_id) if _plausible_id(request_id) else None
-        if stored is None or not self._store.is_assigned(request_id, user.id):
+        stored = (
+            self._store.load(request_id, user_id=user.id) if _plausible_id(request_id) else None
+        )
+        if stored is None or not stored.assigned:
             reason = "no such request" if stored is None else "not assigned to the case"
             self._refuse(user, what, request_id[:128], reason)
             raise NotFound(f"no request {request_id[:128]!r} among your cases")
@@ -170,9 +172,16 @@ class CooperationService:
     def _side(self, request: CooperationRequest) -> Side:
         return Side.REQUESTING if request.requesting_state == self.node_state else Side.REQUESTED
 
+    def side_of(self, request: CooperationRequest) -> Side:
+        """This node's side of the request."""
+        return self._side(request)
+
+    def allowed(self, request: CooperationRequest, side: Side) -> tuple[Transition, ...]:
+        return allowed_transitions(request, side=side, catalogue=self.catalogue)
+
     # --- drafting ----------------------------------------------------------------------
 
-    def draft(self, user: User, spec: DraftInput) -> CooperationRequest:
+    def draft(self, user: User, spec: DraftInput) -> RequestView:
         """A new outgoing request, as a draft; its author is assigned to the case."""
         self._require(user, Action.DRAFT, "draft a request")
         require_state("the requested State", spec.requested_state)
@@ -216,12 +225,19 @@ class CooperationService:
             now=now,
         )
         self._custody.notify()
-        return request
+        return RequestView(
+            request=request,
+            side=Side.REQUESTING,
+            allowed=allowed_transitions(request, side=Side.REQUESTING, catalogue=self.catalogue),
+            assignments=(Assignment(user=user.name, role=user.role.value, by=user.name, at=now),),
+            consents=(),
+            custody=(),
+        )
 
     def _check_links(self, user: User, request: CooperationRequest) -> None:
         for related in request.links:
-            stored = self._store.load(related.request_id)
-            if stored is None or not self._store.is_assigned(related.request_id, user.id):
+            stored = self._store.load(related.request_id, user_id=user.id)
+            if stored is None or not stored.assigned:
                 raise NotFound(f"no request {related.request_id!r} among your cases to link to")
 
     def revise(

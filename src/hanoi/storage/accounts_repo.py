@@ -19,6 +19,7 @@ class StoredToken:
     user_id: int
     secret_hash: bytes
     revoked: bool
+    user: User
 
 
 def _user(row: Any) -> User:
@@ -74,8 +75,10 @@ class AccountsRepository:
     def token(self, token_id: str) -> StoredToken | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(api_tokens).where(api_tokens.c.token_id == token_id)
+                select(api_tokens.c.secret_hash, api_tokens.c.revoked_at, users)
+                .join(users, users.c.id == api_tokens.c.user_id)
+                .where(api_tokens.c.token_id == token_id)
             ).first()
-        return (
-            StoredToken(row.user_id, row.secret_hash, row.revoked_at is not None) if row else None
-        )
+        if row is None:
+            return None
+        return StoredToken(row.id, row.secret_hash, row.revoked_at is not None, _user(row))

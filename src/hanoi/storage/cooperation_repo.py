@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -131,13 +142,24 @@ class CooperationRepository:
                 ],
             )
 
-    def load(self, request_id: str) -> StoredRequest | None:
+    def load(self, request_id: str, *, user_id: int | None = None) -> StoredRequest | None:
+        """The request, and whether ``user_id`` is assigned to its case (one connection)."""
+        assigned = (
+            select(case_assignments.c.user_id)
+            .where(
+                case_assignments.c.request_id == cooperation_requests.c.id,
+                case_assignments.c.user_id == user_id,
+            )
+            .exists()
+            if user_id is not None
+            else literal(False)
+        )
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(
                     cooperation_requests.c.document,
                     cooperation_requests.c.side,
-                    cooperation_requests.c.steps,
+                    assigned.label("assigned"),
                 ).where(cooperation_requests.c.id == request_id)
             ).first()
             if row is None:
@@ -149,7 +171,9 @@ class CooperationRepository:
             ).scalars()
             document = json.loads(row.document)
             document["history"] = [json.loads(r) for r in records]
-        return StoredRequest(request=request_from_json(document), side=Side(row.side))
+        return StoredRequest(
+            request=request_from_json(document), side=Side(row.side), assigned=bool(row.assigned)
+        )
 
     def save(
         self,

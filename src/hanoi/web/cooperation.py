@@ -27,7 +27,7 @@ from hanoi.cooperation import (
 from hanoi.cooperation.codec import condition_json, record_json, request_json
 from hanoi.cooperation.ports import ListQuery, RequestSummary
 from hanoi.cooperation.service import CooperationService, DraftInput, RequestView, StepInput
-from hanoi.cooperation.table import TransitionName
+from hanoi.cooperation.table import Transition, TransitionName
 from hanoi.custody.encoding import b64
 from hanoi.web.auth import CurrentUser
 from hanoi.web.problems import PROBLEM_RESPONSES
@@ -221,8 +221,15 @@ class RequestOut(BaseModel):
     custody: list[dict[str, Any]]
 
 
+class RequestBrief(BaseModel):
+    id: str
+    status: str
+    desired_status: str | None
+    allowed_steps: list[StepChoice]
+
+
 class StepOut(BaseModel):
-    request: RequestOut
+    request: RequestBrief
     record: RecordOut
 
 
@@ -279,6 +286,15 @@ def _record(record: TransitionRecord) -> RecordOut:
     return RecordOut(**record_json(record))
 
 
+def _choices(rows: tuple[Transition, ...]) -> list[StepChoice]:
+    return [
+        StepChoice(
+            step=row.name.value, article=row.article, requires=sorted(r.value for r in row.requires)
+        )
+        for row in rows
+    ]
+
+
 def request_out(view: RequestView) -> RequestOut:
     request = view.request
     return RequestOut(
@@ -289,14 +305,7 @@ def request_out(view: RequestView) -> RequestOut:
         side=view.side.value,
         document=request_json(request, history=False),
         conditions=[condition_json(c) for c in request.conditions],
-        allowed_steps=[
-            StepChoice(
-                step=row.name.value,
-                article=row.article,
-                requires=sorted(r.value for r in row.requires),
-            )
-            for row in view.allowed
-        ],
+        allowed_steps=_choices(view.allowed),
         assignments=[
             {"user": a.user, "role": a.role, "by": a.by, "at": a.at.isoformat()}
             for a in view.assignments
@@ -328,7 +337,7 @@ def _show(service: CooperationService, user: User, request_id: str) -> RequestOu
 @router.post("/requests", status_code=201, summary="Draft a request", response_model=RequestOut)
 def draft(body: DraftBody, request: Request, user: CurrentUser) -> RequestOut:
     service = service_of(request)
-    created = service.draft(
+    view = service.draft(
         user,
         DraftInput(
             kind=body.kind,
@@ -342,7 +351,7 @@ def draft(body: DraftBody, request: Request, user: CurrentUser) -> RequestOut:
             conditions=tuple(c.model() for c in body.conditions),
         ),
     )
-    return _show(service, user, created.id)
+    return request_out(view)
 
 
 @router.post(
@@ -427,8 +436,17 @@ def validation(request_id: RequestId, request: Request, user: CurrentUser) -> Va
 
 def _take(request: Request, user: User, request_id: str, step: StepInput) -> StepOut:
     service = service_of(request)
-    _, record = service.take(user, request_id, step)
-    return StepOut(request=_show(service, user, request_id), record=_record(record))
+    after, record = service.take(user, request_id, step)
+    side = service.side_of(after)
+    return StepOut(
+        request=RequestBrief(
+            id=after.id,
+            status=after.status.value,
+            desired_status=after.desired_status.value if after.desired_status else None,
+            allowed_steps=_choices(service.allowed(after, side)),
+        ),
+        record=_record(record),
+    )
 
 
 @router.post(
