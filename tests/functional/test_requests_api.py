@@ -85,7 +85,9 @@ def _draft(egy: Desk, kind: str = "mla-stored-data", contents: Any = None) -> di
 
 def _sent(egy: Desk, kind: str = "mla-stored-data") -> str:
     request_id: str = _draft(egy, kind)["id"]
-    assert egy.post("amira", f"/api/v1/requests/{request_id}/assignments", {"user": "samir"}).is_success
+    assert egy.post(
+        "amira", f"/api/v1/requests/{request_id}/assignments", {"user": "samir"}
+    ).is_success
     assert egy.post("samir", f"/api/v1/requests/{request_id}/approve").status_code == 200
     sent = egy.post("amira", f"/api/v1/requests/{request_id}/send")
     assert sent.status_code == 200, sent.text
