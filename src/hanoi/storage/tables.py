@@ -315,3 +315,68 @@ onward_consents = Table(
     Column("recorded_by", String(64), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
 )
+
+# --- federation (hanoi.federation) -----------------------------------------------------------
+# The outbox is written in the same transaction as the step it announces, so a step is
+# never taken without its message, and a message is never sent for a step not taken.
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the message id
+    Column("recipient", String(3), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("request_id", String(128), nullable=True, index=True),
+    Column("message", Text, nullable=False),  # canonical JSON; sent_at is renewed per attempt
+    Column("status", String(16), nullable=False),  # pending | delivered
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False, index=True),
+    Column("last_error", String(500), nullable=True),
+    Column("receipt", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("delivered_at", UTCDateTime(), nullable=True),
+)
+
+# Every message this node accepted, by id and content digest: a duplicate is answered with
+# the same receipt, a replay with other content is refused.
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("content_sha256", String(64), nullable=False),
+    Column("sender", String(3), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("request_id", String(128), nullable=True, index=True),
+    Column("message", Text, nullable=False),
+    Column("receipt", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+# Refused messages, for operators (never their content).
+inbox_refusals = Table(
+    "inbox_refusals",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("status", Integer, nullable=False),
+    Column("problem", String(64), nullable=False),
+    Column("detail", String(500), nullable=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+# Evidence packages offered to or by another State, moved in resumable chunks.
+evidence_packages = Table(
+    "evidence_packages",
+    metadata,
+    Column("id", String(64), primary_key=True),  # unguessable: the fetch capability
+    Column("request_id", String(128), nullable=False, index=True),
+    Column("direction", String(8), nullable=False),  # outgoing | incoming
+    Column("peer", String(3), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # offered | fetching | accepted | rejected
+    Column("received", BigInteger, nullable=False),
+    Column("error", String(500), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
