@@ -19,6 +19,8 @@ from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import Unavailable
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
+from hanoi.federation.announce import MessageAnnouncer
+from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transport import HttpWitnessTransport
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
@@ -32,6 +34,7 @@ from hanoi.storage.cooperation_repo import CooperationRepository
 from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
+from hanoi.storage.federation_repo import FederationRepository
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.s3 import S3Location
 from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
@@ -146,6 +149,7 @@ class Node:
     witnesses: WitnessRepository
     evidence: EvidenceService
     cooperation: CooperationService
+    federation: FederationService
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -196,6 +200,17 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         clock=clock,
         levels=service_levels(settings),
     )
+    federation = FederationService(
+        node_state=settings.state,
+        keys=keys,
+        directory=DirectoryHolder(settings.node_dir),
+        store=FederationRepository(engine, custody_repo),
+        cooperation=cooperation,
+        custody=custody,
+        clock=clock,
+        witnesses=witnesses,
+    )
+    cooperation.announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
     return Node(
         settings=settings,
         engine=engine,
@@ -229,4 +244,5 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
             max_bytes=settings.upload_max_bytes,
         ),
         cooperation=cooperation,
+        federation=federation,
     )

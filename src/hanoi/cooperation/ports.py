@@ -101,6 +101,27 @@ class Consent:
     recorded_at: datetime
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outgoing:
+    """A message to another State, stored in the outbox with the change it announces."""
+
+    id: str
+    recipient: str
+    type: str
+    request_id: str | None
+    message: str
+    """The message as canonical JSON (its ``sent_at`` is renewed on each delivery attempt)."""
+    created_at: datetime
+
+
+class Announcer(Protocol):
+    """What the other State must be told of a step (implemented by ``hanoi.federation``)."""
+
+    def announce(
+        self, request: CooperationRequest, record: TransitionRecord
+    ) -> Sequence[Outgoing]: ...
+
+
 class CooperationStore(Protocol):
     def create(
         self,
@@ -111,6 +132,7 @@ class CooperationStore(Protocol):
         assigned_by: str,
         custody: Sequence[NewEvent],
         now: datetime,
+        outbox: Sequence[Outgoing] = (),
     ) -> None: ...
 
     def load(self, request_id: str, *, user_id: int | None = None) -> StoredRequest | None: ...
@@ -122,6 +144,7 @@ class CooperationStore(Protocol):
         new_steps: Sequence[TransitionRecord] = (),
         custody: Sequence[NewEvent] = (),
         now: datetime,
+        outbox: Sequence[Outgoing] = (),
     ) -> None: ...
 
     def summaries(self, query: ListQuery) -> tuple[list[RequestSummary], int]: ...

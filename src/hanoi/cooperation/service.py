@@ -25,6 +25,7 @@ from hanoi.accounts.service import AccountService
 from hanoi.clock import Clock
 from hanoi.convention import Catalogue, Channel, Draft, Finding, default_catalogue, validate
 from hanoi.cooperation import custody as custody_events
+from hanoi.cooperation.codec import request_json
 from hanoi.cooperation.deadlines import Due, ServiceLevels, due
 from hanoi.cooperation.drafting import KEEP, Keep, attach, new_request, revise
 from hanoi.cooperation.model import (
@@ -42,6 +43,7 @@ from hanoi.cooperation.model import (
 )
 from hanoi.cooperation.ports import (
     AccessRefusal,
+    Announcer,
     Assignment,
     Consent,
     CooperationStore,
@@ -54,7 +56,7 @@ from hanoi.cooperation.table import Transition
 from hanoi.cooperation.transitions import allowed_transitions, apply
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent
-from hanoi.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from hanoi.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from hanoi.storage.blobs import BlobStore
 
 log = logging.getLogger("hanoi.cooperation")
@@ -124,8 +126,11 @@ class CooperationService:
         clock: Clock,
         levels: ServiceLevels | None = None,
         catalogue: Catalogue | None = None,
+        announcer: Announcer | None = None,
     ) -> None:
         self.node_state = node_state
+        self.announcer = announcer
+        """Set by the wiring once the federation is built: it turns steps into messages."""
         self._store = store
         self._custody = custody
         self._accounts = accounts
@@ -302,6 +307,7 @@ class CooperationService:
             new_steps=[record],
             custody=self._custody.prepare([custody_events.step_event(record)]),
             now=record.at,
+            outbox=self.announcer.announce(after, record) if self.announcer else (),
         )
         self._custody.notify()
         return after, record
@@ -318,6 +324,11 @@ class CooperationService:
             raise InvalidInput(f"the request is addressed to {request.requested_state}")
         if request.status is not Status.SENT:
             raise RuleViolation(f"only a sent request is received; it is {request.status.value!r}")
+        held = self._store.load(request.id)
+        if held is not None:  # delivered again: the same request is a duplicate, not news
+            if held.request.history[: len(request.history)] != request.history:
+                raise Conflict(f"another request {request.id!r} is already held here")
+            return held.request
         now = max(self._clock.now(), request.last_at)
         intake = INTAKE_ROLES[request.channel]
         node_user = User(
@@ -346,6 +357,45 @@ class CooperationService:
         )
         self._custody.notify()
         return received
+
+    def apply_remote(self, request: CooperationRequest, *, sender: str) -> bool:
+        """Bring this node's copy up to the other State's: ``request`` is its copy after one
+        or more steps it took. Only steps of the sender's side may be new, the rest must be
+        what this node holds, and the whole history must follow the transition table (it is
+        replayed when ``request`` is built). Returns False for a copy already held (a
+        duplicate delivery), so a message is never applied twice."""
+        stored = self._store.load(request.id)
+        if stored is None:
+            raise NotFound(f"no request {request.id!r} between these States on this node")
+        local = stored.request
+        if sender != local.party(stored.side.other).state:
+            raise PermissionDenied(f"{sender} is not the other State of request {request.id}")
+        held = len(local.history)
+        if request.history[:held] != local.history:
+            raise RuleViolation(f"{sender}'s copy of {request.id} contradicts this node's history")
+        if _fixed(request) != _fixed(local):
+            raise RuleViolation(f"{sender}'s copy of {request.id} changes what a step cannot")
+        new = request.history[held:]
+        if not new:
+            return False
+        theirs = stored.side.other
+        if any(r.side is not theirs or r.state != sender for r in new):
+            raise PermissionDenied(f"{sender} sent steps that are not its own to take")
+        self._store.save(
+            request,
+            new_steps=new,
+            custody=self._custody.prepare([custody_events.step_event(r) for r in new]),
+            now=max(self._clock.now(), request.last_at),
+        )
+        self._custody.notify()
+        return True
+
+    def parties_of(self, request_id: str) -> tuple[str, str]:
+        """The requesting and requested State of a request held here (for the inbox)."""
+        stored = self._store.load(request_id) if _plausible_id(request_id) else None
+        if stored is None:
+            raise NotFound(f"no request {request_id[:128]!r} on this node")
+        return stored.request.requesting_state, stored.request.requested_state
 
     # --- reading -------------------------------------------------------------------------
 
@@ -572,6 +622,14 @@ class CooperationService:
                 deleted.append(digest)
             log.warning("retention: deleted %d evidence items of %s", len(marked), request_id)
         return deleted
+
+
+def _fixed(request: CooperationRequest) -> dict[str, Any]:
+    """What no step changes: everything but the history, conditions, links, attachments."""
+    document = request_json(request, history=False)
+    for changing in ("conditions", "links", "attachments"):
+        document.pop(changing)
+    return document
 
 
 def _plausible_id(request_id: str) -> bool:

@@ -32,6 +32,7 @@ from hanoi.cooperation.ports import (
     Consent,
     DeadlineAlert,
     ListQuery,
+    Outgoing,
     RequestSummary,
     StoredRequest,
 )
@@ -46,6 +47,7 @@ from hanoi.storage.tables import (
     deadline_alerts,
     evidence_items,
     onward_consents,
+    outbox,
     request_steps,
     users,
 )
@@ -101,6 +103,7 @@ class CooperationRepository:
         assigned_by: str,
         custody: Sequence[NewEvent],
         now: datetime,
+        outbox: Sequence[Outgoing] = (),
     ) -> None:
         """Store a new request (with any history it arrived with), its first assignees and
         custody events, in one transaction. An id already taken is a Conflict."""
@@ -122,6 +125,7 @@ class CooperationRepository:
                 for user_id in sorted(set(assignees)):
                     self._assign(connection, request.id, user_id, assigned_by, now)
                 self._custody.enqueue_in(connection, custody, now=now)
+                _queue(connection, outbox)
         except SQLIntegrityError:
             raise Conflict(f"a request {request.id!r} already exists") from None
 
@@ -182,6 +186,7 @@ class CooperationRepository:
         new_steps: Sequence[TransitionRecord] = (),
         custody: Sequence[NewEvent] = (),
         now: datetime,
+        outbox: Sequence[Outgoing] = (),
     ) -> None:
         """Store the request after a change. ``new_steps`` are the records added since it
         was loaded; if another change was stored meanwhile, raise Conflict (nothing is
@@ -201,6 +206,7 @@ class CooperationRepository:
                     raise _changed(request.id)
                 self._insert_steps(connection, new_steps)
                 self._custody.enqueue_in(connection, custody, now=now)
+                _queue(connection, outbox)
         except SQLIntegrityError:
             raise _changed(request.id) from None
 
@@ -483,6 +489,27 @@ class CooperationRepository:
                 )
             ).first()
         return found is not None
+
+
+def _queue(connection: Connection, messages: Sequence[Outgoing]) -> None:
+    if messages:
+        connection.execute(
+            insert(outbox),
+            [
+                {
+                    "id": m.id,
+                    "recipient": m.recipient,
+                    "type": m.type,
+                    "request_id": m.request_id,
+                    "message": m.message,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": m.created_at,
+                    "created_at": m.created_at,
+                }
+                for m in messages
+            ],
+        )
 
 
 def _changed(request_id: str) -> Conflict:

@@ -15,7 +15,8 @@ from hanoi import __version__
 from hanoi.cooperation.jobs import WorkflowJobs
 from hanoi.custody.worker import CustodyWorker
 from hanoi.errors import HanoiError, Unavailable
-from hanoi.web import cooperation, evidence, log, problems, uploads, witness
+from hanoi.federation.worker import FederationWorker
+from hanoi.web import cooperation, evidence, federation, log, problems, uploads, witness
 from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
@@ -70,13 +71,18 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
             if background
             else None
         )
-        for started in (worker, jobs):
+        delivery = (
+            FederationWorker([node.federation.sync_witnesses, node.federation.deliver_due])
+            if background
+            else None
+        )
+        for started in (worker, jobs, delivery):
             if started is not None:
                 started.start()
         try:
             yield
         finally:
-            for started in (jobs, worker):
+            for started in (delivery, jobs, worker):
                 if started is not None:
                     started.stop()
 
@@ -117,6 +123,8 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(api)
     app.include_router(uploads.router)
     app.include_router(cooperation.router)
+    app.include_router(federation.inbox)
+    app.include_router(federation.status)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

@@ -1,0 +1,236 @@
+"""A sandbox federation on one machine: several States' nodes, a directory authority and
+a signed directory, users with credentials, and each node as its own server process.
+
+Used by ``hanoi demo`` (the training sandbox of a capacity-building centre) and by the
+multi-node tests, so both run the federation exactly as separate States would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from hanoi.accounts.model import Role
+from hanoi.clock import Clock
+from hanoi.directory.authoring import assemble, build_entry
+from hanoi.directory.codec import dump_json
+from hanoi.directory.signing import sign_directory, sign_entry
+from hanoi.directory.store import import_document, public_key_pem
+from hanoi.errors import Conflict, Unavailable
+from hanoi.node.folder import init_node, load_identity, load_keys
+from hanoi.settings import load_settings
+from hanoi.wiring import open_node, prepare_new_node
+
+NAMES = {
+    "EGY": "Central Authority of Egypt",
+    "VNM": "Ministry of Public Security of Viet Nam",
+    "FRA": "Ministère de la Justice (France)",
+}
+LANGUAGES = {"EGY": ["ar", "en"], "VNM": ["vi", "en"], "FRA": ["fr", "en"]}
+ROLES = (
+    ("officer", Role.OFFICER),
+    ("supervisor", Role.SUPERVISOR),
+    ("contact", Role.POINT_OF_CONTACT),
+    ("auditor", Role.AUDITOR),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    name: str
+    role: str
+    password: str
+    token: str
+
+
+@dataclass
+class SandboxNode:
+    state: str
+    port: int
+    node_dir: Path
+    users: dict[str, Credential] = field(default_factory=dict)
+    log_origin: str = ""
+    log_key: str = ""
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def token(self, kind: str) -> str:
+        """The token of the State's user of this kind (officer, supervisor, contact...)."""
+        return self.users[f"{self.state.lower()}-{kind}"].token
+
+    def headers(self, kind: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(kind)}"}
+
+
+@dataclass
+class Sandbox:
+    root: Path
+    nodes: dict[str, SandboxNode]
+    authority_public_pem: Path
+
+    def start(self, *, timeout: float = 60) -> None:
+        for node in self.nodes.values():
+            start_node(node)
+        for node in self.nodes.values():
+            wait_ready(node, timeout=timeout)
+
+    def stop(self) -> None:
+        for node in self.nodes.values():
+            stop_node(node)
+
+
+def build_sandbox(
+    root: Path,
+    states: Sequence[str],
+    *,
+    base_port: int,
+    clock: Clock,
+    authority_key: Ed25519PrivateKey | None = None,
+) -> Sandbox:
+    """Create every node folder under ``root`` (new, or emptied if it is an old sandbox),
+    users with passwords and tokens, a signed directory, and import it in every node."""
+    if root.exists() and any(root.iterdir()):
+        raise Conflict(f"{root} is not empty; give another --dir or remove it")
+    root.mkdir(parents=True, exist_ok=True)
+    now = clock.now().replace(microsecond=0)
+    nodes: dict[str, SandboxNode] = {}
+    signed = []
+    for index, state in enumerate(states):
+        node = SandboxNode(state=state, port=base_port + index, node_dir=root / state.lower())
+        init_node(
+            node.node_dir,
+            state=state,
+            name=NAMES.get(state, f"Central authority of {state}"),
+            now=now,
+            prepare=lambda settings, keys: prepare_new_node(settings, keys, clock),
+        )
+        settings = load_settings(node.node_dir)
+        identity = load_identity(settings)
+        node.log_origin = identity.log_origin
+        node.log_key = identity.log_verifier_key
+        opened = open_node(settings, clock=clock)
+        try:
+            for kind, role in ROLES:
+                name = f"{state.lower()}-{kind}"
+                password = secrets.token_urlsafe(12)
+                created = opened.accounts.add_user(
+                    name=name, role=role, password=password, with_token=True
+                )
+                assert created.token is not None
+                node.users[name] = Credential(name, role.value, password, created.token)
+        finally:
+            opened.engine.dispose()
+        entry = build_entry(
+            identity,
+            node_url=node.url,
+            authorities=[
+                {
+                    "kind": "central-authority",
+                    "name": f"Central authority of {state}",
+                    "languages": LANGUAGES.get(state, ["en"]),
+                    "contact": f"central-authority@{state.lower()}.sandbox.invalid",
+                },
+                {
+                    "kind": "point-of-contact",
+                    "name": f"24/7 point of contact of {state}",
+                    "languages": ["en"],
+                    "contact": f"24-7@{state.lower()}.sandbox.invalid",
+                },
+            ],
+            declarations={},
+            valid_from=now,
+        )
+        signed.append(sign_entry(entry, [load_keys(settings).signing]))
+        nodes[state] = node
+    key = authority_key or Ed25519PrivateKey.generate()
+    document = assemble(signed, version=1, issued_at=now, expires=now + timedelta(days=365))
+    data = dump_json(sign_directory(document, key).to_json())
+    authority = root / "directory-authority"
+    authority.mkdir()
+    (authority / "directory.json").write_bytes(data)
+    public_pem = authority / "authority.pub"
+    public_pem.write_bytes(public_key_pem(key.public_key()))
+    for node in nodes.values():
+        import_document(node.node_dir, data, now=now, pin=key.public_key())
+    return Sandbox(root=root, nodes=nodes, authority_public_pem=public_pem)
+
+
+def start_node(node: SandboxNode) -> None:
+    hanoi = str(Path(sys.executable).with_name("hanoi"))
+    with (node.node_dir / "server.log").open("ab") as log:  # the child keeps its own copy
+        node.process = subprocess.Popen(  # noqa: S603 - our own executable, our own arguments
+            [hanoi, "serve", "--dir", str(node.node_dir), "--port", str(node.port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "HANOI_LOG_LEVEL": os.environ.get("HANOI_LOG_LEVEL", "warning")},
+            start_new_session=True,
+        )
+
+
+def wait_ready(node: SandboxNode, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if node.process is not None and node.process.poll() is not None:
+            raise Unavailable(f"the {node.state} node stopped; see {node.node_dir / 'server.log'}")
+        try:
+            if httpx.get(f"{node.url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise Unavailable(f"the {node.state} node did not start on port {node.port}")
+
+
+def stop_node(node: SandboxNode, *, kill: bool = False) -> None:
+    if node.process is None or node.process.poll() is not None:
+        return
+    os.killpg(node.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    try:
+        node.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(node.process.pid, signal.SIGKILL)
+        node.process.wait(timeout=10)
+
+
+def describe(sandbox: Sandbox) -> dict[str, object]:
+    return {
+        "states": [
+            {
+                "state": n.state,
+                "url": n.url,
+                "log_url": f"{n.url}/log/",
+                "log_origin": n.log_origin,
+                "log_key": n.log_key,
+                "node_dir": str(n.node_dir),
+                "users": {
+                    c.name: {"role": c.role, "password": c.password, "token": c.token}
+                    for c in n.users.values()
+                },
+            }
+            for n in sandbox.nodes.values()
+        ]
+    }
+
+
+def write_json(path: Path, value: object) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(value, indent=2, ensure_ascii=False))
+    os.replace(temporary, path)
+
+
+__all__ = ["Sandbox", "SandboxNode", "build_sandbox", "describe", "stop_node", "write_json"]

@@ -1,0 +1,342 @@
+"""The federation at work: the inbox that accepts other States' messages, and the outbox
+delivery that sends this node's, with signed receipts and custody events on both sides.
+
+Inbox, in order: open the envelope (size, decryption, signature against the directory,
+addressing, freshness); answer a message already accepted with a receipt marked
+``duplicate`` and refuse one that reuses an id for other content; check that the sender
+may send this message about this request; apply it through the cooperation service
+(which refuses anything the transition table does not allow, and treats a copy it
+already holds as a duplicate); record it with a ``received`` custody event; return the
+signed receipt. Nothing is recorded for a refused message but the refusal itself.
+
+Outbox: each pending message is leased, re-signed with a fresh ``sent_at`` (same id and
+content), sealed to the recipient's age key from the directory and posted to its
+``/federation/v1/inbox``. A verified receipt marks it delivered with a ``sent`` custody
+event; anything else schedules a retry with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from hanoi.clock import Clock
+from hanoi.cooperation.codec import record_json, request_from_json
+from hanoi.cooperation.service import CooperationService
+from hanoi.crypto.agekeys import AgeRecipient
+from hanoi.custody.events import CustodyAction, CustodyEvent
+from hanoi.custody.service import CustodyLog
+from hanoi.directory.errors import KeyOutsideValidity
+from hanoi.directory.model import StateEntry
+from hanoi.directory.store import load_held
+from hanoi.directory.trust import TrustedDirectory
+from hanoi.errors import HanoiError, InvalidInput, NotFound, PeerError, Unavailable
+from hanoi.federation.envelope import (
+    DEFAULT_LIMITS,
+    EnvelopeLimits,
+    VerifiedMessage,
+    check_sender_may_send,
+    open_envelope,
+    seal,
+)
+from hanoi.federation.errors import (
+    BadMessageSignature,
+    UnknownSender,
+    UnknownSenderKey,
+)
+from hanoi.federation.messages import MessageType, message_from_json, thaw
+from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
+from hanoi.federation.replay import replayed
+from hanoi.node.identity import NodeKeys
+from hanoi.storage.custody_repo import WitnessRepository
+from hanoi.storage.federation_repo import FederationRepository
+
+log = logging.getLogger("hanoi.federation")
+
+INBOX_PATH = "/federation/v1/inbox"
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(minutes=5)
+BATCH = 20
+
+
+class DirectoryHolder:
+    """The directory this node holds, reloaded when ``hanoi directory import`` changes it.
+
+    It is the message layer's source of sender keys (``SenderKeys``)."""
+
+    def __init__(self, node_dir: Path) -> None:
+        self._node_dir = node_dir
+        self._stamp: tuple[int, int] | None = None
+        self._held: TrustedDirectory | None = None
+
+    def _stamp_now(self) -> tuple[int, int]:
+        current = self._node_dir / "directory" / "current.json"
+        try:
+            info = os.stat(current)
+        except FileNotFoundError:
+            return (0, 0)
+        return (info.st_mtime_ns, info.st_size)
+
+    def current(self) -> TrustedDirectory:
+        stamp = self._stamp_now()
+        if self._held is None or stamp != self._stamp:
+            self._held = load_held(self._node_dir)
+            self._stamp = stamp
+        if self._held is None or self._held.held is None:
+            raise Unavailable("this node holds no directory yet: run 'hanoi directory import'")
+        return self._held
+
+    def entry(self, state: str) -> StateEntry:
+        return self.current().entry(state)
+
+    def key_for(self, state: str, key_id: str, at: datetime) -> Ed25519PublicKey:
+        try:
+            return self.current().key_for(state, key_id, at)
+        except KeyOutsideValidity as exc:
+            raise BadMessageSignature(exc.detail) from None
+        except NotFound as exc:
+            error = UnknownSenderKey if "key" in exc.detail else UnknownSender
+            raise error(exc.detail) from None
+
+
+class FederationService:
+    def __init__(
+        self,
+        *,
+        node_state: str,
+        keys: NodeKeys,
+        directory: DirectoryHolder,
+        store: FederationRepository,
+        cooperation: CooperationService,
+        custody: CustodyLog,
+        clock: Clock,
+        client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30),
+        limits: EnvelopeLimits = DEFAULT_LIMITS,
+        witnesses: WitnessRepository | None = None,
+    ) -> None:
+        self.node_state = node_state
+        self._keys = keys
+        self.directory = directory
+        self.store = store
+        self._cooperation = cooperation
+        self._custody = custody
+        self._clock = clock
+        self._client = client
+        self.limits = limits
+        self._witnesses = witnesses
+        self._synced: int | None = None
+        self.on_evidence_offer: Callable[[VerifiedMessage], None] | None = None
+        """Set by the wiring: registers an offered evidence package for fetching."""
+
+    # --- witnessing, from the directory ---------------------------------------------------
+
+    def sync_witnesses(self) -> bool:
+        """Make every other State in the directory a witness of this node's log, and trust
+        their logs for cosigning, once per directory version. Returns True if it synced."""
+        if self._witnesses is None:
+            return False
+        try:
+            held = self.directory.current()
+        except Unavailable:
+            return False
+        version = held.directory.version
+        if version == self._synced:
+            return False
+        now = self._clock.now()
+        for signed in held.directory.states:
+            entry = signed.entry
+            if entry.state == self.node_state:
+                continue
+            self._witnesses.trust(
+                origin=entry.log_origin, verifier_key=entry.log_verifier_key, now=now
+            )
+            self._witnesses.add_peer(
+                name=entry.witness_name,
+                url=entry.node_url.rstrip("/") + "/witness",
+                cosigner_key=entry.witness_key,
+                now=now,
+            )
+        self._synced = version
+        return True
+
+    # --- inbox -----------------------------------------------------------------------------
+
+    def accept(self, data: bytes) -> bytes:
+        """Take a sealed message from another node; return the signed receipt (JWS)."""
+        now = self._clock.now()
+        verified = open_envelope(
+            data,
+            identity=self._keys.age,
+            keys=self.directory,
+            me=self.node_state,
+            now=now,
+            limits=self.limits,
+        )
+        message = verified.message
+        seen = self.store.seen(message.id)
+        if seen is not None:
+            if seen.content_sha256 != verified.content_digest:
+                raise replayed(message.id)
+            return self._receipt(verified, ReceiptOutcome.DUPLICATE, now)
+        self._apply(verified)
+        receipt = self._receipt(verified, ReceiptOutcome.ACCEPTED, now)
+        event = self._event(
+            CustodyAction.RECEIVED,
+            verified,
+            peer={"sender": message.sender},
+            at=now,
+        )
+        self.store.accepted(
+            message_id=message.id,
+            content_sha256=verified.content_digest,
+            sender=message.sender,
+            type=message.type.value,
+            request_id=message.request_id,
+            message=message.canonical().decode(),
+            receipt=receipt.decode(),
+            custody=self._custody.prepare([event]),
+            now=now,
+        )
+        self._custody.notify()
+        log.info("accepted %s %s from %s", message.type.value, message.id, message.sender)
+        return receipt
+
+    def _apply(self, verified: VerifiedMessage) -> None:
+        message = verified.message
+        body = thaw(message.body)
+        if message.type in (MessageType.REQUEST, MessageType.STEP):
+            request = request_from_json(body["document"])
+            if request.id != message.request_id:
+                raise InvalidInput("the request in the message is not the one it names")
+            check_sender_may_send(
+                message,
+                requesting_state=request.requesting_state,
+                requested_state=request.requested_state,
+            )
+            if message.type is MessageType.REQUEST:
+                self._cooperation.receive(request)
+                return
+            if not request.history or record_json(request.history[-1]) != body["record"]:
+                raise InvalidInput("the step's record is not the last step of the request sent")
+            self._cooperation.apply_remote(request, sender=message.sender)
+        elif message.type is MessageType.EVIDENCE_OFFER and self.on_evidence_offer is not None:
+            requesting, requested = self._cooperation.parties_of(message.request_id or "")
+            check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
+            self.on_evidence_offer(verified)
+        else:
+            raise InvalidInput(f"this node does not take {message.type.value!r} messages here")
+
+    def _receipt(self, verified: VerifiedMessage, outcome: ReceiptOutcome, at: datetime) -> bytes:
+        return make_receipt(
+            verified, outcome=outcome, received_at=at, signing_key=self._keys.signing
+        )
+
+    def _event(
+        self,
+        action: CustodyAction,
+        verified: VerifiedMessage,
+        *,
+        peer: dict[str, str],
+        at: datetime,
+    ) -> CustodyEvent:
+        message = verified.message
+        article = "Art. 40(13)"
+        if message.type is MessageType.STEP:
+            article = str(thaw(message.body)["record"].get("article") or article)
+        return CustodyEvent(
+            action=action,
+            time=at,
+            node=self.node_state,
+            officer=f"{self.node_state.lower()}-node",
+            request_id=message.request_id or message.id,
+            article=article,
+            unknown={
+                "message_id": message.id,
+                "message_type": message.type.value,
+                "message_sha256": verified.content_digest,
+                **peer,
+            },
+        )
+
+    # --- outbox ------------------------------------------------------------------------------
+
+    def deliver_due(self) -> int:
+        """Try every message due now; return how many were delivered."""
+        now = self._clock.now()
+        due = self.store.claim_due(now=now, lease=LEASE, limit=BATCH)
+        if not due:
+            return 0
+        delivered = 0
+        with self._client() as client:
+            for entry in due:
+                try:
+                    self._deliver(client, entry.id, json.loads(entry.message))
+                    delivered += 1
+                except (HanoiError, httpx.HTTPError, ValueError, KeyError) as exc:
+                    delay = min(timedelta(seconds=2**entry.attempts), MAX_BACKOFF)
+                    error = f"{type(exc).__name__}: {exc}"
+                    log.warning("delivery of %s to %s failed: %s", entry.id, entry.recipient, error)
+                    self.store.failed(entry.id, error=error, retry_at=self._clock.now() + delay)
+        return delivered
+
+    def _deliver(self, client: httpx.Client, message_id: str, value: Any) -> None:
+        now = self._clock.now()
+        message = message_from_json(value).resent(now)
+        target = self.directory.entry(message.recipient)
+        envelope = seal(
+            message,
+            signing_key=self._keys.signing,
+            recipient=AgeRecipient.parse(target.age_recipient),
+        )
+        response = client.post(
+            target.node_url.rstrip("/") + INBOX_PATH,
+            content=envelope,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        if response.status_code != 200:
+            detail = response.text[:300]
+            with_problem = _problem_detail(response)
+            raise PeerError(
+                f"{message.recipient} answered {response.status_code}: {with_problem or detail}"
+            )
+        receipt = verify_receipt(response.content, message=message, keys=self.directory)
+        verified = VerifiedMessage(
+            message=message,
+            key_id="",
+            digest=message.digest(),
+            content_digest=message.content_digest(),
+        )
+        event = self._event(
+            CustodyAction.SENT,
+            verified,
+            peer={
+                "recipient": message.recipient,
+                "receipt_sha256": hashlib.sha256(response.content).hexdigest(),
+                "outcome": receipt.outcome.value,
+            },
+            at=now,
+        )
+        self.store.delivered(
+            message_id,
+            receipt=response.content.decode("ascii", "replace"),
+            custody=self._custody.prepare([event]),
+            now=now,
+        )
+        self._custody.notify()
+
+
+def _problem_detail(response: httpx.Response) -> str | None:
+    try:
+        value = response.json()
+    except ValueError:
+        return None
+    return str(value.get("detail"))[:300] if isinstance(value, dict) else None

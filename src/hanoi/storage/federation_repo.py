@@ -1,0 +1,195 @@
+"""SQL for the federation: the outbox (claimed with a lease, so several workers deliver
+each message once at a time), accepted inbox messages and refusals. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
+
+from hanoi.custody.service import NewEvent
+from hanoi.storage.custody_repo import CustodyRepository
+from hanoi.storage.tables import inbox_messages, inbox_refusals, outbox
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxEntry:
+    id: str
+    recipient: str
+    type: str
+    request_id: str | None
+    message: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxEntry:
+    id: str
+    content_sha256: str
+    sender: str
+    receipt: str
+
+
+def _entry(row: Any) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        recipient=row.recipient,
+        type=row.type,
+        request_id=row.request_id,
+        message=row.message,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+    )
+
+
+class FederationRepository:
+    def __init__(self, engine: Engine, custody: CustodyRepository) -> None:
+        self.engine = engine
+        self._custody = custody
+
+    # --- outbox -------------------------------------------------------------------------
+
+    def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[OutboxEntry]:
+        """Pending messages due now, each leased to the caller: another worker skips it
+        until the lease ends (a worker that dies mid-delivery is retried after it)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(outbox)
+                .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
+                .order_by(outbox.c.created_at, outbox.c.id)
+                .limit(limit)
+            ).all()
+        claimed = []
+        for row in rows:
+            with self.engine.begin() as connection:
+                won = connection.execute(
+                    update(outbox)
+                    .where(
+                        outbox.c.id == row.id,
+                        outbox.c.status == "pending",
+                        outbox.c.next_attempt_at == row.next_attempt_at,
+                    )
+                    .values(next_attempt_at=now + lease)
+                ).rowcount
+            if won == 1:
+                claimed.append(_entry(row))
+        return claimed
+
+    def delivered(
+        self, message_id: str, *, receipt: str, custody: list[NewEvent], now: datetime
+    ) -> None:
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(outbox)
+                .where(outbox.c.id == message_id, outbox.c.status == "pending")
+                .values(status="delivered", receipt=receipt, delivered_at=now, last_error=None)
+            ).rowcount
+            if changed == 1:
+                self._custody.enqueue_in(connection, custody, now=now)
+
+    def failed(self, message_id: str, *, error: str, retry_at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id == message_id, outbox.c.status == "pending")
+                .values(
+                    attempts=outbox.c.attempts + 1, last_error=error[:500], next_attempt_at=retry_at
+                )
+            )
+
+    def outbox(self, *, limit: int, request_id: str | None = None) -> list[OutboxEntry]:
+        query = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id).limit(limit)
+        if request_id is not None:
+            query = query.where(outbox.c.request_id == request_id)
+        with self.engine.connect() as connection:
+            return [_entry(row) for row in connection.execute(query).all()]
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(func.count()).select_from(outbox).where(outbox.c.status == "pending")
+                ).scalar_one()
+            )
+
+    # --- inbox --------------------------------------------------------------------------
+
+    def seen(self, message_id: str) -> InboxEntry | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(inbox_messages).where(inbox_messages.c.id == message_id)
+            ).first()
+        if row is None:
+            return None
+        return InboxEntry(
+            id=row.id, content_sha256=row.content_sha256, sender=row.sender, receipt=row.receipt
+        )
+
+    def accepted(
+        self,
+        *,
+        message_id: str,
+        content_sha256: str,
+        sender: str,
+        type: str,
+        request_id: str | None,
+        message: str,
+        receipt: str,
+        custody: list[NewEvent],
+        now: datetime,
+    ) -> bool:
+        """Record an accepted message with its custody event; False if already recorded."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(inbox_messages).values(
+                        id=message_id,
+                        content_sha256=content_sha256,
+                        sender=sender,
+                        type=type,
+                        request_id=request_id,
+                        message=message,
+                        receipt=receipt,
+                        received_at=now,
+                    )
+                )
+                self._custody.enqueue_in(connection, custody, now=now)
+        except SQLIntegrityError:
+            return False
+        return True
+
+    def refused(self, *, status: int, problem: str, detail: str, size: int, now: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(inbox_refusals).values(
+                    at=now, status=status, problem=problem[:64], detail=detail[:500], size=size
+                )
+            )
+
+    def refusals(self, *, limit: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(inbox_refusals).order_by(inbox_refusals.c.id.desc()).limit(limit)
+            ).all()
+        return [
+            {
+                "at": row.at.isoformat(),
+                "status": row.status,
+                "problem": row.problem,
+                "detail": row.detail,
+                "size": row.size,
+            }
+            for row in rows
+        ]

@@ -1,0 +1,95 @@
+"""The federation endpoints: ``POST /federation/v1/inbox`` for other States' nodes, and the
+outbox and refusals for this node's operators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from hanoi.accounts.model import Action
+from hanoi.errors import HanoiError, PayloadTooLarge
+from hanoi.web.auth import CurrentUser
+from hanoi.web.problems import PROBLEM_RESPONSES, status_for
+from hanoi.wiring import Node
+
+RECEIPT_MEDIA_TYPE = "application/jose"
+
+inbox = APIRouter(prefix="/federation/v1", tags=["federation"], responses=PROBLEM_RESPONSES)
+status = APIRouter(prefix="/api/v1/federation", tags=["federation"], responses=PROBLEM_RESPONSES)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"a message is at most {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"a message is at most {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@inbox.post(
+    "/inbox",
+    summary="Take a sealed message from another State's node; answer with a signed receipt",
+    response_class=Response,
+    responses={200: {"content": {RECEIPT_MEDIA_TYPE: {"schema": {"type": "string"}}}}},
+)
+async def accept(request: Request) -> Response:
+    node: Node = request.app.state.node
+    federation = node.federation
+    size = 0
+    try:
+        data = await _body(request, federation.limits.max_envelope_bytes)
+        size = len(data)
+        receipt = federation.accept(data)
+    except HanoiError as exc:
+        federation.store.refused(
+            status=status_for(exc),
+            problem=exc.type_slug,
+            detail=exc.detail,
+            size=size,
+            now=node.clock.now(),
+        )
+        raise
+    return Response(content=receipt, media_type=RECEIPT_MEDIA_TYPE)
+
+
+@status.get("/outbox", summary="Messages to other States: pending and delivered, newest first")
+def outbox(
+    request: Request,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    user.require(Action.AUDIT)
+    node: Node = request.app.state.node
+    return [
+        {
+            "id": e.id,
+            "recipient": e.recipient,
+            "type": e.type,
+            "request_id": e.request_id,
+            "status": e.status,
+            "attempts": e.attempts,
+            "next_attempt_at": e.next_attempt_at.isoformat(),
+            "last_error": e.last_error,
+            "created_at": e.created_at.isoformat(),
+            "delivered_at": e.delivered_at.isoformat() if e.delivered_at else None,
+        }
+        for e in node.federation.store.outbox(limit=limit)
+    ]
+
+
+@status.get("/refusals", summary="Messages refused at the inbox (never their content)")
+def refusals(
+    request: Request,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    user.require(Action.AUDIT)
+    node: Node = request.app.state.node
+    return node.federation.store.refusals(limit=limit)
