@@ -5,8 +5,8 @@ Starts `hanoi serve --workers 2` on a node whose database is the machine's Postg
 (a throwaway database), then runs 50 concurrent clients on loopback:
 
 1. baseline: each client calls GET /api/v1/me (token check only) as fast as it can;
-2. workflow: each client creates a complete request (POST /api/v1/requests), approves
-   it and sends it (two more POSTs), again and again.
+2. workflow: each connection creates complete requests (POST /api/v1/requests), approves
+   and sends them (two more POSTs each), driven by wrk with bench/workflow.lua.
 
 It prints throughput and p50/p99 latency of each phase, and the ratio of the trivial
 endpoint's throughput to the creations' (each creation also carries its approve and send).
@@ -16,7 +16,6 @@ endpoint's throughput to the creations' (each creation also carries its approve 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -57,43 +56,20 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def phase(base: str, tokens: list[str], work: str) -> tuple[int, list[float]]:
-    """Run every client for SECONDS; return the count of units done and their latencies."""
-    body = {
-        "kind": "mla-stored-data",
-        "requested_state": "VNM",
-        "contents": complete_contents(default_catalogue().kind("mla-stored-data")),
-    }
-    latencies: list[float] = []
-    done = 0
-    deadline = time.perf_counter() + SECONDS
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-
-        async def call(method: str, path: str, token: str, json: object = None) -> httpx.Response:
-            start = time.perf_counter()
-            response = await client.request(
-                method, path, json=json, headers={"Authorization": f"Bearer {token}"}
-            )
-            latencies.append(time.perf_counter() - start)
-            if response.status_code >= 400:
-                raise SystemExit(f"{method} {path}: {response.status_code} {response.text[:300]}")
-            return response
-
-        async def client_loop(token: str) -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                if work == "trivial":
-                    await call("GET", "/api/v1/me", token)
-                else:
-                    created = await call("POST", "/api/v1/requests", token, body)
-                    request_id = created.json()["id"]
-                    await call("POST", f"/api/v1/requests/{request_id}/approve", token)
-                    await call("POST", f"/api/v1/requests/{request_id}/send", token)
-                done += 1
-
-        await asyncio.gather(*(client_loop(token) for token in tokens))
-    return done, latencies
+def wrk(base: str, script: str, path: str, env: dict[str, str]) -> dict[str, int]:
+    """Run wrk (Debian package) with CLIENTS connections for SECONDS; parse its RESULT lines."""
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{CLIENTS}", f"-d{SECONDS}s", "--timeout", "10s",
+         "-s", str(Path(__file__).with_name(script)), base + path],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    values: dict[str, int] = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("RESULT "):
+            for pair in line.split()[1:]:
+                key, _, number = pair.partition("=")
+                values[key] = int(number)
+    return values
 
 
 def main() -> None:
@@ -122,7 +98,7 @@ def main() -> None:
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
+        for _ in range(600):
             try:
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
@@ -130,24 +106,42 @@ def main() -> None:
                 pass
             time.sleep(0.1)
         print(machine())
-        print(f"{CLIENTS} clients, {SECONDS} s per phase, {RUNS} runs, PostgreSQL, 2 workers")
-        rows = {"trivial": [], "workflow": []}  # type: dict[str, list[tuple[float, float, float]]]
+        print(
+            f"{CLIENTS} connections (wrk), {SECONDS} s a phase, {RUNS} runs, PostgreSQL, 2 workers"
+        )
+        body = json.dumps(
+            {
+                "kind": "mla-stored-data",
+                "requested_state": "VNM",
+                "contents": complete_contents(default_catalogue().kind("mla-stored-data")),
+            }
+        )
+        wrk_env = {**os.environ, "HANOI_BENCH_TOKEN": tokens[0], "HANOI_BENCH_BODY": body}
+        trivial, workflow, creating = [], [], []
         for _ in range(RUNS):
-            for name in ("trivial", "workflow"):
-                count, latencies = asyncio.run(phase(base, tokens, name))
-                rows[name].append(
-                    (count / SECONDS, percentile(latencies, 0.5), percentile(latencies, 0.99))
-                )
-        for name, label in (("trivial", "GET /api/v1/me"), ("workflow", "create+approve+send")):
-            rate = statistics.median(r[0] for r in rows[name])
-            p50 = statistics.median(r[1] for r in rows[name]) * 1000
-            p99 = statistics.median(r[2] for r in rows[name]) * 1000
-            print(f"{label:<22} {rate:9.1f}/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms (per call)")
-        creations = statistics.median(r[0] for r in rows["workflow"])
-        trivial = statistics.median(r[0] for r in rows["trivial"])
-        calls = 3 * creations
-        print(f"creations/s {creations:.1f} (each with its approve and send: {calls:.1f} calls/s)")
-        print(f"ratio trivial calls/s : workflow calls/s = {trivial / calls:.2f}")
+            trivial.append(wrk(base, "trivial.lua", "/api/v1/me", wrk_env))
+            workflow.append(wrk(base, "workflow.lua", "/", wrk_env))
+            creating.append(wrk(base, "workflow.lua", "/", {**wrk_env, "HANOI_BENCH_ADVANCE": "0"}))
+        for run in workflow + creating:
+            if run["failures"]:
+                raise SystemExit(f"{run['failures']} calls failed")
+        me = statistics.median(r["requests"] / SECONDS for r in trivial)
+        creations = statistics.median(r["creates"] / SECONDS for r in workflow)
+        calls = statistics.median(
+            (r["creates"] + r["approves"] + r["sends"]) / SECONDS for r in workflow
+        )
+        only = statistics.median(r["creates"] / SECONDS for r in creating)
+        for label, rows, rate in (
+            ("GET /api/v1/me", trivial, me),
+            ("create/approve/send", workflow, calls),
+            ("create only", creating, only),
+        ):
+            p50 = statistics.median(r["p50_us"] for r in rows) / 1000
+            p99 = statistics.median(r["p99_us"] for r in rows) / 1000
+            print(f"{label:<22} {rate:8.1f} calls/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+        print(f"request creations/s {creations:.1f} (target 300), each also approved and sent")
+        print(f"request creations/s {only:.1f} when nothing is advanced")
+        print(f"ratio trivial calls/s : workflow calls/s = {me / calls:.2f}")
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -77,24 +77,27 @@ def serve(
 
 
 def demo(
-    directory: Annotated[Path, typer.Option("--dir", help="Sandbox folder.")] = DEFAULT_DEMO_DIR,
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Sandbox folder; every node's folder goes under it.")
+    ] = DEFAULT_DEMO_DIR,
+    base_port: Annotated[
+        int, typer.Option(min=1024, max=65000, help="State i's node listens on port P+i.")
+    ] = 8100,
+    exit_after: Annotated[
+        bool, typer.Option("--exit", help="Run the scenario, stop, exit 0 only if it all passed.")
+    ] = False,
 ) -> None:
-    """Start a sandbox node (State EGY) on SQLite and a local folder, creating it if needed."""
-    from hanoi.clock import SystemClock
-    from hanoi.node.folder import init_node
-    from hanoi.settings import CONFIG_FILE, load_settings
-    from hanoi.wiring import prepare_new_node
+    """Start a sandbox federation (EGY, VNM, FRA) and play a whole case through it."""
+    import shutil
 
-    node_dir = directory / "EGY"
-    if not (node_dir / CONFIG_FILE).exists():
-        clock = SystemClock()
-        init_node(
-            node_dir,
-            state="EGY",
-            name="Central Authority of Egypt (sandbox)",
-            now=clock.now(),
-            prepare=lambda settings, keys: prepare_new_node(settings, keys, clock),
-        )
-        print(f"created sandbox node in {node_dir}")
-    run_server(load_settings(node_dir), host="127.0.0.1", port=port, workers=1)
+    from hanoi.clock import SystemClock
+    from hanoi.errors import Conflict, RuleViolation
+    from hanoi.federation.demo import run_demo
+
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / "demo.json").exists():
+            raise Conflict(f"{directory} is not empty and is not an earlier sandbox; choose --dir")
+        shutil.rmtree(directory)  # an earlier sandbox of ours: start afresh
+    ok = run_demo(directory, base_port=base_port, clock=SystemClock(), keep_running=not exit_after)
+    if not ok:
+        raise RuleViolation("the demo scenario failed; see demo.json and each node's server.log")

@@ -271,6 +271,10 @@ class FederationService:
 
     def deliver_due(self) -> int:
         """Try every message due now; return how many were delivered."""
+        try:
+            self.directory.current()
+        except Unavailable:
+            return 0  # nowhere to deliver yet: leave the outbox as it is
         now = self._clock.now()
         due = self.store.claim_due(now=now, lease=LEASE, limit=BATCH)
         if not due:

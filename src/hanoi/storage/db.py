@@ -42,7 +42,7 @@ def make_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-        kwargs: dict[str, Any] = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+        kwargs: dict[str, Any] = {"pool_pre_ping": False, "connect_args": {"connect_timeout": 5}}
     elif backend == "sqlite":
         kwargs = {}
     else:

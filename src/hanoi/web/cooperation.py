@@ -17,6 +17,8 @@ from hanoi.cooperation import (
     AttachmentRole,
     Condition,
     CooperationRequest,
+    Link,
+    Relation,
     Side,
     Status,
     SuggestedDeadline,
@@ -81,6 +83,17 @@ class ConditionIn(Strict):
         )
 
 
+class LinkIn(Strict):
+    relation: Relation
+    request_id: RequestId
+    third_state: StateCode | None = None
+
+    def model(self) -> Link:
+        return Link(
+            relation=self.relation, request_id=self.request_id, third_state=self.third_state
+        )
+
+
 def _contents_size(value: dict[str, Any]) -> dict[str, Any]:
     if len(json.dumps(value, ensure_ascii=False)) > MAX_CONTENTS_BYTES:
         raise ValueError(f"the contents are at most {MAX_CONTENTS_BYTES} bytes of JSON")
@@ -97,6 +110,7 @@ class DraftBody(Strict):
     urgency: UrgencyIn = Field(default_factory=UrgencyIn)
     suggested_deadline: DeadlineIn | None = None
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=20)
+    links: list[LinkIn] = Field(default_factory=list, max_length=20)
 
     _size = field_validator("contents")(_contents_size)
 
@@ -349,6 +363,7 @@ def draft(body: DraftBody, request: Request, user: CurrentUser) -> RequestOut:
             urgency=body.urgency.model(),
             suggested_deadline=body.suggested_deadline.model() if body.suggested_deadline else None,
             conditions=tuple(c.model() for c in body.conditions),
+            links=tuple(link.model() for link in body.links),
         ),
     )
     return request_out(view)
