@@ -26,17 +26,16 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from common import env_int, machine
 
-from hanoi.convention import default_catalogue
-from unit.cooperation.builders import complete_contents
+from hanoi.cooperation.samples import sample_contents
 
 ADMIN_URL = os.environ.get("HANOI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 CLIENTS = env_int("HANOI_BENCH_CLIENTS", 50)
@@ -86,15 +85,16 @@ def main() -> None:
         run("node", "init", "--dir", str(node), "--state", "EGY", "--name", "Bench")
         run("db", "upgrade", "--dir", str(node))
         tokens = []
-        for i in range(CLIENTS):
-            added = run("user", "add", f"supervisor-{i}", "--role", "supervisor",
-                        "--dir", str(node), "--token")  # fmt: skip
-            tokens.append(json.loads(added.stdout)["token"])
+        added = run(
+            "user", "add", "supervisor-1", "--role", "supervisor", "--dir", str(node), "--token"
+        )
+        tokens.append(json.loads(added.stdout)["token"])
         port = free_port()
         server = subprocess.Popen(
             [HANOI, "serve", "--dir", str(node), "--port", str(port), "--workers", "2"],
             env={**env, "HANOI_LOG_LEVEL": "warning"},
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
@@ -113,7 +113,7 @@ def main() -> None:
             {
                 "kind": "mla-stored-data",
                 "requested_state": "VNM",
-                "contents": complete_contents(default_catalogue().kind("mla-stored-data")),
+                "contents": sample_contents("mla-stored-data", today=date.today()),
             }
         )
         wrk_env = {**os.environ, "HANOI_BENCH_TOKEN": tokens[0], "HANOI_BENCH_BODY": body}
