@@ -91,6 +91,7 @@ class CooperationRepository:
     def __init__(self, engine: Engine, custody: CustodyRepository) -> None:
         self.engine = engine
         self._custody = custody
+        self._open_cache: dict[str, tuple[tuple[int, datetime], CooperationRequest]] = {}
 
     # --- requests and steps ------------------------------------------------------------
 
@@ -250,16 +251,28 @@ class CooperationRepository:
         return [_summary(row) for row in rows], int(total)
 
     def open_requests(self) -> list[CooperationRequest]:
-        """Every request not closed (for deadlines)."""
+        """Every request not closed (for deadlines). Requests unchanged since the last
+        call come from a cache kept by this process, so the periodic deadline check
+        reads only what changed."""
+        r = cooperation_requests
         with self.engine.connect() as connection:
-            ids = connection.execute(
-                select(cooperation_requests.c.id).where(
-                    cooperation_requests.c.status.not_in([s.value for s in FINAL])
+            rows = connection.execute(
+                select(r.c.id, r.c.steps, r.c.updated_at).where(
+                    r.c.status.not_in([s.value for s in FINAL])
                 )
-            ).scalars()
-            wanted = list(ids)
-        found = [self.load(request_id) for request_id in wanted]
-        return [stored.request for stored in found if stored is not None]
+            ).all()
+        fresh: dict[str, tuple[tuple[int, datetime], CooperationRequest]] = {}
+        for row in rows:
+            stamp = (row.steps, row.updated_at)
+            cached = self._open_cache.get(row.id)
+            if cached is not None and cached[0] == stamp:
+                fresh[row.id] = cached
+                continue
+            stored = self.load(row.id)
+            if stored is not None:
+                fresh[row.id] = (stamp, stored.request)
+        self._open_cache = fresh
+        return [request for _, request in fresh.values()]
 
     # --- case assignments ----------------------------------------------------------------
 
