@@ -21,6 +21,7 @@ from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
 from hanoi.federation.announce import MessageAnnouncer
 from hanoi.federation.service import DirectoryHolder, FederationService
+from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
@@ -38,6 +39,7 @@ from hanoi.storage.federation_repo import FederationRepository
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.s3 import S3Location
 from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
+from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.storage.uploads_repo import UploadsRepository
 
 
@@ -150,6 +152,7 @@ class Node:
     evidence: EvidenceService
     cooperation: CooperationService
     federation: FederationService
+    transfers: TransferService
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -200,6 +203,15 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         clock=clock,
         levels=service_levels(settings),
     )
+    evidence = EvidenceService(
+        node_state=settings.state,
+        blobs=blobs,
+        store=EvidenceRepository(engine),
+        custody=custody,
+        uploads=uploads,
+        clock=clock,
+        max_bytes=settings.upload_max_bytes,
+    )
     federation = FederationService(
         node_state=settings.state,
         keys=keys,
@@ -211,6 +223,20 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         witnesses=witnesses,
     )
     cooperation.announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
+    transfers = TransferService(
+        node_state=settings.state,
+        folder=settings.node_dir / "packages",
+        keys=keys,
+        directory=federation.directory,
+        store=TransfersRepository(engine),
+        outbox=federation.store,
+        cooperation=cooperation,
+        evidence=evidence,
+        custody=custody,
+        clock=clock,
+        max_bytes=settings.upload_max_bytes,
+    )
+    federation.on_evidence_offer = transfers.register_offer
     return Node(
         settings=settings,
         engine=engine,
@@ -234,15 +260,8 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
             clock=clock,
         ),
         witnesses=witnesses,
-        evidence=EvidenceService(
-            node_state=settings.state,
-            blobs=blobs,
-            store=EvidenceRepository(engine),
-            custody=custody,
-            uploads=uploads,
-            clock=clock,
-            max_bytes=settings.upload_max_bytes,
-        ),
+        evidence=evidence,
         cooperation=cooperation,
         federation=federation,
+        transfers=transfers,
     )

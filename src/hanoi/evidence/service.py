@@ -51,6 +51,10 @@ class EvidenceService:
         self._clock = clock
         self._max_bytes = max_bytes
 
+    @property
+    def blobs(self) -> BlobStore:
+        return self._blobs
+
     def ingest(self, stream: BinaryIO, acquisition: Acquisition) -> Recorded:
         """Read ``stream`` once: hash and store it, then record the item and its custody event."""
         ref = self._blobs.put(stream, max_size=self._max_bytes)
@@ -64,7 +68,22 @@ class EvidenceService:
             raise NotFound("the upload is not complete yet")
         return self._record(upload.digest, upload.length, acquisition)
 
-    def _record(self, digest: str, size: int, acquisition: Acquisition) -> Recorded:
+    def record_received(
+        self, stream: BinaryIO, *, sha256: str, acquisition: Acquisition
+    ) -> Recorded:
+        """Store bytes received from another State (digest-checked) as an item of this node,
+        with a ``received`` custody event."""
+        ref = self._blobs.put(stream, expected_digest=sha256, max_size=self._max_bytes)
+        return self._record(ref.digest, ref.size, acquisition, action=CustodyAction.RECEIVED)
+
+    def _record(
+        self,
+        digest: str,
+        size: int,
+        acquisition: Acquisition,
+        *,
+        action: CustodyAction = CustodyAction.COLLECTED,
+    ) -> Recorded:
         now = self._clock.now()
         item = EvidenceItem(
             id=secrets.token_hex(16),
@@ -77,7 +96,7 @@ class EvidenceService:
         [event] = self._custody.record(
             [
                 CustodyEvent(
-                    action=CustodyAction.COLLECTED,
+                    action=action,
                     time=now,
                     node=self._node,
                     officer=acquisition.officer,

@@ -87,6 +87,31 @@ class FederationRepository:
                 claimed.append(_entry(row))
         return claimed
 
+    def enqueue(
+        self,
+        message_id: str,
+        recipient: str,
+        type: str,
+        request_id: str | None,
+        message: str,
+        now: datetime,
+    ) -> None:
+        """Queue a message that no step carries (an evidence offer)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(outbox).values(
+                    id=message_id,
+                    recipient=recipient,
+                    type=type,
+                    request_id=request_id,
+                    message=message,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+
     def delivered(
         self, message_id: str, *, receipt: str, custody: list[NewEvent], now: datetime
     ) -> None:

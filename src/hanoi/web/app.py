@@ -16,7 +16,16 @@ from hanoi.cooperation.jobs import WorkflowJobs
 from hanoi.custody.worker import CustodyWorker
 from hanoi.errors import HanoiError, Unavailable
 from hanoi.federation.worker import FederationWorker
-from hanoi.web import cooperation, evidence, federation, log, problems, uploads, witness
+from hanoi.web import (
+    cooperation,
+    evidence,
+    federation,
+    log,
+    problems,
+    transfers,
+    uploads,
+    witness,
+)
 from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
@@ -72,7 +81,13 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
             else None
         )
         delivery = (
-            FederationWorker([node.federation.sync_witnesses, node.federation.deliver_due])
+            FederationWorker(
+                [
+                    node.federation.sync_witnesses,
+                    node.federation.deliver_due,
+                    node.transfers.fetch_pending,
+                ]
+            )
             if background
             else None
         )
@@ -125,6 +140,8 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(cooperation.router)
     app.include_router(federation.inbox)
     app.include_router(federation.status)
+    app.include_router(transfers.serving)
+    app.include_router(transfers.packages)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

@@ -1,0 +1,358 @@
+"""Evidence packages between nodes: offered by the State that executed a request, pulled in
+resumable ranges by the State that asked for it, verified in full before anything is
+accepted.
+
+The package (BagIt + age + signed statement + custody proofs, ``docs/evidence.md``) is
+encrypted to the receiving node and signed by the sending node, so the sender serves it
+by an unguessable id (128 random bits, carried only inside a signed, encrypted
+``evidence-offer`` message) without other authentication. The receiver downloads it with
+HTTP ``Range`` requests into a ``.part`` file that survives restarts, checks its size and
+SHA-256 against the offer, verifies it offline against the sender's keys from the
+directory (bag, signature, custody proofs, and every payload decrypted and checked), and
+only then stores each file as an evidence item with a ``received`` custody event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from hanoi.accounts.model import Action, User
+from hanoi.clock import Clock
+from hanoi.cooperation import Side
+from hanoi.cooperation.service import CooperationService
+from hanoi.crypto.agekeys import AgeRecipient
+from hanoi.custody.service import CustodyLog
+from hanoi.errors import IntegrityError, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
+from hanoi.evidence.age import Decryptor
+from hanoi.evidence.bagio import open_bag
+from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.evidence.package import export_package
+from hanoi.evidence.service import EvidenceService
+from hanoi.evidence.trust import TrustStore
+from hanoi.evidence.verify import verify_package
+from hanoi.federation.envelope import VerifiedMessage
+from hanoi.federation.messages import Message, MessageType, new_message_id, thaw
+from hanoi.federation.service import DirectoryHolder
+from hanoi.node.identity import NodeIdentity, NodeKeys
+from hanoi.storage.federation_repo import FederationRepository
+from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+
+log = logging.getLogger("hanoi.federation")
+
+PACKAGES_PATH = "/federation/v1/packages"
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    package: PackageRow
+    items: tuple[EvidenceItem, ...]
+
+
+class TransferService:
+    def __init__(
+        self,
+        *,
+        node_state: str,
+        folder: Path,
+        keys: NodeKeys,
+        directory: DirectoryHolder,
+        store: TransfersRepository,
+        outbox: FederationRepository,
+        cooperation: CooperationService,
+        evidence: EvidenceService,
+        custody: CustodyLog,
+        clock: Clock,
+        max_bytes: int,
+        client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
+    ) -> None:
+        self._state = node_state
+        self._folder = folder
+        self._keys = keys
+        self._directory = directory
+        self._store = store
+        self._outbox = outbox
+        self._cooperation = cooperation
+        self._evidence = evidence
+        self._custody = custody
+        self._clock = clock
+        self._max_bytes = max_bytes
+        self._client = client
+
+    def _path(self, direction: str, package_id: str, suffix: str) -> Path:
+        folder = self._folder / direction
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{package_id}{suffix}"
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def offer(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> PackageRow:
+        """Pack evidence items of a request for the requesting State and offer the package."""
+        user.require(Action.UPLOAD_EVIDENCE)
+        view = self._cooperation.show(user, request_id)
+        if view.side is not Side.REQUESTED:
+            raise RuleViolation(
+                "evidence goes back to the requesting State, from the requested one"
+            )
+        if not evidence_ids or len(evidence_ids) > 100:
+            raise InvalidInput("name 1-100 evidence items to send")
+        items = [self._evidence.get(item_id) for item_id in dict.fromkeys(evidence_ids)]
+        for item in items:
+            if item.acquisition.request_ref != request_id:
+                raise InvalidInput(f"evidence item {item.id} was not collected for {request_id}")
+        peer = view.request.requesting_state
+        entry = self._directory.entry(peer)
+        self._custody.sequence()  # the items' custody events, in the log before their proofs
+        package_id = secrets.token_hex(16)
+        target = self._path("outgoing", package_id, ".tar")
+        export_package(
+            target,
+            items=items,
+            blobs=self._evidence.blobs,
+            custody=self._custody,
+            keys=self._keys,
+            sending_state=self._state,
+            request=request_id,
+            recipients=[AgeRecipient.parse(entry.age_recipient)],
+            clock=self._clock,
+        )
+        digest, size = _digest(target)
+        now = self._clock.now()
+        row = PackageRow(
+            id=package_id,
+            request_id=request_id,
+            direction="outgoing",
+            peer=peer,
+            sha256=digest,
+            size=size,
+            status="offered",
+            received=size,
+            error=None,
+            created_at=now,
+            updated_at=now,
+        )
+        self._store.add(row)
+        self._evidence.record_export(
+            items, officer=user.name, request_ref=request_id, article="Art. 40(17)"
+        )
+        message = Message(
+            id=new_message_id(),
+            type=MessageType.EVIDENCE_OFFER,
+            sender=self._state,
+            recipient=peer,
+            sent_at=now,
+            request_id=request_id,
+            body={
+                "package_id": package_id,
+                "package_sha256": digest,
+                "package_size": size,
+                "chunk_size": CHUNK,
+            },
+        )
+        self._outbox.enqueue(
+            message.id, peer, message.type.value, request_id, message.canonical().decode(), now
+        )
+        return row
+
+    def outgoing_file(self, package_id: str) -> Path:
+        """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise."""
+        row = self._store.get(package_id) if _plausible(package_id) else None
+        if row is None or row.direction != "outgoing":
+            raise NotFound("no such package")
+        return self._path("outgoing", package_id, ".tar")
+
+    def packages(self, user: User, request_id: str) -> list[Received]:
+        self._cooperation.show(user, request_id)  # the case check
+        found = []
+        for row in self._store.for_request(request_id):
+            items = tuple(
+                item
+                for item in self._evidence.for_request(request_id)
+                if row.direction == "incoming" and row.id in item.acquisition.source
+            )
+            found.append(Received(row, items))
+        return found
+
+    # --- receiving ------------------------------------------------------------------------------
+
+    def register_offer(self, verified: VerifiedMessage) -> None:
+        """An evidence-offer message, verified by the inbox: remember it for fetching."""
+        body = thaw(verified.message.body)
+        size = int(body["package_size"])
+        if size > self._max_bytes:
+            raise PayloadTooLarge(f"the package is larger than this node takes ({self._max_bytes})")
+        now = self._clock.now()
+        row = PackageRow(
+            id=body["package_id"],
+            request_id=verified.message.request_id or "",
+            direction="incoming",
+            peer=verified.message.sender,
+            sha256=body["package_sha256"],
+            size=size,
+            status="offered",
+            received=0,
+            error=None,
+            created_at=now,
+            updated_at=now,
+        )
+        if not self._store.add(row):
+            held = self._store.get(row.id)
+            if held is None or (held.sha256, held.size, held.peer) != (
+                row.sha256,
+                row.size,
+                row.peer,
+            ):
+                raise IntegrityError("a package with this id and other contents is known here")
+
+    def fetch_pending(self) -> int:
+        """Fetch, verify and accept every incoming package not yet accepted (background)."""
+        done = 0
+        for row in self._store.pending_incoming():
+            try:
+                self.fetch(row)
+                self.accept(row.id)
+                done += 1
+            except (httpx.HTTPError, OSError) as exc:
+                log.warning("package %s from %s: %s (will resume)", row.id, row.peer, exc)
+            except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
+                log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
+                self._store.progress(
+                    row.id,
+                    status="rejected",
+                    received=row.received,
+                    now=self._clock.now(),
+                    error=exc.detail[:500],
+                )
+        return done
+
+    def fetch(self, row: PackageRow) -> Path:
+        """Download the package, resuming from the bytes already on disk; check it whole."""
+        final = self._path("incoming", row.id, ".tar")
+        if final.exists():
+            return final
+        part = self._path("incoming", row.id, ".part")
+        have = part.stat().st_size if part.exists() else 0
+        if have > row.size:
+            part.unlink()
+            have = 0
+        url = self._directory.entry(row.peer).node_url.rstrip("/") + f"{PACKAGES_PATH}/{row.id}"
+        self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
+        if have < row.size:
+            headers = {"Range": f"bytes={have}-"} if have else {}
+            with self._client() as client, client.stream("GET", url, headers=headers) as response:
+                if response.status_code not in (200, 206) or (have and response.status_code != 206):
+                    raise httpx.HTTPStatusError(
+                        f"{row.peer} answered {response.status_code}",
+                        request=response.request,
+                        response=response,
+                    )
+                with part.open("ab") as out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        if have + len(chunk) > row.size:
+                            raise IntegrityError("the package is longer than offered")
+                        out.write(chunk)
+                        have += len(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+            self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
+        digest, size = _digest(part)
+        if (digest, size) != (row.sha256, row.size):
+            part.unlink()
+            if size < row.size:
+                raise httpx.TransportError(f"incomplete: {size} of {row.size} bytes")
+            raise IntegrityError("the package does not match the SHA-256 of the offer")
+        os.replace(part, final)
+        return final
+
+    def accept(self, package_id: str) -> Received:
+        """Verify a fetched package fully, then record its files as evidence (once)."""
+        row = self._store.get(package_id)
+        if row is None or row.direction != "incoming":
+            raise NotFound("no such incoming package")
+        if row.status == "accepted":
+            return Received(row, ())
+        path = self._path("incoming", package_id, ".tar")
+        report = verify_package(path, trust=self._trust(), identities=[self._keys.age])
+        statement = report.statement
+        if statement.sending_state != row.peer or statement.request != row.request_id:
+            raise IntegrityError("the package is not the one offered for this request")
+        now = self._clock.now()
+        items = []
+        held = {
+            i.sha256
+            for i in self._evidence.for_request(row.request_id)
+            if package_id in i.acquisition.source
+        }
+        bag = open_bag(path)
+        for entry in statement.payload:
+            if entry.sha256 in held:
+                continue
+            with bag.open(entry.path) as raw, Decryptor(raw, [self._keys.age]) as plaintext:
+                recorded = self._evidence.record_received(
+                    plaintext,  # type: ignore[arg-type]
+                    sha256=entry.sha256,
+                    acquisition=Acquisition(
+                        original_name=entry.name,
+                        media_type=entry.media_type or "application/octet-stream",
+                        source_kind=SourceKind.SYSTEM,
+                        source=f"node of {row.peer}, package {package_id}",
+                        method="received in an evidence package verified in full "
+                        "(signature, custody proofs, digests)",
+                        acquired_at=now,
+                        officer=f"{self._state.lower()}-node",
+                        request_ref=row.request_id,
+                        article="Art. 40(17)",
+                    ),
+                )
+            items.append(recorded.item)
+        self._store.progress(package_id, status="accepted", received=row.size, now=now)
+        log.info("package %s from %s accepted: %d item(s)", package_id, row.peer, len(items))
+        return Received(row, tuple(items))
+
+    def _trust(self) -> TrustStore:
+        held = self._directory.current()
+        now = self._clock.now()
+        nodes = []
+        for signed in held.directory.states:
+            entry = signed.entry
+            valid = [
+                k
+                for k in entry.keys
+                if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
+            ]
+            key = (valid or list(entry.keys))[-1]
+            nodes.append(
+                NodeIdentity(
+                    state=entry.state,
+                    name=entry.name,
+                    signing_public_key=key.public_key,
+                    signing_key_id=key.key_id,
+                    age_recipient=entry.age_recipient,
+                    log_origin=entry.log_origin,
+                    log_verifier_key=entry.log_verifier_key,
+                    witness_name=entry.witness_name,
+                    witness_key=entry.witness_key,
+                )
+            )
+        return TrustStore(tuple(nodes))
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _plausible(package_id: str) -> bool:
+    return len(package_id) == 32 and all(c in "0123456789abcdef" for c in package_id)

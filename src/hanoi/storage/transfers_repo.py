@@ -1,0 +1,113 @@
+"""SQL for evidence packages in transit between nodes (the ``evidence_packages`` table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
+
+from hanoi.storage.tables import evidence_packages
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageRow:
+    id: str
+    request_id: str
+    direction: str
+    peer: str
+    sha256: str
+    size: int
+    status: str
+    received: int
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _row(row: Any) -> PackageRow:
+    return PackageRow(
+        id=row.id,
+        request_id=row.request_id,
+        direction=row.direction,
+        peer=row.peer,
+        sha256=row.sha256,
+        size=row.size,
+        status=row.status,
+        received=row.received,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class TransfersRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, row: PackageRow) -> bool:
+        """Store a package; False if its id is already known."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(evidence_packages).values(
+                        id=row.id,
+                        request_id=row.request_id,
+                        direction=row.direction,
+                        peer=row.peer,
+                        sha256=row.sha256,
+                        size=row.size,
+                        status=row.status,
+                        received=row.received,
+                        error=row.error,
+                        created_at=row.created_at,
+                        updated_at=row.updated_at,
+                    )
+                )
+        except SQLIntegrityError:
+            return False
+        return True
+
+    def get(self, package_id: str) -> PackageRow | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(evidence_packages).where(evidence_packages.c.id == package_id)
+            ).first()
+        return _row(row) if row else None
+
+    def for_request(self, request_id: str) -> list[PackageRow]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence_packages)
+                .where(evidence_packages.c.request_id == request_id)
+                .order_by(evidence_packages.c.created_at)
+            ).all()
+        return [_row(r) for r in rows]
+
+    def pending_incoming(self) -> list[PackageRow]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence_packages).where(
+                    evidence_packages.c.direction == "incoming",
+                    evidence_packages.c.status.in_(["offered", "fetching"]),
+                )
+            ).all()
+        return [_row(r) for r in rows]
+
+    def progress(
+        self,
+        package_id: str,
+        *,
+        status: str,
+        received: int,
+        now: datetime,
+        error: str | None = None,
+    ) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(evidence_packages)
+                .where(evidence_packages.c.id == package_id)
+                .values(status=status, received=received, error=error, updated_at=now)
+            )
