@@ -245,24 +245,24 @@ class TransferService:
             have = 0
         url = self._directory.entry(row.peer).node_url.rstrip("/") + f"{PACKAGES_PATH}/{row.id}"
         self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
-        if have < row.size:
-            headers = {"Range": f"bytes={have}-"} if have else {}
-            with self._client() as client, client.stream("GET", url, headers=headers) as response:
-                if response.status_code not in (200, 206) or (have and response.status_code != 206):
+        with self._client() as client:
+            while have < row.size:  # one range per request: each is on disk before the next
+                last = min(have + CHUNK, row.size) - 1
+                response = client.get(url, headers={"Range": f"bytes={have}-{last}"})
+                if response.status_code != 206 or len(response.content) != last - have + 1:
                     raise httpx.HTTPStatusError(
-                        f"{row.peer} answered {response.status_code}",
+                        f"{row.peer} answered {response.status_code} to a range request",
                         request=response.request,
                         response=response,
                     )
                 with part.open("ab") as out:
-                    for chunk in response.iter_bytes(CHUNK):
-                        if have + len(chunk) > row.size:
-                            raise IntegrityError("the package is longer than offered")
-                        out.write(chunk)
-                        have += len(chunk)
+                    out.write(response.content)
                     out.flush()
                     os.fsync(out.fileno())
-            self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
+                have = last + 1
+                self._store.progress(
+                    row.id, status="fetching", received=have, now=self._clock.now()
+                )
         digest, size = _digest(part)
         if (digest, size) != (row.sha256, row.size):
             part.unlink()

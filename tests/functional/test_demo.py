@@ -1,0 +1,221 @@
+"""`hanoi demo --exit` plays the whole case across three real nodes; an evidence package
+transfer survives the receiving node being killed in the middle of it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import free_port
+from hanoi.clock import SystemClock
+from hanoi.cooperation.samples import sample_contents
+from hanoi.federation.sandbox import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
+
+pytestmark = pytest.mark.slow
+HANOI = str(Path(sys.executable).with_name("hanoi"))
+
+
+def _base_port(count: int) -> int:
+    import socket
+
+    for _ in range(100):
+        base = free_port()
+        try:
+            for offset in range(count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+    raise AssertionError("no run of free ports")
+
+
+def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None:
+    folder = tmp_path / "sandbox"
+    base = _base_port(3)
+    result = subprocess.run(
+        [HANOI, "demo", "--exit", "--dir", str(folder), "--base-port", str(base)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    demo = json.loads((folder / "demo.json").read_text())
+    assert demo["ready"] is True
+    assert len(demo["steps"]) == 8
+    assert all(step["ok"] for step in demo["steps"])
+    assert [s["state"] for s in demo["states"]] == ["EGY", "VNM", "FRA"]
+    assert [s["url"] for s in demo["states"]] == [f"http://127.0.0.1:{base + i}" for i in range(3)]
+    for state in demo["states"]:
+        assert Path(state["node_dir"]).is_relative_to(folder)
+        assert state["log_key"].startswith(state["log_origin"])
+    exported = Path(demo["exported_package"])
+    assert exported.is_file()
+    # The court's check, again, from outside the demo.
+    verify = subprocess.run(
+        [
+            HANOI,
+            "evidence",
+            "verify",
+            str(exported),
+            "--trust",
+            str(folder / "trust.json"),
+            "--identity",
+            str(folder / "court-identity.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "VERIFIED" in verify.stdout
+    for n in range(1, 9):
+        assert f"[{n}]" in result.stdout
+    # A second run on the same folder starts afresh; a folder that is not a sandbox is refused.
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "thesis.txt").write_text("keep me")
+    refused = subprocess.run(
+        [HANOI, "demo", "--exit", "--dir", str(other)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 4
+    assert (other / "thesis.txt").read_text() == "keep me"
+
+
+def _api(node: SandboxNode, who: str, method: str, path: str, body: Any = None) -> Any:
+    response = httpx.request(
+        method, node.url + path, json=body, headers=node.headers(who), timeout=120
+    )
+    assert response.status_code < 400, response.text
+    return response.json() if response.content else None
+
+
+def _wait(check: Any, what: str, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_package_transfer_resumes_after_the_receiver_is_killed(tmp_path: Path) -> None:
+    sandbox = build_sandbox(
+        tmp_path / "s", ["EGY", "VNM"], base_port=_base_port(2), clock=SystemClock()
+    )
+    egy, vnm = sandbox.nodes["EGY"], sandbox.nodes["VNM"]
+    sandbox.start()
+    try:
+        today = SystemClock().now().date()
+        rid = _api(
+            egy,
+            "supervisor",
+            "POST",
+            "/api/v1/requests",
+            {
+                "kind": "mla-stored-data",
+                "requested_state": "VNM",
+                "contents": sample_contents("mla-stored-data", today=today),
+            },
+        )["id"]
+        _api(egy, "supervisor", "POST", f"/api/v1/requests/{rid}/approve")
+        _api(egy, "supervisor", "POST", f"/api/v1/requests/{rid}/send")
+        _wait(
+            lambda: (
+                httpx.get(
+                    f"{vnm.url}/api/v1/requests/{rid}", headers=vnm.headers("supervisor")
+                ).status_code
+                == 200
+            ),
+            "delivery",
+        )
+        for step in ("acknowledge", "accept"):
+            _api(vnm, "supervisor", "POST", f"/api/v1/requests/{rid}/steps", {"step": step})
+        data = os.urandom(48 * 1024 * 1024)
+        digest = hashlib.sha256(data).hexdigest()
+        tus = {**vnm.headers("supervisor"), "Tus-Resumable": "1.0.0"}
+        created = httpx.post(
+            f"{vnm.url}/api/v1/uploads",
+            headers={
+                **tus,
+                "Upload-Length": str(len(data)),
+                "Upload-Metadata": "sha256 " + base64.b64encode(digest.encode()).decode(),
+            },
+        )
+        location = created.headers["location"]
+        url = location if location.startswith("http") else vnm.url + location
+        patched = httpx.patch(
+            url,
+            content=data,
+            timeout=120,
+            headers={
+                **tus,
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        assert patched.status_code == 204
+        item = _api(
+            vnm,
+            "supervisor",
+            "POST",
+            "/api/v1/evidence",
+            {
+                "upload_id": location.rsplit("/", 1)[1],
+                "original_name": "disk.img",
+                "media_type": "application/octet-stream",
+                "source_kind": "device",
+                "source": "seized laptop",
+                "method": "forensic image",
+                "acquired_at": SystemClock().now().isoformat(),
+                "request_ref": rid,
+                "article": "Art. 44",
+            },
+        )
+        offer = _api(
+            vnm,
+            "supervisor",
+            "POST",
+            f"/api/v1/requests/{rid}/evidence-packages",
+            {"evidence": [item["id"]]},
+        )
+        part = egy.node_dir / "packages" / "incoming" / f"{offer['id']}.part"
+        _wait(
+            lambda: part.exists() and 0 < part.stat().st_size < offer["size"],
+            "the transfer to start",
+        )
+        stop_node(egy, kill=True)
+        cut_at = part.stat().st_size
+        assert 0 < cut_at < offer["size"]
+        start_node(egy)
+        wait_ready(egy, timeout=60)
+
+        def accepted() -> list[Any]:
+            listed = _api(egy, "supervisor", "GET", f"/api/v1/requests/{rid}/evidence-packages")
+            return [p for p in listed if p["status"] == "accepted"]
+
+        [package] = _wait(accepted, "the package to be accepted after the restart")
+        assert package["sha256"] == offer["sha256"]
+        assert [i["sha256"] for i in package["items"]] == [digest]
+        assert not part.exists()
+        log = (egy.node_dir / "server.log").read_text()
+        assert "accepted: 1 item(s)" in log or package["items"]
+    finally:
+        sandbox.stop()
