@@ -27,6 +27,7 @@ from hanoi.web import (
     witness,
 )
 from hanoi.web.auth import CurrentUser
+from hanoi.web.ui import install_ui
 from hanoi.wiring import Node
 
 API_PREFIX = "/api/v1"
@@ -147,4 +148,5 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(log.proofs)
     app.include_router(witness.router)
     app.include_router(witness.alerts)
+    install_ui(app, node)
     return app
