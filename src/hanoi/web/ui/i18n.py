@@ -1,0 +1,162 @@
+"""The UI in the six UN languages: catalogues, negotiation, and locale formatting.
+
+Messages live in ``locale/<lang>/LC_MESSAGES/messages.po``. They are read at
+run time with Babel's ``read_po`` and turned into ``gettext`` translations
+once per process, so no compiled ``.mo`` file is kept in git and there is no
+build step. Fuzzy entries are left out, as ``msgfmt`` would.
+
+Labels of the Convention catalogue (instruments, kinds of party, citations)
+are not repeated here: the templates ask the catalogue for them.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal, NewType
+
+from babel import Locale
+from babel.core import get_global, negotiate_locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from hanoi.convention import Language, default_catalogue
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = Language.EN
+LANGUAGES: tuple[Language, ...] = tuple(Language)
+"""Arabic, Chinese, English, French, Russian, Spanish: the order of the UN."""
+
+AUTONYMS: dict[Language, str] = {
+    Language.AR: "العربية",
+    Language.ZH: "中文",
+    Language.EN: "English",
+    Language.FR: "Français",
+    Language.RU: "Русский",
+    Language.ES: "Español",
+}
+
+CATALOGUE_LABELS_USED: tuple[str, ...] = (
+    "citation.template",
+    "instrument.ratification",
+    "instrument.acceptance",
+    "instrument.approval",
+    "instrument.accession",
+    "party-kind.state",
+    "party-kind.organization",
+)
+"""Convention catalogue labels the UI shows; a test checks all six languages have them."""
+
+MAX_ACCEPT_LANGUAGE_ENTRIES = 32
+
+Message = NewType("Message", str)
+
+
+def N_(message: str) -> Message:  # noqa: N802 - the gettext convention for "mark only"
+    """Mark a message for extraction; the template translates it when it is shown."""
+    return Message(message)
+
+
+@functools.cache
+def translations(language: Language) -> Translations:
+    """The language's messages, read from its ``.po`` file once per process."""
+    path = LOCALE_DIR / language.value / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language.value, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+def parse_language(value: object) -> Language | None:
+    """A supported language code, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return Language(value)
+    except ValueError:
+        return None
+
+
+def accepted_languages(header: str | None) -> list[str]:
+    """The tags of an ``Accept-Language`` header, most wanted first (q=0 and ``*`` dropped)."""
+    if not header:
+        return []
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:MAX_ACCEPT_LANGUAGE_ENTRIES]):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip()
+        if not tag or tag == "*":
+            continue
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                continue
+        if quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(header: str | None) -> Language:
+    """The best of the six languages for an ``Accept-Language`` header (English otherwise)."""
+    found = negotiate_locale(
+        accepted_languages(header), [language.value for language in LANGUAGES], sep="-"
+    )
+    return parse_language(found) or DEFAULT_LANGUAGE
+
+
+def _alpha2(code: str) -> str | None:
+    aliases = get_global("territory_aliases")
+    found = aliases.get(code)
+    if isinstance(found, list | tuple):
+        found = found[0] if found else None
+    return found if isinstance(found, str) else None
+
+
+def sort_key(text: str) -> str:
+    """A simple, locale-neutral sort key: accents dropped, case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class LocaleFormat:
+    """Dates, numbers, State names and catalogue labels for one language."""
+
+    language: Language
+
+    @functools.cached_property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language.value)
+
+    @property
+    def direction(self) -> Literal["rtl", "ltr"]:
+        return "rtl" if self.language.right_to_left else "ltr"
+
+    def date(self, value: date, form: Literal["medium", "long"] = "long") -> str:
+        return format_date(value, format=form, locale=self.locale)
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def territory(self, code: str) -> str:
+        """A State (ISO 3166-1 alpha-3) or organisation code as a name in this language."""
+        alpha2 = _alpha2(code) if len(code) == 3 else code
+        name = self.locale.territories.get(alpha2) if alpha2 else None
+        return name if isinstance(name, str) else code
+
+    def label(self, key: str) -> str:
+        """A label of the Convention catalogue (English when the language lacks it)."""
+        return default_catalogue().label(key, self.language)

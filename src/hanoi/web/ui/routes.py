@@ -1,0 +1,177 @@
+"""The UI's pages. Thin: each view reads the form, calls the node's services, renders."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hanoi.accounts.model import Role
+from hanoi.errors import InvalidInput, PermissionDenied
+from hanoi.web.ui.auth import (
+    LOGIN,
+    Site,
+    UiUser,
+    log_in,
+    log_out,
+    safe_next,
+    session_user,
+)
+from hanoi.web.ui.i18n import N_, LocaleFormat, Message, parse_language
+from hanoi.web.ui.sessions import CSRF_FIELD, check_csrf, is_loopback_http
+from hanoi.web.ui.site import (
+    HOME,
+    LANGUAGE_COOKIE,
+    PREFIX,
+    SESSION_LANGUAGE,
+    request_language,
+)
+from hanoi.web.ui.treaty import parse_as_of, treaty_page
+
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+MAX_NAME = 64
+MAX_PASSWORD = 1024
+
+ROLE_LABELS: dict[Role, Message] = {
+    Role.OFFICER: N_("Central authority officer"),
+    Role.SUPERVISOR: N_("Supervisor"),
+    Role.POINT_OF_CONTACT: N_("24/7 point of contact"),
+    Role.AUDITOR: N_("Auditor"),
+    Role.ADMINISTRATOR: N_("Administrator"),
+}
+NAME_MISSING = N_("Enter your user name.")
+PASSWORD_MISSING = N_("Enter your password.")
+WRONG_CREDENTIALS = N_("The user name or password is not correct.")
+
+
+async def csrf_guard(request: Request) -> None:
+    """Every POST under /ui must carry this session's CSRF token."""
+    if request.method == "POST":
+        form = await request.form()
+        check_csrf(request.session, form.get(CSRF_FIELD))
+
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("")
+def ui_root() -> RedirectResponse:
+    return RedirectResponse(HOME, status_code=307)
+
+
+@router.get("/")
+def home(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
+    return ui.page(request, "home.html", user=user, role=ROLE_LABELS[user.role])
+
+
+@router.get("/login", response_model=None)
+def login_form(
+    request: Request,
+    ui: Site,
+    next_page: Annotated[str, Query(alias="next")] = "",
+    signed_out: bool = False,
+) -> Response:
+    if session_user(request) is not None:
+        return see_other(safe_next(next_page))
+    return _login_page(request, ui, name="", next_page=next_page, signed_out=signed_out)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    ui: Site,
+    name: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next_page: Annotated[str, Form(alias="next")] = "",
+) -> Response:
+    name = name.strip()
+    errors: dict[str, Message] = {}
+    if not name:
+        errors["name"] = NAME_MISSING
+    if not password:
+        errors["password"] = PASSWORD_MISSING
+    if errors:
+        return _login_page(request, ui, name=name, next_page=next_page, errors=errors)
+    try:
+        if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
+            raise PermissionDenied("too long to be a user name or password")
+        user = ui.node.accounts.authenticate_password(name, password)
+    except PermissionDenied:
+        return _login_page(request, ui, name=name, next_page=next_page, problem=WRONG_CREDENTIALS)
+    log_in(request, user)
+    return see_other(safe_next(next_page))
+
+
+def _login_page(
+    request: Request,
+    ui: Site,
+    *,
+    name: str,
+    next_page: str,
+    errors: dict[str, Message] | None = None,
+    problem: Message | None = None,
+    signed_out: bool = False,
+) -> HTMLResponse:
+    return ui.page(
+        request,
+        "login.html",
+        user=None,
+        status=422 if errors or problem else 200,
+        name=name[:MAX_NAME],
+        next_page=safe_next(next_page),
+        errors=errors or {},
+        problem=problem,
+        signed_out=signed_out,
+    )
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    log_out(request)
+    return see_other(f"{LOGIN}?signed_out=true")
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    language: Annotated[str, Form()] = "",
+    next_page: Annotated[str, Form(alias="next")] = "",
+) -> RedirectResponse:
+    chosen = parse_language(language)
+    if chosen is None:
+        raise InvalidInput("unknown language")
+    request.session[SESSION_LANGUAGE] = chosen.value
+    response = see_other(safe_next(next_page))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        chosen.value,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        path=PREFIX,
+        secure=not is_loopback_http(request.scope),
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/treaty")
+def treaty(
+    request: Request,
+    user: UiUser,
+    ui: Site,
+    as_of: Annotated[str, Query()] = "",
+) -> HTMLResponse:
+    as_of = as_of[:32]
+    day, error = parse_as_of(as_of, today=ui.node.clock.now().date())
+    if error is not None:
+        return ui.page(
+            request, "treaty.html", user=user, status=422, as_of=as_of, error=error, treaty=None
+        )
+    fmt = LocaleFormat(request_language(request))
+    page = treaty_page(ui.parties, as_of=day, fmt=fmt)
+    return ui.page(request, "treaty.html", user=user, as_of=as_of, error=None, treaty=page)

@@ -1,0 +1,99 @@
+"""A real Chromium (Debian's, never a downloaded one) and a real node server on loopback.
+
+Under ``CI=true`` a missing ``chromium`` fails the run; elsewhere the browser
+tests are skipped (``require_tool``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from conftest import HANOI, SERVICES_USED, free_port, require_tool, run_hanoi, start_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"  # git-ignored with /test-output/
+
+
+@dataclass(frozen=True)
+class UiServer:
+    base_url: str
+    user: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    executable = require_tool("chromium")
+    previous = os.environ.get("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD")
+    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True)
+            SERVICES_USED["Chromium"] = f"{browser.version} at {executable}"
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", None)
+        else:
+            os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = previous
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    """``hanoi serve`` for a new node with one officer who has a password."""
+    folder = tmp_path_factory.mktemp("browser") / "egy"
+    made = run_hanoi(
+        "node",
+        "init",
+        "--dir",
+        str(folder),
+        "--state",
+        "EGY",
+        "--name",
+        "Central Authority of Egypt",
+    )
+    assert made.returncode == 0, made.stderr
+    user, password = "amira.hassan", "a long and secret passphrase"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
+    added = subprocess.run(
+        [HANOI, "user", "add", user, "--role", "officer", "--dir", str(folder), "--password-stdin"],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    port = free_port()
+    process = start_server(folder, port)
+    try:
+        yield UiServer(base_url=f"http://127.0.0.1:{port}", user=user, password=password)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

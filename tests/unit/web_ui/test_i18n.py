@@ -1,0 +1,110 @@
+"""Language negotiation, locale formatting, safe redirects and the session secret."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from hanoi.convention import Language
+from hanoi.web.ui.auth import safe_next
+from hanoi.web.ui.i18n import LocaleFormat, accepted_languages, negotiate
+from hanoi.web.ui.sessions import is_loopback_http, session_secret
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, Language.EN),
+        ("", Language.EN),
+        ("ar-EG,ar;q=0.9,en;q=0.5", Language.AR),
+        ("de-CH, de;q=0.9, fr;q=0.8, en;q=0.7", Language.FR),
+        ("zh-CN", Language.ZH),
+        ("es-419,es;q=0.9", Language.ES),
+        ("en;q=0.2, ru;q=0.9", Language.RU),
+        ("ru;q=0, fr", Language.FR),
+        ("de, ja", Language.EN),
+        ("*", Language.EN),
+        ("fr;q=nonsense, es", Language.ES),
+    ],
+)
+def test_negotiation(header: str | None, expected: Language) -> None:
+    assert negotiate(header) is expected
+
+
+def test_accept_language_order_and_limits() -> None:
+    assert accepted_languages("a;q=0.1, b, c;q=0.5") == ["b", "c", "a"]
+    assert len(accepted_languages(",".join(["xx"] * 1000))) == 32
+
+
+@pytest.mark.parametrize(
+    ("language", "long", "medium"),
+    [
+        (Language.EN, "October 25, 2025", "Oct 25, 2025"),
+        (Language.FR, "25 octobre 2025", "25 oct. 2025"),
+        (Language.ES, "25 de octubre de 2025", "25 oct 2025"),
+        (Language.RU, "25 октября 2025\u202f\u0433.", "25 окт. 2025\u202f\u0433."),
+        (Language.ZH, "2025年10月25日", "2025年10月25日"),
+        (Language.AR, "25 أكتوبر 2025", "25\u200f/10\u200f/2025"),
+    ],
+)
+def test_dates_follow_the_locale(language: Language, long: str, medium: str) -> None:
+    fmt = LocaleFormat(language)
+    assert fmt.date(date(2025, 10, 25)) == long
+    assert fmt.date(date(2025, 10, 25), "medium") == medium
+
+
+def test_numbers_states_labels_and_direction() -> None:
+    assert LocaleFormat(Language.FR).number(1234567) == "1\u202f234\u202f567"
+    assert LocaleFormat(Language.EN).number(1234567) == "1,234,567"
+    assert LocaleFormat(Language.AR).territory("EGY") == "مصر"
+    assert LocaleFormat(Language.ZH).territory("EGY") == "埃及"
+    assert LocaleFormat(Language.FR).territory("EU") == "Union européenne"
+    assert LocaleFormat(Language.EN).territory("XQZ") == "XQZ"
+    assert LocaleFormat(Language.ES).label("instrument.accession") == "Adhesión"
+    assert LocaleFormat(Language.AR).direction == "rtl"
+    assert LocaleFormat(Language.ZH).direction == "ltr"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/ui/treaty?as_of=2026-01-01", "/ui/treaty?as_of=2026-01-01"),
+        ("/ui/", "/ui/"),
+        ("https://evil.example/ui/", "/ui/"),
+        ("//evil.example/ui/", "/ui/"),
+        ("/ui\\..\\", "/ui/"),
+        ("/ui/\r\nSet-Cookie: x", "/ui/"),
+        ("/api/v1/node", "/ui/"),
+        (None, "/ui/"),
+    ],
+)
+def test_only_pages_of_the_ui_are_followed_after_login(value: str | None, expected: str) -> None:
+    assert safe_next(value) == expected
+
+
+def test_session_secret_is_derived_and_stable() -> None:
+    key = Ed25519PrivateKey.generate()
+    assert session_secret(key) == session_secret(key)
+    assert len(bytes.fromhex(session_secret(key))) == 32
+    assert session_secret(key) != session_secret(Ed25519PrivateKey.generate())
+    assert key.private_bytes_raw().hex() not in session_secret(key)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host", "loopback"),
+    [
+        ("http", "127.0.0.1", True),
+        ("http", "127.8.0.1", True),
+        ("http", "::1", True),
+        ("http", "localhost", True),
+        ("https", "127.0.0.1", False),
+        ("http", "192.0.2.10", False),
+        ("http", "node.example", False),
+    ],
+)
+def test_secure_cookies_everywhere_but_plain_http_loopback(
+    scheme: str, host: str, loopback: bool
+) -> None:
+    assert is_loopback_http({"type": "http", "scheme": scheme, "server": (host, 80)}) is loopback
