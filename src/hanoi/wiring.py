@@ -212,6 +212,12 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         clock=clock,
         max_bytes=settings.upload_max_bytes,
     )
+    witness = WitnessService(
+        cosigner=Cosigner(witness_name(settings.log_origin), keys.witness_signing),
+        store=custody_repo,
+        trust=witnesses,
+        clock=clock,
+    )
     federation = FederationService(
         node_state=settings.state,
         keys=keys,
@@ -221,6 +227,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         custody=custody,
         clock=clock,
         witnesses=witnesses,
+        witness=witness,
     )
     cooperation.announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
     transfers = TransferService(
@@ -246,12 +253,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         accounts=accounts,
         uploads=uploads,
         custody=custody,
-        witness=WitnessService(
-            cosigner=Cosigner(witness_name(settings.log_origin), keys.witness_signing),
-            store=custody_repo,
-            trust=witnesses,
-            clock=clock,
-        ),
+        witness=witness,
         collector=CosignatureCollector(
             custody=custody,
             store=custody_repo,

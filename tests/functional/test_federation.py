@@ -224,3 +224,56 @@ def test_forged_replayed_and_misaddressed_messages_are_refused(
     refusals = api(vnm, "auditor", "GET", "/api/v1/federation/refusals").json()
     assert {r["status"] for r in refusals} >= {400, 403, 409, 413, 422}
     assert fra.url
+
+
+def test_a_log_that_shows_two_histories_to_two_witnesses_is_caught(sandbox: Sandbox) -> None:
+    """EGY's node, turned malicious, signs two different trees of the same size and shows
+    one to VNM's witness and the other to FRA's. Each cosigns what it saw, and the witnesses'
+    comparison of their views raises a split-view alert."""
+    from hanoi.custody.checkpoint import Checkpoint, sign_checkpoint
+    from hanoi.custody.encoding import b64
+    from hanoi.custody.merkle import MemoryHashStore, consistency_proof, leaf_hash, tree_hash
+    from hanoi.custody.note import Ed25519Signer
+    from hanoi.node.folder import load_keys
+    from hanoi.settings import load_settings
+    from hanoi.storage.custody_repo import CustodyRepository
+    from hanoi.storage.db import make_engine
+
+    egy, vnm, fra = sandbox.nodes["EGY"], sandbox.nodes["VNM"], sandbox.nodes["FRA"]
+    settings = load_settings(egy.node_dir)
+
+    def witnessed_size(node: SandboxNode) -> int | None:
+        answer = httpx.get(f"{node.url}/witness/view", params={"origin": settings.log_origin})
+        return int(answer.text.splitlines()[1]) if answer.status_code == 200 else None
+
+    def settled() -> int | None:  # both witnesses hold EGY's latest checkpoint
+        size = int(httpx.get(f"{egy.url}/log/checkpoint").text.splitlines()[1])
+        return size if witnessed_size(vnm) == witnessed_size(fra) == size else None
+
+    size = until(settled, timeout=60, what="both witnesses to cosign EGY's latest checkpoint")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        leaves = CustodyRepository(engine).commitments(0, size)
+    finally:
+        engine.dispose()
+    signer = Ed25519Signer(settings.log_origin, load_keys(settings).log_signing)
+    for witness, forged_entry in ((vnm, b"history A"), (fra, b"history B")):
+        store = MemoryHashStore()
+        for leaf in [*leaves, forged_entry]:
+            store.append(leaf_hash(leaf))
+        root = tree_hash(size + 1, store)
+        note = sign_checkpoint(Checkpoint(settings.log_origin, size + 1, root), [signer])
+        proof = consistency_proof(old_size=size, new_size=size + 1, reader=store)
+        body = f"old {size}\n{''.join(b64(h) + chr(10) for h in proof)}\n".encode() + note
+        answer = httpx.post(f"{witness.url}/witness/add-checkpoint", content=body)
+        assert answer.status_code == 200, answer.text  # each witness alone sees nothing wrong
+
+    def split_view_alerts(node: SandboxNode) -> list[Any]:
+        alerts = api(node, "auditor", "GET", "/api/v1/alerts").json()
+        return [
+            a for a in alerts if a["kind"] == "split-view" and a["origin"] == settings.log_origin
+        ]
+
+    for node in (vnm, fra):
+        [alert] = until(lambda n=node: split_view_alerts(n), timeout=60, what="a split-view alert")
+        assert f"size {size + 1}" in alert["detail"]

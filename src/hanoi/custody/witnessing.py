@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from hanoi.clock import Clock
+from hanoi.custody.checkpoint import open_checkpoint, parse_checkpoint
 from hanoi.custody.cosignature import Cosigner, CosignerKey
 from hanoi.custody.encoding import b64
 from hanoi.custody.errors import SplitViewError, StaleCheckpointError
@@ -96,6 +97,42 @@ class WitnessService:
 
     def alerts(self) -> list[dict[str, object]]:
         return self._store.alerts()
+
+    def view(self, origin: str) -> str | None:
+        """The checkpoint of ``origin`` this witness cosigned last (for other witnesses)."""
+        recorded = self._store.witnessed(origin)
+        return recorded.checkpoint if recorded is not None else None
+
+    def compare(self, note: bytes, *, peer: str) -> bool:
+        """Compare another witness's view of a log with this one's. Two checkpoints of the
+        same size with different roots, both signed by the log, prove that the log showed
+        two histories (a split view): raise an alert (once). Returns True if it did."""
+        trusted = self._trust.trusted()
+        checkpoint = parse_checkpoint(parse_note(note).text)
+        key = trusted.get(checkpoint.origin)
+        if key is None:
+            return False
+        opened = open_checkpoint(note, [Ed25519Verifier.parse(key)], origin=checkpoint.origin)
+        theirs = opened.checkpoint
+        recorded = self._store.witnessed(theirs.origin)
+        if recorded is None or recorded.size != theirs.size or recorded.root == theirs.root_hash:
+            return False
+        detail = (
+            f"{theirs.origin} signed two different trees of size {theirs.size}: "
+            f"the witness of {peer} cosigned root {b64(theirs.root_hash)}, "
+            f"this node cosigned {b64(recorded.root)}"
+        )
+        if any(alert.get("detail") == detail for alert in self._store.alerts()):
+            return False
+        self._store.raise_alert(
+            origin=theirs.origin,
+            kind="split-view",
+            detail=detail,
+            evidence=recorded.checkpoint + "\n" + note.decode("utf-8", "replace"),
+            now=self._clock.now(),
+        )
+        log.error("split view of log %s: %s", theirs.origin, detail)
+        return True
 
     def add_checkpoint(self, body: bytes) -> bytes:
         """Cosign the checkpoint in a tlog-witness request, or raise why not."""

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog
+from hanoi.custody.witnessing import WitnessService
 from hanoi.directory.errors import KeyOutsideValidity
 from hanoi.directory.model import StateEntry
 from hanoi.directory.store import load_held
@@ -122,6 +124,7 @@ class FederationService:
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30),
         limits: EnvelopeLimits = DEFAULT_LIMITS,
         witnesses: WitnessRepository | None = None,
+        witness: WitnessService | None = None,
     ) -> None:
         self.node_state = node_state
         self._keys = keys
@@ -133,7 +136,9 @@ class FederationService:
         self._client = client
         self.limits = limits
         self._witnesses = witnesses
+        self._witness = witness
         self._synced: int | None = None
+        self._gossiped = 0.0
         self.on_evidence_offer: Callable[[VerifiedMessage], None] | None = None
         """Set by the wiring: registers an offered evidence package for fetching."""
 
@@ -167,6 +172,40 @@ class FederationService:
             )
         self._synced = version
         return True
+
+    def gossip(self, *, every: float = 5.0) -> int:
+        """Compare this node's view of every log it witnesses with each other State's
+        witness (``GET /witness/view``): a log that showed two histories to two witnesses
+        is caught even if it never shows both to one. Returns the alerts raised."""
+        if self._witness is None or self._witnesses is None:
+            return 0
+        moment = time.monotonic()
+        if moment - self._gossiped < every:
+            return 0
+        self._gossiped = moment
+        try:
+            held = self.directory.current()
+        except Unavailable:
+            return 0
+        origins = list(self._witnesses.trusted())
+        raised = 0
+        with self._client() as client:
+            for signed in held.directory.states:
+                entry = signed.entry
+                if entry.state == self.node_state:
+                    continue
+                for origin in origins:
+                    try:
+                        answer = client.get(
+                            entry.node_url.rstrip("/") + "/witness/view",
+                            params={"origin": origin},
+                            timeout=5,
+                        )
+                        if answer.status_code == 200 and len(answer.content) < 16_384:
+                            raised += self._witness.compare(answer.content, peer=entry.state)
+                    except (httpx.HTTPError, HanoiError) as exc:
+                        log.info("gossip with %s about %s: %s", entry.state, origin, exc)
+        return raised
 
     # --- inbox -----------------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
                 [
                     node.federation.sync_witnesses,
                     node.federation.deliver_due,
+                    node.federation.gossip,
                     node.transfers.fetch_pending,
                 ]
             )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from hanoi.accounts.model import Action
@@ -16,7 +16,7 @@ from hanoi.custody.errors import (
     StaleCheckpointError,
     UnknownLogError,
 )
-from hanoi.errors import HanoiError
+from hanoi.errors import HanoiError, NotFound
 from hanoi.web.auth import CurrentUser
 from hanoi.wiring import Node
 
@@ -55,6 +55,18 @@ async def add_checkpoint(request: Request) -> Response:
     except HanoiError as exc:
         return Response(exc.diagnostics() + "\n", status_code=_status(exc), media_type=TEXT)
     return Response(answer, status_code=200, media_type=TEXT)
+
+
+@router.get(
+    "/view",
+    summary="The checkpoint of a log this witness cosigned last, for other witnesses to compare",
+)
+def view(request: Request, origin: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
+    node: Node = request.app.state.node
+    note = node.witness.view(origin)
+    if note is None:
+        raise NotFound("this node has not cosigned that log")
+    return Response(note, media_type=TEXT)
 
 
 @alerts.get("", summary="Split views and other misbehaviour detected by this node")
