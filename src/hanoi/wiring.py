@@ -242,6 +242,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         custody=custody,
         clock=clock,
         max_bytes=settings.upload_max_bytes,
+        chunk_bytes=settings.transfer_chunk_bytes,
     )
     federation.on_evidence_offer = transfers.register_offer
     return Node(

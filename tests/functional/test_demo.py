@@ -116,7 +116,10 @@ def _wait(check: Any, what: str, timeout: float = 120) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_a_package_transfer_resumes_after_the_receiver_is_killed(tmp_path: Path) -> None:
+def test_a_package_transfer_resumes_after_the_receiver_is_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HANOI_TRANSFER_CHUNK_BYTES", str(1024 * 1024))  # many ranges to cut
     sandbox = build_sandbox(
         tmp_path / "s", ["EGY", "VNM"], base_port=_base_port(2), clock=SystemClock()
     )

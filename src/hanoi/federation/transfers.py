@@ -48,7 +48,7 @@ from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 log = logging.getLogger("hanoi.federation")
 
 PACKAGES_PATH = "/federation/v1/packages"
-CHUNK = 1024 * 1024
+CHUNK = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,7 @@ class TransferService:
         custody: CustodyLog,
         clock: Clock,
         max_bytes: int,
+        chunk_bytes: int = CHUNK,
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
     ) -> None:
         self._state = node_state
@@ -85,6 +86,7 @@ class TransferService:
         self._custody = custody
         self._clock = clock
         self._max_bytes = max_bytes
+        self._chunk = chunk_bytes
         self._client = client
 
     def _path(self, direction: str, package_id: str, suffix: str) -> Path:
@@ -154,7 +156,7 @@ class TransferService:
                 "package_id": package_id,
                 "package_sha256": digest,
                 "package_size": size,
-                "chunk_size": CHUNK,
+                "chunk_size": self._chunk,
             },
         )
         self._outbox.enqueue(
@@ -243,31 +245,41 @@ class TransferService:
         if have > row.size:
             part.unlink()
             have = 0
+        hasher = hashlib.sha256()
+        if have:
+            with part.open("rb") as done:  # the bytes kept from before: hashed once
+                while block := done.read(CHUNK):
+                    hasher.update(block)
         url = self._directory.entry(row.peer).node_url.rstrip("/") + f"{PACKAGES_PATH}/{row.id}"
         self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
-        with self._client() as client:
+        with self._client() as client, part.open("ab") as out:
             while have < row.size:  # one range per request: each is on disk before the next
-                last = min(have + CHUNK, row.size) - 1
-                response = client.get(url, headers={"Range": f"bytes={have}-{last}"})
-                if response.status_code != 206 or len(response.content) != last - have + 1:
-                    raise httpx.HTTPStatusError(
-                        f"{row.peer} answered {response.status_code} to a range request",
-                        request=response.request,
-                        response=response,
-                    )
-                with part.open("ab") as out:
-                    out.write(response.content)
-                    out.flush()
-                    os.fsync(out.fileno())
+                last = min(have + self._chunk, row.size) - 1
+                wanted = last - have + 1
+                got = 0
+                with client.stream("GET", url, headers={"Range": f"bytes={have}-{last}"}) as answer:
+                    if answer.status_code != 206:
+                        raise httpx.HTTPStatusError(
+                            f"{row.peer} answered {answer.status_code} to a range request",
+                            request=answer.request,
+                            response=answer,
+                        )
+                    for block in answer.iter_raw(1024 * 1024):
+                        got += len(block)
+                        if got > wanted:
+                            raise IntegrityError("the peer sent more than the range asked for")
+                        out.write(block)
+                        hasher.update(block)
+                if got != wanted:
+                    raise httpx.TransportError(f"short range: {got} of {wanted} bytes")
+                out.flush()
+                os.fsync(out.fileno())
                 have = last + 1
                 self._store.progress(
                     row.id, status="fetching", received=have, now=self._clock.now()
                 )
-        digest, size = _digest(part)
-        if (digest, size) != (row.sha256, row.size):
+        if hasher.hexdigest() != row.sha256:
             part.unlink()
-            if size < row.size:
-                raise httpx.TransportError(f"incomplete: {size} of {row.size} bytes")
             raise IntegrityError("the package does not match the SHA-256 of the offer")
         os.replace(part, final)
         return final
