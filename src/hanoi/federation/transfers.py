@@ -27,6 +27,7 @@ import httpx
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.cooperation import Side
+from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.service import CustodyLog
@@ -125,6 +126,7 @@ class TransferService:
             request=request_id,
             recipients=[AgeRecipient.parse(entry.age_recipient)],
             clock=self._clock,
+            conditions=package_conditions(view.request, sending_state=self._state),
         )
         digest, size = _digest(target)
         now = self._clock.now()
