@@ -14,6 +14,7 @@ only then stores each file as an evidence item with a ``received`` custody event
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -169,9 +170,10 @@ class TransferService:
     def outgoing_file(self, package_id: str) -> Path:
         """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise."""
         row = self._store.get(package_id) if _plausible(package_id) else None
-        if row is None or row.direction != "outgoing":
+        path = self._path("outgoing", package_id, ".tar")
+        if row is None or row.direction != "outgoing" or not path.is_file():
             raise NotFound("no such package")
-        return self._path("outgoing", package_id, ".tar")
+        return path
 
     def packages(self, user: User, request_id: str) -> list[Received]:
         self._cooperation.show(user, request_id)  # the case check
@@ -217,25 +219,54 @@ class TransferService:
                 raise IntegrityError("a package with this id and other contents is known here")
 
     def fetch_pending(self) -> int:
-        """Fetch, verify and accept every incoming package not yet accepted (background)."""
+        """Fetch, verify and accept every incoming package not yet accepted (background).
+
+        Each package is handled under an exclusive lock on a file beside it, so that
+        several server processes never download or accept the same package at once."""
         done = 0
         for row in self._store.pending_incoming():
-            try:
-                self.fetch(row)
-                self.accept(row.id)
-                done += 1
-            except (httpx.HTTPError, OSError) as exc:
-                log.warning("package %s from %s: %s (will resume)", row.id, row.peer, exc)
-            except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
-                log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
-                self._store.progress(
-                    row.id,
-                    status="rejected",
-                    received=row.received,
-                    now=self._clock.now(),
-                    error=exc.detail[:500],
-                )
+            lock_path = self._path("incoming", row.id, ".lock")
+            with lock_path.open("a") as lock:
+                try:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # another process has it
+                current = self._store.get(row.id)
+                if current is None or current.status not in ("offered", "fetching"):
+                    continue
+                done += self._fetch_and_accept(current)
         return done
+
+    def _fetch_and_accept(self, row: PackageRow) -> int:
+        try:
+            self.fetch(row)
+            self.accept(row.id)
+        except (httpx.HTTPError, OSError) as exc:
+            log.warning("package %s from %s: %s (will resume)", row.id, row.peer, exc)
+            return 0
+        except _Corrupt as exc:
+            if row.error != exc.detail:  # discard the download and fetch it once more
+                log.warning("package %s from %s: %s (starting again)", row.id, row.peer, exc.detail)
+                self._store.progress(
+                    row.id, status="offered", received=0, now=self._clock.now(), error=exc.detail
+                )
+                return 0
+            log.warning("package %s from %s refused: %s, twice", row.id, row.peer, exc.detail)
+            self._store.progress(
+                row.id, status="rejected", received=0, now=self._clock.now(), error=exc.detail
+            )
+            return 0
+        except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
+            log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
+            self._store.progress(
+                row.id,
+                status="rejected",
+                received=row.received,
+                now=self._clock.now(),
+                error=exc.detail[:500],
+            )
+            return 0
+        return 1
 
     def fetch(self, row: PackageRow) -> Path:
         """Download the package, resuming from the bytes already on disk; check it whole."""
@@ -282,7 +313,7 @@ class TransferService:
                 )
         if hasher.hexdigest() != row.sha256:
             part.unlink()
-            raise IntegrityError("the package does not match the SHA-256 of the offer")
+            raise _Corrupt("the download does not match the SHA-256 of the offer")
         os.replace(part, final)
         return final
 
@@ -357,6 +388,10 @@ class TransferService:
                 )
             )
         return TrustStore(tuple(nodes))
+
+
+class _Corrupt(IntegrityError):
+    """Downloaded bytes that do not match the offer: discarded, and fetched again."""
 
 
 def _digest(path: Path) -> tuple[str, int]:
