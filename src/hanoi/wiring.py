@@ -229,7 +229,9 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         witnesses=witnesses,
         witness=witness,
     )
-    cooperation.announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
+    announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
+    cooperation.announcer = announcer
+    federation.wake = announcer.queued
     transfers = TransferService(
         node_state=settings.state,
         folder=settings.node_dir / "packages",
@@ -243,6 +245,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         clock=clock,
         max_bytes=settings.upload_max_bytes,
         chunk_bytes=settings.transfer_chunk_bytes,
+        wake=announcer.queued,
     )
     federation.on_evidence_offer = transfers.register_offer
     return Node(

@@ -121,6 +121,10 @@ class Announcer(Protocol):
         self, request: CooperationRequest, record: TransitionRecord
     ) -> Sequence[Outgoing]: ...
 
+    def notify(self) -> None:
+        """Called once what was announced is committed: deliver it now."""
+        ...
+
 
 class CooperationStore(Protocol):
     def create(

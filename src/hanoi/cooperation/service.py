@@ -310,6 +310,8 @@ class CooperationService:
             outbox=self.announcer.announce(after, record) if self.announcer else (),
         )
         self._custody.notify()
+        if self.announcer is not None:
+            self.announcer.notify()
         return after, record
 
     def receive(self, request: CooperationRequest) -> CooperationRequest:

@@ -8,6 +8,7 @@ so the receiver checks that its own copy is a prefix of the sender's.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,11 @@ class MessageAnnouncer:
     def __init__(self, *, node_state: str, clock: Clock) -> None:
         self._state = node_state
         self._clock = clock
+        self.queued = threading.Event()
+        """Set when a message is committed to the outbox: the delivery worker wakes."""
+
+    def notify(self) -> None:
+        self.queued.set()
 
     def announce(self, request: CooperationRequest, record: TransitionRecord) -> Sequence[Outgoing]:
         if record.transition is TransitionName.SEND:

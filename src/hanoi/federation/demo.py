@@ -26,10 +26,15 @@ from typing import Any
 import httpx
 
 from hanoi.clock import Clock
+from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.cooperation.samples import sample_contents
-from hanoi.crypto.agekeys import AgeIdentity, format_identity_file
+from hanoi.crypto.agekeys import AgeIdentity, AgeRecipient, format_identity_file
 from hanoi.errors import HanoiError, PeerError
+from hanoi.evidence.package import export_package
 from hanoi.federation.sandbox import Sandbox, SandboxNode, build_sandbox, describe, write_json
+from hanoi.node.folder import load_keys
+from hanoi.settings import load_settings
+from hanoi.wiring import open_node
 
 STATES = ("EGY", "VNM", "FRA")
 WAIT_SECONDS = 60.0
@@ -82,7 +87,7 @@ class Demo:
                 found = None
             if found:
                 return found
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise StepFailed(f"timed out waiting for {what}")
 
     def status(self, node: SandboxNode, who: str, request_id: str) -> str | None:
@@ -304,24 +309,34 @@ class Demo:
         os.chmod(root / "court-identity.txt", 0o600)
         self.wait("EGY's checkpoint to be cosigned by another State", self._cosigned)
         target = root / "court-export.tar"
-        self._hanoi(
-            "evidence",
-            "export",
-            "--dir",
-            str(self.egy.node_dir),
-            "--request",
-            rid,
-            "--recipient",
-            str(court.recipient()),
-            "--out",
-            str(target),
-            "--officer",
-            "egy-supervisor",
-            "--article",
-            "Art. 40(19)",
-        )
+        self._export(rid, target, court.recipient())
         self.exported = target
         self.out(f"      EGY: exported {target.name} for the court")
+
+    def _export(self, request_id: str, target: Path, court: AgeRecipient) -> None:
+        """What ``hanoi evidence export`` does, in this process (the node keeps running)."""
+        settings = load_settings(self.egy.node_dir)
+        node = open_node(settings)
+        try:
+            items = node.evidence.for_request(request_id)
+            view = node.cooperation.show(node.accounts.named("egy-supervisor"), request_id)
+            export_package(
+                target,
+                items=items,
+                blobs=node.blobs,
+                custody=node.custody,
+                keys=load_keys(settings),
+                sending_state="EGY",
+                request=request_id,
+                recipients=[court],
+                clock=node.clock,
+                conditions=package_conditions(view.request, sending_state="EGY"),
+            )
+            node.evidence.record_export(
+                items, officer="egy-supervisor", request_ref=request_id, article="Art. 40(19)"
+            )
+        finally:
+            node.engine.dispose()
 
     def _cosigned(self) -> bool:
         note = httpx.get(f"{self.egy.url}/log/checkpoint", timeout=10).text

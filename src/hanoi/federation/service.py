@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -139,6 +140,9 @@ class FederationService:
         self._witness = witness
         self._synced: int | None = None
         self._gossiped = 0.0
+        self.wake = threading.Event()
+        """Set when there is federation work to do now (set by the wiring to the
+        announcer's event, which the background worker waits on)."""
         self.on_evidence_offer: Callable[[VerifiedMessage], None] | None = None
         """Set by the wiring: registers an offered evidence package for fetching."""
 
@@ -271,6 +275,7 @@ class FederationService:
             requesting, requested = self._cooperation.parties_of(message.request_id or "")
             check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
             self.on_evidence_offer(verified)
+            self.wake.set()  # fetch it now
         else:
             raise InvalidInput(f"this node does not take {message.type.value!r} messages here")
 

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,7 @@ class TransferService:
         clock: Clock,
         max_bytes: int,
         chunk_bytes: int = CHUNK,
+        wake: threading.Event | None = None,
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
     ) -> None:
         self._state = node_state
@@ -89,6 +91,7 @@ class TransferService:
         self._clock = clock
         self._max_bytes = max_bytes
         self._chunk = chunk_bytes
+        self._wake = wake or threading.Event()
         self._client = client
 
     def _path(self, direction: str, package_id: str, suffix: str) -> Path:
@@ -165,6 +168,7 @@ class TransferService:
         self._outbox.enqueue(
             message.id, peer, message.type.value, request_id, message.canonical().decode(), now
         )
+        self._wake.set()
         return row
 
     def outgoing_file(self, package_id: str) -> Path:

@@ -16,10 +16,17 @@ POLL_SECONDS = 0.5
 
 class FederationWorker:
     def __init__(
-        self, tasks: Sequence[Callable[[], object]], *, poll: float = POLL_SECONDS
+        self,
+        tasks: Sequence[Callable[[], object]],
+        *,
+        poll: float = POLL_SECONDS,
+        wake: threading.Event | None = None,
     ) -> None:
         self._tasks = tuple(tasks)
         self._poll = poll
+        self._wake = wake or threading.Event()
+        """Set by whoever queues work: the worker runs its tasks at once instead of
+        at the next poll."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
@@ -30,6 +37,7 @@ class FederationWorker:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -42,4 +50,5 @@ class FederationWorker:
                 except Exception as exc:  # noqa: BLE001 - the next round retries
                     self.last_error = f"{type(exc).__name__}: {exc}"
                     log.warning("federation task failed: %s", self.last_error)
-            self._stop.wait(self._poll)
+            self._wake.wait(self._poll)
+            self._wake.clear()

@@ -88,7 +88,8 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
                     node.federation.deliver_due,
                     node.federation.gossip,
                     node.transfers.fetch_pending,
-                ]
+                ],
+                wake=node.federation.wake,
             )
             if background
             else None
