@@ -409,7 +409,7 @@ def run_demo(
 ) -> bool:
     """Build and start the sandbox, play the case; returns True if every step succeeded."""
     started = time.monotonic()
-    sandbox = build_sandbox(root, STATES, base_port=base_port, clock=clock)
+    sandbox = build_sandbox(root, STATES, base_port=base_port, clock=clock, start=True)
     demo = Demo(sandbox=sandbox, clock=clock, out=out)
     out(
         f"sandbox federation in {root}: "

@@ -15,8 +15,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -31,7 +33,7 @@ from hanoi.directory.store import import_document, public_key_pem
 from hanoi.errors import Conflict, Unavailable
 from hanoi.node.folder import init_node, load_identity, load_keys
 from hanoi.settings import load_settings
-from hanoi.wiring import open_node, prepare_new_node
+from hanoi.wiring import Node, open_node, prepare_new_node
 
 NAMES = {
     "EGY": "Central Authority of Egypt",
@@ -85,11 +87,15 @@ class Sandbox:
 
     def start(self, *, timeout: float = 60) -> None:
         for node in self.nodes.values():
-            start_node(node)
+            if node.process is None or node.process.poll() is not None:
+                start_node(node)
         for node in self.nodes.values():
             wait_ready(node, timeout=timeout)
 
     def stop(self) -> None:
+        for node in self.nodes.values():  # all at once: each shuts down while the others do
+            if node.process is not None and node.process.poll() is None:
+                os.killpg(node.process.pid, signal.SIGTERM)
         for node in self.nodes.values():
             stop_node(node)
 
@@ -101,9 +107,14 @@ def build_sandbox(
     base_port: int,
     clock: Clock,
     authority_key: Ed25519PrivateKey | None = None,
+    start: bool = False,
 ) -> Sandbox:
     """Create every node folder under ``root`` (new, or emptied if it is an old sandbox),
-    users with passwords and tokens, a signed directory, and import it in every node."""
+    users with passwords and tokens, a signed directory, and import it in every node.
+
+    With ``start``, each node's server process starts as soon as its folder exists, so
+    that servers load while the rest is built (a node picks up the directory when it is
+    imported); call :meth:`Sandbox.start` afterwards to wait until all are ready."""
     if root.exists() and any(root.iterdir()):
         raise Conflict(f"{root} is not empty; give another --dir or remove it")
     root.mkdir(parents=True, exist_ok=True)
@@ -119,20 +130,17 @@ def build_sandbox(
             now=now,
             prepare=lambda settings, keys: prepare_new_node(settings, keys, clock),
         )
+        if start:
+            start_node(node)
         settings = load_settings(node.node_dir)
         identity = load_identity(settings)
         node.log_origin = identity.log_origin
         node.log_key = identity.log_verifier_key
         opened = open_node(settings, clock=clock)
         try:
-            for kind, role in ROLES:
-                name = f"{state.lower()}-{kind}"
-                password = secrets.token_urlsafe(12)
-                created = opened.accounts.add_user(
-                    name=name, role=role, password=password, with_token=True
-                )
-                assert created.token is not None
-                node.users[name] = Credential(name, role.value, password, created.token)
+            with ThreadPoolExecutor(max_workers=len(ROLES)) as pool:  # argon2 frees the GIL
+                made = pool.map(partial(_add_user, opened, state), *zip(*ROLES, strict=True))
+                node.users.update({c.name: c for c in made})
         finally:
             opened.engine.dispose()
         entry = build_entry(
@@ -168,6 +176,14 @@ def build_sandbox(
     for node in nodes.values():
         import_document(node.node_dir, data, now=now, pin=key.public_key())
     return Sandbox(root=root, nodes=nodes, authority_public_pem=public_pem)
+
+
+def _add_user(node: Node, state: str, kind: str, role: Role) -> Credential:
+    name = f"{state.lower()}-{kind}"
+    password = secrets.token_urlsafe(12)
+    created = node.accounts.add_user(name=name, role=role, password=password, with_token=True)
+    assert created.token is not None
+    return Credential(name, role.value, password, created.token)
 
 
 def start_node(node: SandboxNode) -> None:
