@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     preservation_reminder_days: int = Field(default=14, ge=1, le=365)
     deadline_check_seconds: int = Field(default=60, ge=1, le=86400)
     # Evidence packages are pulled in ranges of this size, each on disk before the next.
-    transfer_chunk_bytes: int = Field(default=32 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
+    transfer_chunk_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

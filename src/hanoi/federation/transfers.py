@@ -21,6 +21,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 log = logging.getLogger("hanoi.federation")
 
 PACKAGES_PATH = "/federation/v1/packages"
-CHUNK = 32 * 1024 * 1024
+CHUNK = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +290,16 @@ class TransferService:
                     hasher.update(block)
         url = self._directory.entry(row.peer).node_url.rstrip("/") + f"{PACKAGES_PATH}/{row.id}"
         self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
-        with self._client() as client, part.open("ab") as out:
+
+        def keep(block: bytes) -> None:  # on a second thread: both calls release the GIL
+            out.write(block)
+            hasher.update(block)
+
+        with (
+            self._client() as client,
+            part.open("ab") as out,
+            ThreadPoolExecutor(max_workers=1) as disk,
+        ):
             while have < row.size:  # one range per request: each is on disk before the next
                 last = min(have + self._chunk, row.size) - 1
                 wanted = last - have + 1
@@ -301,12 +311,16 @@ class TransferService:
                             request=answer.request,
                             response=answer,
                         )
-                    for block in answer.iter_raw(1024 * 1024):
+                    pending: Future[None] | None = None
+                    for block in answer.iter_raw(4 * 1024 * 1024):
                         got += len(block)
                         if got > wanted:
                             raise IntegrityError("the peer sent more than the range asked for")
-                        out.write(block)
-                        hasher.update(block)
+                        if pending is not None:
+                            pending.result()  # in order, and at most one block in flight
+                        pending = disk.submit(keep, block)
+                    if pending is not None:
+                        pending.result()
                 if got != wanted:
                     raise httpx.TransportError(f"short range: {got} of {wanted} bytes")
                 out.flush()
