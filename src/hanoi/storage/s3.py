@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from hanoi.errors import Unavailable
@@ -29,6 +27,9 @@ class S3Location:
 
 
 def make_client(location: S3Location) -> S3Client:
+    import boto3  # imported here: half a second that a node on local disk never needs
+    from botocore.config import Config
+
     return boto3.client(
         "s3",
         endpoint_url=location.endpoint_url,
