@@ -16,7 +16,11 @@ def test_migrations_match_the_models(database_url: str) -> None:
     try:
         migrate.upgrade(engine)
         assert migrate.current_revision(engine) == migrate.head_revision(engine)
+        assert migrate.head_revision(engine) == migrate.alembic_head_revision(engine)
         with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == (
+                migrate.current_revision(engine)
+            )
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             diff = compare_metadata(context, metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
