@@ -1,7 +1,8 @@
 """The officers' web UI: server-rendered pages under ``/ui`` in the six UN languages.
 
 ``install_ui(app, node)`` adds everything to the node's FastAPI app: the pages
-(:mod:`hanoi.web.ui.routes`), the static files, the Jinja2 environment, signed
+(:mod:`hanoi.web.ui.routes`, and the request pages of
+:mod:`hanoi.web.ui.requests_pages`), the static files, the Jinja2 environment, signed
 cookie sessions with CSRF protection (:mod:`hanoi.web.ui.sessions`), and HTML
 error pages (:mod:`hanoi.web.ui.errors`). See ``docs/ui.md``.
 """
@@ -16,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from hanoi.convention import bundled_parties_bytes, default_catalogue, parse_parties
 from hanoi.node.folder import load_keys
 from hanoi.web.ui.errors import STATIC, install_error_pages
+from hanoi.web.ui.requests_pages import router as requests_router
 from hanoi.web.ui.routes import router
 from hanoi.web.ui.sessions import UiSessionMiddleware, session_secret
 from hanoi.web.ui.site import PREFIX, UiSite, make_environment
@@ -31,6 +33,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
     parties = parse_parties(bundled_parties_bytes(), rules=default_catalogue().treaty_rules)
     app.state.ui = UiSite(node=node, templates=make_environment(), parties=tuple(parties))
     app.include_router(router)
+    app.include_router(requests_router)
     app.mount(STATIC, StaticFiles(directory=STATIC_DIR), name="ui-static")
     secret = session_secret(load_keys(node.settings).signing)
     app.add_middleware(UiSessionMiddleware, secret_key=secret, prefix=PREFIX)

@@ -1,0 +1,541 @@
+"""The request pages: inbox and outbox, one request with its steps, drafting, deadlines.
+
+Thin, like :mod:`hanoi.web.ui.routes`: every rule is the cooperation service's
+(``node.cooperation``); this module reads forms, calls it, and renders. A
+request the user may not see answers the same 404 as one that does not exist
+(the service raises ``NotFound`` for both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from hanoi.accounts.model import Action, User
+from hanoi.convention import RequestKind
+from hanoi.cooperation import Side, Status, TransitionName, Urgency, UrgencyLevel
+from hanoi.cooperation.ports import ListQuery
+from hanoi.cooperation.service import DraftInput, RequestView, StepInput
+from hanoi.errors import HanoiError, InvalidInput, NotFound
+from hanoi.web.ui import cases
+from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.i18n import LocaleFormat, Message
+from hanoi.web.ui.routes import csrf_guard, see_other
+from hanoi.web.ui.site import PREFIX, UiSite, request_language
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
+
+REQUESTS = f"{PREFIX}/requests"
+PAGE_SIZE = 100
+MAX_ID = 128
+
+
+def request_url(request_id: str) -> str:
+    return f"{REQUESTS}/{quote(request_id, safe='')}"
+
+
+def _fmt(request: Request) -> LocaleFormat:
+    return LocaleFormat(request_language(request))
+
+
+# --- inbox and outbox -------------------------------------------------------------------
+
+
+def _parse_side(value: str) -> Side | None:
+    if not value:
+        return None
+    try:
+        return Side(value)
+    except ValueError:
+        raise InvalidInput("unknown side") from None
+
+
+def _parse_status(value: str) -> Status | None:
+    if not value:
+        return None
+    try:
+        return Status(value)
+    except ValueError:
+        raise InvalidInput("unknown status") from None
+
+
+@router.get("/requests")
+def requests_list(
+    request: Request,
+    user: UiUser,
+    ui: Site,
+    side: Annotated[str, Query(max_length=32)] = "",
+    status: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    require_action(user, Action.READ)
+    chosen_side, chosen_status = _parse_side(side), _parse_status(status)
+    service = ui.node.cooperation
+    summaries, total = service.summaries(
+        user,
+        ListQuery(
+            user_id=user.id,
+            statuses=(chosen_status,) if chosen_status else (),
+            side=chosen_side,
+            limit=PAGE_SIZE,
+        ),
+    )
+    fmt = _fmt(request)
+    rows = [
+        {
+            "id": s.id,
+            "url": request_url(s.id),
+            "kind": cases.kind_title(fmt, service.catalogue, s.kind),
+            "side": cases.SIDE_LABELS[s.side],
+            "other": s.requested_state if s.side is Side.REQUESTING else s.requesting_state,
+            "status": cases.STATUS_LABELS[s.status],
+            "desired": cases.STATUS_LABELS[s.desired_status] if s.desired_status else None,
+            "urgency": cases.URGENCY_LABELS[UrgencyLevel(s.urgency)],
+            "urgent": s.urgency != UrgencyLevel.ROUTINE.value,
+            "updated": s.updated_at,
+            "updated_text": cases.moment(fmt, s.updated_at),
+        }
+        for s in summaries
+    ]
+    return ui.page(
+        request,
+        "requests_list.html",
+        user=user,
+        rows=rows,
+        total=total,
+        shown=len(rows),
+        side=chosen_side.value if chosen_side else "",
+        chosen_status=chosen_status.value if chosen_status else "",
+        statuses=[(s.value, cases.STATUS_LABELS[s]) for s in Status],
+        may_draft=user.may(Action.DRAFT),
+    )
+
+
+# --- drafting ---------------------------------------------------------------------------
+
+
+def _kind(ui: UiSite, key: str) -> RequestKind:
+    return ui.node.cooperation.catalogue.kind(key[:64])  # an unknown kind is 404
+
+
+def _draft_page(
+    request: Request,
+    ui: UiSite,
+    user: User,
+    kind: RequestKind,
+    *,
+    contents: Mapping[str, Any],
+    requested_state: str,
+    urgency: str,
+    urgency_reasons: str,
+    errors: Mapping[str, Message] | None = None,
+    problem: str | None = None,
+    saved: Any = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The draft form: new (``saved`` is None) or a saved draft with its findings."""
+    fmt = _fmt(request)
+    catalogue = ui.node.cooperation.catalogue
+    findings = (
+        cases.localized_findings(catalogue, fmt, kind.key, contents) if saved is not None else []
+    )
+    fields = cases.item_fields(catalogue, fmt, kind, contents, findings)
+    return ui.page(
+        request,
+        "requests_draft.html",
+        user=user,
+        status=status,
+        kind=kind,
+        kind_title=fmt.label(kind.title_key),
+        kind_citation=catalogue.cite(kind.source, fmt.language),
+        fields=fields,
+        findings=findings,
+        requested_state=requested_state,
+        urgency=urgency,
+        urgency_reasons=urgency_reasons,
+        urgencies=[(u.value, cases.URGENCY_LABELS[u]) for u in UrgencyLevel],
+        errors=errors or {},
+        problem=problem,
+        saved=saved,
+        yes=cases.YES,
+        no=cases.NO,
+    )
+
+
+@router.get("/requests/new")
+def new_request_form(
+    request: Request,
+    user: UiUser,
+    ui: Site,
+    kind: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    require_action(user, Action.DRAFT)
+    if not kind:
+        fmt = _fmt(request)
+        catalogue = ui.node.cooperation.catalogue
+        kinds = [
+            {
+                "key": k.key,
+                "title": fmt.label(k.title_key),
+                "description": fmt.label(k.description_key),
+                "citation": catalogue.cite(k.source, fmt.language),
+            }
+            for k in catalogue.kinds
+        ]
+        return ui.page(request, "requests_kinds.html", user=user, kinds=kinds)
+    return _draft_page(
+        request,
+        ui,
+        user,
+        _kind(ui, kind),
+        contents={},
+        requested_state="",
+        urgency=UrgencyLevel.ROUTINE.value,
+        urgency_reasons="",
+    )
+
+
+def _urgency(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) -> Urgency:
+    level_text = cases.first(form, "urgency", 32)
+    try:
+        level = UrgencyLevel(level_text or UrgencyLevel.ROUTINE.value)
+    except ValueError:
+        raise InvalidInput("unknown urgency") from None
+    reasons = cases.first(form, "urgency_reasons").strip()
+    if level is not UrgencyLevel.ROUTINE and not reasons:
+        errors["urgency_reasons"] = cases.URGENCY_REASONS_MISSING
+        return Urgency()
+    return Urgency(level=level, reasons=reasons or None)
+
+
+@router.post("/requests/new", response_model=None)
+async def new_request(request: Request, user: UiUser, ui: Site) -> HTMLResponse | RedirectResponse:
+    require_action(user, Action.DRAFT)
+    form = cases.form_lists(await request.form())
+    kind = _kind(ui, cases.first(form, "kind", 64))
+    state = cases.first(form, "requested_state", 16).strip().upper()
+    errors: dict[str, Message] = {}
+    if not cases.STATE_CODE.match(state):
+        errors["requested_state"] = cases.STATE_MISSING
+    urgency = _urgency(form, errors)
+    problem = None
+    try:
+        contents = cases.read_contents(kind, form)
+    except InvalidInput:
+        contents, errors["contents"] = {}, cases.TOO_LARGE
+    if not errors:
+        try:
+            view = ui.node.cooperation.draft(
+                user,
+                DraftInput(
+                    kind=kind.key, requested_state=state, contents=contents, urgency=urgency
+                ),
+            )
+        except HanoiError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            problem = exc.detail
+            errors["form"] = cases.DRAFT_REFUSED
+        else:
+            return see_other(f"{request_url(view.request.id)}/edit?saved=true")
+    return _draft_page(
+        request,
+        ui,
+        user,
+        kind,
+        contents=contents,
+        requested_state=state,
+        urgency=cases.first(form, "urgency", 32),
+        urgency_reasons=cases.first(form, "urgency_reasons"),
+        errors=errors,
+        problem=problem,
+        status=422,
+    )
+
+
+@router.get("/requests/{request_id}/edit", response_model=None)
+def edit_draft_form(
+    request_id: str, request: Request, user: UiUser, ui: Site, saved: bool = False
+) -> HTMLResponse | RedirectResponse:
+    view = ui.node.cooperation.show(user, request_id[:MAX_ID])
+    draft = view.request
+    if draft.status is not Status.DRAFT or view.side is not Side.REQUESTING:
+        return see_other(request_url(draft.id))
+    return _draft_page(
+        request,
+        ui,
+        user,
+        _kind(ui, draft.kind),
+        contents=draft.contents,
+        requested_state=draft.requested_state,
+        urgency=draft.urgency.level.value,
+        urgency_reasons=draft.urgency.reasons or "",
+        saved={"id": draft.id, "url": request_url(draft.id), "just_saved": saved},
+    )
+
+
+@router.post("/requests/{request_id}/edit", response_model=None)
+async def edit_draft(
+    request_id: str, request: Request, user: UiUser, ui: Site
+) -> HTMLResponse | RedirectResponse:
+    service = ui.node.cooperation
+    view = service.show(user, request_id[:MAX_ID])
+    draft = view.request
+    kind = _kind(ui, draft.kind)
+    form = cases.form_lists(await request.form())
+    errors: dict[str, Message] = {}
+    urgency = _urgency(form, errors)
+    problem = None
+    try:
+        contents = cases.read_contents(kind, form)
+    except InvalidInput:
+        contents, errors["contents"] = dict(draft.contents), cases.TOO_LARGE
+    if not errors:
+        try:
+            service.revise(user, draft.id, contents=contents, urgency=urgency)
+        except HanoiError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            problem = exc.detail
+            errors["form"] = cases.DRAFT_REFUSED
+        else:
+            return see_other(f"{request_url(draft.id)}/edit?saved=true")
+    return _draft_page(
+        request,
+        ui,
+        user,
+        kind,
+        contents=contents,
+        requested_state=draft.requested_state,
+        urgency=cases.first(form, "urgency", 32),
+        urgency_reasons=cases.first(form, "urgency_reasons"),
+        errors=errors,
+        problem=problem,
+        saved={"id": draft.id, "url": request_url(draft.id), "just_saved": False},
+        status=422,
+    )
+
+
+# --- one request ------------------------------------------------------------------------
+
+
+def _request_page(
+    request: Request,
+    ui: UiSite,
+    user: User,
+    view: RequestView,
+    *,
+    status: int = 200,
+    failed: str | None = None,
+    error: cases.StepError | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> HTMLResponse:
+    fmt = _fmt(request)
+    service = ui.node.cooperation
+    catalogue = service.catalogue
+    req = view.request
+    kind = catalogue.kind(req.kind)
+    findings = (
+        cases.localized_findings(catalogue, fmt, req.kind, req.contents)
+        if req.status in (Status.DRAFT, Status.APPROVED) and view.side is Side.REQUESTING
+        else []
+    )
+    grouped = cases.findings_by_item(findings)
+    contents = [
+        {
+            "key": item.key,
+            "label": fmt.label(item.label_key),
+            "citation": catalogue.cite(item.source, fmt.language),
+            "value": req.contents.get(item.key),
+            "text": cases.display_value(fmt, catalogue, item, req.contents.get(item.key))
+            if item.key in req.contents
+            else "",
+            "present": item.key in req.contents,
+            "findings": grouped.get(item.key, []),
+        }
+        for item in kind.contents
+        if item.key in req.contents or item.key in grouped
+    ]
+    conditions = [
+        {
+            "label": fmt.label(catalogue.condition(c.key).label_key),
+            "citation": catalogue.cite(catalogue.condition(c.key).source, fmt.language),
+            "terms": c.terms,
+            "imposed_by": cases.SIDE_LABELS[c.imposed_by],
+            "retain_until": c.retain_until,
+        }
+        for c in req.conditions
+    ]
+    timeline = [
+        {
+            "sequence": r.sequence,
+            "step": cases.STEP_LABELS[r.transition],
+            "from": cases.STATUS_LABELS[r.from_status],
+            "to": cases.STATUS_LABELS[r.to_status],
+            "officer": r.officer,
+            "state": r.state,
+            "at": r.at,
+            "at_text": cases.moment(fmt, r.at),
+            "article": r.article,
+            "reasons": r.reasons,
+            "grounds": [fmt.label(catalogue.refusal_ground(g).label_key) for g in r.grounds],
+            "until": r.until,
+        }
+        for r in req.history
+    ]
+    custody = [
+        {
+            "index": logged.index,
+            "action": cases.CUSTODY_LABELS.get(logged.event.action, Message(logged.event.action)),
+            "step": cases.step_label(str(logged.event.unknown["step"]))
+            if "step" in logged.event.unknown
+            else None,
+            "officer": logged.event.officer,
+            "node": logged.event.node,
+            "at": logged.event.time,
+            "at_text": cases.moment(fmt, logged.event.time),
+            "article": logged.event.article,
+            "evidence": logged.event.evidence_sha256,
+        }
+        for logged in view.custody
+    ]
+    other = req.party(view.side.other)
+    return ui.page(
+        request,
+        "requests_show.html",
+        user=user,
+        status=status,
+        req=req,
+        url=request_url(req.id),
+        side=cases.SIDE_LABELS[view.side],
+        other_side=cases.SIDE_LABELS[view.side.other],
+        other=other,
+        kind_title=fmt.label(kind.title_key),
+        kind_citation=catalogue.cite(kind.source, fmt.language),
+        status_label=cases.STATUS_LABELS[req.status],
+        desired_label=cases.STATUS_LABELS[req.desired_status] if req.desired_status else None,
+        urgency_label=cases.URGENCY_LABELS[req.urgency.level],
+        confidential=req.contents.get("confidentiality-required") is True,
+        contents=contents,
+        findings=findings,
+        editable=req.status is Status.DRAFT and view.side is Side.REQUESTING,
+        conditions=conditions,
+        timeline=timeline,
+        custody=custody,
+        assignments=view.assignments,
+        steps=cases.step_forms(catalogue, fmt, kind, view.allowed),
+        failed=failed,
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/requests/{request_id}")
+def show_request(request_id: str, request: Request, user: UiUser, ui: Site) -> HTMLResponse:
+    view = ui.node.cooperation.show(user, request_id[:MAX_ID])
+    return _request_page(request, ui, user, view)
+
+
+@router.post("/requests/{request_id}/steps", response_model=None)
+async def take_step(
+    request_id: str, request: Request, user: UiUser, ui: Site
+) -> HTMLResponse | RedirectResponse:
+    service = ui.node.cooperation
+    request_id = request_id[:MAX_ID]
+    view = service.show(user, request_id)  # 404 before anything else for a stranger
+    form = cases.form_lists(await request.form())
+    step = cases.first(form, "step", 64)
+    reasons = cases.first(form, "reasons").strip()
+    grounds = tuple(g[:64] for g in form.get("grounds", ())[:20])
+    until_text = cases.first(form, "until", 32)
+    follow_up = cases.first(form, "follow_up", MAX_ID).strip()
+    values = {"reasons": reasons, "grounds": grounds, "until": until_text, "follow_up": follow_up}
+    try:
+        TransitionName(step)
+    except ValueError:
+        raise InvalidInput("unknown step") from None
+    try:
+        service.take(
+            user,
+            request_id,
+            StepInput(
+                transition=step,
+                reasons=reasons or None,
+                grounds=grounds,
+                until=cases.end_of_day(until_text) if until_text else None,
+                follow_up=follow_up or None,
+            ),
+        )
+    except NotFound:
+        if not follow_up:
+            raise
+        error = cases.StepError(
+            message=cases.REQUIREMENT_ERRORS["follow_up"],
+            detail=f"no request {follow_up!r} among your cases",
+            article=None,
+            fields={"follow_up": cases.REQUIREMENT_ERRORS["follow_up"]},
+        )
+    except HanoiError as exc:
+        fmt = _fmt(request)
+        localized = cases.localized_findings(
+            service.catalogue, fmt, view.request.kind, view.request.contents
+        )
+        error = cases.step_error(exc, localized)
+    else:
+        return see_other(request_url(view.request.id))
+    view = service.show(user, request_id)
+    return _request_page(
+        request, ui, user, view, status=422, failed=step, error=error, values=values
+    )
+
+
+@router.post("/requests/{request_id}/assignments", response_model=None)
+async def assign(
+    request_id: str, request: Request, user: UiUser, ui: Site
+) -> HTMLResponse | RedirectResponse:
+    service = ui.node.cooperation
+    request_id = request_id[:MAX_ID]
+    view = service.show(user, request_id)
+    form = cases.form_lists(await request.form())
+    name = cases.first(form, "colleague", 64).strip()
+    try:
+        service.assign(user, request_id, name)
+    except HanoiError:
+        error = cases.StepError(message=cases.NO_SUCH_COLLEAGUE, detail="", article=None)
+        return _request_page(
+            request, ui, user, view, status=422, failed="assign", error=error, values={}
+        )
+    return see_other(request_url(view.request.id))
+
+
+# --- deadlines --------------------------------------------------------------------------
+
+
+@router.get("/deadlines")
+def deadlines(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
+    require_action(user, Action.READ)
+    fmt = _fmt(request)
+    rows = [
+        {
+            "id": d.request_id,
+            "url": request_url(d.request_id),
+            "rule": cases.DUE_RULE_LABELS[d.rule],
+            "state": d.state.value,
+            "due_at": d.due_at,
+            "due_text": cases.moment(fmt, d.due_at),
+            "left": cases.time_left(fmt, d.time_left),
+            "side": cases.SIDE_LABELS[d.side],
+            "article": ui.node.cooperation.catalogue.cite(d.source, fmt.language),
+        }
+        for d in ui.node.cooperation.overdue(user)
+    ]
+    return ui.page(
+        request,
+        "deadlines.html",
+        user=user,
+        overdue=[r for r in rows if r["state"] == "overdue"],
+        due_soon=[r for r in rows if r["state"] != "overdue"],
+    )

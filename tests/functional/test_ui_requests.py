@@ -1,0 +1,364 @@
+"""The request pages of the officers' UI over HTTP: inbox and outbox, drafting with the
+Convention's findings, approval and sending, refusal on the requested State's node,
+deadlines, and the 404 a stranger to the case gets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hanoi.accounts.model import Role
+from hanoi.clock import FixedClock
+from hanoi.convention import FieldType, RequestKind, default_catalogue
+from hanoi.cooperation.service import DraftInput
+from hanoi.web.app import create_app
+from hanoi.wiring import Node
+from support_cooperation import T0, deliver, make_node
+from unit.cooperation.builders import complete_contents
+
+CATALOGUE = default_catalogue()
+KIND = "mla-stored-data"
+LOOPBACK = "http://127.0.0.1"
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+REQUEST_ID = re.compile(r"/ui/requests/([A-Z]{3}-\d{4}-[0-9A-F]+)")
+
+
+@dataclass
+class Desk:
+    node: Node
+    clients: dict[str, TestClient]
+
+    def __getitem__(self, name: str) -> TestClient:
+        return self.clients[name]
+
+    def user(self, name: str) -> Any:
+        return self.node.accounts.named(name)
+
+
+def _desk(node: Node, users: dict[str, Role]) -> Desk:
+    clients = {}
+    for name, role in users.items():
+        node.accounts.add_user(name=name, role=role, password=PASSWORD)
+        client = TestClient(
+            create_app(node, background=False),
+            base_url=LOOPBACK,
+            raise_server_exceptions=False,
+            follow_redirects=False,
+        )
+        client.__enter__()
+        _log_in(client, name)
+        clients[name] = client
+    return Desk(node=node, clients=clients)
+
+
+def csrf(client: TestClient, path: str = "/ui/") -> str:
+    found = CSRF.search(client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+def _log_in(client: TestClient, name: str) -> None:
+    token = csrf(client, "/ui/login")
+    response = client.post(
+        "/ui/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk]]:
+    clock = FixedClock(T0)
+    egy = _desk(
+        make_node(tmp_path / "egy", "EGY", None, clock),
+        {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "karim": Role.OFFICER},
+    )
+    vnm = _desk(
+        make_node(tmp_path / "vnm", "VNM", None, clock),
+        {"lan": Role.SUPERVISOR, "thao": Role.OFFICER},
+    )
+    yield egy, vnm
+    for desk in (egy, vnm):
+        for client in desk.clients.values():
+            client.__exit__(None, None, None)
+        desk.node.engine.dispose()
+
+
+def form_of(kind: RequestKind, contents: dict[str, Any]) -> dict[str, Any]:
+    """The draft form's fields for ``contents``, as a browser would send them."""
+    data: dict[str, Any] = {}
+    for item in kind.contents:
+        value = contents.get(item.key)
+        name = f"c.{item.key}"
+        if value is None:
+            continue
+        if item.type is FieldType.LIST:
+            data[name] = list(value) if item.item_type is FieldType.ENUM else "\n".join(value)
+        elif isinstance(value, bool):
+            data[name] = "yes" if value else "no"
+        else:
+            data[name] = str(value)
+    return data
+
+
+def _draft_by_form(client: TestClient, contents: dict[str, Any]) -> Any:
+    data = {
+        "csrf_token": csrf(client, f"/ui/requests/new?kind={KIND}"),
+        "kind": KIND,
+        "requested_state": "vnm",
+        "urgency": "routine",
+        **form_of(CATALOGUE.kind(KIND), contents),
+    }
+    return client.post("/ui/requests/new", data=data)
+
+
+def _step(client: TestClient, request_id: str, step: str, **fields: Any) -> Any:
+    token = csrf(client, f"/ui/requests/{request_id}")
+    return client.post(
+        f"/ui/requests/{request_id}/steps", data={"csrf_token": token, "step": step, **fields}
+    )
+
+
+def _sent_request(egy: Desk) -> str:
+    """Drafted by amira through the form, samir added to the case, approved and sent."""
+    response = _draft_by_form(egy["amira"], complete_contents(CATALOGUE.kind(KIND)))
+    assert response.status_code == 303
+    found = REQUEST_ID.search(response.headers["location"])
+    assert found is not None
+    request_id = found.group(1)
+    added = egy["amira"].post(
+        f"/ui/requests/{request_id}/assignments",
+        data={"csrf_token": csrf(egy["amira"]), "colleague": "samir"},
+    )
+    assert added.status_code == 303
+    assert _step(egy["samir"], request_id, "approve").status_code == 303
+    assert _step(egy["samir"], request_id, "send").status_code == 303
+    return request_id
+
+
+def test_inbox_and_outbox_list_only_the_users_cases(desks: tuple[Desk, Desk]) -> None:
+    egy, _ = desks
+    service = egy.node.cooperation
+    contents = complete_contents(CATALOGUE.kind(KIND))
+    mine = service.draft(
+        egy.user("amira"), DraftInput(kind=KIND, requested_state="VNM", contents=contents)
+    )
+    theirs = service.draft(
+        egy.user("karim"), DraftInput(kind=KIND, requested_state="FRA", contents=contents)
+    )
+    outbox = egy["amira"].get("/ui/requests?side=requesting")
+    assert outbox.status_code == 200
+    assert "<h1>Outbox</h1>" in outbox.text
+    assert mine.request.id in outbox.text
+    assert theirs.request.id not in outbox.text
+    assert "Vietnam" in outbox.text
+    assert "Mutual legal assistance: accessing stored electronic data" in outbox.text
+    assert f'href="/ui/requests/{mine.request.id}"' in outbox.text
+    assert "Draft" in outbox.text
+    assert "Mar 2, 2026" in outbox.text  # the last change, in the locale's format
+    inbox = egy["amira"].get("/ui/requests?side=requested")
+    assert mine.request.id not in inbox.text
+    assert "No request matches." in inbox.text
+    filtered = egy["amira"].get("/ui/requests?status=sent").text
+    assert mine.request.id not in filtered
+    assert egy["amira"].get("/ui/requests?status=nonsense").status_code == 400
+
+    chosen = egy["amira"].post(
+        "/ui/language",
+        data={"csrf_token": csrf(egy["amira"]), "language": "fr", "next": "/ui/requests"},
+    )
+    assert chosen.status_code == 303
+    french = egy["amira"].get("/ui/requests").text
+    assert "2 mars 2026" in french
+    assert "Brouillon" in french
+
+
+def test_a_draft_with_a_missing_item_shows_the_error_with_its_article_and_keeps_values(
+    desks: tuple[Desk, Desk],
+) -> None:
+    egy, _ = desks
+    client = egy["amira"]
+    page = client.get(f"/ui/requests/new?kind={KIND}")
+    assert page.status_code == 200
+    assert 'name="c.summary-of-facts"' in page.text
+    assert 'type="date"' in page.text  # the suggested deadline
+    assert 'type="checkbox"' in page.text  # offences, data categories
+    assert "Art. 40(15)" in page.text
+
+    contents = complete_contents(CATALOGUE.kind(KIND))
+    del contents["summary-of-facts"]
+    contents["purpose"] = "Evidence for the trial of case 17/2026"
+    response = _draft_by_form(client, contents)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.endswith("/edit?saved=true")
+    page = client.get(location)
+    assert page.status_code == 200
+    text = page.text
+    assert "The draft is saved." in text
+    assert 'id="item-summary-of-facts-error"' in text
+    assert "Summary of the relevant facts: required (Art. 40(15)(c))." in text
+    assert "Evidence for the trial of case 17/2026</textarea>" in text  # kept
+    assert 'aria-invalid="true" aria-describedby="item-summary-of-facts-hint' in text
+
+    # A form the node cannot take comes back with the values and the error beside the field.
+    bad = client.post(
+        "/ui/requests/new",
+        data={
+            "csrf_token": csrf(client),
+            "kind": KIND,
+            "requested_state": "",
+            "urgency": "urgent",
+            "c.purpose": "kept text",
+        },
+    )
+    assert bad.status_code == 422
+    assert 'id="field-requested_state-error"' in bad.text
+    assert "Give the reasons for urgency." in bad.text
+    assert "kept text</textarea>" in bad.text
+
+    # Completing the draft through its edit form clears the findings.
+    request_id = location.split("/")[3]
+    edited = client.post(
+        f"/ui/requests/{request_id}/edit",
+        data={
+            "csrf_token": csrf(client),
+            "urgency": "routine",
+            **form_of(CATALOGUE.kind(KIND), complete_contents(CATALOGUE.kind(KIND))),
+        },
+    )
+    assert edited.status_code == 303
+    assert "has everything the Convention requires" in client.get(edited.headers["location"]).text
+
+
+def test_a_supervisor_approves_then_sends_from_the_request_page(
+    desks: tuple[Desk, Desk],
+) -> None:
+    egy, _ = desks
+    response = _draft_by_form(egy["amira"], complete_contents(CATALOGUE.kind(KIND)))
+    found = REQUEST_ID.search(response.headers["location"])
+    assert found is not None
+    request_id = found.group(1)
+    page = egy["amira"].get(f"/ui/requests/{request_id}").text
+    assert 'id="step-approve"' in page
+    # The officer may not approve: the error shows beside the form, not as a trace.
+    refused = _step(egy["amira"], request_id, "approve")
+    assert refused.status_code == 422
+    assert "Your role does not allow this step." in refused.text
+    assert "Traceback" not in refused.text
+
+    egy["amira"].post(
+        f"/ui/requests/{request_id}/assignments",
+        data={"csrf_token": csrf(egy["amira"]), "colleague": "samir"},
+    )
+    assert _step(egy["samir"], request_id, "approve").status_code == 303
+    page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    assert 'id="step-send"' in page
+    assert 'id="step-approve"' not in page
+    sent = _step(egy["samir"], request_id, "send")
+    assert sent.status_code == 303
+    egy.node.custody.sequence()  # what the background sequencer does
+    page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    assert '<span class="status">Sent</span>' in page
+    timeline = page.split('id="timeline-caption"')[1].split("</table>")[0]
+    assert "Approve" in timeline
+    assert "Send" in timeline
+    assert "Art. 40(13)" in timeline
+    assert "Art. 40(14)" in timeline
+    assert "samir" in timeline
+    custody = page.split('id="custody-caption"')[1].split("</table>")[0]
+    assert "Step of the request: Send" in custody
+
+
+def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:
+    egy, vnm = desks
+    request_id = _sent_request(egy)
+    held = egy.node.cooperation.show(egy.user("amira"), request_id).request
+    deliver(held, to=vnm.node)
+    lan = vnm["lan"]
+    inbox = lan.get("/ui/requests?side=requested").text
+    assert request_id in inbox
+    assert "Egypt" in inbox
+    assert _step(lan, request_id, "acknowledge").status_code == 303
+
+    page = lan.get(f"/ui/requests/{request_id}").text
+    assert 'id="step-refuse"' in page
+    assert 'name="grounds" value="essential-interests"' in page
+
+    # No grounds, no reasons: the error is beside the refusal form.
+    empty = _step(lan, request_id, "refuse")
+    assert empty.status_code == 422
+    assert 'id="step-refuse-error"' in empty.text
+    assert "Give the reasons, in writing." in empty.text
+    assert "Art. 40(24)" in empty.text
+    no_grounds = _step(lan, request_id, "refuse", reasons="Sovereignty.")
+    assert no_grounds.status_code == 422
+    assert "Choose at least one ground for refusal." in no_grounds.text
+    assert "Sovereignty.</textarea>" in no_grounds.text
+
+    # Grounds without consultation first: refused, with the reasons kept.
+    early = _step(
+        lan, request_id, "refuse", grounds=["essential-interests"], reasons="Sovereignty."
+    )
+    assert early.status_code == 422
+    assert "Consult the requesting State before refusing on this ground." in early.text
+    assert "Sovereignty.</textarea>" in early.text
+    assert 'value="essential-interests" checked' in early.text
+
+    assert _step(lan, request_id, "consult", reasons="About essential interests.").status_code == (
+        303
+    )
+    done = _step(lan, request_id, "refuse", grounds=["essential-interests"], reasons="Sovereignty.")
+    assert done.status_code == 303, done.text
+    page = lan.get(f"/ui/requests/{request_id}").text
+    assert '<span class="status">Refused</span>' in page
+    assert "Sovereignty." in page
+
+    # In Arabic the page runs right to left.
+    lan.post(
+        "/ui/language",
+        data={"csrf_token": csrf(lan), "language": "ar", "next": "/ui/"},
+    )
+    arabic = lan.get(f"/ui/requests/{request_id}").text
+    assert '<html lang="ar" dir="rtl">' in arabic
+
+
+def test_a_request_outside_the_users_cases_answers_like_a_missing_one(
+    desks: tuple[Desk, Desk],
+) -> None:
+    egy, _ = desks
+    request_id = _sent_request(egy)
+    karim = egy["karim"]
+    stranger = karim.get(f"/ui/requests/{request_id}")
+    missing = karim.get("/ui/requests/EGY-2026-00000000")
+    assert stranger.status_code == missing.status_code == 404
+    assert stranger.text.replace(request_id, "X") == missing.text.replace("EGY-2026-00000000", "X")
+    assert request_id not in karim.get("/ui/requests").text
+    posted = karim.post(
+        f"/ui/requests/{request_id}/steps",
+        data={"csrf_token": csrf(karim), "step": "withdraw", "reasons": "x"},
+    )
+    assert posted.status_code == 404
+    assert karim.get(f"/ui/requests/{request_id}/edit").status_code == 404
+
+
+def test_deadlines_and_the_links_to_the_pages(desks: tuple[Desk, Desk]) -> None:
+    egy, _ = desks
+    home = egy["amira"].get("/ui/").text
+    for path in ("/ui/requests?side=requested", "/ui/requests?side=requesting", "/ui/deadlines"):
+        assert f'href="{path}"' in home
+    nav = home.split('aria-label="Main menu"')[1].split("</nav>")[0]
+    assert 'href="/ui/requests"' in nav
+    assert 'href="/ui/deadlines"' in nav
+    page = egy["amira"].get("/ui/deadlines")
+    assert page.status_code == 200
+    assert "Nothing is overdue." in page.text
+    kinds = egy["amira"].get("/ui/requests/new").text
+    assert f'href="/ui/requests/new?kind={KIND}"' in kinds
+    assert egy["amira"].get("/ui/requests/new?kind=no-such-kind").status_code == 404
