@@ -38,7 +38,7 @@ from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog
 from hanoi.custody.witnessing import WitnessService
-from hanoi.directory.errors import KeyOutsideValidity
+from hanoi.directory.errors import KeyOutsideValidity, UnknownKey
 from hanoi.directory.model import StateEntry
 from hanoi.directory.store import load_held
 from hanoi.directory.trust import TrustedDirectory
@@ -56,7 +56,7 @@ from hanoi.federation.errors import (
     UnknownSender,
     UnknownSenderKey,
 )
-from hanoi.federation.messages import MessageType, message_from_json, thaw
+from hanoi.federation.messages import Message, MessageType, message_from_json, thaw
 from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
 from hanoi.federation.replay import replayed
 from hanoi.node.identity import NodeKeys
@@ -106,9 +106,10 @@ class DirectoryHolder:
             return self.current().key_for(state, key_id, at)
         except KeyOutsideValidity as exc:
             raise BadMessageSignature(exc.detail) from None
-        except NotFound as exc:
-            error = UnknownSenderKey if "key" in exc.detail else UnknownSender
-            raise error(exc.detail) from None
+        except UnknownKey as exc:
+            raise UnknownSenderKey(exc.detail) from None
+        except NotFound as exc:  # no such State, or no directory
+            raise UnknownSender(exc.detail) from None
 
 
 class FederationService:
@@ -234,7 +235,7 @@ class FederationService:
         receipt = self._receipt(verified, ReceiptOutcome.ACCEPTED, now)
         event = self._event(
             CustodyAction.RECEIVED,
-            verified,
+            message,
             peer={"sender": message.sender},
             at=now,
         )
@@ -287,12 +288,11 @@ class FederationService:
     def _event(
         self,
         action: CustodyAction,
-        verified: VerifiedMessage,
+        message: Message,
         *,
         peer: dict[str, str],
         at: datetime,
     ) -> CustodyEvent:
-        message = verified.message
         article = "Art. 40(13)"
         if message.type is MessageType.STEP:
             article = str(thaw(message.body)["record"].get("article") or article)
@@ -306,7 +306,7 @@ class FederationService:
             unknown={
                 "message_id": message.id,
                 "message_type": message.type.value,
-                "message_sha256": verified.content_digest,
+                "message_sha256": message.content_digest(),
                 **peer,
             },
         )
@@ -357,15 +357,9 @@ class FederationService:
                 f"{message.recipient} answered {response.status_code}: {with_problem or detail}"
             )
         receipt = verify_receipt(response.content, message=message, keys=self.directory)
-        verified = VerifiedMessage(
-            message=message,
-            key_id="",
-            digest=message.digest(),
-            content_digest=message.content_digest(),
-        )
         event = self._event(
             CustodyAction.SENT,
-            verified,
+            message,
             peer={
                 "recipient": message.recipient,
                 "receipt_sha256": hashlib.sha256(response.content).hexdigest(),

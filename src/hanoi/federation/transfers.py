@@ -31,6 +31,7 @@ from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.cooperation import Side
 from hanoi.cooperation.package_conditions import package_conditions
+from hanoi.cooperation.ports import Outgoing
 from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.service import CustodyLog
@@ -167,7 +168,14 @@ class TransferService:
             },
         )
         self._outbox.enqueue(
-            message.id, peer, message.type.value, request_id, message.canonical().decode(), now
+            Outgoing(
+                id=message.id,
+                recipient=peer,
+                type=message.type.value,
+                request_id=request_id,
+                message=message.canonical().decode(),
+                created_at=now,
+            )
         )
         self._wake.set()
         return row

@@ -40,6 +40,7 @@ from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
 from hanoi.storage.custody_repo import CustodyRepository
+from hanoi.storage.federation_repo import queue_messages
 from hanoi.storage.tables import (
     access_refusals,
     case_assignments,
@@ -47,7 +48,6 @@ from hanoi.storage.tables import (
     deadline_alerts,
     evidence_items,
     onward_consents,
-    outbox,
     request_steps,
     users,
 )
@@ -126,7 +126,7 @@ class CooperationRepository:
                 for user_id in sorted(set(assignees)):
                     self._assign(connection, request.id, user_id, assigned_by, now)
                 self._custody.enqueue_in(connection, custody, now=now)
-                _queue(connection, outbox)
+                queue_messages(connection, outbox)
         except SQLIntegrityError:
             raise Conflict(f"a request {request.id!r} already exists") from None
 
@@ -207,7 +207,7 @@ class CooperationRepository:
                     raise _changed(request.id)
                 self._insert_steps(connection, new_steps)
                 self._custody.enqueue_in(connection, custody, now=now)
-                _queue(connection, outbox)
+                queue_messages(connection, outbox)
         except SQLIntegrityError:
             raise _changed(request.id) from None
 
@@ -502,27 +502,6 @@ class CooperationRepository:
                 )
             ).first()
         return found is not None
-
-
-def _queue(connection: Connection, messages: Sequence[Outgoing]) -> None:
-    if messages:
-        connection.execute(
-            insert(outbox),
-            [
-                {
-                    "id": m.id,
-                    "recipient": m.recipient,
-                    "type": m.type,
-                    "request_id": m.request_id,
-                    "message": m.message,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": m.created_at,
-                    "created_at": m.created_at,
-                }
-                for m in messages
-            ],
-        )
 
 
 def _changed(request_id: str) -> Conflict:

@@ -3,13 +3,15 @@ each message once at a time), accepted inbox messages and refusals. SQLite and P
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
+from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tables import inbox_messages, inbox_refusals, outbox
@@ -54,6 +56,28 @@ def _entry(row: Any) -> OutboxEntry:
     )
 
 
+def queue_messages(connection: Connection, messages: Sequence[Outgoing]) -> None:
+    """Insert outbox rows in the caller's transaction (that of the change they announce)."""
+    if messages:
+        connection.execute(
+            insert(outbox),
+            [
+                {
+                    "id": m.id,
+                    "recipient": m.recipient,
+                    "type": m.type,
+                    "request_id": m.request_id,
+                    "message": m.message,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": m.created_at,
+                    "created_at": m.created_at,
+                }
+                for m in messages
+            ],
+        )
+
+
 class FederationRepository:
     def __init__(self, engine: Engine, custody: CustodyRepository) -> None:
         self.engine = engine
@@ -87,30 +111,10 @@ class FederationRepository:
                 claimed.append(_entry(row))
         return claimed
 
-    def enqueue(
-        self,
-        message_id: str,
-        recipient: str,
-        type: str,
-        request_id: str | None,
-        message: str,
-        now: datetime,
-    ) -> None:
+    def enqueue(self, message: Outgoing) -> None:
         """Queue a message that no step carries (an evidence offer)."""
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(outbox).values(
-                    id=message_id,
-                    recipient=recipient,
-                    type=type,
-                    request_id=request_id,
-                    message=message,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
+            queue_messages(connection, [message])
 
     def delivered(
         self, message_id: str, *, receipt: str, custody: list[NewEvent], now: datetime

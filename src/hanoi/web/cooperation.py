@@ -16,7 +16,6 @@ from hanoi.convention import Channel, Finding
 from hanoi.cooperation import (
     AttachmentRole,
     Condition,
-    CooperationRequest,
     Link,
     Relation,
     Side,
@@ -626,6 +625,3 @@ def refusals(
         )
         for r in service_of(request).refusals(user, limit=limit)
     ]
-
-
-__all__ = ["CooperationRequest", "router"]
