@@ -16,7 +16,11 @@ from fastapi.staticfiles import StaticFiles
 
 from hanoi.convention import bundled_parties_bytes, default_catalogue, parse_parties
 from hanoi.node.folder import load_keys
+from hanoi.web.ui.alerts_pages import router as alerts_router
+from hanoi.web.ui.directory_pages import router as directory_router
 from hanoi.web.ui.errors import STATIC, install_error_pages
+from hanoi.web.ui.evidence_pages import router as evidence_router
+from hanoi.web.ui.report_pages import router as report_router
 from hanoi.web.ui.requests_pages import router as requests_router
 from hanoi.web.ui.routes import router
 from hanoi.web.ui.sessions import UiSessionMiddleware, session_secret
@@ -33,7 +37,8 @@ def install_ui(app: FastAPI, node: Node) -> None:
     parties = parse_parties(bundled_parties_bytes(), rules=default_catalogue().treaty_rules)
     app.state.ui = UiSite(node=node, templates=make_environment(), parties=tuple(parties))
     app.include_router(router)
-    app.include_router(requests_router)
+    for pages in (requests_router, evidence_router, report_router, directory_router, alerts_router):
+        app.include_router(pages)
     app.mount(STATIC, StaticFiles(directory=STATIC_DIR), name="ui-static")
     secret = session_secret(load_keys(node.settings).signing)
     app.add_middleware(UiSessionMiddleware, secret_key=secret, prefix=PREFIX)
