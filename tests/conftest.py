@@ -47,6 +47,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_port_run(count: int) -> int:
+    """A base port with ``count`` free ports from it (a sandbox federation's nodes)."""
+    for _ in range(100):
+        base = free_port()
+        try:
+            for offset in range(count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+    raise AssertionError("no run of free ports")
+
+
 # --- PostgreSQL -------------------------------------------------------------------------
 
 

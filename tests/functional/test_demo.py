@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import free_port
+from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.cooperation.samples import sample_contents
 from hanoi.federation.sandbox import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
@@ -25,24 +25,9 @@ pytestmark = pytest.mark.slow
 HANOI = str(Path(sys.executable).with_name("hanoi"))
 
 
-def _base_port(count: int) -> int:
-    import socket
-
-    for _ in range(100):
-        base = free_port()
-        try:
-            for offset in range(count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-            return base
-        except OSError:
-            continue
-    raise AssertionError("no run of free ports")
-
-
 def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None:
     folder = tmp_path / "sandbox"
-    base = _base_port(3)
+    base = free_port_run(3)
     result = subprocess.run(
         [HANOI, "demo", "--exit", "--dir", str(folder), "--base-port", str(base)],
         capture_output=True,
@@ -121,7 +106,7 @@ def test_a_package_transfer_resumes_after_the_receiver_is_killed(
 ) -> None:
     monkeypatch.setenv("HANOI_TRANSFER_CHUNK_BYTES", str(1024 * 1024))  # many ranges to cut
     sandbox = build_sandbox(
-        tmp_path / "s", ["EGY", "VNM"], base_port=_base_port(2), clock=SystemClock()
+        tmp_path / "s", ["EGY", "VNM"], base_port=free_port_run(2), clock=SystemClock()
     )
     egy, vnm = sandbox.nodes["EGY"], sandbox.nodes["VNM"]
     sandbox.start()

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import free_port
+from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.convention import default_catalogue
 from hanoi.federation.sandbox import (
@@ -33,31 +33,13 @@ CATALOGUE = default_catalogue()
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    ports = [free_port() for _ in range(3)]
-    base = ports[0] if ports == list(range(ports[0], ports[0] + 3)) else None
     root = tmp_path_factory.mktemp("federation") / "sandbox"
     built = build_sandbox(
-        root, ["EGY", "VNM", "FRA"], base_port=base or _free_run(3), clock=SystemClock()
+        root, ["EGY", "VNM", "FRA"], base_port=free_port_run(3), clock=SystemClock()
     )
     built.start()
     yield built
     built.stop()
-
-
-def _free_run(count: int) -> int:
-    """A base port with ``count`` free ports after it."""
-    for _ in range(50):
-        base = free_port()
-        try:
-            for offset in range(1, count):
-                import socket
-
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-            return base
-        except OSError:
-            continue
-    raise AssertionError("no run of free ports")
 
 
 def until(check: Callable[[], Any], *, timeout: float = 30, what: str = "condition") -> Any:

@@ -297,3 +297,27 @@ def test_the_api_is_unaffected(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
     assert "set-cookie" not in client.get("/api/v1/node").headers
     assert client.get("/api/v1/me").headers["content-type"] == "application/problem+json"
+
+
+def test_too_many_wrong_passwords_for_a_name_are_refused_for_a_while(
+    node: Node, client: TestClient
+) -> None:
+    node.accounts.add_user(name="guessed.user", role=Role.OFFICER, password=PASSWORD)
+    for _attempt in range(5):
+        wrong = client.post(
+            "/ui/login",
+            data={"csrf_token": csrf(client), "name": "guessed.user", "password": "not it at all"},
+        )
+        assert wrong.status_code == 422
+    # The right password too is refused now: the password is not even checked.
+    blocked = client.post(
+        "/ui/login",
+        data={"csrf_token": csrf(client), "name": "Guessed.User", "password": PASSWORD},
+    )
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins from here." in blocked.text
+    assert 0 < int(blocked.headers["retry-after"]) <= 15 * 60
+    assert client.get("/ui/").status_code == 303
+    # Another officer at the same desk still signs in: one name is throttled, not the desk.
+    log_in(client)
+    assert client.get("/ui/").status_code == 200

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
+import hanoi.accounts.secrets as secrets_module
 from hanoi.accounts.model import Role
 from hanoi.accounts.service import AccountService
 from hanoi.clock import FixedClock
@@ -53,6 +55,30 @@ def test_password_login(service: AccountService) -> None:
         service.authenticate_password("duc", "a wrong passphrase")
     with pytest.raises(PermissionDenied):
         service.authenticate_password("nobody", "a long passphrase")
+
+
+def test_an_unknown_name_costs_a_password_hash_like_a_known_one(
+    service: AccountService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing difference tells who has an account: argon2 runs for unknown names too,
+    and for users without a password."""
+    service.add_user(name="duc", role=Role.SUPERVISOR, password="a long passphrase")
+    service.add_user(name="token-only", role=Role.OFFICER, with_token=True)
+    checked: list[str] = []
+    real = secrets_module._hasher.verify
+
+    def verify(stored: str, given: str) -> bool:
+        checked.append(stored)
+        return real(stored, given)
+
+    monkeypatch.setattr(
+        secrets_module, "_hasher", SimpleNamespace(verify=verify, hash=secrets_module._hasher.hash)
+    )
+    for name in ("duc", "nobody", "token-only"):
+        with pytest.raises(PermissionDenied, match="wrong user name or password"):
+            service.authenticate_password(name, "a wrong passphrase")
+    assert len(checked) == 3
+    assert all(stored.startswith("$argon2id$") for stored in checked)
 
 
 def test_duplicate_name_is_a_conflict(service: AccountService) -> None:

@@ -34,9 +34,19 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(stored_hash: str, password: str) -> None:
+_unknown_user_hash: list[str] = []
+
+
+def verify_password(stored_hash: str | None, password: str) -> None:
+    """Raise unless ``password`` matches. With no stored hash (an unknown user, or one
+    without a password), a hash of a random password is checked all the same, so that
+    the answer takes as long as for a real user and does not tell who exists."""
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PermissionDenied("wrong user name or password")
+    if stored_hash is None:
+        if not _unknown_user_hash:
+            _unknown_user_hash.append(_hasher.hash(secrets.token_urlsafe(32)))
+        stored_hash = _unknown_user_hash[0]
     try:
         _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

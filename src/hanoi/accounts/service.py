@@ -9,6 +9,7 @@ from typing import Protocol
 
 from hanoi.accounts.model import Role, User, check_user_name
 from hanoi.accounts.secrets import hash_password, new_token, parse_token, same_hash, verify_password
+from hanoi.accounts.throttle import LoginThrottle
 from hanoi.clock import Clock
 from hanoi.errors import NotFound, PermissionDenied
 
@@ -58,9 +59,12 @@ class CreatedUser:
 
 
 class AccountService:
-    def __init__(self, *, repository: AccountsStore, clock: Clock) -> None:
+    def __init__(
+        self, *, repository: AccountsStore, clock: Clock, throttle: LoginThrottle | None = None
+    ) -> None:
         self._repository = repository
         self._clock = clock
+        self._throttle = throttle or LoginThrottle()
 
     def add_user(
         self, *, name: str, role: Role, password: str | None = None, with_token: bool = False
@@ -109,14 +113,20 @@ class AccountService:
             raise PermissionDenied("invalid or revoked API token")
         return user
 
-    def authenticate_password(self, name: str, password: str) -> User:
+    def authenticate_password(self, name: str, password: str, *, client: str = "") -> User:
+        """The user with this name and password. Unknown names take as long as wrong
+        passwords; too many failures from ``client`` (an address) are refused for a while
+        (:mod:`hanoi.accounts.throttle`) without checking the password at all."""
+        now = self._clock.now()
+        self._throttle.check(name, client, now)
         found = self._repository.user_by_name(name)
-        if found is None or found[1] is None or found[0].disabled:
-            log.warning("refused a password login for %r", name[:64])
-            raise PermissionDenied("wrong user name or password")
         try:
-            verify_password(found[1], password)
+            verify_password(found[1] if found is not None else None, password)
+            if found is None or found[0].disabled:
+                raise PermissionDenied("wrong user name or password")
         except PermissionDenied:
             log.warning("refused a password login for %r", name[:64])
+            self._throttle.failed(name, client, now)
             raise
+        self._throttle.succeeded(name, client)
         return found[0]

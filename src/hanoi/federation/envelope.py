@@ -20,10 +20,10 @@ hides all of it (``docs/adr/0012-message-envelope.md``).
 7. the signed recipient is this node's State (:class:`NotAddressedToThisNode`);
 8. ``sent_at`` is within the freshness window around ``now`` (:class:`StaleMessage`).
 
-Replay and duplicates are the caller's next step, through
-:class:`hanoi.federation.replay.SeenMessages` and
-:attr:`VerifiedMessage.content_digest`; whether the sender may send this
-message for this request needs the request, so it is :func:`check_sender_may_send`.
+Replay and duplicates are the caller's next step: the inbox keys each message on its
+id and :attr:`VerifiedMessage.content_digest` (``FederationService.accept``);
+whether the sender may send this message for this request needs the request, so it
+is :func:`check_sender_may_send`.
 """
 
 from __future__ import annotations

@@ -117,6 +117,16 @@ class ReplayedMessage(FederationError, Conflict):
     title = "Replayed message"
     type_slug = "replayed-message"
 
+    @classmethod
+    def of(cls, message_id: str) -> ReplayedMessage:
+        """Ids are kept for good: a sender retries for as long as a network cut lasts,
+        re-signing each attempt, so a duplicate may arrive days later; only the same id
+        with other content is refused."""
+        return cls(
+            f"message {message_id} was already received with different content; "
+            "a message id is never reused"
+        )
+
 
 class TamperedEnvelope(FederationError, IntegrityError):
     """The age header MAC or a payload chunk does not authenticate."""

@@ -47,7 +47,6 @@ from hanoi.federation.messages import (
     parse_time,
     thaw,
 )
-from hanoi.federation.replay import Outcome
 
 RECEIPT_JWS_TYPE = "hanoi-receipt+jws"
 RECEIPT_TYPE = "receipt"
@@ -62,10 +61,6 @@ _KNOWN = frozenset(
 class ReceiptOutcome(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
-
-    @classmethod
-    def of(cls, outcome: Outcome) -> ReceiptOutcome:
-        return cls.ACCEPTED if outcome is Outcome.NEW else cls.DUPLICATE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,7 +112,7 @@ class Receipt:
 def make_receipt(
     verified: VerifiedMessage,
     *,
-    outcome: Outcome | ReceiptOutcome,
+    outcome: ReceiptOutcome,
     received_at: datetime,
     signing_key: Ed25519PrivateKey,
 ) -> bytes:
@@ -129,7 +124,7 @@ def make_receipt(
         receiver=message.recipient,
         sender=message.sender,
         received_at=received_at,
-        outcome=ReceiptOutcome.of(outcome) if isinstance(outcome, Outcome) else outcome,
+        outcome=outcome,
     )
     payload = canonical_json(receipt.to_json(), error=MalformedReceipt)
     return jws.sign(payload, signing_key, typ=RECEIPT_JWS_TYPE, issuer=receipt.receiver)

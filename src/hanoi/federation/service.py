@@ -53,12 +53,12 @@ from hanoi.federation.envelope import (
 )
 from hanoi.federation.errors import (
     BadMessageSignature,
+    ReplayedMessage,
     UnknownSender,
     UnknownSenderKey,
 )
 from hanoi.federation.messages import Message, MessageType, message_from_json, thaw
 from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
-from hanoi.federation.replay import replayed
 from hanoi.node.identity import NodeKeys
 from hanoi.storage.custody_repo import WitnessRepository
 from hanoi.storage.federation_repo import FederationRepository
@@ -229,7 +229,7 @@ class FederationService:
         seen = self.store.seen(message.id)
         if seen is not None:
             if seen.content_sha256 != verified.content_digest:
-                raise replayed(message.id)
+                raise ReplayedMessage.of(message.id)
             return self._receipt(verified, ReceiptOutcome.DUPLICATE, now)
         self._apply(verified)
         receipt = self._receipt(verified, ReceiptOutcome.ACCEPTED, now)

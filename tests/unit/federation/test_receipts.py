@@ -25,7 +25,6 @@ from hanoi.federation.receipts import (
     make_receipt,
     verify_receipt,
 )
-from hanoi.federation.replay import Outcome
 from unit.federation.support import NOW, Peer, b64url, ed25519_jws, make_message
 
 RECEIVED = NOW + timedelta(seconds=3)
@@ -48,7 +47,7 @@ def test_a_receipt_verifies_against_the_message_it_acknowledges(
 ) -> None:
     message, verified = sent
     token = make_receipt(
-        verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=bbb.signing
+        verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=bbb.signing
     )
     receipt = verify_receipt(token, message=message, keys=directory)
     assert receipt.outcome is ReceiptOutcome.ACCEPTED
@@ -71,7 +70,7 @@ def test_a_duplicate_is_acknowledged_as_such_and_fits_every_attempt(
 ) -> None:
     message, verified = sent
     token = make_receipt(
-        verified, outcome=Outcome.DUPLICATE, received_at=RECEIVED, signing_key=bbb.signing
+        verified, outcome=ReceiptOutcome.DUPLICATE, received_at=RECEIVED, signing_key=bbb.signing
     )
     retry = message.resent(NOW + timedelta(hours=1))
     assert verify_receipt(token, message=retry, keys=directory).outcome == "duplicate"
@@ -80,7 +79,7 @@ def test_a_duplicate_is_acknowledged_as_such_and_fits_every_attempt(
 def test_a_tampered_receipt_is_refused(sent: Any, bbb: Peer, directory: MemorySenderKeys) -> None:
     message, verified = sent
     token = make_receipt(
-        verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=bbb.signing
+        verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=bbb.signing
     )
     head, _payload, signature = token.split(b".")
     value = payload_of(token)
@@ -95,7 +94,7 @@ def test_a_receipt_for_another_message_is_refused(
 ) -> None:
     _message, verified = sent
     token = make_receipt(
-        verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=bbb.signing
+        verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=bbb.signing
     )
     other = make_message()
     with pytest.raises(ReceiptMismatch) as exc:
@@ -111,7 +110,7 @@ def test_a_receipt_from_another_state_is_refused(
 ) -> None:
     message, verified = sent
     by_ccc = make_receipt(
-        verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=ccc.signing
+        verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=ccc.signing
     )
     # make_receipt names the message's recipient (BBB) as signer: CCC's key is not BBB's.
     with pytest.raises(UnknownSenderKey, match="not a signing key of BBB"):
@@ -136,7 +135,9 @@ def test_a_receipt_from_another_state_is_refused(
 def test_a_malformed_receipt_is_refused(change: Any, sent: Any, bbb: Peer, directory: Any) -> None:
     message, verified = sent
     value = payload_of(
-        make_receipt(verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=bbb.signing)
+        make_receipt(
+            verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=bbb.signing
+        )
     )
     change(value)
     header = {"alg": "EdDSA", "kid": bbb.key_id, "typ": RECEIPT_JWS_TYPE, "iss": "BBB"}
@@ -150,7 +151,9 @@ def test_an_unsigned_or_non_canonical_receipt_is_refused(
 ) -> None:
     message, verified = sent
     value = payload_of(
-        make_receipt(verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=bbb.signing)
+        make_receipt(
+            verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=bbb.signing
+        )
     )
     header = {"alg": "EdDSA", "kid": bbb.key_id, "typ": RECEIPT_JWS_TYPE, "iss": "BBB"}
     spaced = ed25519_jws(header, json.dumps(value, indent=2).encode(), bbb.signing)
@@ -166,7 +169,9 @@ def test_unknown_receipt_members_are_kept(
 ) -> None:
     message, verified = sent
     value = payload_of(
-        make_receipt(verified, outcome=Outcome.NEW, received_at=RECEIVED, signing_key=bbb.signing)
+        make_receipt(
+            verified, outcome=ReceiptOutcome.ACCEPTED, received_at=RECEIVED, signing_key=bbb.signing
+        )
     )
     value["queue_position"] = 4
     header = {"alg": "EdDSA", "kid": bbb.key_id, "typ": RECEIPT_JWS_TYPE, "iss": "BBB"}

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hanoi.accounts.model import Role
+from hanoi.accounts.throttle import TooManyFailures
 from hanoi.errors import InvalidInput, PermissionDenied
 from hanoi.web.ui.auth import (
     LOGIN,
@@ -43,6 +44,7 @@ ROLE_LABELS: dict[Role, Message] = {
 NAME_MISSING = N_("Enter your user name.")
 PASSWORD_MISSING = N_("Enter your password.")
 WRONG_CREDENTIALS = N_("The user name or password is not correct.")
+TOO_MANY_FAILURES = N_("Too many failed sign-ins from here. Wait a few minutes, then try again.")
 
 
 async def csrf_guard(request: Request) -> None:
@@ -100,9 +102,15 @@ def login(
     try:
         if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
             raise PermissionDenied("too long to be a user name or password")
-        user = ui.node.accounts.authenticate_password(name, password)
+        client = request.client.host if request.client else ""
+        user = ui.node.accounts.authenticate_password(name, password, client=client)
     except PermissionDenied:
         return _login_page(request, ui, name=name, next_page=next_page, problem=WRONG_CREDENTIALS)
+    except TooManyFailures as exc:
+        page = _login_page(request, ui, name=name, next_page=next_page, problem=TOO_MANY_FAILURES)
+        page.status_code = 429
+        page.headers["Retry-After"] = str(max(1, int(exc.retry_after.total_seconds())))
+        return page
     log_in(request, user)
     return see_other(safe_next(next_page))
 
