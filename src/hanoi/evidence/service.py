@@ -1,16 +1,18 @@
 """Recording evidence: stream the bytes once into the blob store, describe the item, and
-write the custody event that says who collected it, when, and under which article."""
+write the custody event that says who collected it, when, and under which article (in
+the transaction that stores the item)."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.custody.events import CustodyAction, CustodyEvent
-from hanoi.custody.service import CustodyLog, LoggedEvent
+from hanoi.custody.service import CustodyLog, LoggedEvent, NewEvent
 from hanoi.errors import NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.uploads import UploadService
@@ -18,7 +20,9 @@ from hanoi.storage.blobs import BlobStore
 
 
 class EvidenceStore(Protocol):
-    def add(self, item: EvidenceItem) -> None: ...
+    def add(self, item: EvidenceItem, custody: Sequence[NewEvent]) -> None:
+        """Store the item and queue its custody events, in one transaction."""
+        ...
 
     def get(self, item_id: str) -> EvidenceItem | None: ...
 
@@ -92,8 +96,7 @@ class EvidenceService:
             acquisition=acquisition,
             recorded_at=now,
         )
-        self._store.add(item)
-        [event] = self._custody.record(
+        [event] = self._custody.prepare(
             [
                 CustodyEvent(
                     action=action,
@@ -106,6 +109,8 @@ class EvidenceService:
                 )
             ]
         )
+        self._store.add(item, [event])
+        self._custody.notify()
         return Recorded(item, event.commitment)
 
     def for_request(self, request_ref: str) -> list[EvidenceItem]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from hanoi.custody.service import NewEvent
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tables import evidence_items
 
 
@@ -31,12 +34,16 @@ def _item(row: Any) -> EvidenceItem:
 
 
 class EvidenceRepository:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, custody: CustodyRepository) -> None:
         self.engine = engine
+        self._custody = custody
 
-    def add(self, item: EvidenceItem) -> None:
+    def add(self, item: EvidenceItem, custody: Sequence[NewEvent]) -> None:
+        """The item and its custody events in one transaction: no item without its
+        event in the log, no event for an item that was not stored."""
         a = item.acquisition
         with self.engine.begin() as connection:
+            self._custody.enqueue_in(connection, custody, now=item.recorded_at)
             connection.execute(
                 insert(evidence_items).values(
                     id=item.id,

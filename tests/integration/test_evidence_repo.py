@@ -1,0 +1,61 @@
+"""Evidence items on SQLite and PostgreSQL: an item and its custody event, all or nothing."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from hanoi.custody.service import NewEvent
+from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.storage.custody_repo import CustodyRepository
+from hanoi.storage.evidence_repo import EvidenceRepository
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def _item(item_id: str) -> EvidenceItem:
+    return EvidenceItem(
+        id=item_id,
+        sha256="ab" * 32,
+        size=3,
+        acquisition=Acquisition(
+            original_name="mailbox.mbox",
+            media_type="application/mbox",
+            source_kind=SourceKind.PROVIDER,
+            source="Example Mail Ltd",
+            method="production order",
+            acquired_at=NOW,
+            officer="vnm-officer",
+            request_ref="EGY-2026-00000001",
+            article="Art. 44",
+        ),
+        recorded_at=NOW,
+    )
+
+
+def _event(n: int) -> NewEvent:
+    return NewEvent(
+        commitment=n.to_bytes(32, "big"), event=b'{"n":%d}' % n, salt=os.urandom(32), subject="s"
+    )
+
+
+def test_an_item_is_stored_with_its_custody_event(engine: Engine) -> None:
+    custody = CustodyRepository(engine)
+    items = EvidenceRepository(engine, custody)
+    items.add(_item("a" * 32), [_event(1)])
+    assert items.get("a" * 32) == _item("a" * 32)
+    assert custody.pending_count() == 1
+
+
+def test_an_item_that_cannot_be_stored_leaves_no_custody_event(engine: Engine) -> None:
+    custody = CustodyRepository(engine)
+    items = EvidenceRepository(engine, custody)
+    items.add(_item("a" * 32), [_event(1)])
+    with pytest.raises(IntegrityError):
+        items.add(_item("a" * 32), [_event(2)])  # the same id again
+    assert custody.pending_count() == 1
+    assert [i.id for i in items.for_request("EGY-2026-00000001")] == ["a" * 32]
