@@ -249,6 +249,11 @@ def test_attachments_and_deadlines(desks: Any) -> None:
     deliver(
         egy.node.cooperation.show(egy.node.accounts.named("amira"), draft["id"]).request, vnm.node
     )
+    # An hour to go: not yet due soon, but counting down when asked for.
+    assert vnm.get("minh", "/api/v1/deadlines").json() == []
+    [running] = vnm.get("minh", "/api/v1/deadlines", state="running").json()
+    assert running["rule"] == "acknowledge-point-of-contact"
+    assert running["seconds_left"] == 3600
     clock.advance(timedelta(minutes=61))
     [overdue] = vnm.get("minh", "/api/v1/deadlines", state="overdue").json()
     assert overdue["request_id"] == draft["id"]

@@ -79,6 +79,8 @@ class DueRule(StrEnum):
 class DueState(StrEnum):
     OVERDUE = "overdue"
     DUE_SOON = "due-soon"
+    RUNNING = "running"
+    """Not yet within its warning time (listed only when asked for: a countdown)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,8 +200,10 @@ def due(
     now: datetime,
     levels: ServiceLevels | None = None,
     catalogue: Catalogue | None = None,
+    running: bool = False,
 ) -> list[Due]:
-    """Every deadline that is overdue, or due within its warning time, soonest first."""
+    """Every deadline that is overdue, or due within its warning time, soonest first;
+    with ``running``, the later ones too (a preservation period counting down)."""
     moment = require_aware("now", now)
     cat = catalogue or default_catalogue()
     settings = levels or ServiceLevels()
@@ -214,7 +218,7 @@ def due(
             levels=settings,
             follow_ups=followers.get(request.id, ()),
         )
-        found.extend(_due_for(context, moment))
+        found.extend(_due_for(context, moment, running=running))
     return sorted(found, key=lambda d: (d.due_at, d.request_id, d.rule.value))
 
 
@@ -226,7 +230,13 @@ def _followers(requests: Sequence[CooperationRequest]) -> Mapping[str, list[Coop
     return followers
 
 
-def _due_for(context: Context, now: datetime) -> list[Due]:
+def _state(left: timedelta, warning: timedelta) -> DueState:
+    if left <= timedelta(0):
+        return DueState.OVERDUE
+    return DueState.DUE_SOON if left <= warning else DueState.RUNNING
+
+
+def _due_for(context: Context, now: datetime, *, running: bool) -> list[Due]:
     request = context.request
     found = []
     for rule in RULES:
@@ -236,13 +246,14 @@ def _due_for(context: Context, now: datetime) -> list[Due]:
         if due_at is None:
             continue
         left = due_at - now
-        if left > rule.warning(context.levels):
+        state = _state(left, rule.warning(context.levels))
+        if state is DueState.RUNNING and not running:
             continue
         found.append(
             Due(
                 request_id=request.id,
                 rule=rule.rule,
-                state=DueState.OVERDUE if left <= timedelta(0) else DueState.DUE_SOON,
+                state=state,
                 due_at=due_at,
                 time_left=left,
                 side=Side.REQUESTING if request.status in BEFORE_HANDOVER else rule.side,

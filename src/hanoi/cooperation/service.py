@@ -465,14 +465,18 @@ class CooperationService:
 
     # --- deadlines -----------------------------------------------------------------------
 
-    def overdue(self, user: User, *, now: datetime | None = None) -> list[Due]:
-        """What is overdue or due soon in the user's cases, soonest first."""
+    def overdue(
+        self, user: User, *, now: datetime | None = None, running: bool = False
+    ) -> list[Due]:
+        """What is overdue or due soon in the user's cases, soonest first; with
+        ``running``, every deadline still running too (preservation periods counting down)."""
         self._require(user, Action.READ, "list deadlines")
         found = due(
             self._store.open_requests(),
             now=now or self._clock.now(),
             levels=self.levels,
             catalogue=self.catalogue,
+            running=running,
         )
         return [d for d in found if self._store.is_assigned(d.request_id, user.id)]
 

@@ -563,11 +563,14 @@ def transfer(
 
 @router.get(
     "/deadlines",
-    summary="Deadlines overdue or due soon in your cases, soonest first",
+    summary="Deadlines overdue or due soon in your cases, soonest first "
+    "(with state=running, those still running: preservation periods counting down)",
     response_model=list[DueOut],
 )
 def deadlines(
-    request: Request, user: CurrentUser, state: Literal["overdue", "due-soon"] | None = None
+    request: Request,
+    user: CurrentUser,
+    state: Literal["overdue", "due-soon", "running"] | None = None,
 ) -> list[DueOut]:
     return [
         DueOut(
@@ -579,7 +582,7 @@ def deadlines(
             side=d.side.value,
             article=d.article,
         )
-        for d in service_of(request).overdue(user)
+        for d in service_of(request).overdue(user, running=state == "running")
         if state is None or d.state.value == state
     ]
 

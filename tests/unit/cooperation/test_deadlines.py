@@ -70,6 +70,19 @@ def test_the_preservation_period_ends_exactly_on_its_last_moment() -> None:
     assert due([walk.request], now=end + timedelta(days=3))[0].time_left == -timedelta(days=3)
 
 
+def test_a_running_period_is_listed_only_when_asked_for_counting_down() -> None:
+    walk, order = preserved()
+    end = order + preservation_days(PRESERVATION)
+    day_one = order + timedelta(days=1)
+    assert due([walk.request], now=day_one) == []
+    [running] = due([walk.request], now=day_one, running=True)
+    assert running.state is DueState.RUNNING
+    assert running.time_left == end - day_one
+    assert running.rule is DueRule.PRESERVATION_PERIOD
+    [soon] = due([walk.request], now=end - SECOND, running=True)
+    assert soon.state is DueState.DUE_SOON
+
+
 @pytest.mark.parametrize("lead", [timedelta(days=1), timedelta(days=14), timedelta(days=30)])
 def test_the_reminder_comes_the_configured_lead_time_before_the_end(lead: timedelta) -> None:
     walk, order = preserved()
