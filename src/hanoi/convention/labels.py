@@ -1,9 +1,9 @@
 """Labels in the six languages of the Convention (Art. 68), with fallback to English.
 
-English and Arabic are complete: every label key the catalogue uses has a text
-in both (the loader refuses an English file with a gap, and a test proves the
-Arabic one has none). French, Russian, Spanish and Chinese may be partial; a
-missing text falls back to English, key by key.
+Every language is complete: each label key the catalogue uses has a text in all
+six (the loader refuses an English file with a gap, and tests prove the others have
+none, with the same placeholders). A text missing from a language all the same (a
+key added later, a translation pending) falls back to English, key by key.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Language(StrEnum):
 
 
 FALLBACK = Language.EN
-COMPLETE_LANGUAGES: tuple[Language, ...] = (Language.EN, Language.AR)
+COMPLETE_LANGUAGES: tuple[Language, ...] = tuple(Language)
 """Languages that must have a text for every label key."""
 
 
