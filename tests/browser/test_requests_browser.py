@@ -1,6 +1,8 @@
 """A request's life in a real Chromium: an officer drafts it from the catalogue's form and
 sees what it lacks, a supervisor approves and sends it; the request page in English and
-Arabic. Full-page screenshots land in test-output/screenshots/ for a person to look at.
+Arabic. Then the directory and alerts pages of a node that holds a signed directory and
+whose witness caught a split view. Full-page screenshots land in test-output/screenshots/
+for a person to look at.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import HANOI, free_port, run_hanoi, start_server
+from functional.test_ui_directory_alerts import import_directory, split_view
+from hanoi.settings import load_settings
+from hanoi.wiring import open_node
 
 pytestmark = pytest.mark.slow
 
@@ -21,14 +26,13 @@ PASSWORD = "a long and secret passphrase"
 KIND = "spontaneous-information"
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``hanoi serve`` for a node of Egypt with an officer and a supervisor."""
-    folder = tmp_path_factory.mktemp("browser-requests") / "egy"
-    made = run_hanoi("node", "init", "--dir", str(folder), "--state", "EGY", "--name", "EGY CA")
+def _node(folder: Path, state: str, users: tuple[tuple[str, str], ...]) -> None:
+    made = run_hanoi(
+        "node", "init", "--dir", str(folder), "--state", state, "--name", f"{state} CA"
+    )
     assert made.returncode == 0, made.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
-    for name, role in (("amira.hassan", "officer"), ("samir.adel", "supervisor")):
+    for name, role in users:
         added = subprocess.run(
             [HANOI, "user", "add", name, "--role", role, "--dir", str(folder), "--password-stdin"],
             input=PASSWORD + "\n",
@@ -39,6 +43,13 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             check=False,
         )
         assert added.returncode == 0, added.stderr
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``hanoi serve`` for a node of Egypt with an officer and a supervisor."""
+    folder = tmp_path_factory.mktemp("browser-requests") / "egy"
+    _node(folder, "EGY", (("amira.hassan", "officer"), ("samir.adel", "supervisor")))
     port = free_port()
     process = start_server(folder, port)
     try:
@@ -112,4 +123,79 @@ def test_a_request_is_drafted_approved_and_sent(
     assert brand is not None
     assert brand["x"] > 640  # mirrored: the brand sits at the right edge
     page.screenshot(path=screenshots / "request-ar.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def federated_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``hanoi serve`` for a node of Egypt that holds a directory of Egypt, Viet Nam and
+    France, and whose witness caught Viet Nam's custody log showing two histories."""
+    root = tmp_path_factory.mktemp("browser-directory")
+    for state in ("EGY", "VNM", "FRA"):
+        users = (("amira.hassan", "officer"),) if state == "EGY" else ()
+        _node(root / state.lower(), state, users)
+    nodes = [open_node(load_settings(root / s)) for s in ("egy", "vnm", "fra")]
+    try:
+        egy, vnm, _ = nodes
+        import_directory(nodes, into=[egy], clock=egy.clock)
+        split_view(vnm, egy)
+    finally:
+        for node in nodes:
+            node.engine.dispose()
+    port = free_port()
+    process = start_server(root / "egy", port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _in_arabic(page: Page) -> None:
+    page.locator("#language-select").select_option("ar")
+    page.locator("form.language button").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    brand = page.locator(".brand-name").bounding_box()
+    assert brand is not None
+    assert brand["x"] > 640  # mirrored: the brand sits at the right edge
+
+
+def test_the_directory_and_the_alerts_in_english_and_arabic(
+    chromium: Browser, federated_desk: str, screenshots: Path
+) -> None:
+    context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _log_in(page, federated_desk, "amira.hassan")
+    menu = page.get_by_role("navigation", name="Main menu")
+
+    menu.get_by_role("link", name="Directory").click()
+    expect(page.locator("h1")).to_have_text("Directory of States")
+    table = page.get_by_role("table", name="3 of 3 States")
+    expect(table).to_contain_text("Ministry of Justice of VNM")
+    expect(table).to_contain_text("Vietnamese and English")
+    page.get_by_label("Language of requests").select_option("fr")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("table", name="1 of 3 States")).to_contain_text("France")
+    page.get_by_role("link", name="Show all States").click()
+    page.screenshot(path=screenshots / "directory-en.png", full_page=True)
+
+    menu.get_by_role("link", name="Alerts").click()
+    logs = page.get_by_role("table", name="Custody logs: split views and other misbehaviour")
+    expect(logs).to_contain_text("Split view")
+    expect(logs.get_by_role("link", name="Vietnam")).to_have_attribute(
+        "href", "/ui/directory?state=VNM"
+    )
+    page.screenshot(path=screenshots / "alerts-en.png", full_page=True)
+
+    _in_arabic(page)
+    expect(page.locator("h1")).not_to_have_text("Alerts")
+    page.screenshot(path=screenshots / "alerts-ar.png", full_page=True)
+    page.goto(f"{federated_desk}/ui/directory")
+    expect(page.locator("table")).to_contain_text("مصر")
+    expect(page.locator("table")).to_contain_text("المادة 40(13)")
+    page.screenshot(path=screenshots / "directory-ar.png", full_page=True)
     context.close()

@@ -362,3 +362,126 @@ def test_deadlines_and_the_links_to_the_pages(desks: tuple[Desk, Desk]) -> None:
     kinds = egy["amira"].get("/ui/requests/new").text
     assert f'href="/ui/requests/new?kind={KIND}"' in kinds
     assert egy["amira"].get("/ui/requests/new?kind=no-such-kind").status_code == 404
+
+
+def _hand_over(sender: Desk, name: str, request_id: str, to: Desk) -> None:
+    """What the federation does with a step message: the other node takes the new steps."""
+    copy = sender.node.cooperation.show(sender.user(name), request_id).request
+    assert to.node.cooperation.apply_remote(copy, sender=sender.node.identity.state)
+
+
+def test_accept_with_conditions_agreed_by_the_requesting_state(
+    desks: tuple[Desk, Desk],
+) -> None:
+    egy, vnm = desks
+    request_id = _sent_request(egy)
+    deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, to=vnm.node)
+    lan = vnm["lan"]
+    assert _step(lan, request_id, "acknowledge").status_code == 303
+    page = lan.get(f"/ui/requests/{request_id}").text
+    accept = page.split('id="step-accept"')[1].split("</form>")[0]
+    assert 'name="conditions" value="use-limitation"' in accept
+    assert "Use only for the proceedings stated in the request" in accept
+    assert "(Art. 40(19))" in accept
+    assert 'name="retain_until.personal-data-protection"' in accept
+    assert 'name="retain_until.use-limitation"' not in accept
+
+    # A malformed date and a condition without terms come back beside their fields.
+    terms = "Only for the proceedings of case 17/2026."
+    bad = _step(
+        lan,
+        request_id,
+        "accept",
+        conditions=["use-limitation", "personal-data-protection"],
+        **{
+            "terms.use-limitation": terms,
+            "retain_until.personal-data-protection": "2026-02-30",
+        },
+    )
+    assert bad.status_code == 422
+    form = bad.text.split('id="step-accept"')[1].split("</form>")[0]
+    assert 'id="accept-personal-data-protection-retain-error"' in form
+    assert "Enter a date as YYYY-MM-DD, for example 2026-03-01." in form
+    assert 'value="2026-02-30"' in form
+    assert 'id="accept-personal-data-protection-terms-error"' in form
+    assert "Give the terms of this condition." in form
+    assert f"{terms}</textarea>" in form
+    assert 'value="use-limitation" checked' in form
+    assert 'aria-describedby="accept-personal-data-protection-terms-error"' in form
+    assert 'role="alert"' in bad.text
+
+    # Conditions need the requesting State's agreement first (Art. 40(27)).
+    early = _step(
+        lan,
+        request_id,
+        "accept",
+        conditions=["use-limitation"],
+        **{"terms.use-limitation": terms},
+    )
+    assert early.status_code == 422
+    assert "The requesting State has not agreed to conditions yet" in early.text
+    assert "(Art. 40(27))" in early.text
+    proposal = "Only for case 17/2026; the data are deleted after 31 December 2026."
+    assert _step(lan, request_id, "consult", reasons=proposal).status_code == 303
+
+    # The requesting State sees what it is asked to agree to, and agrees.
+    _hand_over(vnm, "lan", request_id, to=egy)
+    amira = egy["amira"]
+    page = amira.get(f"/ui/requests/{request_id}").text
+    box = page.split('id="conditions-heading"')[1].split("</section>")[0]
+    assert "Conditions proposed in the consultation" in box
+    assert proposal in box
+    assert "If this State agrees, it must comply with them." in box
+    agree = page.split('id="step-agree-to-conditions"')[1].split("</form>")[0]
+    assert "By agreeing, this State accepts" in agree
+    assert proposal in agree
+    assert _step(amira, request_id, "agree-to-conditions").status_code == 303
+
+    # The requested State accepts on those conditions; both sides show them.
+    _hand_over(egy, "amira", request_id, to=vnm)
+    done = _step(
+        lan,
+        request_id,
+        "accept",
+        conditions=["use-limitation", "personal-data-protection"],
+        **{
+            "terms.use-limitation": terms,
+            "terms.personal-data-protection": "Delete after the trial.",
+            "retain_until.personal-data-protection": "2026-12-31",
+        },
+    )
+    assert done.status_code == 303, done.text
+    _hand_over(vnm, "lan", request_id, to=egy)
+    page = amira.get(f"/ui/requests/{request_id}").text
+    assert '<span class="status">In execution</span>' in page
+    box = page.split('id="conditions-heading"')[1].split("</section>")[0]
+    assert terms in box
+    assert "Delete the data received after December 31, 2026" in box
+    assert "Imposed by: Requested State" in box
+    assert box.count("Set by the other State: this State must comply with it.") == 2
+
+
+def test_citations_on_a_request_page_in_arabic(desks: tuple[Desk, Desk]) -> None:
+    egy, vnm = desks
+    request_id = _sent_request(egy)
+    samir = egy["samir"]
+    samir.post("/ui/language", data={"csrf_token": csrf(samir), "language": "ar", "next": "/ui/"})
+    egy.node.custody.sequence()
+    page = samir.get(f"/ui/requests/{request_id}").text
+    timeline = page.split('id="timeline-caption"')[1].split("</table>")[0]
+    assert "<td>المادة 40(13)</td>" in timeline
+    assert "<td>المادة 40(14)</td>" in timeline
+    assert "Art. 40" not in timeline
+    custody = page.split('id="custody-caption"')[1].split("</table>")[0]
+    assert "<td>المادة 40(14)</td>" in custody
+
+    deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, to=vnm.node)
+    lan = vnm["lan"]
+    lan.post("/ui/language", data={"csrf_token": csrf(lan), "language": "ar", "next": "/ui/"})
+    assert _step(lan, request_id, "acknowledge").status_code == 303
+    refused = _step(lan, request_id, "refuse")
+    assert refused.status_code == 422
+    box = refused.text.split('id="step-refuse-error"')[1].split("</div>")[0]
+    assert "(المادة 40(24))" in box
+    summary = refused.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "(المادة 40(24))" in summary

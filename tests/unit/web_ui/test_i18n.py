@@ -108,3 +108,52 @@ def test_secure_cookies_everywhere_but_plain_http_loopback(
     scheme: str, host: str, loopback: bool
 ) -> None:
     assert is_loopback_http({"type": "http", "scheme": scheme, "server": (host, 80)}) is loopback
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "several", "lettered"),
+    [
+        (Language.EN, "Art. 42(8)", "Art. 40(24); Art. 40(21)(b)", "Art. 2(h)"),
+        (Language.AR, "المادة 42(8)", "المادة 40(24)\u061b المادة 40(21)(ب)", "المادة 2(ح)"),
+        (Language.ZH, "第42条(8)", "第40条(24)\uff1b第40条(21)(b)", "第2条(h)"),
+        (Language.FR, "art. 42(8)", "art. 40(24); art. 40(21)(b)", "art. 2(h)"),
+        (Language.RU, "ст. 42(8)", "ст. 40(24); ст. 40(21)(b)", "ст. 2(h)"),
+        (Language.ES, "art. 42(8)", "art. 40(24); art. 40(21)(b)", "art. 2(h)"),
+    ],
+)
+def test_stored_citations_in_each_language(
+    language: Language, one: str, several: str, lettered: str
+) -> None:
+    fmt = LocaleFormat(language)
+    assert fmt.citation("Art. 42(8)") == one
+    assert fmt.citation("Art. 40(24); Art. 40(21)(b)") == several
+    assert fmt.citation("Art. 2(h)") == lettered
+    assert fmt.citation("Art. 41") == one.replace("42", "41").replace("(8)", "")
+    # What it cannot read is shown as stored, part by part; nothing is nothing.
+    assert fmt.citation("Arts 64-65") == "Arts 64-65"
+    assert fmt.citation("Art. 40(21)-(22)") == "Art. 40(21)-(22)"
+    assert fmt.citation("Art. 99(1)") == "Art. 99(1)"
+    assert fmt.citation("") == ""
+    assert fmt.citation(None) == ""
+
+
+def test_the_same_citation_as_the_catalogue_gives() -> None:
+    from hanoi.convention import default_catalogue
+    from hanoi.cooperation.kinds import CONSULTATION_SOURCE
+
+    catalogue = default_catalogue()
+    for language in Language:
+        stored = CONSULTATION_SOURCE.citation()
+        assert LocaleFormat(language).citation(stored) == catalogue.cite(
+            CONSULTATION_SOURCE, language
+        )
+
+
+def test_language_names_and_lists() -> None:
+    assert LocaleFormat(Language.EN).language_name("vi") == "Vietnamese"
+    assert LocaleFormat(Language.AR).language_name("ar") == "العربية"
+    assert LocaleFormat(Language.FR).language_name("zh-Hans") == "chinois (simplifié)"
+    assert LocaleFormat(Language.EN).language_name("not a tag") == "not a tag"
+    assert LocaleFormat(Language.EN).join(["Arabic", "English"]) == "Arabic and English"
+    assert LocaleFormat(Language.AR).join(["أ", "ب"]) == "أ وب"
+    assert LocaleFormat(Language.EN).join([]) == ""

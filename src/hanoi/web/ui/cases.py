@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_datetime, format_timedelta
 
@@ -27,6 +27,7 @@ from hanoi.convention import (
     validate,
 )
 from hanoi.cooperation import (
+    Condition,
     DueRule,
     GroundNotApplicable,
     IncompleteRequest,
@@ -37,11 +38,18 @@ from hanoi.cooperation import (
     TransitionNotAllowed,
     UrgencyLevel,
 )
-from hanoi.cooperation.table import Requirement, Transition
+from hanoi.cooperation.deadlines import Due, DueState
+from hanoi.cooperation.model import CooperationRequest, TransitionRecord
+from hanoi.cooperation.package_conditions import FIELD_OF
+from hanoi.cooperation.table import Requirement, Transition, row_named
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import HanoiError, InvalidInput, PermissionDenied
 from hanoi.web.cooperation import MAX_CONTENTS_BYTES
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+
+if TYPE_CHECKING:
+    from hanoi.accounts.model import User
+    from hanoi.wiring import Node
 
 STATUS_LABELS: dict[Status, Message] = {
     Status.DRAFT: N_("Draft"),
@@ -91,6 +99,12 @@ STEP_LABELS: dict[TransitionName, Message] = {
     TransitionName.RENEW_PRESERVATION: N_("Renew preservation"),
     TransitionName.CONTINUE_PRESERVATION: N_("Continue preservation"),
     TransitionName.RELEASE_PRESERVATION: N_("Release the preserved data"),
+}
+
+DUE_STATE_LABELS: dict[DueState, Message] = {
+    DueState.OVERDUE: N_("Overdue"),
+    DueState.DUE_SOON: N_("Due soon"),
+    DueState.RUNNING: N_("Running"),
 }
 
 SIDE_LABELS: dict[Side, Message] = {
@@ -145,7 +159,14 @@ REQUIREMENT_ERRORS: dict[str, Message] = {
     "consultation": N_("Consult the requesting State before refusing on this ground."),
     "until": N_("Give the date until which the data are preserved."),
     "follow_up": N_("Name the follow-up request for mutual legal assistance."),
+    "conditions": N_(
+        "The requesting State has not agreed to conditions yet: consult it first, "
+        "and accept with conditions once it has agreed."
+    ),
 }
+TERMS_MISSING = N_("Give the terms of this condition.")
+BAD_DATE = N_("Enter a date as YYYY-MM-DD, for example 2026-03-01.")
+TERMS_REFUSED = N_("Check what you entered.")
 STEP_FAILED = N_("The step could not be taken.")
 
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
@@ -373,6 +394,17 @@ class GroundChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class ConditionChoice:
+    """A condition of the catalogue that may be set on this kind of request."""
+
+    key: str
+    label: str
+    citation: str
+    retention: bool
+    """It may end in the deletion of the data received (``retain_until``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class StepForm:
     """The form for one step the transition table allows now."""
 
@@ -383,6 +415,30 @@ class StepForm:
     grounds: tuple[GroundChoice, ...]
     until: bool
     follow_up: bool
+    conditions: tuple[ConditionChoice, ...] = ()
+
+
+def condition_choices(
+    catalogue: Catalogue, fmt: LocaleFormat, kind: RequestKind
+) -> tuple[ConditionChoice, ...]:
+    return tuple(
+        ConditionChoice(
+            key=applied.key,
+            label=fmt.label(catalogue.condition(applied.key).label_key),
+            citation=catalogue.cite(applied.source, fmt.language),
+            retention=FIELD_OF.get(applied.key) == "retention",
+        )
+        for applied in kind.conditions
+    )
+
+
+def conditions_offered(
+    catalogue: Catalogue, fmt: LocaleFormat, kind: str, step: TransitionName
+) -> tuple[ConditionChoice, ...]:
+    """The conditions the form of ``step`` offers (the step of the table that takes them)."""
+    if Requirement.CONDITIONS_AGREED not in row_named(step).requires:
+        return ()
+    return condition_choices(catalogue, fmt, catalogue.kind(kind))
 
 
 def step_forms(
@@ -396,6 +452,7 @@ def step_forms(
         )
         for applied in kind.refusal_grounds
     )
+    conditions = condition_choices(catalogue, fmt, kind)
     forms = []
     for row in rows:
         requires = row.requires
@@ -410,9 +467,119 @@ def step_forms(
                 follow_up=bool(
                     requires & {Requirement.FOLLOW_UP_RECEIVED, Requirement.PRESERVATION_MAY_END}
                 ),
+                conditions=conditions if Requirement.CONDITIONS_AGREED in requires else (),
             )
         )
     return forms
+
+
+# --- conditions set with a step -----------------------------------------------------------
+
+CONDITION_FIELD = "conditions"
+TERMS_PREFIX = "terms."
+RETAIN_PREFIX = "retain_until."
+"""A chosen condition is ``conditions=<key>``, its terms ``terms.<key>``, and the day after
+which the data received are deleted ``retain_until.<key>``."""
+MAX_CONDITIONS = 20
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionsForm:
+    """The conditions a step form gives: what the service takes, and what to show again."""
+
+    conditions: tuple[Condition, ...]
+    errors: dict[str, Message]
+    chosen: tuple[str, ...]
+    terms: dict[str, str]
+    retain_until: dict[str, str]
+
+
+def read_conditions(
+    choices: Sequence[ConditionChoice], form: Mapping[str, Sequence[str]], side: Side
+) -> ConditionsForm:
+    """The conditions ticked in a step form, set by ``side``; a condition without terms or
+    with a malformed date is an error beside its field, and is not passed on."""
+    offered = {choice.key: choice for choice in choices}
+    chosen = tuple(dict.fromkeys(form.get(CONDITION_FIELD, ())))[:MAX_CONDITIONS]
+    if any(key not in offered for key in chosen):
+        raise InvalidInput("a condition that is not offered for this step")
+    errors: dict[str, Message] = {}
+    terms = {key: first(form, TERMS_PREFIX + key).strip() for key in offered}
+    retain = {key: first(form, RETAIN_PREFIX + key, 32).strip() for key in offered}
+    conditions = []
+    for key in chosen:
+        day = _retention_day(retain[key], errors, RETAIN_PREFIX + key)
+        if not offered[key].retention:
+            day = None
+        if not terms[key]:
+            errors[TERMS_PREFIX + key] = TERMS_MISSING
+            continue
+        try:
+            conditions.append(
+                Condition(key=key, terms=terms[key], imposed_by=side, retain_until=day)
+            )
+        except InvalidInput:
+            errors[TERMS_PREFIX + key] = TERMS_REFUSED
+    return ConditionsForm(
+        conditions=tuple(conditions) if not errors else (),
+        errors=errors,
+        chosen=chosen,
+        terms=terms,
+        retain_until=retain,
+    )
+
+
+def _retention_day(text: str, errors: dict[str, Message], name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        if ISO_DATE.match(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    errors[name] = BAD_DATE
+    return None
+
+
+def consultation(request: CooperationRequest) -> TransitionRecord | None:
+    """While a request is in consultation, the step that opened it: its reasons say on
+    which conditions the requested State could grant the request (Art. 40(27))."""
+    if request.status is not Status.CONSULTATION:
+        return None
+    return next(
+        (r for r in reversed(request.history) if r.transition is TransitionName.CONSULT), None
+    )
+
+
+# --- deadlines and alerts ---------------------------------------------------------------
+
+
+def alert_count(node: Node, user: User) -> int:
+    """The alerts the home page counts: deadlines overdue or due soon in the user's cases,
+    and misbehaviour of custody logs that this node's witness detected."""
+    return len(node.cooperation.overdue(user)) + len(node.witness.alerts())
+
+
+def due_rows(
+    fmt: LocaleFormat, catalogue: Catalogue, items: Sequence[Due], url: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """Deadlines overdue or due soon, as the deadlines and alerts pages list them."""
+    return [
+        {
+            "id": d.request_id,
+            "url": url(d.request_id),
+            "rule": DUE_RULE_LABELS[d.rule],
+            "state": d.state.value,
+            "state_label": DUE_STATE_LABELS[d.state],
+            "due_at": d.due_at,
+            "due_text": moment(fmt, d.due_at),
+            "left": time_left(fmt, d.time_left),
+            "side": SIDE_LABELS[d.side],
+            "article": catalogue.cite(d.source, fmt.language),
+        }
+        for d in items
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,209 @@
-"""(being written)"""
+"""The directory page: the signed directory of States this node holds (``docs/directory.md``).
+
+Read only. For each State: its central authorities (Art. 40(13)) and 24/7 point of
+contact (Art. 41(1)) with how to reach them and the languages they take requests in
+(Art. 40(14)), its node and signing keys; and the document's version and validity. The
+trust rules are :mod:`hanoi.directory`'s; this module shows what
+``node.federation.directory`` holds, filtered by State or language.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from hanoi.accounts.model import Action
+from hanoi.convention import default_catalogue
+from hanoi.cooperation.kinds import POINT_OF_CONTACT_SOURCE
+from hanoi.cooperation.table import CENTRAL_AUTHORITY, FORM
+from hanoi.directory.model import Authority, StateEntry
+from hanoi.directory.trust import TrustedDirectory
+from hanoi.errors import InvalidInput, Unavailable
+from hanoi.web.ui import cases
+from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.i18n import LocaleFormat, sort_key
 from hanoi.web.ui.routes import csrf_guard
-from hanoi.web.ui.site import PREFIX
+from hanoi.web.ui.site import PREFIX, request_language
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
+
+NEAR_EXPIRY = timedelta(days=30)
+"""From how long before it expires the page warns that a newer directory is due."""
+STATE_CODE = re.compile(r"^[A-Z]{3}$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorityRow:
+    """A central authority or point of contact: its name, how to reach it, its languages."""
+
+    name: str
+    contact: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    key_id: str
+    valid_from: datetime
+    valid_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StateRow:
+    code: str
+    name: str
+    entry_name: str
+    serial: int
+    central: tuple[AuthorityRow, ...]
+    contact_points: tuple[AuthorityRow, ...]
+    languages: tuple[str, ...]
+    node_url: str
+    keys: tuple[KeyRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryView:
+    version: int
+    issued_text: str
+    expires: datetime
+    expires_text: str
+    expired: bool
+    expiring: bool
+    left: str
+    authority_key_id: str
+    rows: tuple[StateRow, ...]
+    total: int
+    states: tuple[tuple[str, str], ...]
+    languages: tuple[tuple[str, str], ...]
+    articles: dict[str, str]
+
+
+def _authority(fmt: LocaleFormat, authority: Authority) -> AuthorityRow:
+    return AuthorityRow(
+        name=authority.name,
+        contact=authority.contact,
+        languages=tuple(fmt.language_name(tag) for tag in authority.languages),
+    )
+
+
+def _tags(entry: StateEntry) -> tuple[str, ...]:
+    """The languages any of the State's authorities accepts, in the order listed."""
+    return tuple(dict.fromkeys(tag for a in entry.authorities for tag in a.languages))
+
+
+def _row(fmt: LocaleFormat, entry: StateEntry) -> StateRow:
+    return StateRow(
+        code=entry.state,
+        name=fmt.territory(entry.state),
+        entry_name=entry.name,
+        serial=entry.serial,
+        central=tuple(_authority(fmt, a) for a in entry.authorities_of("central-authority")),
+        contact_points=tuple(_authority(fmt, a) for a in entry.authorities_of("point-of-contact")),
+        languages=tuple(fmt.language_name(tag) for tag in _tags(entry)),
+        node_url=entry.node_url,
+        keys=tuple(KeyRow(k.key_id, k.valid_from, k.valid_until) for k in entry.keys),
+    )
+
+
+def _matches(entry: StateEntry, state: str, language: str) -> bool:
+    if state and entry.state != state:
+        return False
+    return not language or language.casefold() in (tag.casefold() for tag in _tags(entry))
+
+
+def _filters(
+    fmt: LocaleFormat, entries: Sequence[StateEntry]
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The choices of the filter form: every State, and every language any State takes."""
+    states = sorted(
+        ((e.state, fmt.territory(e.state)) for e in entries), key=lambda s: sort_key(s[1])
+    )
+    tags = dict.fromkeys(tag for e in entries for tag in _tags(e))
+    languages = sorted(((t, fmt.language_name(t)) for t in tags), key=lambda t: sort_key(t[1]))
+    return tuple(states), tuple(languages)
+
+
+def directory_view(
+    held: TrustedDirectory, *, now: datetime, fmt: LocaleFormat, state: str, language: str
+) -> DirectoryView:
+    directory = held.directory
+    entries = [signed.entry for signed in directory.states]
+    rows = sorted(
+        (_row(fmt, e) for e in entries if _matches(e, state, language)),
+        key=lambda row: (sort_key(row.name), row.code),
+    )
+    states, languages = _filters(fmt, entries)
+    catalogue = default_catalogue()
+    return DirectoryView(
+        version=directory.version,
+        issued_text=cases.moment(fmt, directory.issued_at),
+        expires=directory.expires,
+        expires_text=cases.moment(fmt, directory.expires),
+        expired=now >= directory.expires,
+        expiring=now < directory.expires <= now + NEAR_EXPIRY,
+        left=cases.time_left(fmt, directory.expires - now),
+        authority_key_id=held.authority_key_id,
+        rows=tuple(rows),
+        total=len(entries),
+        states=states,
+        languages=languages,
+        articles={
+            name: catalogue.cite(source, fmt.language).replace(" ", "\u00a0")  # one line
+            for name, source in (
+                ("central", CENTRAL_AUTHORITY),
+                ("contact", POINT_OF_CONTACT_SOURCE),
+                ("languages", FORM),
+            )
+        },
+    )
+
+
+def _parse_filters(state: str, language: str) -> tuple[str, str]:
+    state, language = state.strip().upper(), language.strip()
+    if state and not STATE_CODE.match(state):
+        raise InvalidInput("a State is a three-letter code")
+    if language and not LANGUAGE_TAG.match(language):
+        raise InvalidInput("a language is a BCP 47 tag")
+    return state, language
+
+
+@router.get("/directory")
+def directory_page(
+    request: Request,
+    user: UiUser,
+    ui: Site,
+    state: Annotated[str, Query(max_length=16)] = "",
+    language: Annotated[str, Query(max_length=40)] = "",
+) -> HTMLResponse:
+    require_action(user, Action.READ)
+    state, language = _parse_filters(state, language)
+    try:
+        held = ui.node.federation.directory.current()
+    except Unavailable:
+        held = None
+    view = (
+        directory_view(
+            held,
+            now=ui.node.clock.now(),
+            fmt=LocaleFormat(request_language(request)),
+            state=state,
+            language=language,
+        )
+        if held is not None
+        else None
+    )
+    return ui.page(
+        request,
+        "directory.html",
+        user=user,
+        held=view,
+        chosen_state=state,
+        chosen_language=language,
+    )

@@ -13,21 +13,24 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal, NewType
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global, negotiate_locale
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from hanoi.convention import Language, default_catalogue
+from hanoi.convention import Catalogue, Language, default_catalogue
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -44,7 +47,7 @@ AUTONYMS: dict[Language, str] = {
     Language.ES: "Español",
 }
 
-CATALOGUE_LABELS_USED: tuple[str, ...] = (
+FIXED_LABELS_USED: tuple[str, ...] = (
     "citation.template",
     "instrument.ratification",
     "instrument.acceptance",
@@ -52,6 +55,30 @@ CATALOGUE_LABELS_USED: tuple[str, ...] = (
     "instrument.accession",
     "party-kind.state",
     "party-kind.organization",
+    "channel.central-authority",
+    "channel.point-of-contact",
+)
+
+
+def _request_labels(catalogue: Catalogue) -> tuple[str, ...]:
+    """What the request pages show of each kind: its title and description, its items and
+    their values, its grounds for refusal and the conditions that may be set on it."""
+    keys: dict[str, None] = {}
+    for kind in catalogue.kinds:
+        keys.update(dict.fromkeys((kind.title_key, kind.description_key)))
+        for item in kind.contents:
+            keys[item.label_key] = None
+            values = catalogue.values_for(item)
+            if values is not None:
+                keys.update(dict.fromkeys(values.label_key(value) for value in values.keys))
+        keys.update(dict.fromkeys(f"ground.{a.key}" for a in kind.refusal_grounds))
+        keys.update(dict.fromkeys(f"condition.{a.key}" for a in kind.conditions))
+    return tuple(keys)
+
+
+CATALOGUE_LABELS_USED: tuple[str, ...] = (
+    *FIXED_LABELS_USED,
+    *_request_labels(default_catalogue()),
 )
 """Convention catalogue labels the UI shows; a test checks all six languages have them."""
 
@@ -125,6 +152,17 @@ def _alpha2(code: str) -> str | None:
     return found if isinstance(found, str) else None
 
 
+CITATION = re.compile(
+    r"^Art\. (?P<article>[1-9][0-9]?)"
+    r"(?:\((?P<number>[1-9][0-9]?)\))?(?:\((?P<letter>[a-z])\))?$"
+)
+"""A citation as the service stores it: ``Art. 40``, ``Art. 40(15)``, ``Art. 40(15)(a)``,
+``Art. 2(h)``. Several are joined with ``; ``."""
+LAST_ARTICLE = 68
+CITATION_SEPARATORS: dict[Language, str] = {Language.AR: "\u061b ", Language.ZH: "\uff1b"}
+"""The Arabic semicolon and the full-width semicolon of Chinese."""
+
+
 def sort_key(text: str) -> str:
     """A simple, locale-neutral sort key: accents dropped, case folded."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -151,6 +189,10 @@ class LocaleFormat:
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
 
+    def join(self, items: Sequence[str]) -> str:
+        """``Arabic and English``, ``العربية والإنجليزية``: a list in this language's words."""
+        return format_list(list(items), locale=self.locale) if items else ""
+
     def territory(self, code: str) -> str:
         """A State (ISO 3166-1 alpha-3) or organisation code as a name in this language."""
         alpha2 = _alpha2(code) if len(code) == 3 else code
@@ -160,3 +202,30 @@ class LocaleFormat:
     def label(self, key: str) -> str:
         """A label of the Convention catalogue (English when the language lacks it)."""
         return default_catalogue().label(key, self.language)
+
+    def citation(self, stored: str | None) -> str:
+        """A citation stored in English (``Art. 42(8)``, or several joined with ``; ``) in
+        this language's form (``المادة 42(8)``); a part it cannot read is kept as stored."""
+        if not stored:
+            return ""
+        parts = [self._one_citation(part.strip()) for part in stored.split(";")]
+        return CITATION_SEPARATORS.get(self.language, "; ").join(parts)
+
+    def _one_citation(self, text: str) -> str:
+        match = CITATION.match(text)
+        if match is None or int(match["article"]) > LAST_ARTICLE:
+            return text
+        paragraph = f"({match['number']})" if match["number"] else ""
+        if match["letter"]:
+            letters = self.label("citation.letters").split()
+            index = ord(match["letter"]) - ord("a")
+            paragraph += f"({letters[index] if index < len(letters) else match['letter']})"
+        return self.label("citation.template").format(article=match["article"], paragraph=paragraph)
+
+    def language_name(self, tag: str) -> str:
+        """A BCP 47 tag (``ar``, ``zh-Hans``) as the language's name in this language."""
+        try:
+            name = Locale.parse(tag, sep="-").get_display_name(self.locale)
+        except (UnknownLocaleError, ValueError, TypeError):
+            return tag
+        return name if isinstance(name, str) and name else tag

@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from hanoi.accounts.model import Action, User
 from hanoi.convention import RequestKind
-from hanoi.cooperation import Side, Status, TransitionName, Urgency, UrgencyLevel
+from hanoi.cooperation import DueState, Side, Status, TransitionName, Urgency, UrgencyLevel
+from hanoi.cooperation.kinds import CONSULTATION_SOURCE
 from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
@@ -365,10 +366,25 @@ def _request_page(
             "citation": catalogue.cite(catalogue.condition(c.key).source, fmt.language),
             "terms": c.terms,
             "imposed_by": cases.SIDE_LABELS[c.imposed_by],
+            "theirs": c.imposed_by is view.side.other,
             "retain_until": c.retain_until,
         }
         for c in req.conditions
     ]
+    consulted = cases.consultation(req)
+    proposal = (
+        {
+            "state": consulted.state,
+            "officer": consulted.officer,
+            "at": consulted.at,
+            "at_text": cases.moment(fmt, consulted.at),
+            "reasons": consulted.reasons or "",
+            "article": catalogue.cite(CONSULTATION_SOURCE, fmt.language),
+            "ours": consulted.side is view.side,
+        }
+        if consulted is not None
+        else None
+    )
     timeline = [
         {
             "sequence": r.sequence,
@@ -423,6 +439,7 @@ def _request_page(
         findings=findings,
         editable=req.status is Status.DRAFT and view.side is Side.REQUESTING,
         conditions=conditions,
+        proposal=proposal,
         timeline=timeline,
         custody=custody,
         assignments=view.assignments,
@@ -448,48 +465,72 @@ async def take_step(
     view = service.show(user, request_id)  # 404 before anything else for a stranger
     form = cases.form_lists(await request.form())
     step = cases.first(form, "step", 64)
+    try:
+        name = TransitionName(step)
+    except ValueError:
+        raise InvalidInput("unknown step") from None
+    fmt = _fmt(request)
+    offered = cases.conditions_offered(service.catalogue, fmt, view.request.kind, name)
+    conditions = cases.read_conditions(offered, form, view.side)
     reasons = cases.first(form, "reasons").strip()
     grounds = tuple(g[:64] for g in form.get("grounds", ())[:20])
     until_text = cases.first(form, "until", 32)
     follow_up = cases.first(form, "follow_up", MAX_ID).strip()
-    values = {"reasons": reasons, "grounds": grounds, "until": until_text, "follow_up": follow_up}
-    try:
-        TransitionName(step)
-    except ValueError:
-        raise InvalidInput("unknown step") from None
-    try:
-        service.take(
-            user,
-            request_id,
-            StepInput(
-                transition=step,
-                reasons=reasons or None,
-                grounds=grounds,
-                until=cases.end_of_day(until_text) if until_text else None,
-                follow_up=follow_up or None,
-            ),
+    values = {
+        "reasons": reasons,
+        "grounds": grounds,
+        "until": until_text,
+        "follow_up": follow_up,
+        "conditions": conditions.chosen,
+        "terms": conditions.terms,
+        "retain_until": conditions.retain_until,
+    }
+    if conditions.errors:
+        unread = cases.StepError(
+            message=cases.STEP_FAILED, detail="", article=None, fields=conditions.errors
         )
-    except NotFound:
-        if not follow_up:
-            raise
-        error = cases.StepError(
-            message=cases.REQUIREMENT_ERRORS["follow_up"],
-            detail=f"no request {follow_up!r} among your cases",
-            article=None,
-            fields={"follow_up": cases.REQUIREMENT_ERRORS["follow_up"]},
+        return _request_page(
+            request, ui, user, view, status=422, failed=step, error=unread, values=values
         )
-    except HanoiError as exc:
-        fmt = _fmt(request)
-        localized = cases.localized_findings(
-            service.catalogue, fmt, view.request.kind, view.request.contents
-        )
-        error = cases.step_error(exc, localized)
-    else:
+    step_input = StepInput(
+        transition=step,
+        reasons=reasons or None,
+        grounds=grounds,
+        until=cases.end_of_day(until_text) if until_text else None,
+        conditions=conditions.conditions,
+        follow_up=follow_up or None,
+    )
+    error = _take(ui, user, view, step_input, fmt)
+    if error is None:
         return see_other(request_url(view.request.id))
     view = service.show(user, request_id)
     return _request_page(
         request, ui, user, view, status=422, failed=step, error=error, values=values
     )
+
+
+def _take(
+    ui: UiSite, user: User, view: RequestView, step: StepInput, fmt: LocaleFormat
+) -> cases.StepError | None:
+    """Take the step; None when it was taken, else why not, to show beside its form."""
+    service = ui.node.cooperation
+    try:
+        service.take(user, view.request.id, step)
+    except NotFound:
+        if not step.follow_up:
+            raise
+        return cases.StepError(
+            message=cases.REQUIREMENT_ERRORS["follow_up"],
+            detail=f"no request {step.follow_up!r} among your cases",
+            article=None,
+            fields={"follow_up": cases.REQUIREMENT_ERRORS["follow_up"]},
+        )
+    except HanoiError as exc:
+        localized = cases.localized_findings(
+            service.catalogue, fmt, view.request.kind, view.request.contents
+        )
+        return cases.step_error(exc, localized)
+    return None
 
 
 @router.post("/requests/{request_id}/assignments", response_model=None)
@@ -517,25 +558,14 @@ async def assign(
 @router.get("/deadlines")
 def deadlines(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
     require_action(user, Action.READ)
-    fmt = _fmt(request)
-    rows = [
-        {
-            "id": d.request_id,
-            "url": request_url(d.request_id),
-            "rule": cases.DUE_RULE_LABELS[d.rule],
-            "state": d.state.value,
-            "due_at": d.due_at,
-            "due_text": cases.moment(fmt, d.due_at),
-            "left": cases.time_left(fmt, d.time_left),
-            "side": cases.SIDE_LABELS[d.side],
-            "article": ui.node.cooperation.catalogue.cite(d.source, fmt.language),
-        }
-        for d in ui.node.cooperation.overdue(user)
-    ]
+    service = ui.node.cooperation
+    found = service.overdue(user, running=True)
+    rows = cases.due_rows(_fmt(request), service.catalogue, found, request_url)
     return ui.page(
         request,
         "deadlines.html",
         user=user,
-        overdue=[r for r in rows if r["state"] == "overdue"],
-        due_soon=[r for r in rows if r["state"] != "overdue"],
+        overdue=[r for r in rows if r["state"] == DueState.OVERDUE],
+        due_soon=[r for r in rows if r["state"] == DueState.DUE_SOON],
+        running=[r for r in rows if r["state"] == DueState.RUNNING],
     )

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hanoi.accounts.model import Role
 from hanoi.accounts.throttle import TooManyFailures
 from hanoi.errors import InvalidInput, PermissionDenied
+from hanoi.web.ui import cases
 from hanoi.web.ui.auth import (
     LOGIN,
     Site,
@@ -68,7 +69,13 @@ def ui_root() -> RedirectResponse:
 
 @router.get("/")
 def home(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
-    return ui.page(request, "home.html", user=user, role=ROLE_LABELS[user.role])
+    return ui.page(
+        request,
+        "home.html",
+        user=user,
+        role=ROLE_LABELS[user.role],
+        alert_count=cases.alert_count(ui.node, user),
+    )
 
 
 @router.get("/login", response_model=None)

@@ -1,0 +1,313 @@
+"""The directory and alerts pages of the officers' UI over HTTP: the signed directory a node
+holds (shown, filtered, near and past expiry, or missing), and the alerts of an overdue
+preservation request and of a custody log that showed two histories (a split view)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
+
+from hanoi.accounts.model import Role, User
+from hanoi.clock import Clock, FixedClock
+from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.custody.checkpoint import Checkpoint, sign_checkpoint
+from hanoi.custody.errors import SplitViewError
+from hanoi.custody.note import Ed25519Signer
+from hanoi.directory.authoring import assemble, build_entry
+from hanoi.directory.codec import dump_json
+from hanoi.directory.signing import sign_directory, sign_entry
+from hanoi.directory.store import import_document
+from hanoi.node.folder import load_keys
+from hanoi.web.app import create_app
+from hanoi.wiring import Node
+from support_cooperation import T0, deliver, make_node
+from support_custody import events
+from unit.cooperation.builders import complete_contents
+
+LOOPBACK = "http://127.0.0.1"
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LANGUAGES = {"EGY": ["ar", "en"], "VNM": ["vi", "en"], "FRA": ["fr", "en"]}
+PRESERVATION = "expedited-preservation"
+
+
+@dataclass
+class Desk:
+    node: Node
+    clients: dict[str, TestClient]
+
+    def __getitem__(self, name: str) -> TestClient:
+        return self.clients[name]
+
+    def user(self, name: str) -> User:
+        found = self.node.accounts.named(name)
+        assert found is not None
+        return found
+
+
+def csrf(client: TestClient, path: str = "/ui/") -> str:
+    found = CSRF.search(client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+def _desk(node: Node, users: dict[str, Role]) -> Desk:
+    clients = {}
+    for name, role in users.items():
+        node.accounts.add_user(name=name, role=role, password=PASSWORD)
+        client = TestClient(
+            create_app(node, background=False),
+            base_url=LOOPBACK,
+            raise_server_exceptions=False,
+            follow_redirects=False,
+        )
+        client.__enter__()
+        token = csrf(client, "/ui/login")
+        logged = client.post(
+            "/ui/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
+        )
+        assert logged.status_code == 303, logged.text
+        clients[name] = client
+    return Desk(node=node, clients=clients)
+
+
+def choose_language(client: TestClient, language: str) -> None:
+    chosen = client.post(
+        "/ui/language", data={"csrf_token": csrf(client), "language": language, "next": "/ui/"}
+    )
+    assert chosen.status_code == 303
+
+
+def import_directory(nodes: list[Node], *, into: list[Node], clock: Clock) -> None:
+    """What the secretariat and every State do (docs/directory.md), in one process."""
+    now = clock.now().replace(microsecond=0)
+    signed = []
+    for node in nodes:
+        state = node.identity.state
+        entry = build_entry(
+            node.identity,
+            node_url=f"https://hanoi.{state.lower()}.example",
+            authorities=[
+                {
+                    "kind": "central-authority",
+                    "name": f"Ministry of Justice of {state}",
+                    "languages": LANGUAGES[state],
+                    "contact": f"mla@{state.lower()}.example",
+                },
+                {
+                    "kind": "point-of-contact",
+                    "name": f"24/7 Cybercrime Unit of {state}",
+                    "languages": ["en"],
+                    "contact": "+1 555 0100",
+                },
+            ],
+            declarations={},
+            valid_from=now,
+        )
+        signed.append(sign_entry(entry, [load_keys(node.settings).signing]))
+    authority = Ed25519PrivateKey.generate()
+    document = assemble(signed, version=7, issued_at=now, expires=now + timedelta(days=365))
+    data = dump_json(sign_directory(document, authority).to_json())
+    for node in into:
+        import_document(node.settings.node_dir, data, now=now, pin=authority.public_key())
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
+    clock = FixedClock(T0)
+    egy = _desk(
+        make_node(tmp_path / "egy", "EGY", None, clock),
+        {"amira": Role.OFFICER, "samir": Role.SUPERVISOR},
+    )
+    vnm = _desk(
+        make_node(tmp_path / "vnm", "VNM", None, clock),
+        {"minh": Role.POINT_OF_CONTACT, "thao": Role.OFFICER},
+    )
+    yield egy, vnm, clock
+    for desk in (egy, vnm):
+        for client in desk.clients.values():
+            client.__exit__(None, None, None)
+        desk.node.engine.dispose()
+
+
+def test_a_node_without_a_directory_says_what_to_run(
+    desks: tuple[Desk, Desk, FixedClock],
+) -> None:
+    egy, _, _ = desks
+    page = egy["amira"].get("/ui/directory")
+    assert page.status_code == 200
+    assert "This node holds no directory yet." in page.text
+    assert "hanoi directory import" in page.text
+    home = egy["amira"].get("/ui/").text
+    assert 'href="/ui/directory"' in home.split('id="pages-heading"')[1]
+
+
+def test_the_directory_shows_each_state_and_filters(
+    desks: tuple[Desk, Desk, FixedClock], tmp_path: Path
+) -> None:
+    egy, vnm, clock = desks
+    fra = make_node(tmp_path / "fra", "FRA", None, clock)
+    import_directory([egy.node, vnm.node, fra], into=[egy.node], clock=clock)
+    fra.engine.dispose()
+    client = egy["amira"]
+    page = client.get("/ui/directory")
+    assert page.status_code == 200
+    text = page.text
+    for name in ("Egypt", "Vietnam", "France"):
+        assert name in text
+    assert "Ministry of Justice of VNM" in text
+    assert "mla@vnm.example" in text
+    assert "24/7 Cybercrime Unit of FRA" in text
+    assert "Vietnamese" in text
+    assert "Arabic" in text
+    assert "French" in text
+    assert '<code class="key-id" dir="ltr">https://hanoi.fra.example</code>' in text
+    assert egy.node.identity.signing_key_id in text
+    assert "3 of 3 States" in text
+    assert "Art.\u00a040(13)" in text
+    assert "Art.\u00a041(1)" in text
+    assert "Art.\u00a040(14)" in text
+    assert "<dd>7</dd>" in text  # the version
+    assert "This directory expire" not in text
+    assert '<th scope="col">' in text
+    assert "<caption" in text
+
+    only_vnm = client.get("/ui/directory?state=VNM").text
+    assert "1 of 3 States" in only_vnm
+    assert "Ministry of Justice of VNM" in only_vnm
+    assert "Ministry of Justice of FRA" not in only_vnm
+    french = client.get("/ui/directory?language=fr").text
+    assert "Ministry of Justice of FRA" in french
+    assert "Ministry of Justice of EGY" not in french
+    nothing = client.get("/ui/directory?state=USA").text
+    assert "No State in the directory matches the filter." in nothing
+    for bad in ("state=E1Y", "language=%3Cscript%3E", "state=" + "A" * 40):
+        refused = client.get(f"/ui/directory?{bad}")
+        assert refused.status_code == 400, bad
+        assert "Traceback" not in refused.text
+        assert "<html" in refused.text
+
+    choose_language(client, "ar")
+    arabic = client.get("/ui/directory").text
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "مصر" in arabic
+    assert "فيتنام" in arabic
+    assert "العربية" in arabic  # the language, named in Arabic
+    assert "المادة\u00a040(13)" in arabic
+
+
+def test_the_directory_warns_before_and_after_it_expires(
+    desks: tuple[Desk, Desk, FixedClock],
+) -> None:
+    egy, vnm, clock = desks
+    import_directory([egy.node, vnm.node], into=[egy.node], clock=clock)
+    clock.advance(timedelta(days=355))
+    soon = egy["amira"].get("/ui/directory").text
+    assert "This directory expires in" in soon
+    clock.advance(timedelta(days=11))
+    late = egy["amira"].get("/ui/directory").text
+    assert "This directory expired on" in late
+    assert 'role="alert"' in late
+
+
+def _preservation_sent(egy: Desk) -> str:
+    service = egy.node.cooperation
+    kind = egy.node.cooperation.catalogue.kind(PRESERVATION)
+    view = service.draft(
+        egy.user("amira"),
+        DraftInput(kind=PRESERVATION, requested_state="VNM", contents=complete_contents(kind)),
+    )
+    request_id = view.request.id
+    service.assign(egy.user("amira"), request_id, "samir")
+    service.take(egy.user("samir"), request_id, StepInput(transition="approve"))
+    service.take(egy.user("amira"), request_id, StepInput(transition="send"))
+    return request_id
+
+
+def test_alerts_of_an_overdue_preservation_request(
+    desks: tuple[Desk, Desk, FixedClock],
+) -> None:
+    egy, vnm, clock = desks
+    empty = vnm["minh"].get("/ui/alerts")
+    assert empty.status_code == 200
+    assert "There are no alerts." in empty.text
+
+    request_id = _preservation_sent(egy)
+    deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, vnm.node)
+    minh = vnm.user("minh")
+    for step in ("acknowledge", "order-preservation"):
+        vnm.node.cooperation.take(minh, request_id, StepInput(transition=step))
+    vnm.node.cooperation.take(
+        minh,
+        request_id,
+        StepInput(transition="preserve", until=clock.now() + timedelta(days=61)),
+    )
+    clock.advance(timedelta(days=62))
+    vnm.node.cooperation.check_deadlines()  # what the background job does
+
+    page = vnm["minh"].get("/ui/alerts")
+    assert page.status_code == 200
+    text = page.text
+    assert "There are no alerts." not in text
+    due = text.split('id="due-caption"')[1].split("</table>")[0]
+    assert f'href="/ui/requests/{request_id}"' in due
+    assert "End of the preservation period" in due
+    assert "Overdue" in due
+    assert "Requesting State" in due
+    assert "Art. 42(8)" in due
+    raised = text.split('id="raised-caption"')[1].split("</table>")[0]
+    assert request_id in raised
+    assert "Art. 42(8)" in raised
+    # Someone outside the case sees none of it.
+    other = vnm["thao"].get("/ui/alerts").text
+    assert request_id not in other
+
+    choose_language(vnm["minh"], "ar")
+    arabic = vnm["minh"].get("/ui/alerts").text
+    assert "المادة 42(8)" in arabic
+    assert '<html lang="ar" dir="rtl">' in arabic
+
+
+def test_the_home_page_counts_the_alerts(desks: tuple[Desk, Desk, FixedClock]) -> None:
+    egy, _, _ = desks
+    home = egy["amira"].get("/ui/").text
+    assert 'href="/ui/alerts"' in home
+    assert "0 now" in home
+
+
+def split_view(log: Node, witness: Node) -> None:
+    """The log's key signs two different trees of one size; the witness sees both."""
+    origin = log.identity.log_origin
+    witness.witnesses.trust(
+        origin=origin, verifier_key=log.identity.log_verifier_key, now=witness.clock.now()
+    )
+    log.custody.record(events(5))
+    log.custody.sequence()
+    size = log.custody.size()
+    witness.witness.add_checkpoint(b"old 0\n\n" + log.custody.checkpoint_note(size))
+    signer = Ed25519Signer(origin, load_keys(log.settings).log_signing)
+    forged = sign_checkpoint(Checkpoint(origin, size, b"\x07" * 32), [signer])
+    with pytest.raises(SplitViewError):
+        witness.witness.add_checkpoint(b"old %d\n\n" % size + forged)
+
+
+def test_alerts_of_a_split_view(desks: tuple[Desk, Desk, FixedClock]) -> None:
+    egy, vnm, clock = desks
+    import_directory([egy.node, vnm.node], into=[vnm.node], clock=clock)
+    split_view(egy.node, vnm.node)
+    page = vnm["thao"].get("/ui/alerts")
+    assert page.status_code == 200
+    logs = page.text.split('id="logs-caption"')[1].split("</table>")[0]
+    assert "Split view: the log signed two different histories" in logs
+    assert 'href="/ui/directory?state=EGY"' in logs
+    assert "Egypt" in logs
+    assert egy.node.identity.log_origin in logs
+    assert "Art." not in logs  # no article of the Convention rules on custody logs
+    assert "Mar 2, 2026" in logs  # when it was detected
