@@ -267,6 +267,12 @@ def _conditions(step: Step) -> None:
                 f"the condition {condition.key!r} is not one the {step.row.side.label} "
                 f"may impose on a {step.kind.key!r} request"
             )
+        ends = condition.retention_ends_at
+        if ends is not None and ends <= step.at:
+            raise InvalidInput(
+                f"the data received under the condition {condition.key!r} would have to be "
+                f"deleted after {condition.retain_until}, a day already past: give a later day"
+            )
 
 
 CHECKS: tuple[tuple[Requirement, Callable[[Step], None]], ...] = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from hanoi.convention import is_required
@@ -23,6 +25,7 @@ from hanoi.cooperation import (
     consultation_required,
     traits,
 )
+from hanoi.errors import InvalidInput
 from unit.cooperation.builders import (
     CATALOGUE,
     KINDS,
@@ -267,6 +270,27 @@ def test_conditions_on_acceptance_need_the_requesting_state_s_agreement(kind: st
     assert walk.status is Status.IN_EXECUTION
     assert condition in walk.request.conditions
     assert walk.request.desired_status is None
+
+
+def test_a_retention_period_that_has_already_ended_is_refused() -> None:
+    kind = kinds_with(KindTrait.MLA)[0]
+    walk = acknowledged(kind).take(N.CONSULT, reasons="personal data of third persons")
+    walk.take(N.AGREE_TO_CONDITIONS)
+    today = walk.at.date()
+
+    def retained(until: date) -> Condition:
+        return Condition(
+            key="personal-data-protection",
+            terms="delete after the trial",
+            imposed_by=Side.REQUESTED,
+            retain_until=until,
+        )
+
+    with pytest.raises(InvalidInput, match="already past"):
+        walk.take(N.ACCEPT, conditions=[retained(today - timedelta(days=1))])
+    assert walk.status is not Status.IN_EXECUTION
+    walk.take(N.ACCEPT, conditions=[retained(today)])  # deleted at the end of today
+    assert walk.status is Status.IN_EXECUTION
 
 
 @pytest.mark.parametrize("kind", kinds_with(KindTrait.EXECUTED))
