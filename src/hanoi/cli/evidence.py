@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from rich.progress import Progress, TaskID
 
+    from hanoi.convention import Language
     from hanoi.crypto.agekeys import AgeRecipient
     from hanoi.evidence.package import PackedPackage
     from hanoi.evidence.statement import Conditions
@@ -450,3 +451,81 @@ def _opened_node(directory: Path) -> Iterator[_OpenedNode]:
         yield _OpenedNode(node, load_keys(settings), settings)
     finally:
         node.engine.dispose()
+
+
+# --- the court report ------------------------------------------------------------------
+
+
+def _report_language(value: str) -> Language:
+    from hanoi.convention import Language
+    from hanoi.errors import InvalidInput
+
+    try:
+        return Language(value)
+    except ValueError:
+        codes = ", ".join(code.value for code in Language)
+        raise InvalidInput(f"--language {value[:16]!r}: one of {codes}") from None
+
+
+def _check_output(out: Path, *, force: bool) -> None:
+    """Refuse to replace a file without --force, and anything but a file, before any work."""
+    from hanoi.errors import Conflict, InvalidInput
+
+    if out.is_dir():
+        raise InvalidInput(f"--out {out} is a folder; name the PDF file to write")
+    if out.exists() and not force:
+        raise Conflict(f"{out} exists; add --force to replace it (nothing was written)")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"--out: the folder {out.parent} does not exist")
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    """Write a hidden temporary file beside ``out``, fsync it, then rename it over ``out``:
+    a reader sees the old file or the whole new one, never half of one."""
+    import os
+    import tempfile
+
+    from hanoi.errors import InvalidInput
+
+    try:
+        fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write in {out.parent}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
+
+
+@app.command("report")
+def report(
+    request_id: Annotated[str, typer.Argument(help="The request id, e.g. EGY-2026-00042.")],
+    directory: Annotated[Path, typer.Option("--dir", help="The node folder.")],
+    user: Annotated[str, typer.Option("--user", help="Act as this user of the node.")],
+    out: Annotated[Path, typer.Option("--out", help="The PDF file to write.")],
+    language: Annotated[str, typer.Option("--language", help="ar, zh, en, fr, ru or es.")] = "en",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write the court report of a request as PDF: the request, its evidence and their
+    digests, the custody timeline, the witnessed checkpoints, and every evidence package
+    verified again now. Exit 0 once written, whatever the verdict it prints."""
+    chosen = _report_language(language)
+    _check_output(out, force=force)  # both before the slow imports below
+
+    from hanoi.cli.cooperation import _session as user_session
+    from hanoi.node.folder import load_keys
+    from hanoi.reports.gather import court_report
+    from hanoi.reports.render import render_pdf
+
+    with user_session(directory, user) as (node, actor):
+        identity = load_keys(node.settings).age
+        found = court_report(node, actor, request_id, identities=[identity])
+        pdf = render_pdf(found, chosen, catalogue=node.cooperation.catalogue)
+    _write_atomically(out, pdf)
+    print(f"{out}  {len(pdf)} bytes  {found.verdict_text()}")

@@ -1,9 +1,9 @@
 """Every message the UI uses is translated, for real, in all six languages.
 
 The messages are extracted the way ``scripts/i18n-extract`` does it (Babel's
-extractors, with the mapping in ``babel.cfg``): from the templates and from
-the UI's Python code (``N_(...)``). Labels of the Convention catalogue that the
-UI shows are checked against the catalogue's own six label files.
+extractors, with the mapping in ``babel.cfg``): from the templates and the Python
+code (``N_(...)``) of the UI and of the court report. Labels of the Convention
+catalogue that the UI shows are checked against the catalogue's own label files.
 """
 
 from __future__ import annotations
@@ -24,13 +24,16 @@ from hanoi.web.ui.i18n import CATALOGUE_LABELS_USED, LANGUAGES, LOCALE_DIR, tran
 
 ROOT = Path(__file__).resolve().parents[3]
 UI_DIR = ROOT / "src" / "hanoi" / "web" / "ui"
+TRANSLATED_DIRS = (UI_DIR, ROOT / "src" / "hanoi" / "reports")  # as babel.cfg maps them
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def _on_the_way_to_the_ui(path: str) -> bool:
     relative = Path(os.path.relpath(path, ROOT))
-    ui = UI_DIR.relative_to(ROOT)
-    return relative in ui.parents or relative == ui or ui in relative.parents
+    for folder in (d.relative_to(ROOT) for d in TRANSLATED_DIRS):
+        if relative in folder.parents or relative == folder or folder in relative.parents:
+            return True
+    return False
 
 
 def _extracted() -> Iterator[str]:

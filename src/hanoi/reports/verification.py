@@ -1,0 +1,214 @@
+"""Verifying a request's evidence packages again, at the moment the court report is made.
+
+Nothing stored is trusted: each package file on disk goes through the same offline
+verification as ``hanoi evidence verify`` (:func:`hanoi.evidence.verify.verify_package`:
+bag, statement signature, custody proofs, CASE/UCO and, for a package this node
+received, every payload decrypted and checked), against the keys of the signed
+directory. The file must also be the one offered (its SHA-256) and be for this request,
+from the State it came from (as :meth:`TransferService.accept` requires). A package
+that fails gives a :class:`PackageCheck` that says why; it never raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hanoi.crypto.agekeys import AgeIdentity
+from hanoi.custody.checkpoint import parse_checkpoint
+from hanoi.custody.encoding import b64
+from hanoi.custody.limits import DEFAULT_LIMITS as CUSTODY_LIMITS
+from hanoi.custody.note import parse_note
+from hanoi.directory.trust import TrustedDirectory
+from hanoi.errors import HanoiError
+from hanoi.evidence.bagio import open_bag, read_at_most
+from hanoi.evidence.custody_bundle import parse_custody_index
+from hanoi.evidence.layout import CUSTODY_INDEX, DEFAULT_PACKAGE_LIMITS
+from hanoi.evidence.report import PackageReport
+from hanoi.evidence.trust import TrustStore
+from hanoi.evidence.verify import verify_package
+from hanoi.node.identity import NodeIdentity
+from hanoi.reports.court import (
+    CheckpointEntry,
+    ItemEntry,
+    LoggedStep,
+    Outcome,
+    PackageCheck,
+    Witness,
+)
+
+NO_DIRECTORY = (
+    "cannot be verified: this node holds no directory of the States' keys "
+    "(run 'hanoi directory import')"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """What the package must be: the file offered, for this request, from this State."""
+
+    sha256: str
+    request_id: str
+    sending_state: str
+    package_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    check: PackageCheck
+    items: tuple[ItemEntry, ...] = ()
+    proven: tuple[LoggedStep, ...] = ()
+    checkpoints: tuple[CheckpointEntry, ...] = ()
+
+
+def failed(reason: str) -> Verification:
+    return Verification(PackageCheck(outcome=Outcome.FAILED, reason=reason))
+
+
+def directory_trust(held: TrustedDirectory, now: datetime) -> TrustStore:
+    """The directory's States as a verifier's trust store: each State's key valid now (else
+    its latest), its age recipient, its log's key and its witness key. The same reading as
+    the transfer service's, which verified the package on arrival."""
+    nodes = []
+    for signed in held.directory.states:
+        entry = signed.entry
+        valid = [
+            k
+            for k in entry.keys
+            if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
+        ]
+        key = (valid or list(entry.keys))[-1]
+        nodes.append(
+            NodeIdentity(
+                state=entry.state,
+                name=entry.name,
+                signing_public_key=key.public_key,
+                signing_key_id=key.key_id,
+                age_recipient=entry.age_recipient,
+                log_origin=entry.log_origin,
+                log_verifier_key=entry.log_verifier_key,
+                witness_name=entry.witness_name,
+                witness_key=entry.witness_key,
+            )
+        )
+    return TrustStore(tuple(nodes))
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _scrub(text: str, path: Path) -> str:
+    """An error's words without this node's folders (the report leaves the node)."""
+    return text.replace(str(path.parent) + "/", "").replace(str(path.parent), "")
+
+
+def verify_again(
+    path: Path, *, expected: Expected, trust: TrustStore, identities: Sequence[AgeIdentity]
+) -> Verification:
+    """Verify the package file at ``path`` in full; a failure is a result, not an error."""
+    if not path.is_file():
+        return failed("the package file is not on this node")
+    try:
+        report = verify_package(path, trust=trust, identities=identities)
+        if _file_sha256(path) != expected.sha256:
+            return failed("the package file is not the one offered: its SHA-256 differs")
+    except HanoiError as exc:
+        return failed(_scrub(" ".join(exc.diagnostics().split()), path))
+    except OSError as exc:
+        return failed(f"the package file cannot be read: {exc.strerror or type(exc).__name__}")
+    statement = report.statement
+    if (statement.request, statement.sending_state) != (
+        expected.request_id,
+        expected.sending_state,
+    ):
+        return failed(
+            f"the package answers request {statement.request} from {statement.sending_state}, "
+            f"not {expected.request_id} from {expected.sending_state}"
+        )
+    return _verified(report, path, trust=trust, package_id=expected.package_id)
+
+
+def _verified(
+    report: PackageReport, path: Path, *, trust: TrustStore, package_id: str
+) -> Verification:
+    statement = report.statement
+    return Verification(
+        check=PackageCheck(
+            outcome=Outcome.VERIFIED,
+            signer=report.signer,
+            checks=tuple(f"{c.area}: {c.detail}" for c in report.checks),
+            unchecked=report.unchecked,
+        ),
+        items=tuple(
+            ItemEntry(name=e.name, size=e.size, sha256=e.sha256, media_type=e.media_type)
+            for e in statement.payload
+        ),
+        proven=tuple(
+            LoggedStep(event=s.event, log_origin=s.log_origin, index=s.index)
+            for s in report.custody
+        ),
+        checkpoints=package_checkpoints(path, trust=trust, package_id=package_id),
+    )
+
+
+def package_checkpoints(
+    path: Path, *, trust: TrustStore, package_id: str
+) -> tuple[CheckpointEntry, ...]:
+    """The checkpoints a verified package carries, each opened under the directory's keys."""
+    limits = DEFAULT_PACKAGE_LIMITS
+    found = []
+    try:
+        bag = open_bag(path, limits=limits)
+        with bag.open(CUSTODY_INDEX) as stream:
+            index = read_at_most(stream, limits.max_custody_index)
+        paths = dict.fromkeys(e.checkpoint for e in parse_custody_index(index, limits=limits))
+        for name in paths:
+            with bag.open(name) as stream:
+                note = read_at_most(stream, CUSTODY_LIMITS.max_note_bytes)
+            entry = checkpoint_entry(note, trust=trust, package_id=package_id)
+            if entry is not None:
+                found.append(entry)
+    except (HanoiError, OSError):
+        return tuple(found)  # verification passed; a checkpoint not shown hides nothing
+    return tuple(found)
+
+
+def checkpoint_entry(
+    note: bytes, *, trust: TrustStore | None, package_id: str | None = None
+) -> CheckpointEntry | None:
+    """A checkpoint note, its log's signature and witnesses checked against the directory.
+
+    Without the log's key (no directory, or a log it does not list), the checkpoint's
+    contents alone, with no State and no witness counted. None if it is malformed or
+    its signatures do not verify."""
+    try:
+        checkpoint = parse_checkpoint(parse_note(note).text)
+    except HanoiError:
+        return None
+    owner = trust.log(checkpoint.origin) if trust is not None else None
+    labels: tuple[str, ...] = ()
+    if trust is not None and owner is not None:
+        try:
+            labels = trust.policy_for(checkpoint.origin).verify(note).witnesses
+        except HanoiError:
+            return None
+    return CheckpointEntry(
+        origin=checkpoint.origin,
+        size=checkpoint.size,
+        root_hash=b64(checkpoint.root_hash),
+        witnesses=tuple(_witness(label, trust) for label in labels),
+        log_state=owner.state if owner is not None else None,
+        package_id=package_id,
+    )
+
+
+def _witness(label: str, trust: TrustStore | None) -> Witness:
+    name = label.split("+", 1)[0]
+    nodes = trust.nodes if trust is not None else ()
+    state = next((n.state for n in nodes if n.witness_name == name), None)
+    return Witness(name=name, state=state)

@@ -1,0 +1,190 @@
+"""The court report in a reader's words: labels, dates and names in one of the six languages.
+
+No rules live here. Statuses, steps, sides and custody actions are labelled with the
+UI's own messages (:mod:`hanoi.web.ui.cases`), Convention labels and citations come
+from the catalogue, dates, numbers and State names from Babel (:class:`LocaleFormat`).
+Messages are translated by the template (``_(message)``), as in the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from hanoi.convention import Catalogue
+from hanoi.custody.events import CustodyAction
+from hanoi.reports.court import (
+    CheckpointEntry,
+    CourtReport,
+    Direction,
+    Origin,
+    Outcome,
+    PackageEntry,
+    TimelineEntry,
+    Verdict,
+)
+from hanoi.web.ui import cases
+from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+
+VERDICTS: dict[Verdict, Message] = {
+    Verdict.VERIFIED: N_(
+        "Verified: every evidence package of this request was verified again when this "
+        "report was generated."
+    ),
+    Verdict.FAILED: N_(
+        "Verification failed: at least one evidence package of this request did not pass "
+        "verification. The reason is given below."
+    ),
+    Verdict.INCOMPLETE: N_(
+        "Incomplete: at least one evidence package has not been received in full. The "
+        "packages received were verified again."
+    ),
+    Verdict.NO_PACKAGES: N_("No evidence package has been sent or received for this request."),
+}
+OUTCOMES: dict[Outcome, Message] = {
+    Outcome.VERIFIED: N_("Verified"),
+    Outcome.FAILED: N_("Verification failed"),
+    Outcome.NOT_RECEIVED: N_("Not received in full"),
+}
+DIRECTIONS: dict[Direction, Message] = {
+    Direction.SENT: N_("Sent to"),
+    Direction.RECEIVED: N_("Received from"),
+}
+ORIGINS: dict[Origin, Message] = {
+    Origin.STEP: N_("Request step"),
+    Origin.LOG: N_("This node's custody log"),
+    Origin.PACKAGE: N_("Proven by an evidence package"),
+}
+SHORT_DIGEST = 16
+
+
+def _action_label(entry: TimelineEntry) -> Message:
+    if entry.origin is Origin.STEP:
+        return cases.step_label(entry.action)
+    try:
+        return cases.CUSTODY_LABELS[CustodyAction(entry.action)]
+    except (KeyError, ValueError):
+        return Message(entry.action)
+
+
+def _timeline_row(
+    entry: TimelineEntry, fmt: LocaleFormat, names: Mapping[str, str], node_state: str
+) -> dict[str, Any]:
+    digest = entry.evidence_sha256
+    # A package proves events in its sender's log (the event's State); the rest are this node's.
+    log_state = entry.state if entry.origin is Origin.PACKAGE else node_state
+    return {
+        "at": entry.at,
+        "at_text": cases.moment(fmt, entry.at),
+        "origin": ORIGINS[entry.origin],
+        "action": _action_label(entry),
+        "from": cases.STATUS_LABELS[entry.from_status] if entry.from_status else None,
+        "to": cases.STATUS_LABELS[entry.to_status] if entry.to_status else None,
+        "state": entry.state,
+        "officer": entry.officer,
+        "article": entry.article,
+        "reasons": entry.reasons,
+        "item": names.get(digest) if digest else None,
+        "digest": f"{digest[:SHORT_DIGEST]}…" if digest else None,
+        "log_origin": entry.log_origin,
+        "log_index": entry.log_index,
+        "log_state": log_state,
+    }
+
+
+def _package(package: PackageEntry, fmt: LocaleFormat) -> dict[str, Any]:
+    return {
+        "entry": package,
+        "direction": DIRECTIONS[package.direction],
+        "peer": fmt.territory(package.peer),
+        "created_text": cases.moment(fmt, package.created_at),
+        "outcome": OUTCOMES[package.check.outcome],
+        "verified": package.check.outcome is Outcome.VERIFIED,
+    }
+
+
+def _checkpoint(checkpoint: CheckpointEntry, fmt: LocaleFormat) -> dict[str, Any]:
+    return {
+        "entry": checkpoint,
+        "state": fmt.territory(checkpoint.log_state) if checkpoint.log_state else None,
+        "witnesses": [
+            {"name": w.name, "state": fmt.territory(w.state) if w.state else None}
+            for w in checkpoint.witnesses
+        ],
+    }
+
+
+def _contents(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) -> list[Any]:
+    request = report.request
+    kind = catalogue.kind(request.kind)
+    return [
+        {
+            "label": fmt.label(item.label_key),
+            "citation": catalogue.cite(item.source, fmt.language),
+            "value": request.contents[item.key],
+            "text": cases.display_value(fmt, catalogue, item, request.contents[item.key]),
+        }
+        for item in kind.contents
+        if item.key in request.contents
+    ]
+
+
+def _conditions(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) -> list[Any]:
+    return [
+        {
+            "label": fmt.label(catalogue.condition(c.key).label_key),
+            "citation": catalogue.cite(catalogue.condition(c.key).source, fmt.language),
+            "terms": c.terms,
+            "imposed_by": cases.SIDE_LABELS[c.imposed_by],
+            "retain_until": c.retain_until,
+        }
+        for c in report.request.conditions
+    ]
+
+
+def _names(report: CourtReport) -> dict[str, str]:
+    """Item names by digest, for the timeline."""
+    names = {i.file.sha256: i.file.name for i in report.items}
+    for package in report.packages:
+        for item in package.items:
+            names.setdefault(item.sha256, item.name)
+    return names
+
+
+def _dates(report: CourtReport, fmt: LocaleFormat) -> list[tuple[Message, datetime, str]]:
+    created = (N_("Created"), report.request.created_at)
+    reached = [(cases.STATUS_LABELS[s], at) for s, at in report.key_dates]
+    return [(label, at, cases.moment(fmt, at)) for label, at in (created, *reached)]
+
+
+def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) -> dict[str, Any]:
+    """What ``court.html`` shows, for ``fmt``'s language."""
+    request = report.request
+    kind = catalogue.kind(request.kind)
+    names = _names(report)
+    return {
+        "report": report,
+        "req": request,
+        "kind_title": fmt.label(kind.title_key),
+        "kind_citation": catalogue.cite(kind.source, fmt.language),
+        "side": cases.SIDE_LABELS[report.side],
+        "status_label": cases.STATUS_LABELS[request.status],
+        "desired_label": (
+            cases.STATUS_LABELS[request.desired_status] if request.desired_status else None
+        ),
+        "urgency_label": cases.URGENCY_LABELS[request.urgency.level],
+        "dates": _dates(report, fmt),
+        "contents": _contents(report, fmt, catalogue),
+        "conditions": _conditions(report, fmt, catalogue),
+        "verdict": report.verdict.value,
+        "verdict_text": VERDICTS[report.verdict],
+        "packages": [_package(p, fmt) for p in report.packages],
+        "timeline": [_timeline_row(e, fmt, names, report.node_state) for e in report.timeline],
+        "checkpoints": [_checkpoint(c, fmt) for c in report.checkpoints],
+        "generated_text": cases.moment(fmt, report.generated_at),
+        "items": [
+            {"entry": item, "acquired_text": cases.moment(fmt, item.acquired_at)}
+            for item in report.items
+        ],
+    }

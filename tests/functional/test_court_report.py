@@ -1,0 +1,375 @@
+"""The court report, end to end: a request goes from EGY to VNM, VNM collects evidence and
+sends it back in a package, EGY pulls, verifies and accepts it; then EGY's officers export
+the report from the CLI (``hanoi evidence report``) and from the UI
+(``/ui/requests/{id}/report.pdf``), and the PDF is read back.
+
+Both nodes run on loopback (uvicorn, SQLite) as in ``tests/integration/test_package_transfer.py``;
+each cosigns the other's custody log. The first pages of the Arabic and Chinese reports are
+written to ``test-output/screenshots/`` as PNG (pdftoppm), for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from conftest import require_tool, run_hanoi
+from hanoi.accounts.model import Role
+from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.web.app import create_app
+from hanoi.wiring import Node
+from integration.test_package_transfer import (
+    CATALOGUE,
+    KIND,
+    Served,
+    federate,
+    flip_byte,
+    free_pair,
+    open_at,
+    payload_offset,
+)
+from unit.cooperation.builders import complete_contents
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+LOOPBACK = "http://127.0.0.1"
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FILES = {"mailbox.mbox": os.urandom(200_000), "subscriber.csv": b"name,ip\nx,192.0.2.7\n"}
+VERIFIED = "Verified: every evidence package of this request was verified again"
+FAILED = "Verification failed: at least one evidence package"
+
+
+@dataclass
+class Case:
+    egy: Node
+    vnm: Node
+    request_id: str
+    package_id: str
+    digests: dict[str, str]
+
+    @property
+    def egy_dir(self) -> Path:
+        return self.egy.settings.node_dir
+
+    @property
+    def package_file(self) -> Path:
+        return self.egy_dir / "packages" / "incoming" / f"{self.package_id}.tar"
+
+
+def collected(vnm: Node, request_id: str, name: str, data: bytes) -> EvidenceItem:
+    acquisition = Acquisition(
+        original_name=name,
+        media_type="application/octet-stream",
+        source_kind=SourceKind.PROVIDER,
+        source="Example Mail Ltd (VNM)",
+        method="production order",
+        acquired_at=vnm.clock.now(),
+        officer="lan",
+        request_ref=request_id,
+        article="Art. 44",
+    )
+    return vnm.evidence.ingest(io.BytesIO(data), acquisition).item
+
+
+def _exchange(egy: Node, vnm: Node) -> tuple[str, str, dict[str, str]]:
+    """EGY sends a request; VNM collects two files and sends them back in a package whose
+    custody proofs EGY's witness cosigned; EGY pulls, verifies and accepts it."""
+    for node in (egy, vnm):
+        assert node.federation.sync_witnesses()
+    amira, samir = egy.accounts.named("amira"), egy.accounts.named("samir")
+    contents = complete_contents(CATALOGUE.kind(KIND))
+    request_id = egy.cooperation.draft(
+        amira, DraftInput(kind=KIND, requested_state="VNM", contents=contents)
+    ).request.id
+    egy.cooperation.assign(amira, request_id, "samir")
+    egy.cooperation.take(samir, request_id, StepInput(transition="approve"))
+    egy.cooperation.take(amira, request_id, StepInput(transition="send"))
+    assert egy.federation.deliver_due() >= 1
+    lan = vnm.accounts.named("lan")
+    vnm.cooperation.take(lan, request_id, StepInput(transition="acknowledge"))
+    items = [collected(vnm, request_id, name, data) for name, data in FILES.items()]
+    vnm.custody.sequence()
+    assert vnm.collector.collect() == 1  # EGY's witness cosigns VNM's checkpoint
+    row = vnm.transfers.offer(lan, request_id, [i.id for i in items])
+    assert vnm.federation.deliver_due() >= 1
+    assert egy.transfers.fetch_pending() == 1
+    egy.custody.sequence()
+    assert egy.collector.collect() == 1  # VNM's witness cosigns EGY's checkpoint
+    return request_id, row.id, {i.acquisition.original_name: i.sha256 for i in items}
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    root = tmp_path_factory.mktemp("court")
+    base = free_pair()
+    federate(root / "fed", ["EGY", "VNM"], base_port=base)
+    egy, vnm = open_at(root / "fed" / "egy", None), open_at(root / "fed" / "vnm", None)
+    servers = [Served(egy, base), Served(vnm, base + 1)]
+    try:
+        for name, role in (("amira", Role.OFFICER), ("samir", Role.SUPERVISOR)):
+            egy.accounts.add_user(name=name, role=role, password=PASSWORD)
+        egy.accounts.add_user(name="karim", role=Role.OFFICER, password=PASSWORD)  # no case
+        vnm.accounts.add_user(name="lan", role=Role.SUPERVISOR, password=PASSWORD)
+        request_id, package_id, digests = _exchange(egy, vnm)
+        yield Case(egy, vnm, request_id, package_id, digests)
+    finally:
+        for served in servers:
+            served.stop()
+        for node in (egy, vnm):
+            node.engine.dispose()
+
+
+# --- reading a PDF ----------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page, with the line breaks a layout adds removed."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_language(data: bytes) -> str:
+    return str(PdfReader(io.BytesIO(data)).trailer["/Root"]["/Lang"])
+
+
+def pdf_fonts(data: bytes) -> set[str]:
+    """The base names of the fonts embedded in the PDF (subset prefix removed)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.get_object().values():
+            base = str(font.get_object()["/BaseFont"]).lstrip("/")
+            names.add(base.split("+", 1)[-1])
+    return names
+
+
+def first_page_png(pdf: Path, name: str) -> Path:
+    tool = require_tool("pdftoppm")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / name
+    subprocess.run(
+        [tool, "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+        check=True,
+        timeout=60,
+    )
+    png = target.with_suffix(".png")
+    assert png.stat().st_size > 10_000
+    return png
+
+
+# --- the CLI ----------------------------------------------------------------------------
+
+
+def report_cli(
+    case: Case, out: Path, *extra: str, user: str = "samir"
+) -> subprocess.CompletedProcess[str]:
+    return run_hanoi(
+        "evidence", "report", case.request_id, "--dir", str(case.egy_dir), "--user", user,
+        "--out", str(out), *extra, timeout=300,
+    )  # fmt: skip
+
+
+def test_the_cli_writes_a_report_with_the_request_the_digests_and_the_verdict(
+    case: Case, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.pdf"
+    done = report_cli(case, out)
+    assert done.returncode == 0, done.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert done.stdout.strip() == (
+        f"{out}  {len(data)} bytes  VERIFIED: 1 evidence package(s) verified again"
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+    text = pdf_text(data)
+    flat = squeezed(text)
+    assert case.request_id in text
+    for digest in case.digests.values():
+        assert digest in flat
+    assert squeezed(VERIFIED) in flat
+    assert case.package_id in flat
+    for heading in ("Custody timeline", "Witnessed checkpoints", "Evidence packages"):
+        assert heading in text
+    assert "Collected" in text  # VNM's custody events, proven by the package
+    assert "Received" in text  # EGY's own
+    assert "Egypt" in text  # VNM's witness of EGY's log, and EGY's of VNM's
+    assert "Vietnam" in text
+    assert re.search(r"1 / \d", text)  # the footer's page number
+    assert str(case.egy_dir) not in text
+
+
+def test_the_requested_state_reports_the_package_it_sent(case: Case, tmp_path: Path) -> None:
+    out = tmp_path / "sent.pdf"
+    done = run_hanoi(
+        "evidence", "report", case.request_id, "--dir", str(case.vnm.settings.node_dir),
+        "--user", "lan", "--out", str(out), "--language", "ru", timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("VERIFIED: 1 evidence package(s) verified again")
+    text = pdf_text(out.read_bytes())
+    flat = squeezed(text)
+    assert case.package_id in flat
+    for digest in case.digests.values():
+        assert digest in flat
+    assert "Египет" in text  # the State it went to, in Russian
+    # Encrypted to EGY, the sender cannot decrypt it: the report says what was not checked.
+    assert "payloadcontents:no--identity" in flat
+
+
+def test_the_cli_refuses_to_overwrite_and_reports_errors_in_one_line(
+    case: Case, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.pdf"
+    out.write_bytes(b"an earlier report")
+    kept = report_cli(case, out)
+    assert kept.returncode == 4  # a conflict
+    assert "--force" in kept.stderr
+    assert kept.stderr.count("\n") == 1
+    assert out.read_bytes() == b"an earlier report"
+
+    replaced = report_cli(case, out, "--force", "--language", "fr")
+    assert replaced.returncode == 0, replaced.stderr
+    assert pdf_language(out.read_bytes()) == "fr"
+
+    for args, code, words in (
+        (("--language", "de"), 2, "one of ar, zh, en, fr, ru, es"),
+        (("--out", str(tmp_path / "no" / "such" / "folder.pdf")), 2, "does not exist"),
+        (("--out", str(tmp_path)), 2, "is a folder"),
+    ):
+        failed = run_hanoi(
+            "evidence", "report", case.request_id, "--dir", str(case.egy_dir),
+            "--user", "samir", "--out", str(tmp_path / "x.pdf"), *args,
+        )  # fmt: skip
+        assert failed.returncode == code, failed.stderr
+        assert words in failed.stderr
+        assert failed.stderr.count("\n") == 1
+    unknown = run_hanoi(
+        "evidence", "report", "EGY-2026-NOSUCH", "--dir", str(case.egy_dir),
+        "--user", "samir", "--out", str(tmp_path / "y.pdf"),
+    )  # fmt: skip
+    assert unknown.returncode == 3
+    stranger = report_cli(case, tmp_path / "z.pdf", user="karim")  # not on the case
+    assert stranger.returncode == 3  # exactly as for a request that does not exist:
+    said = stranger.stderr.splitlines()[-1]  # (after the service's warning that it refused)
+    assert said.replace(case.request_id, "ID") == unknown.stderr.splitlines()[-1].replace(
+        "EGY-2026-NOSUCH", "ID"
+    )
+    assert said == f"hanoi: not found: no request '{case.request_id}' among your cases"
+    assert not (tmp_path / "x.pdf").exists()
+    assert not (tmp_path / "z.pdf").exists()
+
+
+def test_a_tampered_package_gives_a_report_that_says_verification_failed(
+    case: Case, tmp_path: Path
+) -> None:
+    original = tmp_path / "original.tar"
+    shutil.copyfile(case.package_file, original)
+    try:
+        flip_byte(case.package_file, payload_offset(case.package_file))
+        out = tmp_path / "tampered.pdf"
+        done = report_cli(case, out)
+        assert done.returncode == 0, done.stderr  # the report is written, and says so
+        assert "VERIFICATION FAILED: 1 of 1 package(s)" in done.stdout
+        flat = squeezed(pdf_text(out.read_bytes()))
+        assert squeezed(FAILED) in flat
+        assert "data/" in flat  # the verifier names the file at fault
+        assert "(altered)" in flat or "doesnotmatch" in flat
+    finally:
+        shutil.copyfile(original, case.package_file)
+
+
+# --- the UI -----------------------------------------------------------------------------
+
+
+def signed_in(node: Node, name: str) -> TestClient:
+    client = TestClient(
+        create_app(node, background=False),
+        base_url=LOOPBACK,
+        raise_server_exceptions=False,
+        follow_redirects=False,
+    )
+    found = CSRF.search(client.get("/ui/login").text)
+    assert found is not None
+    answer = client.post(
+        "/ui/login", data={"csrf_token": found.group(1), "name": name, "password": PASSWORD}
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def test_the_ui_serves_the_report_as_a_pdf_attachment(case: Case) -> None:
+    url = f"/ui/requests/{case.request_id}/report.pdf"
+    with signed_in(case.egy, "amira") as client:
+        answer = client.get(url, headers={"Accept-Language": "en"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"] == (
+        f'attachment; filename="hanoi-report-{case.request_id}.pdf"'
+    )
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+    flat = squeezed(pdf_text(answer.content))
+    assert case.request_id in flat
+    assert squeezed(VERIFIED) in flat
+    for digest in case.digests.values():
+        assert digest in flat
+
+
+def test_a_stranger_to_the_case_gets_the_same_404_as_for_a_missing_request(case: Case) -> None:
+    with signed_in(case.egy, "karim") as client:
+        hidden = client.get(f"/ui/requests/{case.request_id}/report.pdf")
+        missing = client.get("/ui/requests/EGY-2026-NOSUCH/report.pdf")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.headers["content-type"].startswith("text/html")
+    assert hidden.text.replace(case.request_id, "ID") == missing.text.replace(
+        "EGY-2026-NOSUCH", "ID"
+    )
+    with TestClient(
+        create_app(case.egy, background=False), base_url=LOOPBACK, follow_redirects=False
+    ) as anonymous:
+        away = anonymous.get(f"/ui/requests/{case.request_id}/report.pdf")
+    assert away.status_code in (302, 303, 307)
+    assert away.headers["location"].startswith("/ui/login")
+
+
+@pytest.mark.parametrize(
+    ("language", "font", "sample"),
+    [("ar", "NotoSansArabic", "مصر"), ("zh", "NotoSansCJK", "埃及")],
+)
+def test_arabic_and_chinese_reports_embed_their_noto_fonts(
+    case: Case, tmp_path: Path, language: str, font: str, sample: str
+) -> None:
+    with signed_in(case.egy, "samir") as client:
+        answer = client.get(
+            f"/ui/requests/{case.request_id}/report.pdf", headers={"Accept-Language": language}
+        )
+    assert answer.status_code == 200
+    assert pdf_language(answer.content) == language
+    fonts = pdf_fonts(answer.content)
+    assert any(name.replace("-", "").startswith(font) for name in fonts), fonts
+    text = pdf_text(answer.content)
+    assert sample in text  # Egypt, as Babel names it in the language
+    for digest in case.digests.values():
+        assert digest in squeezed(text)
+    pdf = tmp_path / f"court-report-{language}.pdf"
+    pdf.write_bytes(answer.content)
+    first_page_png(pdf, f"court-report-{language}")
