@@ -19,6 +19,7 @@ from conftest import HANOI, free_port, run_hanoi, start_server
 from functional.test_ui_directory_alerts import import_directory, split_view
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
+from support_a11y import check_accessible
 
 pytestmark = pytest.mark.slow
 
@@ -89,6 +90,7 @@ def test_a_request_is_drafted_approved_and_sent(
     expect(page.locator("#item-transmitting-authority")).to_have_value(
         "Public Prosecution of Egypt"
     )
+    check_accessible(page)
     page.screenshot(path=screenshots / "request-draft-findings-en.png", full_page=True)
 
     page.locator("#item-information").fill("Servers in Lyon host a phishing kit.")
@@ -113,6 +115,7 @@ def test_a_request_is_drafted_approved_and_sent(
     expect(page.locator("#step-withdraw")).to_be_visible()
     page.reload()  # the custody log is sequenced in the background
     expect(page.locator("table").nth(1)).to_contain_text("Send")
+    check_accessible(page)
     page.screenshot(path=screenshots / "request-en.png", full_page=True)
 
     page.locator("#language-select").select_option("ar")
@@ -122,6 +125,7 @@ def test_a_request_is_drafted_approved_and_sent(
     brand = page.locator(".brand-name").bounding_box()
     assert brand is not None
     assert brand["x"] > 640  # mirrored: the brand sits at the right edge
+    check_accessible(page)
     page.screenshot(path=screenshots / "request-ar.png", full_page=True)
     context.close()
 
@@ -181,6 +185,7 @@ def test_the_directory_and_the_alerts_in_english_and_arabic(
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("table", name="1 of 3 States")).to_contain_text("France")
     page.get_by_role("link", name="Show all States").click()
+    check_accessible(page)
     page.screenshot(path=screenshots / "directory-en.png", full_page=True)
 
     menu.get_by_role("link", name="Alerts").click()
@@ -189,13 +194,16 @@ def test_the_directory_and_the_alerts_in_english_and_arabic(
     expect(logs.get_by_role("link", name="Vietnam")).to_have_attribute(
         "href", "/ui/directory?state=VNM"
     )
+    check_accessible(page)
     page.screenshot(path=screenshots / "alerts-en.png", full_page=True)
 
     _in_arabic(page)
     expect(page.locator("h1")).not_to_have_text("Alerts")
+    check_accessible(page)
     page.screenshot(path=screenshots / "alerts-ar.png", full_page=True)
     page.goto(f"{federated_desk}/ui/directory")
     expect(page.locator("table")).to_contain_text("مصر")
     expect(page.locator("table")).to_contain_text("المادة 40(13)")
+    check_accessible(page)
     page.screenshot(path=screenshots / "directory-ar.png", full_page=True)
     context.close()

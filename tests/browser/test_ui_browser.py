@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from support_a11y import check_accessible
+
 if TYPE_CHECKING:
     from tests.browser.conftest import UiServer
 
@@ -40,6 +42,7 @@ def test_an_officer_uses_the_ui(chromium: Browser, ui_server: UiServer, screensh
     page.goto(f"{ui_server.base_url}/ui/treaty")
     expect(page).to_have_url(f"{ui_server.base_url}/ui/login?next=/ui/treaty")
     expect(page.locator("h1")).to_have_text("Sign in")
+    check_accessible(page)
     page.screenshot(path=screenshots / "login-en.png", full_page=True)
 
     # A wrong password: the form comes back with the name kept.
@@ -48,6 +51,7 @@ def test_an_officer_uses_the_ui(chromium: Browser, ui_server: UiServer, screensh
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("not correct")
     expect(page.get_by_label("User name")).to_have_value(ui_server.user)
+    check_accessible(page)
     page.screenshot(path=screenshots / "login-error-en.png", full_page=True)
 
     # The skip link is the first stop of the keyboard.
@@ -59,11 +63,13 @@ def test_an_officer_uses_the_ui(chromium: Browser, ui_server: UiServer, screensh
     _log_in_by_keyboard(page, ui_server, lands_on="/ui/treaty")  # the page first asked for
     expect(page.locator("h1")).to_have_text("Treaty status")
     expect(page.locator("table tbody tr").first).to_be_visible()
+    check_accessible(page)
     page.screenshot(path=screenshots / "treaty-en.png", full_page=True)
 
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home").click()
     expect(page.locator("h1")).to_have_text(f"Welcome, {ui_server.user}")
     expect(page.get_by_text("Central authority officer")).to_be_visible()
+    check_accessible(page)
     page.screenshot(path=screenshots / "home-en.png", full_page=True)
     page.get_by_role("navigation", name="Main menu").get_by_role(
         "link", name="Treaty status"
@@ -73,13 +79,16 @@ def test_an_officer_uses_the_ui(chromium: Browser, ui_server: UiServer, screensh
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("h1")).to_have_text("حالة المعاهدة")
     _assert_mirrored(page)
+    check_accessible(page)
     page.screenshot(path=screenshots / "treaty-ar.png", full_page=True)
     page.get_by_role("link", name="الصفحة الرئيسية").first.click()
+    check_accessible(page)
     page.screenshot(path=screenshots / "home-ar.png", full_page=True)
 
     _choose_language(page, "中文", "zh")
     page.get_by_role("navigation").get_by_role("link", name="条约状况").click()
     expect(page.locator("h1")).to_have_text("条约状况")
+    check_accessible(page)
     page.screenshot(path=screenshots / "treaty-zh.png", full_page=True)
 
     # The choice outlives the session: sign out, and the login page is still in Chinese.
@@ -115,5 +124,6 @@ def test_first_visit_follows_the_browser_language(
     page.get_by_label("كلمة المرور").fill("")
     page.get_by_role("button", name="تسجيل الدخول").click()
     expect(page.locator("#field-password-error")).to_contain_text("أدخل كلمة المرور")
+    check_accessible(page)
     page.screenshot(path=screenshots / "login-error-ar-narrow.png", full_page=True)
     context.close()
