@@ -114,7 +114,7 @@ def test_a_request_is_drafted_approved_and_sent(
     expect(page.locator(".conditions")).to_contain_text("Confidential")
     expect(page.locator("#step-withdraw")).to_be_visible()
     page.reload()  # the custody log is sequenced in the background
-    expect(page.locator("table").nth(1)).to_contain_text("Send")
+    expect(page.locator("table:has(#custody-caption)")).to_contain_text("Send")
     check_accessible(page)
     page.screenshot(path=screenshots / "request-en.png", full_page=True)
 

@@ -67,7 +67,7 @@ class Case:
 
     @property
     def package_file(self) -> Path:
-        return self.egy_dir / "packages" / "incoming" / f"{self.package_id}.tar"
+        return self.egy.transfers.package_file("incoming", self.package_id)
 
 
 def collected(vnm: Node, request_id: str, name: str, data: bytes) -> EvidenceItem:

@@ -136,5 +136,9 @@ def test_completed_upload_becomes_evidence_over_the_api(node_dir: Path, tmp_path
         )
         assert incomplete.status_code == 400
         assert incomplete.json()["errors"][0]["pointer"] == "original_name"
+        # An upload becomes one item: sent again, it is gone.
+        again = client.post("/api/v1/evidence", json=body)
+        assert again.status_code == 404
+        assert again.json()["detail"] == "no such upload"
         assert client.get("/api/v1/evidence/nope").status_code == 404
     node.engine.dispose()

@@ -74,12 +74,19 @@ class CustodyStep:
     proof: TlogProof
 
 
-def collect_custody(source: CustodySource, digests: Iterable[str]) -> list[CustodyStep]:
-    """Every sequenced event about these digests, each with a proof, in log order."""
+def collect_custody(
+    source: CustodySource, digests: Iterable[str], *, request: str | None = None
+) -> list[CustodyStep]:
+    """Every sequenced event about these digests, each with a proof, in log order.
+
+    With ``request``, only the events of that request: the same bytes collected for
+    another case stay out of the package, since the events would tell the receiving
+    State about that case (Art. 40(20))."""
     steps: dict[int, CustodyStep] = {}
     for digest in dict.fromkeys(digests):
         for logged in source.events_for(f"sha256:{digest}"):
-            if logged.index not in steps:
+            other_case = request is not None and logged.event.request_id != request
+            if not other_case and logged.index not in steps:
                 proof = source.proof_for(logged.index)
                 steps[logged.index] = CustodyStep(
                     logged.event, logged.salt, source.origin, logged.index, proof

@@ -214,7 +214,8 @@ def build_package(
             payload.append(
                 _encrypt(writer, source, path=path, recipients=recipients, progress=progress)
             )
-        steps = collect_custody(custody, [e.sha256 for e in payload]) if custody else []
+        digests = [e.sha256 for e in payload]
+        steps = collect_custody(custody, digests, request=request) if custody else []
         tags = _tag_files(
             payload=payload,
             steps=steps,

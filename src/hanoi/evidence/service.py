@@ -65,11 +65,10 @@ class EvidenceService:
         return self._record(ref.digest, ref.size, acquisition)
 
     def from_upload(self, *, user: User, upload_id: str, acquisition: Acquisition) -> Recorded:
-        """Turn a completed, digest-checked tus upload into an evidence item."""
+        """Turn a completed, digest-checked tus upload into an evidence item, once."""
         user.require(Action.UPLOAD_EVIDENCE)
-        upload = self._uploads.status(user=user, upload_id=upload_id)
-        if upload.digest is None:
-            raise NotFound("the upload is not complete yet")
+        upload = self._uploads.take_completed(user=user, upload_id=upload_id)
+        assert upload.digest is not None  # complete
         return self._record(upload.digest, upload.length, acquisition)
 
     def record_received(

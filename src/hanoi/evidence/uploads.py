@@ -70,7 +70,9 @@ class UploadsStore(Protocol):
 
     def complete(self, upload_id: str, *, digest: str, now: datetime) -> None: ...
 
-    def delete(self, upload_id: str) -> None: ...
+    def delete(self, upload_id: str) -> bool:
+        """Remove the record; False if it was already gone."""
+        ...
 
     def active_count(self, user_id: int) -> int: ...
 
@@ -194,6 +196,16 @@ class UploadService:
             raise Conflict("a completed upload is evidence now; it cannot be cancelled")
         self._repository.delete(upload.id)
         self._path(upload.id).unlink(missing_ok=True)
+
+    def take_completed(self, *, user: User, upload_id: str) -> Upload:
+        """A completed upload, handed over once: its record is removed, so that the same
+        upload cannot become two evidence items (a form sent twice, two tabs)."""
+        upload = self.status(user=user, upload_id=upload_id)
+        if not upload.complete:
+            raise NotFound("the upload is not complete yet")
+        if not self._repository.delete(upload.id):
+            raise NotFound("no such upload: it was recorded as evidence already")
+        return upload
 
     def _finish(self, upload: Upload) -> Upload:
         path = self._path(upload.id)

@@ -10,12 +10,17 @@ HTTP ``Range`` requests into a ``.part`` file that survives restarts, checks its
 SHA-256 against the offer, verifies it offline against the sender's keys from the
 directory (bag, signature, custody proofs, and every payload decrypted and checked), and
 only then stores each file as an evidence item with a ``received`` custody event.
+
+Each package keeps what was found about it (:class:`KeptReport`, JSON in its row): the
+verification report of an accepted package, the checks that held before a refused one
+failed, the statement's contents of a sent one; pages show it without verifying again.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import secrets
@@ -23,7 +28,9 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -35,11 +42,20 @@ from hanoi.cooperation.ports import Outgoing
 from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.service import CustodyLog
-from hanoi.errors import IntegrityError, InvalidInput, NotFound, PayloadTooLarge, RuleViolation
+from hanoi.directory.trust import TrustedDirectory
+from hanoi.errors import (
+    HanoiError,
+    IntegrityError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    RuleViolation,
+)
 from hanoi.evidence.age import Decryptor
 from hanoi.evidence.bagio import open_bag
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.package import export_package
+from hanoi.evidence.report import Check, PackageReport
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
@@ -60,6 +76,93 @@ CHUNK = 64 * 1024 * 1024
 class Received:
     package: PackageRow
     items: tuple[EvidenceItem, ...]
+
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFile:
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeptStep:
+    """A custody step the verification proved (``PackageReport.custody``)."""
+
+    action: str
+    time: datetime
+    node: str
+    officer: str
+    article: str
+    evidence_sha256: str | None
+    log_origin: str
+    index: int
+    witnesses: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeptReport:
+    """What was found about a package, kept with it. ``verdict``: ``verified`` (accepted:
+    every check held), ``not-verified`` (refused: the checks that held before the one that
+    failed), ``sent`` (an outgoing package: what its statement says; the receiver
+    verifies it)."""
+
+    verdict: str
+    checks: tuple[Check, ...] = ()
+    unchecked: tuple[str, ...] = ()
+    custody: tuple[KeptStep, ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()
+    files: tuple[KeptFile, ...] = ()
+    signer: str | None = None
+    signing_key_id: str | None = None
+    created: datetime | None = None
+
+    @classmethod
+    def from_json(cls, text: str) -> KeptReport:
+        """Read a kept report; ``InvalidInput`` if it is not one."""
+        try:
+            value = json.loads(text)
+            package = value.get("package") or {}
+            return cls(
+                verdict=str(value["verdict"]),
+                checks=tuple(Check(str(c["area"]), str(c["detail"])) for c in value["checked"]),
+                unchecked=tuple(str(u) for u in value.get("not_checked", ())),
+                custody=tuple(
+                    KeptStep(
+                        action=str(step["type"]),
+                        time=datetime.fromisoformat(step["time"]),
+                        node=str(step["node"]),
+                        officer=str(step["officer"]),
+                        article=str(step["article"]),
+                        evidence_sha256=step.get("evidence_sha256"),
+                        log_origin=str(step["log_origin"]),
+                        index=int(step["index"]),
+                        witnesses=len(step["witnesses"]),
+                    )
+                    for step in value.get("custody", ())
+                ),
+                conditions=tuple(
+                    (str(k), str(v)) for k, v in sorted(package.get("conditions", {}).items())
+                ),
+                files=tuple(
+                    KeptFile(str(f["name"]), str(f["sha256"]), int(f["size"]))
+                    for f in package.get("files", ())
+                ),
+                signer=package.get("signer"),
+                signing_key_id=package.get("signing_key_id"),
+                created=datetime.fromisoformat(package["created"])
+                if package.get("created")
+                else None,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InvalidInput(f"not a kept package report: {type(exc).__name__}") from None
+
+
+def _report_text(value: dict[str, Any]) -> str:
+    return json.dumps({"version": REPORT_VERSION, **value}, ensure_ascii=False)
 
 
 class TransferService:
@@ -122,7 +225,7 @@ class TransferService:
         self._custody.sequence()  # the items' custody events, in the log before their proofs
         package_id = secrets.token_hex(16)
         target = self._path("outgoing", package_id, ".tar")
-        export_package(
+        packed = export_package(
             target,
             items=items,
             blobs=self._evidence.blobs,
@@ -148,6 +251,19 @@ class TransferService:
             error=None,
             created_at=now,
             updated_at=now,
+            report=_report_text(
+                {
+                    **PackageReport(
+                        statement=packed.statement,
+                        signer=f"{self._state} (this node), key {packed.key_id}",
+                        key_id=packed.key_id,
+                        checks=(),
+                        unchecked=(),
+                        custody=(),
+                    ).as_json(),
+                    "verdict": "sent",
+                }
+            ),
         )
         self._store.add(row)
         self._evidence.record_export(
@@ -190,15 +306,21 @@ class TransferService:
 
     def packages(self, user: User, request_id: str) -> list[Received]:
         self._cooperation.show(user, request_id)  # the case check
-        found = []
-        for row in self._store.for_request(request_id):
-            items = tuple(
-                item
-                for item in self._evidence.for_request(request_id)
-                if row.direction == "incoming" and row.id in item.acquisition.source
-            )
-            found.append(Received(row, items))
-        return found
+        held = self._evidence.for_request(request_id)
+        return [Received(row, _items_of(row, held)) for row in self._store.for_request(request_id)]
+
+    def package(self, user: User, package_id: str) -> Received:
+        """One package, for a member of its request's case team. Any other user is told
+        exactly what they would be told of a package that does not exist."""
+        row = self._store.get(package_id) if _plausible(package_id) else None
+        if row is not None:
+            try:
+                self._cooperation.show(user, row.request_id)  # the case check
+            except NotFound:
+                row = None
+        if row is None:
+            raise NotFound("no such package among your cases")
+        return Received(row, _items_of(row, self._evidence.for_request(row.request_id)))
 
     # --- receiving ------------------------------------------------------------------------------
 
@@ -351,10 +473,25 @@ class TransferService:
         if row.status == "accepted":
             return Received(row, ())
         path = self._path("incoming", package_id, ".tar")
-        report = verify_package(path, trust=self._trust(), identities=[self._keys.age])
-        statement = report.statement
-        if statement.sending_state != row.peer or statement.request != row.request_id:
-            raise IntegrityError("the package is not the one offered for this request")
+        held_checks: list[Check] = []
+        try:
+            report = verify_package(
+                path, trust=self._trust(), identities=[self._keys.age], on_check=held_checks.append
+            )
+            statement = report.statement
+            if statement.sending_state != row.peer or statement.request != row.request_id:
+                raise IntegrityError("the package is not the one offered for this request")
+        except HanoiError:
+            self._store.keep_report(
+                package_id,
+                _report_text(
+                    {
+                        "verdict": "not-verified",
+                        "checked": [{"area": c.area, "detail": c.detail} for c in held_checks],
+                    }
+                ),
+            )
+            raise
         now = self._clock.now()
         items = []
         held = {
@@ -384,36 +521,50 @@ class TransferService:
                     ),
                 )
             items.append(recorded.item)
-        self._store.progress(package_id, status="accepted", received=row.size, now=now)
+        self._store.progress(
+            package_id,
+            status="accepted",
+            received=row.size,
+            now=now,
+            report=_report_text(report.as_json()),
+        )
         log.info("package %s from %s accepted: %d item(s)", package_id, row.peer, len(items))
         return Received(row, tuple(items))
 
     def _trust(self) -> TrustStore:
-        held = self._directory.current()
-        now = self._clock.now()
-        nodes = []
-        for signed in held.directory.states:
-            entry = signed.entry
-            valid = [
-                k
-                for k in entry.keys
-                if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
-            ]
-            key = (valid or list(entry.keys))[-1]
-            nodes.append(
-                NodeIdentity(
-                    state=entry.state,
-                    name=entry.name,
-                    signing_public_key=key.public_key,
-                    signing_key_id=key.key_id,
-                    age_recipient=entry.age_recipient,
-                    log_origin=entry.log_origin,
-                    log_verifier_key=entry.log_verifier_key,
-                    witness_name=entry.witness_name,
-                    witness_key=entry.witness_key,
-                )
+        return directory_trust(self._directory.current(), self._clock.now())
+
+    def package_file(self, direction: str, package_id: str) -> Path:
+        """Where the package file of that direction (``incoming``, ``outgoing``) is kept."""
+        return self._path(direction, package_id, ".tar")
+
+
+def directory_trust(held: TrustedDirectory, now: datetime) -> TrustStore:
+    """The directory's States as a package verifier's trust store: each State's key valid
+    ``now`` (else its latest), its age recipient, its log's key and its witness key."""
+    nodes = []
+    for signed in held.directory.states:
+        entry = signed.entry
+        valid = [
+            k
+            for k in entry.keys
+            if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
+        ]
+        key = (valid or list(entry.keys))[-1]
+        nodes.append(
+            NodeIdentity(
+                state=entry.state,
+                name=entry.name,
+                signing_public_key=key.public_key,
+                signing_key_id=key.key_id,
+                age_recipient=entry.age_recipient,
+                log_origin=entry.log_origin,
+                log_verifier_key=entry.log_verifier_key,
+                witness_name=entry.witness_name,
+                witness_key=entry.witness_key,
             )
-        return TrustStore(tuple(nodes))
+        )
+    return TrustStore(tuple(nodes))
 
 
 class _Corrupt(IntegrityError):
@@ -427,6 +578,13 @@ def _digest(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def _items_of(row: PackageRow, held: Sequence[EvidenceItem]) -> tuple[EvidenceItem, ...]:
+    """The evidence items recorded from an incoming package (none for an outgoing one)."""
+    if row.direction != "incoming":
+        return ()
+    return tuple(item for item in held if row.id in item.acquisition.source)
 
 
 def _plausible(package_id: str) -> bool:

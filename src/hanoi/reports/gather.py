@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 from hanoi.accounts.model import User
 from hanoi.crypto.agekeys import AgeIdentity
@@ -20,7 +19,7 @@ from hanoi.custody.service import LoggedEvent
 from hanoi.errors import HanoiError
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.trust import TrustStore
-from hanoi.federation.transfers import Received
+from hanoi.federation.transfers import Received, directory_trust
 from hanoi.reports.court import (
     CheckpointEntry,
     CourtReport,
@@ -38,7 +37,6 @@ from hanoi.reports.verification import (
     Expected,
     Verification,
     checkpoint_entry,
-    directory_trust,
     failed,
     verify_again,
 )
@@ -46,8 +44,6 @@ from hanoi.wiring import Node
 
 log = logging.getLogger("hanoi.reports")
 
-PACKAGES_DIR = "packages"
-"""Where the transfer service keeps package files, under the node folder (see wiring)."""
 RECEIVED_IN_FULL = frozenset({"accepted", "rejected"})
 
 
@@ -97,10 +93,6 @@ def _trust(node: Node) -> TrustStore | None:
         return None
 
 
-def _package_file(node: Node, direction: str, package_id: str) -> Path:
-    return node.settings.node_dir / PACKAGES_DIR / direction / f"{package_id}.tar"
-
-
 def _package(
     node: Node,
     found: Received,
@@ -137,7 +129,7 @@ def _verify(
 ) -> Verification:
     row = found.package
     incoming = row.direction == "incoming"
-    path = _package_file(node, row.direction, row.id)
+    path = node.transfers.package_file(row.direction, row.id)
     if incoming and row.status not in RECEIVED_IN_FULL and not path.is_file():
         return Verification(
             PackageCheck(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from hanoi.crypto.agekeys import AgeIdentity
@@ -22,7 +21,6 @@ from hanoi.custody.checkpoint import parse_checkpoint
 from hanoi.custody.encoding import b64
 from hanoi.custody.limits import DEFAULT_LIMITS as CUSTODY_LIMITS
 from hanoi.custody.note import parse_note
-from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import HanoiError
 from hanoi.evidence.bagio import open_bag, read_at_most
 from hanoi.evidence.custody_bundle import parse_custody_index
@@ -30,7 +28,6 @@ from hanoi.evidence.layout import CUSTODY_INDEX, DEFAULT_PACKAGE_LIMITS
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
-from hanoi.node.identity import NodeIdentity
 from hanoi.reports.court import (
     CheckpointEntry,
     ItemEntry,
@@ -66,35 +63,6 @@ class Verification:
 
 def failed(reason: str) -> Verification:
     return Verification(PackageCheck(outcome=Outcome.FAILED, reason=reason))
-
-
-def directory_trust(held: TrustedDirectory, now: datetime) -> TrustStore:
-    """The directory's States as a verifier's trust store: each State's key valid now (else
-    its latest), its age recipient, its log's key and its witness key. The same reading as
-    the transfer service's, which verified the package on arrival."""
-    nodes = []
-    for signed in held.directory.states:
-        entry = signed.entry
-        valid = [
-            k
-            for k in entry.keys
-            if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
-        ]
-        key = (valid or list(entry.keys))[-1]
-        nodes.append(
-            NodeIdentity(
-                state=entry.state,
-                name=entry.name,
-                signing_public_key=key.public_key,
-                signing_key_id=key.key_id,
-                age_recipient=entry.age_recipient,
-                log_origin=entry.log_origin,
-                log_verifier_key=entry.log_verifier_key,
-                witness_name=entry.witness_name,
-                witness_key=entry.witness_key,
-            )
-        )
-    return TrustStore(tuple(nodes))
 
 
 def _file_sha256(path: Path) -> str:

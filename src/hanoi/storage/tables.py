@@ -377,6 +377,7 @@ evidence_packages = Table(
     Column("status", String(16), nullable=False),  # offered | fetching | accepted | rejected
     Column("received", BigInteger, nullable=False),
     Column("error", String(500), nullable=True),
+    Column("report", Text, nullable=True),  # JSON: what verification found (migration 0009)
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

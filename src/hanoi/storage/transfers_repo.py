@@ -25,6 +25,9 @@ class PackageRow:
     error: str | None
     created_at: datetime
     updated_at: datetime
+    report: str | None = None
+    """JSON: the verification report of an incoming package (or the checks that held
+    before it was refused), the statement's contents of an outgoing one."""
 
 
 def _row(row: Any) -> PackageRow:
@@ -40,6 +43,7 @@ def _row(row: Any) -> PackageRow:
         error=row.error,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        report=row.report,
     )
 
 
@@ -62,6 +66,7 @@ class TransfersRepository:
                         status=row.status,
                         received=row.received,
                         error=row.error,
+                        report=row.report,
                         created_at=row.created_at,
                         updated_at=row.updated_at,
                     )
@@ -104,10 +109,29 @@ class TransfersRepository:
         received: int,
         now: datetime,
         error: str | None = None,
+        report: str | None = None,
     ) -> None:
+        """A new status; ``report`` (JSON) replaces the kept report when given."""
+        values: dict[str, Any] = {
+            "status": status,
+            "received": received,
+            "error": error,
+            "updated_at": now,
+        }
+        if report is not None:
+            values["report"] = report
         with self.engine.begin() as connection:
             connection.execute(
                 update(evidence_packages)
                 .where(evidence_packages.c.id == package_id)
-                .values(status=status, received=received, error=error, updated_at=now)
+                .values(**values)
+            )
+
+    def keep_report(self, package_id: str, report: str) -> None:
+        """Keep what was found about a package (JSON), whatever its status."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(evidence_packages)
+                .where(evidence_packages.c.id == package_id)
+                .values(report=report)
             )

@@ -66,9 +66,11 @@ class UploadsRepository:
                 .values(digest=digest, completed_at=now)
             )
 
-    def delete(self, upload_id: str) -> None:
+    def delete(self, upload_id: str) -> bool:
+        """Remove the record; False if it was already gone (another caller took it)."""
         with self.engine.begin() as connection:
-            connection.execute(delete(uploads).where(uploads.c.id == upload_id))
+            deleted = connection.execute(delete(uploads).where(uploads.c.id == upload_id))
+        return deleted.rowcount == 1
 
     def active_count(self, user_id: int) -> int:
         with self.engine.connect() as connection:

@@ -1,22 +1,32 @@
-"""tus 1.0 resumable uploads at ``/api/v1/uploads`` (core, creation, checksum, termination).
+"""tus 1.0 resumable uploads (core, creation, checksum, termination), and the API's routes.
 
-Standard tus clients (tuspy, Uppy, tus-js-client) work against it. The body of a
-PATCH is streamed to the service in a worker thread, never held in memory.
+One implementation of the protocol (:class:`TusHeaders` and the ``tus_*`` functions),
+behind two authentications: the API's bearer token at ``/api/v1/uploads`` here, and the
+officers' UI session with a CSRF header at ``/ui/uploads``
+(:mod:`hanoi.web.ui.evidence_pages`). Standard tus clients (tuspy, Uppy, tus-js-client)
+work against the API. The body of a PATCH is streamed to the service in a worker
+thread, never held in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio.from_thread
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
+from hanoi.accounts.model import User
 from hanoi.errors import InvalidInput
 from hanoi.evidence import tus
 from hanoi.evidence.uploads import ChecksumMismatch, Upload, UploadService
 from hanoi.web.auth import CurrentUser
+
+log = logging.getLogger("hanoi.web")
 
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 
@@ -48,23 +58,38 @@ class BodyReader:
         return data
 
 
-def get_uploads(request: Request) -> UploadService:
-    service: UploadService = request.app.state.node.uploads
-    return service
+# --- the protocol, whoever the caller is ----------------------------------------------------
 
 
-Uploads = Annotated[UploadService, Depends(get_uploads)]
-TusResumable = Annotated[str | None, Header(alias="Tus-Resumable")]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TusHeaders:
+    """The request headers tus uses; ``None`` when a header is absent."""
 
-router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
+    tus_resumable: str | None = None
+    upload_length: str | None = None
+    upload_metadata: str | None = None
+    upload_offset: str | None = None
+    upload_checksum: str | None = None
+    content_type: str | None = None
+
+    @classmethod
+    def of(cls, request: Request) -> TusHeaders:
+        h = request.headers
+        return cls(
+            tus_resumable=h.get("tus-resumable"),
+            upload_length=h.get("upload-length"),
+            upload_metadata=h.get("upload-metadata"),
+            upload_offset=h.get("upload-offset"),
+            upload_checksum=h.get("upload-checksum"),
+            content_type=h.get("content-type"),
+        )
+
+    def check_version(self) -> None:
+        if self.tus_resumable != tus.TUS_VERSION:
+            raise InvalidInput(f"send the header Tus-Resumable: {tus.TUS_VERSION}")
 
 
-def _check_version(value: str | None) -> None:
-    if value != tus.TUS_VERSION:
-        raise InvalidInput(f"send the header Tus-Resumable: {tus.TUS_VERSION}")
-
-
-def _headers(upload: Upload | None = None, **extra: str) -> dict[str, str]:
+def tus_headers(upload: Upload | None = None, **extra: str) -> dict[str, str]:
     headers = {"Tus-Resumable": tus.TUS_VERSION, "Cache-Control": "no-store", **extra}
     if upload is not None:
         headers["Upload-Offset"] = str(upload.offset)
@@ -74,8 +99,7 @@ def _headers(upload: Upload | None = None, **extra: str) -> dict[str, str]:
     return headers
 
 
-@router.options("", summary="tus capabilities")
-def capabilities(uploads: Uploads) -> Response:
+def tus_capabilities(uploads: UploadService) -> Response:
     return Response(
         status_code=204,
         headers={
@@ -88,6 +112,83 @@ def capabilities(uploads: Uploads) -> Response:
     )
 
 
+def tus_create(
+    uploads: UploadService, user: User, headers: TusHeaders, *, location: Callable[[str], str]
+) -> Response:
+    """Creation: ``location(upload_id)`` is the URL the client sends HEAD and PATCH to."""
+    headers.check_version()
+    upload = uploads.create(
+        user=user,
+        length=tus.parse_length(headers.upload_length, header="Upload-Length"),
+        metadata=tus.parse_metadata(headers.upload_metadata),
+    )
+    return Response(status_code=201, headers=tus_headers(upload, Location=location(upload.id)))
+
+
+def tus_status(uploads: UploadService, user: User, upload_id: str, headers: TusHeaders) -> Response:
+    headers.check_version()
+    return Response(
+        status_code=200, headers=tus_headers(uploads.status(user=user, upload_id=upload_id))
+    )
+
+
+async def tus_append(
+    uploads: UploadService,
+    user: User,
+    upload_id: str,
+    headers: TusHeaders,
+    body: AsyncIterator[bytes],
+) -> Response:
+    """Append the streamed ``body`` at Upload-Offset, on disk as it arrives."""
+    headers.check_version()
+    if headers.content_type != OFFSET_CONTENT_TYPE:
+        return Response(status_code=415, headers=tus_headers())
+    offset = tus.parse_length(headers.upload_offset, header="Upload-Offset")
+    checksum = tus.parse_checksum(headers.upload_checksum)
+    try:
+        upload = await run_in_threadpool(
+            uploads.append,
+            user=user,
+            upload_id=upload_id,
+            offset=offset,
+            body=BodyReader(body),  # type: ignore[arg-type]
+            checksum=checksum,
+        )
+    except ChecksumMismatch:
+        return Response(status_code=460, headers=tus_headers())
+    except ClientDisconnect:
+        # The client paused or lost its connection: the bytes of this PATCH were dropped
+        # and the offset is unchanged; the client asks for it (HEAD) and resumes.
+        log.info("upload %s: the client went away during a PATCH", upload_id[:32])
+        return Response(status_code=400, headers=tus_headers())
+    return Response(status_code=204, headers=tus_headers(upload))
+
+
+def tus_cancel(uploads: UploadService, user: User, upload_id: str, headers: TusHeaders) -> Response:
+    headers.check_version()
+    uploads.cancel(user=user, upload_id=upload_id)
+    return Response(status_code=204, headers=tus_headers())
+
+
+# --- the API: bearer-token authentication ------------------------------------------------------
+
+
+def get_uploads(request: Request) -> UploadService:
+    service: UploadService = request.app.state.node.uploads
+    return service
+
+
+Uploads = Annotated[UploadService, Depends(get_uploads)]
+TusResumable = Annotated[str | None, Header(alias="Tus-Resumable")]
+
+router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
+
+
+@router.options("", summary="tus capabilities")
+def capabilities(uploads: Uploads) -> Response:
+    return tus_capabilities(uploads)
+
+
 @router.post("", status_code=201, summary="Create an upload (tus creation)")
 def create(
     request: Request,
@@ -97,24 +198,23 @@ def create(
     upload_length: Annotated[str | None, Header(alias="Upload-Length")] = None,
     upload_metadata: Annotated[str | None, Header(alias="Upload-Metadata")] = None,
 ) -> Response:
-    _check_version(tus_resumable)
-    upload = uploads.create(
-        user=user,
-        length=tus.parse_length(upload_length, header="Upload-Length"),
-        metadata=tus.parse_metadata(upload_metadata),
+    return tus_create(
+        uploads,
+        user,
+        TusHeaders(
+            tus_resumable=tus_resumable,
+            upload_length=upload_length,
+            upload_metadata=upload_metadata,
+        ),
+        location=lambda upload_id: str(request.url_for("upload_status", upload_id=upload_id).path),
     )
-    location = str(request.url_for("upload_status", upload_id=upload.id).path)
-    return Response(status_code=201, headers=_headers(upload, Location=location))
 
 
 @router.head("/{upload_id}", name="upload_status", summary="Offset of an upload")
 def status(
     upload_id: str, user: CurrentUser, uploads: Uploads, tus_resumable: TusResumable = None
 ) -> Response:
-    _check_version(tus_resumable)
-    return Response(
-        status_code=200, headers=_headers(uploads.status(user=user, upload_id=upload_id))
-    )
+    return tus_status(uploads, user, upload_id, TusHeaders(tus_resumable=tus_resumable))
 
 
 @router.get("/{upload_id}", summary="An upload as JSON (digest once complete)")
@@ -141,29 +241,17 @@ async def append(
     upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
     upload_checksum: Annotated[str | None, Header(alias="Upload-Checksum")] = None,
 ) -> Response:
-    _check_version(tus_resumable)
-    if content_type != OFFSET_CONTENT_TYPE:
-        return Response(status_code=415, headers=_headers())
-    offset = tus.parse_length(upload_offset, header="Upload-Offset")
-    checksum = tus.parse_checksum(upload_checksum)
-    try:
-        upload = await run_in_threadpool(
-            uploads.append,
-            user=user,
-            upload_id=upload_id,
-            offset=offset,
-            body=BodyReader(request.stream()),  # type: ignore[arg-type]
-            checksum=checksum,
-        )
-    except ChecksumMismatch:
-        return Response(status_code=460, headers=_headers())
-    return Response(status_code=204, headers=_headers(upload))
+    headers = TusHeaders(
+        tus_resumable=tus_resumable,
+        content_type=content_type,
+        upload_offset=upload_offset,
+        upload_checksum=upload_checksum,
+    )
+    return await tus_append(uploads, user, upload_id, headers, request.stream())
 
 
 @router.delete("/{upload_id}", status_code=204, summary="Cancel an upload (tus termination)")
 def cancel(
     upload_id: str, user: CurrentUser, uploads: Uploads, tus_resumable: TusResumable = None
 ) -> Response:
-    _check_version(tus_resumable)
-    uploads.cancel(user=user, upload_id=upload_id)
-    return Response(status_code=204, headers=_headers())
+    return tus_cancel(uploads, user, upload_id, TusHeaders(tus_resumable=tus_resumable))

@@ -85,6 +85,21 @@ def test_export_packs_items_with_their_custody_and_description(
     assert all(n["@id"].startswith("kb:") for n in graph)
 
 
+def test_events_of_the_same_bytes_in_another_case_stay_out(node: KeyedNode, tmp_path: Path) -> None:
+    """The same file collected for two requests: a package for one tells nothing of the
+    other (Art. 40(20))."""
+    blobs, log = MemoryBlobStore(), MemoryCustody(node)
+    mailbox = item(blobs, b"the same mailbox", "inbox.mbox")
+    log.collected(mailbox.sha256, request="EGY-2026-00042")
+    log.collected(mailbox.sha256, request="EGY-2026-00777")
+    log.collected(mailbox.sha256, request="EGY-2026-00042", officer="samir")
+    packed = export(tmp_path / "pkg", node, blobs, [mailbox], log)
+    assert packed.custody_events == 2
+    report = verify_package(packed.path, trust=TrustStore((node.identity,)))
+    assert [step.event.request_id for step in report.custody] == ["EGY-2026-00042"] * 2
+    assert [step.event.officer for step in report.custody] == ["amira", "samir"]
+
+
 def test_export_refuses_blobs_that_changed(node: KeyedNode, tmp_path: Path) -> None:
     blobs = MemoryBlobStore()
     stored = item(blobs, b"original", "a.bin")

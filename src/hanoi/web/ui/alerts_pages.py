@@ -25,9 +25,8 @@ from hanoi.errors import Unavailable
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
-from hanoi.web.ui.requests_pages import request_url
 from hanoi.web.ui.routes import csrf_guard
-from hanoi.web.ui.site import PREFIX, UiSite, request_language
+from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
 

@@ -29,6 +29,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from babel.units import format_unit
 
 from hanoi.convention import Catalogue, Language, default_catalogue
 
@@ -83,6 +84,12 @@ CATALOGUE_LABELS_USED: tuple[str, ...] = (
 """Convention catalogue labels the UI shows; a test checks all six languages have them."""
 
 MAX_ACCEPT_LANGUAGE_ENTRIES = 32
+BYTE_UNITS = (
+    (10**12, "digital-terabyte"),
+    (10**9, "digital-gigabyte"),
+    (10**6, "digital-megabyte"),
+    (10**3, "digital-kilobyte"),
+)
 
 Message = NewType("Message", str)
 
@@ -188,6 +195,16 @@ class LocaleFormat:
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def bytes(self, size: int) -> str:
+        """A size in the locale's words and digits, in decimal units: ``3.1 MB``, ``3,1 Mo``.
+        ``static/upload.js`` writes sizes the same way (``Intl.NumberFormat``, unit style)."""
+        for scale, unit in BYTE_UNITS:
+            if size >= scale:
+                return format_unit(
+                    size / scale, unit, length="short", format="#,##0.#", locale=self.locale
+                )
+        return format_unit(size, "digital-byte", length="short", format="#,##0", locale=self.locale)
 
     def join(self, items: Sequence[str]) -> str:
         """``Arabic and English``, ``العربية والإنجليزية``: a list in this language's words."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -24,19 +23,15 @@ from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.evidence_pages import evidence_section
 from hanoi.web.ui.i18n import LocaleFormat, Message
 from hanoi.web.ui.routes import csrf_guard, see_other
-from hanoi.web.ui.site import PREFIX, UiSite, request_language
+from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
 
-REQUESTS = f"{PREFIX}/requests"
 PAGE_SIZE = 100
 MAX_ID = 128
-
-
-def request_url(request_id: str) -> str:
-    return f"{REQUESTS}/{quote(request_id, safe='')}"
 
 
 def _fmt(request: Request) -> LocaleFormat:
@@ -447,6 +442,8 @@ def _request_page(
         failed=failed,
         error=error,
         values=values or {},
+        report_url=f"{request_url(req.id)}/report.pdf",
+        **evidence_section(request, ui, user, view),
     )
 
 

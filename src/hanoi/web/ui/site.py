@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from babel.support import Translations
 from fastapi import Request
@@ -28,6 +29,7 @@ from hanoi.wiring import Node
 
 PREFIX = "/ui"
 HOME = f"{PREFIX}/"
+REQUESTS = f"{PREFIX}/requests"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LANGUAGE_COOKIE = "hanoi_lang"
 SESSION_LANGUAGE = "lang"
@@ -70,6 +72,11 @@ def make_environment() -> Environment:
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
     return environment
+
+
+def request_url(request_id: str) -> str:
+    """The page of one cooperation request."""
+    return f"{REQUESTS}/{quote(request_id, safe='')}"
 
 
 def request_language(request: Request) -> Language:
