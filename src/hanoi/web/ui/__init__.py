@@ -20,9 +20,11 @@ from hanoi.web.ui.alerts_pages import router as alerts_router
 from hanoi.web.ui.directory_pages import router as directory_router
 from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
+from hanoi.web.ui.package_pages import router as package_router
 from hanoi.web.ui.report_pages import router as report_router
 from hanoi.web.ui.requests_pages import router as requests_router
 from hanoi.web.ui.routes import router
+from hanoi.web.ui.session_uploads import router as uploads_router
 from hanoi.web.ui.sessions import UiSessionMiddleware, session_secret
 from hanoi.web.ui.site import PREFIX, UiSite, make_environment
 from hanoi.wiring import Node
@@ -37,7 +39,15 @@ def install_ui(app: FastAPI, node: Node) -> None:
     parties = parse_parties(bundled_parties_bytes(), rules=default_catalogue().treaty_rules)
     app.state.ui = UiSite(node=node, templates=make_environment(), parties=tuple(parties))
     app.include_router(router)
-    for pages in (requests_router, evidence_router, report_router, directory_router, alerts_router):
+    for pages in (
+        requests_router,
+        evidence_router,
+        uploads_router,
+        package_router,
+        report_router,
+        directory_router,
+        alerts_router,
+    ):
         app.include_router(pages)
     app.mount(STATIC, StaticFiles(directory=STATIC_DIR), name="ui-static")
     secret = session_secret(load_keys(node.settings).signing)

@@ -1,25 +1,22 @@
 """Evidence in the officers' UI: upload a file (tus, resumable), record it as an evidence
-item of a request, send items back to the requesting State, and one package's page.
+item of a request, and send items back to the requesting State (a package's own page
+is :mod:`hanoi.web.ui.package_pages`).
 
 Thin, like the other pages: the rules are the services' (``node.uploads``,
-``node.evidence``, ``node.cooperation``, ``node.transfers``). The tus protocol is the
-API's own (:mod:`hanoi.web.uploads`); here it answers at ``/ui/uploads`` to the
-signed-in session, with the CSRF token in a header on every call that changes
-something, and answers problem+json (401, 403, 404...) rather than pages, because a
-script calls it. ``static/upload.js`` is the client.
+``node.evidence``, ``node.cooperation``, ``node.transfers``). The upload page's
+script (``static/upload.js``) sends the file to :mod:`hanoi.web.ui.session_uploads`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from hanoi.accounts.model import Action, User
 from hanoi.convention import Language
@@ -27,18 +24,16 @@ from hanoi.cooperation import Side
 from hanoi.cooperation.model import AttachmentRole
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import FINAL
-from hanoi.custody.events import CustodyAction
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.uploads import Upload
-from hanoi.federation.transfers import KeptReport, Received
+from hanoi.federation.transfers import Received
 from hanoi.storage.transfers_repo import PackageRow
-from hanoi.web.problems import problem, status_for
-from hanoi.web.ui import cases
-from hanoi.web.ui.auth import Site, UiUser, require_action, safe_next, session_user
+from hanoi.web.ui import cases, session_uploads
+from hanoi.web.ui.auth import Site, UiUser, require_action, safe_next
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.package_pages import DIRECTION_LABELS, PACKAGE_STATUS_LABELS, package_url
 from hanoi.web.ui.routes import csrf_guard, see_other
-from hanoi.web.ui.sessions import CsrfRejected, check_csrf
 from hanoi.web.ui.site import (
     HOME,
     PREFIX,
@@ -47,18 +42,7 @@ from hanoi.web.ui.site import (
     request_language,
     request_url,
 )
-from hanoi.web.uploads import (
-    TusHeaders,
-    tus_append,
-    tus_cancel,
-    tus_capabilities,
-    tus_create,
-    tus_status,
-)
 
-UPLOADS = f"{PREFIX}/uploads"
-PACKAGES = f"{PREFIX}/packages"
-CSRF_HEADER = "X-CSRF-Token"
 CHUNK_BYTES = 8 * 1024 * 1024
 """What ``upload.js`` sends in one PATCH: a dropped connection costs at most this much."""
 UPLOAD_PAGE_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; connect-src 'self'"
@@ -66,50 +50,12 @@ UPLOAD_PAGE_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; connect-src '
 MAX_ID = 128
 MAX_TEXT = 500
 MAX_ITEMS = 100
-SHOWN_ROWS = 500
-"""Checks, custody steps and files shown on a package page; the rest are counted."""
 
 SOURCE_KIND_LABELS: dict[SourceKind, Message] = {
     SourceKind.PROVIDER: N_("A service provider, under a production order"),
     SourceKind.SYSTEM: N_("An information and communications technology system, searched"),
     SourceKind.DEVICE: N_("A seized device or electronic data storage medium"),
 }
-DIRECTION_LABELS: dict[str, Message] = {
-    "outgoing": N_("This State sent it"),
-    "incoming": N_("This State received it"),
-}
-PACKAGE_STATUS_LABELS: dict[str, Message] = {
-    "offered": N_("Offered"),
-    "fetching": N_("Downloading"),
-    "accepted": N_("Verified and accepted"),
-    "rejected": N_("Not accepted"),
-}
-CHECK_AREA_LABELS: dict[str, Message] = {
-    "bag": N_("BagIt bag"),
-    "statement": N_("Signed statement"),
-    "custody": N_("Custody proofs"),
-    "description": N_("CASE/UCO description"),
-    "payload": N_("Files"),
-}
-CONDITION_LABELS: dict[str, Message] = {
-    "use_limitation": N_("Use limitation"),
-    "confidentiality": N_("Confidentiality"),
-    "retention": N_("Retention of personal data"),
-    "onward_transfer": N_("Transfer to a third State"),
-}
-VERDICT_LABELS: dict[str, Message] = {
-    "verified": N_(
-        "Verified: the bag, the signature, the custody proofs and every file were checked "
-        "before the package was accepted."
-    ),
-    "not-verified": N_("Not verified. These checks held before the one that failed:"),
-    "sent": N_(
-        "Signed and encrypted by this node for the requesting State, which verifies it in "
-        "full before accepting it."
-    ),
-}
-NOT_VERIFIED_YET = N_("The package has not been verified yet.")
-NO_REPORT = N_("No verification report was kept for this package.")
 
 UPLOAD_MISSING = N_("Choose a file and upload it.")
 UPLOAD_UNKNOWN = N_("The upload was not found. Choose the file again.")
@@ -150,11 +96,6 @@ OCTETS = "application/octet-stream"
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 pages = APIRouter(dependencies=[Depends(csrf_guard)])
-tus = APIRouter(prefix="/uploads")
-
-
-def package_url(package_id: str) -> str:
-    return f"{PACKAGES}/{quote(package_id, safe='')}"
 
 
 def _fmt(request: Request) -> LocaleFormat:
@@ -337,7 +278,7 @@ def _upload_page(
         max_bytes=limits.max_bytes,
         max_size_text=fmt.bytes(limits.max_bytes),
         chunk_bytes=CHUNK_BYTES,
-        uploads_url=UPLOADS,
+        uploads_url=session_uploads.UPLOADS,
         **evidence_section(
             request,
             ui,
@@ -549,175 +490,4 @@ async def send_package(
     )
 
 
-# --- one package ------------------------------------------------------------------------
-
-
-def _limited(rows: Sequence[Any]) -> tuple[tuple[Any, ...], int]:
-    return tuple(rows[:SHOWN_ROWS]), max(0, len(rows) - SHOWN_ROWS)
-
-
-def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
-    report = None
-    if row.report is not None:
-        try:
-            report = KeptReport.from_json(row.report)
-        except InvalidInput:
-            report = None
-    if report is None:
-        pending = row.status in ("offered", "fetching") and row.direction == "incoming"
-        return {"report": None, "no_report": NOT_VERIFIED_YET if pending else NO_REPORT}
-    checks, more_checks = _limited(
-        [(CHECK_AREA_LABELS.get(c.area, Message(c.area)), c.detail) for c in report.checks]
-    )
-    steps, more_steps = _limited(
-        [
-            {
-                "action": _custody_label(s.action),
-                "time": s.time,
-                "time_text": cases.moment(fmt, s.time),
-                "officer": s.officer,
-                "node": s.node,
-                "article": s.article,
-                "entry": f"{s.log_origin} #{s.index}",
-                "witnesses": s.witnesses,
-            }
-            for s in report.custody
-        ]
-    )
-    files, more_files = _limited(
-        [{"name": f.name, "size_text": fmt.bytes(f.size), "sha256": f.sha256} for f in report.files]
-    )
-    return {
-        "report": report,
-        "verdict": VERDICT_LABELS.get(report.verdict, Message(report.verdict)),
-        "checks": checks,
-        "more_checks": more_checks,
-        "unchecked": report.unchecked[:SHOWN_ROWS],
-        "steps": steps,
-        "more_steps": more_steps,
-        "files": files,
-        "more_files": more_files,
-        "conditions": [
-            (CONDITION_LABELS.get(name, Message(name)), text) for name, text in report.conditions
-        ],
-    }
-
-
-def _custody_label(value: str) -> Message:
-    try:
-        return cases.CUSTODY_LABELS.get(CustodyAction(value), Message(value))
-    except ValueError:
-        return Message(value)
-
-
-@pages.get("/packages/{package_id}")
-def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> HTMLResponse:
-    require_action(user, Action.READ)
-    received = ui.node.transfers.package(user, package_id[:64])
-    row = received.package
-    fmt = _fmt(request)
-    return ui.page(
-        request,
-        "package.html",
-        user=user,
-        package=row,
-        request_page=request_url(row.request_id),
-        direction=DIRECTION_LABELS.get(row.direction, Message(row.direction)),
-        status_label=PACKAGE_STATUS_LABELS.get(row.status, Message(row.status)),
-        size_text=fmt.bytes(row.size),
-        received_text=fmt.bytes(row.received),
-        recorded=len(received.items),
-        **_report_values(fmt, row),
-    )
-
-
-# --- tus at /ui/uploads, for the signed-in session ----------------------------------------------
-
-
-def _refused(request: Request, status: int, title: str, detail: str, slug: str) -> JSONResponse:
-    return problem(
-        status=status, title=title, detail=detail, type_slug=slug, instance=request.url.path
-    )
-
-
-def _tus_user(request: Request, *, changes: bool) -> User | JSONResponse:
-    """The session's user; on a call that changes something, also the CSRF header. A script
-    is calling: refusals are problem+json, never a redirect to the login page."""
-    user = session_user(request)
-    if user is None:
-        return _refused(request, 401, "Sign in", "sign in to the UI first", "unauthenticated")
-    if changes:
-        try:
-            check_csrf(request.session, request.headers.get(CSRF_HEADER))
-        except CsrfRejected as exc:
-            return _refused(request, 403, exc.title, exc.detail, exc.type_slug)
-    return user
-
-
-def _answer(request: Request, exc: HanoiError) -> JSONResponse:
-    return _refused(request, status_for(exc), exc.title, exc.detail, exc.type_slug)
-
-
-def _tus_call(request: Request, *, changes: bool, call: Callable[[User], Response]) -> Response:
-    user = _tus_user(request, changes=changes)
-    if isinstance(user, JSONResponse):
-        return user
-    try:
-        return call(user)
-    except HanoiError as exc:
-        return _answer(request, exc)
-
-
-def _location(upload_id: str) -> str:
-    return f"{UPLOADS}/{upload_id}"
-
-
-@tus.options("")
-def ui_tus_capabilities(request: Request, ui: Site) -> Response:
-    return _tus_call(request, changes=True, call=lambda _: tus_capabilities(ui.node.uploads))
-
-
-@tus.post("")
-def ui_tus_create(request: Request, ui: Site) -> Response:
-    return _tus_call(
-        request,
-        changes=True,
-        call=lambda user: tus_create(
-            ui.node.uploads, user, TusHeaders.of(request), location=_location
-        ),
-    )
-
-
-@tus.head("/{upload_id}")
-def ui_tus_status(upload_id: str, request: Request, ui: Site) -> Response:
-    return _tus_call(
-        request,
-        changes=False,
-        call=lambda user: tus_status(ui.node.uploads, user, upload_id, TusHeaders.of(request)),
-    )
-
-
-@tus.patch("/{upload_id}")
-async def ui_tus_append(upload_id: str, request: Request, ui: Site) -> Response:
-    user = _tus_user(request, changes=True)
-    if isinstance(user, JSONResponse):
-        return user
-    try:
-        return await tus_append(
-            ui.node.uploads, user, upload_id, TusHeaders.of(request), request.stream()
-        )
-    except HanoiError as exc:
-        return _answer(request, exc)
-
-
-@tus.delete("/{upload_id}")
-def ui_tus_cancel(upload_id: str, request: Request, ui: Site) -> Response:
-    return _tus_call(
-        request,
-        changes=True,
-        call=lambda user: tus_cancel(ui.node.uploads, user, upload_id, TusHeaders.of(request)),
-    )
-
-
 router.include_router(pages)
-router.include_router(tus)

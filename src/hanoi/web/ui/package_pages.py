@@ -1,0 +1,151 @@
+"""One evidence package's page: direction, other State, request, status, size and
+SHA-256, its files, what verification found when the package arrived (kept with it,
+migration 0009; ADR 0015), and the conditions that travel with it. Thin: the
+transfer service (``node.transfers.package``) decides who may see it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from hanoi.accounts.model import Action
+from hanoi.custody.events import CustodyAction
+from hanoi.errors import InvalidInput
+from hanoi.federation.transfers import KeptReport
+from hanoi.storage.transfers_repo import PackageRow
+from hanoi.web.ui import cases
+from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.routes import csrf_guard
+from hanoi.web.ui.site import PREFIX, request_language, request_url
+
+PACKAGES = f"{PREFIX}/packages"
+SHOWN_ROWS = 500
+"""Checks, custody steps and files shown on a package page; the rest are counted."""
+
+DIRECTION_LABELS: dict[str, Message] = {
+    "outgoing": N_("This State sent it"),
+    "incoming": N_("This State received it"),
+}
+PACKAGE_STATUS_LABELS: dict[str, Message] = {
+    "offered": N_("Offered"),
+    "fetching": N_("Downloading"),
+    "accepted": N_("Verified and accepted"),
+    "rejected": N_("Not accepted"),
+}
+CHECK_AREA_LABELS: dict[str, Message] = {
+    "bag": N_("BagIt bag"),
+    "statement": N_("Signed statement"),
+    "custody": N_("Custody proofs"),
+    "description": N_("CASE/UCO description"),
+    "payload": N_("Files"),
+}
+CONDITION_LABELS: dict[str, Message] = {
+    "use_limitation": N_("Use limitation"),
+    "confidentiality": N_("Confidentiality"),
+    "retention": N_("Retention of personal data"),
+    "onward_transfer": N_("Transfer to a third State"),
+}
+VERDICT_LABELS: dict[str, Message] = {
+    "verified": N_(
+        "Verified: the bag, the signature, the custody proofs and every file were checked "
+        "before the package was accepted."
+    ),
+    "not-verified": N_("Not verified. These checks held before the one that failed:"),
+    "sent": N_(
+        "Signed and encrypted by this node for the requesting State, which verifies it in "
+        "full before accepting it."
+    ),
+}
+NOT_VERIFIED_YET = N_("The package has not been verified yet.")
+NO_REPORT = N_("No verification report was kept for this package.")
+
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
+
+
+def package_url(package_id: str) -> str:
+    return f"{PACKAGES}/{quote(package_id, safe='')}"
+
+
+def _limited(rows: Sequence[Any]) -> tuple[tuple[Any, ...], int]:
+    return tuple(rows[:SHOWN_ROWS]), max(0, len(rows) - SHOWN_ROWS)
+
+
+def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
+    report = None
+    if row.report is not None:
+        try:
+            report = KeptReport.from_json(row.report)
+        except InvalidInput:
+            report = None
+    if report is None:
+        pending = row.status in ("offered", "fetching") and row.direction == "incoming"
+        return {"report": None, "no_report": NOT_VERIFIED_YET if pending else NO_REPORT}
+    checks, more_checks = _limited(
+        [(CHECK_AREA_LABELS.get(c.area, Message(c.area)), c.detail) for c in report.checks]
+    )
+    steps, more_steps = _limited(
+        [
+            {
+                "action": _custody_label(s.action),
+                "time": s.time,
+                "time_text": cases.moment(fmt, s.time),
+                "officer": s.officer,
+                "node": s.node,
+                "article": s.article,
+                "entry": f"{s.log_origin} #{s.index}",
+                "witnesses": s.witnesses,
+            }
+            for s in report.custody
+        ]
+    )
+    files, more_files = _limited(
+        [{"name": f.name, "size_text": fmt.bytes(f.size), "sha256": f.sha256} for f in report.files]
+    )
+    return {
+        "report": report,
+        "verdict": VERDICT_LABELS.get(report.verdict, Message(report.verdict)),
+        "checks": checks,
+        "more_checks": more_checks,
+        "unchecked": report.unchecked[:SHOWN_ROWS],
+        "steps": steps,
+        "more_steps": more_steps,
+        "files": files,
+        "more_files": more_files,
+        "conditions": [
+            (CONDITION_LABELS.get(name, Message(name)), text) for name, text in report.conditions
+        ],
+    }
+
+
+def _custody_label(value: str) -> Message:
+    try:
+        return cases.CUSTODY_LABELS.get(CustodyAction(value), Message(value))
+    except ValueError:
+        return Message(value)
+
+
+@router.get("/packages/{package_id}")
+def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> HTMLResponse:
+    require_action(user, Action.READ)
+    received = ui.node.transfers.package(user, package_id[:64])
+    row = received.package
+    fmt = LocaleFormat(request_language(request))
+    return ui.page(
+        request,
+        "package.html",
+        user=user,
+        package=row,
+        request_page=request_url(row.request_id),
+        direction=DIRECTION_LABELS.get(row.direction, Message(row.direction)),
+        status_label=PACKAGE_STATUS_LABELS.get(row.status, Message(row.status)),
+        size_text=fmt.bytes(row.size),
+        received_text=fmt.bytes(row.received),
+        recorded=len(received.items),
+        **_report_values(fmt, row),
+    )
