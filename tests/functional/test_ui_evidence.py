@@ -22,6 +22,7 @@ from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.web.app import create_app
+from hanoi.web.ui.i18n import LANGUAGES, translations
 from hanoi.wiring import Node
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     Pair,
@@ -557,3 +558,55 @@ def test_a_refused_package_shows_the_reason_and_the_checks_that_held(
     assert reason
     assert reason.replace("'", "&#39;") in text
     assert p.egy.evidence.for_request(rid) == []
+
+
+@pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
+def test_every_page_of_the_journey_in_each_of_the_six_languages(federated: Federated) -> None:
+    """The pages an officer walks through, on both sides, chosen in each language with
+    the picker: each answers 200 in that language (``lang``, ``dir``), its menu and
+    headings translated, and the court report downloads as a PDF."""
+    f, p = federated, federated.pair
+    rid = f.request_id
+    upload_id = uploaded(f.hoa, os.urandom(20_000), name="subscriber.csv")
+    assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
+    [item] = p.vnm.evidence.for_request(rid)
+    assert _send(f.hoa, rid, [item.id]).status_code == 303
+    assert p.vnm.federation.deliver_due() >= 1
+    assert p.egy.transfers.fetch_pending() == 1
+    package_id = _package_id(f.nour.get(f"/ui/requests/{rid}").text)
+    common = [
+        "/ui/",
+        "/ui/requests?side=requesting",
+        "/ui/requests?side=requested",
+        "/ui/requests/new",
+        "/ui/requests/new?kind=mla-stored-data",
+        f"/ui/requests/{rid}",
+        f"/ui/packages/{package_id}",
+        "/ui/deadlines",
+        "/ui/alerts",
+        "/ui/directory",
+        "/ui/treaty",
+    ]
+    pages = {f.nour: common, f.hoa: [*common, f"/ui/requests/{rid}/evidence"]}
+    for language in LANGUAGES:
+        words = translations(language)
+        for client, paths in pages.items():
+            chosen = client.post(
+                "/ui/language",
+                data={"csrf_token": csrf(client), "language": language.value, "next": "/ui/"},
+            )
+            assert chosen.status_code == 303
+            for path in paths:
+                page = client.get(path)
+                assert page.status_code == 200, (language, path)
+                direction = "rtl" if language.right_to_left else "ltr"
+                assert f'<html lang="{language.value}" dir="{direction}">' in page.text
+                for message in ("Sign out", "Requests", "Deadlines", "Alerts", "Directory"):
+                    assert f">{words.gettext(message)}<" in page.text, (language, path, message)
+            request_page = client.get(f"/ui/requests/{rid}").text
+            assert words.gettext("Timeline") in request_page
+            assert words.gettext("Evidence packages") in request_page
+        pdf = f.nour.get(f"/ui/requests/{rid}/report.pdf")
+        assert pdf.status_code == 200
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF-")
