@@ -83,16 +83,21 @@ class Desk:
     def status_is(self, label: str) -> None:
         expect(self.page.locator(".lead .status")).to_have_text(self._(label))
 
-    def wait_for_status(self, request_id: str, label: str, *, timeout: float = 30) -> None:
+    def wait_for_status(self, request_id: str, label: str, *, timeout: float = 60) -> None:
         """The other node's message arrives in the background: reload until it shows."""
         wanted = self._(label)
         deadline = time.monotonic() + timeout
         while True:
-            self.go(f"/ui/requests/{request_id}")
-            if self.page.locator(".lead .status").inner_text() == wanted:
+            self.go(f"/ui/requests/{request_id}")  # 404 until the message has arrived
+            status = self.page.locator(".lead .status")
+            if status.count() and status.inner_text() == wanted:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.node.state} never showed {label!r}")
+                log = (self.node.node_dir / "server.log").read_text(errors="replace")
+                raise AssertionError(
+                    f"{self.node.state} never showed {label!r}; its server log ends:\n"
+                    + log[-3000:]
+                )
             time.sleep(0.5)
 
     def shot(self, folder: Path, name: str) -> None:
