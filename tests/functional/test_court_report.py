@@ -39,15 +39,13 @@ from integration.test_package_transfer import (
     open_at,
     payload_offset,
 )
+from support_ui import LOOPBACK, PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-LOOPBACK = "http://127.0.0.1"
-PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FILES = {"mailbox.mbox": os.urandom(200_000), "subscriber.csv": b"name,ip\nx,192.0.2.7\n"}
 VERIFIED = "Verified: every evidence package of this request was verified again"
 FAILED = "Verification failed: at least one evidence package"
@@ -299,25 +297,9 @@ def test_a_tampered_package_gives_a_report_that_says_verification_failed(
 # --- the UI -----------------------------------------------------------------------------
 
 
-def signed_in(node: Node, name: str) -> TestClient:
-    client = TestClient(
-        create_app(node, background=False),
-        base_url=LOOPBACK,
-        raise_server_exceptions=False,
-        follow_redirects=False,
-    )
-    found = CSRF.search(client.get("/ui/login").text)
-    assert found is not None
-    answer = client.post(
-        "/ui/login", data={"csrf_token": found.group(1), "name": name, "password": PASSWORD}
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
 def test_the_ui_serves_the_report_as_a_pdf_attachment(case: Case) -> None:
     url = f"/ui/requests/{case.request_id}/report.pdf"
-    with signed_in(case.egy, "amira") as client:
+    with signed_in(case.egy, "amira", enter=False) as client:
         answer = client.get(url, headers={"Accept-Language": "en"})
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/pdf"
@@ -335,7 +317,7 @@ def test_the_ui_serves_the_report_as_a_pdf_attachment(case: Case) -> None:
 
 
 def test_a_stranger_to_the_case_gets_the_same_404_as_for_a_missing_request(case: Case) -> None:
-    with signed_in(case.egy, "karim") as client:
+    with signed_in(case.egy, "karim", enter=False) as client:
         hidden = client.get(f"/ui/requests/{case.request_id}/report.pdf")
         missing = client.get("/ui/requests/EGY-2026-NOSUCH/report.pdf")
     assert hidden.status_code == missing.status_code == 404
@@ -358,7 +340,7 @@ def test_a_stranger_to_the_case_gets_the_same_404_as_for_a_missing_request(case:
 def test_arabic_and_chinese_reports_embed_their_noto_fonts(
     case: Case, tmp_path: Path, language: str, font: str, sample: str
 ) -> None:
-    with signed_in(case.egy, "samir") as client:
+    with signed_in(case.egy, "samir", enter=False) as client:
         answer = client.get(
             f"/ui/requests/{case.request_id}/report.pdf", headers={"Accept-Language": language}
         )

@@ -4,7 +4,6 @@ preservation request and of a custody log that showed two histories (a split vie
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,15 +24,12 @@ from hanoi.directory.codec import dump_json
 from hanoi.directory.signing import sign_directory, sign_entry
 from hanoi.directory.store import import_document
 from hanoi.node.folder import load_keys
-from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
 from support_custody import events
+from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
-LOOPBACK = "http://127.0.0.1"
-PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 LANGUAGES = {"EGY": ["ar", "en"], "VNM": ["vi", "en"], "FRA": ["fr", "en"]}
 PRESERVATION = "expedited-preservation"
 
@@ -52,29 +48,11 @@ class Desk:
         return found
 
 
-def csrf(client: TestClient, path: str = "/ui/") -> str:
-    found = CSRF.search(client.get(path).text)
-    assert found is not None
-    return found.group(1)
-
-
 def _desk(node: Node, users: dict[str, Role]) -> Desk:
     clients = {}
     for name, role in users.items():
         node.accounts.add_user(name=name, role=role, password=PASSWORD)
-        client = TestClient(
-            create_app(node, background=False),
-            base_url=LOOPBACK,
-            raise_server_exceptions=False,
-            follow_redirects=False,
-        )
-        client.__enter__()
-        token = csrf(client, "/ui/login")
-        logged = client.post(
-            "/ui/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
-        )
-        assert logged.status_code == 303, logged.text
-        clients[name] = client
+        clients[name] = signed_in(node, name)
     return Desk(node=node, clients=clients)
 
 

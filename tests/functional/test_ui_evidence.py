@@ -32,40 +32,16 @@ from integration.test_package_transfer import (  # noqa: F401 - pair is a fixtur
     sent_and_received,
 )
 from support_cooperation import T0, make_node
+from support_ui import LOOPBACK, PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
 KIND = "mla-stored-data"
-LOOPBACK = "http://127.0.0.1"
-PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
 
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
-
-
-def signed_in(node: Node, name: str) -> TestClient:
-    client = TestClient(
-        create_app(node, background=False),
-        base_url=LOOPBACK,
-        raise_server_exceptions=False,
-        follow_redirects=False,
-    )
-    client.__enter__()
-    token = csrf(client, "/ui/login")
-    response = client.post(
-        "/ui/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
-    )
-    assert response.status_code == 303, response.text
-    return client
-
-
-def csrf(client: TestClient, path: str = "/ui/") -> str:
-    found = CSRF.search(client.get(path).text)
-    assert found is not None
-    return found.group(1)
 
 
 @dataclass

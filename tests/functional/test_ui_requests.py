@@ -17,16 +17,13 @@ from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import FieldType, RequestKind, default_catalogue
 from hanoi.cooperation.service import DraftInput
-from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
+from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
 CATALOGUE = default_catalogue()
 KIND = "mla-stored-data"
-LOOPBACK = "http://127.0.0.1"
-PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REQUEST_ID = re.compile(r"/ui/requests/([A-Z]{3}-\d{4}-[0-9A-F]+)")
 
 
@@ -46,30 +43,8 @@ def _desk(node: Node, users: dict[str, Role]) -> Desk:
     clients = {}
     for name, role in users.items():
         node.accounts.add_user(name=name, role=role, password=PASSWORD)
-        client = TestClient(
-            create_app(node, background=False),
-            base_url=LOOPBACK,
-            raise_server_exceptions=False,
-            follow_redirects=False,
-        )
-        client.__enter__()
-        _log_in(client, name)
-        clients[name] = client
+        clients[name] = signed_in(node, name)
     return Desk(node=node, clients=clients)
-
-
-def csrf(client: TestClient, path: str = "/ui/") -> str:
-    found = CSRF.search(client.get(path).text)
-    assert found is not None
-    return found.group(1)
-
-
-def _log_in(client: TestClient, name: str) -> None:
-    token = csrf(client, "/ui/login")
-    response = client.post(
-        "/ui/login", data={"csrf_token": token, "name": name, "password": PASSWORD}
-    )
-    assert response.status_code == 303, response.text
 
 
 @pytest.fixture
