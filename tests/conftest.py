@@ -235,13 +235,19 @@ HANOI = str(Path(sys.executable).with_name("hanoi"))
 
 
 def run_hanoi(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``hanoi`` command as a user would."""
+    """Run the installed ``hanoi`` command as a user would (``input``: its standard input)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
     full_env.update(env or {})
     return subprocess.run(
-        [HANOI, *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False
+        [HANOI, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import HANOI, SERVICES_USED, free_port, require_tool, run_hanoi, start_server
+from conftest import SERVICES_USED, free_port, require_tool, run_hanoi, start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -69,15 +69,9 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
     )
     assert made.returncode == 0, made.stderr
     user, password = "amira.hassan", "a long and secret passphrase"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
-    added = subprocess.run(
-        [HANOI, "user", "add", user, "--role", "officer", "--dir", str(folder), "--password-stdin"],
+    added = run_hanoi(
+        *("user", "add", user, "--role", "officer", "--dir", str(folder), "--password-stdin"),
         input=password + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
     )
     assert added.returncode == 0, added.stderr
     port = free_port()

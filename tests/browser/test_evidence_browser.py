@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from conftest import HANOI, free_port, run_hanoi, start_server
+from conftest import free_port, run_hanoi, start_server
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.settings import load_settings
@@ -47,25 +47,10 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     folder = tmp_path_factory.mktemp("browser-evidence") / "egy"
     made = run_hanoi("node", "init", "--dir", str(folder), "--state", "EGY", "--name", "EGY CA")
     assert made.returncode == 0, made.stderr
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
-    added = subprocess.run(
-        [
-            HANOI,
-            "user",
-            "add",
-            "amira.hassan",
-            "--role",
-            "officer",
-            "--dir",
-            str(folder),
-            "--password-stdin",
-        ],
+    added = run_hanoi(
+        *("user", "add", "amira.hassan", "--role", "officer", "--dir", str(folder)),
+        "--password-stdin",
         input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
     )
     assert added.returncode == 0, added.stderr
     node = open_node(load_settings(folder))

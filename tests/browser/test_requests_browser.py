@@ -7,7 +7,6 @@ for a person to look at.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import HANOI, free_port, run_hanoi, start_server
+from conftest import free_port, run_hanoi, start_server
 from functional.test_ui_directory_alerts import import_directory, split_view
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
@@ -32,16 +31,10 @@ def _node(folder: Path, state: str, users: tuple[tuple[str, str], ...]) -> None:
         "node", "init", "--dir", str(folder), "--state", state, "--name", f"{state} CA"
     )
     assert made.returncode == 0, made.stderr
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
     for name, role in users:
-        added = subprocess.run(
-            [HANOI, "user", "add", name, "--role", role, "--dir", str(folder), "--password-stdin"],
+        added = run_hanoi(
+            *("user", "add", name, "--role", role, "--dir", str(folder), "--password-stdin"),
             input=PASSWORD + "\n",
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
         )
         assert added.returncode == 0, added.stderr
 
