@@ -184,6 +184,9 @@ uploads = Table(
     Column("digest", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("completed_at", UTCDateTime(), nullable=True),
+    # Whoever holds an unexpired lease is the only writer of the staging file (migration 0010).
+    Column("lease", String(32), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
 )
 
 # --- witnessing -----------------------------------------------------------------------------
@@ -228,6 +231,8 @@ evidence_items = Table(
     Column("article", String(200), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime(), nullable=True),  # blob deleted under a retention period
+    # The incoming package the item was received in (migration 0010); none if collected here.
+    Column("package_id", String(64), ForeignKey("evidence_packages.id"), nullable=True, index=True),
 )
 
 # --- cooperation requests (hanoi.cooperation) ---------------------------------------------
@@ -352,7 +357,9 @@ inbox_messages = Table(
     Column("received_at", UTCDateTime(), nullable=False),
 )
 
-# Refused messages, for operators (never their content).
+# Refused messages, for operators (never their content). Refusals of the same kind from the
+# same source within an hour are counted in one row (``count``, ``last_at``), so a flood of
+# garbage costs no more rows than one refusal (migration 0010).
 inbox_refusals = Table(
     "inbox_refusals",
     metadata,
@@ -362,6 +369,9 @@ inbox_refusals = Table(
     Column("problem", String(64), nullable=False),
     Column("detail", String(500), nullable=False),
     Column("size", BigInteger, nullable=False),
+    Column("source", String(64), nullable=False, server_default=""),
+    Column("count", Integer, nullable=False, server_default="1"),
+    Column("last_at", UTCDateTime(), nullable=True),
 )
 
 # Evidence packages offered to or by another State, moved in resumable chunks.
@@ -380,4 +390,31 @@ evidence_packages = Table(
     Column("report", Text, nullable=True),  # JSON: what verification found (migration 0009)
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # Fetch attempts of an incoming package and when to try again (backoff, migration 0010).
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+)
+
+# --- counters and sessions shared by every process (migration 0010) -------------------------
+# Fixed-window counters: ``key`` is the SHA-256 (hex) of what is counted (a user name at an
+# address, an address), ``window`` the window's number (Unix time // window length). One
+# upsert adds an attempt and returns the count, so concurrent attempts are counted exactly.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("window", BigInteger, primary_key=True, autoincrement=False),
+    Column("count", Integer, nullable=False),
+)
+
+# Signed-in UI sessions: the cookie carries a random secret, the row its SHA-256 (hex).
+# Logout deletes the row, so a copied cookie stops working at once.
+ui_sessions = Table(
+    "ui_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", BigId, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
 )
