@@ -32,12 +32,8 @@ def upgrade() -> None:
             ["id"],
         )
     with op.batch_alter_table("evidence_packages", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("attempts", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(
-            sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lease", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
