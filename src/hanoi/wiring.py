@@ -17,6 +17,7 @@ from hanoi.custody.note import Ed25519Signer
 from hanoi.custody.service import CustodyLog
 from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import Unavailable
+from hanoi.evidence.attachable import AttachableFiles
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
 from hanoi.federation.announce import MessageAnnouncer
@@ -194,6 +195,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         clock=clock,
     )
     accounts = AccountService(repository=AccountsRepository(engine), clock=clock)
+    evidence_items = EvidenceRepository(engine, custody_repo)
     cooperation = CooperationService(
         node_state=settings.state,
         store=CooperationRepository(engine, custody_repo),
@@ -202,13 +204,15 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         blobs=blobs,
         clock=clock,
         levels=service_levels(settings),
+        files=AttachableFiles(uploads=uploads, items=evidence_items),
     )
     evidence = EvidenceService(
         node_state=settings.state,
         blobs=blobs,
-        store=EvidenceRepository(engine, custody_repo),
+        store=evidence_items,
         custody=custody,
         uploads=uploads,
+        cases=cooperation,
         clock=clock,
         max_bytes=settings.upload_max_bytes,
     )

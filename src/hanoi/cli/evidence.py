@@ -45,20 +45,28 @@ def add(
     source_kind: Annotated[str, typer.Option(help="provider, system or device.")],
     source: Annotated[str, typer.Option(help="Which provider, system or device.")],
     method: Annotated[str, typer.Option(help="How it was acquired (tool, order, procedure).")],
-    officer: Annotated[str, typer.Option(help="The acquiring officer.")],
+    user: Annotated[
+        str,
+        typer.Option(
+            "--user",
+            "--officer",
+            help="The acquiring officer: a user of the node on the request's case.",
+        ),
+    ],
     article: Annotated[str, typer.Option(help="The article that authorises it.")] = "Art. 40",
     acquired_at: Annotated[
         str | None, typer.Option(help="ISO 8601 time of acquisition; default now.")
     ] = None,
     media_type: Annotated[str, typer.Option(help="Media type.")] = "application/octet-stream",
 ) -> None:
-    """Record a file as evidence: hash and store it in one pass, log its custody event."""
+    """Record a file as evidence for a request of your case: hash and store it in one pass,
+    log its custody event. The request must exist on this node and the user must be on its
+    case (the same check as the API and the web pages)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
+    from hanoi.cli.cooperation import _session as user_session
     from hanoi.errors import InvalidInput
     from hanoi.evidence.items import Acquisition, SourceKind
-    from hanoi.settings import load_settings
-    from hanoi.wiring import open_node
 
     try:
         kind = SourceKind(source_kind)
@@ -72,8 +80,7 @@ def add(
         ) from None
     if not file.is_file():
         raise InvalidInput(f"{file} is not a readable file")
-    node = open_node(load_settings(directory))
-    try:
+    with user_session(directory, user) as (node, actor):
         acquisition = Acquisition(
             original_name=file.name,
             media_type=media_type,
@@ -81,17 +88,17 @@ def add(
             source=source,
             method=method,
             acquired_at=when or node.clock.now(),
-            officer=officer,
+            officer=actor.name,
             request_ref=request_ref,
             article=article,
         )
         columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
         with Progress(*columns, transient=True) as progress, file.open("rb") as stream:
             task = progress.add_task(f"recording {file.name}", total=file.stat().st_size)
-            recorded = node.evidence.ingest(progress.wrap_file(stream, task_id=task), acquisition)
+            recorded = node.evidence.ingest(
+                actor, progress.wrap_file(stream, task_id=task), acquisition
+            )
         node.custody.sequence()
-    finally:
-        node.engine.dispose()
     item = recorded.item
     print_json({"id": item.id, "sha256": item.sha256, "size": item.size, "request": request_ref})
 
@@ -301,15 +308,20 @@ def pack(
 def export(
     directory: Annotated[Path, typer.Option("--dir", help="The node folder.")],
     request_ref: Annotated[str, typer.Option("--request", help="Export its evidence items.")],
+    user: Annotated[
+        str,
+        typer.Option(
+            "--user",
+            "--officer",
+            help="Who exports: a user of the node on the request's case (in the custody log).",
+        ),
+    ],
     recipient: RecipientOption,
     out: OutOption,
     use_limitation: UseOption = None,
     confidentiality: ConfidentialityOption = None,
     retention: RetentionOption = None,
     onward_transfer: OnwardOption = None,
-    officer: Annotated[str, typer.Option(help="Who exports (recorded in the custody log).")] = (
-        "operator"
-    ),
     article: Annotated[str, typer.Option(help="The article that authorises it.")] = "Art. 40",
 ) -> None:
     """Export the evidence recorded on a node for a request, with its custody proofs.
@@ -327,7 +339,8 @@ def export(
     recipients = _recipients(recipient)
     with _opened_node(directory) as opened, _progress_bar() as bar:
         node, state = opened.node, opened.settings.state
-        items = node.evidence.for_request(request_ref)
+        actor = node.accounts.named(user)
+        items = node.evidence.for_request(actor, request_ref)
         if not items:
             raise NotFound(f"no evidence is recorded on this node for request {request_ref}")
         packed = export_package(
@@ -344,7 +357,7 @@ def export(
             progress=bar,
         )
         node.evidence.record_export(
-            items, officer=officer, request_ref=request_ref, article=article
+            items, officer=actor.name, request_ref=request_ref, article=article
         )
         node.custody.sequence()
     _print_packed(packed)

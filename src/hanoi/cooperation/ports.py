@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from hanoi.accounts.model import User
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
 from hanoi.cooperation.statuses import Side, Status
 from hanoi.custody.service import NewEvent
@@ -182,3 +183,15 @@ class CooperationStore(Protocol):
     ) -> list[str]: ...
 
     def digest_in_use(self, sha256: str) -> bool: ...
+
+
+class AttachableFiles(Protocol):
+    """Which stored files a user may attach to a request (``hanoi.evidence.attachable``)."""
+
+    def digest_of(
+        self, user: User, request_id: str, *, upload_id: str | None, sha256: str | None
+    ) -> str:
+        """The SHA-256 of the file to attach: ``user``'s own completed upload, or a file
+        already held for that request. ``NotFound`` otherwise, whether or not the node holds
+        those bytes for another case, so that attaching reveals nothing of other cases."""
+        ...

@@ -45,6 +45,7 @@ from hanoi.cooperation.ports import (
     AccessRefusal,
     Announcer,
     Assignment,
+    AttachableFiles,
     Consent,
     CooperationStore,
     DeadlineAlert,
@@ -127,10 +128,13 @@ class CooperationService:
         levels: ServiceLevels | None = None,
         catalogue: Catalogue | None = None,
         announcer: Announcer | None = None,
+        files: AttachableFiles | None = None,
     ) -> None:
         self.node_state = node_state
         self.announcer = announcer
         """Set by the wiring once the federation is built: it turns steps into messages."""
+        self.files: AttachableFiles | None = files
+        """What a user may attach (their uploads, the request's files); set by the wiring."""
         self._store = store
         self._custody = custody
         self._accounts = accounts
@@ -173,6 +177,15 @@ class CooperationService:
             self._refuse(user, what, request_id[:128], reason)
             raise NotFound(f"no request {request_id[:128]!r} among your cases")
         return stored.request
+
+    def check_case(
+        self, user: User, request_id: str, action: Action, what: str
+    ) -> CooperationRequest:
+        """The request, if ``user``'s role allows ``action`` and ``user`` is on its case.
+        Otherwise the refusal is recorded and raised: ``PermissionDenied`` for a role that
+        may never ``what``, else the same ``NotFound`` as for a request that does not exist.
+        Other domains (evidence, packages, reports) check their cases through this."""
+        return self._case(user, request_id, action, what)
 
     def _side(self, request: CooperationRequest) -> Side:
         return Side.REQUESTING if request.requesting_state == self.node_state else Side.REQUESTED
@@ -442,19 +455,28 @@ class CooperationService:
         user: User,
         request_id: str,
         *,
-        sha256: str,
         role: AttachmentRole,
         title: str | None,
+        upload_id: str | None = None,
+        sha256: str | None = None,
         attachment_id: str | None = None,
     ) -> CooperationRequest:
-        """Attach a document or an evidence item (by digest) to the request."""
+        """Attach a document or an evidence file to the request: ``user``'s own completed
+        upload (``upload_id``), or a file already held for this request (``sha256``). The
+        case is checked first; a file from anywhere else is refused like one never seen."""
         action = Action.UPLOAD_EVIDENCE if role is AttachmentRole.EVIDENCE else Action.DRAFT
         request = self._case(user, request_id, action, f"attach {role.value}")
-        if not self._blobs.exists(sha256):
-            raise NotFound("no stored file with that digest; upload it first")
+        if self.files is None:
+            raise RuleViolation("this node cannot attach files")
+        if upload_id is None and sha256 is not None and sha256 in {
+            a.sha256 for a in request.attachments
+        }:
+            digest = sha256  # attached already: the same file again, under another title
+        else:
+            digest = self.files.digest_of(user, request_id, upload_id=upload_id, sha256=sha256)
         attachment = Attachment(
             id=attachment_id or secrets.token_hex(8),
-            sha256=sha256,
+            sha256=digest,
             role=role,
             added_by=self._side(request),
             title=title,

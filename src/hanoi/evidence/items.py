@@ -66,3 +66,5 @@ class EvidenceItem:
     size: int
     acquisition: Acquisition
     recorded_at: datetime
+    package_id: str | None = None
+    """The incoming package this item was received in, by id; ``None`` if collected here."""

@@ -1,22 +1,33 @@
 """Recording evidence: stream the bytes once into the blob store, describe the item, and
 write the custody event that says who collected it, when, and under which article (in
-the transaction that stores the item)."""
+the transaction that stores the item).
+
+Evidence belongs to a case. Every call made for a user (record, read, list, custody)
+checks first, through :class:`CaseAccess`, that the request exists and that the user's
+role and case assignment allow it; a user outside the case is told exactly what they
+would be told of an item or a request that does not exist. The ``held_*`` and
+``record_*`` calls without a user are the node's own work (receiving a package it
+verified, logging an export, retention), made by services that checked the case
+themselves.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO, Protocol
 
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent, NewEvent
-from hanoi.errors import NotFound
+from hanoi.errors import InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.uploads import UploadService
 from hanoi.storage.blobs import BlobStore
+
+NO_SUCH_ITEM = "no such evidence item among your cases"
 
 
 class EvidenceStore(Protocol):
@@ -27,6 +38,19 @@ class EvidenceStore(Protocol):
     def get(self, item_id: str) -> EvidenceItem | None: ...
 
     def for_request(self, request_ref: str) -> list[EvidenceItem]: ...
+
+    def for_package(self, package_id: str) -> list[EvidenceItem]:
+        """The items received in that incoming package, by its id."""
+        ...
+
+
+class CaseAccess(Protocol):
+    """Who may act on which request (the cooperation service implements it)."""
+
+    def check_case(self, user: User, request_id: str, action: Action, what: str) -> object:
+        """Return if ``user`` may ``action`` on the request; raise ``PermissionDenied``
+        (role) or ``NotFound`` (no such request, or not on its case) otherwise."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +68,7 @@ class EvidenceService:
         store: EvidenceStore,
         custody: CustodyLog,
         uploads: UploadService,
+        cases: CaseAccess,
         clock: Clock,
         max_bytes: int,
     ) -> None:
@@ -52,6 +77,7 @@ class EvidenceService:
         self._store = store
         self._custody = custody
         self._uploads = uploads
+        self._cases = cases
         self._clock = clock
         self._max_bytes = max_bytes
 
@@ -59,25 +85,98 @@ class EvidenceService:
     def blobs(self) -> BlobStore:
         return self._blobs
 
-    def ingest(self, stream: BinaryIO, acquisition: Acquisition) -> Recorded:
-        """Read ``stream`` once: hash and store it, then record the item and its custody event."""
+    # --- for a user: the case is checked first -----------------------------------------------
+
+    def ingest(self, user: User, stream: BinaryIO, acquisition: Acquisition) -> Recorded:
+        """Read ``stream`` once: hash and store it, then record the item and its custody
+        event, collected by ``user`` for a request of their case."""
+        acquisition = self._collecting(user, acquisition)
         ref = self._blobs.put(stream, max_size=self._max_bytes)
         return self._record(ref.digest, ref.size, acquisition)
 
     def from_upload(self, *, user: User, upload_id: str, acquisition: Acquisition) -> Recorded:
-        """Turn a completed, digest-checked tus upload into an evidence item, once."""
-        user.require(Action.UPLOAD_EVIDENCE)
+        """Turn a completed, digest-checked tus upload into an evidence item, once. The case
+        is checked before the upload is taken, so a refusal leaves the upload as it was."""
+        acquisition = self._collecting(user, acquisition)
         upload = self._uploads.take_completed(user=user, upload_id=upload_id)
         assert upload.digest is not None  # complete
         return self._record(upload.digest, upload.length, acquisition)
 
+    def for_request(self, user: User, request_id: str) -> list[EvidenceItem]:
+        """The items recorded for a request of ``user``'s cases."""
+        self._cases.check_case(user, request_id, Action.READ, "read evidence")
+        return self._store.for_request(request_id)
+
+    def get(self, user: User, item_id: str) -> EvidenceItem:
+        """One item, for a member of its request's case team; anyone else is told exactly
+        what they would be told of an item that does not exist."""
+        item = self._store.get(item_id) if _plausible_id(item_id) else None
+        if item is None:
+            raise NotFound(NO_SUCH_ITEM)
+        try:
+            self._cases.check_case(user, item.acquisition.request_ref, Action.READ, "read evidence")
+        except NotFound:
+            raise NotFound(NO_SUCH_ITEM) from None
+        return item
+
+    def custody_of(self, user: User, item_id: str) -> list[LoggedEvent]:
+        """The sequenced custody events about an item's bytes, oldest first, for a member of
+        its case team."""
+        return self.held_custody(self.get(user, item_id))
+
+    def _collecting(self, user: User, acquisition: Acquisition) -> Acquisition:
+        """The acquisition as recorded: checked against ``user``'s case, and in their name."""
+        self._cases.check_case(
+            user, acquisition.request_ref, Action.UPLOAD_EVIDENCE, "record evidence"
+        )
+        return replace(acquisition, officer=user.name)
+
+    # --- the node's own work: callers have checked the case ----------------------------------
+
     def record_received(
-        self, stream: BinaryIO, *, sha256: str, acquisition: Acquisition
+        self, stream: BinaryIO, *, sha256: str, acquisition: Acquisition, package_id: str
     ) -> Recorded:
         """Store bytes received from another State (digest-checked) as an item of this node,
-        with a ``received`` custody event."""
+        linked to the incoming package it came in, with a ``received`` custody event."""
         ref = self._blobs.put(stream, expected_digest=sha256, max_size=self._max_bytes)
-        return self._record(ref.digest, ref.size, acquisition, action=CustodyAction.RECEIVED)
+        return self._record(
+            ref.digest, ref.size, acquisition, action=CustodyAction.RECEIVED, package_id=package_id
+        )
+
+    def held_for_request(self, request_id: str) -> list[EvidenceItem]:
+        """Every item recorded for a request, without a case check."""
+        return self._store.for_request(request_id)
+
+    def held_for_package(self, package_id: str) -> list[EvidenceItem]:
+        """The items received in an incoming package, without a case check."""
+        return self._store.for_package(package_id)
+
+    def held_custody(self, item: EvidenceItem) -> list[LoggedEvent]:
+        """The sequenced custody events about this item's bytes, oldest first."""
+        return self._custody.events_for(f"sha256:{item.sha256}")
+
+    def record_export(
+        self, items: list[EvidenceItem], *, officer: str, request_ref: str, article: str
+    ) -> None:
+        """Log that these items left the node in a package (one custody event each)."""
+        for item in items:
+            if item.acquisition.request_ref != request_ref:
+                raise InvalidInput(f"evidence item {item.id} was not recorded for {request_ref}")
+        now = self._clock.now()
+        self._custody.record(
+            [
+                CustodyEvent(
+                    action=CustodyAction.EXPORTED,
+                    time=now,
+                    node=self._node,
+                    officer=officer,
+                    request_id=request_ref,
+                    article=article,
+                    evidence_sha256=item.sha256,
+                )
+                for item in items
+            ]
+        )
 
     def _record(
         self,
@@ -86,6 +185,7 @@ class EvidenceService:
         acquisition: Acquisition,
         *,
         action: CustodyAction = CustodyAction.COLLECTED,
+        package_id: str | None = None,
     ) -> Recorded:
         now = self._clock.now()
         item = EvidenceItem(
@@ -94,6 +194,7 @@ class EvidenceService:
             size=size,
             acquisition=acquisition,
             recorded_at=now,
+            package_id=package_id,
         )
         [event] = self._custody.prepare(
             [
@@ -112,35 +213,6 @@ class EvidenceService:
         self._custody.notify()
         return Recorded(item, event.commitment)
 
-    def for_request(self, request_ref: str) -> list[EvidenceItem]:
-        return self._store.for_request(request_ref)
 
-    def record_export(
-        self, items: list[EvidenceItem], *, officer: str, request_ref: str, article: str
-    ) -> None:
-        """Log that these items left the node in a package (one custody event each)."""
-        now = self._clock.now()
-        self._custody.record(
-            [
-                CustodyEvent(
-                    action=CustodyAction.EXPORTED,
-                    time=now,
-                    node=self._node,
-                    officer=officer,
-                    request_id=request_ref,
-                    article=article,
-                    evidence_sha256=item.sha256,
-                )
-                for item in items
-            ]
-        )
-
-    def get(self, item_id: str) -> EvidenceItem:
-        item = self._store.get(item_id)
-        if item is None:
-            raise NotFound("no such evidence item")
-        return item
-
-    def custody_of(self, item: EvidenceItem) -> list[LoggedEvent]:
-        """The sequenced custody events about this item's bytes, oldest first."""
-        return self._custody.events_for(f"sha256:{item.sha256}")
+def _plausible_id(item_id: str) -> bool:
+    return len(item_id) == 32 and all(c in "0123456789abcdef" for c in item_id)

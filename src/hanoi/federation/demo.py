@@ -318,8 +318,9 @@ class Demo:
         settings = load_settings(self.egy.node_dir)
         node = open_node(settings)
         try:
-            items = node.evidence.for_request(request_id)
-            view = node.cooperation.show(node.accounts.named("egy-supervisor"), request_id)
+            supervisor = node.accounts.named("egy-supervisor")
+            view = node.cooperation.show(supervisor, request_id)
+            items = node.evidence.for_request(supervisor, request_id)
             export_package(
                 target,
                 items=items,

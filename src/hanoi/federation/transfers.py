@@ -216,10 +216,14 @@ class TransferService:
             )
         if not evidence_ids or len(evidence_ids) > 100:
             raise InvalidInput("name 1-100 evidence items to send")
-        items = [self._evidence.get(item_id) for item_id in dict.fromkeys(evidence_ids)]
+        items = [self._evidence.get(user, item_id) for item_id in dict.fromkeys(evidence_ids)]
         for item in items:
             if item.acquisition.request_ref != request_id:
                 raise InvalidInput(f"evidence item {item.id} was not collected for {request_id}")
+            if item.package_id is not None:
+                raise InvalidInput(
+                    f"evidence item {item.id} was received from another State, not collected here"
+                )
         peer = view.request.requesting_state
         entry = self._directory.entry(peer)
         self._custody.sequence()  # the items' custody events, in the log before their proofs
@@ -306,8 +310,7 @@ class TransferService:
 
     def packages(self, user: User, request_id: str) -> list[Received]:
         self._cooperation.show(user, request_id)  # the case check
-        held = self._evidence.for_request(request_id)
-        return [Received(row, _items_of(row, held)) for row in self._store.for_request(request_id)]
+        return [Received(row, self._items_of(row)) for row in self._store.for_request(request_id)]
 
     def package(self, user: User, package_id: str) -> Received:
         """One package, for a member of its request's case team. Any other user is told
@@ -320,7 +323,14 @@ class TransferService:
                 row = None
         if row is None:
             raise NotFound("no such package among your cases")
-        return Received(row, _items_of(row, self._evidence.for_request(row.request_id)))
+        return Received(row, self._items_of(row))
+
+    def _items_of(self, row: PackageRow) -> tuple[EvidenceItem, ...]:
+        """The evidence items recorded from an incoming package, linked by its id (none for
+        an outgoing one)."""
+        if row.direction != "incoming":
+            return ()
+        return tuple(self._evidence.held_for_package(row.id))
 
     # --- receiving ------------------------------------------------------------------------------
 
@@ -494,11 +504,7 @@ class TransferService:
             raise
         now = self._clock.now()
         items = []
-        held = {
-            i.sha256
-            for i in self._evidence.for_request(row.request_id)
-            if package_id in i.acquisition.source
-        }
+        held = {i.sha256 for i in self._evidence.held_for_package(package_id)}
         bag = open_bag(path)
         for entry in statement.payload:
             if entry.sha256 in held:
@@ -519,6 +525,7 @@ class TransferService:
                         request_ref=row.request_id,
                         article="Art. 40(17)",
                     ),
+                    package_id=package_id,
                 )
             items.append(recorded.item)
         self._store.progress(
@@ -578,13 +585,6 @@ def _digest(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def _items_of(row: PackageRow, held: Sequence[EvidenceItem]) -> tuple[EvidenceItem, ...]:
-    """The evidence items recorded from an incoming package (none for an outgoing one)."""
-    if row.direction != "incoming":
-        return ()
-    return tuple(item for item in held if row.id in item.acquisition.source)
 
 
 def _plausible(package_id: str) -> bool:

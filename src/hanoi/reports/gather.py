@@ -56,7 +56,7 @@ def court_report(
     received = node.transfers.packages(user, request_id)
     trust = _trust(node)
     checked = [_package(node, found, trust=trust, identities=identities) for found in received]
-    items = node.evidence.for_request(view.request.id)
+    items = node.evidence.for_request(user, view.request.id)
     logged = _logged(node, view.custody, items)
     checkpoints = [c for _, verification in checked for c in verification.checkpoints]
     if logged and (own := _own_checkpoint(node, trust)) is not None:
@@ -81,7 +81,7 @@ def _logged(
     node: Node, request_events: Sequence[LoggedEvent], items: Sequence[EvidenceItem]
 ) -> list[LoggedStep]:
     """The request's events and its items' events in this node's custody log."""
-    events = [*request_events, *(e for item in items for e in node.evidence.custody_of(item))]
+    events = [*request_events, *(e for item in items for e in node.evidence.held_custody(item))]
     origin = node.custody.origin
     return [LoggedStep(event=e.event, log_origin=origin, index=e.index) for e in events]
 

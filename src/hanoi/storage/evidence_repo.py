@@ -30,6 +30,7 @@ def _item(row: Any) -> EvidenceItem:
             article=row.article,
         ),
         recorded_at=row.recorded_at,
+        package_id=row.package_id,
     )
 
 
@@ -59,6 +60,7 @@ class EvidenceRepository:
                     request_ref=a.request_ref,
                     article=a.article,
                     recorded_at=item.recorded_at,
+                    package_id=item.package_id,
                 )
             )
 
@@ -74,6 +76,15 @@ class EvidenceRepository:
             rows = connection.execute(
                 select(evidence_items)
                 .where(evidence_items.c.request_ref == request_ref)
+                .order_by(evidence_items.c.recorded_at, evidence_items.c.id)
+            ).all()
+        return [_item(r) for r in rows]
+
+    def for_package(self, package_id: str) -> list[EvidenceItem]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence_items)
+                .where(evidence_items.c.package_id == package_id)
                 .order_by(evidence_items.c.recorded_at, evidence_items.c.id)
             ).all()
         return [_item(r) for r in rows]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hanoi.accounts.model import User
 from hanoi.convention import Channel, Finding
@@ -146,9 +146,19 @@ class ReasonsBody(Strict):
 
 
 class AttachBody(Strict):
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    """A file to attach: your completed upload (``upload_id``), or a file already held for
+    this request (``sha256`` of one of its evidence items or attachments)."""
+
+    upload_id: Annotated[str | None, Field(pattern=r"^[0-9a-f]{32}$")] = None
+    sha256: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None
     role: AttachmentRole = AttachmentRole.DOCUMENT
     title: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _one_file(self) -> AttachBody:
+        if self.upload_id is None and self.sha256 is None:
+            raise ValueError("give upload_id (your completed upload) or sha256")
+        return self
 
 
 class AssignBody(Strict):
@@ -510,7 +520,14 @@ def attach(
     request_id: RequestId, body: AttachBody, request: Request, user: CurrentUser
 ) -> RequestOut:
     service = service_of(request)
-    service.attach(user, request_id, sha256=body.sha256, role=body.role, title=body.title)
+    service.attach(
+        user,
+        request_id,
+        upload_id=body.upload_id,
+        sha256=body.sha256,
+        role=body.role,
+        title=body.title,
+    )
     return _show(service, user, request_id)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from hanoi.accounts.model import Action
 from hanoi.custody.encoding import b64
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.web.auth import CurrentUser
@@ -68,18 +67,15 @@ def create(body: NewEvidence, request: Request, user: CurrentUser) -> dict[str, 
     return item_json(recorded.item)
 
 
-@router.get("/{item_id}", summary="An evidence item")
+@router.get("/{item_id}", summary="An evidence item of one of your cases")
 def show(item_id: str, request: Request, user: CurrentUser) -> dict[str, Any]:
-    user.require(Action.READ)
     node: Node = request.app.state.node
-    return item_json(node.evidence.get(item_id))
+    return item_json(node.evidence.get(user, item_id))
 
 
 @router.get("/{item_id}/custody", summary="The item's custody events, with salts and log indexes")
 def custody(item_id: str, request: Request, user: CurrentUser) -> list[dict[str, Any]]:
-    user.require(Action.READ)
     node: Node = request.app.state.node
-    item = node.evidence.get(item_id)
     return [
         {
             "index": e.index,
@@ -87,5 +83,5 @@ def custody(item_id: str, request: Request, user: CurrentUser) -> list[dict[str,
             "salt": b64(e.salt),
             "commitment": b64(e.commitment),
         }
-        for e in node.evidence.custody_of(item)
+        for e in node.evidence.custody_of(user, item_id)
     ]

@@ -205,7 +205,7 @@ def evidence_section(
     fmt = _fmt(request)
     req = view.request
     received = ui.node.transfers.packages(user, req.id)
-    rows = _item_rows(fmt, view, ui.node.evidence.for_request(req.id), received)
+    rows = _item_rows(fmt, view, ui.node.evidence.for_request(user, req.id), received)
     packages = tuple(_package_line(fmt, r.package) for r in received)
     send = None
     collected = tuple(r for r in rows if not r.received)
@@ -449,7 +449,7 @@ def _attach_and_record(
     ui.node.cooperation.attach(
         user,
         request_id,
-        sha256=upload.digest,
+        upload_id=upload.id,
         role=AttachmentRole.EVIDENCE,
         title=values["description"],
     )
