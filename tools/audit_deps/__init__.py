@@ -1,0 +1,4 @@
+"""Hanoi's dependency audit: uv.lock against OSV advisories, offline (scripts/audit-deps).
+
+osv, lockfile, snapshot and audit are pure; sources and cli do the I/O.
+"""

@@ -1,0 +1,3 @@
+from audit_deps.cli import main
+
+raise SystemExit(main())
