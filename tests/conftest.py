@@ -6,6 +6,7 @@ CI must prove that the storage tests ran against the real services.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -249,6 +250,23 @@ def run_hanoi(
         timeout=timeout,
         check=False,
     )
+
+
+def open_case(folder: Path, user: str, *, role: str = "officer", to: str = "VNM") -> str:
+    """Add ``user`` to the node in ``folder`` (once) and draft a request they are on the case
+    of, from the command line; the request's id. Evidence is recorded only for a request
+    that exists, by a member of its case."""
+    listed = run_hanoi("user", "list", "--dir", str(folder))
+    if user not in {u["name"] for u in json.loads(listed.stdout)}:
+        added = run_hanoi("user", "add", user, "--role", role, "--dir", str(folder))
+        assert added.returncode == 0, added.stderr
+    drafted = run_hanoi(
+        "requests", "draft", "--dir", str(folder), "--user", user,
+        "--kind", "mla-stored-data", "--to", to, "--json",
+    )  # fmt: skip
+    assert drafted.returncode == 0, drafted.stderr
+    request_id: str = json.loads(drafted.stdout)["id"]
+    return request_id
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:

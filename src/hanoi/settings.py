@@ -7,13 +7,22 @@ folder's ``hanoi.toml``, then defaults. Nothing here is read at import time;
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    BeforeValidator,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hanoi.errors import FieldProblem, InvalidInput, NotFound
 
@@ -48,6 +57,14 @@ def is_placeholder(value: str) -> bool:
     )
 
 
+def _address_list(value: object) -> object:
+    """``HANOI_TRUSTED_PROXIES`` as ``10.0.0.5,10.1.0.0/16`` or as a JSON list."""
+    if isinstance(value, str):
+        text = value.strip()
+        return json.loads(text) if text.startswith("[") else [p for p in text.split(",") if p]
+    return value
+
+
 class Settings(BaseSettings):
     """Everything a node needs to run. Paths are absolute once loaded."""
 
@@ -74,7 +91,12 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
 
     upload_max_bytes: int = Field(default=64 * 1024**3, ge=1)
+    # Every other request body (JSON, forms) is cut off at this size before it is parsed.
+    request_body_max_bytes: int = Field(default=1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
     uploads_per_user: int = Field(default=4, ge=1, le=1000)
+    # One PATCH writes an upload at a time, under a lease this long; a PATCH whose body
+    # sends nothing for a quarter of it is ended (ADR 0018).
+    upload_lease_seconds: int = Field(default=120, ge=4, le=3600)
     # Service levels (node policy; the Convention asks for immediate assistance, Art. 41(1)).
     acknowledge_point_of_contact_minutes: int = Field(default=60, ge=1, le=10080)
     acknowledge_emergency_minutes: int = Field(default=60, ge=1, le=10080)
@@ -86,6 +108,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    trusted_proxies: Annotated[
+        tuple[IPvAnyNetwork, ...], NoDecode, BeforeValidator(_address_list)
+    ] = Field(
+        default=(),
+        description=(
+            "Addresses or CIDR networks of the reverse proxies in front of the node. Only "
+            "from these are X-Forwarded-For and X-Forwarded-Proto believed; the client is "
+            "then the right-most forwarded address that is not a proxy. Empty: the peer "
+            "is the client, whatever it forwards (ADR 0017)."
+        ),
+    )
 
     @field_validator("state")
     @classmethod

@@ -188,6 +188,7 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
     lan = s.vnm.accounts.named("vnm-supervisor")
     evidence = os.urandom(SIZE)
     item = s.vnm.evidence.ingest(
+        lan,
         io.BytesIO(evidence),
         Acquisition(
             original_name="disk-image.raw",
@@ -257,9 +258,9 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
 
     egy = open_node(load_settings(s.egy.node_dir), clock=SystemClock())
     try:
-        [received] = egy.evidence.for_request(request_id)
+        [received] = egy.evidence.held_for_request(request_id)
         egy.custody.sequence()
-        actions = [e.event.action for e in egy.evidence.custody_of(received)]
+        actions = [e.event.action for e in egy.evidence.held_custody(received)]
         assert actions == [CustodyAction.RECEIVED]
         with egy.blobs.open(received.sha256) as stored:
             assert hashlib.sha256(stored.read()).hexdigest() == item.sha256

@@ -80,7 +80,7 @@ def collected(vnm: Node, request_id: str, name: str, data: bytes) -> EvidenceIte
         request_ref=request_id,
         article="Art. 44",
     )
-    return vnm.evidence.ingest(io.BytesIO(data), acquisition).item
+    return vnm.evidence.ingest(vnm.accounts.named("lan"), io.BytesIO(data), acquisition).item
 
 
 def _exchange(egy: Node, vnm: Node) -> tuple[str, str, dict[str, str]]:

@@ -13,17 +13,15 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import run_hanoi
+from conftest import open_case, run_hanoi
 from hanoi.crypto.agekeys import AgeIdentity, format_identity_file
 from hanoi.crypto.ed25519keys import private_to_pem
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 
-REQUEST = "EGY-2026-00042"
-
-
 @dataclass(frozen=True)
 class Recorded:
+    request: str
     node: Path
     trust: Path
     court: AgeIdentity
@@ -53,6 +51,7 @@ def recorded(node_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Record
     root = tmp_path_factory.mktemp("evidence-package")
     node = root / "egy"
     shutil.copytree(node_dir, node)
+    request = open_case(node, "amira")
     evidence = []
     for name, size in [("inbox.mbox", 300_000), ("subscriber info.csv", 2_000)]:
         path = root / name
@@ -65,14 +64,14 @@ def recorded(node_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Record
             "--dir",
             str(node),
             "--request",
-            REQUEST,
+            request,
             "--source-kind",
             "provider",
             "--source",
             "Example Mail Ltd",
             "--method",
             "production order",
-            "--officer",
+            "--user",
             "amira",
             "--article",
             "Art. 44",
@@ -87,7 +86,7 @@ def recorded(node_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Record
     court = AgeIdentity.generate()
     court_file = root / "court.txt"
     court_file.write_text(format_identity_file(court, created="2026-11-28T00:00:00Z"))
-    return Recorded(node, trust, court, court_file, evidence)
+    return Recorded(request, node, trust, court, court_file, evidence)
 
 
 def custody_count(recorded: Recorded) -> int:
@@ -108,7 +107,9 @@ def export(recorded: Recorded, out: Path) -> dict[str, object]:
             "--dir",
             str(recorded.node),
             "--request",
-            REQUEST,
+            recorded.request,
+            "--user",
+            "amira",
             "--recipient",
             str(recorded.court.recipient()),
             "--out",
@@ -150,7 +151,7 @@ def test_an_exported_package_verifies_against_the_nodes_identity(
     assert set(types) <= {"collected", "exported"}
     assert len(types) == before
     assert any(n.startswith("payload contents: no --identity") for n in report["not_checked"])
-    assert report["package"]["request"] == REQUEST
+    assert report["package"]["request"] == recorded.request
 
 
 def test_pack_with_the_nodes_key_includes_its_custody_proofs(
@@ -170,7 +171,7 @@ def test_pack_with_the_nodes_key_includes_its_custody_proofs(
             "--dir",
             str(recorded.node),
             "--request",
-            REQUEST,
+            recorded.request,
         )
     )
     assert packed["custody_events"] == logged

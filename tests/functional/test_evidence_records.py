@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from conftest import run_hanoi
+from conftest import open_case, run_hanoi
 from hanoi.custody.events import event_commitment
 from hanoi.settings import load_settings
 from hanoi.web.app import create_app
@@ -28,23 +28,26 @@ def test_evidence_add_records_the_item_and_its_custody_event(
     data = os.urandom(300_000)
     source = tmp_path / "provider-return.bin"
     source.write_bytes(data)
+    request_id = open_case(copy, "amira")
     result = run_hanoi(
-        "evidence", "add", str(source), "--dir", str(copy), "--request", "EGY-2026-00042",
+        "evidence", "add", str(source), "--dir", str(copy), "--request", request_id,
         "--source-kind", "provider", "--source", "Example Mail Ltd", "--method", "production order",
-        "--officer", "amira", "--article", "Art. 44",
+        "--user", "amira", "--article", "Art. 44",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     recorded = json.loads(result.stdout)
     assert recorded["sha256"] == hashlib.sha256(data).hexdigest()
     node = open_node(load_settings(copy))
     try:
-        item = node.evidence.get(recorded["id"])
+        amira = node.accounts.named("amira")
+        item = node.evidence.get(amira, recorded["id"])
         assert item.acquisition.source == "Example Mail Ltd"
-        [logged] = node.evidence.custody_of(item)
+        assert item.acquisition.officer == "amira"
+        [logged] = node.evidence.custody_of(amira, item.id)
         assert logged.event.evidence_sha256 == item.sha256
         assert logged.event.article == "Art. 44"
         assert event_commitment(logged.event, logged.salt) == logged.commitment
-        assert node.custody.size() == 1
+        assert node.custody.size() == 2  # the draft's step, then the item
     finally:
         node.engine.dispose()
 
@@ -72,12 +75,23 @@ def test_evidence_add_bad_input_is_one_line(node_dir: Path, tmp_path: Path) -> N
     )
     assert missing.returncode == 2
     assert "not a readable file" in missing.stderr
-    bad_ref = run_hanoi(
-        "evidence", "add", str(source), "--dir", str(node_dir), "--request", "no spaces allowed",
-        "--source", "s", "--method", "m", "--officer", "o", "--source-kind", "device",
-    )  # fmt: skip
+    copy = tmp_path / "node"
+    shutil.copytree(node_dir, copy)
+    own = open_case(copy, "omar")
+    theirs = open_case(copy, "pierre")
+    record = ["evidence", "add", str(source), "--dir", str(copy), "--source", "s",
+              "--method", "m", "--user", "omar", "--source-kind", "device"]  # fmt: skip
+    bad_ref = run_hanoi(*record, "--request", "no spaces allowed")
     assert bad_ref.returncode == 2
     assert "request_ref" in bad_ref.stderr
+    # A request that does not exist, and another officer's case, are refused alike.
+    nowhere = run_hanoi(*record, "--request", "EGY-2026-99999")
+    elsewhere = run_hanoi(*record, "--request", theirs)
+    assert nowhere.returncode == elsewhere.returncode == 3
+    said = nowhere.stderr.splitlines()[-1].replace("EGY-2026-99999", theirs)
+    assert said == elsewhere.stderr.splitlines()[-1]
+    assert said == f"hanoi: not found: no request {theirs!r} among your cases"
+    assert run_hanoi(*record, "--request", own).returncode == 0
 
 
 def test_completed_upload_becomes_evidence_over_the_api(node_dir: Path, tmp_path: Path) -> None:
@@ -88,6 +102,7 @@ def test_completed_upload_becomes_evidence_over_the_api(node_dir: Path, tmp_path
             "user", "add", "officer1", "--role", "officer", "--dir", str(copy), "--token"
         ).stdout
     )["token"]
+    request_id = open_case(copy, "officer1")
     node = open_node(load_settings(copy))
     data = os.urandom(70_000)
     digest = hashlib.sha256(data).hexdigest()
@@ -120,7 +135,7 @@ def test_completed_upload_becomes_evidence_over_the_api(node_dir: Path, tmp_path
             "source": "Example Mail Ltd",
             "method": "production order",
             "acquired_at": "2026-11-28T09:30:00+00:00",
-            "request_ref": "EGY-2026-00042",
+            "request_ref": request_id,
             "article": "Art. 44",
         }
         response = client.post("/api/v1/evidence", json=body)

@@ -68,6 +68,21 @@ def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
         desk.node.engine.dispose()
 
 
+def _upload(desk: Desk, user: str, data: bytes) -> str:
+    """A completed tus upload of ``data`` by ``user``; its id."""
+    tus = {"Tus-Resumable": "1.0.0", **desk.as_(user)}
+    created = desk.client.post("/api/v1/uploads", headers={**tus, "Upload-Length": str(len(data))})
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    patched = desk.client.patch(
+        location,
+        content=data,
+        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
+    assert patched.status_code == 204, patched.text
+    return location.rsplit("/", 1)[1]
+
+
 def _draft(egy: Desk, kind: str = "mla-stored-data", contents: Any = None) -> dict[str, Any]:
     body = {
         "kind": kind,
@@ -238,10 +253,24 @@ def test_attachments_and_deadlines(desks: Any) -> None:
     path = f"/api/v1/requests/{draft['id']}/attachments"
     missing = egy.post("amira", path, {"sha256": digest, "title": "Court order"})
     assert missing.status_code == 404
+    # Bytes the node holds for some other reason are not the officer's to attach: a bare
+    # digest is answered exactly like one the node never saw.
     egy.node.blobs.put(io.BytesIO(data))
-    attached = egy.post("amira", path, {"sha256": digest, "title": "Court order"})
-    assert attached.status_code == 201
+    held = egy.post("amira", path, {"sha256": digest, "title": "Court order"})
+    assert held.status_code == 404
+    assert held.json()["detail"] == missing.json()["detail"]
+    assert egy.post("amira", path, {"title": "Court order"}).status_code == 422
+    # Her own completed upload is attached by its id.
+    upload = _upload(egy, "amira", data)
+    attached = egy.post("amira", path, {"upload_id": upload, "title": "Court order"})
+    assert attached.status_code == 201, attached.text
     assert attached.json()["document"]["attachments"][0]["sha256"] == digest
+    # Someone else's upload is not theirs to attach, even on the case.
+    egy.post("amira", f"/api/v1/requests/{draft['id']}/assignments", {"user": "samir"})
+    assert egy.post("samir", path, {"upload_id": upload}).status_code == 404
+    # Once attached, the digest names a file of this request.
+    again = egy.post("amira", path, {"sha256": digest, "title": "Court order, second copy"})
+    assert again.status_code == 201
     # A 24/7 request not acknowledged within the hour is overdue on the requested side.
     egy.post("amira", f"/api/v1/requests/{draft['id']}/assignments", {"user": "samir"})
     egy.post("samir", f"/api/v1/requests/{draft['id']}/approve")

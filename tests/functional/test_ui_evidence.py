@@ -257,7 +257,7 @@ def test_a_completed_upload_is_recorded_and_attached_then_listed_with_its_digest
     assert done.headers["location"] == f"/ui/requests/{desk.request_id}"
 
     digest = hashlib.sha256(data).hexdigest()
-    [item] = desk.node.evidence.for_request(desk.request_id)
+    [item] = desk.node.evidence.held_for_request(desk.request_id)
     assert (item.sha256, item.size) == (digest, len(data))
     a = item.acquisition
     assert (a.original_name, a.media_type, a.officer) == (
@@ -281,7 +281,7 @@ def test_a_completed_upload_is_recorded_and_attached_then_listed_with_its_digest
     assert digest in row
     assert "200 kB" in row
     desk.node.custody.sequence()
-    assert [e.event.action.value for e in desk.node.evidence.custody_of(item)] == ["collected"]
+    assert [e.event.action.value for e in desk.node.evidence.held_custody(item)] == ["collected"]
 
 
 def test_form_errors_show_beside_the_fields_with_the_values_kept(desk: Desk) -> None:
@@ -333,7 +333,7 @@ def test_form_errors_show_beside_the_fields_with_the_values_kept(desk: Desk) -> 
     assert 'id="field-method-error"' in too_long.text
     assert 'id="field-source-error"' in too_long.text
     assert "Use at most 500 characters, on one line." in too_long.text
-    assert desk.node.evidence.for_request(rid) == []
+    assert desk.node.evidence.held_for_request(rid) == []
 
 
 def test_a_media_type_the_browser_made_up_is_recorded_as_bytes(desk: Desk) -> None:
@@ -351,7 +351,7 @@ def test_a_media_type_the_browser_made_up_is_recorded_as_bytes(desk: Desk) -> No
     location = created.headers["location"]
     assert patch(amira, location, 0, b"\x00\x01\x02\x03", token).status_code == 204
     assert record(amira, desk.request_id, upload_id=location.rsplit("/", 1)[1]).status_code == 303
-    [item] = desk.node.evidence.for_request(desk.request_id)
+    [item] = desk.node.evidence.held_for_request(desk.request_id)
     assert item.acquisition.media_type == "application/octet-stream"
     assert item.acquisition.original_name == "نسخة.bin"
 
@@ -371,7 +371,7 @@ def test_evidence_the_service_will_not_attach_is_an_error_not_a_crash(desk: Desk
     assert refused.status_code == 422
     assert "The evidence could not be attached to this request." in refused.text
     assert "closed" in refused.text  # the service's reason, in English beside it
-    assert desk.node.evidence.for_request(rid) == []  # nothing recorded, nothing logged
+    assert desk.node.evidence.held_for_request(rid) == []  # nothing recorded, nothing logged
 
 
 # --- sending a package, and the package page ----------------------------------------------------
@@ -425,7 +425,7 @@ def test_evidence_is_sent_verified_on_arrival_and_the_package_page_shows_the_che
     data = os.urandom(150_000)
     upload_id = uploaded(f.hoa, data, name="subscriber.csv")
     assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
-    [item] = p.vnm.evidence.for_request(rid)
+    [item] = p.vnm.evidence.held_for_request(rid)
 
     # The send form lists the request's items; nothing chosen is an error beside it.
     page = f.hoa.get(f"/ui/requests/{rid}/evidence").text
@@ -482,7 +482,7 @@ def test_evidence_is_sent_verified_on_arrival_and_the_package_page_shows_the_che
     assert hashlib.sha256(data).hexdigest() in text
     assert f'href="/ui/requests/{rid}"' in text
     # ...and the request's evidence lists the received item and its package.
-    [own] = p.egy.evidence.for_request(rid)
+    [own] = p.egy.evidence.held_for_request(rid)
     assert own.sha256 == hashlib.sha256(data).hexdigest()
     listing = f.nour.get(f"/ui/requests/{rid}/evidence").text
     assert f'id="item-{own.id}"' in listing
@@ -512,7 +512,7 @@ def test_a_refused_package_shows_the_reason_and_the_checks_that_held(
     rid = f.request_id
     upload_id = uploaded(f.hoa, os.urandom(100_000))
     assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
-    [item] = p.vnm.evidence.for_request(rid)
+    [item] = p.vnm.evidence.held_for_request(rid)
     assert _send(f.hoa, rid, [item.id]).status_code == 303
     assert p.vnm.federation.deliver_due() >= 1
     [received] = p.egy.transfers.packages(p.samir, rid)
@@ -533,7 +533,7 @@ def test_a_refused_package_shows_the_reason_and_the_checks_that_held(
     reason = p.egy.transfers.package(p.samir, received.package.id).package.error
     assert reason
     assert reason.replace("'", "&#39;") in text
-    assert p.egy.evidence.for_request(rid) == []
+    assert p.egy.evidence.held_for_request(rid) == []
 
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
@@ -545,7 +545,7 @@ def test_every_page_of_the_journey_in_each_of_the_six_languages(federated: Feder
     rid = f.request_id
     upload_id = uploaded(f.hoa, os.urandom(20_000), name="subscriber.csv")
     assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
-    [item] = p.vnm.evidence.for_request(rid)
+    [item] = p.vnm.evidence.held_for_request(rid)
     assert _send(f.hoa, rid, [item.id]).status_code == 303
     assert p.vnm.federation.deliver_due() >= 1
     assert p.egy.transfers.fetch_pending() == 1

@@ -304,6 +304,7 @@ def test_the_preservation_period_reminds_and_stops_once_the_mla_request_arrives(
 
 def _evidence(node: Node, request_id: str, data: bytes, officer: str) -> str:
     recorded = node.evidence.ingest(
+        node.accounts.named(officer),
         io.BytesIO(data),
         Acquisition(
             original_name="mailbox.mbox",

@@ -86,7 +86,7 @@ def test_a_refused_package_keeps_the_checks_that_held(pair: Pair) -> None:  # no
     assert report.verdict == "not-verified"
     assert [c.area for c in report.checks][:2] == ["bag", "statement"]
     assert "custody" in {c.area for c in report.checks}
-    assert p.egy.evidence.for_request(request_id) == []
+    assert p.egy.evidence.held_for_request(request_id) == []
 
 
 def test_one_package_is_shown_to_its_case_team_only(pair: Pair) -> None:  # noqa: F811

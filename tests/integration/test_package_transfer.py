@@ -206,7 +206,7 @@ def collected(p: Pair, request_id: str, name: str, data: bytes) -> EvidenceItem:
         request_ref=request_id,
         article="Art. 44",
     )
-    return p.vnm.evidence.ingest(io.BytesIO(data), acquisition).item
+    return p.vnm.evidence.ingest(p.lan, io.BytesIO(data), acquisition).item
 
 
 def offered(p: Pair, files: dict[str, bytes]) -> tuple[str, PackageRow, list[EvidenceItem]]:
@@ -265,7 +265,7 @@ def test_a_package_is_offered_pulled_verified_and_accepted_once(pair: Pair) -> N
     # The sender logged that the items left in a package.
     p.vnm.custody.sequence()
     for item in sent_items:
-        actions = [e.event.action for e in p.vnm.evidence.custody_of(item)]
+        actions = [e.event.action for e in p.vnm.evidence.held_custody(item)]
         assert actions == [CustodyAction.COLLECTED, CustodyAction.EXPORTED]
 
     path = p.egy.transfers.fetch(row)
@@ -287,7 +287,7 @@ def test_a_package_is_offered_pulled_verified_and_accepted_once(pair: Pair) -> N
         assert row.id in item.acquisition.source
         with p.egy.blobs.open(item.sha256) as stored:
             assert stored.read() == files[item.acquisition.original_name]
-        [event] = [e.event for e in p.egy.evidence.custody_of(item)]
+        [event] = [e.event for e in p.egy.evidence.held_custody(item)]
         assert (event.action, event.node, event.request_id) == (
             CustodyAction.RECEIVED,
             "EGY",
@@ -299,7 +299,7 @@ def test_a_package_is_offered_pulled_verified_and_accepted_once(pair: Pair) -> N
     again = p.egy.transfers.accept(row.id)
     assert again.items == ()
     p.egy.transfers.fetch_pending()
-    assert len(p.egy.evidence.for_request(request_id)) == len(files)
+    assert len(p.egy.evidence.held_for_request(request_id)) == len(files)
 
 
 def test_the_sender_serves_ranges_by_id_only(pair: Pair) -> None:
@@ -366,7 +366,7 @@ def test_a_package_altered_on_the_sender_after_the_offer_is_refused(pair: Pair) 
     assert after.status == "rejected"  # the same mismatch twice: the sender's file is bad
     assert after.error
     assert "SHA-256" in after.error
-    assert p.egy.evidence.for_request(request_id) == []
+    assert p.egy.evidence.held_for_request(request_id) == []
     assert not p.incoming(row.id, ".part").exists()
     assert not p.incoming(row.id, ".tar").exists()
 
@@ -379,7 +379,7 @@ def test_bytes_beyond_the_offered_size_are_never_fetched(pair: Pair) -> None:
     p.egy.transfers.fetch_pending()  # takes exactly the offered bytes: the signed package
     assert p.row(request_id).status == "accepted"
     assert p.incoming(row.id, ".tar").stat().st_size == row.size
-    assert len(p.egy.evidence.for_request(request_id)) == 1
+    assert len(p.egy.evidence.held_for_request(request_id)) == 1
 
 
 def test_a_sender_answering_more_than_asked_gets_nothing_written(
@@ -404,7 +404,7 @@ def test_a_sender_answering_more_than_asked_gets_nothing_written(
     assert not part.exists() or part.stat().st_size <= row.size
     assert not p.incoming(row.id, ".tar").exists()
     assert p.row(request_id).status != "accepted"
-    assert p.egy.evidence.for_request(request_id) == []
+    assert p.egy.evidence.held_for_request(request_id) == []
 
 
 def test_a_package_that_fails_verification_records_nothing(pair: Pair) -> None:
@@ -414,12 +414,12 @@ def test_a_package_that_fails_verification_records_nothing(pair: Pair) -> None:
     flip_byte(path, payload_offset(path))  # altered at rest, after the digest check
     with pytest.raises(IntegrityError):
         p.egy.transfers.accept(row.id)
-    assert p.egy.evidence.for_request(request_id) == []
+    assert p.egy.evidence.held_for_request(request_id) == []
     p.egy.transfers.fetch_pending()
     after = p.row(request_id)
     assert after.status == "rejected"
     assert after.error
-    assert p.egy.evidence.for_request(request_id) == []
+    assert p.egy.evidence.held_for_request(request_id) == []
 
 
 def test_an_offer_is_registered_once_and_a_conflicting_one_refused(pair: Pair) -> None:

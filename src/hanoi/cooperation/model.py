@@ -36,6 +36,7 @@ from hanoi.cooperation.errors import InconsistentHistory
 from hanoi.cooperation.statuses import FINAL, INITIAL, Side, Status, StatusField
 from hanoi.cooperation.table import ROWS, TransitionName
 from hanoi.errors import InvalidInput
+from hanoi.jsonvalues import check_json_value, text_problem
 
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
 """ISO 3166-1 alpha-3, checked for form only (the code list is not bundled)."""
@@ -51,6 +52,8 @@ def require_text(name: str, value: str | None, *, limit: int = MAX_LONG_TEXT) ->
         raise InvalidInput(f"{name} is required")
     if len(value) > limit:
         raise InvalidInput(f"{name} is at most {limit} characters")
+    if (problem := text_problem(value)) is not None:
+        raise InvalidInput(f"{name} is text {problem}")
     return value
 
 
@@ -313,6 +316,7 @@ class CooperationRequest:
         if self.requesting.state == self.requested.state:
             raise InvalidInput("the requesting and the requested State must differ")
         object.__setattr__(self, "created_at", require_aware("created_at", self.created_at))
+        check_json_value(self.contents)  # bounded depth, finite numbers, storable strings
         object.__setattr__(self, "contents", _freeze(self.contents))
         _unique("attachment id", [a.id for a in self.attachments])
         _unique("condition", [(c.key, c.imposed_by) for c in self.conditions])

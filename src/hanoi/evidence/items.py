@@ -43,8 +43,18 @@ class Acquisition:
             problems.append(FieldProblem(path, message))
 
         name = self.original_name
-        if not name or len(name) > 255 or "/" in name or "\\" in name or name in {".", ".."}:
-            bad("original_name", "a file name of 1-255 characters, without path separators")
+        if (
+            not name
+            or len(name) > 255
+            or "/" in name
+            or "\\" in name
+            or name in {".", ".."}
+            or not name.isprintable()
+        ):
+            bad(
+                "original_name",
+                "a file name of 1-255 printable characters, without path separators",
+            )
         if not _MEDIA_TYPE.match(self.media_type):
             bad("media_type", "a media type such as application/octet-stream")
         for field_name in ("source", "method", "officer", "article"):

@@ -27,7 +27,10 @@ from hanoi.web import (
     witness,
 )
 from hanoi.web.auth import CurrentUser
+from hanoi.web.federation import INBOX
+from hanoi.web.limits import UNBOUNDED, BodyLimits, RouteLimit
 from hanoi.web.ui import install_ui
+from hanoi.web.ui.session_uploads import UPLOADS
 from hanoi.wiring import Node
 
 API_PREFIX = "/api/v1"
@@ -151,4 +154,14 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(witness.router)
     app.include_router(witness.alerts)
     install_ui(app, node)
+    app.add_middleware(  # last, so outermost: bodies are bounded before anything else runs
+        BodyLimits,
+        default_max_bytes=node.settings.request_body_max_bytes,
+        routes=[
+            RouteLimit("PATCH", f"{uploads.router.prefix}/", UNBOUNDED),  # tus: its own limit
+            RouteLimit("PATCH", f"{UPLOADS}/", UNBOUNDED),
+            RouteLimit("POST", INBOX, node.federation.limits.max_envelope_bytes),
+            RouteLimit("POST", "/witness/add-checkpoint", witness.MAX_BODY),
+        ],
+    )
     return app

@@ -17,6 +17,7 @@ from hanoi.wiring import Node
 RECEIPT_MEDIA_TYPE = "application/jose"
 
 inbox = APIRouter(prefix="/federation/v1", tags=["federation"], responses=PROBLEM_RESPONSES)
+INBOX = "/federation/v1/inbox"
 status = APIRouter(prefix="/api/v1/federation", tags=["federation"], responses=PROBLEM_RESPONSES)
 
 
