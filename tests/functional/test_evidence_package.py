@@ -19,6 +19,7 @@ from hanoi.crypto.ed25519keys import private_to_pem
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 
+
 @dataclass(frozen=True)
 class Recorded:
     request: str
