@@ -61,7 +61,9 @@ def _address_list(value: object) -> object:
     """``HANOI_TRUSTED_PROXIES`` as ``10.0.0.5,10.1.0.0/16`` or as a JSON list."""
     if isinstance(value, str):
         text = value.strip()
-        return json.loads(text) if text.startswith("[") else [p for p in text.split(",") if p]
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
     return value
 
 
@@ -91,6 +93,9 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
 
     upload_max_bytes: int = Field(default=64 * 1024**3, ge=1)
+    # Messages each address may post to the federation inbox a minute (and at once), per
+    # server process; more are refused with 429 before their body is read.
+    inbox_messages_per_minute: int = Field(default=600, ge=1, le=100_000)
     # Every other request body (JSON, forms) is cut off at this size before it is parsed.
     request_body_max_bytes: int = Field(default=1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
     uploads_per_user: int = Field(default=4, ge=1, le=1000)
@@ -104,6 +109,14 @@ class Settings(BaseSettings):
     deadline_check_seconds: int = Field(default=60, ge=1, le=86400)
     # Evidence packages are pulled in ranges of this size, each on disk before the next.
     transfer_chunk_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
+    # A received package is verified in a child process with these limits (ADR 0016): the
+    # seconds grow with its size; the memory is the child's address space.
+    package_verify_seconds: float = Field(default=60, gt=0, le=86400)
+    package_verify_seconds_per_gib: float = Field(default=60, ge=0, le=86400)
+    package_verify_memory_bytes: int = Field(default=2 * 1024**3, ge=32 * 1024**2)
+    # An offered package its sender does not serve is tried again, less and less often,
+    # then given up (status "expired") this many days after the offer.
+    package_offer_expiry_days: float = Field(default=7, gt=0, le=365)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -37,6 +37,7 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     demo = json.loads((folder / "demo.json").read_text())
+    assert (folder / "demo.json").stat().st_mode & 0o777 == 0o600  # it holds passwords
     assert demo["ready"] is True
     assert len(demo["steps"]) == 8
     assert all(step["ok"] for step in demo["steps"])

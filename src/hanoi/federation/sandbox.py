@@ -244,8 +244,13 @@ def describe(sandbox: Sandbox) -> dict[str, object]:
 
 
 def write_json(path: Path, value: object) -> None:
+    """Write ``value`` to ``path`` whole or not at all, readable by its owner only: the
+    sandbox's files hold its users' passwords and API tokens."""
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(value, indent=2, ensure_ascii=False))
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(json.dumps(value, indent=2, ensure_ascii=False))
     os.replace(temporary, path)
 
 

@@ -48,7 +48,9 @@ def make_engine(url: str) -> Engine:
     else:
         raise InvalidInput(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
     try:
-        engine = create_engine(parsed, **kwargs)
+        # hide_parameters: a failed statement's error (logged) never shows its values,
+        # which may be evidence metadata or personal data.
+        engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (NoSuchModuleError, ArgumentError) as exc:
         raise InvalidInput(f"cannot use database URL {safe_url(url)}: {exc}") from None
     if backend == "sqlite":

@@ -16,6 +16,9 @@ from hanoi.custody.service import NewEvent
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tables import inbox_messages, inbox_refusals, outbox
 
+# Refusals of one kind from one source within this long are counted in one row.
+REFUSALS_COUNTED_TOGETHER = timedelta(hours=1)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutboxEntry:
@@ -199,13 +202,36 @@ class FederationRepository:
             return False
         return True
 
-    def refused(self, *, status: int, problem: str, detail: str, size: int, now: datetime) -> None:
+    def refused(
+        self, *, status: int, problem: str, detail: str, size: int, source: str, now: datetime
+    ) -> None:
+        """Count a refusal: one row per source, status and problem an hour, so that a flood
+        of garbage costs a counter, not a row each."""
+        source, problem = source[:64], problem[:64]
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(inbox_refusals).values(
-                    at=now, status=status, problem=problem[:64], detail=detail[:500], size=size
+            counted = connection.execute(
+                update(inbox_refusals)
+                .where(
+                    inbox_refusals.c.source == source,
+                    inbox_refusals.c.status == status,
+                    inbox_refusals.c.problem == problem,
+                    inbox_refusals.c.at > now - REFUSALS_COUNTED_TOGETHER,
                 )
+                .values(count=inbox_refusals.c.count + 1, last_at=now)
             )
+            if counted.rowcount == 0:
+                connection.execute(
+                    insert(inbox_refusals).values(
+                        at=now,
+                        status=status,
+                        problem=problem,
+                        detail=detail[:500],
+                        size=size,
+                        source=source,
+                        count=1,
+                        last_at=now,
+                    )
+                )
 
     def refusals(self, *, limit: int) -> list[dict[str, Any]]:
         with self.engine.connect() as connection:
@@ -219,6 +245,9 @@ class FederationRepository:
                 "problem": row.problem,
                 "detail": row.detail,
                 "size": row.size,
+                "source": row.source,
+                "count": row.count,
+                "last_at": (row.last_at or row.at).isoformat(),
             }
             for row in rows
         ]

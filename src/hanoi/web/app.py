@@ -27,6 +27,7 @@ from hanoi.web import (
     witness,
 )
 from hanoi.web.auth import CurrentUser
+from hanoi.web.buckets import TokenBuckets
 from hanoi.web.federation import INBOX
 from hanoi.web.limits import UNBOUNDED, BodyLimits, RouteLimit
 from hanoi.web.ui import install_ui
@@ -120,6 +121,10 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.node = node
+    app.state.inbox_buckets = TokenBuckets(
+        per_minute=node.settings.inbox_messages_per_minute,
+        burst=node.settings.inbox_messages_per_minute,
+    )
     problems.install(app)
 
     @app.get("/healthz", summary="Liveness and readiness", tags=["operations"])

@@ -3,18 +3,20 @@ outbox and refusals for this node's operators."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hanoi.accounts.model import Action
-from hanoi.errors import HanoiError, PayloadTooLarge
+from hanoi.errors import HanoiError, PayloadTooLarge, RateLimited
 from hanoi.web.auth import CurrentUser
 from hanoi.web.problems import PROBLEM_RESPONSES, status_for
 from hanoi.wiring import Node
 
 RECEIPT_MEDIA_TYPE = "application/jose"
+log = logging.getLogger("hanoi.federation")
 
 inbox = APIRouter(prefix="/federation/v1", tags=["federation"], responses=PROBLEM_RESPONSES)
 INBOX = "/federation/v1/inbox"
@@ -43,6 +45,11 @@ async def _body(request: Request, limit: int) -> bytes:
 async def accept(request: Request) -> Response:
     node: Node = request.app.state.node
     federation = node.federation
+    source = request.client.host if request.client else "unknown"
+    wait = request.app.state.inbox_buckets.take(source)
+    if wait > 0:  # before the body is read, and without a database row
+        log.warning("inbox: %s is sending too fast; refused for %.0f s", source[:64], wait)
+        raise InboxRateLimited(retry_after=wait)
     size = 0
     try:
         data = await _body(request, federation.limits.max_envelope_bytes)
@@ -54,10 +61,19 @@ async def accept(request: Request) -> Response:
             problem=exc.type_slug,
             detail=exc.detail,
             size=size,
+            source=source,
             now=node.clock.now(),
         )
         raise
     return Response(content=receipt, media_type=RECEIPT_MEDIA_TYPE)
+
+
+class InboxRateLimited(RateLimited):
+    """Too many messages from one address: answered 429 with Retry-After."""
+
+    def __init__(self, *, retry_after: float) -> None:
+        super().__init__("too many messages from this address; retry later")
+        self.retry_after = retry_after
 
 
 @status.get("/outbox", summary="Messages to other States: pending and delivered, newest first")

@@ -5,7 +5,7 @@ authentication, routing and parsing: a client without a token can make the node 
 most the limit of the route it calls. A declared ``Content-Length`` above the limit is
 answered 413 at once, without reading a byte; a body sent without one (chunked) is
 counted as it streams and cut off at the limit. JSON bodies (``application/json``,
-``+json``, or no content type, which FastAPI reads as JSON) are then parsed strictly
+``+json``, or no content type on the JSON API, which FastAPI reads as JSON) are then parsed strictly
 (:mod:`hanoi.jsonvalues`): ``NaN``, ``Infinity``, lone surrogates, NUL characters, deep
 nesting and overlong strings are refused with 422 and a JSON pointer to each offending
 value, before any route sees them. A form (``application/x-www-form-urlencoded``) with a
@@ -91,7 +91,7 @@ class BodyLimits:
                 return
         counted = _Counted(receive, limit)
         media = _media(headers.get("content-type"))
-        if media == FORM or _is_json(media):
+        if media == FORM or _is_json(media, scope["path"]):
             try:
                 body = await counted.read_all()
             except BodyTooLarge:
@@ -183,15 +183,18 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 FORM = "application/x-www-form-urlencoded"
+JSON_API = "/api/"
 
 
 def _media(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _is_json(media: str) -> bool:
-    """JSON, or no content type at all, which FastAPI reads as JSON."""
-    return media in ("", "application/json") or media.endswith("+json")
+def _is_json(media: str, path: str) -> bool:
+    """JSON, or no content type at all on the JSON API (which FastAPI reads as JSON)."""
+    if not media:
+        return path.startswith(JSON_API)
+    return media == "application/json" or media.endswith("+json")
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
