@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from hanoi.accounts.service import AccountService
+from hanoi.accounts.throttle import LoginThrottle
 from hanoi.clock import Clock, SystemClock
 from hanoi.cooperation.deadlines import ServiceLevels
 from hanoi.cooperation.service import CooperationService
@@ -40,7 +41,9 @@ from hanoi.storage.federation_repo import FederationRepository
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.s3 import S3Location
 from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
+from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.transfers_repo import TransfersRepository
+from hanoi.storage.sessions_repo import SessionsRepository
 from hanoi.storage.uploads_repo import UploadsRepository
 
 
@@ -194,7 +197,13 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         tiles=tiles,
         clock=clock,
     )
-    accounts = AccountService(repository=AccountsRepository(engine), clock=clock)
+    accounts = AccountService(  # counts and sessions in the database: shared by every worker
+        repository=AccountsRepository(engine),
+        clock=clock,
+        throttle=LoginThrottle(SqlRateCounter(engine)),
+        sessions=SessionsRepository(engine),
+        session_clock=SystemClock(),  # browser time, whatever clock the domain runs on
+    )
     evidence_items = EvidenceRepository(engine, custody_repo)
     cooperation = CooperationService(
         node_state=settings.state,

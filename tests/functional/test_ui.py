@@ -316,7 +316,8 @@ def test_too_many_wrong_passwords_for_a_name_are_refused_for_a_while(
     )
     assert blocked.status_code == 429
     assert "Too many failed sign-ins from here." in blocked.text
-    assert 0 < int(blocked.headers["retry-after"]) <= 15 * 60
+    # At most until the window after next: the next window still counts this one (ADR 0017).
+    assert 0 < int(blocked.headers["retry-after"]) <= 30 * 60
     assert client.get("/ui/").status_code == 303
     # Another officer at the same desk still signs in: one name is throttled, not the desk.
     log_in(client)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from hanoi.accounts.memory import MemorySessionStore
 from hanoi.accounts.model import Role, User, check_user_name
+from hanoi.accounts.ports import SessionStore
 from hanoi.accounts.secrets import hash_password, new_token, parse_token, same_hash, verify_password
-from hanoi.accounts.throttle import LoginThrottle
+from hanoi.accounts.sessions import Sessions
+from hanoi.accounts.throttle import LoginThrottle, TooManyFailures
 from hanoi.clock import Clock
 from hanoi.errors import NotFound, PermissionDenied
 
@@ -59,12 +62,31 @@ class CreatedUser:
 
 
 class AccountService:
+    """Users, their secrets, and the UI sessions they sign in to (:attr:`sessions`).
+
+    Without ``throttle`` and ``sessions`` both are kept in memory, for tests; a node
+    gets the database's (``hanoi.wiring``), which every server process shares.
+    ``session_clock`` (default: ``clock``) measures how long UI sessions live. A node
+    gives it the wall clock: a session lives in a browser's time, as the signature of its
+    cookie does, even where tests move the node's clock by weeks to reach a deadline.
+    """
+
     def __init__(
-        self, *, repository: AccountsStore, clock: Clock, throttle: LoginThrottle | None = None
+        self,
+        *,
+        repository: AccountsStore,
+        clock: Clock,
+        throttle: LoginThrottle | None = None,
+        sessions: SessionStore | None = None,
+        session_clock: Clock | None = None,
     ) -> None:
         self._repository = repository
         self._clock = clock
         self._throttle = throttle or LoginThrottle()
+        self.sessions = Sessions(
+            store=sessions or MemorySessionStore(repository.user_by_id),
+            clock=session_clock or clock,
+        )
 
     def add_user(
         self, *, name: str, role: Role, password: str | None = None, with_token: bool = False
@@ -115,10 +137,14 @@ class AccountService:
 
     def authenticate_password(self, name: str, password: str, *, client: str = "") -> User:
         """The user with this name and password. Unknown names take as long as wrong
-        passwords; too many failures from ``client`` (an address) are refused for a while
-        (:mod:`hanoi.accounts.throttle`) without checking the password at all."""
-        now = self._clock.now()
-        self._throttle.check(name, client, now)
+        passwords. The attempt is counted *before* the password is checked, and one over
+        the limits for ``client`` (an address) is refused without checking it at all
+        (:mod:`hanoi.accounts.throttle`): concurrent attempts cannot slip past the count."""
+        try:
+            reservation = self._throttle.reserve(name, client, self._clock.now())
+        except TooManyFailures:
+            log.warning("refused a password login for %r from %s: throttled", name[:64], client)
+            raise
         found = self._repository.user_by_name(name)
         try:
             verify_password(found[1] if found is not None else None, password)
@@ -126,7 +152,10 @@ class AccountService:
                 raise PermissionDenied("wrong user name or password")
         except PermissionDenied:
             log.warning("refused a password login for %r", name[:64])
-            self._throttle.failed(name, client, now)
-            raise
-        self._throttle.succeeded(name, client)
+            raise  # the reservation stays: it counts as a failure
+        self._throttle.succeeded(reservation)
         return found[0]
+
+    def sign_out_everywhere(self, name: str) -> int:
+        """End every UI session of the user called ``name``; how many were ended."""
+        return self.sessions.end_all(self.named(name))

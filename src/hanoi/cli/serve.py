@@ -33,7 +33,7 @@ def _check_port(host: str, port: int) -> None:
 def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    from hanoi.web.app import create_app
+    from hanoi.web.asgi import served_app
     from hanoi.wiring import open_node
 
     _check_port(host, port)
@@ -43,8 +43,12 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
     print(f"  open {url}   API {url}api/v1/docs   health {url}healthz")
     print("  press Ctrl-C to stop", flush=True)
     log_level = settings.log_level
+    # Forwarded headers are read by hanoi.web.proxies from the trusted_proxies setting
+    # only; uvicorn's own reading would believe them from 127.0.0.1 (or $FORWARDED_ALLOW_IPS).
     if workers == 1:
-        uvicorn.run(create_app(node), host=host, port=port, log_level=log_level)
+        uvicorn.run(
+            served_app(node), host=host, port=port, log_level=log_level, proxy_headers=False
+        )
         return
     node.engine.dispose()
     os.environ["HANOI_NODE_DIR"] = str(settings.node_dir)
@@ -55,6 +59,7 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
         port=port,
         workers=workers,
         log_level=log_level,
+        proxy_headers=False,
     )
 
 

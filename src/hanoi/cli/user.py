@@ -10,7 +10,7 @@ import typer
 
 from hanoi.cli.output import print_json
 
-app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+app = typer.Typer(help="Users, roles, API tokens and UI sessions.", no_args_is_help=True)
 
 DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
 
@@ -67,3 +67,21 @@ def list_users(directory: DirOption) -> None:
             for u in users
         ]
     )
+
+
+@app.command("sign-out")
+def sign_out(
+    name: Annotated[str, typer.Argument(help="The user to sign out of every browser.")],
+    directory: DirOption,
+) -> None:
+    """End every web UI session of a user at once (a lost laptop, a shared computer).
+    Their next page asks them to sign in again; API tokens are not affected."""
+    from hanoi.settings import load_settings
+    from hanoi.wiring import open_node
+
+    node = open_node(load_settings(directory))
+    try:
+        ended = node.accounts.sign_out_everywhere(name)
+    finally:
+        node.engine.dispose()
+    print_json({"name": name, "sessions_ended": ended})

@@ -22,7 +22,8 @@ class StoredToken:
     user: User
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
+    """A :class:`User` from a row with the ``users`` table's columns (also used by joins)."""
     return User(
         id=row.id,
         name=row.name,
@@ -53,16 +54,18 @@ class AccountsRepository:
     def user_by_id(self, user_id: int) -> User | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(users).where(users.c.id == user_id)).first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def user_by_name(self, name: str) -> tuple[User, str | None] | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(users).where(users.c.name == name)).first()
-        return (_user(row), row.password_hash) if row else None
+        return (user_from_row(row), row.password_hash) if row else None
 
     def list_users(self) -> list[User]:
         with self.engine.connect() as connection:
-            return [_user(r) for r in connection.execute(select(users).order_by(users.c.name))]
+            return [
+                user_from_row(r) for r in connection.execute(select(users).order_by(users.c.name))
+            ]
 
     def add_token(self, *, token_id: str, user_id: int, secret_hash: bytes, now: datetime) -> None:
         with self.engine.begin() as connection:
@@ -81,4 +84,4 @@ class AccountsRepository:
             ).first()
         if row is None:
             return None
-        return StoredToken(row.id, row.secret_hash, row.revoked_at is not None, _user(row))
+        return StoredToken(row.id, row.secret_hash, row.revoked_at is not None, user_from_row(row))

@@ -397,7 +397,8 @@ evidence_packages = Table(
 
 # --- counters and sessions shared by every process (migration 0010) -------------------------
 # Fixed-window counters: ``key`` is the SHA-256 (hex) of what is counted (a user name at an
-# address, an address), ``window`` the window's number (Unix time // window length). One
+# address, an address), ``window`` the window's first second (Unix time, a multiple of the
+# window's length, so that windows of any length share one clean-up; ADR 0017). One
 # upsert adds an attempt and returns the count, so concurrent attempts are counted exactly.
 rate_limits = Table(
     "rate_limits",

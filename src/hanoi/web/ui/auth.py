@@ -1,4 +1,6 @@
-"""Who is signed in to the UI: a user name in the signed session, checked on every page."""
+"""Who is signed in to the UI: a session secret in the signed cookie, naming a session
+row that must still exist on every page (``hanoi.accounts.sessions``), so that logout
+and "sign out everywhere" end a session on the server, not only in one browser."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from hanoi.errors import NotFound
 from hanoi.web.ui.sessions import renew
 from hanoi.web.ui.site import HOME, PREFIX, SESSION_LANGUAGE, UiSite
 
-SESSION_USER = "user"
+SESSION_KEY = "sid"  # the session secret in the cookie; the database keeps its SHA-256
 LOGIN = f"{PREFIX}/login"
 
 
@@ -33,17 +35,14 @@ Site = Annotated[UiSite, Depends(site)]
 
 
 def session_user(request: Request) -> User | None:
-    """The signed-in user, if the session names one that still exists and is enabled."""
-    name = request.session.get(SESSION_USER)
-    if not isinstance(name, str):
+    """The signed-in user, if the cookie's session is live (not ended, not expired) and
+    its user enabled; otherwise the cookie's session starts afresh, signed out."""
+    secret = request.session.get(SESSION_KEY)
+    if secret is None:
         return None
-    try:
-        user = site(request).node.accounts.named(name)
-    except NotFound:
-        user = None
-    if user is None or user.disabled:
+    user = site(request).node.accounts.sessions.resume(secret)
+    if user is None:
         renew(request.session, keep=(SESSION_LANGUAGE,))
-        return None
     return user
 
 
@@ -64,12 +63,23 @@ def require_action(user: User, action: Action) -> None:
 
 
 def log_in(request: Request, user: User) -> None:
-    """A new session (no fixation) that names the user and keeps the chosen language."""
+    """A new session (no fixation): a new row and secret, a new CSRF token, the chosen
+    language kept. A session the cookie held before is ended."""
+    sessions = site(request).node.accounts.sessions
+    sessions.end(request.session.get(SESSION_KEY))
     renew(request.session, keep=(SESSION_LANGUAGE,))
-    request.session[SESSION_USER] = user.name
+    request.session[SESSION_KEY] = sessions.start(user)
 
 
 def log_out(request: Request) -> None:
+    """End this session on the server: a copy of the cookie is worth nothing after it."""
+    site(request).node.accounts.sessions.end(request.session.get(SESSION_KEY))
+    renew(request.session, keep=(SESSION_LANGUAGE,))
+
+
+def sign_out_everywhere(request: Request, user: User) -> None:
+    """End every session of ``user``, this one included (a lost laptop, a shared PC)."""
+    site(request).node.accounts.sessions.end_all(user)
     renew(request.session, keep=(SESSION_LANGUAGE,))
 
 

@@ -19,6 +19,7 @@ from hanoi.web.ui.auth import (
     log_out,
     safe_next,
     session_user,
+    sign_out_everywhere,
 )
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message, parse_language
 from hanoi.web.ui.sessions import CSRF_FIELD, check_csrf, is_loopback_http
@@ -109,6 +110,7 @@ def login(
     try:
         if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
             raise PermissionDenied("too long to be a user name or password")
+        # The peer, or the client behind a trusted proxy (hanoi.web.proxies decides).
         client = request.client.host if request.client else ""
         user = ui.node.accounts.authenticate_password(name, password, client=client)
     except PermissionDenied:
@@ -148,6 +150,12 @@ def _login_page(
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
     log_out(request)
+    return see_other(f"{LOGIN}?signed_out=true")
+
+
+@router.post("/sign-out-everywhere")
+def logout_everywhere(request: Request, user: UiUser) -> RedirectResponse:
+    sign_out_everywhere(request, user)
     return see_other(f"{LOGIN}?signed_out=true")
 
 
