@@ -187,7 +187,9 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         blobs=blobs,
         clock=clock,
         limits=UploadLimits(
-            max_bytes=settings.upload_max_bytes, per_user=settings.uploads_per_user
+            max_bytes=settings.upload_max_bytes,
+            per_user=settings.uploads_per_user,
+            lease_seconds=settings.upload_lease_seconds,
         ),
     )
     custody = CustodyLog(

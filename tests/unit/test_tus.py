@@ -27,7 +27,14 @@ def test_metadata_pairs_and_empty_values() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["filename !!!", "a b c", f"k {b64('x')},k {b64('y')}", "bad key " + b64("x"), "x" * 5000],
+    [
+        "filename !!!",
+        "a b c",
+        f"k {b64('x')},k {b64('y')}",
+        "bad key " + b64("x"),
+        "x" * 5000,
+        "filename \x80",  # not ASCII: base64 raised ValueError, a 500
+    ],
 )
 def test_malformed_metadata(header: str) -> None:
     with pytest.raises(InvalidInput):
@@ -41,13 +48,15 @@ def test_checksum() -> None:
     assert tus.parse_checksum(None) is None
 
 
-@pytest.mark.parametrize("header", ["md5 AAAA", "sha256", "sha256 !!", "sha256 " + b64("short")])
+@pytest.mark.parametrize(
+    "header", ["md5 AAAA", "sha256", "sha256 !!", "sha256 " + b64("short"), "sha256 é"]
+)
 def test_bad_checksum(header: str) -> None:
     with pytest.raises(InvalidInput, match="Upload-Checksum"):
         tus.parse_checksum(header)
 
 
-@pytest.mark.parametrize("value", [None, "", "-1", "1.5", "1e3", "9" * 20])
+@pytest.mark.parametrize("value", [None, "", "-1", "1.5", "1e3", "9" * 20, "²", "١٢"])
 def test_bad_lengths(value: str | None) -> None:
     with pytest.raises(InvalidInput, match="Upload-Length"):
         tus.parse_length(value, header="Upload-Length")

@@ -8,7 +8,6 @@ these functions; :mod:`hanoi.evidence.uploads` applies the rules to storage.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
 
@@ -22,7 +21,8 @@ _KEY = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def parse_length(value: str | None, *, header: str) -> int:
-    if value is None or not value.isdigit() or len(value) > 19:
+    # isdigit() alone takes "²" and other digits that int() refuses.
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 19:
         raise InvalidInput(f"{header} must be a non-negative decimal integer")
     return int(value)
 
@@ -41,7 +41,7 @@ def parse_metadata(value: str | None) -> dict[str, str]:
         try:
             decoded = base64.b64decode(parts[1], validate=True) if len(parts) == 2 else b""
             metadata[parts[0]] = decoded.decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # binascii.Error, and non-ASCII input
             raise InvalidInput(
                 f"Upload-Metadata value of {parts[0]!r} is not base64 UTF-8"
             ) from None
@@ -63,7 +63,7 @@ def parse_checksum(value: str | None) -> Checksum | None:
         raise InvalidInput("Upload-Checksum must be 'sha256 <base64 digest>'")
     try:
         digest = base64.b64decode(parts[1], validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and non-ASCII input
         raise InvalidInput("Upload-Checksum digest is not base64") from None
     if len(digest) != 32:
         raise InvalidInput("Upload-Checksum sha256 digest must be 32 bytes")

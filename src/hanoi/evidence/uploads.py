@@ -1,23 +1,33 @@
 """Resumable uploads (tus 1.0): staged on disk, committed to the blob store when complete.
 
-Crash safety: the offset in the database is the truth. A PATCH first cuts the
+One writer at a time (ADR 0018). A PATCH first takes an exclusive ``flock`` on the
+staging file (no two processes of a host write it at once, even one whose lease ran
+out while it still ran), then the upload's **lease**: one conditional UPDATE that
+succeeds only if the upload is at the offset the client names and nobody holds an
+unexpired lease, and that hands out a random token. Meanwhile any other PATCH is
+refused (:class:`UploadBusy`, 409): the client asks for the offset (HEAD) and resumes.
+The lease is released when the PATCH ends, however it ends; a process killed while it
+held one leaves a lease that the next request on the same host takes over at once
+(its holder would hold the flock), and that another host's waits out.
+
+Crash safety: the offset in the database is the truth. The lease holder cuts the
 staging file back to that offset (dropping bytes a killed process wrote but never
-acknowledged), appends, fsyncs, and only then advances the offset by
-compare-and-swap. A completed upload whose blob was not yet committed (a crash
+acknowledged), appends, and the bytes count as they become durable
+(:mod:`hanoi.evidence.staging`): fsync, then a compare-and-swap of the offset on
+(offset, lease token), which also renews the lease, so a writer that lost its lease
+can never move the offset. A completed upload whose blob was not yet committed (a crash
 between the last PATCH and the commit) is committed on the next ``status`` call.
 Nothing becomes a blob before its SHA-256 matches the one the client announced.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
@@ -29,18 +39,31 @@ from hanoi.errors import (
     PayloadTooLarge,
     RateLimited,
 )
+from hanoi.evidence.staging import (
+    BUSY,
+    CHECKPOINT_BYTES,
+    ChecksumMismatch,
+    Lease,
+    LeaseKeepingReader,
+    UploadBusy,
+    exclusive,
+    host_tag,
+    write_body,
+)
 from hanoi.evidence.tus import Checksum
 from hanoi.storage.blobs import BlobStore
 
+__all__ = [
+    "ChecksumMismatch",
+    "Upload",
+    "UploadBusy",
+    "UploadLimits",
+    "UploadService",
+    "UploadsStore",
+]
+
 _HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class ChecksumMismatch(IntegrityError):
-    """tus ``checksum`` extension: the PATCH body does not match Upload-Checksum (HTTP 460)."""
-
-    title = "Checksum mismatch"
-    type_slug = "checksum-mismatch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +83,45 @@ class Upload:
 
 
 class UploadsStore(Protocol):
-    """Storage for upload records (``hanoi.storage.uploads_repo`` implements it)."""
+    """Storage for upload records (``hanoi.storage.uploads_repo`` implements it).
+
+    The lease calls are the concurrency contract: ``take_lease`` and ``advance`` are
+    single conditional updates, atomic against every other process on the database.
+    """
 
     def create(self, record: Upload) -> None: ...
 
     def get(self, upload_id: str) -> Upload | None: ...
 
-    def advance(self, upload_id: str, *, old_offset: int, new_offset: int) -> bool: ...
+    def take_lease(
+        self,
+        upload_id: str,
+        *,
+        lease: str,
+        offset: int,
+        now: datetime,
+        until: datetime,
+        dead_prefix: str | None = None,
+    ) -> bool:
+        """Hold the upload until ``until`` if it is incomplete, at ``offset``, and its
+        lease is free, expired at ``now``, or one whose token starts with
+        ``dead_prefix`` (the caller knows those holders are gone); False otherwise."""
+        ...
 
-    def complete(self, upload_id: str, *, digest: str, now: datetime) -> None: ...
+    def advance(
+        self, upload_id: str, *, lease: str, old_offset: int, new_offset: int, until: datetime
+    ) -> bool:
+        """Compare-and-swap the offset while ``lease`` holds the upload, renewing it until
+        ``until`` (``new_offset == old_offset`` only renews); False if the lease is lost."""
+        ...
+
+    def release(self, upload_id: str, *, lease: str) -> None:
+        """Free the lease if ``lease`` still holds it."""
+        ...
+
+    def complete(self, upload_id: str, *, lease: str, digest: str, now: datetime) -> bool:
+        """Record the digest and free the lease; False if ``lease`` no longer holds it."""
+        ...
 
     def delete(self, upload_id: str) -> bool:
         """Remove the record; False if it was already gone."""
@@ -81,6 +134,14 @@ class UploadsStore(Protocol):
 class UploadLimits:
     max_bytes: int
     per_user: int
+    lease_seconds: int = 120
+    checkpoint_bytes: int = CHECKPOINT_BYTES
+
+    @property
+    def idle_seconds(self) -> float:
+        """How long a PATCH waits for its next bytes before it gives up: a quarter of the
+        lease, so a stalled client lets the upload go long before its lease runs out."""
+        return self.lease_seconds / 4
 
 
 class UploadService:
@@ -97,6 +158,7 @@ class UploadService:
         self._staging = staging
         self._blobs = blobs
         self._clock = clock
+        self._host = host_tag()
         self.limits = limits
 
     def _path(self, upload_id: str) -> Path:
@@ -129,7 +191,7 @@ class UploadService:
         self._path(upload.id).touch(mode=0o600, exist_ok=False)
         self._repository.create(upload)
         if length == 0:
-            return self._finish(upload)
+            return self._finish_if_free(upload)
         return upload
 
     def status(self, *, user: User, upload_id: str) -> Upload:
@@ -140,7 +202,7 @@ class UploadService:
         if upload is None or upload.user_id != user.id:
             raise NotFound("no such upload")
         if upload.offset == upload.length and not upload.complete:
-            return self._finish(upload)
+            return self._finish_if_free(upload)
         return upload
 
     def append(
@@ -152,7 +214,8 @@ class UploadService:
         body: BinaryIO,
         checksum: Checksum | None,
     ) -> Upload:
-        """Append ``body`` at ``offset`` (which must equal the current offset)."""
+        """Append ``body`` at ``offset`` (which must equal the current offset), holding
+        the upload's lease from before the first byte until the answer."""
         upload = self.status(user=user, upload_id=upload_id)
         if upload.complete:
             raise Conflict("the upload is complete")
@@ -160,37 +223,29 @@ class UploadService:
             raise Conflict(
                 f"Upload-Offset {offset} does not match the upload's offset {upload.offset}"
             )
-        hasher = hashlib.sha256()
-        path = self._path(upload.id)
-        with path.open("r+b") as staging:
-            staging.truncate(upload.offset)  # drop bytes that were never acknowledged
-            staging.seek(upload.offset)
-            written = 0
+        with exclusive(self._path(upload.id)) as staging:
+            lease = self._take(upload)
+            if lease is None:
+                raise UploadBusy(BUSY)
             try:
-                while chunk := body.read(1024 * 1024):
-                    written += len(chunk)
-                    if upload.offset + written > upload.length:
-                        raise InvalidInput(
-                            f"the body goes past Upload-Length ({upload.length} bytes)"
-                        )
-                    hasher.update(chunk)
-                    staging.write(chunk)
-                if checksum is not None and hasher.digest() != checksum.digest:
-                    raise ChecksumMismatch("the body does not match Upload-Checksum")
-                staging.flush()
-                os.fsync(staging.fileno())
-            except BaseException:
-                staging.truncate(upload.offset)
-                raise
-        new_offset = upload.offset + written
-        if not self._repository.advance(upload.id, old_offset=upload.offset, new_offset=new_offset):
-            raise Conflict("another request changed this upload at the same time")
-        advanced = replace(upload, offset=new_offset)
-        if new_offset == upload.length:
-            return self._finish(advanced)
-        return advanced
+                written = write_body(
+                    staging,
+                    body,
+                    length=upload.length,
+                    checksum=checksum,
+                    lease=lease,
+                    every=self.limits.checkpoint_bytes,
+                )
+                advanced = replace(upload, offset=written)
+                if written == upload.length:
+                    return self._finish(advanced, staging, lease)
+                return advanced
+            finally:
+                lease.release()
 
     def cancel(self, *, user: User, upload_id: str) -> None:
+        """Termination. Allowed while a PATCH writes: that PATCH's next offset update
+        finds no record and fails, and its bytes go to a file that no longer has a name."""
         upload = self.status(user=user, upload_id=upload_id)
         if upload.complete:
             raise Conflict("a completed upload is evidence now; it cannot be cancelled")
@@ -207,18 +262,84 @@ class UploadService:
             raise NotFound("no such upload: it was recorded as evidence already")
         return upload
 
-    def _finish(self, upload: Upload) -> Upload:
-        path = self._path(upload.id)
+    # --- the lease -------------------------------------------------------------------------
+
+    def _take(self, upload: Upload) -> Lease | None:
+        """The upload's lease at ``upload.offset``, or None while another request holds
+        it. A record that changed meanwhile (gone, complete, another offset) raises.
+
+        Called only with the staging file's flock held, so a lease taken on this host
+        whose holder would still hold the flock is known dead (a killed process) and is
+        taken over at once; another host's lease is respected until it expires.
+        """
+        token = self._host + secrets.token_hex(12)
+        now = self._clock.now()
+        length = timedelta(seconds=self.limits.lease_seconds)
+        if self._repository.take_lease(
+            upload.id,
+            lease=token,
+            offset=upload.offset,
+            now=now,
+            until=now + length,
+            dead_prefix=self._host,
+        ):
+            return Lease(
+                upload_id=upload.id,
+                token=token,
+                store=self._repository,
+                clock=self._clock,
+                duration=length,
+                offset=upload.offset,
+            )
+        current = self._repository.get(upload.id)
+        if current is None:
+            raise NotFound("no such upload")
+        if current.complete:
+            raise Conflict("the upload is complete")
+        if current.offset != upload.offset:
+            raise Conflict(
+                f"Upload-Offset {upload.offset} does not match the upload's offset {current.offset}"
+            )
+        return None
+
+    def _finish_if_free(self, upload: Upload) -> Upload:
+        """Commit a fully written upload, unless another request holds it (and is
+        committing it now): then the record as it stands."""
         try:
-            with path.open("rb") as staged:
-                ref = self._blobs.put(staged, expected_digest=upload.expected_sha256)
+            with exclusive(self._path(upload.id)) as staging:
+                lease = self._take(upload)
+                if lease is not None:
+                    try:
+                        return self._finish(upload, staging, lease)
+                    finally:
+                        lease.release()
+        except Conflict:  # busy, or finished by another request meanwhile
+            pass
+        current = self._repository.get(upload.id)
+        if current is None:
+            raise NotFound("no such upload")
+        return current
+
+    def _finish(self, upload: Upload, staging: BinaryIO, lease: Lease) -> Upload:
+        staging.seek(0)
+        reader = LeaseKeepingReader(staging, lease=lease, every=self.limits.checkpoint_bytes)
+        try:
+            ref = self._blobs.put(cast(BinaryIO, reader), expected_digest=upload.expected_sha256)
         except IntegrityError:
             # The client's bytes are not what it announced: nothing partial is kept.
             self._repository.delete(upload.id)
-            path.unlink(missing_ok=True)
+            self._path(upload.id).unlink(missing_ok=True)
             raise
         if ref.size != upload.length:
             raise IntegrityError("the staged upload has the wrong size; upload it again")
-        self._repository.complete(upload.id, digest=ref.digest, now=self._clock.now())
-        path.unlink(missing_ok=True)
+        if not self._repository.complete(
+            upload.id, lease=lease.token, digest=ref.digest, now=self._clock.now()
+        ):
+            current = self._repository.get(upload.id)
+            if current is None:
+                raise NotFound("no such upload: it was cancelled")
+            if current.digest != ref.digest:
+                raise UploadBusy(BUSY)
+        lease.released = True
+        self._path(upload.id).unlink(missing_ok=True)
         return replace(upload, offset=upload.length, digest=ref.digest)

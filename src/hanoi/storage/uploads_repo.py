@@ -1,4 +1,5 @@
-"""SQL for resumable uploads."""
+"""SQL for resumable uploads: records, and the lease that gives one request at a time the
+right to write (``hanoi.evidence.uploads.UploadsStore`` has the contract)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
 from hanoi.evidence.uploads import Upload
 from hanoi.storage.tables import uploads
@@ -48,23 +49,73 @@ class UploadsRepository:
             row = connection.execute(select(uploads).where(uploads.c.id == upload_id)).first()
         return _record(row) if row else None
 
-    def advance(self, upload_id: str, *, old_offset: int, new_offset: int) -> bool:
-        """Compare-and-swap the offset, so two PATCHes at once cannot both apply."""
+    def take_lease(
+        self,
+        upload_id: str,
+        *,
+        lease: str,
+        offset: int,
+        now: datetime,
+        until: datetime,
+        dead_prefix: str | None = None,
+    ) -> bool:
+        """One conditional UPDATE: the upload is incomplete, at ``offset``, and its lease
+        free, expired, or known dead. Of two requests at once, exactly one matches the row
+        (PostgreSQL re-checks the condition on the row the first one committed)."""
+        free = [uploads.c.lease.is_(None), uploads.c.lease_until < now]
+        if dead_prefix:
+            free.append(uploads.c.lease.startswith(dead_prefix, autoescape=True))
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(uploads)
-                .where(uploads.c.id == upload_id, uploads.c.offset == old_offset)
-                .values(offset=new_offset)
+                .where(
+                    uploads.c.id == upload_id,
+                    uploads.c.digest.is_(None),
+                    uploads.c.offset == offset,
+                    or_(*free),
+                )
+                .values(lease=lease, lease_until=until)
             )
             return result.rowcount == 1
 
-    def complete(self, upload_id: str, *, digest: str, now: datetime) -> None:
+    def advance(
+        self, upload_id: str, *, lease: str, old_offset: int, new_offset: int, until: datetime
+    ) -> bool:
+        """Compare-and-swap the offset under the lease, renewing it: a writer that lost
+        its lease (expired and taken over) never moves the offset."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(uploads)
+                .where(
+                    uploads.c.id == upload_id,
+                    uploads.c.offset == old_offset,
+                    uploads.c.lease == lease,
+                    uploads.c.digest.is_(None),
+                )
+                .values(offset=new_offset, lease_until=until)
+            )
+            return result.rowcount == 1
+
+    def release(self, upload_id: str, *, lease: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(
                 update(uploads)
-                .where(uploads.c.id == upload_id)
-                .values(digest=digest, completed_at=now)
+                .where(uploads.c.id == upload_id, uploads.c.lease == lease)
+                .values(lease=None, lease_until=None)
             )
+
+    def complete(self, upload_id: str, *, lease: str, digest: str, now: datetime) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(uploads)
+                .where(
+                    uploads.c.id == upload_id,
+                    uploads.c.lease == lease,
+                    uploads.c.digest.is_(None),
+                )
+                .values(digest=digest, completed_at=now, lease=None, lease_until=None)
+            )
+            return result.rowcount == 1
 
     def delete(self, upload_id: str) -> bool:
         """Remove the record; False if it was already gone (another caller took it)."""

@@ -3,9 +3,11 @@
 One implementation of the protocol (:class:`TusHeaders` and the ``tus_*`` functions),
 behind two authentications: the API's bearer token at ``/api/v1/uploads`` here, and the
 officers' UI session with a CSRF header at ``/ui/uploads``
-(:mod:`hanoi.web.ui.evidence_pages`). Standard tus clients (tuspy, Uppy, tus-js-client)
+(:mod:`hanoi.web.ui.session_uploads`). Standard tus clients (tuspy, Uppy, tus-js-client)
 work against the API. The body of a PATCH is streamed to the service in a worker
-thread, never held in memory.
+thread, never held in memory. One PATCH writes an upload at a time (the upload's lease,
+ADR 0018): another gets 409 and asks for the offset (HEAD); a PATCH whose body stalls
+for a quarter of the lease is ended with 408.
 """
 
 from __future__ import annotations
@@ -23,38 +25,68 @@ from starlette.requests import ClientDisconnect
 from hanoi.accounts.model import User
 from hanoi.errors import InvalidInput
 from hanoi.evidence import tus
+from hanoi.evidence.staging import BodyInterrupted
 from hanoi.evidence.uploads import ChecksumMismatch, Upload, UploadService
 from hanoi.web.auth import CurrentUser
+from hanoi.web.problems import problem
 
 log = logging.getLogger("hanoi.web")
 
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 
 
-class BodyReader:
-    """A blocking ``read()`` over an ASGI request stream, for use from a worker thread."""
+class ClientGone(BodyInterrupted):
+    """The client closed the connection before the end of its PATCH body."""
 
-    def __init__(self, stream: AsyncIterator[bytes]) -> None:
+
+class BodyStalled(BodyInterrupted):
+    """No bytes of the PATCH body arrived within the idle timeout."""
+
+    title = "Request body stalled"
+    type_slug = "body-stalled"
+
+
+class BodyReader:
+    """A blocking ``read()`` over an ASGI request stream, for use from a worker thread.
+
+    ``read(n)`` returns as soon as some bytes arrived (at most ``n``), so the writer can
+    renew the upload's lease while a slow client trickles. A client that sends nothing for
+    ``idle_seconds`` gets :class:`BodyStalled`, so a stalled PATCH lets the upload go long
+    before its lease runs out; one that goes away, :class:`ClientGone`.
+    """
+
+    def __init__(self, stream: AsyncIterator[bytes], *, idle_seconds: float) -> None:
         self._stream = stream
+        self._idle = idle_seconds
         self._buffer = b""
         self._done = False
 
     async def _next(self) -> bytes:
-        try:
-            return await self._stream.__anext__()
-        except StopAsyncIteration:
-            return b""
+        with anyio.move_on_after(self._idle):
+            try:
+                return await self._stream.__anext__()
+            except StopAsyncIteration:
+                return b""
+            except ClientDisconnect:
+                raise ClientGone("the client went away during the PATCH") from None
+        raise BodyStalled(f"no bytes arrived for {self._idle:g} seconds; the PATCH was ended")
+
+    def _fill(self) -> None:
+        chunk = anyio.from_thread.run(self._next)
+        if chunk:
+            self._buffer += chunk
+        else:
+            self._done = True
 
     def read(self, size: int = -1) -> bytes:
-        while not self._done and (size < 0 or len(self._buffer) < size):
-            chunk = anyio.from_thread.run(self._next)
-            if not chunk:
-                self._done = True
-            self._buffer += chunk
         if size < 0:
+            while not self._done:
+                self._fill()
             data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            return data
+        while not self._buffer and not self._done:
+            self._fill()
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
 
 
@@ -151,16 +183,21 @@ async def tus_append(
             user=user,
             upload_id=upload_id,
             offset=offset,
-            body=BodyReader(body),  # type: ignore[arg-type]
+            body=BodyReader(body, idle_seconds=uploads.limits.idle_seconds),  # type: ignore[arg-type]
             checksum=checksum,
         )
     except ChecksumMismatch:
         return Response(status_code=460, headers=tus_headers())
-    except ClientDisconnect:
-        # The client paused or lost its connection: the bytes of this PATCH were dropped
-        # and the offset is unchanged; the client asks for it (HEAD) and resumes.
+    except ClientGone:
+        # The client paused or lost its connection: what arrived was kept (unless the
+        # PATCH carried a checksum); the client asks for the offset (HEAD) and resumes.
         log.info("upload %s: the client went away during a PATCH", upload_id[:32])
         return Response(status_code=400, headers=tus_headers())
+    except BodyStalled as exc:
+        log.info("upload %s: the PATCH stalled and was ended", upload_id[:32])
+        answer = problem(status=408, title=exc.title, detail=exc.detail, type_slug=exc.type_slug)
+        answer.headers.update({**tus_headers(), "Connection": "close"})
+        return answer
     return Response(status_code=204, headers=tus_headers(upload))
 
 
