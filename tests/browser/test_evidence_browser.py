@@ -167,6 +167,13 @@ def test_an_upload_survives_a_dropped_connection_and_a_reload(
     expect(page.locator("#upload-status")).to_have_text("Paused at 4.2 MB of 5.2 MB.")
     value = page.locator("#upload-progress").evaluate("bar => bar.value")
     assert 75 < value < 85
+    # Kept for a resume: the upload's URL and the file's SHA-256, so it is not hashed again.
+    kept = page.evaluate(
+        """() => Object.keys(localStorage).filter((k) => k.startsWith("hanoi.upload:"))
+                   .map((k) => JSON.parse(localStorage.getItem(k)))"""
+    )
+    assert [entry["sha256"] for entry in kept] == [digest]
+    assert kept[0]["url"].startswith("/ui/uploads/")
     check_accessible(page)
     page.screenshot(path=screenshots / "evidence-upload-en.png", full_page=True)
     for hanging in wire.held:
