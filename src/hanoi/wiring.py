@@ -19,9 +19,11 @@ from hanoi.custody.service import CustodyLog
 from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import Unavailable
 from hanoi.evidence.attachable import AttachableFiles
+from hanoi.evidence.isolated import VerifyBudget
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
 from hanoi.federation.announce import MessageAnnouncer
+from hanoi.federation.offer_retry import OfferRetry
 from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
@@ -261,6 +263,12 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         max_bytes=settings.upload_max_bytes,
         chunk_bytes=settings.transfer_chunk_bytes,
         wake=announcer.queued,
+        verify_budget=VerifyBudget(
+            base_seconds=settings.package_verify_seconds,
+            seconds_per_gib=settings.package_verify_seconds_per_gib,
+            memory_bytes=settings.package_verify_memory_bytes,
+        ),
+        retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
     )
     federation.on_evidence_offer = transfers.register_offer
     return Node(

@@ -9,7 +9,9 @@ fill in the size (GNU tar headers have the same length whatever the size).
 Readers list regular files only and refuse anything extraction could turn
 against the destination: ``..`` or absolute paths, symbolic and hard links,
 devices, duplicate tar members, and a truncated tar. Tar members are read in
-place, never extracted.
+place, never extracted. A tar's raw headers are walked and bounded first
+(:mod:`hanoi.evidence.tarscan`), so ``tarfile`` never parses a hostile header, and
+``tarfile`` must then find the members the walk found, where it found them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from hanoi.errors import Conflict, InvalidInput, NotFound
 from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS, PackageLimits, check_relative_path
 from hanoi.evidence.package_errors import MalformedPackage, UnsafePath
+from hanoi.evidence.tarscan import TarEntry, scan_tar_file
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -276,9 +279,10 @@ class TarBagReader:
         self._path = path
         self._offsets: dict[str, tuple[int, int]] = {}
         self._root = ""
+        scanned = scan_tar_file(path, limits=limits)  # before tarfile reads a header
         try:
             with tarfile.open(path, mode="r:") as archive:
-                self._index(archive, limits)
+                self._index(archive, limits, scanned)
         except (tarfile.TarError, EOFError) as exc:
             raise MalformedPackage(
                 f"{path.name}: not a tar file, or a truncated one: {exc}"
@@ -288,11 +292,20 @@ class TarBagReader:
     def name(self) -> str:
         return self._root
 
-    def _index(self, archive: tarfile.TarFile, limits: PackageLimits) -> None:
-        total = os.stat(self._path).st_size
+    def _index(
+        self, archive: tarfile.TarFile, limits: PackageLimits, scanned: tuple[TarEntry, ...]
+    ) -> None:
         seen: set[str] = set()
-        end = 0
         while (member := archive.next()) is not None:
+            walked = scanned[len(seen)] if len(seen) < len(scanned) else None
+            if walked is None or (walked.data_offset, walked.size) != (
+                member.offset_data,
+                member.size,
+            ):
+                raise MalformedPackage(
+                    f"{self._path.name}: tar readers disagree on member {len(seen) + 1} "
+                    f"({member.name[:80]!r}); the tar file is ambiguous"
+                )
             name = check_relative_path(_decoded(member.name, where="a tar member"), limits=limits)
             if member.issym() or member.islnk():
                 kind = "symbolic" if member.issym() else "hard"
@@ -301,26 +314,20 @@ class TarBagReader:
                 raise UnsafePath(f"{name}: not a regular file or folder")
             if name in seen:
                 raise UnsafePath(f"{name}: appears twice; extraction would overwrite it")
-            if len(seen) == limits.max_files:
-                raise MalformedPackage(f"more than {limits.max_files} tar members")
             seen.add(name)
             top, _, rest = name.partition("/")
             self._root = self._root or top
             if top != self._root:
                 raise MalformedPackage(f"{name}: a packaged bag holds one top-level folder")
-            end = member.offset_data + -(-member.size // _BLOCK) * _BLOCK
-            if member.offset_data + member.size > total:
-                raise MalformedPackage(f"{name}: the tar file is truncated inside this member")
             if member.isreg():
                 if not rest:
                     raise MalformedPackage(f"{name}: a packaged bag holds one top-level folder")
                 self._offsets[rest] = (member.offset_data, member.size)
-        with self._path.open("rb") as raw:
-            raw.seek(end)
-            if raw.read(2 * _BLOCK) != bytes(2 * _BLOCK):
-                raise MalformedPackage(
-                    f"{self._path.name}: the tar file is truncated (no end-of-archive marker)"
-                )
+        if len(seen) != len(scanned):
+            raise MalformedPackage(
+                f"{self._path.name}: tarfile read {len(seen)} members where the headers hold "
+                f"{len(scanned)}; the tar file is ambiguous or damaged"
+            )
 
     def files(self) -> Mapping[str, int]:
         return {path: size for path, (_, size) in self._offsets.items()}

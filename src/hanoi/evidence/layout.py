@@ -46,6 +46,11 @@ class PackageLimits:
 
     max_files: int = 100_000
     max_path_bytes: int = 1024
+    max_pax_header: int = 64 * 1024
+    """A pax extended header ('x' or 'g') of one tar member: a path of ``max_path_bytes``,
+    times, owners and extended attributes fit many times over (ADR 0016)."""
+    max_long_name: int = 4 * 1024
+    """A GNU long name or link ('L', 'K'): at most ``max_path_bytes`` and a NUL are needed."""
     max_bagit_txt: int = 4 * 1024
     max_bag_info: int = 64 * 1024
     max_manifest: int = 32 * 1024 * 1024

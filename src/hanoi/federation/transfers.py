@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +50,19 @@ from hanoi.errors import (
     NotFound,
     PayloadTooLarge,
     RuleViolation,
+    Unavailable,
 )
 from hanoi.evidence.age import Decryptor
 from hanoi.evidence.bagio import open_bag
+from hanoi.evidence.isolated import VerifyBudget, verify_isolated
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.package import export_package
 from hanoi.evidence.report import Check, PackageReport
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.trust import TrustStore
-from hanoi.evidence.verify import verify_package
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id, thaw
+from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.service import DirectoryHolder
 from hanoi.node.identity import NodeIdentity, NodeKeys
 from hanoi.storage.federation_repo import FederationRepository
@@ -183,6 +185,8 @@ class TransferService:
         chunk_bytes: int = CHUNK,
         wake: threading.Event | None = None,
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
+        verify_budget: VerifyBudget | None = None,
+        retry: OfferRetry | None = None,
     ) -> None:
         self._state = node_state
         self._folder = folder
@@ -198,6 +202,8 @@ class TransferService:
         self._chunk = chunk_bytes
         self._wake = wake or threading.Event()
         self._client = client
+        self._verify_budget = verify_budget or VerifyBudget()
+        self._retry = retry or OfferRetry()
 
     def _path(self, direction: str, package_id: str, suffix: str) -> Path:
         folder = self._folder / direction
@@ -364,12 +370,15 @@ class TransferService:
                 raise IntegrityError("a package with this id and other contents is known here")
 
     def fetch_pending(self) -> int:
-        """Fetch, verify and accept every incoming package not yet accepted (background).
+        """Fetch, verify and accept every incoming package whose next attempt is due
+        (background). A package its sender fails to serve is tried again later and later,
+        and given up in the end (:mod:`hanoi.federation.offer_retry`), so a round with
+        nothing due asks nothing of the network.
 
         Each package is handled under an exclusive lock on a file beside it, so that
         several server processes never download or accept the same package at once."""
         done = 0
-        for row in self._store.pending_incoming():
+        for row in self._store.pending_incoming(self._clock.now()):
             lock_path = self._path("incoming", row.id, ".lock")
             with lock_path.open("a") as lock:
                 try:
@@ -379,6 +388,10 @@ class TransferService:
                 current = self._store.get(row.id)
                 if current is None or current.status not in ("offered", "fetching"):
                     continue
+                if current.next_attempt_at is not None and current.next_attempt_at > (
+                    self._clock.now()
+                ):
+                    continue  # another process failed with it meanwhile
                 done += self._fetch_and_accept(current)
         return done
 
@@ -386,8 +399,11 @@ class TransferService:
         try:
             self.fetch(row)
             self.accept(row.id)
-        except (httpx.HTTPError, OSError) as exc:
-            log.warning("package %s from %s: %s (will resume)", row.id, row.peer, exc)
+        except httpx.HTTPStatusError as exc:
+            self._retry_later(row, str(exc), missing=exc.response.status_code in MISSING_STATUSES)
+            return 0
+        except (httpx.HTTPError, OSError, Unavailable) as exc:
+            self._retry_later(row, str(exc) or type(exc).__name__, missing=False)
             return 0
         except _Corrupt as exc:
             if row.error != exc.detail:  # discard the download and fetch it once more
@@ -411,7 +427,56 @@ class TransferService:
                 error=exc.detail[:500],
             )
             return 0
+        except Exception as exc:  # never retried in a hot loop, whatever it is
+            log.exception("package %s from %s: unexpected failure", row.id, row.peer)
+            self._retry_later(row, f"{type(exc).__name__}: {exc}", missing=False)
+            return 0
         return 1
+
+    def _retry_later(self, row: PackageRow, error: str, *, missing: bool) -> None:
+        """One failed attempt: logged once, and the next one later; past the offer's
+        deadline, the package is given up (``expired``)."""
+        now = self._clock.now()
+        current = self._store.get(row.id) or row
+        # Bytes received since the last attempt: the sender is there, start the waits again.
+        attempts = 1 if current.received > row.received else row.attempts + 1
+        at = self._retry.next_attempt(
+            attempts=attempts, offered_at=row.created_at, now=now, missing=missing
+        )
+        if at is None:
+            days = self._retry.expiry / timedelta(days=1)
+            detail = (
+                f"the sending node did not serve the package within {days:g} days of the "
+                f"offer ({attempts} attempts); last error: {error}"
+            )
+            log.warning("package %s from %s given up: %s", row.id, row.peer, detail)
+            self._path("incoming", row.id, ".part").unlink(missing_ok=True)
+            self._store.failed_attempt(
+                row.id,
+                status=EXPIRED,
+                attempts=attempts,
+                at=None,
+                error=detail,
+                now=now,
+                received=0,
+            )
+            return
+        log.warning(
+            "package %s from %s: %s (attempt %d; the next at %s)",
+            row.id,
+            row.peer,
+            error,
+            attempts,
+            at.isoformat(timespec="seconds"),
+        )
+        self._store.failed_attempt(
+            row.id,
+            status="fetching" if current.received else "offered",  # "offered": nothing yet
+            attempts=attempts,
+            at=at,
+            error=error,
+            now=now,
+        )
 
     def fetch(self, row: PackageRow) -> Path:
         """Download the package, resuming from the bytes already on disk; check it whole."""
@@ -485,12 +550,19 @@ class TransferService:
         path = self._path("incoming", package_id, ".tar")
         held_checks: list[Check] = []
         try:
-            report = verify_package(
-                path, trust=self._trust(), identities=[self._keys.age], on_check=held_checks.append
+            # In a child process with limits: a hostile package never stops this node.
+            report = verify_isolated(
+                path,
+                trust=self._trust(),
+                identities=[self._keys.age],
+                run=self._verify_budget.for_size(path.stat().st_size if path.is_file() else 0),
+                on_check=held_checks.append,
             )
             statement = report.statement
             if statement.sending_state != row.peer or statement.request != row.request_id:
                 raise IntegrityError("the package is not the one offered for this request")
+        except Unavailable:
+            raise  # no verification ran: tried again later
         except HanoiError:
             self._store.keep_report(
                 package_id,

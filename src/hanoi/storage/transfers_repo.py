@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.storage.tables import evidence_packages
@@ -28,6 +28,10 @@ class PackageRow:
     report: str | None = None
     """JSON: the verification report of an incoming package (or the checks that held
     before it was refused), the statement's contents of an outgoing one."""
+    attempts: int = 0
+    """Failed fetches of an incoming package since it last made progress (migration 0010)."""
+    next_attempt_at: datetime | None = None
+    """Not fetched again before this time (None: at once)."""
 
 
 def _row(row: Any) -> PackageRow:
@@ -44,6 +48,8 @@ def _row(row: Any) -> PackageRow:
         created_at=row.created_at,
         updated_at=row.updated_at,
         report=row.report,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
     )
 
 
@@ -91,15 +97,50 @@ class TransfersRepository:
             ).all()
         return [_row(r) for r in rows]
 
-    def pending_incoming(self) -> list[PackageRow]:
+    def pending_incoming(self, now: datetime) -> list[PackageRow]:
+        """Incoming packages still to fetch or accept whose next attempt is due at ``now``,
+        oldest offer first."""
+        packages = evidence_packages.c
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(evidence_packages).where(
-                    evidence_packages.c.direction == "incoming",
-                    evidence_packages.c.status.in_(["offered", "fetching"]),
+                select(evidence_packages)
+                .where(
+                    packages.direction == "incoming",
+                    packages.status.in_(["offered", "fetching"]),
+                    or_(packages.next_attempt_at.is_(None), packages.next_attempt_at <= now),
                 )
+                .order_by(packages.created_at)
             ).all()
         return [_row(r) for r in rows]
+
+    def failed_attempt(
+        self,
+        package_id: str,
+        *,
+        status: str,
+        attempts: int,
+        at: datetime | None,
+        error: str,
+        now: datetime,
+        received: int | None = None,
+    ) -> None:
+        """A failed fetch: counted, with its error; the next one not before ``at`` (None:
+        no next one, the package is given up). ``received`` resets the bytes counted."""
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": attempts,
+            "next_attempt_at": at,
+            "error": error[:500],
+            "updated_at": now,
+        }
+        if received is not None:
+            values["received"] = received
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(evidence_packages)
+                .where(evidence_packages.c.id == package_id)
+                .values(**values)
+            )
 
     def progress(
         self,

@@ -36,6 +36,7 @@ PACKAGE_STATUS_LABELS: dict[str, Message] = {
     "fetching": N_("Downloading"),
     "accepted": N_("Verified and accepted"),
     "rejected": N_("Not accepted"),
+    "expired": N_("Not delivered"),
 }
 CHECK_AREA_LABELS: dict[str, Message] = {
     "bag": N_("BagIt bag"),
@@ -146,6 +147,7 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
         status_label=PACKAGE_STATUS_LABELS.get(row.status, Message(row.status)),
         size_text=fmt.bytes(row.size),
         received_text=fmt.bytes(row.received),
+        next_attempt_text=cases.moment(fmt, row.next_attempt_at) if row.next_attempt_at else "",
         recorded=len(received.items),
         **_report_values(fmt, row),
     )

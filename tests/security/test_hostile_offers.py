@@ -1,0 +1,175 @@
+"""A directory member offers a hostile package (issue 13, finding 3): the receiving node
+keeps answering, and refuses the package.
+
+The attack run: VNM's node, a member of the signed directory, offered EGY a tar with a
+160 KiB pax header; verifying it held EGY's interpreter lock for about 70 s, and EGY
+stopped answering ``/healthz``. Here VNM's node signs and sends a real ``evidence-offer``
+through its outbox and EGY's inbox, serves the hostile tar, and EGY's background job
+fetches and verifies it while a thread asks EGY's server (same process, same interpreter
+lock) for ``/healthz`` ten times a second. Before the fix, on Python 3.11.7, the probes
+waited about 27 s; now each answers within a second and the package is ``rejected``
+naming the limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hanoi.cooperation.ports import Outgoing
+from hanoi.evidence.isolated import VerifyBudget
+from hanoi.federation.messages import Message, MessageType, new_message_id
+from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
+    Pair,
+    offered,
+    pair,
+    sent_and_received,
+)
+from support_tars import bag_member, cve_2024_6232_pax, pax, write_tar
+
+
+def hostile_offer(p: Pair, request_id: str, data: bytes) -> str:
+    """What a dishonest directory member's node can do: serve ``data`` as a package and
+    offer it in a message signed and sealed like any other."""
+    package_id = secrets.token_hex(16)
+    path = p.outgoing(package_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    now = p.vnm.clock.now()
+    digest = hashlib.sha256(data).hexdigest()
+    TransfersRepository(p.vnm.engine).add(
+        PackageRow(
+            id=package_id,
+            request_id=request_id,
+            direction="outgoing",
+            peer="EGY",
+            sha256=digest,
+            size=len(data),
+            status="offered",
+            received=len(data),
+            error=None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    message = Message(
+        id=new_message_id(),
+        type=MessageType.EVIDENCE_OFFER,
+        sender="VNM",
+        recipient="EGY",
+        sent_at=now,
+        request_id=request_id,
+        body={
+            "package_id": package_id,
+            "package_sha256": digest,
+            "package_size": len(data),
+            "chunk_size": 1024 * 1024,
+        },
+    )
+    p.vnm.federation.store.enqueue(
+        Outgoing(
+            id=message.id,
+            recipient="EGY",
+            type=message.type.value,
+            request_id=request_id,
+            message=message.canonical().decode(),
+            created_at=now,
+        )
+    )
+    assert p.vnm.federation.deliver_due() >= 1  # through EGY's inbox: signature, directory
+    return package_id
+
+
+PULSE = """
+import json, sys, time, httpx
+with httpx.Client(timeout=300) as client:
+    while True:
+        started = time.monotonic()
+        try:
+            status = client.get(sys.argv[1]).status_code
+        except httpx.HTTPError:
+            status = 0
+        print(json.dumps([time.monotonic() - started, status]), flush=True)
+        time.sleep(0.1)
+"""
+
+
+class Pulse:
+    """Asks for ``/healthz`` every 0.1 s from a process of its own (so that it measures
+    the server, not this process's interpreter lock); keeps how long each answer took."""
+
+    def __init__(self, url: str) -> None:
+        self._command = [sys.executable, "-c", PULSE, f"{url}/healthz"]
+        self.samples: list[tuple[float, int]] = []
+
+    def __enter__(self) -> Pulse:
+        self._process = subprocess.Popen(self._command, stdout=subprocess.PIPE, text=True)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        time.sleep(1)  # a probe sent during a freeze is answered when it ends
+        self._process.terminate()
+        out, _ = self._process.communicate(timeout=30)
+        self.samples = [tuple(json.loads(line)) for line in out.splitlines()]  # type: ignore[misc]
+
+
+@pytest.mark.slow
+def test_a_node_verifying_a_hostile_package_keeps_answering_and_refuses_it(
+    pair: Pair,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
+) -> None:
+    p = pair
+    request_id = sent_and_received(p)
+    hostile = write_tar(
+        tmp_path / "hostile.tar",
+        [pax(cve_2024_6232_pax(160 * 1024)), bag_member("bagit.txt")],
+    ).read_bytes()
+    package_id = hostile_offer(p, request_id, hostile)
+    [row] = [r.package for r in p.egy.transfers.packages(p.samir, request_id)]
+    assert (row.id, row.status, row.peer) == (package_id, "offered", "VNM")
+
+    with Pulse(p.egy_url) as pulse:
+        time.sleep(0.3)
+        started = time.monotonic()
+        p.egy.transfers.fetch_pending()  # download, verify: in the background job's place
+        verifying = time.monotonic() - started
+        time.sleep(0.3)
+    slowest = max(seconds for seconds, _ in pulse.samples)
+    assert len(pulse.samples) >= 4, pulse.samples
+    assert {status for _, status in pulse.samples} == {200}, pulse.samples
+    assert slowest < 1.0, f"/healthz took {slowest:.1f} s while a package was verified"
+    assert verifying < 30
+
+    after = p.egy.transfers.package(p.samir, package_id).package
+    assert after.status == "rejected"
+    assert after.error is not None
+    assert "max_pax_header" in after.error
+    assert p.egy.evidence.held_for_request(request_id) == []
+
+
+def test_a_package_whose_verification_outlasts_its_limit_is_rejected_not_hung(
+    pair: Pair,  # noqa: F811 - the imported fixture
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p = pair
+    request_id, _, _ = offered(p, {"mailbox.mbox": os.urandom(100_000)})
+    monkeypatch.setattr(
+        p.egy.transfers, "_verify_budget", VerifyBudget(base_seconds=0.05, seconds_per_gib=0)
+    )
+    started = time.monotonic()
+    p.egy.transfers.fetch_pending()
+    assert time.monotonic() - started < 20
+    after = p.row(request_id)
+    assert after.status == "rejected"
+    assert after.error is not None
+    assert "exceeded its time limit of 0.05 s" in after.error
+    assert p.egy.evidence.held_for_request(request_id) == []
