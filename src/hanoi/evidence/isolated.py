@@ -153,7 +153,7 @@ def run_limited(task: Task, argument: object, *, limits: RunLimits, on_check: Em
     deadline = time.monotonic() + limits.seconds
     try:
         process.start()
-    except OSError as exc:
+    except (OSError, AssertionError) as exc:  # AssertionError: from a daemonic process
         receiver.close()
         raise Unavailable(f"cannot start a verification process: {exc}") from None
     finally:
