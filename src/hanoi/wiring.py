@@ -41,11 +41,11 @@ from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
 from hanoi.storage.federation_repo import FederationRepository
 from hanoi.storage.node_keys import record_key
-from hanoi.storage.s3 import S3Location
-from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
 from hanoi.storage.rate_limits_repo import SqlRateCounter
-from hanoi.storage.transfers_repo import TransfersRepository
+from hanoi.storage.s3 import S3Location
 from hanoi.storage.sessions_repo import SessionsRepository
+from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
+from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.storage.uploads_repo import UploadsRepository
 
 

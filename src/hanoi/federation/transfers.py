@@ -205,6 +205,11 @@ class TransferService:
         self._verify_budget = verify_budget or VerifyBudget()
         self._retry = retry or OfferRetry()
 
+    @property
+    def verify_budget(self) -> VerifyBudget:
+        """The limits of a package's verification in a child process, by its size."""
+        return self._verify_budget
+
     def _path(self, direction: str, package_id: str, suffix: str) -> Path:
         folder = self._folder / direction
         folder.mkdir(parents=True, exist_ok=True)

@@ -149,7 +149,11 @@ def _verify(
         package_id=row.id,
     )
     return verify_again(
-        path, expected=expected, trust=trust, identities=identities if incoming else ()
+        path,
+        expected=expected,
+        trust=trust,
+        identities=identities if incoming else (),
+        budget=node.transfers.verify_budget,
     )
 
 

@@ -24,6 +24,7 @@ from hanoi.custody.note import parse_note
 from hanoi.errors import HanoiError
 from hanoi.evidence.bagio import open_bag, read_at_most
 from hanoi.evidence.custody_bundle import parse_custody_index
+from hanoi.evidence.isolated import VerifyBudget, verify_isolated
 from hanoi.evidence.layout import CUSTODY_INDEX, DEFAULT_PACKAGE_LIMITS
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.trust import TrustStore
@@ -76,13 +77,29 @@ def _scrub(text: str, path: Path) -> str:
 
 
 def verify_again(
-    path: Path, *, expected: Expected, trust: TrustStore, identities: Sequence[AgeIdentity]
+    path: Path,
+    *,
+    expected: Expected,
+    trust: TrustStore,
+    identities: Sequence[AgeIdentity],
+    budget: VerifyBudget | None = None,
 ) -> Verification:
-    """Verify the package file at ``path`` in full; a failure is a result, not an error."""
+    """Verify the package file at ``path`` in full; a failure is a result, not an error.
+    With a ``budget``, in a child process under its limits (``hanoi.evidence.isolated``),
+    as at acceptance: a package file kept after it was refused may be hostile, and making
+    a report must not stall the node's server."""
     if not path.is_file():
         return failed("the package file is not on this node")
     try:
-        report = verify_package(path, trust=trust, identities=identities)
+        if budget is None:
+            report = verify_package(path, trust=trust, identities=identities)
+        else:
+            report = verify_isolated(
+                path,
+                trust=trust,
+                identities=identities,
+                run=budget.for_size(path.stat().st_size),
+            )
         if _file_sha256(path) != expected.sha256:
             return failed("the package file is not the one offered: its SHA-256 differs")
     except HanoiError as exc:
