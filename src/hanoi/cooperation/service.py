@@ -468,9 +468,11 @@ class CooperationService:
         request = self._case(user, request_id, action, f"attach {role.value}")
         if self.files is None:
             raise RuleViolation("this node cannot attach files")
-        if upload_id is None and sha256 is not None and sha256 in {
-            a.sha256 for a in request.attachments
-        }:
+        if (
+            upload_id is None
+            and sha256 is not None
+            and sha256 in {a.sha256 for a in request.attachments}
+        ):
             digest = sha256  # attached already: the same file again, under another title
         else:
             digest = self.files.digest_of(user, request_id, upload_id=upload_id, sha256=sha256)
