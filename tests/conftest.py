@@ -12,11 +12,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import boto3
 import httpx
@@ -28,6 +30,7 @@ from sqlalchemy import Engine
 
 from hanoi.storage.s3 import S3Location
 
+T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_USED: dict[str, str] = {}
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -40,6 +43,29 @@ def require_service(message: str) -> None:
     if IN_CI:
         pytest.fail(f"required service missing under CI: {message}", pytrace=False)
     pytest.skip(message)
+
+
+def run_async(function: Callable[[], Awaitable[T]]) -> T:
+    """``anyio.run(function)`` in a thread of its own. The browser tests' sync Playwright,
+    alive for the whole session, keeps an event loop running in the main thread, where
+    ``asyncio.run`` and ``anyio.run`` then refuse to start."""
+    import anyio
+
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(anyio.run(function))
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="run_async")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def free_port() -> int:

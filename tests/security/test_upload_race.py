@@ -24,7 +24,7 @@ import anyio
 import httpx
 import pytest
 
-from conftest import free_port, start_server
+from conftest import free_port, run_async, start_server
 from hanoi.storage.blobs import read_all
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
@@ -109,7 +109,7 @@ def test_a_second_patch_is_refused_while_the_first_writes(
                 )
 
     try:
-        anyio.run(race)
+        run_async(race)
         _assert_no_corrupt_digest(results["first"], data, node)
         _assert_busy(results["second"])
     finally:

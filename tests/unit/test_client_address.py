@@ -3,7 +3,6 @@ from trusted proxies only, and then only the right-most address that is not a pr
 
 from __future__ import annotations
 
-import asyncio
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from conftest import run_async
 from hanoi.errors import InvalidInput
 from hanoi.settings import build_settings
 from hanoi.web.proxies import Network, TrustedProxies, client_address, forwarded_scheme
@@ -76,7 +76,7 @@ def _ask(peer: str, proxies: tuple[Network, ...], headers: dict[str, str]) -> di
             answer: dict[str, str] = (await client.get("/", headers=headers)).json()
             return answer
 
-    return asyncio.run(ask())
+    return run_async(ask)
 
 
 def test_the_middleware_sets_client_and_scheme_from_a_trusted_proxy_only() -> None:
