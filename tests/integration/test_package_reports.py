@@ -79,7 +79,7 @@ def test_a_refused_package_keeps_the_checks_that_held(pair: Pair) -> None:  # no
         p.egy.transfers.accept(row.id)
     p.egy.transfers.fetch_pending()
     refused = p.egy.transfers.package(p.samir, row.id).package
-    assert refused.status == "rejected"
+    assert refused.status == "refused"
     assert refused.error
     assert refused.report is not None
     report = KeptReport.from_json(refused.report)

@@ -363,7 +363,7 @@ def test_a_package_altered_on_the_sender_after_the_offer_is_refused(pair: Pair) 
     assert p.row(request_id).status == "offered"  # a bad download is discarded and tried again
     p.egy.transfers.fetch_pending()
     after = p.row(request_id)
-    assert after.status == "rejected"  # the same mismatch twice: the sender's file is bad
+    assert after.status == "refused"  # the same mismatch twice: the sender's file is bad
     assert after.error
     assert "SHA-256" in after.error
     assert p.egy.evidence.held_for_request(request_id) == []
@@ -417,7 +417,7 @@ def test_a_package_that_fails_verification_records_nothing(pair: Pair) -> None:
     assert p.egy.evidence.held_for_request(request_id) == []
     p.egy.transfers.fetch_pending()
     after = p.row(request_id)
-    assert after.status == "rejected"
+    assert after.status == "refused"
     assert after.error
     assert p.egy.evidence.held_for_request(request_id) == []
 

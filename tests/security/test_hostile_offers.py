@@ -150,7 +150,7 @@ def test_a_node_verifying_a_hostile_package_keeps_answering_and_refuses_it(
     assert verifying < 30
 
     after = p.egy.transfers.package(p.samir, package_id).package
-    assert after.status == "rejected"
+    assert after.status == "refused"
     assert after.error is not None
     assert "max_pax_header" in after.error
     assert p.egy.evidence.held_for_request(request_id) == []
@@ -169,7 +169,7 @@ def test_a_package_whose_verification_outlasts_its_limit_is_rejected_not_hung(
     p.egy.transfers.fetch_pending()
     assert time.monotonic() - started < 20
     after = p.row(request_id)
-    assert after.status == "rejected"
+    assert after.status == "refused"
     assert after.error is not None
     assert "exceeded its time limit of 0.05 s" in after.error
     assert p.egy.evidence.held_for_request(request_id) == []

@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-EXPIRED = "expired"
+from hanoi.federation.package_status import PackageStatus
+
+EXPIRED = PackageStatus.EXPIRED
 """The status of an incoming package given up because its sender never served it."""
 
 MISSING_STATUSES = frozenset({404, 410})

@@ -63,6 +63,7 @@ from hanoi.evidence.trust import TrustStore
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id, thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
+from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
 from hanoi.federation.service import DirectoryHolder
 from hanoi.node.identity import NodeIdentity, NodeKeys
 from hanoi.storage.federation_repo import FederationRepository
@@ -261,7 +262,7 @@ class TransferService:
             peer=peer,
             sha256=digest,
             size=size,
-            status="offered",
+            status=PackageStatus.OFFERED,
             received=size,
             error=None,
             created_at=now,
@@ -359,7 +360,7 @@ class TransferService:
             peer=verified.message.sender,
             sha256=body["package_sha256"],
             size=size,
-            status="offered",
+            status=PackageStatus.OFFERED,
             received=0,
             error=None,
             created_at=now,
@@ -391,7 +392,7 @@ class TransferService:
                 except BlockingIOError:
                     continue  # another process has it
                 current = self._store.get(row.id)
-                if current is None or current.status not in ("offered", "fetching"):
+                if current is None or current.status not in PENDING_INCOMING:
                     continue
                 if current.next_attempt_at is not None and current.next_attempt_at > (
                     self._clock.now()
@@ -414,19 +415,27 @@ class TransferService:
             if row.error != exc.detail:  # discard the download and fetch it once more
                 log.warning("package %s from %s: %s (starting again)", row.id, row.peer, exc.detail)
                 self._store.progress(
-                    row.id, status="offered", received=0, now=self._clock.now(), error=exc.detail
+                    row.id,
+                    status=PackageStatus.OFFERED,
+                    received=0,
+                    now=self._clock.now(),
+                    error=exc.detail,
                 )
                 return 0
             log.warning("package %s from %s refused: %s, twice", row.id, row.peer, exc.detail)
             self._store.progress(
-                row.id, status="rejected", received=0, now=self._clock.now(), error=exc.detail
+                row.id,
+                status=PackageStatus.REFUSED,
+                received=0,
+                now=self._clock.now(),
+                error=exc.detail,
             )
             return 0
         except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
             log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
             self._store.progress(
                 row.id,
-                status="rejected",
+                status=PackageStatus.REFUSED,
                 received=row.received,
                 now=self._clock.now(),
                 error=exc.detail[:500],
@@ -476,7 +485,7 @@ class TransferService:
         )
         self._store.failed_attempt(
             row.id,
-            status="fetching" if current.received else "offered",  # "offered": nothing yet
+            status=PackageStatus.FETCHING if current.received else PackageStatus.OFFERED,
             attempts=attempts,
             at=at,
             error=error,
@@ -499,7 +508,9 @@ class TransferService:
                 while block := done.read(CHUNK):
                     hasher.update(block)
         url = self._directory.entry(row.peer).node_url.rstrip("/") + f"{PACKAGES_PATH}/{row.id}"
-        self._store.progress(row.id, status="fetching", received=have, now=self._clock.now())
+        self._store.progress(
+            row.id, status=PackageStatus.FETCHING, received=have, now=self._clock.now()
+        )
 
         def keep(block: bytes) -> None:  # on a second thread: both calls release the GIL
             out.write(block)
@@ -537,7 +548,7 @@ class TransferService:
                 os.fsync(out.fileno())
                 have = last + 1
                 self._store.progress(
-                    row.id, status="fetching", received=have, now=self._clock.now()
+                    row.id, status=PackageStatus.FETCHING, received=have, now=self._clock.now()
                 )
         if hasher.hexdigest() != row.sha256:
             part.unlink()
@@ -550,7 +561,7 @@ class TransferService:
         row = self._store.get(package_id)
         if row is None or row.direction != "incoming":
             raise NotFound("no such incoming package")
-        if row.status == "accepted":
+        if row.status == PackageStatus.ACCEPTED:
             return Received(row, ())
         path = self._path("incoming", package_id, ".tar")
         held_checks: list[Check] = []
@@ -607,7 +618,7 @@ class TransferService:
             items.append(recorded.item)
         self._store.progress(
             package_id,
-            status="accepted",
+            status=PackageStatus.ACCEPTED,
             received=row.size,
             now=now,
             report=_report_text(report.as_json()),

@@ -115,7 +115,7 @@ class PackageEntry:
     """Of the whole package file, as offered."""
     size: int
     transfer_status: str
-    """What the transfer recorded (offered, fetching, accepted, rejected): not trusted,
+    """What the transfer recorded (offered, fetching, accepted, refused, expired): not trusted,
     shown beside the verification."""
     created_at: datetime
     items: tuple[ItemEntry, ...]

@@ -19,6 +19,7 @@ from hanoi.custody.service import LoggedEvent
 from hanoi.errors import HanoiError
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.trust import TrustStore
+from hanoi.federation.package_status import RECEIVED_IN_FULL, PackageStatus
 from hanoi.federation.transfers import Received, directory_trust
 from hanoi.reports.court import (
     CheckpointEntry,
@@ -43,8 +44,6 @@ from hanoi.reports.verification import (
 from hanoi.wiring import Node
 
 log = logging.getLogger("hanoi.reports")
-
-RECEIVED_IN_FULL = frozenset({"accepted", "rejected"})
 
 
 def court_report(
@@ -138,7 +137,7 @@ def _verify(
                 f"(transfer {row.status})",
             )
         )
-    if incoming and row.status == "rejected" and not path.is_file():
+    if incoming and row.status == PackageStatus.REFUSED and not path.is_file():
         return failed(f"refused on receipt, and not kept: {row.error or 'no reason recorded'}")
     if trust is None:
         return failed(NO_DIRECTORY)

@@ -156,6 +156,7 @@ users = Table(
     Column("password_hash", String(200), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("disabled_at", UTCDateTime(), nullable=True),
+    Column("title", String(200), nullable=True),  # for the reports they certify (0011)
 )
 
 api_tokens = Table(
@@ -233,6 +234,10 @@ evidence_items = Table(
     Column("deleted_at", UTCDateTime(), nullable=True),  # blob deleted under a retention period
     # The incoming package the item was received in (migration 0010); none if collected here.
     Column("package_id", String(64), ForeignKey("evidence_packages.id"), nullable=True, index=True),
+    # How it was obtained, beyond source and method (migration 0011): the legal basis or the
+    # order's reference, and the executing authority.
+    Column("legal_basis", Text, nullable=True),
+    Column("authority", String(500), nullable=True),
 )
 
 # --- cooperation requests (hanoi.cooperation) ---------------------------------------------
@@ -384,7 +389,9 @@ evidence_packages = Table(
     Column("peer", String(3), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),  # offered | fetching | accepted | rejected
+    # outgoing: packing | awaiting-witnesses | offered | accepted | refused;
+    # incoming: offered | fetching | accepted | refused | expired (migration 0011: 32 long)
+    Column("status", String(32), nullable=False),
     Column("received", BigInteger, nullable=False),
     Column("error", String(500), nullable=True),
     Column("report", Text, nullable=True),  # JSON: what verification found (migration 0009)
@@ -393,6 +400,11 @@ evidence_packages = Table(
     # Fetch attempts of an incoming package and when to try again (backoff, migration 0010).
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UTCDateTime(), nullable=True),
+    # An outgoing package not packed yet (waiting for witnesses): its items' ids, as JSON.
+    Column("items", Text, nullable=True),
+    # What the receiving node found, from its signed outcome message (migration 0011).
+    Column("peer_report", Text, nullable=True),
+    Column("peer_outcome_at", UTCDateTime(), nullable=True),
 )
 
 # --- counters and sessions shared by every process (migration 0010) -------------------------

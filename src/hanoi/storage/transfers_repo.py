@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
+from hanoi.federation.package_status import PENDING_INCOMING
 from hanoi.storage.tables import evidence_packages
 
 
@@ -106,7 +107,7 @@ class TransfersRepository:
                 select(evidence_packages)
                 .where(
                     packages.direction == "incoming",
-                    packages.status.in_(["offered", "fetching"]),
+                    packages.status.in_(sorted(PENDING_INCOMING)),
                     or_(packages.next_attempt_at.is_(None), packages.next_attempt_at <= now),
                 )
                 .order_by(packages.created_at)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from hanoi.accounts.model import Action
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import InvalidInput
+from hanoi.federation.package_status import PENDING_INCOMING
 from hanoi.federation.transfers import KeptReport
 from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui import cases
@@ -35,7 +36,7 @@ PACKAGE_STATUS_LABELS: dict[str, Message] = {
     "offered": N_("Offered"),
     "fetching": N_("Downloading"),
     "accepted": N_("Verified and accepted"),
-    "rejected": N_("Not accepted"),
+    "refused": N_("Not accepted"),
     "expired": N_("Not delivered"),
 }
 CHECK_AREA_LABELS: dict[str, Message] = {
@@ -85,7 +86,7 @@ def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
         except InvalidInput:
             report = None
     if report is None:
-        pending = row.status in ("offered", "fetching") and row.direction == "incoming"
+        pending = row.status in PENDING_INCOMING and row.direction == "incoming"
         return {"report": None, "no_report": NOT_VERIFIED_YET if pending else NO_REPORT}
     checks, more_checks = _limited(
         [(CHECK_AREA_LABELS.get(c.area, Message(c.area)), c.detail) for c in report.checks]
