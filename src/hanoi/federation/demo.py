@@ -331,7 +331,9 @@ class Demo:
                 request=request_id,
                 recipients=[court],
                 clock=node.clock,
-                conditions=package_conditions(view.request, sending_state="EGY"),
+                conditions=package_conditions(
+                    view.request, giving_state="EGY", catalogue=node.cooperation.catalogue
+                )[0],
             )
             node.evidence.record_export(
                 items, officer="egy-supervisor", request_ref=request_id, article="Art. 40(19)"

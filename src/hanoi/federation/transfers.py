@@ -241,6 +241,9 @@ class TransferService:
         self._custody.sequence()  # the items' custody events, in the log before their proofs
         package_id = secrets.token_hex(16)
         target = self._path("outgoing", package_id, ".tar")
+        conditions, terms = package_conditions(
+            view.request, giving_state=self._state, catalogue=self._cooperation.catalogue
+        )
         packed = export_package(
             target,
             items=items,
@@ -251,7 +254,8 @@ class TransferService:
             request=request_id,
             recipients=[AgeRecipient.parse(entry.age_recipient)],
             clock=self._clock,
-            conditions=package_conditions(view.request, sending_state=self._state),
+            conditions=conditions,
+            terms=terms,
         )
         digest, size = _digest(target)
         now = self._clock.now()
