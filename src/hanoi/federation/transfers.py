@@ -63,6 +63,7 @@ from hanoi.evidence.trust import TrustStore
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id, thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
+from hanoi.federation.outcomes import PackageOutcomes
 from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
 from hanoi.federation.service import DirectoryHolder
 from hanoi.node.identity import NodeIdentity, NodeKeys
@@ -205,6 +206,10 @@ class TransferService:
         self._client = client
         self._verify_budget = verify_budget or VerifyBudget()
         self._retry = retry or OfferRetry()
+        self.outcomes = PackageOutcomes(
+            node_state=node_state, store=store, clock=clock, wake=self._wake
+        )
+        """Final statuses of incoming packages, told to their senders; their outcomes here."""
 
     @property
     def verify_budget(self) -> VerifyBudget:
@@ -427,22 +432,12 @@ class TransferService:
                 )
                 return 0
             log.warning("package %s from %s refused: %s, twice", row.id, row.peer, exc.detail)
-            self._store.progress(
-                row.id,
-                status=PackageStatus.REFUSED,
-                received=0,
-                now=self._clock.now(),
-                error=exc.detail,
-            )
+            self.outcomes.conclude(row, status=PackageStatus.REFUSED, received=0, error=exc.detail)
             return 0
         except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
             log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
-            self._store.progress(
-                row.id,
-                status=PackageStatus.REFUSED,
-                received=row.received,
-                now=self._clock.now(),
-                error=exc.detail[:500],
+            self.outcomes.conclude(
+                row, status=PackageStatus.REFUSED, received=row.received, error=exc.detail[:500]
             )
             return 0
         except Exception as exc:  # never retried in a hot loop, whatever it is
@@ -469,14 +464,8 @@ class TransferService:
             )
             log.warning("package %s from %s given up: %s", row.id, row.peer, detail)
             self._path("incoming", row.id, ".part").unlink(missing_ok=True)
-            self._store.failed_attempt(
-                row.id,
-                status=EXPIRED,
-                attempts=attempts,
-                at=None,
-                error=detail,
-                now=now,
-                received=0,
+            self.outcomes.conclude(
+                row, status=EXPIRED, received=0, error=detail, attempts=attempts, now=now
             )
             return
         log.warning(
@@ -581,6 +570,8 @@ class TransferService:
             statement = report.statement
             if statement.sending_state != row.peer or statement.request != row.request_id:
                 raise IntegrityError("the package is not the one offered for this request")
+            if not report.verified:  # a log not in the directory, a file without custody
+                raise IntegrityError(report.verdict())
         except Unavailable:
             raise  # no verification ran: tried again later
         except HanoiError:
@@ -620,12 +611,12 @@ class TransferService:
                     package_id=package_id,
                 )
             items.append(recorded.item)
-        self._store.progress(
-            package_id,
+        self.outcomes.conclude(  # the status, and the outcome queued for the sender
+            row,
             status=PackageStatus.ACCEPTED,
             received=row.size,
-            now=now,
             report=_report_text(report.as_json()),
+            now=now,
         )
         log.info("package %s from %s accepted: %d item(s)", package_id, row.peer, len(items))
         return Received(row, tuple(items))
