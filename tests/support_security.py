@@ -23,6 +23,7 @@ from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, make_node
@@ -46,6 +47,8 @@ class World:
     item: EvidenceItem
     uploads: dict[str, str] = field(default_factory=dict)
     """A completed upload of each user who may upload: name to upload id."""
+    package_id: str = ""
+    """An evidence package of the case (offered by VNM, not fetched)."""
 
     def headers(self, name: str | None) -> dict[str, str]:
         return {} if name is None else {"Authorization": f"Bearer {self.tokens[name]}"}
@@ -122,8 +125,14 @@ def world(folder: Path, database_url: str | None) -> Iterator[World]:
     item = node.evidence.ingest(
         author, io.BytesIO(os.urandom(4096)), acquisition(request_id, author.name)
     ).item
+    package_id = "c" * 32
+    TransfersRepository(node.engine).add(
+        PackageRow(id=package_id, request_id=request_id, direction="incoming", peer="VNM",
+                   sha256="d" * 64, size=1000, status="offered", received=0, error=None,
+                   created_at=T0, updated_at=T0)
+    )  # fmt: skip
     client = TestClient(create_app(node, background=False))
-    built = World(node, client, users, tokens, request_id, item)
+    built = World(node, client, users, tokens, request_id, item, package_id=package_id)
     with client:
         for name, user in users.items():
             if user.may(Action.UPLOAD_EVIDENCE):

@@ -271,6 +271,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
     )
     federation.on_evidence_offer = transfers.register_offer
+    federation.on_evidence_outcome = transfers.outcomes.apply
     return Node(
         settings=settings,
         engine=engine,

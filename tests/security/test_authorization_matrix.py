@@ -127,6 +127,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/requests/{request_id}/evidence-packages"): Route(
         case(Action.UPLOAD_EVIDENCE), body=lambda w, n: {"evidence": [w.item.id]}
     ),
+    ("GET", "/api/v1/packages"): Route(case(Action.READ), query={"request": "{request_id}"}),
+    ("GET", "/api/v1/packages/{package_id}"): Route(case(Action.READ)),
     ("GET", "/api/v1/deadlines"): Route(role(Action.READ)),
     ("GET", "/api/v1/deadline-alerts"): Route(role(Action.READ)),
     ("GET", "/api/v1/audit/refusals"): Route(role(Action.AUDIT)),
@@ -237,7 +239,7 @@ def concrete(w: World, template: str, principal: str, *, missing: bool = False) 
         template.replace("{request_id}", MISSING_REQUEST if missing else w.request_id)
         .replace("{item_id}", w.item.id)
         .replace("{upload_id}", w.uploads["officer-on"])
-        .replace("{package_id}", "0" * 32)
+        .replace("{package_id}", w.package_id)
         .replace("{path}", "0/000")
     )
 
@@ -250,7 +252,11 @@ def call(w: World, method: str, template: str, principal: str, *, missing: bool 
     elif principal != NO_TOKEN:
         headers.update(w.headers(principal))
     path = concrete(w, template, principal, missing=missing)
-    kwargs: dict[str, Any] = {"headers": headers, "params": route.query}
+    params = {
+        name: value.replace("{request_id}", MISSING_REQUEST if missing else w.request_id)
+        for name, value in (route.query or {}).items()
+    }
+    kwargs: dict[str, Any] = {"headers": headers, "params": params}
     if route.body is not None:
         body = route.body(w, principal)
         if isinstance(body, str):
@@ -287,7 +293,7 @@ def test_each_route_answers_each_principal_as_declared(
 CASE_ROUTES = sorted(
     key
     for key, route in ROUTES.items()
-    if route.policy.kind == "case" and "{request_id}" in key[1] + str(route.body)
+    if route.policy.kind == "case" and "{request_id}" in key[1] + str(route.body) + str(route.query)
 )
 
 

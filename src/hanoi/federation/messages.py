@@ -8,7 +8,7 @@ A message is one JSON object in RFC 8785 canonical form::
 ``id`` is 128 random bits as lowercase hex, the same on every delivery attempt;
 ``sent_at`` is the time of *this* attempt (the sender signs afresh each time,
 see ``docs/adr/0012-message-envelope.md``). ``request_id`` is required for the
-request-bound types (``request``, ``step``, ``evidence-offer``). Unknown
+request-bound types (``request``, ``step``, ``evidence-offer``, ``evidence-outcome``). Unknown
 members, at the top level and in ``body``, are kept and signed over, so a
 newer node's additions survive a round trip through an older one.
 
@@ -54,13 +54,23 @@ class MessageType(StrEnum):
     """A later step of the transition table, by either side: its name and record."""
     EVIDENCE_OFFER = "evidence-offer"
     """Execution with evidence: the package's digest, size, chunk size and id."""
+    EVIDENCE_OUTCOME = "evidence-outcome"
+    """The receiving State's verdict on an offered package: accepted, refused or expired,
+    when, why, and its verification report (``hanoi.federation.outcomes``)."""
     RECEIPT = "receipt"
     """A signed receipt (:mod:`hanoi.federation.receipts`) sent later as a message."""
     COSIGNATURE_REQUEST = "cosignature-request"
     COSIGNATURE_RESPONSE = "cosignature-response"
 
 
-REQUEST_BOUND = frozenset({MessageType.REQUEST, MessageType.STEP, MessageType.EVIDENCE_OFFER})
+REQUEST_BOUND = frozenset(
+    {
+        MessageType.REQUEST,
+        MessageType.STEP,
+        MessageType.EVIDENCE_OFFER,
+        MessageType.EVIDENCE_OUTCOME,
+    }
+)
 KNOWN_MEMBERS = frozenset(
     {"version", "id", "type", "sender", "recipient", "sent_at", "request_id", "body"}
 )
@@ -149,6 +159,26 @@ def _evidence_offer(body: Mapping[str, Any], _request_id: str | None, out: _Prob
     _integer(body, "chunk_size", out, minimum=1)
 
 
+OUTCOMES = ("accepted", "refused", "expired")
+"""What a receiving node tells the sender of a package (``PackageStatus`` values)."""
+MAX_REASON = 1000
+
+
+def _evidence_outcome(body: Mapping[str, Any], _request_id: str | None, out: _Problems) -> None:
+    _text(body, "package_id", out, pattern=REQUEST_ID, what="1-128 letters, digits, . _ : -")
+    _text(body, "package_sha256", out, pattern=SHA256_HEX, what="64 lowercase hex digits")
+    outcome = body.get("outcome")
+    if outcome not in OUTCOMES:
+        out.append(FieldProblem("/body/outcome", "one of " + ", ".join(OUTCOMES)))
+    _text(body, "decided_at", out, pattern=_TIME, what="a UTC time, YYYY-MM-DDTHH:MM:SS[.ffffff]Z")
+    reason = body.get("reason")
+    needed = outcome in ("refused", "expired") or reason is not None
+    if needed and (not isinstance(reason, str) or not reason or len(reason) > MAX_REASON):
+        out.append(FieldProblem("/body/reason", f"why, in 1-{MAX_REASON} characters"))
+    if body.get("report") is not None and not isinstance(body.get("report"), Mapping):
+        out.append(FieldProblem("/body/report", "a JSON object, the verification report"))
+
+
 def _receipt(body: Mapping[str, Any], _request_id: str | None, out: _Problems) -> None:
     _text(body, "receipt", out, what="a signed receipt, a compact JWS")
 
@@ -188,6 +218,7 @@ _VALIDATORS = {
     MessageType.REQUEST: _request,
     MessageType.STEP: _step,
     MessageType.EVIDENCE_OFFER: _evidence_offer,
+    MessageType.EVIDENCE_OUTCOME: _evidence_outcome,
     MessageType.RECEIPT: _receipt,
     MessageType.COSIGNATURE_REQUEST: _cosignature_request,
     MessageType.COSIGNATURE_RESPONSE: _cosignature_response,

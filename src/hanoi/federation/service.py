@@ -146,6 +146,8 @@ class FederationService:
         announcer's event, which the background worker waits on)."""
         self.on_evidence_offer: Callable[[VerifiedMessage], None] | None = None
         """Set by the wiring: registers an offered evidence package for fetching."""
+        self.on_evidence_outcome: Callable[[VerifiedMessage], None] | None = None
+        """Set by the wiring: applies the receiving State's outcome to a package sent."""
 
     # --- witnessing, from the directory ---------------------------------------------------
 
@@ -277,6 +279,10 @@ class FederationService:
             check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
             self.on_evidence_offer(verified)
             self.wake.set()  # fetch it now
+        elif message.type is MessageType.EVIDENCE_OUTCOME and self.on_evidence_outcome is not None:
+            requesting, requested = self._cooperation.parties_of(message.request_id or "")
+            check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
+            self.on_evidence_outcome(verified)
         else:
             raise InvalidInput(f"this node does not take {message.type.value!r} messages here")
 
@@ -296,6 +302,15 @@ class FederationService:
         article = "Art. 40(13)"
         if message.type is MessageType.STEP:
             article = str(thaw(message.body)["record"].get("article") or article)
+        if message.type is MessageType.EVIDENCE_OUTCOME:  # which package, and what became of it
+            body = message.body
+            article = "Art. 40(17)"
+            peer = {
+                **peer,
+                "package_id": str(body["package_id"]),
+                "package_sha256": str(body["package_sha256"]),
+                "package_outcome": str(body["outcome"]),
+            }
         return CustodyEvent(
             action=action,
             time=at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,10 @@ from typing import Any
 from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
-from hanoi.federation.package_status import PENDING_INCOMING
+from hanoi.cooperation.ports import Outgoing
+from hanoi.federation.outcomes import PeerOutcome
+from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
+from hanoi.storage.federation_repo import queue_messages
 from hanoi.storage.tables import evidence_packages
 
 
@@ -177,3 +181,101 @@ class TransfersRepository:
                 .where(evidence_packages.c.id == package_id)
                 .values(report=report)
             )
+
+    # --- outcomes: the receiver's verdict, told to the sender (ADR 0023) ------------------------
+
+    def conclude(
+        self,
+        package_id: str,
+        *,
+        status: str,
+        received: int,
+        error: str | None,
+        report: str | None,
+        attempts: int | None,
+        now: datetime,
+        announce: Outgoing,
+    ) -> bool:
+        """Give an incoming package its final status and queue the message that tells its
+        sender, in one transaction, so there is never one without the other. ``report``
+        replaces the kept report when given; ``attempts`` (an expiry) counts the last
+        attempt and plans none. False, and nothing written, if it already had that status."""
+        values: dict[str, Any] = {
+            "status": status,
+            "received": received,
+            "error": error,
+            "updated_at": now,
+        }
+        if report is not None:
+            values["report"] = report
+        if attempts is not None:
+            values.update(attempts=attempts, next_attempt_at=None)
+        packages = evidence_packages.c
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(evidence_packages)
+                .where(
+                    packages.id == package_id,
+                    packages.direction == "incoming",
+                    packages.status != status,
+                )
+                .values(**values)
+            ).rowcount
+            if changed == 1:
+                queue_messages(connection, [announce])
+        return bool(changed == 1)
+
+    def record_peer_outcome(
+        self,
+        package_id: str,
+        *,
+        status: str,
+        reason: str | None,
+        peer_report: str | None,
+        at: datetime,
+        now: datetime,
+    ) -> bool:
+        """The receiving State's outcome of an outgoing package, if it is still ``offered``
+        (a compare-and-set: one outcome wins); False otherwise."""
+        packages = evidence_packages.c
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(evidence_packages)
+                .where(
+                    packages.id == package_id,
+                    packages.direction == "outgoing",
+                    packages.status == PackageStatus.OFFERED.value,
+                )
+                .values(
+                    status=status,
+                    error=reason[:500] if reason else None,
+                    peer_report=peer_report,
+                    peer_outcome_at=at,
+                    updated_at=now,
+                )
+            ).rowcount
+        return bool(changed == 1)
+
+    def peer_outcomes(self, package_ids: Sequence[str]) -> dict[str, PeerOutcome]:
+        """The outcomes the receiving States sent for these outgoing packages, by id."""
+        packages = evidence_packages.c
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    packages.id, packages.status, packages.error, packages.peer_report,
+                    packages.peer_outcome_at,
+                ).where(
+                    packages.id.in_(sorted(set(package_ids))),
+                    packages.direction == "outgoing",
+                    packages.peer_outcome_at.is_not(None),
+                )
+            ).all()  # fmt: skip
+        return {
+            row.id: PeerOutcome(
+                status=row.status,
+                at=row.peer_outcome_at,
+                reason=row.error,
+                report=row.peer_report,
+            )
+            for row in rows
+        }

@@ -21,6 +21,7 @@ from hanoi.web import (
     evidence,
     federation,
     log,
+    packages,
     problems,
     transfers,
     uploads,
@@ -153,6 +154,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(federation.status)
     app.include_router(transfers.serving)
     app.include_router(transfers.packages)
+    app.include_router(packages.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hanoi.federation.transfers import Received
 from hanoi.web.auth import CurrentUser
-from hanoi.web.evidence import item_json
+from hanoi.web.packages import package_json, packages_json
 from hanoi.web.problems import PROBLEM_RESPONSES
 from hanoi.wiring import Node
 
@@ -24,23 +24,6 @@ class OfferBody(BaseModel):
     evidence: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=100
     )
-
-
-def _json(received: Received) -> dict[str, Any]:
-    row = received.package
-    return {
-        "id": row.id,
-        "request_id": row.request_id,
-        "direction": row.direction,
-        "peer": row.peer,
-        "sha256": row.sha256,
-        "size": row.size,
-        "status": row.status,
-        "received": row.received,
-        "error": row.error,
-        "items": [item_json(item) for item in received.items],
-        "updated_at": row.updated_at.isoformat(),
-    }
 
 
 @serving.get(
@@ -66,15 +49,15 @@ def offer(
 ) -> dict[str, Any]:
     node: Node = request.app.state.node
     row = node.transfers.offer(user, request_id, body.evidence)
-    return _json(Received(row, ()))
+    return package_json(Received(row, ()))
 
 
 @packages.get(
     "/{request_id}/evidence-packages",
-    summary="Evidence packages of a request, sent and received, with their status",
+    summary="Evidence packages of a request, sent and received (as GET /api/v1/packages)",
 )
 def list_packages(
     request_id: Annotated[str, Field(max_length=128)], request: Request, user: CurrentUser
 ) -> list[dict[str, Any]]:
     node: Node = request.app.state.node
-    return [_json(r) for r in node.transfers.packages(user, request_id)]
+    return packages_json(node, node.transfers.packages(user, request_id))

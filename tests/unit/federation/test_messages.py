@@ -25,6 +25,14 @@ VALID_BODIES: dict[MessageType, dict[str, Any]] = {
         "package_size": 10_000_000,
         "chunk_size": 4 * 1024 * 1024,
     },
+    MessageType.EVIDENCE_OUTCOME: {
+        "package_id": "PKG-7",
+        "package_sha256": "ab" * 32,
+        "outcome": "refused",
+        "decided_at": "2026-12-01T10:00:00Z",
+        "reason": "the download does not match the SHA-256 of the offer",
+        "report": {"verdict": "not-verified", "checked": []},
+    },
     MessageType.RECEIPT: {"receipt": "eyJ.eyJ.sig"},
     MessageType.COSIGNATURE_REQUEST: {
         "checkpoint": "hanoi.node/aaa\n5\nroot=\n\n— sig\n",
@@ -45,7 +53,9 @@ def pointers(exc: pytest.ExceptionInfo[MalformedMessage]) -> set[str]:
 
 @pytest.mark.parametrize("kind", list(MessageType))
 def test_every_type_round_trips_through_its_canonical_bytes(kind: MessageType) -> None:
-    request_id = "REQ-1" if kind in {"request", "step", "evidence-offer"} else None
+    request_id = (
+        "REQ-1" if kind in {"request", "step", "evidence-offer", "evidence-outcome"} else None
+    )
     message = make_message(type=kind, body=VALID_BODIES[kind], request_id=request_id)
     data = message.canonical()
     assert data == rfc8785.dumps(json.loads(data))
