@@ -58,6 +58,13 @@ def add(
         str | None, typer.Option(help="ISO 8601 time of acquisition; default now.")
     ] = None,
     media_type: Annotated[str, typer.Option(help="Media type.")] = "application/octet-stream",
+    legal_basis: Annotated[
+        str | None,
+        typer.Option(help="The legal basis, or the order's reference (e.g. a production order)."),
+    ] = None,
+    authority: Annotated[
+        str | None, typer.Option(help="The executing authority; default: this node's name.")
+    ] = None,
 ) -> None:
     """Record a file as evidence for a request of your case: hash and store it in one pass,
     log its custody event. The request must exist on this node and the user must be on its
@@ -91,6 +98,8 @@ def add(
             officer=actor.name,
             request_ref=request_ref,
             article=article,
+            legal_basis=legal_basis,
+            authority=authority or node.settings.name,
         )
         columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
         with Progress(*columns, transient=True) as progress, file.open("rb") as stream:
@@ -322,45 +331,51 @@ def export(
     confidentiality: ConfidentialityOption = None,
     retention: RetentionOption = None,
     onward_transfer: OnwardOption = None,
-    article: Annotated[str, typer.Option(help="The article that authorises it.")] = "Art. 40",
+    article: Annotated[str, typer.Option(help="The article that authorises it.")] = "Art. 40(19)",
 ) -> None:
-    """Export the evidence recorded on a node for a request, with its custody proofs.
+    """Export a request's evidence for a court, with the chain of custody from its collection.
 
-    The export itself is logged as an 'exported' custody event for each item."""
-    from hanoi.errors import NotFound
-    from hanoi.evidence.package import export_package
+    Evidence received from another State carries that State's package whole (its signed
+    statement, custody proofs and CASE/UCO description) and its conditions, imposed by
+    it. The export is logged ('exported' custody events) before packing, so the package
+    proves it too. --use-limitation and the like add conditions of this State."""
+    from hanoi.cooperation.package_conditions import CONVENTION_ARTICLES
+    from hanoi.evidence.provenance import Term
+    from hanoi.federation.court_export import export_for_court
 
-    overrides = {
-        "use_limitation": use_limitation,
+    added = {
+        "use-limitation": use_limitation,
         "confidentiality": confidentiality,
-        "retention": retention,
-        "onward_transfer": onward_transfer,
+        "personal-data-protection": retention,
+        "onward-transfer-authorization": onward_transfer,
     }
     recipients = _recipients(recipient)
     with _opened_node(directory) as opened, _progress_bar() as bar:
         node, state = opened.node, opened.settings.state
         actor = node.accounts.named(user)
-        items = node.evidence.for_request(actor, request_ref)
-        if not items:
-            raise NotFound(f"no evidence is recorded on this node for request {request_ref}")
-        packed = export_package(
+        extra = [
+            Term(kind=kind, imposed_by=state, text=text, article=CONVENTION_ARTICLES[kind])
+            for kind, text in added.items()
+            if text is not None
+        ]
+        exported = export_for_court(
             out,
-            items=items,
-            blobs=node.blobs,
-            custody=node.custody,
-            keys=opened.keys,
-            sending_state=state,
-            request=request_ref,
+            user=actor,
+            request_id=request_ref,
             recipients=recipients,
+            state=state,
+            keys=opened.keys,
+            evidence=node.evidence,
+            cooperation=node.cooperation,
+            transfers=node.transfers,
+            custody=node.custody,
             clock=node.clock,
-            conditions=_conditions(state, request_ref, overrides),
+            article=article,
+            extra_terms=extra,
+            before_packing=node.custody.sequence,
             progress=bar,
         )
-        node.evidence.record_export(
-            items, officer=actor.name, request_ref=request_ref, article=article
-        )
-        node.custody.sequence()
-    _print_packed(packed)
+    _print_packed(exported.packed)
 
 
 def _verification_key(text: str) -> Ed25519PublicKey:
@@ -404,14 +419,23 @@ def verify(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Verify a package offline: bag, signature, custody proofs and, with --identity, contents."""
+    """Verify a package offline: bag, signatures, custody proofs and the chain of custody
+    across States, the conditions, and, with --identity, contents. Prints VERIFIED only
+    when everything holds (exit 0); otherwise NOT VERIFIED with the reasons (exit 6, or
+    the family of the failure). --json prints one object: verified, reasons, chain,
+    items, conditions (docs/evidence.md)."""
     from hanoi.crypto.agekeys import read_identity_file
-    from hanoi.errors import HanoiError, InvalidInput
+    from hanoi.errors import HanoiError, IntegrityError, InvalidInput
     from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS as LIMITS
-    from hanoi.evidence.report import Check
+    from hanoi.evidence.report import Check, failure_json
     from hanoi.evidence.trust import parse_trust
     from hanoi.evidence.verify import verify_package
 
+    if trust is None and key is None:
+        raise InvalidInput(
+            "give a trust file (--trust, as 'hanoi node show' prints each node) or, for a "
+            "package of one State, the sender's public key (--key)"
+        )
     trusted = None
     if trust is not None:
         trusted = parse_trust(_read_limited(trust, max_bytes=LIMITS.max_trust_file, what="--trust"))
@@ -433,16 +457,20 @@ def verify(
                 on_check=passed.append,
                 progress=bar,
             )
-    except HanoiError:
-        if not as_json:
+    except HanoiError as exc:
+        if as_json:
+            print_json(failure_json(exc.diagnostics(), passed))
+        else:
             for check in passed:
                 print(f"checked      {check.area}: {check.detail}")
-            print("NOT VERIFIED: the error below names what failed")
+            print(f"NOT VERIFIED: {exc.diagnostics()}")
         raise
     if as_json:
         print_json(report.as_json())
     else:
         print("\n".join(report.lines()))
+    if not report.verified:
+        raise IntegrityError(report.verdict())
 
 
 @dataclass(frozen=True)

@@ -67,13 +67,10 @@ def convention_terms(*, giving_state: str, request: str | None) -> tuple[Term, .
     )
 
 
-def package_terms(
-    request: CooperationRequest, *, giving_state: str, catalogue: Catalogue
-) -> tuple[Term, ...]:
-    """The Convention's terms for evidence ``giving_state`` gives, then each condition the
-    States set on the request, verbatim, with who set it, at which step, and when the
-    other State agreed."""
-    terms = list(convention_terms(giving_state=giving_state, request=request.id))
+def request_terms(request: CooperationRequest, *, catalogue: Catalogue) -> tuple[Term, ...]:
+    """Each condition the States set on the request, verbatim, with who set it, at which
+    step, and when the other State agreed."""
+    terms = []
     for condition in request.conditions:
         imposed_by = request.party(condition.imposed_by).state
         text = condition.terms
@@ -99,18 +96,25 @@ def package_terms(
     return tuple(terms)
 
 
-def conditions_text(terms: Sequence[Term]) -> Conditions:
-    """The four texts older readers know, each the terms of its kind with who set them."""
+def conditions_text(convention: Sequence[Term], set_on_request: Sequence[Term]) -> Conditions:
+    """The four texts older readers know: the Convention's terms of each kind, then those
+    the States set on the request, each with who set it."""
     texts: dict[str, list[str]] = {name: [] for name in FIELD_OF.values()}
-    for term in terms:
-        name = FIELD_OF.get(term.kind, "use_limitation")
-        prefix = "" if term.step is None else f"Set by {term.imposed_by}: "
-        texts[name].append(prefix + term.text)
+    for term in convention:
+        texts[FIELD_OF.get(term.kind, "use_limitation")].append(term.text)
+    for term in set_on_request:
+        texts[FIELD_OF.get(term.kind, "use_limitation")].append(
+            f"Set by {term.imposed_by}: {term.text}"
+        )
+
+    def text(name: str) -> str:
+        return (" ".join(texts[name]) or "None beyond the Convention's.")[:4000]
+
     return Conditions(
-        **{
-            name: (" ".join(parts) or "None beyond the Convention's.")[:4000]
-            for name, parts in texts.items()
-        }
+        use_limitation=text("use_limitation"),
+        confidentiality=text("confidentiality"),
+        retention=text("retention"),
+        onward_transfer=text("onward_transfer"),
     )
 
 
@@ -119,8 +123,9 @@ def package_conditions(
 ) -> tuple[Conditions, tuple[Term, ...]]:
     """The conditions of a package of evidence ``giving_state`` gives under ``request``:
     the legacy texts and the terms they come from."""
-    terms = package_terms(request, giving_state=giving_state, catalogue=catalogue)
-    return conditions_text(terms), terms
+    convention = convention_terms(giving_state=giving_state, request=request.id)
+    set_on_request = request_terms(request, catalogue=catalogue)
+    return conditions_text(convention, set_on_request), (*convention, *set_on_request)
 
 
 def _other(side: Side) -> Side:

@@ -22,7 +22,7 @@ from typing import Any
 
 from hanoi.custody.events import CustodyEvent, event_commitment
 from hanoi.evidence.fields import utc_text
-from hanoi.evidence.items import Acquisition
+from hanoi.evidence.provenance import PayloadAcquisition
 
 CONTEXT = {
     "kb": "urn:uuid:",
@@ -46,7 +46,7 @@ class DescribedFile:
     sha256: str
     size: int
     media_type: str | None = None
-    acquisition: Acquisition | None = None
+    acquisition: PayloadAcquisition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,22 @@ class _Graph:
     def person(self, name: str) -> dict[str, Any]:
         return self.add(f"person/{name}", "uco-identity:Person", **{"uco-core:name": name})
 
+    def organization(self, name: str) -> dict[str, Any]:
+        return self.add(f"org/{name}", "uco-identity:Organization", **{"uco-core:name": name})
+
+    def authorization(self, key: str, basis: str, time: datetime) -> dict[str, Any]:
+        """The legal basis of an action (an order, a warrant) as CASE names it."""
+        return self.add(
+            f"{key}/authorization",
+            "case-investigation:Authorization",
+            **{
+                "uco-core:name": basis,
+                "case-investigation:authorizationType": "legal basis",
+                "case-investigation:authorizationIdentifier": [basis],
+                "uco-core:startTime": _time(time),
+            },
+        )
+
     def action(
         self,
         key: str,
@@ -101,6 +117,8 @@ class _Graph:
         performer: dict[str, Any],
         files: Sequence[dict[str, Any]],
         exhibit: str | None,
+        instruments: Sequence[dict[str, Any]] = (),
+        participants: Sequence[dict[str, Any]] = (),
     ) -> None:
         record: dict[str, Any] = {
             "uco-core:description": description,
@@ -118,6 +136,10 @@ class _Graph:
         }
         if files:
             members["uco-action:object"] = [_ref(f) for f in files]
+        if instruments:
+            members["uco-action:instrument"] = [_ref(i) for i in instruments]
+        if participants:
+            members["uco-action:participant"] = [_ref(p) for p in participants]
         self.add(key, "case-investigation:InvestigativeAction", **members)
 
 
@@ -168,14 +190,24 @@ def describe_package(
         by_digest.setdefault(described.sha256, []).append(node)
         a = described.acquisition
         if a is not None:
+            key = f"acquisition/{described.path}"
+            basis = f"; legal basis: {a.legal_basis}" if a.legal_basis else ""
+            by = f"; executed by {a.authority}" if a.authority else ""
             graph.action(
-                f"acquisition/{described.path}",
+                key,
                 name="acquisition",
-                description=f"{a.method}, from {a.source_kind.value} {a.source} ({a.article})",
-                time=a.acquired_at,
+                description=(
+                    f"obtained by {a.state}: {a.method}, from {a.source_kind} {a.source} "
+                    f"({a.article}{basis}{by})"
+                ),
+                time=a.obtained_at,
                 performer=graph.person(a.officer),
                 files=[node],
-                exhibit=a.request_ref,
+                exhibit=request,
+                instruments=[graph.authorization(key, a.legal_basis, a.obtained_at)]
+                if a.legal_basis
+                else (),
+                participants=[graph.organization(a.authority)] if a.authority else (),
             )
     for step in custody:
         event = step.event

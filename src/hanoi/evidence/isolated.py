@@ -36,7 +36,8 @@ from hanoi.custody.events import parse_event
 from hanoi.errors import HanoiError, InvalidInput, Unavailable
 from hanoi.evidence.custody_bundle import ProvenStep
 from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS, PackageLimits
-from hanoi.evidence.report import Check, PackageReport
+from hanoi.evidence.provenance import Origin
+from hanoi.evidence.report import Check, OriginReport, PackageReport
 from hanoi.evidence.statement import parse_statement
 from hanoi.evidence.trust import TrustStore
 
@@ -208,6 +209,34 @@ class _Job:
     limits: PackageLimits
 
 
+def _steps_to_json(steps: Sequence[ProvenStep]) -> list[dict[str, Any]]:
+    return [
+        {
+            "event": step.event.canonical().decode(),
+            "log_origin": step.log_origin,
+            "index": step.index,
+            "tree_size": step.tree_size,
+            "witnesses": list(step.witnesses),
+            "other_signatures": step.other_signatures,
+        }
+        for step in steps
+    ]
+
+
+def _steps_from_json(value: Any) -> tuple[ProvenStep, ...]:
+    return tuple(
+        ProvenStep(
+            event=parse_event(step["event"].encode()),
+            log_origin=str(step["log_origin"]),
+            index=int(step["index"]),
+            tree_size=int(step["tree_size"]),
+            witnesses=tuple(str(w) for w in step["witnesses"]),
+            other_signatures=int(step["other_signatures"]),
+        )
+        for step in value
+    )
+
+
 def report_to_json(report: PackageReport) -> dict[str, Any]:
     """A report as JSON values that :func:`report_from_json` reads back exactly."""
     return {
@@ -216,17 +245,20 @@ def report_to_json(report: PackageReport) -> dict[str, Any]:
         "key_id": report.key_id,
         "checks": [[c.area, c.detail] for c in report.checks],
         "unchecked": list(report.unchecked),
-        "custody": [
+        "custody": _steps_to_json(report.custody),
+        "origins": [
             {
-                "event": step.event.canonical().decode(),
-                "log_origin": step.log_origin,
-                "index": step.index,
-                "tree_size": step.tree_size,
-                "witnesses": list(step.witnesses),
-                "other_signatures": step.other_signatures,
+                "origin": o.origin.to_json(),
+                "statement": o.statement.canonical().decode(),
+                "signer": o.signer,
+                "custody": _steps_to_json(o.custody),
+                "linked": list(o.linked),
             }
-            for step in report.custody
+            for o in report.origins
         ],
+        "shortfalls": list(report.shortfalls),
+        "witness_states": [list(pair) for pair in report.witness_states],
+        "identified": report.identified,
     }
 
 
@@ -240,17 +272,20 @@ def report_from_json(
         key_id=str(value["key_id"]),
         checks=tuple(Check(str(a), str(d)) for a, d in value["checks"]),
         unchecked=tuple(str(u) for u in value["unchecked"]),
-        custody=tuple(
-            ProvenStep(
-                event=parse_event(step["event"].encode()),
-                log_origin=str(step["log_origin"]),
-                index=int(step["index"]),
-                tree_size=int(step["tree_size"]),
-                witnesses=tuple(str(w) for w in step["witnesses"]),
-                other_signatures=int(step["other_signatures"]),
+        custody=_steps_from_json(value["custody"]),
+        origins=tuple(
+            OriginReport(
+                origin=Origin.from_json(o["origin"]),
+                statement=parse_statement(o["statement"].encode(), limits=limits),
+                signer=str(o["signer"]),
+                custody=_steps_from_json(o["custody"]),
+                linked=tuple(str(d) for d in o["linked"]),
             )
-            for step in value["custody"]
+            for o in value["origins"]
         ),
+        shortfalls=tuple(str(s) for s in value["shortfalls"]),
+        witness_states=tuple((str(a), str(b)) for a, b in value["witness_states"]),
+        identified=bool(value["identified"]),
     )
 
 

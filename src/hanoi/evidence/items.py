@@ -35,6 +35,11 @@ class Acquisition:
     officer: str
     request_ref: str
     article: str
+    legal_basis: str | None = None
+    """The legal basis of the acquisition, or the reference of the order (a production
+    order, a warrant), as a court will want to cite it."""
+    authority: str | None = None
+    """The authority that executed it (the executing officer's service)."""
 
     def __post_init__(self) -> None:
         problems: list[FieldProblem] = []
@@ -61,6 +66,12 @@ class Acquisition:
             value = getattr(self, field_name)
             if not value.strip() or len(value) > MAX_TEXT or not value.isprintable():
                 bad(field_name, f"1-{MAX_TEXT} printable characters")
+        for field_name in ("legal_basis", "authority"):
+            value = getattr(self, field_name)
+            if value is not None and (
+                not value.strip() or len(value) > MAX_TEXT or not value.isprintable()
+            ):
+                bad(field_name, f"1-{MAX_TEXT} printable characters, or nothing")
         if self.acquired_at.tzinfo is None:
             bad("acquired_at", "a date and time with a time zone (ISO 8601)")
         if not _REFERENCE.match(self.request_ref):

@@ -64,7 +64,10 @@ class PackageLimits:
     max_key_file: int = 64 * 1024
 
     def for_tag_file(self, path: str) -> int:
-        """How large the tag file at ``path`` may be."""
+        """How large the tag file at ``path`` may be (a file of a package carried in
+        ``origins/<id>/`` as large as in that package)."""
+        if path.startswith("origins/") and path.count("/") >= 2:
+            path = path.split("/", 2)[2]
         fixed = {
             BAGIT_TXT: self.max_bagit_txt,
             BAG_INFO: self.max_bag_info,

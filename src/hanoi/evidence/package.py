@@ -37,7 +37,7 @@ from hanoi.evidence.bagio import BagWriter, open_bag_writer
 from hanoi.evidence.caseuco import DescribedFile, DescribedStep, case_uco_bytes, describe_package
 from hanoi.evidence.custody_bundle import CustodySource, CustodyStep, collect_custody, custody_files
 from hanoi.evidence.fields import check_name, check_state, check_text, utc_text
-from hanoi.evidence.items import Acquisition, EvidenceItem
+from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.layout import (
     BAG_INFO,
     BAGIT_TXT,
@@ -47,7 +47,9 @@ from hanoi.evidence.layout import (
     TAGMANIFEST,
     payload_path,
 )
+from hanoi.evidence.origins import OriginBundle, origin_files
 from hanoi.evidence.payload_check import Metered, Progress
+from hanoi.evidence.provenance import PayloadAcquisition, Term
 from hanoi.evidence.statement import (
     Conditions,
     PayloadEntry,
@@ -68,7 +70,8 @@ class PayloadSource:
     size: int | None = None
     media_type: str | None = None
     expected_sha256: str | None = None
-    acquisition: Acquisition | None = None
+    acquisition: PayloadAcquisition | None = None
+    """How the State that collected it obtained it; signed in the statement."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ def _encrypt(
         ciphertext_sha256=cipher.hexdigest(),
         ciphertext_size=sealed.ciphertext_bytes,
         media_type=source.media_type,
+        acquisition=source.acquisition,
     )
 
 
@@ -159,9 +163,12 @@ def _tag_files(
     created: datetime,
     state: str,
     request: str | None,
+    origins: Sequence[OriginBundle],
 ) -> dict[str, bytes]:
-    """Every tag file the statement binds: custody, CASE/UCO, BagIt declaration and manifests."""
+    """Every tag file the statement binds: custody, CASE/UCO, BagIt declaration and
+    manifests, and the originating packages carried whole."""
     tags = custody_files(steps)
+    tags.update(origin_files(origins))
     described = [
         DescribedFile(e.path, e.name, e.sha256, e.size, e.media_type, s.acquisition)
         for e, s in zip(payload, sources, strict=True)
@@ -198,10 +205,14 @@ def build_package(
     request: str | None,
     clock: Clock,
     conditions: Conditions | None = None,
+    terms: Sequence[Term] = (),
+    origins: Sequence[OriginBundle] = (),
     custody: CustodySource | None = None,
     progress: Progress | None = None,
 ) -> PackedPackage:
-    """Pack ``files`` for ``recipients`` into ``out`` (a ``.tar``, or else a folder)."""
+    """Pack ``files`` for ``recipients`` into ``out`` (a ``.tar``, or else a folder).
+    ``terms``: the conditions with who imposed them; ``origins``: packages received from
+    other States whose files these are, carried whole (:mod:`hanoi.evidence.origins`)."""
     recipients = list(dict.fromkeys(recipients))
     _check_inputs(files, recipients, sending_state, request)
     conditions = conditions or default_conditions(sending_state=sending_state, request=request)
@@ -224,6 +235,7 @@ def build_package(
             created=created,
             state=sending_state,
             request=request,
+            origins=origins,
         )
         statement = Statement(
             package_id=package_id,
@@ -234,6 +246,8 @@ def build_package(
             conditions=conditions,
             payload=tuple(payload),
             tag_files={path: _sha256(data) for path, data in tags.items()},
+            terms=tuple(terms),
+            origins=tuple(bundle.origin for bundle in origins),
         )
         tags[STATEMENT] = sign_statement(statement, signing_key)
         tags[TAGMANIFEST] = format_manifest({p: _sha256(d) for p, d in tags.items()})
@@ -259,22 +273,40 @@ def export_package(
     recipients: Sequence[AgeRecipient],
     clock: Clock,
     conditions: Conditions | None = None,
+    terms: Sequence[Term] = (),
+    origins: Sequence[OriginBundle] = (),
     progress: Progress | None = None,
 ) -> PackedPackage:
-    """Pack evidence items of a node, with their custody events and proofs, signed by the node."""
+    """Pack evidence items of a node, with their custody events and proofs, signed by the
+    node. An item received from another State is described as that State's statement
+    describes it, and that statement travels too: ``origins`` holds the packages the
+    items came in (each item's ``package_id``), read with
+    :func:`~hanoi.evidence.origins.read_origin`."""
     if not items:
         raise NotFound("no evidence items to export")
-    files = [
-        PayloadSource(
-            name=item.acquisition.original_name,
-            open=partial(blobs.open, item.sha256),
-            size=item.size,
-            media_type=item.acquisition.media_type,
-            expected_sha256=item.sha256,
-            acquisition=item.acquisition,
+    by_package = {bundle.statement.package_id: bundle for bundle in origins}
+    files = []
+    for item in items:
+        acquisition: PayloadAcquisition | None = acquisition_of(item, collected_by=sending_state)
+        if item.package_id is not None:
+            bundle = by_package.get(item.package_id)
+            if bundle is None:
+                raise InvalidInput(
+                    f"evidence item {item.id} came in package {item.package_id}, which is not "
+                    "given: its originating statement must travel with it"
+                )
+            acquisition = bundle.acquisition_for(item.sha256)
+        files.append(
+            PayloadSource(
+                name=item.acquisition.original_name,
+                open=partial(blobs.open, item.sha256),
+                size=item.size,
+                media_type=item.acquisition.media_type,
+                expected_sha256=item.sha256,
+                acquisition=acquisition,
+            )
         )
-        for item in items
-    ]
+    used = {item.package_id for item in items if item.package_id is not None}
     return build_package(
         out,
         files=files,
@@ -284,6 +316,24 @@ def export_package(
         request=request,
         clock=clock,
         conditions=conditions,
+        terms=terms,
+        origins=[bundle for bundle in origins if bundle.statement.package_id in used],
         custody=custody,
         progress=progress,
+    )
+
+
+def acquisition_of(item: EvidenceItem, *, collected_by: str) -> PayloadAcquisition:
+    """How this node's own item was obtained, as a statement says it."""
+    a = item.acquisition
+    return PayloadAcquisition(
+        source_kind=a.source_kind.value,
+        source=a.source,
+        obtained_at=a.acquired_at,
+        method=a.method,
+        officer=a.officer,
+        state=collected_by,
+        article=a.article,
+        legal_basis=a.legal_basis,
+        authority=a.authority,
     )

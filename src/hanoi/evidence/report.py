@@ -1,23 +1,77 @@
-"""What a package verification found: the checks that held, and what could not be checked. Pure."""
+"""What a package verification found: the checks that held, what was not checked, and
+whether all of it makes the package VERIFIED. Pure.
+
+**VERIFIED** means all of these hold (issue 14): the bag and every signature check; each
+signer is identified through the trust file (or by the key given, for a package of one
+State); every custody proof is in a trusted log at a checkpoint the trust file's quorum of
+witnesses cosigned; every package of another State it carries links to its files by their
+plaintext SHA-256 and keeps that State's conditions as they were set; and, with
+identities, every payload decrypts to the digest its statement gives. Anything short of
+that is a *shortfall*, and the report says **NOT VERIFIED** with each reason. What a
+verifier cannot check at all (the CASE/UCO ontology, the payload without an identity) is
+listed as not checked, and does not by itself prevent the verdict.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from hanoi.evidence.custody_bundle import CustodyOutcome, ProvenStep
 from hanoi.evidence.fields import utc_text
+from hanoi.evidence.provenance import Origin, PayloadAcquisition
 from hanoi.evidence.statement import Statement
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
     """One thing that was checked and holds. ``area``: bag, statement, custody, description,
-    payload."""
+    payload, origin."""
 
     area: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class OriginReport:
+    """A package of another State carried whole, as verified inside this one."""
+
+    origin: Origin
+    statement: Statement
+    signer: str
+    custody: tuple[ProvenStep, ...]
+    linked: tuple[str, ...]
+    """The plaintext SHA-256 of each file of this package that the origin's statement lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStep:
+    """One custody step of the chain, in any State's log."""
+
+    state: str
+    event: str
+    time: str
+    log_origin: str
+    index: int
+    officer: str
+    article: str
+    evidence_sha256: str | None
+    witnesses: tuple[str, ...]
+    """The States whose witnesses cosigned the checkpoint the step is proven against."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "event": self.event,
+            "time": self.time,
+            "log_origin": self.log_origin,
+            "index": self.index,
+            "officer": self.officer,
+            "article": self.article,
+            "evidence_sha256": self.evidence_sha256,
+            "witnesses": list(self.witnesses),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,28 +82,142 @@ class PackageReport:
     checks: tuple[Check, ...]
     unchecked: tuple[str, ...]
     custody: tuple[ProvenStep, ...]
+    origins: tuple[OriginReport, ...] = ()
+    shortfalls: tuple[str, ...] = ()
+    """Why the package is NOT VERIFIED; empty when it is."""
+    witness_states: tuple[tuple[str, str], ...] = ()
+    """Witness key label (``name+keyid``) to the State it belongs to, from the trust file."""
+    identified: bool = True
+    """The signer was identified through the trust file (not only by a key given)."""
+
+    @property
+    def verified(self) -> bool:
+        return not self.shortfalls
 
     def verdict(self) -> str:
         s = self.statement
+        if not self.verified:
+            return "NOT VERIFIED: " + "; ".join(self.shortfalls)
         request = f" answering request {s.request}" if s.request else ""
+        sender = (
+            f"from {s.sending_state}"
+            if self.identified
+            else f"signed by the key given (it says it is from {s.sending_state})"
+        )
+        states = sorted({step.state for step in self.chain()})
+        across = f" across {', '.join(states)}" if len(states) > 1 else ""
         return (
-            f"VERIFIED: package {s.package_id} from {s.sending_state}{request}, "
-            f"{len(s.payload)} file(s), {len(self.custody)} custody step(s) proven"
+            f"VERIFIED: package {s.package_id} {sender}{request}, {len(s.payload)} file(s), "
+            f"{len(self.chain())} custody step(s) proven{across}"
         )
 
+    def chain(self) -> tuple[ChainStep, ...]:
+        """Every proven custody step, of this package and of those it carries, in time order."""
+        names = dict(self.witness_states)
+        steps = [*self.custody, *(s for o in self.origins for s in o.custody)]
+        unique = {(s.log_origin, s.index): s for s in steps}
+        ordered = sorted(unique.values(), key=lambda s: (s.event.time, s.log_origin, s.index))
+        return tuple(
+            ChainStep(
+                state=step.event.node,
+                event=step.event.action.value,
+                time=utc_text(step.event.time),
+                log_origin=step.log_origin,
+                index=step.index,
+                officer=step.event.officer,
+                article=step.event.article,
+                evidence_sha256=step.event.evidence_sha256,
+                witnesses=tuple(sorted({names.get(w, w) for w in step.witnesses})),
+            )
+            for step in ordered
+        )
+
+    def acquisition_of(self, sha256: str) -> PayloadAcquisition | None:
+        """How a file was obtained: as the State that collected it signed it."""
+        for origin in self.origins:
+            for theirs in origin.statement.payload:
+                if theirs.sha256 == sha256 and theirs.acquisition is not None:
+                    return theirs.acquisition
+        ours = next((e for e in self.statement.payload if e.sha256 == sha256), None)
+        return None if ours is None else ours.acquisition
+
     def lines(self) -> list[str]:
-        """The report as a person reads it: checks, what was not checked, conditions, verdict."""
+        """The report as a person reads it: checks, what was not checked, the chain, the
+        files and how they were obtained, the conditions, and the verdict."""
         out = [f"checked      {c.area}: {c.detail}" for c in self.checks]
         out += [f"NOT checked  {item}" for item in self.unchecked]
-        conditions = self.statement.conditions.to_json()
-        out += [f"condition    {name}: {conditions[name]}" for name in sorted(conditions)]
+        for step in self.chain():
+            witnessed = ", ".join(step.witnesses) or "no witness"
+            out.append(
+                f"chain        {step.time}  {step.state} {step.event} by {step.officer} "
+                f"({step.article}): entry {step.index} of {step.log_origin}, "
+                f"cosigned by {witnessed}"
+            )
+        for entry in self.statement.payload:
+            out.append(f"file         {entry.name}: {entry.size} bytes, SHA-256 {entry.sha256}")
+            a = self.acquisition_of(entry.sha256)
+            if a is not None:
+                basis = f", legal basis {a.legal_basis}" if a.legal_basis else ""
+                by = f", {a.authority}" if a.authority else ""
+                out.append(
+                    f"  obtained   {utc_text(a.obtained_at)} by {a.state} ({a.officer}{by}): "
+                    f"{a.method}, from {a.source_kind} {a.source} ({a.article}{basis})"
+                )
+        for term in self.conditions():
+            out.append(f"condition    {term['kind']} ({term['article']}), imposed by "
+                       f"{term['imposed_by']}: {term['text']}")  # fmt: skip
         out.append(self.verdict())
         return out
+
+    def conditions(self) -> list[dict[str, Any]]:
+        """The conditions, each with who imposed it; a package without ``terms`` (an older
+        one) gives its four texts, imposed by its sender."""
+        if self.statement.terms:
+            return [term.to_json() for term in self.statement.terms]
+        texts = self.statement.conditions.to_json()
+        return [
+            {
+                "kind": name.replace("_", "-"),
+                "imposed_by": self.statement.sending_state,
+                "text": texts[name],
+                "article": "",
+            }
+            for name in sorted(texts)
+        ]
+
+    def items(self) -> list[dict[str, Any]]:
+        found = []
+        for entry in self.statement.payload:
+            a = self.acquisition_of(entry.sha256)
+            found.append(
+                {
+                    "name": entry.name,
+                    "sha256": entry.sha256,
+                    "size": entry.size,
+                    "media_type": entry.media_type,
+                    "acquisition": None
+                    if a is None
+                    else {
+                        "source": a.source,
+                        "source_kind": a.source_kind,
+                        "legal_basis": a.legal_basis,
+                        "obtained_at": utc_text(a.obtained_at),
+                        "method": a.method,
+                        "officer": a.officer,
+                        "authority": a.authority,
+                        "state": a.state,
+                        "article": a.article,
+                    },
+                }
+            )
+        return found
 
     def as_json(self) -> dict[str, Any]:
         s = self.statement
         return {
-            "verdict": "verified",
+            "verified": self.verified,
+            "verdict": "verified" if self.verified else "not-verified",
+            "reasons": list(self.shortfalls),
             "package": {
                 "package_id": s.package_id,
                 "created": utc_text(s.created),
@@ -61,6 +229,20 @@ class PackageReport:
                 "conditions": s.conditions.to_json(),
                 "files": [e.to_json() for e in s.payload],
             },
+            "chain": [step.to_json() for step in self.chain()],
+            "items": self.items(),
+            "conditions": self.conditions(),
+            "origins": [
+                {
+                    "package_id": o.origin.package_id,
+                    "sending_state": o.origin.sending_state,
+                    "signer": o.signer,
+                    "created": utc_text(o.statement.created),
+                    "request": o.statement.request,
+                    "files": len(o.linked),
+                }
+                for o in self.origins
+            ],
             "checked": [{"area": c.area, "detail": c.detail} for c in self.checks],
             "not_checked": list(self.unchecked),
             "custody": [
@@ -71,23 +253,40 @@ class PackageReport:
                     "tree_size": step.tree_size,
                     "witnesses": list(step.witnesses),
                 }
-                for step in self.custody
+                for step in (*self.custody, *(s for o in self.origins for s in o.custody))
             ],
         }
+
+
+def failure_json(reason: str, checks: Sequence[Check] = ()) -> dict[str, Any]:
+    """The JSON of a verification that stopped at a failure: what held, and why not."""
+    return {
+        "verified": False,
+        "verdict": "not-verified",
+        "reasons": [reason],
+        "chain": [],
+        "items": [],
+        "conditions": [],
+        "checked": [{"area": c.area, "detail": c.detail} for c in checks],
+        "not_checked": [],
+    }
 
 
 def custody_checks(
     ok: Callable[[str, str], None],
     unchecked: list[str],
+    shortfalls: list[str],
     outcome: CustodyOutcome,
     *,
     statement: Statement,
     entries: int,
+    where: str = "",
 ) -> None:
-    """Report each proven step, and every gap: unwitnessed checkpoints, unknown signatures,
-    payload files whose custody the package does not prove."""
+    """Report each proven step, and every gap: unwitnessed checkpoints and unknown
+    signatures (not checked), logs not in the trust file and payload files whose custody
+    the package does not prove (shortfalls)."""
     if entries == 0:
-        unchecked.append("custody: the package holds no custody events (packed without a node)")
+        unchecked.append(f"{where}custody: no custody events (packed without a node)")
     gaps: dict[str, None] = {}
     paths: dict[str, list[str]] = {}
     for entry in statement.payload:
@@ -97,25 +296,25 @@ def custody_checks(
         about = ", ".join(paths.get(e.evidence_sha256 or "", [])) or f"request {e.request_id}"
         ok(
             "custody",
-            f"{about}: {e.action.value} at {utc_text(e.time)} by {e.officer} "
+            f"{where}{about}: {e.action.value} at {utc_text(e.time)} by {e.officer} "
             f"({e.node}, {e.article}): "
             f"entry {step.index} of {step.log_origin}, checkpoint size {step.tree_size}, "
             f"cosigned by {len(step.witnesses)} trusted witness(es)",
         )
-        where = f"{step.log_origin} at size {step.tree_size}"
+        at = f"{step.log_origin} at size {step.tree_size}"
         if not step.witnesses:
-            gaps[f"witnessing of {where}: no witness in the trust file cosigned it"] = None
+            gaps[f"witnessing of {at}: no witness in the trust file cosigned it"] = None
         if step.other_signatures > 0:
             gaps[
-                f"{step.other_signatures} signature(s) on the checkpoint of {where}, "
+                f"{step.other_signatures} signature(s) on the checkpoint of {at}, "
                 "from keys not in the trust file"
             ] = None
     unchecked.extend(gaps)
-    unchecked.extend(outcome.unchecked)
+    shortfalls.extend(f"{where}{gap}" for gap in outcome.unchecked)
     if outcome.proven:
         covered = {s.event.evidence_sha256 for s in outcome.proven}
-        unchecked.extend(
-            f"custody of {e.path}: no custody step proven for it"
+        shortfalls.extend(
+            f"{where}custody of {e.path}: no custody step proven for it"
             for e in statement.payload
             if e.sha256 not in covered
         )

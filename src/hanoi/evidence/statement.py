@@ -54,6 +54,7 @@ from hanoi.evidence.layout import (
     is_payload_path,
 )
 from hanoi.evidence.package_errors import MalformedPackage
+from hanoi.evidence.provenance import Origin, PayloadAcquisition, Term
 
 STATEMENT_VERSION = 1
 STATEMENT_TYPE = "hanoi.evidence-statement"
@@ -123,10 +124,12 @@ class PayloadEntry:
     ciphertext_sha256: str
     ciphertext_size: int
     media_type: str | None = None
+    acquisition: PayloadAcquisition | None = None
+    """How the State that collected the file obtained it (``hanoi.evidence.provenance``)."""
     unknown: Mapping[str, Any] = field(default_factory=dict)
 
     _KNOWN = ("name", "path", "sha256", "size", "ciphertext_sha256", "ciphertext_size")
-    _OPTIONAL = ("media_type",)
+    _OPTIONAL = ("media_type", "acquisition")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unknown", _frozen(self.unknown))
@@ -144,6 +147,8 @@ class PayloadEntry:
         value = {**self.unknown, **{name: getattr(self, name) for name in self._KNOWN}}
         if self.media_type is not None:
             value["media_type"] = self.media_type
+        if self.acquisition is not None:
+            value["acquisition"] = self.acquisition.to_json()
         return value
 
     @classmethod
@@ -151,6 +156,8 @@ class PayloadEntry:
         known, unknown = known_and_unknown(
             value, cls._KNOWN, optional=cls._OPTIONAL, what="a payload entry"
         )
+        if "acquisition" in known:
+            known["acquisition"] = PayloadAcquisition.from_json(known["acquisition"])
         return cls(**known, unknown=unknown)
 
 
@@ -165,6 +172,10 @@ class Statement:
     payload: tuple[PayloadEntry, ...]
     tag_files: Mapping[str, str]
     version: int = STATEMENT_VERSION
+    terms: tuple[Term, ...] = ()
+    """The conditions, each with the State that imposed it (``hanoi.evidence.provenance``)."""
+    origins: tuple[Origin, ...] = ()
+    """Packages of other States this one carries whole, for an unbroken chain."""
     unknown: Mapping[str, Any] = field(default_factory=dict)
 
     _KNOWN = (
@@ -178,11 +189,14 @@ class Statement:
         "payload",
         "tag_files",
     )
-    _OPTIONAL = ("request",)
+    _OPTIONAL = ("request", "terms", "origins")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unknown", _frozen(self.unknown))
         object.__setattr__(self, "tag_files", _frozen(self.tag_files))
+        folders = [origin.folder for origin in self.origins]
+        if len(set(folders)) != len(folders):
+            raise MalformedPackage("the statement lists an origin twice")
         check_text(self.package_id, "package_id", max_chars=64)
         check_state(self.sending_state)
         if self.request is not None:
@@ -215,6 +229,10 @@ class Statement:
         )
         if self.request is not None:
             value["request"] = self.request
+        if self.terms:
+            value["terms"] = [term.to_json() for term in self.terms]
+        if self.origins:
+            value["origins"] = [origin.to_json() for origin in self.origins]
         return value
 
     def canonical(self) -> bytes:
@@ -254,6 +272,8 @@ def parse_statement(data: bytes, *, limits: PackageLimits = DEFAULT_PACKAGE_LIMI
         raise MalformedPackage("the statement's 'recipients' is a list of age recipients")
     if not isinstance(tag_files, dict) or len(tag_files) > limits.max_files:
         raise MalformedPackage("the statement's 'tag_files' maps paths to SHA-256 digests")
+    terms = _short_list(known, "terms")
+    origins = _short_list(known, "origins")
     statement = Statement(
         package_id=known["package_id"],
         created=parse_utc(known["created"], "created"),
@@ -264,11 +284,23 @@ def parse_statement(data: bytes, *, limits: PackageLimits = DEFAULT_PACKAGE_LIMI
         payload=tuple(PayloadEntry.from_json(entry) for entry in payload),
         tag_files=tag_files,
         version=version,
+        terms=tuple(Term.from_json(term) for term in terms),
+        origins=tuple(Origin.from_json(origin) for origin in origins),
         unknown=unknown,
     )
     if statement.canonical() != data:
         raise MalformedPackage("the statement is not in canonical JSON form (RFC 8785)")
     return statement
+
+
+def _short_list(known: Mapping[str, Any], name: str) -> list[Any]:
+    """An optional member that, when present, is a list of 1-100 entries."""
+    if name not in known:
+        return []
+    value = known[name]
+    if not isinstance(value, list) or not 1 <= len(value) <= 100:
+        raise MalformedPackage(f"the statement's {name!r} is a list of 1-100 entries")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,12 @@ from hanoi.evidence.bag import (
     single_values,
 )
 from hanoi.evidence.bagio import BagReader, open_bag, read_at_most
-from hanoi.evidence.custody_bundle import CustodyOutcome, parse_custody_index, verify_custody
+from hanoi.evidence.custody_bundle import (
+    CustodyOutcome,
+    ProvenStep,
+    parse_custody_index,
+    verify_custody,
+)
 from hanoi.evidence.fields import utc_text
 from hanoi.evidence.layout import (
     BAG_INFO,
@@ -56,6 +61,7 @@ from hanoi.evidence.layout import (
     PackageLimits,
     is_payload_path,
 )
+from hanoi.evidence.origin_check import check_origins
 from hanoi.evidence.package_errors import (
     MalformedPackage,
     NotARecipient,
@@ -175,7 +181,7 @@ def _key_resolver(
 
 def _check_statement(
     run: _Run, *, trust: TrustStore | None, signing_key: Ed25519PublicKey | None
-) -> tuple[SignedStatement, str]:
+) -> tuple[SignedStatement, str, bool]:
     signed = open_statement(
         run.core[STATEMENT], key_for=_key_resolver(trust, signing_key), limits=run.limits
     )
@@ -197,7 +203,7 @@ def _check_statement(
                 f"but is signed by the key of {node.state}"
             )
     run.ok("statement", f"signature ({signed.algorithm}) by {signer}")
-    return signed, signer
+    return signed, signer, node is not None
 
 
 def _mismatch(path: str, what: str) -> StatementMismatch:
@@ -259,14 +265,19 @@ def _hex_values(value: Any) -> Iterator[str]:
             yield from _hex_values(member)
 
 
-def _check_description(run: _Run, statement: Statement) -> None:
+def _described(data: bytes) -> set[str]:
+    """The hexadecimal values (the files' SHA-256) a CASE/UCO document names."""
     try:
-        document = json.loads(run.core[CASE_UCO])
+        document = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MalformedPackage(f"{CASE_UCO}: not JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("@graph"), list):
         raise MalformedPackage(f"{CASE_UCO}: a JSON-LD document with an @graph")
-    described = set(_hex_values(document["@graph"]))
+    return set(_hex_values(document["@graph"]))
+
+
+def _check_description(run: _Run, statement: Statement) -> None:
+    described = _described(run.core[CASE_UCO])
     for entry in statement.payload:
         if entry.sha256 not in described:
             raise StatementMismatch(f"{CASE_UCO}: does not describe {entry.path}")
@@ -343,7 +354,7 @@ def verify_package(
         )
     run = _Run(open_bag(path, limits=limits), limits, on_check)
     _check_bag(run)
-    signed, signer = _check_statement(run, trust=trust, signing_key=signing_key)
+    signed, signer, identified = _check_statement(run, trust=trust, signing_key=signing_key)
     statement = signed.statement
     _check_describes_bag(run, statement)
     entries = parse_custody_index(run.core[CUSTODY_INDEX], limits=limits)
@@ -354,9 +365,24 @@ def verify_package(
         digests=frozenset(e.sha256 for e in statement.payload),
         request=statement.request,
     )
-    custody_checks(run.ok, run.unchecked, outcome, statement=statement, entries=len(entries))
+    shortfalls: list[str] = []
+    custody_checks(
+        run.ok, run.unchecked, shortfalls, outcome, statement=statement, entries=len(entries)
+    )
+    origins = check_origins(
+        statement,
+        tag_paths=frozenset(run.tagmanifest),
+        read=run.read,
+        trust=trust,
+        limits=limits,
+        ok=run.ok,
+        described=_described,
+    )
+    shortfalls += origins.shortfalls
+    run.unchecked += origins.unchecked
     _check_description(run, statement)
     _check_payload(run, statement, identities=identities, progress=progress)
+    proven = [*outcome.proven, *(s for o in origins.reports for s in o.custody)]
     return PackageReport(
         statement=statement,
         signer=signer,
@@ -364,4 +390,23 @@ def verify_package(
         checks=tuple(run.checks),
         unchecked=tuple(run.unchecked),
         custody=outcome.proven,
+        origins=tuple(origins.reports),
+        shortfalls=tuple(dict.fromkeys(shortfalls)),
+        witness_states=_witness_states(trust, proven),
+        identified=identified,
+    )
+
+
+def _witness_states(
+    trust: TrustStore | None, steps: Sequence[ProvenStep]
+) -> tuple[tuple[str, str], ...]:
+    """Each witness key label the proofs name, with the State whose witness it is."""
+    if trust is None:
+        return ()
+    by_name = {node.witness_name: node.state for node in trust.nodes}
+    labels = sorted({w for step in steps for w in step.witnesses})
+    return tuple(
+        (label, by_name[label.split("+", 1)[0]])
+        for label in labels
+        if label.split("+", 1)[0] in by_name
     )

@@ -321,6 +321,10 @@ class TransferService:
         self._wake.set()
         return row
 
+    def row(self, package_id: str) -> PackageRow | None:
+        """A package by its id, without a case check: for the node's own work."""
+        return self._store.get(package_id) if _plausible(package_id) else None
+
     def outgoing_file(self, package_id: str) -> Path:
         """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise."""
         row = self._store.get(package_id) if _plausible(package_id) else None

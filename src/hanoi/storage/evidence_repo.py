@@ -28,6 +28,8 @@ def _item(row: Any) -> EvidenceItem:
             officer=row.officer,
             request_ref=row.request_ref,
             article=row.article,
+            legal_basis=row.legal_basis,
+            authority=row.authority,
         ),
         recorded_at=row.recorded_at,
         package_id=row.package_id,
@@ -59,6 +61,8 @@ class EvidenceRepository:
                     officer=a.officer,
                     request_ref=a.request_ref,
                     article=a.article,
+                    legal_basis=a.legal_basis,
+                    authority=a.authority,
                     recorded_at=item.recorded_at,
                     package_id=item.package_id,
                 )

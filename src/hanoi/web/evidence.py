@@ -26,6 +26,16 @@ class NewEvidence(BaseModel):
     acquired_at: datetime
     request_ref: str = Field(max_length=128)
     article: str = Field(max_length=200)
+    legal_basis: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The legal basis, or the reference of the order (production order, warrant)",
+    )
+    authority: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The executing authority; default: this node's authority",
+    )
 
 
 def item_json(item: EvidenceItem) -> dict[str, Any]:
@@ -43,7 +53,10 @@ def item_json(item: EvidenceItem) -> dict[str, Any]:
         "officer": a.officer,
         "request_ref": a.request_ref,
         "article": a.article,
+        "legal_basis": a.legal_basis,
+        "authority": a.authority,
         "recorded_at": item.recorded_at.isoformat(),
+        "package_id": item.package_id,
     }
 
 
@@ -60,6 +73,8 @@ def create(body: NewEvidence, request: Request, user: CurrentUser) -> dict[str, 
         officer=user.name,
         request_ref=body.request_ref,
         article=body.article,
+        legal_basis=body.legal_basis,
+        authority=body.authority or node.settings.name,
     )
     recorded = node.evidence.from_upload(
         user=user, upload_id=body.upload_id, acquisition=acquisition

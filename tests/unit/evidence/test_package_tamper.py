@@ -127,8 +127,21 @@ def test_what_is_not_checked_is_said(world: World) -> None:
     by_key = verify(
         world, world.folder, trust=None, signing_key=world.egy.keys.signing.public_key()
     )
-    assert any("custody proof(s) not checked" in u for u in by_key.unchecked)
     assert any("not bound to a State" in u for u in by_key.unchecked)
+    # Custody proofs that could not be checked stand in the way of the verdict (issue 14:
+    # it said VERIFIED beside "0 custody step(s) proven").
+    assert any("custody proof(s) not checked" in r for r in by_key.shortfalls)
+    assert not by_key.verified
+    assert by_key.verdict().startswith("NOT VERIFIED: ")
+
+
+def test_a_key_given_identifies_a_package_without_custody_of_one_state(
+    world: World, tmp_path: Path
+) -> None:
+    packed = pack(tmp_path / "p", world.files, sender=world.egy, recipients=[world.court])
+    report = verify(world, packed.path, trust=None, signing_key=world.egy.keys.signing.public_key())
+    assert report.verified
+    assert "signed by the key given (it says it is from EGY)" in report.verdict()
 
 
 def test_a_package_packed_without_a_node_says_it_has_no_custody(

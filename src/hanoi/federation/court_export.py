@@ -1,0 +1,146 @@
+"""The export for court: a request's evidence, with the chain of custody from its collection.
+
+A court in the requesting State must see, offline and without trusting either node, who
+obtained each file, when, how and under what legal basis, every hand-over, each step in a
+log other States witnessed, and the conditions of use (issue 14). So the export:
+
+- carries, for each file received from another State, that State's package whole (its
+  signed statement, custody proofs and CASE/UCO description, :mod:`hanoi.evidence.origins`),
+  linked to the file by its plaintext SHA-256;
+- states each file's acquisition as the collecting State signed it;
+- carries that State's conditions verbatim (imposed by it: its consent governs further
+  use, Art. 40(19), 36(3)), and this State's own for the files it collected itself;
+- logs the export (an ``exported`` custody event per file) *before* it packs, so that the
+  event is in the package too, proven against a checkpoint the witnesses cosigned.
+
+Used by ``hanoi evidence export`` and the sandbox's demo; the caller decides how the
+custody proofs are obtained (``custody``, a source of witnessed proofs) and how long to
+wait for the witnesses (``before_packing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hanoi.accounts.model import User
+from hanoi.clock import Clock
+from hanoi.cooperation.package_conditions import package_conditions
+from hanoi.cooperation.service import CooperationService
+from hanoi.crypto.agekeys import AgeRecipient
+from hanoi.errors import NotFound
+from hanoi.evidence.custody_bundle import CustodySource
+from hanoi.evidence.origins import OriginBundle, read_origin
+from hanoi.evidence.package import PackedPackage, export_package
+from hanoi.evidence.payload_check import Progress
+from hanoi.evidence.provenance import Term
+from hanoi.evidence.service import EvidenceService
+from hanoi.evidence.statement import Conditions
+from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.transfers import TransferService
+from hanoi.node.identity import NodeKeys
+
+EXPORT_ARTICLE = "Art. 40(19)"
+
+
+@dataclass(frozen=True, slots=True)
+class CourtExport:
+    packed: PackedPackage
+    items: int
+    origins: tuple[str, ...]
+    """The States whose packages travel inside (the originating States)."""
+
+
+def export_for_court(
+    out: Path,
+    *,
+    user: User,
+    request_id: str,
+    recipients: Sequence[AgeRecipient],
+    state: str,
+    keys: NodeKeys,
+    evidence: EvidenceService,
+    cooperation: CooperationService,
+    transfers: TransferService,
+    custody: CustodySource,
+    clock: Clock,
+    article: str = EXPORT_ARTICLE,
+    extra_terms: Sequence[Term] = (),
+    before_packing: Callable[[], object] = lambda: None,
+    progress: Progress | None = None,
+) -> CourtExport:
+    """Export the evidence of ``request_id`` (of ``user``'s cases) for ``recipients``."""
+    view = cooperation.show(user, request_id)  # the case check
+    items = evidence.for_request(user, request_id)
+    if not items:
+        raise NotFound(f"no evidence is recorded on this node for request {request_id}")
+    bundles = _origins(transfers, {i.package_id for i in items if i.package_id is not None})
+    own = [item for item in items if item.package_id is None]
+    terms: list[Term] = [term for bundle in bundles for term in bundle.statement.terms]
+    if own or not terms:
+        _, mine = package_conditions(
+            view.request, giving_state=state, catalogue=cooperation.catalogue
+        )
+        terms += [t for t in mine if t not in terms]
+    terms += [t for t in extra_terms if t not in terms]
+    evidence.record_export(items, officer=user.name, request_ref=request_id, article=article)
+    before_packing()  # the exported events in the log, cosigned, before their proofs are read
+    packed = export_package(
+        out,
+        items=items,
+        blobs=evidence.blobs,
+        custody=custody,
+        keys=keys,
+        sending_state=state,
+        request=request_id,
+        recipients=recipients,
+        clock=clock,
+        conditions=conditions_of(terms),
+        terms=terms,
+        origins=bundles,
+        progress=progress,
+    )
+    return CourtExport(packed, len(items), tuple(sorted({b.origin.sending_state for b in bundles})))
+
+
+def conditions_of(terms: Sequence[Term]) -> Conditions:
+    """The four legacy texts of a list of terms, each with the State that imposed it."""
+    fields = {
+        "use-limitation": "use_limitation",
+        "confidentiality": "confidentiality",
+        "personal-data-protection": "retention",
+        "onward-transfer-authorization": "onward_transfer",
+    }
+    texts: dict[str, list[str]] = {name: [] for name in fields.values()}
+    for term in terms:
+        texts[fields.get(term.kind, "use_limitation")].append(
+            f"{term.imposed_by} ({term.article}): {term.text}"
+        )
+
+    def text(name: str) -> str:
+        return (" ".join(texts[name]) or "None beyond the Convention's.")[:4000]
+
+    return Conditions(
+        use_limitation=text("use_limitation"),
+        confidentiality=text("confidentiality"),
+        retention=text("retention"),
+        onward_transfer=text("onward_transfer"),
+    )
+
+
+def _origins(transfers: TransferService, package_ids: set[str]) -> list[OriginBundle]:
+    """The received packages the items came in, each verified when it was accepted."""
+    bundles = []
+    for package_id in sorted(package_ids):
+        row = transfers.row(package_id)
+        if row is None or row.direction != "incoming" or row.status != PackageStatus.ACCEPTED:
+            raise NotFound(f"the package {package_id} the evidence came in is not held here")
+        path = transfers.package_file("incoming", package_id)
+        if not path.is_file():
+            raise NotFound(
+                f"the file of package {package_id} is gone: the originating State's "
+                "statement cannot travel with its evidence"
+            )
+        bundles.append(read_origin(path))
+    return bundles
