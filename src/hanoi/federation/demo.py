@@ -298,6 +298,15 @@ class Demo:
             ],
         )
         self.out(f"      EGY: package verified, {len(accepted[0]['items'])} item(s) recorded")
+        learned = self.wait(  # EGY's signed evidence-outcome reaches VNM (ADR 0023)
+            "VNM to learn that EGY accepted the package",
+            lambda: [
+                p
+                for p in self.call(self.vnm, "supervisor", "GET", f"/api/v1/packages?request={rid}")
+                if p["id"] == offer["id"] and p["status"] == "accepted"
+            ],
+        )
+        self.out(f"      VNM sees package {offer['id'][:12]}...: {learned[0]['status']} by EGY")
 
     def export(self) -> None:
         rid = self.ids["mla"]

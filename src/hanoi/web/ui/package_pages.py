@@ -1,6 +1,7 @@
 """One evidence package's page: direction, other State, request, status, size and
 SHA-256, its files, what verification found when the package arrived (kept with it,
-migration 0009; ADR 0015), and the conditions that travel with it. Thin: the
+migration 0009; ADR 0015), the conditions that travel with it, and for a package sent,
+what the requesting State's signed outcome said of it (ADR 0023). Thin: the
 transfer service (``node.transfers.package``) decides who may see it."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from hanoi.accounts.model import Action
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import InvalidInput
+from hanoi.federation.outcomes import PeerOutcome
 from hanoi.federation.package_status import PENDING_INCOMING
 from hanoi.federation.transfers import KeptReport
 from hanoi.storage.transfers_repo import PackageRow
@@ -64,6 +66,15 @@ VERDICT_LABELS: dict[str, Message] = {
     ),
 }
 NOT_VERIFIED_YET = N_("The package has not been verified yet.")
+OUTCOME_LABELS: dict[str, Message] = {
+    "accepted": N_("The requesting State verified the package in full and accepted it."),
+    "refused": N_("The requesting State refused the package. Nothing from it was recorded there."),
+    "expired": N_(
+        "The requesting State gave the package up: this node did not serve it before the "
+        "offer expired."
+    ),
+}
+"""What the receiving State's signed outcome says of an outgoing package (ADR 0023)."""
 NO_REPORT = N_("No verification report was kept for this package.")
 
 
@@ -125,6 +136,35 @@ def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
     }
 
 
+def _outcome_values(fmt: LocaleFormat, outcome: PeerOutcome | None) -> dict[str, Any]:
+    """The receiving State's outcome of an outgoing package, with the checks that held
+    there (its own report, as it sent it); ``{"outcome": None}`` until it arrives."""
+    if outcome is None:
+        return {"outcome": None}
+    report = None
+    if outcome.report is not None:
+        try:
+            report = KeptReport.from_json(outcome.report)
+        except InvalidInput:
+            report = None
+    checks, more = _limited(
+        [(CHECK_AREA_LABELS.get(c.area, Message(c.area)), c.detail) for c in report.checks]
+        if report is not None
+        else []
+    )
+    return {
+        "outcome": {
+            "label": OUTCOME_LABELS.get(outcome.status, Message(outcome.status)),
+            "time": outcome.at,
+            "time_text": cases.moment(fmt, outcome.at),
+            "reason": outcome.reason,
+            "checks": checks,
+            "more_checks": more,
+            "unchecked": report.unchecked[:SHOWN_ROWS] if report is not None else (),
+        }
+    }
+
+
 def _custody_label(value: str) -> Message:
     try:
         return cases.CUSTODY_LABELS.get(CustodyAction(value), Message(value))
@@ -137,6 +177,8 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
     require_action(user, Action.READ)
     received = ui.node.transfers.package(user, package_id[:64])
     row = received.package
+    outcomes = ui.node.transfers.outcomes
+    outcome = outcomes.peer_outcomes([row.id]).get(row.id) if row.direction == "outgoing" else None
     fmt = LocaleFormat(request_language(request))
     return ui.page(
         request,
@@ -151,4 +193,5 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
         next_attempt_text=cases.moment(fmt, row.next_attempt_at) if row.next_attempt_at else "",
         recorded=len(received.items),
         **_report_values(fmt, row),
+        **_outcome_values(fmt, outcome),
     )
