@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     # An offered package its sender does not serve is tried again, less and less often,
     # then given up (status "expired") this many days after the offer.
     package_offer_expiry_days: float = Field(default=7, gt=0, le=365)
+    # Custody proofs that leave the node (packages to other States, exports for court) rest
+    # on a checkpoint cosigned by this many witnesses of other States, at most as many as
+    # the directory lists (0 there: none is required); received packages must meet it too.
+    min_witnesses: int = Field(default=1, ge=0, le=100)
+    # How long packing waits for such a checkpoint, asking the witnesses, before the package
+    # is queued ("awaiting-witnesses") and retried in the background (ADR 0022).
+    witness_wait_seconds: float = Field(default=10, ge=0, le=600)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

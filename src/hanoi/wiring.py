@@ -15,6 +15,7 @@ from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
 from hanoi.custody.cosignature import Cosigner, cosignature_key_id
 from hanoi.custody.note import Ed25519Signer
+from hanoi.custody.quorum import QuorumWait, WitnessRounds
 from hanoi.custody.service import CustodyLog
 from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import Unavailable
@@ -24,9 +25,11 @@ from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
 from hanoi.federation.announce import MessageAnnouncer
 from hanoi.federation.offer_retry import OfferRetry
+from hanoi.federation.sending import PackageSender
 from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
+from hanoi.federation.witness_quorum import LogQuorum
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
 from hanoi.settings import Settings
@@ -159,6 +162,9 @@ class Node:
     cooperation: CooperationService
     federation: FederationService
     transfers: TransferService
+    quorum: QuorumWait
+    """Waits, bounded, for a checkpoint of this node's log cosigned by the quorum of other
+    States' witnesses (packages, exports for court; ADR 0022)."""
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -249,12 +255,53 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
     cooperation.announcer = announcer
     federation.wake = announcer.queued
+    collector = CosignatureCollector(
+        custody=custody,
+        store=custody_repo,
+        trust=witnesses,
+        transport=HttpWitnessTransport(),
+        clock=clock,
+    )
+    log_quorum = LogQuorum(
+        state=settings.state,
+        log_origin=settings.log_origin,
+        log_verifier_key=identity.log_verifier_key,
+        own_witness_key=identity.witness_key,
+        directory=federation.directory,
+        peers=witnesses.peers,
+        wanted=settings.min_witnesses,
+    )
+    quorum = QuorumWait(
+        custody=custody,
+        rounds=WitnessRounds(collector.collect),
+        policy=log_quorum.policy,
+        clock=clock,
+        prepare=federation.sync_witnesses,  # the directory's States are the witnesses to ask
+    )
+    packages_store = TransfersRepository(engine, custody_repo)
+    sender = PackageSender(
+        node_state=settings.state,
+        folder=settings.node_dir / "packages" / "outgoing",
+        keys=keys,
+        directory=federation.directory,
+        store=packages_store,
+        cooperation=cooperation,
+        evidence=evidence,
+        custody=custody,
+        quorum=quorum,
+        witnesses=log_quorum,
+        user_named=accounts.named,
+        clock=clock,
+        chunk_bytes=settings.transfer_chunk_bytes,
+        wait_seconds=settings.witness_wait_seconds,
+        wake=announcer.queued,
+    )
     transfers = TransferService(
         node_state=settings.state,
         folder=settings.node_dir / "packages",
         keys=keys,
         directory=federation.directory,
-        store=TransfersRepository(engine),
+        store=packages_store,
         outbox=federation.store,
         cooperation=cooperation,
         evidence=evidence,
@@ -269,6 +316,8 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
             memory_bytes=settings.package_verify_memory_bytes,
         ),
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
+        sender=sender,
+        min_witnesses=settings.min_witnesses,
     )
     federation.on_evidence_offer = transfers.register_offer
     federation.on_evidence_outcome = transfers.outcomes.apply
@@ -282,16 +331,11 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         uploads=uploads,
         custody=custody,
         witness=witness,
-        collector=CosignatureCollector(
-            custody=custody,
-            store=custody_repo,
-            trust=witnesses,
-            transport=HttpWitnessTransport(),
-            clock=clock,
-        ),
+        collector=collector,
         witnesses=witnesses,
         evidence=evidence,
         cooperation=cooperation,
         federation=federation,
         transfers=transfers,
+        quorum=quorum,
     )

@@ -163,6 +163,8 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
             urls = [new_database(), new_database()]
         egy = open_at(tmp_path / "fed" / "egy", urls[0])
         vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
+        for node in (egy, vnm):  # as the background job does: each witnesses the other's log
+            node.federation.sync_witnesses()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         try:
             yield Pair(

@@ -7,6 +7,7 @@ sit inside the commands so that ``hanoi --help`` stays fast.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -350,6 +351,9 @@ def export(
         "onward-transfer-authorization": onward_transfer,
     }
     recipients = _recipients(recipient)
+    # Each witness's refusals are for 'hanoi witness status'; this command says in one line
+    # whether the quorum came (ADR 0022).
+    logging.getLogger("hanoi.custody.witness").setLevel(logging.ERROR)
     with _opened_node(directory) as opened, _progress_bar() as bar:
         node, state = opened.node, opened.settings.state
         actor = node.accounts.named(user)
@@ -368,11 +372,15 @@ def export(
             evidence=node.evidence,
             cooperation=node.cooperation,
             transfers=node.transfers,
-            custody=node.custody,
+            # Proofs against a checkpoint the quorum of other States' witnesses cosigned,
+            # waited for (asking them) up to witness_wait_seconds; else exit 8 (ADR 0022).
+            custody=node.custody.witnessed(node.quorum.policy()),
             clock=node.clock,
             article=article,
             extra_terms=extra,
-            before_packing=node.custody.sequence,
+            before_packing=partial(
+                node.quorum.witnessed, seconds=node.settings.witness_wait_seconds
+            ),
             progress=bar,
         )
     _print_packed(exported.packed)

@@ -2,20 +2,29 @@
 
 Events stay in the node's database with their salts; the public log holds only
 the commitments ``SHA-256(salt || canonical event)`` (DESIGN: leaves reveal nothing).
+
+Two kinds of proof: :meth:`CustodyLog.proof_for` proves an entry against the latest
+checkpoint with whatever cosignatures it has (for the node's own pages and API);
+:meth:`CustodyLog.witnessed_proof` proves it against the latest checkpoint that enough
+witnesses of other States cosigned, and is what every proof leaving the node uses
+(packages, exports for court; ADR 0022). Waiting for such a checkpoint is
+:mod:`hanoi.custody.quorum`'s business, not this module's.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from hanoi.clock import Clock
+from hanoi.custody.errors import VerificationError
 from hanoi.custody.events import CustodyEvent, event_commitment, new_salt, parse_event
 from hanoi.custody.merkle import consistency_proof, inclusion_proof
 from hanoi.custody.note import NoteSigner
+from hanoi.custody.policy import CheckpointPolicy
 from hanoi.custody.sequencer import (
     DEFAULT_BATCH,
     Entry,
@@ -26,7 +35,10 @@ from hanoi.custody.sequencer import (
 )
 from hanoi.custody.tiles import TileHashReader
 from hanoi.custody.tlogproof import TlogProof
-from hanoi.errors import InvalidInput, NotFound
+from hanoi.errors import InvalidInput, NotFound, PeerError
+
+COSIGNED_SIZES_LOOKED_AT = 32
+"""How many of the latest cosigned checkpoints a witnessed proof looks through."""
 
 
 class StoredEvent(Entry, Protocol):
@@ -55,6 +67,33 @@ class CustodyStore(LogStore, Protocol):
     def checkpoint_at(self, size: int) -> str | None: ...
 
     def cosignature_lines(self, size: int) -> list[str]: ...
+
+    def cosigned_sizes(self, *, from_size: int, limit: int) -> list[int]:
+        """Sizes of at least ``from_size`` whose checkpoints have cosignatures, largest first."""
+        ...
+
+
+class QuorumNotReached(PeerError):
+    """No checkpoint that includes the entries carries the cosignatures of enough witnesses
+    of other States (yet): their nodes have not answered. A package waits; it never leaves
+    on a weaker proof."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        required: int,
+        size: int,
+        witnesses: tuple[str, ...] = (),
+        cosigned: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(detail)
+        self.required = required
+        self.size = size
+        self.witnesses = witnesses
+        """The names of the witness keys whose cosignatures count."""
+        self.cosigned = cosigned
+        """Those of them that cosigned the latest checkpoint (fewer than required)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +224,9 @@ class CustodyLog:
             )
 
     def proof_for(self, index: int) -> TlogProof:
-        """A C2SP tlog-proof for entry ``index`` against the latest (cosigned) checkpoint."""
+        """A C2SP tlog-proof for entry ``index`` against the latest checkpoint, with whatever
+        cosignatures it has (none, often: it is new). Proofs that leave the node use
+        :meth:`witnessed_proof`."""
         size = self.size()
         return TlogProof(
             index=index,
@@ -193,9 +234,84 @@ class CustodyLog:
             checkpoint=self.checkpoint(size),
         )
 
+    def witnessed_size(self, *, at_least: int, policy: CheckpointPolicy) -> int | None:
+        """The largest tree size of at least ``at_least`` whose checkpoint, with the
+        cosignatures stored for it, satisfies ``policy`` (this log's key and the quorum of
+        witnesses); None if there is none yet."""
+        if policy.min_witnesses == 0:
+            size = self.size()
+            return size if size >= at_least and size > 0 else None
+        for size in self._store.cosigned_sizes(
+            from_size=max(at_least, 1), limit=COSIGNED_SIZES_LOOKED_AT
+        ):
+            try:
+                policy.verify(self.checkpoint(size))
+            except VerificationError:  # too few cosignatures, or a witness key since rotated
+                continue
+            return size
+        return None
+
+    def witnessed_proof(self, index: int, *, policy: CheckpointPolicy) -> TlogProof:
+        """A C2SP tlog-proof for entry ``index`` against the latest checkpoint that includes
+        it and satisfies ``policy``; :class:`QuorumNotReached` if no checkpoint does yet."""
+        size = self.witnessed_size(at_least=index + 1, policy=policy)
+        if size is None:
+            raise self.not_witnessed(policy, size=max(self.size(), index + 1))
+        return TlogProof(
+            index=index,
+            inclusion_proof=tuple(self.inclusion_proof(index=index, size=size)),
+            checkpoint=self.checkpoint(size),
+        )
+
+    def latest_cosigners(self, policy: CheckpointPolicy) -> tuple[str, ...]:
+        """The names of ``policy``'s witnesses whose cosignatures of the latest checkpoint
+        verify (whatever the quorum)."""
+        if not self.size():
+            return ()
+        try:
+            opened = replace(policy, min_witnesses=0).verify(self.checkpoint())
+        except VerificationError:
+            return ()
+        return tuple(label.split("+", 1)[0] for label in opened.witnesses)
+
+    def not_witnessed(self, policy: CheckpointPolicy, *, size: int) -> QuorumNotReached:
+        """The error for a log whose checkpoints from ``size`` on lack the quorum: who must
+        cosign, and who cosigned the latest checkpoint."""
+        cosigned = self.latest_cosigners(policy)
+        return QuorumNotReached(
+            f"no checkpoint of {self.origin} from size {size} on is cosigned by "
+            f"{policy.min_witnesses} witness(es) of other States yet "
+            f"(the latest, size {self.size()}, by {len(cosigned)})",
+            required=policy.min_witnesses,
+            size=size,
+            witnesses=tuple(dict.fromkeys(k.name for k in policy.witness_keys)),
+            cosigned=cosigned,
+        )
+
+    def witnessed(self, policy: CheckpointPolicy) -> WitnessedCustody:
+        """This log as a packer's custody source whose proofs satisfy ``policy``."""
+        return WitnessedCustody(self, policy)
+
     def events_for(self, subject: str) -> list[LoggedEvent]:
         """Sequenced events about ``subject``, with their salts, oldest first."""
         return [
             LoggedEvent(e.index, parse_event(e.event), e.salt, e.commitment)
             for e in self._store.entries_for_subject(subject)
         ]
+
+
+class WitnessedCustody:
+    """A custody source for packing (``hanoi.evidence.custody_bundle.CustodySource``)
+    whose every proof rests on a checkpoint with the quorum: packing fails with
+    :class:`QuorumNotReached` rather than carry a weaker proof."""
+
+    def __init__(self, log: CustodyLog, policy: CheckpointPolicy) -> None:
+        self.log = log
+        self.policy = policy
+        self.origin = log.origin
+
+    def events_for(self, subject: str) -> list[LoggedEvent]:
+        return self.log.events_for(subject)
+
+    def proof_for(self, index: int) -> TlogProof:
+        return self.log.witnessed_proof(index, policy=self.policy)

@@ -6,17 +6,19 @@ for its own.
   per log by compare-and-swap, and raises an alert on a split view (two checkpoints of
   one log that are not consistent), keeping both notes as evidence.
 - :class:`CosignatureCollector` asks each configured witness to cosign this node's
-  latest checkpoint (with a consistency proof from the size it cosigned last), checks
-  the cosignature against the witness's key, and stores it with the checkpoint, so
-  that exported evidence carries witnessed checkpoints.
+  latest checkpoint (with a consistency proof from the size it cosigned last), all of
+  them at once, checks the cosignature against the witness's key, and stores it with
+  the checkpoint, so that exported evidence carries witnessed checkpoints.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from hanoi.clock import Clock
@@ -32,6 +34,7 @@ from hanoi.errors import HanoiError, PeerError
 log = logging.getLogger("hanoi.custody.witness")
 
 MAX_RESPONSE_BYTES = 64 * 1024
+MAX_PARALLEL_WITNESSES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,24 +192,37 @@ class CosignatureCollector:
         self._clock = clock
 
     def collect(self) -> int:
-        """Ask every witness that is behind; returns how many cosigned the latest checkpoint."""
+        """Ask every witness that is behind; returns how many cosigned the latest checkpoint.
+
+        The witnesses are asked at once, each in a thread of its own, so that one that
+        never answers delays only itself: the others' cosignatures are stored as they
+        arrive, and a package waiting for a quorum sees them (ADR 0022)."""
         size = self._custody.size()
         if size == 0:
             return 0
         note = self._custody.checkpoint_note(size)
-        cosigned = 0
-        for peer in self._trust.peers():
-            if peer.cosigned_size == size:
-                cosigned += 1
-                continue
-            try:
-                self._ask(peer, size=size, note=note)
-                self._trust.peer_result(peer.name, cosigned_size=size, error=None)
-                cosigned += 1
-            except HanoiError as exc:
-                log.warning("witness %s did not cosign size %d: %s", peer.name, size, exc)
-                self._trust.peer_result(peer.name, cosigned_size=None, error=exc.diagnostics())
-        return cosigned
+        peers = list(self._trust.peers())
+        behind = [peer for peer in peers if peer.cosigned_size != size]
+        if not behind:
+            return len(peers)
+        ask = partial(self._ask_one, size=size, note=note)
+        if len(behind) == 1:
+            return len(peers) - 1 + ask(behind[0])
+        with ThreadPoolExecutor(
+            max_workers=min(len(behind), MAX_PARALLEL_WITNESSES), thread_name_prefix="witness"
+        ) as pool:
+            answered = sum(pool.map(ask, behind))
+        return len(peers) - len(behind) + answered
+
+    def _ask_one(self, peer: Peer, *, size: int, note: bytes) -> int:
+        try:
+            self._ask(peer, size=size, note=note)
+        except HanoiError as exc:
+            log.warning("witness %s did not cosign size %d: %s", peer.name, size, exc)
+            self._trust.peer_result(peer.name, cosigned_size=None, error=exc.diagnostics())
+            return 0
+        self._trust.peer_result(peer.name, cosigned_size=size, error=None)
+        return 1
 
     def _ask(self, peer: Peer, *, size: int, note: bytes) -> None:
         key = CosignerKey.parse(peer.cosigner_key)

@@ -20,17 +20,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from hanoi.clock import Clock
-from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.cooperation.samples import sample_contents
 from hanoi.crypto.agekeys import AgeIdentity, AgeRecipient, format_identity_file
 from hanoi.errors import HanoiError, PeerError
-from hanoi.evidence.package import export_package
+from hanoi.federation.court_export import export_for_court
 from hanoi.federation.sandbox import Sandbox, SandboxNode, build_sandbox, describe, write_json
 from hanoi.node.folder import load_keys
 from hanoi.settings import load_settings
@@ -316,44 +316,35 @@ class Demo:
             format_identity_file(court, created=self.clock.now().isoformat())
         )
         os.chmod(root / "court-identity.txt", 0o600)
-        self.wait("EGY's checkpoint to be cosigned by another State", self._cosigned)
         target = root / "court-export.tar"
         self._export(rid, target, court.recipient())
         self.exported = target
         self.out(f"      EGY: exported {target.name} for the court")
 
     def _export(self, request_id: str, target: Path, court: AgeRecipient) -> None:
-        """What ``hanoi evidence export`` does, in this process (the node keeps running)."""
+        """What ``hanoi evidence export`` does, in this process (the node keeps running):
+        the export is logged, then packed once a checkpoint of EGY's log holding it is
+        cosigned by the quorum of other States' witnesses, asked and waited for as the
+        command does (ADR 0022)."""
         settings = load_settings(self.egy.node_dir)
         node = open_node(settings)
         try:
-            supervisor = node.accounts.named("egy-supervisor")
-            view = node.cooperation.show(supervisor, request_id)
-            items = node.evidence.for_request(supervisor, request_id)
-            export_package(
+            export_for_court(
                 target,
-                items=items,
-                blobs=node.blobs,
-                custody=node.custody,
-                keys=load_keys(settings),
-                sending_state="EGY",
-                request=request_id,
+                user=node.accounts.named("egy-supervisor"),
+                request_id=request_id,
                 recipients=[court],
+                state="EGY",
+                keys=load_keys(settings),
+                evidence=node.evidence,
+                cooperation=node.cooperation,
+                transfers=node.transfers,
+                custody=node.custody.witnessed(node.quorum.policy()),
                 clock=node.clock,
-                conditions=package_conditions(
-                    view.request, giving_state="EGY", catalogue=node.cooperation.catalogue
-                )[0],
-            )
-            node.evidence.record_export(
-                items, officer="egy-supervisor", request_ref=request_id, article="Art. 40(19)"
+                before_packing=partial(node.quorum.witnessed, seconds=WAIT_SECONDS),
             )
         finally:
             node.engine.dispose()
-
-    def _cosigned(self) -> bool:
-        note = httpx.get(f"{self.egy.url}/log/checkpoint", timeout=10).text
-        signatures = [line for line in note.splitlines() if line.startswith("— ")]
-        return len(signatures) >= 2
 
     def verify(self) -> None:
         root = self.sandbox.root

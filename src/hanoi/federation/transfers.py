@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,13 +33,9 @@ from typing import Any
 
 import httpx
 
-from hanoi.accounts.model import Action, User
+from hanoi.accounts.model import User
 from hanoi.clock import Clock
-from hanoi.cooperation import Side
-from hanoi.cooperation.package_conditions import package_conditions
-from hanoi.cooperation.ports import Outgoing
 from hanoi.cooperation.service import CooperationService
-from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.service import CustodyLog
 from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import (
@@ -56,19 +51,20 @@ from hanoi.evidence.age import Decryptor
 from hanoi.evidence.bagio import open_bag
 from hanoi.evidence.isolated import VerifyBudget, verify_isolated
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
-from hanoi.evidence.package import export_package
-from hanoi.evidence.report import Check, PackageReport
+from hanoi.evidence.report import Check
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.trust import TrustStore
 from hanoi.federation.envelope import VerifiedMessage
-from hanoi.federation.messages import Message, MessageType, new_message_id, thaw
+from hanoi.federation.messages import thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
 from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
+from hanoi.federation.sending import Awaiting, PackageSender
 from hanoi.federation.service import DirectoryHolder
+from hanoi.federation.witness_quorum import acceptance_quorum
 from hanoi.node.identity import NodeIdentity, NodeKeys
 from hanoi.storage.federation_repo import FederationRepository
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.storage.transfers_repo import NOT_SENT_YET, PackageRow, TransfersRepository
 
 log = logging.getLogger("hanoi.federation")
 
@@ -189,6 +185,8 @@ class TransferService:
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
         verify_budget: VerifyBudget | None = None,
         retry: OfferRetry | None = None,
+        sender: PackageSender | None = None,
+        min_witnesses: int = 0,
     ) -> None:
         self._state = node_state
         self._folder = folder
@@ -206,6 +204,11 @@ class TransferService:
         self._client = client
         self._verify_budget = verify_budget or VerifyBudget()
         self._retry = retry or OfferRetry()
+        self.sender = sender
+        """Packs and offers outgoing packages (:mod:`hanoi.federation.sending`)."""
+        self._min_witnesses = min_witnesses
+        """The node's ``min_witnesses``: received packages' proofs must meet it, capped by
+        the directory (:func:`directory_trust`)."""
         self.outcomes = PackageOutcomes(
             node_state=node_state, store=store, clock=clock, wake=self._wake
         )
@@ -224,112 +227,42 @@ class TransferService:
     # --- sending ----------------------------------------------------------------------------
 
     def offer(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> PackageRow:
-        """Pack evidence items of a request for the requesting State and offer the package."""
-        user.require(Action.UPLOAD_EVIDENCE)
-        view = self._cooperation.show(user, request_id)
-        if view.side is not Side.REQUESTED:
-            raise RuleViolation(
-                "evidence goes back to the requesting State, from the requested one"
-            )
-        if not evidence_ids or len(evidence_ids) > 100:
-            raise InvalidInput("name 1-100 evidence items to send")
-        items = [self._evidence.get(user, item_id) for item_id in dict.fromkeys(evidence_ids)]
-        for item in items:
-            if item.acquisition.request_ref != request_id:
-                raise InvalidInput(f"evidence item {item.id} was not collected for {request_id}")
-            if item.package_id is not None:
-                raise InvalidInput(
-                    f"evidence item {item.id} was received from another State, not collected here"
-                )
-        peer = view.request.requesting_state
-        entry = self._directory.entry(peer)
-        self._custody.sequence()  # the items' custody events, in the log before their proofs
-        package_id = secrets.token_hex(16)
-        target = self._path("outgoing", package_id, ".tar")
-        conditions, terms = package_conditions(
-            view.request, giving_state=self._state, catalogue=self._cooperation.catalogue
-        )
-        packed = export_package(
-            target,
-            items=items,
-            blobs=self._evidence.blobs,
-            custody=self._custody,
-            keys=self._keys,
-            sending_state=self._state,
-            request=request_id,
-            recipients=[AgeRecipient.parse(entry.age_recipient)],
-            clock=self._clock,
-            conditions=conditions,
-            terms=terms,
-        )
-        digest, size = _digest(target)
-        now = self._clock.now()
-        row = PackageRow(
-            id=package_id,
-            request_id=request_id,
-            direction="outgoing",
-            peer=peer,
-            sha256=digest,
-            size=size,
-            status=PackageStatus.OFFERED,
-            received=size,
-            error=None,
-            created_at=now,
-            updated_at=now,
-            report=_report_text(
-                {
-                    **PackageReport(
-                        statement=packed.statement,
-                        signer=f"{self._state} (this node), key {packed.key_id}",
-                        key_id=packed.key_id,
-                        checks=(),
-                        unchecked=(),
-                        custody=(),
-                    ).as_json(),
-                    "verdict": "sent",
-                }
-            ),
-        )
-        self._store.add(row)
-        self._evidence.record_export(
-            items, officer=user.name, request_ref=request_id, article="Art. 40(17)"
-        )
-        message = Message(
-            id=new_message_id(),
-            type=MessageType.EVIDENCE_OFFER,
-            sender=self._state,
-            recipient=peer,
-            sent_at=now,
-            request_id=request_id,
-            body={
-                "package_id": package_id,
-                "package_sha256": digest,
-                "package_size": size,
-                "chunk_size": self._chunk,
-            },
-        )
-        self._outbox.enqueue(
-            Outgoing(
-                id=message.id,
-                recipient=peer,
-                type=message.type.value,
-                request_id=request_id,
-                message=message.canonical().decode(),
-                created_at=now,
-            )
-        )
-        self._wake.set()
-        return row
+        """Pack evidence items of a request for the requesting State and offer the package,
+        on witnessed proofs only: ``offered``, or ``awaiting-witnesses`` if no checkpoint
+        with the quorum came within ``witness_wait_seconds`` (sent later; ADR 0022)."""
+        return self._sending().offer(user, request_id, evidence_ids)
+
+    def resume_outgoing(self) -> int:
+        """Background: pack and offer the outgoing packages not offered yet whose next
+        attempt is due (waiting for witnesses, or left half done by a crash)."""
+        return self._sending().resume_due()
+
+    def awaiting(self, row: PackageRow) -> Awaiting | None:
+        """What an outgoing package not offered yet waits for (None for any other)."""
+        if row.direction != "outgoing" or row.status not in NOT_SENT_YET:
+            return None
+        return self._sending().awaiting(row)
+
+    def _sending(self) -> PackageSender:
+        if self.sender is None:
+            raise Unavailable("this node was built without a package sender")
+        return self.sender
 
     def row(self, package_id: str) -> PackageRow | None:
         """A package by its id, without a case check: for the node's own work."""
         return self._store.get(package_id) if _plausible(package_id) else None
 
     def outgoing_file(self, package_id: str) -> Path:
-        """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise."""
+        """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise
+        (also while it is not offered yet: its file may be an attempt a crash cut short)."""
         row = self._store.get(package_id) if _plausible(package_id) else None
         path = self._path("outgoing", package_id, ".tar")
-        if row is None or row.direction != "outgoing" or not path.is_file():
+        if (
+            row is None
+            or row.direction != "outgoing"
+            or row.status in NOT_SENT_YET
+            or not path.is_file()
+        ):
             raise NotFound("no such package")
         return path
 
@@ -626,16 +559,22 @@ class TransferService:
         return Received(row, tuple(items))
 
     def _trust(self) -> TrustStore:
-        return directory_trust(self._directory.current(), self._clock.now())
+        """The directory as the verifier's trust store, with this node's witness quorum: a
+        package whose proofs rest on a checkpoint too few other States cosigned is refused."""
+        return directory_trust(
+            self._directory.current(), self._clock.now(), min_witnesses=self._min_witnesses
+        )
 
     def package_file(self, direction: str, package_id: str) -> Path:
         """Where the package file of that direction (``incoming``, ``outgoing``) is kept."""
         return self._path(direction, package_id, ".tar")
 
 
-def directory_trust(held: TrustedDirectory, now: datetime) -> TrustStore:
+def directory_trust(held: TrustedDirectory, now: datetime, *, min_witnesses: int = 0) -> TrustStore:
     """The directory's States as a package verifier's trust store: each State's key valid
-    ``now`` (else its latest), its age recipient, its log's key and its witness key."""
+    ``now`` (else its latest), its age recipient, its log's key and its witness key; a log's
+    checkpoints need ``min_witnesses`` cosignatures of the other States' witnesses, at most
+    as many as there are (a State cannot witness itself; ADR 0022)."""
     nodes = []
     for signed in held.directory.states:
         entry = signed.entry
@@ -658,20 +597,11 @@ def directory_trust(held: TrustedDirectory, now: datetime) -> TrustStore:
                 witness_key=entry.witness_key,
             )
         )
-    return TrustStore(tuple(nodes))
+    return TrustStore(tuple(nodes), min_witnesses=acceptance_quorum(held, min_witnesses))
 
 
 class _Corrupt(IntegrityError):
     """Downloaded bytes that do not match the offer: discarded, and fetched again."""
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def _plausible(package_id: str) -> bool:

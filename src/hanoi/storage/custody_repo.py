@@ -229,6 +229,22 @@ class CustodyRepository:
                 ).scalars()
             )
 
+    def cosigned_sizes(self, *, from_size: int, limit: int) -> list[int]:
+        """Sizes of at least ``from_size`` whose checkpoints have cosignatures, largest
+        first (where a witnessed proof looks for its checkpoint, ADR 0022)."""
+        size = cosignatures.c.size
+        with self.engine.connect() as connection:
+            return [
+                int(s)
+                for s in connection.execute(
+                    select(size)
+                    .where(size >= from_size)
+                    .group_by(size)
+                    .order_by(size.desc())
+                    .limit(limit)
+                ).scalars()
+            ]
+
     # --- exclusivity --------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -1,4 +1,10 @@
-"""SQL for evidence packages in transit between nodes (the ``evidence_packages`` table)."""
+"""SQL for evidence packages in transit between nodes (the ``evidence_packages`` table).
+
+An outgoing package is stored before it is packed (``packing``, with its items' ids), so
+that a node killed while it waits for witnesses or packs finds it again; its offer, its
+``offered`` status and its ``exported`` custody events are then written in one
+transaction (:meth:`TransfersRepository.offered`), so it is offered exactly once.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.cooperation.ports import Outgoing
+from hanoi.custody.service import NewEvent
 from hanoi.federation.outcomes import PeerOutcome
 from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
+from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.federation_repo import queue_messages
 from hanoi.storage.tables import evidence_packages
+
+NOT_SENT_YET = (PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES)
+"""Outgoing packages not offered yet: packed again and offered by the background job."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,7 +47,10 @@ class PackageRow:
     attempts: int = 0
     """Failed fetches of an incoming package since it last made progress (migration 0010)."""
     next_attempt_at: datetime | None = None
-    """Not fetched again before this time (None: at once)."""
+    """Not fetched (incoming) or packed (outgoing) again before this time (None: at once)."""
+    items: str | None = None
+    """JSON: what an outgoing package not offered yet will hold, ``{"items": [ids],
+    "officer": name}`` (migration 0011)."""
 
 
 def _row(row: Any) -> PackageRow:
@@ -55,12 +69,14 @@ def _row(row: Any) -> PackageRow:
         report=row.report,
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
+        items=row.items,
     )
 
 
 class TransfersRepository:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, custody: CustodyRepository | None = None) -> None:
         self.engine = engine
+        self._custody = custody or CustodyRepository(engine)
 
     def add(self, row: PackageRow) -> bool:
         """Store a package; False if its id is already known."""
@@ -80,11 +96,83 @@ class TransfersRepository:
                         report=row.report,
                         created_at=row.created_at,
                         updated_at=row.updated_at,
+                        attempts=row.attempts,
+                        next_attempt_at=row.next_attempt_at,
+                        items=row.items,
                     )
                 )
         except SQLIntegrityError:
             return False
         return True
+
+    def pending_outgoing(self, now: datetime) -> list[PackageRow]:
+        """Outgoing packages not offered yet (being packed, or waiting for witnesses) whose
+        next attempt is due at ``now``, oldest first."""
+        packages = evidence_packages.c
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence_packages)
+                .where(
+                    packages.direction == "outgoing",
+                    packages.status.in_([s.value for s in NOT_SENT_YET]),
+                    or_(packages.next_attempt_at.is_(None), packages.next_attempt_at <= now),
+                )
+                .order_by(packages.created_at)
+            ).all()
+        return [_row(r) for r in rows]
+
+    def offered(
+        self,
+        package_id: str,
+        *,
+        sha256: str,
+        size: int,
+        report: str,
+        message: Outgoing,
+        custody: Sequence[NewEvent],
+        now: datetime,
+    ) -> bool:
+        """In one transaction: the package packed (digest, size, what it says) and
+        ``offered``, its offer queued in the outbox, and its custody events queued. Only a
+        package not offered yet changes; False if another process offered it first."""
+        packages = evidence_packages.c
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(evidence_packages)
+                .where(
+                    packages.id == package_id,
+                    packages.direction == "outgoing",
+                    packages.status.in_([s.value for s in NOT_SENT_YET]),
+                )
+                .values(
+                    status=PackageStatus.OFFERED.value,
+                    sha256=sha256,
+                    size=size,
+                    received=size,
+                    report=report,
+                    error=None,
+                    next_attempt_at=None,
+                    updated_at=now,
+                )
+            ).rowcount
+            if changed != 1:
+                return False
+            queue_messages(connection, [message])
+            self._custody.enqueue_in(connection, custody, now=now)
+        return True
+
+    def discard(self, package_id: str) -> None:
+        """Forget an outgoing package that was never offered (its packing failed for the
+        officer who asked, who is told why)."""
+        packages = evidence_packages.c
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(evidence_packages).where(
+                    packages.id == package_id,
+                    packages.direction == "outgoing",
+                    packages.status.in_([s.value for s in NOT_SENT_YET]),
+                )
+            )
 
     def get(self, package_id: str) -> PackageRow | None:
         with self.engine.connect() as connection:

@@ -80,7 +80,8 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = CustodyWorker(node.custody, collect=node.collector.collect) if background else None
+        # The worker asks the witnesses without waiting for them (one round at a time).
+        worker = CustodyWorker(node.custody, collect=node.quorum.ask) if background else None
         jobs = (
             WorkflowJobs(node.cooperation, interval_seconds=node.settings.deadline_check_seconds)
             if background
@@ -93,6 +94,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
                     node.federation.deliver_due,
                     node.federation.gossip,
                     node.transfers.fetch_pending,
+                    node.transfers.resume_outgoing,  # packages waiting for witnesses
                 ],
                 wake=node.federation.wake,
             )

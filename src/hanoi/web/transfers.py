@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hanoi.federation.transfers import Received
@@ -40,16 +40,28 @@ def serve_package(package_id: str, request: Request) -> FileResponse:
     "/{request_id}/evidence-packages",
     status_code=201,
     summary="Send evidence items back to the requesting State in an encrypted, signed package",
+    description=(
+        "201 with status `offered` once the package is packed and its offer queued. Its "
+        "custody proofs rest on a checkpoint cosigned by witnesses of other States "
+        "(`min_witnesses`); if none comes within `witness_wait_seconds`, 202 with status "
+        "`awaiting-witnesses` and `waiting_for` (how many cosignatures, of which States' "
+        "witnesses, since when, attempts): the node sends it once they cosign."
+    ),
+    responses={202: {"description": "Stored, waiting for witnesses of other States"}},
 )
 def offer(
     request_id: Annotated[str, Field(max_length=128)],
     body: OfferBody,
     request: Request,
     user: CurrentUser,
-) -> dict[str, Any]:
+) -> Any:
     node: Node = request.app.state.node
     row = node.transfers.offer(user, request_id, body.evidence)
-    return package_json(Received(row, ()))
+    answer = package_json(Received(row, ()))
+    waiting = node.transfers.awaiting(row)
+    if waiting is None:
+        return answer
+    return JSONResponse({**answer, "waiting_for": waiting.as_json()}, status_code=202)
 
 
 @packages.get(

@@ -27,6 +27,7 @@ from hanoi.cooperation.statuses import FINAL
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.uploads import Upload
+from hanoi.federation.package_status import PackageStatus
 from hanoi.federation.transfers import Received
 from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui import cases, session_uploads
@@ -470,11 +471,12 @@ async def send_package(
     error, detail = NOTHING_CHOSEN, None
     if chosen:
         try:
-            await run_in_threadpool(ui.node.transfers.offer, user, req.id, chosen)
+            row = await run_in_threadpool(ui.node.transfers.offer, user, req.id, chosen)
         except HanoiError as exc:
             error, detail = NOT_SENT, exc.detail
-        else:
-            return see_other(next_page)
+        else:  # a package still waiting for witnesses: its page says for whom (ADR 0022)
+            waiting = row.status == PackageStatus.AWAITING_WITNESSES
+            return see_other(package_url(row.id) if waiting else next_page)
     values = dict.fromkeys(FIELD_LIMITS, "")
     values["article"] = _article_of(ui, view)
     return _upload_page(

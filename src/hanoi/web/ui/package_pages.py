@@ -18,6 +18,7 @@ from hanoi.custody.events import CustodyAction
 from hanoi.errors import InvalidInput
 from hanoi.federation.outcomes import PeerOutcome
 from hanoi.federation.package_status import PENDING_INCOMING
+from hanoi.federation.sending import Awaiting
 from hanoi.federation.transfers import KeptReport
 from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui import cases
@@ -35,6 +36,8 @@ DIRECTION_LABELS: dict[str, Message] = {
     "incoming": N_("This State received it"),
 }
 PACKAGE_STATUS_LABELS: dict[str, Message] = {
+    "packing": N_("Being packed"),
+    "awaiting-witnesses": N_("Waiting for witnesses"),
     "offered": N_("Offered"),
     "fetching": N_("Downloading"),
     "accepted": N_("Verified and accepted"),
@@ -165,6 +168,26 @@ def _outcome_values(fmt: LocaleFormat, outcome: PeerOutcome | None) -> dict[str,
     }
 
 
+def _waiting_values(fmt: LocaleFormat, waiting: Awaiting | None) -> dict[str, Any] | None:
+    """What a package not sent yet waits for: the cosignatures its custody proofs need,
+    from the witnesses of which States, who cosigned so far, since when, the attempts."""
+    if waiting is None:
+        return None
+
+    def states(codes: Sequence[str]) -> str:
+        return ", ".join(f"{fmt.territory(code)} ({code})" for code in codes)
+
+    return {
+        "required": waiting.required,
+        "states": states(waiting.states),
+        "cosigned": states(waiting.cosigned),
+        "since": waiting.since,
+        "since_text": cases.moment(fmt, waiting.since),
+        "attempts": waiting.attempts,
+        "next_text": cases.moment(fmt, waiting.next_attempt_at) if waiting.next_attempt_at else "",
+    }
+
+
 def _custody_label(value: str) -> Message:
     try:
         return cases.CUSTODY_LABELS.get(CustodyAction(value), Message(value))
@@ -192,6 +215,7 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
         received_text=fmt.bytes(row.received),
         next_attempt_text=cases.moment(fmt, row.next_attempt_at) if row.next_attempt_at else "",
         recorded=len(received.items),
+        waiting=_waiting_values(fmt, ui.node.transfers.awaiting(row)),
         **_report_values(fmt, row),
         **_outcome_values(fmt, outcome),
     )

@@ -1,0 +1,448 @@
+"""Evidence sent back to the requesting State: stored, witnessed, packed, offered, in an
+order that a crash at any point can resume, and never on an unwitnessed proof (ADR 0022).
+
+The steps of :meth:`PackageSender.offer`, each named for the fault tests (``fault``):
+
+1. ``stored``: the package's row, ``packing``, with the ids of its items and who asked
+   (``evidence_packages.items``), under an exclusive lock on a file beside the package,
+   so that the background job never takes a package that a request is still packing;
+2. ``witnessed``: a checkpoint of this node's log that holds every custody event of the
+   items and is cosigned by the quorum of other States' witnesses
+   (:class:`~hanoi.custody.quorum.QuorumWait`, asking the witnesses; an officer's
+   request waits ``witness_wait_seconds`` at most, the background job only looks);
+3. ``packed``: the ``.tar``, its proofs against that checkpoint, synced to disk, and its
+   SHA-256;
+4. ``offered``: in one transaction, the status ``offered``, the ``evidence-offer`` in the
+   outbox (its message id derived from the package id) and the ``exported`` custody
+   events (``TransfersRepository.offered``; only a package not offered yet changes).
+
+Without the quorum in time, the package is ``awaiting-witnesses`` and retried, later and
+later (2 s doubling, at most 5 min), by the federation worker (:meth:`resume_due`). A
+node killed before step 4 packs it again on its next round (a new ``.tar``: nobody has
+seen the old one) and offers it once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from hanoi.accounts.model import Action, User
+from hanoi.clock import Clock
+from hanoi.cooperation import Side
+from hanoi.cooperation.package_conditions import package_conditions
+from hanoi.cooperation.ports import Outgoing
+from hanoi.cooperation.service import CooperationService, RequestView
+from hanoi.crypto.agekeys import AgeRecipient
+from hanoi.custody.events import CustodyAction, CustodyEvent
+from hanoi.custody.quorum import QuorumNotReached, QuorumWait
+from hanoi.custody.service import CustodyLog, NewEvent, WitnessedCustody
+from hanoi.errors import HanoiError, InvalidInput, RuleViolation
+from hanoi.evidence.items import EvidenceItem
+from hanoi.evidence.package import PackedPackage, export_package
+from hanoi.evidence.report import PackageReport
+from hanoi.evidence.service import EvidenceService
+from hanoi.federation.messages import Message, MessageType
+from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.service import DirectoryHolder
+from hanoi.federation.witness_quorum import LogQuorum
+from hanoi.node.identity import NodeKeys
+from hanoi.storage.transfers_repo import NOT_SENT_YET, PackageRow
+
+log = logging.getLogger("hanoi.federation")
+
+EXPORT_ARTICLE = "Art. 40(17)"
+FIRST_RETRY = timedelta(seconds=2)
+LONGEST_RETRY = timedelta(minutes=5)
+BLOCK = 8 * 1024 * 1024
+
+
+class OutgoingStore(Protocol):
+    """What the sender needs of the packages table (``TransfersRepository`` has it)."""
+
+    def add(self, row: PackageRow) -> bool: ...
+
+    def get(self, package_id: str) -> PackageRow | None: ...
+
+    def pending_outgoing(self, now: datetime) -> list[PackageRow]: ...
+
+    def failed_attempt(
+        self,
+        package_id: str,
+        *,
+        status: str,
+        attempts: int,
+        at: datetime | None,
+        error: str,
+        now: datetime,
+        received: int | None = None,
+    ) -> None: ...
+
+    def offered(
+        self,
+        package_id: str,
+        *,
+        sha256: str,
+        size: int,
+        report: str,
+        message: Outgoing,
+        custody: Sequence[NewEvent],
+        now: datetime,
+    ) -> bool: ...
+
+    def discard(self, package_id: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """What an outgoing package not offered yet waits for (its page, the API)."""
+
+    required: int
+    """Cosignatures of witnesses of other States its proofs need."""
+    states: tuple[str, ...]
+    """The States whose witnesses count."""
+    cosigned: tuple[str, ...]
+    """Those whose witnesses cosigned this node's latest checkpoint."""
+    since: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cosignatures_required": self.required,
+            "witnesses_of": list(self.states),
+            "cosigned_by": list(self.cosigned),
+            "since": self.since.isoformat(),
+            "attempts": self.attempts,
+            "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    view: RequestView
+    items: tuple[EvidenceItem, ...]
+    officer: str
+
+
+def offer_message_id(package_id: str) -> str:
+    """The id of a package's ``evidence-offer``: one per package, whichever process sends
+    it, and not the package id itself (which fetches the package)."""
+    return hashlib.sha256(f"hanoi evidence-offer {package_id}".encode()).hexdigest()[:32]
+
+
+class PackageSender:
+    def __init__(
+        self,
+        *,
+        node_state: str,
+        folder: Path,
+        keys: NodeKeys,
+        directory: DirectoryHolder,
+        store: OutgoingStore,
+        cooperation: CooperationService,
+        evidence: EvidenceService,
+        custody: CustodyLog,
+        quorum: QuorumWait,
+        witnesses: LogQuorum,
+        user_named: Callable[[str], User],
+        clock: Clock,
+        chunk_bytes: int,
+        wait_seconds: float,
+        wake: threading.Event | None = None,
+    ) -> None:
+        self._state = node_state
+        self._folder = folder
+        self._keys = keys
+        self._directory = directory
+        self._store = store
+        self._cooperation = cooperation
+        self._evidence = evidence
+        self._custody = custody
+        self._quorum = quorum
+        self._witnesses = witnesses
+        self._user_named = user_named
+        self._clock = clock
+        self._chunk = chunk_bytes
+        self.wait_seconds = wait_seconds
+        self._wake = wake or threading.Event()
+        self.fault: Callable[[str], None] = lambda _step: None
+        """Called after each step with its name (fault tests kill the process there)."""
+
+    # --- an officer's request -------------------------------------------------------------
+
+    def offer(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> PackageRow:
+        """Pack evidence items of a request for the requesting State and offer the package,
+        once its proofs rest on a witnessed checkpoint; if none comes within the wait, the
+        package is returned ``awaiting-witnesses`` and sent later by the background job."""
+        if not evidence_ids or len(evidence_ids) > 100:
+            raise InvalidInput("name 1-100 evidence items to send")
+        plan = self._plan(user, request_id, list(dict.fromkeys(evidence_ids)))
+        now = self._clock.now()
+        row = PackageRow(
+            id=secrets.token_hex(16),
+            request_id=request_id,
+            direction="outgoing",
+            peer=plan.view.request.requesting_state,
+            sha256="",
+            size=0,
+            status=PackageStatus.PACKING,
+            received=0,
+            error=None,
+            created_at=now,
+            updated_at=now,
+            next_attempt_at=now,
+            items=json.dumps({"items": [i.id for i in plan.items], "officer": user.name}),
+        )
+        with self._locked(row.id) as mine:
+            assert mine  # a new id: nobody else holds it
+            self._store.add(row)
+            self.fault("stored")
+            try:
+                return self._attempt(row, plan, wait=self.wait_seconds)
+            except HanoiError:
+                self._store.discard(row.id)  # nothing left the node; the officer is told why
+                self._clear(row.id)
+                raise
+
+    def _plan(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> _Plan:
+        """The request and its items, as ``user`` may send them: the same checks for an
+        officer's request and for the background job acting for them later."""
+        user.require(Action.UPLOAD_EVIDENCE)
+        view = self._cooperation.show(user, request_id)
+        if view.side is not Side.REQUESTED:
+            raise RuleViolation(
+                "evidence goes back to the requesting State, from the requested one"
+            )
+        items = tuple(self._evidence.get(user, item_id) for item_id in evidence_ids)
+        for item in items:
+            if item.acquisition.request_ref != request_id:
+                raise InvalidInput(f"evidence item {item.id} was not collected for {request_id}")
+            if item.package_id is not None:
+                raise InvalidInput(
+                    f"evidence item {item.id} was received from another State, not collected here"
+                )
+        self._directory.entry(view.request.requesting_state)  # known, with its age key
+        return _Plan(view, items, user.name)
+
+    # --- the background job ---------------------------------------------------------------
+
+    def resume_due(self) -> int:
+        """Pack and offer every outgoing package whose next attempt is due: those waiting
+        for witnesses, and those a killed process left half done. Returns how many were
+        offered. Looks for a witnessed checkpoint without waiting (and asks the witnesses
+        for the next attempt), so the federation worker's other tasks are not held up."""
+        offered = 0
+        for row in self._store.pending_outgoing(self._clock.now()):
+            with self._locked(row.id) as mine:
+                if not mine:
+                    continue  # an officer's request, or another process, has it
+                current = self._store.get(row.id)
+                if current is None or current.status not in NOT_SENT_YET:
+                    continue
+                due = current.next_attempt_at
+                if due is not None and due > self._clock.now():
+                    continue
+                try:
+                    done = self._attempt(current, self._replan(current), wait=0)
+                except HanoiError as exc:  # the item or the case changed: said on its page
+                    log.warning("package %s for %s: %s", row.id, row.peer, exc.diagnostics())
+                    self._later(current, exc.diagnostics(), status=current.status)
+                    continue
+                offered += done.status == PackageStatus.OFFERED
+        return offered
+
+    def _replan(self, row: PackageRow) -> _Plan:
+        try:
+            stored = json.loads(row.items or "")
+            ids, officer = [str(i) for i in stored["items"]], str(stored["officer"])
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput("the package's list of items is unreadable") from None
+        return self._plan(self._user_named(officer), row.request_id, ids)
+
+    # --- one attempt ----------------------------------------------------------------------
+
+    def _attempt(self, row: PackageRow, plan: _Plan, *, wait: float) -> PackageRow:
+        deadline = self._clock.now() + timedelta(seconds=wait)
+        while True:
+            try:
+                witnessed = self._quorum.witnessed(seconds=wait)
+                self.fault("witnessed")
+                packed, digest, size = self._pack(row, plan, witnessed)
+                break
+            except QuorumNotReached as exc:
+                wait = (deadline - self._clock.now()).total_seconds()
+                if wait > 0:  # an event logged meanwhile: wait for a checkpoint holding it
+                    continue
+                self._clear(row.id)
+                return self._later(row, exc.detail, status=PackageStatus.AWAITING_WITNESSES)
+        self.fault("packed")
+        now = self._clock.now()
+        message = Message(
+            id=offer_message_id(row.id),
+            type=MessageType.EVIDENCE_OFFER,
+            sender=self._state,
+            recipient=row.peer,
+            sent_at=now,
+            request_id=row.request_id,
+            body={
+                "package_id": row.id,
+                "package_sha256": digest,
+                "package_size": size,
+                "chunk_size": self._chunk,
+            },
+        )
+        report = PackageReport(
+            statement=packed.statement,
+            signer=f"{self._state} (this node), key {packed.key_id}",
+            key_id=packed.key_id,
+            checks=(),
+            unchecked=(),
+            custody=(),
+        ).as_json()
+        won = self._store.offered(
+            row.id,
+            sha256=digest,
+            size=size,
+            report=json.dumps({"version": 1, **report, "verdict": "sent"}, ensure_ascii=False),
+            message=Outgoing(
+                id=message.id,
+                recipient=row.peer,
+                type=message.type.value,
+                request_id=row.request_id,
+                message=message.canonical().decode(),
+                created_at=now,
+            ),
+            custody=self._custody.prepare(self._export_events(plan, row.request_id, now)),
+            now=now,
+        )
+        self.fault("offered")
+        if won:
+            self._custody.notify()
+            self._wake.set()
+            log.info("package %s offered to %s: %d item(s)", row.id, row.peer, len(plan.items))
+        return self._store.get(row.id) or row
+
+    def _pack(
+        self, row: PackageRow, plan: _Plan, custody: WitnessedCustody
+    ) -> tuple[PackedPackage, str, int]:
+        self._clear(row.id)  # what an attempt that was killed left: nobody has seen it
+        entry = self._directory.entry(row.peer)
+        conditions, terms = package_conditions(
+            plan.view.request, giving_state=self._state, catalogue=self._cooperation.catalogue
+        )
+        target = self._file(row.id)
+        packed = export_package(
+            target,
+            items=plan.items,
+            blobs=self._evidence.blobs,
+            custody=custody,
+            keys=self._keys,
+            sending_state=self._state,
+            request=row.request_id,
+            recipients=[AgeRecipient.parse(entry.age_recipient)],
+            clock=self._clock,
+            conditions=conditions,
+            terms=terms,
+        )
+        digest, size = _synced_digest(target)
+        return packed, digest, size
+
+    def _export_events(self, plan: _Plan, request_id: str, now: datetime) -> list[CustodyEvent]:
+        """One ``exported`` event per item, as ``EvidenceService.record_export`` logs them,
+        but queued in the transaction that offers the package."""
+        return [
+            CustodyEvent(
+                action=CustodyAction.EXPORTED,
+                time=now,
+                node=self._state,
+                officer=plan.officer,
+                request_id=request_id,
+                article=EXPORT_ARTICLE,
+                evidence_sha256=item.sha256,
+            )
+            for item in plan.items
+        ]
+
+    def _later(self, row: PackageRow, error: str, *, status: str) -> PackageRow:
+        attempts = row.attempts + 1
+        now = self._clock.now()
+        at = now + min(FIRST_RETRY * 2 ** min(attempts - 1, 16), LONGEST_RETRY)
+        log.warning(
+            "package %s for %s not sent yet (attempt %d, the next at %s): %s",
+            row.id,
+            row.peer,
+            attempts,
+            at.isoformat(timespec="seconds"),
+            error,
+        )
+        self._store.failed_attempt(
+            row.id, status=status, attempts=attempts, at=at, error=error, now=now
+        )
+        return self._store.get(row.id) or row
+
+    # --- what it waits for ----------------------------------------------------------------
+
+    def awaiting(self, row: PackageRow) -> Awaiting:
+        """What ``row`` (outgoing, not offered yet) waits for, as of now."""
+        witnesses = self._witnesses.witnesses()
+        return Awaiting(
+            required=witnesses.required,
+            states=tuple(sorted(set(witnesses.states.values()))),
+            cosigned=witnesses.states_of(self._custody.latest_cosigners(witnesses.policy)),
+            since=row.created_at,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+        )
+
+    # --- files ----------------------------------------------------------------------------
+
+    def _file(self, package_id: str) -> Path:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        return self._folder / f"{package_id}.tar"
+
+    def _clear(self, package_id: str) -> None:
+        self._file(package_id).unlink(missing_ok=True)
+        for partial in self._folder.glob(f".{package_id}.tar.*"):
+            partial.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _locked(self, package_id: str) -> Iterator[bool]:
+        """An exclusive lock on ``<id>.lock`` beside the package; yields False if another
+        request or process holds it."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        with (self._folder / f"{package_id}.lock").open("a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+
+
+def _synced_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, which is synced to disk first: once offered, a package
+    must survive the sender's crash."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        os.fsync(stream.fileno())
+        while chunk := stream.read(BLOCK):
+            digest.update(chunk)
+            size += len(chunk)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+    return digest.hexdigest(), size

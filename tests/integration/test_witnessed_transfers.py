@@ -1,0 +1,155 @@
+"""Between two nodes, on SQLite and PostgreSQL: a package's custody proofs rest on a
+checkpoint the other State's witness cosigned, and the receiver refuses one whose proofs
+do not (ADR 0022)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tarfile
+
+from hanoi.cooperation.package_conditions import package_conditions
+from hanoi.crypto.agekeys import AgeRecipient
+from hanoi.custody.policy import CheckpointPolicy
+from hanoi.evidence.package import export_package
+from hanoi.federation.envelope import VerifiedMessage
+from hanoi.federation.messages import Message, MessageType, new_message_id
+from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.sending import offer_message_id
+from hanoi.federation.transfers import directory_trust
+from hanoi.federation.witness_quorum import acceptance_quorum, capped_quorum
+from hanoi.node.folder import load_keys
+from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
+    Pair,
+    collected,
+    offered,
+    pair,
+    sent_and_received,
+)
+
+
+def checkpoints_in(path: os.PathLike[str]) -> list[bytes]:
+    with tarfile.open(path) as tar:
+        return [
+            tar.extractfile(member).read()  # type: ignore[union-attr]
+            for member in tar.getmembers()
+            if member.name.endswith(".checkpoint")
+        ]
+
+
+def egy_must_witness(p: Pair, quorum: int = 1) -> CheckpointPolicy:
+    """What a court or EGY asks of VNM's checkpoints: EGY's witness cosigned them."""
+    return CheckpointPolicy.from_vkeys(
+        [p.vnm.identity.log_verifier_key],
+        witness_keys=[p.egy.identity.witness_key],
+        min_witnesses=quorum,
+        origin=p.vnm.identity.log_origin,
+    )
+
+
+def test_every_proof_a_package_carries_was_witnessed_by_the_other_state(
+    pair: Pair,  # noqa: F811 - the imported fixture
+) -> None:
+    p = pair
+    request_id, row, _ = offered(p, {"mailbox.mbox": os.urandom(60_000), "b.csv": b"a,b\n"})
+    [sent] = [r.package for r in p.vnm.transfers.packages(p.lan, request_id)]
+    assert sent.status == PackageStatus.OFFERED
+    entries = p.vnm.federation.store.outbox(limit=20, request_id=request_id)
+    assert [e.id for e in entries if e.type == "evidence-offer"] == [offer_message_id(row.id)]
+    notes = checkpoints_in(p.outgoing(row.id))
+    assert notes
+    for note in notes:
+        witnessed = egy_must_witness(p).verify(note)
+        assert len(witnessed.witnesses) == 1
+    assert p.egy.transfers.fetch_pending() == 1
+    assert p.row(request_id).status == "accepted"
+
+
+def test_a_package_on_an_unwitnessed_checkpoint_is_refused_at_acceptance(
+    pair: Pair,  # noqa: F811 - the imported fixture
+) -> None:
+    """What a sender that does not wait would send: proofs against its latest checkpoint,
+    which nobody cosigned. EGY refuses it, and says why."""
+    p = pair
+    request_id = sent_and_received(p)
+    item = collected(p, request_id, "mailbox.mbox", os.urandom(40_000))
+    p.vnm.custody.sequence()  # the latest checkpoint: new, cosigned by nobody
+    package_id = secrets.token_hex(16)
+    path = p.outgoing(package_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    view = p.vnm.cooperation.show(p.lan, request_id)
+    conditions, terms = package_conditions(
+        view.request, giving_state="VNM", catalogue=p.vnm.cooperation.catalogue
+    )
+    export_package(
+        path,
+        items=[item],
+        blobs=p.vnm.blobs,
+        custody=p.vnm.custody,  # proof_for: the latest checkpoint, as it is
+        keys=load_keys(p.vnm.settings),
+        sending_state="VNM",
+        request=request_id,
+        recipients=[AgeRecipient.parse(p.egy.identity.age_recipient)],
+        clock=p.vnm.clock,
+        conditions=conditions,
+        terms=terms,
+    )
+    for note in checkpoints_in(path):
+        assert egy_must_witness(p, quorum=0).verify(note).witnesses == ()
+    data = path.read_bytes()
+    digest, now = hashlib.sha256(data).hexdigest(), p.vnm.clock.now()
+    TransfersRepository(p.vnm.engine).add(
+        PackageRow(
+            id=package_id,
+            request_id=request_id,
+            direction="outgoing",
+            peer="EGY",
+            sha256=digest,
+            size=len(data),
+            status=PackageStatus.OFFERED,
+            received=len(data),
+            error=None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    message = Message(
+        id=new_message_id(),
+        type=MessageType.EVIDENCE_OFFER,
+        sender="VNM",
+        recipient="EGY",
+        sent_at=now,
+        request_id=request_id,
+        body={
+            "package_id": package_id,
+            "package_sha256": digest,
+            "package_size": len(data),
+            "chunk_size": 1024 * 1024,
+        },
+    )
+    p.egy.transfers.register_offer(
+        VerifiedMessage(message, "", message.digest(), message.content_digest())
+    )
+    p.egy.transfers.fetch_pending()
+    refused = p.row(request_id)
+    assert refused.status == "refused"
+    assert refused.error is not None
+    assert "0 trusted witness(es) cosigned the checkpoint, the policy requires 1" in refused.error
+    assert p.egy.evidence.held_for_request(request_id) == []
+
+
+def test_the_quorum_is_capped_by_the_other_states_in_the_directory(
+    pair: Pair,  # noqa: F811 - the imported fixture
+) -> None:
+    p = pair
+    held = p.egy.federation.directory.current()  # two States: one other witness per log
+    assert [acceptance_quorum(held, wanted) for wanted in (0, 1, 2, 5)] == [0, 1, 1, 1]
+    assert (capped_quorum(3, 0), capped_quorum(1, 4)) == (0, 1)
+    now = p.egy.clock.now()
+    assert directory_trust(held, now).min_witnesses == 0  # the court report's default
+    assert directory_trust(held, now, min_witnesses=3).min_witnesses == 1
+    policy = p.vnm.quorum.policy()  # what VNM's packages wait for: EGY's witness
+    assert policy.min_witnesses == 1
+    assert [k.name for k in policy.witness_keys] == [p.egy.identity.witness_name]
