@@ -16,6 +16,7 @@ from datetime import datetime
 from hanoi.errors import InvalidInput, PermissionDenied
 
 USER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MAX_TITLE = 200
 
 
 class Role(enum.StrEnum):
@@ -67,6 +68,17 @@ def check_user_name(name: str) -> str:
     return name
 
 
+def check_title(title: str | None) -> str | None:
+    """A user's title as the reports they certify print it ("Public Prosecutor, Cybercrime
+    Unit"): 1-200 printable characters, surrounding spaces dropped; empty means none."""
+    if title is None or not title.strip():
+        return None
+    title = title.strip()
+    if len(title) > MAX_TITLE or not title.isprintable():
+        raise InvalidInput(f"a title is 1-{MAX_TITLE} printable characters")
+    return title
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int
@@ -74,6 +86,8 @@ class User:
     role: Role
     created_at: datetime
     disabled: bool = False
+    title: str | None = None
+    """What the user is, as a court reads it under their name on a report they certify."""
 
     def may(self, action: Action) -> bool:
         return not self.disabled and action in PERMISSIONS[self.role]

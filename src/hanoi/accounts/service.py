@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from hanoi.accounts.memory import MemorySessionStore
-from hanoi.accounts.model import Role, User, check_user_name
+from hanoi.accounts.model import Role, User, check_title, check_user_name
 from hanoi.accounts.ports import SessionStore
 from hanoi.accounts.secrets import hash_password, new_token, parse_token, same_hash, verify_password
 from hanoi.accounts.sessions import Sessions
@@ -39,8 +39,18 @@ class AccountsStore(Protocol):
     """What the service needs from storage (``hanoi.storage.accounts_repo`` implements it)."""
 
     def add_user(
-        self, *, name: str, role: str, password_hash: str | None, now: datetime
+        self,
+        *,
+        name: str,
+        role: str,
+        password_hash: str | None,
+        now: datetime,
+        title: str | None = None,
     ) -> User: ...
+
+    def set_title(self, name: str, title: str | None) -> User | None:
+        """The user called ``name`` with its new title; None if there is no such user."""
+        ...
 
     def user_by_id(self, user_id: int) -> User | None: ...
 
@@ -89,12 +99,23 @@ class AccountService:
         )
 
     def add_user(
-        self, *, name: str, role: Role, password: str | None = None, with_token: bool = False
+        self,
+        *,
+        name: str,
+        role: Role,
+        password: str | None = None,
+        with_token: bool = False,
+        title: str | None = None,
     ) -> CreatedUser:
         check_user_name(name)
+        title = check_title(title)
         password_hash = hash_password(password) if password is not None else None
         user = self._repository.add_user(
-            name=name, role=role.value, password_hash=password_hash, now=self._clock.now()
+            name=name,
+            role=role.value,
+            password_hash=password_hash,
+            now=self._clock.now(),
+            title=title,
         )
         token = self.issue_token(user) if with_token else None
         return CreatedUser(user=user, token=token)
@@ -108,6 +129,14 @@ class AccountService:
             now=self._clock.now(),
         )
         return token.plaintext
+
+    def set_title(self, name: str, title: str | None) -> User:
+        """Give the user called ``name`` the title the reports they certify print (an empty
+        one removes it)."""
+        user = self._repository.set_title(name, check_title(title))
+        if user is None:
+            raise NotFound(f"no user named {name[:64]!r}")
+        return user
 
     def users(self) -> list[User]:
         return self._repository.list_users()

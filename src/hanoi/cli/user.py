@@ -1,4 +1,5 @@
-"""``hanoi user``: add and list the people who use this node."""
+"""``hanoi user``: add and list the people who use this node, and give them the title a
+court reads under their name on the reports they certify."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read a password from standard input.")
     ] = False,
+    title: Annotated[
+        str | None,
+        typer.Option(help="Their title, printed on the court reports they certify."),
+    ] = None,
 ) -> None:
     """Create a user. With --token, print an API token once: it is stored only hashed."""
     from hanoi.accounts.model import parse_role
@@ -38,11 +43,15 @@ def add(
     node = open_node(load_settings(directory))
     try:
         created = node.accounts.add_user(
-            name=name, role=parsed_role, password=password, with_token=token
+            name=name, role=parsed_role, password=password, with_token=token, title=title
         )
     finally:
         node.engine.dispose()
-    result: dict[str, object] = {"name": created.user.name, "role": created.user.role.value}
+    result: dict[str, object] = {
+        "name": created.user.name,
+        "role": created.user.role.value,
+        "title": created.user.title,
+    }
     if created.token is not None:
         result["token"] = created.token
     print_json(result)
@@ -63,7 +72,12 @@ def list_users(directory: DirOption) -> None:
         node.engine.dispose()
     print_json(
         [
-            {"name": u.name, "role": u.role.value, "created_at": u.created_at.isoformat()}
+            {
+                "name": u.name,
+                "role": u.role.value,
+                "title": u.title,
+                "created_at": u.created_at.isoformat(),
+            }
             for u in users
         ]
     )
@@ -85,3 +99,22 @@ def sign_out(
     finally:
         node.engine.dispose()
     print_json({"name": name, "sessions_ended": ended})
+
+
+@app.command("set-title")
+def set_title(
+    name: Annotated[str, typer.Argument(help="The user.")],
+    title: Annotated[str, typer.Argument(help='The new title; "" removes it.')],
+    directory: DirOption,
+) -> None:
+    """Set the title printed under a user's name when they certify a court report
+    ("Public Prosecutor, Cybercrime Unit"). Reports issued before keep the title they had."""
+    from hanoi.settings import load_settings
+    from hanoi.wiring import open_node
+
+    node = open_node(load_settings(directory))
+    try:
+        changed = node.accounts.set_title(name, title)
+    finally:
+        node.engine.dispose()
+    print_json({"name": changed.name, "title": changed.title})

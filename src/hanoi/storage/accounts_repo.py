@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.accounts.model import User, parse_role
@@ -30,6 +30,7 @@ def user_from_row(row: Any) -> User:
         role=parse_role(row.role),
         created_at=row.created_at,
         disabled=row.disabled_at is not None,
+        title=row.title,
     )
 
 
@@ -37,12 +38,26 @@ class AccountsRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add_user(self, *, name: str, role: str, password_hash: str | None, now: datetime) -> User:
+    def add_user(
+        self,
+        *,
+        name: str,
+        role: str,
+        password_hash: str | None,
+        now: datetime,
+        title: str | None = None,
+    ) -> User:
         try:
             with self.engine.begin() as connection:
                 user_id = connection.execute(
                     insert(users)
-                    .values(name=name, role=role, password_hash=password_hash, created_at=now)
+                    .values(
+                        name=name,
+                        role=role,
+                        password_hash=password_hash,
+                        created_at=now,
+                        title=title,
+                    )
                     .returning(users.c.id)
                 ).scalar_one()
         except SQLIntegrityError:
@@ -50,6 +65,14 @@ class AccountsRepository:
         found = self.user_by_id(user_id)
         assert found is not None
         return found
+
+    def set_title(self, name: str, title: str | None) -> User | None:
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(users).where(users.c.name == name).values(title=title)
+            ).rowcount
+        found = self.user_by_name(name) if changed else None
+        return found[0] if found else None
 
     def user_by_id(self, user_id: int) -> User | None:
         with self.engine.connect() as connection:
