@@ -1,33 +1,44 @@
-"""The court report, end to end: a request goes from EGY to VNM, VNM collects evidence and
-sends it back in a package, EGY pulls, verifies and accepts it; then EGY's officers export
-the report from the CLI (``hanoi evidence report``) and from the UI
-(``/ui/requests/{id}/report.pdf``), and the PDF is read back.
+"""The court report, end to end: a request goes from EGY to VNM, VNM collects evidence (under
+a production order, three days before it uploads it) and sends it back in a package, EGY
+pulls, verifies and accepts it; then EGY's officers export the report from the CLI
+(``hanoi evidence report``) and from the UI (``/ui/requests/{id}/report.pdf``), and the PDF
+is read back: each file's chain from VNM's collection, the certifying officer, and the
+``report-issued`` custody event with the SHA-256 of the very bytes handed over.
 
-Both nodes run on loopback (uvicorn, SQLite) as in ``tests/integration/test_package_transfer.py``;
-each cosigns the other's custody log. The first pages of the Arabic and Chinese reports are
-written to ``test-output/screenshots/`` as PNG (pdftoppm), for a person to look at.
+Both nodes run on loopback (uvicorn; SQLite, then PostgreSQL) as in
+``tests/integration/test_package_transfer.py``; each cosigns the other's custody log. Pages
+of the English, Arabic and Chinese reports are written to ``test-output/screenshots/`` as
+PNG (pdftoppm), for a person to look at.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from conftest import require_tool, run_hanoi
+from conftest import POSTGRES_ADMIN_URL, require_tool, run_hanoi
 from hanoi.accounts.model import Role
+from hanoi.convention import Language
 from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.custody.events import CustodyAction
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.web.app import create_app
+from hanoi.web.ui import cases
+from hanoi.web.ui.i18n import LocaleFormat
 from hanoi.wiring import Node
 from integration.test_package_transfer import (
     CATALOGUE,
@@ -39,6 +50,7 @@ from integration.test_package_transfer import (
     open_at,
     payload_offset,
 )
+from support_cooperation import postgres_databases
 from support_ui import LOOPBACK, PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
 
@@ -49,6 +61,10 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 FILES = {"mailbox.mbox": os.urandom(200_000), "subscriber.csv": b"name,ip\nx,192.0.2.7\n"}
 VERIFIED = "Verified: every evidence package of this request was verified again"
 FAILED = "Verification failed: at least one evidence package"
+LEGAL_BASIS = "Production order 17/2026 of the Hanoi People's Court"
+AUTHORITY = "Supreme People's Procuracy, Cybercrime Department"
+OBTAINED_BEFORE_UPLOAD = timedelta(days=3, hours=2)
+TITLE = "Public Prosecutor, Cybercrime Unit"
 
 
 @dataclass
@@ -58,6 +74,9 @@ class Case:
     request_id: str
     package_id: str
     digests: dict[str, str]
+    env: dict[str, str]
+    """For the CLI on EGY's folder: its database when it is not the folder's SQLite one."""
+    vnm_env: dict[str, str]
 
     @property
     def egy_dir(self) -> Path:
@@ -74,11 +93,13 @@ def collected(vnm: Node, request_id: str, name: str, data: bytes) -> EvidenceIte
         media_type="application/octet-stream",
         source_kind=SourceKind.PROVIDER,
         source="Example Mail Ltd (VNM)",
-        method="production order",
-        acquired_at=vnm.clock.now(),
+        method="export by the provider",
+        acquired_at=vnm.clock.now() - OBTAINED_BEFORE_UPLOAD,
         officer="lan",
         request_ref=request_id,
         article="Art. 44",
+        legal_basis=LEGAL_BASIS,
+        authority=AUTHORITY,
     )
     return vnm.evidence.ingest(vnm.accounts.named("lan"), io.BytesIO(data), acquisition).item
 
@@ -110,25 +131,33 @@ def _exchange(egy: Node, vnm: Node) -> tuple[str, str, dict[str, str]]:
     return request_id, row.id, {i.acquisition.original_name: i.sha256 for i in items}
 
 
-@pytest.fixture(scope="module")
-def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def case(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Case]:
     root = tmp_path_factory.mktemp("court")
     base = free_pair()
     federate(root / "fed", ["EGY", "VNM"], base_port=base)
-    egy, vnm = open_at(root / "fed" / "egy", None), open_at(root / "fed" / "vnm", None)
-    servers = [Served(egy, base), Served(vnm, base + 1)]
-    try:
-        for name, role in (("amira", Role.OFFICER), ("samir", Role.SUPERVISOR)):
-            egy.accounts.add_user(name=name, role=role, password=PASSWORD)
-        egy.accounts.add_user(name="karim", role=Role.OFFICER, password=PASSWORD)  # no case
-        vnm.accounts.add_user(name="lan", role=Role.SUPERVISOR, password=PASSWORD)
-        request_id, package_id, digests = _exchange(egy, vnm)
-        yield Case(egy, vnm, request_id, package_id, digests)
-    finally:
-        for served in servers:
-            served.stop()
-        for node in (egy, vnm):
-            node.engine.dispose()
+    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+        urls: list[str | None] = [None, None]
+        if request.param == "postgresql":
+            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
+            urls = [new_database(), new_database()]
+        egy, vnm = open_at(root / "fed" / "egy", urls[0]), open_at(root / "fed" / "vnm", urls[1])
+        servers = [Served(egy, base), Served(vnm, base + 1)]
+        try:
+            for name, role in (("amira", Role.OFFICER), ("samir", Role.SUPERVISOR)):
+                egy.accounts.add_user(name=name, role=role, password=PASSWORD)
+            egy.accounts.add_user(name="karim", role=Role.OFFICER, password=PASSWORD)  # no case
+            vnm.accounts.add_user(name="lan", role=Role.SUPERVISOR, password=PASSWORD)
+            request_id, package_id, digests = _exchange(egy, vnm)
+            env, vnm_env = ({"HANOI_DATABASE_URL": url} if url else {} for url in urls)
+            yield Case(egy, vnm, request_id, package_id, digests, env, vnm_env)
+        finally:
+            for served in servers:
+                served.stop()
+            for node in (egy, vnm):
+                node.engine.dispose()
 
 
 # --- reading a PDF ----------------------------------------------------------------------
@@ -173,6 +202,20 @@ def first_page_png(pdf: Path, name: str) -> Path:
     return png
 
 
+def every_page_png(pdf: Path, name: str) -> list[Path]:
+    """Each page of ``pdf`` as ``<name>-<n>.png`` in the screenshots folder."""
+    tool = require_tool("pdftoppm")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run([tool, "-png", "-r", "80", str(pdf), str(SCREENSHOTS / name)],
+                   check=True, timeout=120)  # fmt: skip
+    pages = sorted(SCREENSHOTS.glob(f"{name}-*.png"))
+    assert pages
+    assert all(page.stat().st_size > 10_000 for page in pages)
+    return pages
+
+
 # --- the CLI ----------------------------------------------------------------------------
 
 
@@ -181,8 +224,17 @@ def report_cli(
 ) -> subprocess.CompletedProcess[str]:
     return run_hanoi(
         "evidence", "report", case.request_id, "--dir", str(case.egy_dir), "--user", user,
-        "--out", str(out), *extra, timeout=300,
+        "--out", str(out), *extra, timeout=300, env=case.env,
     )  # fmt: skip
+
+
+def issued_line(stdout: str) -> tuple[str, int]:
+    """The digest and log entry the CLI's second line gives for the report it wrote."""
+    found = re.fullmatch(
+        r"SHA-256 ([0-9a-f]{64})  report-issued: entry (\d+) of \S+", stdout.splitlines()[1]
+    )
+    assert found, stdout
+    return found[1], int(found[2])
 
 
 def test_the_cli_writes_a_report_with_the_request_the_digests_and_the_verdict(
@@ -193,9 +245,10 @@ def test_the_cli_writes_a_report_with_the_request_the_digests_and_the_verdict(
     assert done.returncode == 0, done.stderr
     data = out.read_bytes()
     assert data.startswith(b"%PDF-")
-    assert done.stdout.strip() == (
+    assert done.stdout.splitlines()[0] == (
         f"{out}  {len(data)} bytes  VERIFIED: 1 evidence package(s) verified again"
     )
+    assert issued_line(done.stdout)[0] == hashlib.sha256(data).hexdigest()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
     text = pdf_text(data)
     flat = squeezed(text)
@@ -204,7 +257,8 @@ def test_the_cli_writes_a_report_with_the_request_the_digests_and_the_verdict(
         assert digest in flat
     assert squeezed(VERIFIED) in flat
     assert case.package_id in flat
-    for heading in ("Custody timeline", "Witnessed checkpoints", "Evidence packages"):
+    for heading in ("Evidence and its chain of custody", "History of the request",
+                    "Witnessed checkpoints", "Evidence packages", "Certification"):  # fmt: skip
         assert heading in text
     assert "Collected" in text  # VNM's custody events, proven by the package
     assert "Received" in text  # EGY's own
@@ -214,14 +268,152 @@ def test_the_cli_writes_a_report_with_the_request_the_digests_and_the_verdict(
     assert str(case.egy_dir) not in text
 
 
+def test_the_chain_runs_from_vnms_collection_and_a_titled_officer_certifies_it(
+    case: Case, tmp_path: Path
+) -> None:
+    titled = run_hanoi(
+        "user", "set-title", "samir", TITLE, "--dir", str(case.egy_dir), env=case.env
+    )
+    assert titled.returncode == 0, titled.stderr
+    assert json.loads(titled.stdout) == {"name": "samir", "title": TITLE}
+    out = tmp_path / "chain.pdf"
+    done = report_cli(case, out)
+    assert done.returncode == 0, done.stderr
+    text = pdf_text(out.read_bytes())
+    flat = squeezed(text)
+    english = LocaleFormat(Language.EN)
+    # VNM's collection, as VNM signed it: legal basis, authority, and the time the data were
+    # obtained, three days before VNM uploaded them (the time of its 'collected' step).
+    assert flat.count(squeezed(LEGAL_BASIS)) == len(FILES)
+    assert flat.count(squeezed(AUTHORITY)) == len(FILES)
+    assert flat.count("ObtainedbyVietnam") == len(FILES)
+    assert flat.count(squeezed("Service provider: Example Mail Ltd (VNM)")) == len(FILES)
+    for item in case.vnm.evidence.held_for_request(case.request_id):
+        obtained, uploaded = item.acquisition.acquired_at, item.recorded_at
+        assert uploaded - obtained >= OBTAINED_BEFORE_UPLOAD
+        assert squeezed(cases.moment(english, obtained)) in flat
+    # Every step, once: VNM's collection in VNM's log (cosigned by EGY's witness) and EGY's
+    # receipt in EGY's log (cosigned by VNM's), each with its log entry.
+    steps = [
+        (node, logged)
+        for node in (case.vnm, case.egy)
+        for digest in case.digests.values()
+        for logged in node.custody.events_for(f"sha256:{digest}")
+    ]
+    assert {(node.settings.state, logged.event.action) for node, logged in steps} >= {
+        ("VNM", CustodyAction.COLLECTED),
+        ("EGY", CustodyAction.RECEIVED),
+    }
+    shown = [(n, s) for n, s in steps if s.event.action is not CustodyAction.EXPORTED]
+    for node, logged in shown:  # (VNM's 'exported' is logged with the offer, after packing)
+        assert flat.count(f"#{logged.index}{node.custody.origin}") == 1, logged.event
+    assert "Notyetcosigned" not in flat
+    assert "This node's custody log" not in text.split("Evidence packages")[0]
+    # What digests, signatures and witnesses prove; the certifying officer.
+    assert "What the checks prove, and what they do not" in text
+    certification = flat[flat.index("Certification") :]
+    for words in ("Certifying officer samir", f"Title {TITLE}",
+                  "Authority Central authority of EGY (Egypt)",
+                  f"Date {english.date(case.egy.clock.now().date())}",
+                  "Signature of the certifying officer"):  # fmt: skip
+        assert squeezed(words) in certification, words
+
+
+def test_issuing_a_report_logs_the_sha256_of_the_bytes_handed_over(
+    case: Case, tmp_path: Path
+) -> None:
+    """From the CLI and the UI alike: a court hashes its copy and the node finds the event;
+    a copy changed by one byte matches nothing."""
+    out = tmp_path / "issued.pdf"
+    done = report_cli(case, out, "--title", "Deputy Prosecutor")
+    assert done.returncode == 0, done.stderr
+    cli_digest, index = issued_line(done.stdout)
+    assert cli_digest == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert "Deputy Prosecutor" in pdf_text(out.read_bytes())  # this report's title only
+    with signed_in(case.egy, "amira", enter=False) as client:
+        answer = client.get(f"/ui/requests/{case.request_id}/report.pdf")
+    assert answer.status_code == 200
+    ui_digest = hashlib.sha256(answer.content).hexdigest()
+    assert answer.headers["repr-digest"] == (
+        f"sha-256=:{base64.b64encode(hashlib.sha256(answer.content).digest()).decode()}:"
+    )
+    case.egy.custody.sequence()  # as the custody worker does, in the second after
+    for digest, officer in ((cli_digest, "samir"), (ui_digest, "amira")):
+        [logged] = case.egy.custody.events_for(f"sha256:{digest}")
+        event = logged.event
+        assert event.action is CustodyAction.REPORT_ISSUED
+        assert (event.request_id, event.officer, event.node) == (case.request_id, officer, "EGY")
+        assert event.article == "Art. 40(19)"
+    assert case.egy.custody.events_for(f"sha256:{cli_digest}")[0].index == index
+
+    checked = run_hanoi(
+        "evidence", "report-check", str(out), "--dir", str(case.egy_dir), "--user", "samir",
+        env=case.env,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    [found] = json.loads(checked.stdout)["issued"]
+    assert (found["request_id"], found["officer"], found["index"]) == (
+        case.request_id, "samir", index,
+    )  # fmt: skip
+    # What a court needs to prove it offline: the event, its salt and a tlog-proof.
+    (tmp_path / "event.json").write_text(json.dumps(found["event"]))
+    (tmp_path / "proof.json").write_text(json.dumps(found["proof"]))
+    verifier = json.loads(
+        run_hanoi("node", "show", "--dir", str(case.egy_dir), env=case.env).stdout
+    )["log_verifier_key"]
+    proven = run_hanoi(
+        "log", "verify-event", str(tmp_path / "event.json"), "--salt", found["salt"],
+        "--proof", str(tmp_path / "proof.json"), "--key", verifier,
+    )  # fmt: skip
+    assert proven.returncode == 0, proven.stderr
+    assert proven.stdout.startswith("ok: report-issued event ")
+
+    altered = tmp_path / "altered.pdf"
+    altered.write_bytes(out.read_bytes() + b"\n")
+    refused = run_hanoi(
+        "evidence", "report-check", str(altered), "--dir", str(case.egy_dir), "--user", "samir",
+        env=case.env,
+    )  # fmt: skip
+    assert refused.returncode == 3
+    assert "logged no report with SHA-256" in refused.stderr
+    stranger = run_hanoi(
+        "evidence", "report-check", str(out), "--dir", str(case.egy_dir), "--user", "karim",
+        env=case.env,
+    )  # fmt: skip
+    assert stranger.returncode == 3  # not one of karim's cases: as if it did not exist
+
+    with signed_in(case.egy, "amira", enter=False) as client:
+        page = client.get(f"/ui/reports/check?sha256={ui_digest.upper()}")
+        other = client.get(f"/ui/reports/check?sha256={'0' * 64}")
+        bad = client.get("/ui/reports/check?sha256=not-a-digest")
+    assert page.status_code == 200
+    assert "This node issued this report" in page.text
+    assert case.request_id in page.text
+    assert other.status_code == 200
+    assert "No report with this digest" in other.text
+    assert bad.status_code == 422
+
+
+def test_the_package_page_of_both_states_shows_how_each_file_was_obtained(case: Case) -> None:
+    for node, user in ((case.egy, "amira"), (case.vnm, "lan")):
+        with signed_in(node, user, enter=False) as client:
+            page = client.get(f"/ui/packages/{case.package_id}")
+        assert page.status_code == 200, page.text
+        html = page.text.replace("&#39;", "'")
+        assert "How the files were obtained" in html
+        assert html.count(LEGAL_BASIS) == len(FILES)
+        assert html.count(AUTHORITY) == len(FILES)
+        assert "Example Mail Ltd (VNM)" in html
+
+
 def test_the_requested_state_reports_the_package_it_sent(case: Case, tmp_path: Path) -> None:
     out = tmp_path / "sent.pdf"
     done = run_hanoi(
         "evidence", "report", case.request_id, "--dir", str(case.vnm.settings.node_dir),
-        "--user", "lan", "--out", str(out), "--language", "ru", timeout=300,
+        "--user", "lan", "--out", str(out), "--language", "ru", timeout=300, env=case.vnm_env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.rstrip().endswith("VERIFIED: 1 evidence package(s) verified again")
+    assert done.stdout.splitlines()[0].endswith("VERIFIED: 1 evidence package(s) verified again")
     text = pdf_text(out.read_bytes())
     flat = squeezed(text)
     assert case.package_id in flat
@@ -230,6 +422,17 @@ def test_the_requested_state_reports_the_package_it_sent(case: Case, tmp_path: P
     assert "Египет" in text  # the State it went to, in Russian
     # Encrypted to EGY, the sender cannot decrypt it: the report says what was not checked.
     assert "payloadcontents:no--identity" in flat
+    # Its own collection, as it recorded it, and each of its steps once: 'collected' (in its
+    # log and proven by the package it sent), then 'exported'.
+    assert flat.count(squeezed(LEGAL_BASIS)) == len(FILES)
+    for digest in case.digests.values():
+        logged = case.vnm.custody.events_for(f"sha256:{digest}")
+        assert [e.event.action for e in logged] == [
+            CustodyAction.COLLECTED,
+            CustodyAction.EXPORTED,
+        ]
+        for entry in logged:
+            assert flat.count(f"#{entry.index}{case.vnm.custody.origin}") == 1
 
 
 def test_the_cli_refuses_to_overwrite_and_reports_errors_in_one_line(
@@ -254,14 +457,14 @@ def test_the_cli_refuses_to_overwrite_and_reports_errors_in_one_line(
     ):
         failed = run_hanoi(
             "evidence", "report", case.request_id, "--dir", str(case.egy_dir),
-            "--user", "samir", "--out", str(tmp_path / "x.pdf"), *args,
+            "--user", "samir", "--out", str(tmp_path / "x.pdf"), *args, env=case.env,
         )  # fmt: skip
         assert failed.returncode == code, failed.stderr
         assert words in failed.stderr
         assert failed.stderr.count("\n") == 1
     unknown = run_hanoi(
         "evidence", "report", "EGY-2026-NOSUCH", "--dir", str(case.egy_dir),
-        "--user", "samir", "--out", str(tmp_path / "y.pdf"),
+        "--user", "samir", "--out", str(tmp_path / "y.pdf"), env=case.env,
     )  # fmt: skip
     assert unknown.returncode == 3
     stranger = report_cli(case, tmp_path / "z.pdf", user="karim")  # not on the case
@@ -355,3 +558,22 @@ def test_arabic_and_chinese_reports_embed_their_noto_fonts(
     pdf = tmp_path / f"court-report-{language}.pdf"
     pdf.write_bytes(answer.content)
     first_page_png(pdf, f"court-report-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_english_and_arabic_reports_show_the_chain_on_pages_to_look_at(
+    case: Case, tmp_path: Path, language: str
+) -> None:
+    """Every page of the report in English and in Arabic, for a person to look at: the chain
+    from VNM's collection, the note, and the certifying officer's block."""
+    out = tmp_path / f"chain-{language}.pdf"
+    done = report_cli(case, out, "--language", language)
+    assert done.returncode == 0, done.stderr
+    flat = squeezed(pdf_text(out.read_bytes()))
+    assert flat.count(squeezed(LEGAL_BASIS)) == len(FILES)  # as VNM signed it, in any language
+    assert squeezed(fmt_territory(language, "VNM")) in flat
+    every_page_png(out, f"court-report-chain-{language}")
+
+
+def fmt_territory(language: str, code: str) -> str:
+    return LocaleFormat(Language(language)).territory(code)

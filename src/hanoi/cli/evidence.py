@@ -528,9 +528,9 @@ def _check_output(out: Path, *, force: bool) -> None:
         raise InvalidInput(f"--out: the folder {out.parent} does not exist")
 
 
-def _write_atomically(out: Path, data: bytes) -> None:
-    """Write a hidden temporary file beside ``out``, fsync it, then rename it over ``out``:
-    a reader sees the old file or the whole new one, never half of one."""
+def _write_temporary(out: Path, data: bytes) -> Path:
+    """Write a hidden temporary file beside ``out`` and fsync it; :func:`_publish` renames it
+    over ``out``, so a reader sees the old file or the whole new one, never half of one."""
     import os
     import tempfile
 
@@ -546,9 +546,21 @@ def _write_atomically(out: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, out)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
+    return Path(temporary)
+
+
+def _publish(temporary: Path, out: Path) -> None:
+    import os
+
+    from hanoi.errors import InvalidInput
+
+    try:
+        os.replace(temporary, out)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
         raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
 
 
@@ -560,21 +572,75 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="The PDF file to write.")],
     language: Annotated[str, typer.Option("--language", help="ar, zh, en, fr, ru or es.")] = "en",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    title: Annotated[
+        str | None,
+        typer.Option(help="The certifying officer's title on this report (default: the user's)."),
+    ] = None,
 ) -> None:
-    """Write the court report of a request as PDF: the request, its evidence and their
-    digests, the custody timeline, the witnessed checkpoints, and every evidence package
-    verified again now. Exit 0 once written, whatever the verdict it prints."""
+    """Write the court report of a request as PDF: the request, each evidence file's chain
+    of custody from its collection, the witnessed checkpoints, and every evidence package
+    verified again now, certified by --user. The issue is logged as a 'report-issued'
+    custody event with the PDF's SHA-256, printed on the second line. Exit 0 once written,
+    whatever the verdict it prints."""
     chosen = _report_language(language)
     _check_output(out, force=force)  # both before the slow imports below
 
+    from hanoi.accounts.model import check_title
     from hanoi.cli.cooperation import _session as user_session
     from hanoi.node.folder import load_keys
     from hanoi.reports.gather import court_report
+    from hanoi.reports.issued import logged_index, record_issued
     from hanoi.reports.render import render_pdf
 
+    title = check_title(title)
     with user_session(directory, user) as (node, actor):
         identity = load_keys(node.settings).age
-        found = court_report(node, actor, request_id, identities=[identity])
+        node.custody.sequence()  # events still queued (no server may be running) are shown
+        found = court_report(node, actor, request_id, identities=[identity], title=title)
         pdf = render_pdf(found, chosen, catalogue=node.cooperation.catalogue)
-    _write_atomically(out, pdf)
+        temporary = _write_temporary(out, pdf)
+        try:  # logged before the file is in place: no report leaves unrecorded
+            issued = record_issued(
+                node, actor, request_id=found.request.id, pdf=pdf, verdict=found.verdict.value
+            )
+            node.custody.sequence()
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _publish(temporary, out)
+        index = logged_index(node, issued)
+        origin = node.custody.origin
     print(f"{out}  {len(pdf)} bytes  {found.verdict_text()}")
+    entry = f"entry {index} of {origin}" if index is not None else f"queued in {origin}"
+    print(f"SHA-256 {issued.sha256}  report-issued: {entry}")
+
+
+@app.command("report-check")
+def report_check(
+    pdf: Annotated[Path, typer.Argument(help="A copy of a court report (PDF).")],
+    directory: Annotated[Path, typer.Option("--dir", help="The node folder.")],
+    user: Annotated[str, typer.Option("--user", help="Act as this user of the node.")],
+) -> None:
+    """Say whether this node issued this exact PDF: its SHA-256 looked up among the
+    'report-issued' custody events of the user's cases. Prints each match as JSON, with the
+    event, its salt and a tlog-proof for 'hanoi log verify-event'; exit 3 if none."""
+    import hashlib
+
+    from hanoi.cli.cooperation import _session as user_session
+    from hanoi.errors import InvalidInput, NotFound
+    from hanoi.reports.issued import issued_reports
+
+    try:
+        with pdf.open("rb") as stream:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {pdf}: {exc.strerror}") from None
+    with user_session(directory, user) as (node, actor):
+        found = issued_reports(node, actor, digest)
+        shown = [f.to_json(node.custody.proof_for(f.index).to_json()) for f in found]
+    if not shown:
+        raise NotFound(
+            f"this node logged no report with SHA-256 {digest} among your cases "
+            "(not issued here, altered, or issued seconds ago and not sequenced yet)"
+        )
+    print_json({"sha256": digest, "issued": shown})

@@ -62,6 +62,9 @@ class CustodyAction(StrEnum):
     """A step of the cooperation workflow (``step``, ``from``, ``to``, ``side`` members)."""
     ONWARD_TRANSFER = "onward-transfer"
     """Data received under a request passed to a third State, with consent (Art. 36(3))."""
+    REPORT_ISSUED = "report-issued"
+    """A court report of the request was issued; ``evidence_sha256`` is the SHA-256 of the
+    PDF's bytes, so a court can ask the node whether a PDF is one it issued."""
 
 
 _ACTIONS = frozenset(a.value for a in CustodyAction)

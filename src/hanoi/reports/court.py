@@ -2,10 +2,12 @@
 
 A :class:`CourtReport` holds what a court needs to follow the evidence of a request
 (mutual legal assistance serves investigations, prosecutions and judicial proceedings,
-Art. 40(1)): the request and its key dates, the evidence
-items this node holds, the evidence packages sent and received with the result of
-verifying each again when the report was made, the custody timeline, and the
-witnessed checkpoints of the custody logs that prove it.
+Art. 40(1)): the request and its key dates; for each evidence file, its chain of custody
+from the collection (how the collecting State obtained it, as it declared it) through
+every hand-over, each step with its State, its log entry and the States whose witnesses
+cosigned it; the evidence packages sent and received with the result of verifying each
+again when the report was made; the history of the request; the witnessed checkpoints of
+the custody logs that prove it; and who certifies the report.
 
 :func:`assemble` builds one from values the node's services gave
 (:mod:`hanoi.reports.gather` does the reading and the verifying); rendering is
@@ -14,13 +16,36 @@ witnessed checkpoints of the custody logs that prove it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from hanoi.cooperation import CooperationRequest, Side, Status, TransitionRecord
 from hanoi.custody.events import CustodyAction, CustodyEvent
+from hanoi.reports.chain import Acquired, ChainLink, FileChain, ItemEntry, build_chains
+
+__all__ = [
+    "Acquired",
+    "Certifier",
+    "ChainLink",
+    "CheckpointEntry",
+    "CourtReport",
+    "Direction",
+    "FileChain",
+    "ItemEntry",
+    "LoggedStep",
+    "Origin",
+    "Outcome",
+    "PackageCheck",
+    "PackageEntry",
+    "TimelineEntry",
+    "Verdict",
+    "Witness",
+    "assemble",
+    "build_timeline",
+    "verdict_of",
+]
 
 KEY_STATUSES: tuple[Status, ...] = (
     Status.APPROVED,
@@ -71,25 +96,14 @@ class Origin(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ItemEntry:
-    """One evidence file: its original name, size and SHA-256 (of the plaintext)."""
+class Certifier:
+    """The officer who issues the report, and in whose name it is recorded as issued."""
 
     name: str
-    size: int
-    sha256: str
-    media_type: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HeldItem:
-    """An evidence item recorded on this node for the request, and how it was acquired."""
-
-    file: ItemEntry
-    source: str
-    method: str
-    acquired_at: datetime
-    officer: str
-    article: str
+    title: str | None
+    authority: str
+    """The authority the node serves (its name, as in ``hanoi node show``)."""
+    state: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,11 +195,16 @@ class CourtReport:
     """This node's side of the request."""
     node_state: str
     generated_at: datetime
-    generated_by: str
-    items: tuple[HeldItem, ...]
+    certifier: Certifier
+    chains: tuple[FileChain, ...]
     packages: tuple[PackageEntry, ...]
     timeline: tuple[TimelineEntry, ...]
+    """The steps of the request, and custody events about the request rather than a file."""
     checkpoints: tuple[CheckpointEntry, ...]
+
+    @property
+    def generated_by(self) -> str:
+        return self.certifier.name
 
     @property
     def key_dates(self) -> tuple[tuple[Status, datetime], ...]:
@@ -276,18 +295,27 @@ def _step_sequence(event: CustodyEvent) -> int | None:
     return value if event.action is CustodyAction.REQUEST_STEP and type(value) is int else None
 
 
+def is_transport(event: CustodyEvent) -> bool:
+    """A message between nodes sent or received (``hanoi.federation``): the envelope of a
+    step, an evidence offer or its outcome, logged with its receipt; not a step itself."""
+    return event.action in (CustodyAction.SENT, CustodyAction.RECEIVED) and (
+        "message_type" in event.unknown
+    )
+
+
 def build_timeline(
     history: Sequence[TransitionRecord],
     *,
     logged: Sequence[LoggedStep],
     proven: Sequence[LoggedStep] = (),
 ) -> tuple[TimelineEntry, ...]:
-    """Every step of the request and every custody event, oldest first.
+    """Every step of the request and every custody event about it, oldest first.
 
-    ``logged``: events of this node's log (the request's and its items'); a ``request-step``
-    event is shown with its step, not twice. ``proven``: events proven by packages, from
-    the sending State's log. An event seen twice (same log and entry) counts once. Ties in
-    time go steps first, then this node's log, then packages, each in its own order."""
+    ``logged``: events of this node's log; a ``request-step`` event is shown with its step,
+    not twice. ``proven``: events proven by packages, from the sending State's log. An event
+    seen twice (same log and entry) counts once. The nodes' messages (:func:`is_transport`)
+    are left out: each carried a step or an offer the report already shows. Ties in time
+    go steps first, then this node's log, then packages, each in its own order."""
     sequences = {r.sequence for r in history}
     by_sequence = {
         sequence: step
@@ -299,7 +327,7 @@ def build_timeline(
     for origin, steps in ((Origin.LOG, logged), (Origin.PACKAGE, proven)):
         for step in steps:
             key = (step.log_origin, step.index)
-            if key not in seen:
+            if key not in seen and not is_transport(step.event):
                 seen.add(key)
                 entries.append(_event_entry(step, origin))
     return tuple(sorted(entries, key=lambda e: (e.at, _RANK[e.origin], e.order)))
@@ -314,21 +342,25 @@ def assemble(
     side: Side,
     node_state: str,
     generated_at: datetime,
-    generated_by: str,
-    items: Sequence[HeldItem],
+    certifier: Certifier,
+    files: Sequence[ItemEntry],
+    acquisitions: Mapping[str, Acquired],
+    links: Sequence[ChainLink],
     packages: Sequence[PackageEntry],
     logged: Sequence[LoggedStep],
     proven: Sequence[LoggedStep],
     checkpoints: Sequence[CheckpointEntry],
 ) -> CourtReport:
-    """The report, with items by name, packages oldest first, checkpoints by log."""
+    """The report: each file's chain (:func:`~hanoi.reports.chain.build_chains`), packages
+    oldest first, the request's history with the events about the request (``logged``
+    from this node's log, ``proven`` by packages), checkpoints by log."""
     return CourtReport(
         request=request,
         side=side,
         node_state=node_state,
         generated_at=generated_at,
-        generated_by=generated_by,
-        items=tuple(sorted(items, key=lambda i: (i.acquired_at, i.file.name, i.file.sha256))),
+        certifier=certifier,
+        chains=build_chains(files, acquisitions=acquisitions, links=links),
         packages=tuple(sorted(packages, key=lambda p: (p.created_at, p.id))),
         timeline=build_timeline(request.history, logged=logged, proven=proven),
         checkpoints=tuple(

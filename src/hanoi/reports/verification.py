@@ -26,10 +26,13 @@ from hanoi.evidence.bagio import open_bag, read_at_most
 from hanoi.evidence.custody_bundle import parse_custody_index
 from hanoi.evidence.isolated import VerifyBudget, verify_isolated
 from hanoi.evidence.layout import CUSTODY_INDEX, DEFAULT_PACKAGE_LIMITS
+from hanoi.evidence.provenance import PayloadAcquisition
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
 from hanoi.reports.court import (
+    Acquired,
+    ChainLink,
     CheckpointEntry,
     ItemEntry,
     LoggedStep,
@@ -56,9 +59,17 @@ class Expected:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
+    """What verifying one package again found; a failed one proves nothing, so it has no
+    items, steps, acquisitions or checkpoints."""
+
     check: PackageCheck
     items: tuple[ItemEntry, ...] = ()
     proven: tuple[LoggedStep, ...] = ()
+    """Every custody step proven, of the package and of those it carries."""
+    links: tuple[ChainLink, ...] = ()
+    """The proven steps about its files, with the States whose witnesses cosigned each."""
+    acquisitions: tuple[tuple[str, Acquired], ...] = ()
+    """Plaintext SHA-256 to how the file was obtained, as the collecting State signed it."""
     checkpoints: tuple[CheckpointEntry, ...] = ()
 
 
@@ -115,13 +126,71 @@ def verify_again(
             f"the package answers request {statement.request} from {statement.sending_state}, "
             f"not {expected.request_id} from {expected.sending_state}"
         )
+    if not report.verified:  # a shortfall: an unknown signer or log, files that do not link
+        return failed(report.verdict())
     return _verified(report, path, trust=trust, package_id=expected.package_id)
+
+
+def _acquired(found: PayloadAcquisition, declared_in: str) -> Acquired:
+    return Acquired(
+        state=found.state,
+        source_kind=found.source_kind,
+        source=found.source,
+        obtained_at=found.obtained_at,
+        method=found.method,
+        officer=found.officer,
+        article=found.article,
+        legal_basis=found.legal_basis,
+        authority=found.authority,
+        declared_in=declared_in,
+    )
+
+
+def acquisitions(report: PackageReport, *, package_id: str) -> tuple[tuple[str, Acquired], ...]:
+    """How each file of the package was obtained, from the statement that first declared it:
+    the originating State's, carried whole (named by its statement's id, as its folder is),
+    before the exporting State's copy of it (named ``package_id``, as this node knows it)."""
+    found: dict[str, Acquired] = {}
+    statements = [
+        *((o.statement, o.origin.package_id) for o in report.origins),
+        (report.statement, package_id),
+    ]
+    wanted = {e.sha256 for e in report.statement.payload}
+    for statement, package_id in statements:
+        for entry in statement.payload:
+            if entry.sha256 in wanted and entry.acquisition is not None:
+                found.setdefault(entry.sha256, _acquired(entry.acquisition, package_id))
+    return tuple(found.items())
+
+
+def chain_links(report: PackageReport, *, package_id: str) -> tuple[ChainLink, ...]:
+    """The proven steps about files (of the package and of those it carries), each with
+    the States whose witnesses cosigned it, as the trust file places them."""
+    names = dict(report.witness_states)
+    steps = (*report.custody, *(s for o in report.origins for s in o.custody))
+    return tuple(
+        ChainLink(
+            at=step.event.time,
+            state=step.event.node,
+            action=step.event.action.value,
+            officer=step.event.officer,
+            article=step.event.article,
+            evidence_sha256=step.event.evidence_sha256,
+            log_origin=step.log_origin,
+            index=step.index,
+            witnesses=tuple(sorted({names.get(w, w.split("+", 1)[0]) for w in step.witnesses})),
+            proven_by=(package_id,),
+        )
+        for step in steps
+        if step.event.evidence_sha256 is not None
+    )
 
 
 def _verified(
     report: PackageReport, path: Path, *, trust: TrustStore, package_id: str
 ) -> Verification:
     statement = report.statement
+    every = (*report.custody, *(s for o in report.origins for s in o.custody))
     return Verification(
         check=PackageCheck(
             outcome=Outcome.VERIFIED,
@@ -134,9 +203,10 @@ def _verified(
             for e in statement.payload
         ),
         proven=tuple(
-            LoggedStep(event=s.event, log_origin=s.log_origin, index=s.index)
-            for s in report.custody
+            LoggedStep(event=s.event, log_origin=s.log_origin, index=s.index) for s in every
         ),
+        links=chain_links(report, package_id=package_id),
+        acquisitions=acquisitions(report, package_id=package_id),
         checkpoints=package_checkpoints(path, trust=trust, package_id=package_id),
     )
 

@@ -15,9 +15,12 @@ from typing import Any
 from hanoi.convention import Catalogue
 from hanoi.custody.events import CustodyAction
 from hanoi.reports.court import (
+    Acquired,
+    ChainLink,
     CheckpointEntry,
     CourtReport,
     Direction,
+    FileChain,
     Origin,
     Outcome,
     PackageEntry,
@@ -26,6 +29,7 @@ from hanoi.reports.court import (
 )
 from hanoi.web.ui import cases
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.package_acquisitions import SOURCE_KINDS
 
 VERDICTS: dict[Verdict, Message] = {
     Verdict.VERIFIED: N_(
@@ -78,6 +82,7 @@ def _timeline_row(
         "at": entry.at,
         "at_text": cases.moment(fmt, entry.at),
         "origin": ORIGINS[entry.origin],
+        "origin_shown": entry.origin is Origin.PACKAGE,
         "action": _action_label(entry),
         "from": cases.STATUS_LABELS[entry.from_status] if entry.from_status else None,
         "to": cases.STATUS_LABELS[entry.to_status] if entry.to_status else None,
@@ -144,12 +149,50 @@ def _conditions(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) ->
 
 
 def _names(report: CourtReport) -> dict[str, str]:
-    """Item names by digest, for the timeline."""
-    names = {i.file.sha256: i.file.name for i in report.items}
+    """File names by digest, for the history of the request."""
+    names = {c.file.sha256: c.file.name for c in report.chains}
     for package in report.packages:
         for item in package.items:
             names.setdefault(item.sha256, item.name)
     return names
+
+
+def _place(fmt: LocaleFormat, value: str) -> str:
+    """A State's name from its code; a witness the directory does not place, by its key."""
+    return fmt.territory(value) if len(value) == 3 and value.isupper() else value
+
+
+def _acquired(acquired: Acquired, fmt: LocaleFormat) -> dict[str, Any]:
+    return {
+        "entry": acquired,
+        "state_name": fmt.territory(acquired.state),
+        "obtained_text": cases.moment(fmt, acquired.obtained_at),
+        "source_kind": SOURCE_KINDS.get(acquired.source_kind, Message(acquired.source_kind)),
+        "citation": fmt.citation(acquired.article),
+    }
+
+
+def _link(link: ChainLink, fmt: LocaleFormat) -> dict[str, Any]:
+    try:
+        action = cases.CUSTODY_LABELS.get(CustodyAction(link.action), Message(link.action))
+    except ValueError:
+        action = Message(link.action)
+    return {
+        "entry": link,
+        "at_text": cases.moment(fmt, link.at),
+        "state_name": fmt.territory(link.state),
+        "action": action,
+        "citation": fmt.citation(link.article),
+        "witnesses": [_place(fmt, w) for w in link.witnesses],
+    }
+
+
+def _chain(chain: FileChain, fmt: LocaleFormat) -> dict[str, Any]:
+    return {
+        "file": chain.file,
+        "acquired": _acquired(chain.acquired, fmt) if chain.acquired is not None else None,
+        "steps": [_link(link, fmt) for link in chain.steps],
+    }
 
 
 def _dates(report: CourtReport, fmt: LocaleFormat) -> list[tuple[Message, datetime, str]]:
@@ -183,8 +226,8 @@ def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue
         "timeline": [_timeline_row(e, fmt, names, report.node_state) for e in report.timeline],
         "checkpoints": [_checkpoint(c, fmt) for c in report.checkpoints],
         "generated_text": cases.moment(fmt, report.generated_at),
-        "items": [
-            {"entry": item, "acquired_text": cases.moment(fmt, item.acquired_at)}
-            for item in report.items
-        ],
+        "chains": [_chain(chain, fmt) for chain in report.chains],
+        "certifier": report.certifier,
+        "certified_date": fmt.date(report.generated_at.date()),
+        "authority_state": fmt.territory(report.certifier.state),
     }

@@ -9,9 +9,9 @@ import pytest
 from hanoi.cooperation import CooperationRequest, Side, Status
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.reports.court import (
+    Certifier,
     CourtReport,
     Direction,
-    HeldItem,
     ItemEntry,
     LoggedStep,
     Origin,
@@ -29,6 +29,7 @@ from unit.cooperation.builders import N as Step
 EGY_LOG = "hanoi.node/egy/log"
 VNM_LOG = "hanoi.node/vnm/log"
 DIGEST = "ab" * 32
+CERTIFIER = Certifier(name="samir", title="Prosecutor", authority="Central authority", state="EGY")
 
 
 def request() -> CooperationRequest:
@@ -79,8 +80,10 @@ def report(*packages: PackageEntry, logged: tuple[LoggedStep, ...] = ()) -> Cour
         side=Side.REQUESTING,
         node_state="EGY",
         generated_at=T0 + timedelta(days=1),
-        generated_by="samir",
-        items=[],
+        certifier=CERTIFIER,
+        files=[],
+        acquisitions={},
+        links=[],
         packages=packages,
         logged=logged,
         proven=[],
@@ -234,27 +237,23 @@ def test_an_event_seen_in_this_log_and_in_a_package_counts_once() -> None:
     assert [(e.origin, e.log_index) for e in timeline] == [(Origin.LOG, 5)]
 
 
-def test_items_are_listed_in_the_order_they_were_acquired() -> None:
-    def held(name: str, minutes: int) -> HeldItem:
-        return HeldItem(
-            file=ItemEntry(name=name, size=1, sha256=DIGEST),
-            source="Example Mail Ltd",
-            method="production order",
-            acquired_at=T0 + timedelta(minutes=minutes),
-            officer="lan",
-            article="Art. 44",
-        )
-
-    found = assemble(
-        request=request(),
-        side=Side.REQUESTED,
-        node_state="VNM",
-        generated_at=T0,
-        generated_by="lan",
-        items=[held("b.csv", 5), held("a.mbox", 9), held("c.log", 1)],
-        packages=[],
-        logged=[],
-        proven=[],
-        checkpoints=[],
+def test_the_nodes_messages_are_not_repeated_beside_the_steps_they_carried() -> None:
+    req = request()
+    moment = req.history[-1].at
+    message = {"message_id": "m" * 32, "message_type": "step", "message_sha256": "d" * 64}
+    received = LoggedStep(
+        event=event(CustodyAction.RECEIVED, moment, digest=None, **message, sender="VNM"),
+        log_origin=EGY_LOG,
+        index=6,
     )
-    assert [i.file.name for i in found.items] == ["c.log", "b.csv", "a.mbox"]
+    sent = LoggedStep(
+        event=event(CustodyAction.SENT, moment, digest=None, **message, recipient="VNM"),
+        log_origin=EGY_LOG,
+        index=3,
+    )
+    created = LoggedStep(
+        event=event(CustodyAction.CREATED, req.created_at, digest=None), log_origin=EGY_LOG, index=0
+    )
+    timeline = build_timeline(req.history, logged=[received, sent, created])
+    assert [e.log_index for e in timeline if e.origin is Origin.LOG] == [0]
+    assert len(timeline) == len(req.history) + 1

@@ -4,20 +4,23 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
+from html import unescape
+from typing import Any
 
 import pytest
 
 from hanoi.convention import Language, default_catalogue
 from hanoi.cooperation import Side
-from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.reports.court import (
+    Acquired,
+    Certifier,
+    ChainLink,
     CheckpointEntry,
     CourtReport,
     Direction,
-    HeldItem,
     ItemEntry,
-    LoggedStep,
     Outcome,
     PackageCheck,
     PackageEntry,
@@ -31,39 +34,81 @@ CATALOGUE = default_catalogue()
 MAILBOX = "0123456789abcdef" * 4
 CSV = "fedcba9876543210" * 4
 REASON = "data/mailbox.mbox.age: SHA-256 does not match manifest-sha256.txt (altered)"
+EGY_LOG = "hanoi.node/egy/x"
+VNM_LOG = "hanoi.node/vnm/y"
+PACKAGE = "f" * 32
+LEGAL_BASIS = "Production order 17/2026 of the Hanoi People's Court"
 
 
-def sample(outcome: Outcome = Outcome.VERIFIED) -> CourtReport:
+def link(action: str, at: datetime, *, state: str, log: str, index: int, **extra: Any) -> ChainLink:
+    values: dict[str, Any] = {"officer": "lan" if state == "VNM" else "egy-node", **extra}
+    return ChainLink(
+        at=at,
+        state=state,
+        action=action,
+        article="Art. 44" if state == "VNM" else "Art. 40(17)",
+        evidence_sha256=MAILBOX,
+        log_origin=log,
+        index=index,
+        **values,
+    )
+
+
+def sample(
+    outcome: Outcome = Outcome.VERIFIED, *, title: str | None = "Public Prosecutor"
+) -> CourtReport:
+    """EGY's report of a file VNM obtained three days before it uploaded it, sent in a
+    package and received here; VNM's collection is seen twice (its log's entry #3, proven by
+    the package and cited again), and must show once."""
     request = acknowledged("mla-stored-data").request
     later = request.history[-1].at
-    received = CustodyEvent(
-        action=CustodyAction.RECEIVED,
-        time=later + STEP,
-        node="EGY",
-        officer="egy-node",
-        request_id=request.id,
-        article="Art. 40(17)",
-        evidence_sha256=MAILBOX,
-    )
+    collected = link("collected", later, state="VNM", log=VNM_LOG, index=3, witnesses=("EGY",),
+                     proven_by=(PACKAGE,))  # fmt: skip
     return assemble(
         request=request,
         side=Side.REQUESTING,
         node_state="EGY",
         generated_at=later + timedelta(hours=1),
-        generated_by="samir",
-        items=[
-            HeldItem(
-                file=ItemEntry(name="mailbox.mbox", size=300_000, sha256=MAILBOX),
-                source="node of VNM",
-                method="received in an evidence package",
-                acquired_at=later + STEP,
-                officer="egy-node",
-                article="Art. 40(17)",
+        certifier=Certifier(
+            name="samir", title=title, authority="Central authority of Egypt", state="EGY"
+        ),
+        files=[
+            ItemEntry(name="mailbox.mbox", size=300_000, sha256=MAILBOX),
+            ItemEntry(name="subscriber.csv", size=20, sha256=CSV),
+        ],
+        acquisitions={
+            MAILBOX: Acquired(
+                state="VNM",
+                source_kind="provider",
+                source="Example Mail Ltd",
+                obtained_at=later - timedelta(days=3),
+                method="export by the provider",
+                officer="lan",
+                article="Art. 44",
+                legal_basis=LEGAL_BASIS,
+                authority="Supreme People's Procuracy",
+                declared_in=PACKAGE,
             )
+        },
+        links=[
+            collected,
+            link(
+                "exported",
+                later + STEP,
+                state="VNM",
+                log=VNM_LOG,
+                index=5,
+                witnesses=("EGY",),
+                proven_by=(PACKAGE,),
+            ),
+            link(
+                "received", later + 2 * STEP, state="EGY", log=EGY_LOG, index=7, witnesses=("VNM",)
+            ),
+            replace(collected, witnesses=("FRA",), proven_by=()),
         ],
         packages=[
             PackageEntry(
-                id="f" * 32,
+                id=PACKAGE,
                 direction=Direction.RECEIVED,
                 peer="VNM",
                 sha256="b" * 64,
@@ -79,11 +124,11 @@ def sample(outcome: Outcome = Outcome.VERIFIED) -> CourtReport:
                 ),
             )
         ],
-        logged=[LoggedStep(event=received, log_origin="hanoi.node/egy/x", index=7)],
+        logged=[],
         proven=[],
         checkpoints=[
             CheckpointEntry(
-                origin="hanoi.node/egy/x",
+                origin=EGY_LOG,
                 size=8,
                 root_hash="wyb51c8YD/apSSUfcoUdRFXBFioZIcH8HaOl5K87lwg=",
                 witnesses=(Witness(name="hanoi.node/vnm/x/witness", state="VNM"),),
@@ -91,6 +136,11 @@ def sample(outcome: Outcome = Outcome.VERIFIED) -> CourtReport:
             )
         ],
     )
+
+
+def text_of(html: str) -> str:
+    """The words of the HTML, tags removed and spaces squeezed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.mark.parametrize("language", list(Language), ids=str)
@@ -104,7 +154,7 @@ def test_every_language_shows_the_id_the_digests_and_the_checkpoint(language: La
     assert "wyb51c8YD/apSSUfcoUdRFXBFioZIcH8HaOl5K87lwg=" in html
     assert "hanoi.node/vnm/x/witness" in html
     assert 'class="page-number"' in html
-    assert '#7</span> <span class="code">EGY</span>' in html  # the entry, in EGY's log
+    assert f'<span class="code">#7</span> <span class="log-origin">{EGY_LOG}</span>' in html
     assert re.search(r"<bdi class=\"code\" dir=\"ltr\">f{32}</bdi>", html)
 
 
@@ -138,3 +188,55 @@ def test_the_report_fetches_only_its_own_template_files() -> None:
     ):
         with pytest.raises(ValueError, match="court report"):
             _template_file(url)
+
+
+def test_each_file_shows_its_collection_and_every_step_once_with_its_state_and_witnesses() -> None:
+    report = sample()
+    html = render_html(report, Language.EN, catalogue=CATALOGUE)
+    text = text_of(html)
+    # VNM's acquisition, as it signed it: the time obtained, three days before its upload.
+    obtained = report.chains[0].acquired
+    assert obtained is not None
+    assert "Obtained by Vietnam" in text
+    assert f'<time datetime="{obtained.obtained_at.isoformat()}">' in html
+    for words in (f"Legal basis or order {LEGAL_BASIS} (Art. 44)",
+                  "Executing authority Supreme People's Procuracy VNM",
+                  "Source Service provider: Example Mail Ltd", "Method export by the provider",
+                  "Executing officer lan"):  # fmt: skip
+        assert words in text, words
+    assert "As Vietnam declared it in the signed statement of package" in text
+    # One row per log entry: VNM's collection (seen twice) once, with both witnesses.
+    for index, log in ((3, VNM_LOG), (5, VNM_LOG), (7, EGY_LOG)):
+        entry = f'<span class="code">#{index}</span> <span class="log-origin">{log}</span>'
+        assert html.count(entry) == 1, entry
+    assert "Egypt and France" in text  # the States whose witnesses cosigned VNM's #3
+    # The file VNM's statement did not describe says so, rather than showing the receipt.
+    assert "How this file was obtained is not established" in text
+    chain = text[text.index("Evidence and its chain of custody") : text.index("Evidence packages")]
+    assert "custody log" not in chain.split("that log.", 1)[1]  # no noise rows
+
+
+def test_the_report_says_what_digests_signatures_and_witnesses_prove() -> None:
+    text = text_of(render_html(sample(), Language.EN, catalogue=CATALOGUE))
+    assert "What the checks prove, and what they do not" in text
+    assert "fingerprint of a file" in text
+    assert "not that they are accurate" in text
+    assert "Witnesses see only hashes" in text
+
+
+@pytest.mark.parametrize("title", ["Public Prosecutor", None])
+def test_the_certifying_officer_block_has_name_title_authority_and_date(
+    title: str | None,
+) -> None:
+    report = sample(title=title)
+    text = text_of(render_html(report, Language.EN, catalogue=CATALOGUE))
+    block = text[text.index("Certification") :]
+    assert "Certifying officer samir" in block
+    assert f"Title {title or 'Not recorded'}" in block
+    assert "Authority Central authority of Egypt (Egypt)" in block
+    assert (
+        f"Date {report.generated_at:%B} {report.generated_at.day}, {report.generated_at.year}"
+        in block
+    )
+    assert "Signature of the certifying officer" in block
+    assert '"report-issued"' in block

@@ -4,22 +4,28 @@ an exception, and what verified brings its files, custody steps and witnessed ch
 from __future__ import annotations
 
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from hanoi.clock import FixedClock
 from hanoi.crypto.agekeys import AgeIdentity
+from hanoi.evidence.package import build_package
+from hanoi.evidence.provenance import PayloadAcquisition
 from hanoi.evidence.trust import TrustStore
 from hanoi.reports.court import Outcome, Witness
 from hanoi.reports.verification import Expected, checkpoint_entry, verify_again
 from unit.evidence.package_support import (
+    NOW,
     KeyedNode,
     MemoryCustody,
     flip_byte,
     make_node,
     pack,
     sha256_file,
+    source,
     write_evidence,
 )
 
@@ -155,3 +161,70 @@ def test_a_checkpoint_without_a_directory_is_shown_without_witnesses(sent: Sent)
     assert checkpoint_entry(b"not a checkpoint", trust=sent.trust) is None
     forged = note.replace(b"\n2\n", b"\n3\n", 1)  # another size: the log's signature fails
     assert checkpoint_entry(forged, trust=sent.trust) is None
+
+
+def test_what_verified_brings_each_files_steps_with_witness_states_and_its_acquisition(
+    tmp_path: Path,
+) -> None:
+    egy, vnm = make_node("EGY"), make_node("VNM")
+    [file] = write_evidence(tmp_path / "in", {"mailbox.mbox": 3000})
+    log = MemoryCustody(vnm, witnesses=[egy])
+    digest = sha256_file(file)
+    log.collected(digest, officer="lan", request=REQUEST)
+    obtained = PayloadAcquisition(
+        source_kind="provider",
+        source="Example Mail Ltd",
+        obtained_at=NOW - timedelta(days=3),
+        method="export by the provider",
+        officer="lan",
+        state="VNM",
+        article="Art. 44",
+        legal_basis="Production order 17/2026",
+        authority="Supreme People's Procuracy",
+    )
+    path = tmp_path / "package.tar"
+    packed = build_package(
+        path,
+        files=[replace(source(file), acquisition=obtained)],
+        recipients=[egy.keys.age.recipient()],
+        signing_key=vnm.keys.signing,
+        sending_state="VNM",
+        request=REQUEST,
+        clock=FixedClock(NOW),
+        custody=log,
+    )
+    expected = Expected(
+        sha256=sha256_file(path), request_id=REQUEST, sending_state="VNM", package_id="p" * 32
+    )
+    trust = TrustStore((egy.identity, vnm.identity))
+    found = verify_again(path, expected=expected, trust=trust, identities=[egy.keys.age])
+    assert found.check.outcome is Outcome.VERIFIED
+    [link] = found.links
+    assert (link.state, link.action, link.evidence_sha256) == ("VNM", "collected", digest)
+    assert (link.log_origin, link.witnesses, link.proven_by) == (vnm.origin, ("EGY",), ("p" * 32,))
+    [(sha256, acquired)] = found.acquisitions
+    assert sha256 == digest
+    assert acquired.obtained_at == NOW - timedelta(days=3)
+    assert (acquired.legal_basis, acquired.authority) == (obtained.legal_basis, obtained.authority)
+    assert acquired.declared_in == "p" * 32  # as this node knows the package
+    assert packed.statement.package_id != acquired.declared_in
+
+
+def test_a_package_short_of_verified_fails_with_its_reasons(tmp_path: Path) -> None:
+    """Custody proven for one of its two files: NOT VERIFIED, so not verified again either."""
+    egy, vnm = make_node("EGY"), make_node("VNM")
+    files = write_evidence(tmp_path / "in", {"mailbox.mbox": 3000, "subscriber.csv": 300})
+    log = MemoryCustody(vnm, witnesses=[egy])
+    log.collected(sha256_file(files[0]), officer="lan", request=REQUEST)
+    path = tmp_path / "package.tar"
+    pack(path, files, sender=vnm, recipients=[egy.keys.age], custody=log, request=REQUEST)
+    expected = Expected(
+        sha256=sha256_file(path), request_id=REQUEST, sending_state="VNM", package_id="p" * 32
+    )
+    trust = TrustStore((egy.identity, vnm.identity))
+    found = verify_again(path, expected=expected, trust=trust, identities=[egy.keys.age])
+    assert found.check.outcome is Outcome.FAILED
+    assert found.check.reason is not None
+    assert found.check.reason.startswith("NOT VERIFIED: ")
+    assert "subscriber.csv" in found.check.reason
+    assert (found.links, found.acquisitions, found.proven) == ((), (), ())

@@ -24,6 +24,7 @@ from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.package_acquisitions import acquisition_values
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language, request_url
 
@@ -218,4 +219,5 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
         waiting=_waiting_values(fmt, ui.node.transfers.awaiting(row)),
         **_report_values(fmt, row),
         **_outcome_values(fmt, outcome),
+        **acquisition_values(ui.node, user, row, fmt),
     )
