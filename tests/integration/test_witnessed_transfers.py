@@ -9,9 +9,12 @@ import os
 import secrets
 import tarfile
 
+import pytest
+
 from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.policy import CheckpointPolicy
+from hanoi.errors import NotFound
 from hanoi.evidence.package import export_package
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id
@@ -153,3 +156,19 @@ def test_the_quorum_is_capped_by_the_other_states_in_the_directory(
     policy = p.vnm.quorum.policy()  # what VNM's packages wait for: EGY's witness
     assert policy.min_witnesses == 1
     assert [k.name for k in policy.witness_keys] == [p.egy.identity.witness_name]
+
+
+def test_a_package_that_cannot_be_packed_is_not_kept(
+    pair: Pair,  # noqa: F811 - the imported fixture
+) -> None:
+    """The officer is told why, and nothing is left to send later."""
+    p = pair
+    request_id = sent_and_received(p)
+    item = collected(p, request_id, "gone.bin", os.urandom(10_000))
+    p.vnm.blobs.delete(item.sha256)
+    with pytest.raises(NotFound):
+        p.vnm.transfers.offer(p.lan, request_id, [item.id])
+    assert p.vnm.transfers.packages(p.lan, request_id) == []
+    assert p.vnm.transfers.resume_outgoing() == 0
+    outgoing = p.vnm.settings.node_dir / "packages" / "outgoing"
+    assert not [f for f in outgoing.iterdir() if f.suffix != ".lock"]

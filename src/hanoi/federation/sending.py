@@ -26,17 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import logging
-import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
 
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
@@ -47,13 +44,14 @@ from hanoi.cooperation.service import CooperationService, RequestView
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.quorum import QuorumNotReached, QuorumWait
-from hanoi.custody.service import CustodyLog, NewEvent, WitnessedCustody
+from hanoi.custody.service import CustodyLog, WitnessedCustody
 from hanoi.errors import HanoiError, InvalidInput, RuleViolation
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.package import PackedPackage, export_package
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.service import EvidenceService
 from hanoi.federation.messages import Message, MessageType
+from hanoi.federation.outgoing import Awaiting, OutgoingStore, offer_message_id, synced_digest
 from hanoi.federation.package_status import PackageStatus
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import LogQuorum
@@ -62,71 +60,11 @@ from hanoi.storage.transfers_repo import NOT_SENT_YET, PackageRow
 
 log = logging.getLogger("hanoi.federation")
 
+__all__ = ["Awaiting", "PackageSender", "offer_message_id"]
+
 EXPORT_ARTICLE = "Art. 40(17)"
 FIRST_RETRY = timedelta(seconds=2)
 LONGEST_RETRY = timedelta(minutes=5)
-BLOCK = 8 * 1024 * 1024
-
-
-class OutgoingStore(Protocol):
-    """What the sender needs of the packages table (``TransfersRepository`` has it)."""
-
-    def add(self, row: PackageRow) -> bool: ...
-
-    def get(self, package_id: str) -> PackageRow | None: ...
-
-    def pending_outgoing(self, now: datetime) -> list[PackageRow]: ...
-
-    def failed_attempt(
-        self,
-        package_id: str,
-        *,
-        status: str,
-        attempts: int,
-        at: datetime | None,
-        error: str,
-        now: datetime,
-        received: int | None = None,
-    ) -> None: ...
-
-    def offered(
-        self,
-        package_id: str,
-        *,
-        sha256: str,
-        size: int,
-        report: str,
-        message: Outgoing,
-        custody: Sequence[NewEvent],
-        now: datetime,
-    ) -> bool: ...
-
-    def discard(self, package_id: str) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Awaiting:
-    """What an outgoing package not offered yet waits for (its page, the API)."""
-
-    required: int
-    """Cosignatures of witnesses of other States its proofs need."""
-    states: tuple[str, ...]
-    """The States whose witnesses count."""
-    cosigned: tuple[str, ...]
-    """Those whose witnesses cosigned this node's latest checkpoint."""
-    since: datetime
-    attempts: int
-    next_attempt_at: datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "cosignatures_required": self.required,
-            "witnesses_of": list(self.states),
-            "cosigned_by": list(self.cosigned),
-            "since": self.since.isoformat(),
-            "attempts": self.attempts,
-            "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +72,6 @@ class _Plan:
     view: RequestView
     items: tuple[EvidenceItem, ...]
     officer: str
-
-
-def offer_message_id(package_id: str) -> str:
-    """The id of a package's ``evidence-offer``: one per package, whichever process sends
-    it, and not the package id itself (which fetches the package)."""
-    return hashlib.sha256(f"hanoi evidence-offer {package_id}".encode()).hexdigest()[:32]
 
 
 class PackageSender:
@@ -211,7 +143,7 @@ class PackageSender:
             self.fault("stored")
             try:
                 return self._attempt(row, plan, wait=self.wait_seconds)
-            except HanoiError:
+            except Exception:
                 self._store.discard(row.id)  # nothing left the node; the officer is told why
                 self._clear(row.id)
                 raise
@@ -259,6 +191,10 @@ class PackageSender:
                 except HanoiError as exc:  # the item or the case changed: said on its page
                     log.warning("package %s for %s: %s", row.id, row.peer, exc.diagnostics())
                     self._later(current, exc.diagnostics(), status=current.status)
+                    continue
+                except Exception as exc:  # a disk, say: tried again later, never in a hot loop
+                    log.exception("package %s for %s: unexpected failure", row.id, row.peer)
+                    self._later(current, f"{type(exc).__name__}: {exc}", status=current.status)
                     continue
                 offered += done.status == PackageStatus.OFFERED
         return offered
@@ -356,7 +292,7 @@ class PackageSender:
             conditions=conditions,
             terms=terms,
         )
-        digest, size = _synced_digest(target)
+        digest, size = synced_digest(target)
         return packed, digest, size
 
     def _export_events(self, plan: _Plan, request_id: str, now: datetime) -> list[CustodyEvent]:
@@ -429,20 +365,3 @@ class PackageSender:
                 yield False
                 return
             yield True
-
-
-def _synced_digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file, which is synced to disk first: once offered, a package
-    must survive the sender's crash."""
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        os.fsync(stream.fileno())
-        while chunk := stream.read(BLOCK):
-            digest.update(chunk)
-            size += len(chunk)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-    return digest.hexdigest(), size
