@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -274,17 +274,17 @@ def export_package(
     clock: Clock,
     conditions: Conditions | None = None,
     terms: Sequence[Term] = (),
-    origins: Sequence[OriginBundle] = (),
+    origins: Mapping[str, OriginBundle] | None = None,
     progress: Progress | None = None,
 ) -> PackedPackage:
     """Pack evidence items of a node, with their custody events and proofs, signed by the
     node. An item received from another State is described as that State's statement
-    describes it, and that statement travels too: ``origins`` holds the packages the
-    items came in (each item's ``package_id``), read with
-    :func:`~hanoi.evidence.origins.read_origin`."""
+    describes it, and that statement travels too: ``origins`` maps the id of each package
+    the items came in (the items' ``package_id``, this node's id for the transfer) to that
+    package, read with :func:`~hanoi.evidence.origins.read_origin`."""
     if not items:
         raise NotFound("no evidence items to export")
-    by_package = {bundle.statement.package_id: bundle for bundle in origins}
+    by_package = dict(origins or {})
     files = []
     for item in items:
         acquisition: PayloadAcquisition | None = acquisition_of(item, collected_by=sending_state)
@@ -306,7 +306,7 @@ def export_package(
                 acquisition=acquisition,
             )
         )
-    used = {item.package_id for item in items if item.package_id is not None}
+    used = sorted({item.package_id for item in items if item.package_id is not None})
     return build_package(
         out,
         files=files,
@@ -317,7 +317,7 @@ def export_package(
         clock=clock,
         conditions=conditions,
         terms=terms,
-        origins=[bundle for bundle in origins if bundle.statement.package_id in used],
+        origins=[by_package[package_id] for package_id in used],
         custody=custody,
         progress=progress,
     )

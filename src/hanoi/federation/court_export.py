@@ -77,7 +77,7 @@ def export_for_court(
         raise NotFound(f"no evidence is recorded on this node for request {request_id}")
     bundles = _origins(transfers, {i.package_id for i in items if i.package_id is not None})
     own = [item for item in items if item.package_id is None]
-    terms: list[Term] = [term for bundle in bundles for term in bundle.statement.terms]
+    terms: list[Term] = [term for bundle in bundles.values() for term in bundle.statement.terms]
     if own or not terms:
         _, mine = package_conditions(
             view.request, giving_state=state, catalogue=cooperation.catalogue
@@ -101,7 +101,8 @@ def export_for_court(
         origins=bundles,
         progress=progress,
     )
-    return CourtExport(packed, len(items), tuple(sorted({b.origin.sending_state for b in bundles})))
+    states = {b.origin.sending_state for b in bundles.values()}
+    return CourtExport(packed, len(items), tuple(sorted(states)))
 
 
 def conditions_of(terms: Sequence[Term]) -> Conditions:
@@ -129,9 +130,10 @@ def conditions_of(terms: Sequence[Term]) -> Conditions:
     )
 
 
-def _origins(transfers: TransferService, package_ids: set[str]) -> list[OriginBundle]:
-    """The received packages the items came in, each verified when it was accepted."""
-    bundles = []
+def _origins(transfers: TransferService, package_ids: set[str]) -> dict[str, OriginBundle]:
+    """The received packages the items came in, each verified when it was accepted, by
+    this node's id for the transfer (the id the items carry)."""
+    bundles = {}
     for package_id in sorted(package_ids):
         row = transfers.row(package_id)
         if row is None or row.direction != "incoming" or row.status != PackageStatus.ACCEPTED:
@@ -142,5 +144,5 @@ def _origins(transfers: TransferService, package_ids: set[str]) -> list[OriginBu
                 f"the file of package {package_id} is gone: the originating State's "
                 "statement cannot travel with its evidence"
             )
-        bundles.append(read_origin(path))
+        bundles[package_id] = read_origin(path)
     return bundles

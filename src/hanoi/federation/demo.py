@@ -261,11 +261,13 @@ class Demo:
                 "original_name": "mailbox.mbox",
                 "media_type": "application/mbox",
                 "source_kind": "provider",
-                "source": "Example Mail Ltd (VNM)",
-                "method": "production order",
-                "acquired_at": self.clock.now().isoformat(),
+                "source": "Example Mail Ltd (VNM), mailbox j.doe@example.vn",
+                "method": "export by the provider, delivered on encrypted media",
+                # obtained from the provider before it was uploaded here (issue 14)
+                "acquired_at": (self.clock.now() - timedelta(hours=2)).isoformat(),
                 "request_ref": rid,
                 "article": "Art. 44",
+                "legal_basis": f"Production order of the Supreme People's Procuracy for {rid}",
             },
         )
         self.out(
@@ -354,16 +356,21 @@ class Demo:
         ]
         write_json(root / "trust.json", {"nodes": shows, "min_witnesses": 1})
         assert self.exported is not None
-        report = self._hanoi(
-            "evidence",
-            "verify",
-            str(self.exported),
+        court = [
             "--trust",
             str(root / "trust.json"),
             "--identity",
             str(root / "court-identity.txt"),
-        )
+        ]
+        report = self._hanoi("evidence", "verify", str(self.exported), *court)
         self.out("      " + report.strip().splitlines()[-1])
+        found = json.loads(self._hanoi("evidence", "verify", str(self.exported), *court, "--json"))
+        check_chain(found)
+        for step in found["chain"]:
+            self.out(
+                f"      {step['time'][:19]}Z  {step['state']} {step['event']}, "
+                f"cosigned by {', '.join(step['witnesses'])}"
+            )
 
     def refuse(self) -> None:
         rid = self.draft(self.egy, "supervisor", "mla-general", "VNM")
@@ -389,6 +396,23 @@ class Demo:
         if result.returncode != 0:
             raise StepFailed(f"hanoi {args[0]} {args[1]}: {result.stderr.strip()[:300]}")
         return result.stdout
+
+
+def check_chain(found: dict[str, Any]) -> None:
+    """What a court must see in the export (issue 14): verified; VNM's collection, then
+    EGY's receipt and export, each cosigned by another State's witness; VNM's conditions."""
+    if not found.get("verified"):
+        raise StepFailed(f"the export is not verified: {found.get('reasons')}")
+    steps = [(s["state"], s["event"]) for s in found["chain"]]
+    wanted = [("VNM", "collected"), ("EGY", "received"), ("EGY", "exported")]
+    if [s for s in steps if s in wanted] != wanted:
+        raise StepFailed(f"the chain is {steps}, not VNM collected, EGY received, EGY exported")
+    for step in found["chain"]:
+        if not set(step["witnesses"]) - {step["state"]}:
+            raise StepFailed(f"{step['state']} {step['event']} is cosigned by no other State")
+    imposers = {c["imposed_by"] for c in found["conditions"]}
+    if imposers != {"VNM"}:
+        raise StepFailed(f"the conditions are imposed by {sorted(imposers)}, not by VNM")
 
 
 def write_state(demo: Demo, *, ready: bool) -> None:
