@@ -168,7 +168,11 @@ def _acquired_here(item: EvidenceItem, state: str) -> Acquired:
 
 def _trust(node: Node) -> TrustStore | None:
     try:
-        return directory_trust(node.federation.directory.current(), node.clock.now())
+        return directory_trust(
+            node.federation.directory.current(),
+            node.clock.now(),
+            min_witnesses=node.settings.min_witnesses,  # the same quorum as at acceptance
+        )
     except HanoiError:  # no directory yet (Unavailable), or one the verifier cannot read
         return None
 

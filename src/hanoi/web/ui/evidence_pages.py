@@ -82,6 +82,8 @@ FIELD_LIMITS = {
     "method": MAX_TEXT,
     "acquired_at": 32,
     "article": MAX_TEXT,
+    "legal_basis": MAX_TEXT,
+    "authority": MAX_TEXT,
 }
 ACQUISITION_FIELDS = {
     "original_name": "file",
@@ -90,6 +92,8 @@ ACQUISITION_FIELDS = {
     "method": "method",
     "article": "article",
     "acquired_at": "acquired_at",
+    "legal_basis": "legal_basis",
+    "authority": "authority",
 }
 """Where a problem the evidence service finds in a description shows on the form."""
 _ACQUISITION_MESSAGES = {"file": FILE_NAME_BAD, "form": NOT_ATTACHED}
@@ -305,6 +309,7 @@ def evidence_form(request_id: str, request: Request, user: UiUser, ui: Site) -> 
     view = _show(ui, user, request_id)
     values = dict.fromkeys(FIELD_LIMITS, "")
     values["article"] = _article_of(ui, view)
+    values["authority"] = ui.node.settings.name
     return _upload_page(request, ui, user, view, values=values)
 
 
@@ -362,6 +367,8 @@ def _acquisition(
                 officer=user.name,
                 request_ref=request_id,
                 article=values["article"],
+                legal_basis=values["legal_basis"] or None,
+                authority=values["authority"] or None,
             )
         except InvalidInput as exc:
             if {f.path for f in exc.fields} == {"media_type"}:
