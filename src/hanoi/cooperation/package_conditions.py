@@ -96,15 +96,13 @@ def request_terms(request: CooperationRequest, *, catalogue: Catalogue) -> tuple
     return tuple(terms)
 
 
-def conditions_text(convention: Sequence[Term], set_on_request: Sequence[Term]) -> Conditions:
-    """The four texts older readers know: the Convention's terms of each kind, then those
-    the States set on the request, each with who set it."""
+def conditions_of(terms: Sequence[Term]) -> Conditions:
+    """The four texts older readers know: the terms of each kind, each with the State that
+    imposed it and the article."""
     texts: dict[str, list[str]] = {name: [] for name in FIELD_OF.values()}
-    for term in convention:
-        texts[FIELD_OF.get(term.kind, "use_limitation")].append(term.text)
-    for term in set_on_request:
+    for term in terms:
         texts[FIELD_OF.get(term.kind, "use_limitation")].append(
-            f"Set by {term.imposed_by}: {term.text}"
+            f"{term.imposed_by} ({term.article}): {term.text}"
         )
 
     def text(name: str) -> str:
@@ -123,9 +121,11 @@ def package_conditions(
 ) -> tuple[Conditions, tuple[Term, ...]]:
     """The conditions of a package of evidence ``giving_state`` gives under ``request``:
     the legacy texts and the terms they come from."""
-    convention = convention_terms(giving_state=giving_state, request=request.id)
-    set_on_request = request_terms(request, catalogue=catalogue)
-    return conditions_text(convention, set_on_request), (*convention, *set_on_request)
+    terms = (
+        *convention_terms(giving_state=giving_state, request=request.id),
+        *request_terms(request, catalogue=catalogue),
+    )
+    return conditions_of(terms), terms
 
 
 def _other(side: Side) -> Side:

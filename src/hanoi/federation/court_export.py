@@ -26,7 +26,7 @@ from pathlib import Path
 
 from hanoi.accounts.model import User
 from hanoi.clock import Clock
-from hanoi.cooperation.package_conditions import package_conditions
+from hanoi.cooperation.package_conditions import conditions_of, package_conditions
 from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.errors import NotFound
@@ -36,7 +36,6 @@ from hanoi.evidence.package import PackedPackage, export_package
 from hanoi.evidence.payload_check import Progress
 from hanoi.evidence.provenance import Term
 from hanoi.evidence.service import EvidenceService
-from hanoi.evidence.statement import Conditions
 from hanoi.federation.package_status import PackageStatus
 from hanoi.federation.transfers import TransferService
 from hanoi.node.identity import NodeKeys
@@ -103,31 +102,6 @@ def export_for_court(
     )
     states = {b.origin.sending_state for b in bundles.values()}
     return CourtExport(packed, len(items), tuple(sorted(states)))
-
-
-def conditions_of(terms: Sequence[Term]) -> Conditions:
-    """The four legacy texts of a list of terms, each with the State that imposed it."""
-    fields = {
-        "use-limitation": "use_limitation",
-        "confidentiality": "confidentiality",
-        "personal-data-protection": "retention",
-        "onward-transfer-authorization": "onward_transfer",
-    }
-    texts: dict[str, list[str]] = {name: [] for name in fields.values()}
-    for term in terms:
-        texts[fields.get(term.kind, "use_limitation")].append(
-            f"{term.imposed_by} ({term.article}): {term.text}"
-        )
-
-    def text(name: str) -> str:
-        return (" ".join(texts[name]) or "None beyond the Convention's.")[:4000]
-
-    return Conditions(
-        use_limitation=text("use_limitation"),
-        confidentiality=text("confidentiality"),
-        retention=text("retention"),
-        onward_transfer=text("onward_transfer"),
-    )
 
 
 def _origins(transfers: TransferService, package_ids: set[str]) -> dict[str, OriginBundle]:

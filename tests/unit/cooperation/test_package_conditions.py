@@ -79,6 +79,6 @@ def test_conditions_set_on_the_request_travel_verbatim_with_who_set_them_and_whe
     [minimise] = [t for t in terms if t.text.startswith("minimise")]
     assert minimise.text == "minimise Delete after 2027-06-30."
     assert minimise.step is None  # no step of this history set it; it travels all the same
-    assert "Set by VNM: only for case 17/2026" in conditions.use_limitation
-    assert "Set by VNM: minimise Delete after 2027-06-30." in conditions.retention
-    assert "Set by" not in conditions.confidentiality
+    assert "VNM (Art. 40(19)): only for case 17/2026" in conditions.use_limitation
+    assert "minimise Delete after 2027-06-30." in conditions.retention
+    assert "only for case" not in conditions.confidentiality
