@@ -292,7 +292,12 @@ def pack(
             if state is not None and state != node.settings.state:
                 raise InvalidInput(f"--state {state}, but the node serves {node.settings.state}")
             state = node.settings.state
-            signing_key, custody, clock = node.keys.signing, node.node.custody, node.node.clock
+            # As for every package a node signs: proofs on a checkpoint the quorum of other
+            # States' witnesses cosigned, waited for (asking them); else exit 8 (ADR 0022).
+            node.node.custody.sequence()
+            node.node.quorum.witnessed(seconds=node.settings.witness_wait_seconds)
+            signing_key, clock = node.keys.signing, node.node.clock
+            custody = node.node.custody.witnessed(node.node.quorum.policy())
         else:
             assert key is not None
             if state is None:
