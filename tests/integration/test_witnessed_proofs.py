@@ -155,7 +155,7 @@ def test_the_wait_asks_the_witnesses_and_returns_once_they_cosign(engine: Engine
     log.custody.record(events(1, start=50))  # queued, not sequenced: the wait sequences it
     started = time.monotonic()
     source = _wait(log, collect).witnessed(seconds=10)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 8  # long before the 10 s it could wait
     assert asked == [3, 3]
     assert source.proof_for(2).checkpoint == log.custody.checkpoint(3)
 
@@ -168,7 +168,7 @@ def test_the_wait_is_bounded_and_asks_with_pauses(engine: Engine) -> None:
     with pytest.raises(QuorumNotReached):
         _wait(log, lambda: rounds.append(time.monotonic())).witnessed(seconds=0.6)
     took = time.monotonic() - started
-    assert 0.6 <= took < 2
+    assert 0.6 <= took < 5  # bounded: it gives up after the wait, never hangs
     assert 2 <= len(rounds) <= 12  # asked again and again, never in a tight loop
     # Without time to wait, it looks once and asks for the next attempt.
     rounds.clear()

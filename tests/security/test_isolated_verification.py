@@ -176,7 +176,7 @@ def test_a_package_whose_verification_outlasts_its_limit_is_refused(
             identities=[court],
             run=RunLimits(seconds=0.05, memory_bytes=1024 * MiB),
         )
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # killed at its deadline, not left running
     assert no_child_left()
 
 
