@@ -228,12 +228,7 @@ class TransfersRepository:
         }
         if received is not None:
             values["received"] = received
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(evidence_packages)
-                .where(evidence_packages.c.id == package_id)
-                .values(**values)
-            )
+        self._set(package_id, values)
 
     def progress(
         self,
@@ -246,28 +241,18 @@ class TransfersRepository:
         report: str | None = None,
     ) -> None:
         """A new status; ``report`` (JSON) replaces the kept report when given."""
-        values: dict[str, Any] = {
-            "status": status,
-            "received": received,
-            "error": error,
-            "updated_at": now,
-        }
-        if report is not None:
-            values["report"] = report
+        self._set(package_id, _status_values(status, received, error, report, now))
+
+    def keep_report(self, package_id: str, report: str) -> None:
+        """Keep what was found about a package (JSON), whatever its status."""
+        self._set(package_id, {"report": report})
+
+    def _set(self, package_id: str, values: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
             connection.execute(
                 update(evidence_packages)
                 .where(evidence_packages.c.id == package_id)
                 .values(**values)
-            )
-
-    def keep_report(self, package_id: str, report: str) -> None:
-        """Keep what was found about a package (JSON), whatever its status."""
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(evidence_packages)
-                .where(evidence_packages.c.id == package_id)
-                .values(report=report)
             )
 
     # --- outcomes: the receiver's verdict, told to the sender (ADR 0023) ------------------------
@@ -288,14 +273,7 @@ class TransfersRepository:
         sender, in one transaction, so there is never one without the other. ``report``
         replaces the kept report when given; ``attempts`` (an expiry) counts the last
         attempt and plans none. False, and nothing written, if it already had that status."""
-        values: dict[str, Any] = {
-            "status": status,
-            "received": received,
-            "error": error,
-            "updated_at": now,
-        }
-        if report is not None:
-            values["report"] = report
+        values = _status_values(status, received, error, report, now)
         if attempts is not None:
             values.update(attempts=attempts, next_attempt_at=None)
         packages = evidence_packages.c
@@ -367,3 +345,18 @@ class TransfersRepository:
             )
             for row in rows
         }
+
+
+def _status_values(
+    status: str, received: int, error: str | None, report: str | None, now: datetime
+) -> dict[str, Any]:
+    """The columns a change of status sets; ``report`` replaces the kept one when given."""
+    values: dict[str, Any] = {
+        "status": status,
+        "received": received,
+        "error": error,
+        "updated_at": now,
+    }
+    if report is not None:
+        values["report"] = report
+    return values
