@@ -4,10 +4,9 @@ do not (ADR 0022)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -16,14 +15,11 @@ from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.errors import NotFound
 from hanoi.evidence.package import export_package
-from hanoi.federation.envelope import VerifiedMessage
-from hanoi.federation.messages import Message, MessageType, new_message_id
 from hanoi.federation.package_status import PackageStatus
 from hanoi.federation.sending import offer_message_id
 from hanoi.federation.transfers import directory_trust
 from hanoi.federation.witness_quorum import acceptance_quorum, capped_quorum
 from hanoi.node.folder import load_keys
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     Pair,
     collected,
@@ -31,6 +27,7 @@ from integration.test_package_transfer import (  # noqa: F401 - pair is a fixtur
     pair,
     sent_and_received,
 )
+from support_offers import hostile_offer
 
 
 def checkpoints_in(path: os.PathLike[str]) -> list[bytes]:
@@ -72,6 +69,7 @@ def test_every_proof_a_package_carries_was_witnessed_by_the_other_state(
 
 def test_a_package_on_an_unwitnessed_checkpoint_is_refused_at_acceptance(
     pair: Pair,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
 ) -> None:
     """What a sender that does not wait would send: proofs against its latest checkpoint,
     which nobody cosigned. EGY refuses it, and says why."""
@@ -79,9 +77,7 @@ def test_a_package_on_an_unwitnessed_checkpoint_is_refused_at_acceptance(
     request_id = sent_and_received(p)
     item = collected(p, request_id, "mailbox.mbox", os.urandom(40_000))
     p.vnm.custody.sequence()  # the latest checkpoint: new, cosigned by nobody
-    package_id = secrets.token_hex(16)
-    path = p.outgoing(package_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "unwitnessed.tar"
     view = p.vnm.cooperation.show(p.lan, request_id)
     conditions, terms = package_conditions(
         view.request, giving_state="VNM", catalogue=p.vnm.cooperation.catalogue
@@ -101,40 +97,7 @@ def test_a_package_on_an_unwitnessed_checkpoint_is_refused_at_acceptance(
     )
     for note in checkpoints_in(path):
         assert egy_must_witness(p, quorum=0).verify(note).witnesses == ()
-    data = path.read_bytes()
-    digest, now = hashlib.sha256(data).hexdigest(), p.vnm.clock.now()
-    TransfersRepository(p.vnm.engine).add(
-        PackageRow(
-            id=package_id,
-            request_id=request_id,
-            direction="outgoing",
-            peer="EGY",
-            sha256=digest,
-            size=len(data),
-            status=PackageStatus.OFFERED,
-            received=len(data),
-            error=None,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    message = Message(
-        id=new_message_id(),
-        type=MessageType.EVIDENCE_OFFER,
-        sender="VNM",
-        recipient="EGY",
-        sent_at=now,
-        request_id=request_id,
-        body={
-            "package_id": package_id,
-            "package_sha256": digest,
-            "package_size": len(data),
-            "chunk_size": 1024 * 1024,
-        },
-    )
-    p.egy.transfers.register_offer(
-        VerifiedMessage(message, "", message.digest(), message.content_digest())
-    )
+    hostile_offer(p, request_id, path.read_bytes())  # as a sender that does not wait
     p.egy.transfers.fetch_pending()
     refused = p.row(request_id)
     assert refused.status == "refused"
