@@ -26,6 +26,8 @@ class PackageStatus(StrEnum):
     EXPIRED = "expired"
 
 
+NOT_SENT_YET = frozenset({PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES})
+"""Outgoing packages not offered yet: packed again and offered by the background job."""
 PENDING_INCOMING = frozenset({PackageStatus.OFFERED, PackageStatus.FETCHING})
 """Incoming packages still to download and verify."""
 RECEIVED_IN_FULL = frozenset({PackageStatus.ACCEPTED, PackageStatus.REFUSED})

@@ -52,11 +52,11 @@ from hanoi.evidence.report import PackageReport
 from hanoi.evidence.service import EvidenceService
 from hanoi.federation.messages import Message, MessageType
 from hanoi.federation.outgoing import Awaiting, OutgoingStore, offer_message_id, synced_digest
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import LogQuorum
 from hanoi.node.identity import NodeKeys
-from hanoi.storage.transfers_repo import NOT_SENT_YET, PackageRow
+from hanoi.storage.transfers_repo import PackageRow
 
 log = logging.getLogger("hanoi.federation")
 

@@ -58,13 +58,13 @@ from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
-from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
+from hanoi.federation.package_status import NOT_SENT_YET, PENDING_INCOMING, PackageStatus
 from hanoi.federation.sending import Awaiting, PackageSender
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import acceptance_quorum
 from hanoi.node.identity import NodeIdentity, NodeKeys
 from hanoi.storage.federation_repo import FederationRepository
-from hanoi.storage.transfers_repo import NOT_SENT_YET, PackageRow, TransfersRepository
+from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 
 log = logging.getLogger("hanoi.federation")
 

@@ -19,13 +19,10 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
 from hanoi.federation.outcomes import PeerOutcome
-from hanoi.federation.package_status import PENDING_INCOMING, PackageStatus
+from hanoi.federation.package_status import NOT_SENT_YET, PENDING_INCOMING, PackageStatus
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.federation_repo import queue_messages
 from hanoi.storage.tables import evidence_packages
-
-NOT_SENT_YET = (PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES)
-"""Outgoing packages not offered yet: packed again and offered by the background job."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,7 +111,7 @@ class TransfersRepository:
                 select(evidence_packages)
                 .where(
                     packages.direction == "outgoing",
-                    packages.status.in_([s.value for s in NOT_SENT_YET]),
+                    packages.status.in_(sorted(NOT_SENT_YET)),
                     or_(packages.next_attempt_at.is_(None), packages.next_attempt_at <= now),
                 )
                 .order_by(packages.created_at)
@@ -142,7 +139,7 @@ class TransfersRepository:
                 .where(
                     packages.id == package_id,
                     packages.direction == "outgoing",
-                    packages.status.in_([s.value for s in NOT_SENT_YET]),
+                    packages.status.in_(sorted(NOT_SENT_YET)),
                 )
                 .values(
                     status=PackageStatus.OFFERED.value,
@@ -170,7 +167,7 @@ class TransfersRepository:
                 delete(evidence_packages).where(
                     packages.id == package_id,
                     packages.direction == "outgoing",
-                    packages.status.in_([s.value for s in NOT_SENT_YET]),
+                    packages.status.in_(sorted(NOT_SENT_YET)),
                 )
             )
 
