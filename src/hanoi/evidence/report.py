@@ -104,11 +104,12 @@ class PackageReport:
             if self.identified
             else f"signed by the key given (it says it is from {s.sending_state})"
         )
-        states = sorted({step.state for step in self.chain()})
+        chain = self.chain()
+        states = sorted({step.state for step in chain})
         across = f" across {', '.join(states)}" if len(states) > 1 else ""
         return (
             f"VERIFIED: package {s.package_id} {sender}{request}, {len(s.payload)} file(s), "
-            f"{len(self.chain())} custody step(s) proven{across}"
+            f"{len(chain)} custody step(s) proven{across}"
         )
 
     def chain(self) -> tuple[ChainStep, ...]:
