@@ -157,3 +157,28 @@ def test_language_names_and_lists() -> None:
     assert LocaleFormat(Language.EN).join(["Arabic", "English"]) == "Arabic and English"
     assert LocaleFormat(Language.AR).join(["أ", "ب"]) == "أ وب"
     assert LocaleFormat(Language.EN).join([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two", "many"),
+    [
+        (Language.EN, "1 byte", "2 bytes", "101 bytes"),
+        (Language.FR, "1\xa0octet", "2\xa0octets", "101\xa0octets"),
+        (Language.ES, "1 byte", "2 bytes", "101 bytes"),
+        (Language.RU, "1 байт", "2 байта", "101 байт"),
+        (Language.AR, "1 بايت", "2 بايت", "101 بايت"),
+        (Language.ZH, "1字节", "2字节", "101字节"),
+    ],
+)
+def test_small_sizes_agree_with_their_count(
+    language: Language, one: str, two: str, many: str
+) -> None:
+    """CLDR's short unit for bytes is invariable ("101 byte"): sizes below 1 kB take words."""
+    fmt = LocaleFormat(language)
+    assert (fmt.bytes(1), fmt.bytes(2), fmt.bytes(101)) == (one, two, many)
+
+
+def test_larger_sizes_keep_their_unit_symbols() -> None:
+    assert LocaleFormat(Language.EN).bytes(3_100_000) == "3.1 MB"
+    assert LocaleFormat(Language.EN).bytes(1000) == "1 kB"
+    assert LocaleFormat(Language.FR).bytes(3_100_000) == "3,1\u202fMo"

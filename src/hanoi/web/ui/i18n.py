@@ -198,13 +198,15 @@ class LocaleFormat:
 
     def bytes(self, size: int) -> str:
         """A size in the locale's words and digits, in decimal units: ``3.1 MB``, ``3,1 Mo``.
-        ``static/upload.js`` writes sizes the same way (``Intl.NumberFormat``, unit style)."""
+        ``static/upload.js`` writes sizes the same way (``Intl.NumberFormat``, unit style).
+        Below a kilobyte the unit is a word (``1 byte``, ``101 bytes``, ``2 байта``): the
+        long form, because CLDR's short one does not agree with the count (``101 byte``)."""
         for scale, unit in BYTE_UNITS:
             if size >= scale:
                 return format_unit(
                     size / scale, unit, length="short", format="#,##0.#", locale=self.locale
                 )
-        return format_unit(size, "digital-byte", length="short", format="#,##0", locale=self.locale)
+        return format_unit(size, "digital-byte", length="long", format="#,##0", locale=self.locale)
 
     def join(self, items: Sequence[str]) -> str:
         """``Arabic and English``, ``العربية والإنجليزية``: a list in this language's words."""
