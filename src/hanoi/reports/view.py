@@ -8,11 +8,11 @@ Messages are translated by the template (``_(message)``), as in the UI.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from hanoi.convention import Catalogue
+from hanoi.convention import Catalogue, Language
 from hanoi.custody.events import CustodyAction
 from hanoi.reports.court import (
     Acquired,
@@ -61,6 +61,30 @@ ORIGINS: dict[Origin, Message] = {
     Origin.PACKAGE: N_("Proven by an evidence package"),
 }
 SHORT_DIGEST = 16
+FULL_STOPS: dict[Language, str] = {Language.ZH: "。"}
+"""The stop that ends a sentence; Arabic uses ".", like the others."""
+FINAL_PUNCTUATION = ".!?\u2026\u3002\uff01\uff1f\u061f"
+"""What ends a sentence: full stop, !, ?, the ellipsis, the ideographic full stop, the
+fullwidth ! and ?, the Arabic question mark."""
+CLOSERS = "\"')]}\u00bb\u201d\u2019\u300d\u300f\uff09"
+"""Quotes and brackets that may close a sentence after its stop: ``(as agreed.)``."""
+
+
+def sentence(text: str, language: Language) -> str:
+    """``text`` ending with the language's full stop, unless it already ends a sentence.
+
+    Terms an officer typed often end with their own stop; the report writes sentences
+    after them, and a stop added blindly gives ``17/2026..``. Works on Markup as on text."""
+    ended = text.rstrip()
+    last = ended.rstrip(CLOSERS)[-1:]
+    if not ended or (last and last in FINAL_PUNCTUATION):
+        return ended
+    return ended + FULL_STOPS.get(language, ".")
+
+
+def sentences(language: Language) -> tuple[Callable[[str], str], str]:
+    """The template's ``sentence`` and what separates two sentences (nothing in Chinese)."""
+    return (lambda text: sentence(text, language)), ("" if language is Language.ZH else " ")
 
 
 def _action_label(entry: TimelineEntry) -> Message:
@@ -206,7 +230,10 @@ def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue
     request = report.request
     kind = catalogue.kind(request.kind)
     names = _names(report)
+    end_sentence, between_sentences = sentences(fmt.language)
     return {
+        "sentence": end_sentence,
+        "between_sentences": between_sentences,
         "report": report,
         "req": request,
         "kind_title": fmt.label(kind.title_key),
