@@ -1,4 +1,8 @@
-"""The FastAPI application: ``/healthz``, the JSON API under ``/api/v1``."""
+"""The FastAPI application: ``/healthz``, the JSON API under ``/api/v1``.
+
+``/`` answers API clients with the node's identity and where its API is, and sends a
+browser to the officers' UI (``/ui/``); ``/favicon.ico`` points at the UI's icon.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,10 +36,39 @@ from hanoi.web.buckets import TokenBuckets
 from hanoi.web.federation import INBOX
 from hanoi.web.limits import UNBOUNDED, BodyLimits, RouteLimit
 from hanoi.web.ui import install_ui
+from hanoi.web.ui.errors import STATIC
 from hanoi.web.ui.session_uploads import UPLOADS
+from hanoi.web.ui.site import HOME
 from hanoi.wiring import Node
 
 API_PREFIX = "/api/v1"
+FAVICON = f"{STATIC}/favicon.svg"
+MAX_ACCEPT_ENTRIES = 32  # a longer Accept header is read no further
+
+
+def _accept_quality(accept: str, media_type: str) -> float:
+    """The q value ``accept`` gives ``media_type`` by name (0 if not named; wildcards
+    count for nothing: ``*/*`` is what API clients send, and says no preference)."""
+    quality = 0.0
+    for entry in accept.split(",")[:MAX_ACCEPT_ENTRIES]:
+        name, *params = (part.strip() for part in entry.split(";"))
+        if name.lower() != media_type:
+            continue
+        q = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            quality = max(quality, float(q))
+        except ValueError:
+            continue
+    return quality
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether a client (a browser, which names ``text/html``) wants HTML more than JSON.
+    API clients send ``application/json``, ``*/*`` or nothing, and keep getting JSON."""
+    if not accept:
+        return False
+    html = _accept_quality(accept, "text/html")
+    return html > 0 and html > _accept_quality(accept, "application/json")
 
 
 def get_node(request: Request) -> Node:
@@ -139,15 +172,26 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         raise Unavailable(f"not ready: {failing} unavailable")
 
     @app.get("/", include_in_schema=False)
-    def root() -> JSONResponse:
+    def root(request: Request) -> Response:
+        """Someone who types the node's address in a browser lands on the UI, in their
+        language (``/ui/`` negotiates it); API clients get the node's identity."""
+        vary = {"Vary": "Accept"}
+        if prefers_html(request.headers.get("accept")):
+            return RedirectResponse(HOME, status_code=303, headers=vary)
         return JSONResponse(
             {
                 "node": node.identity.as_json(),
                 "api": API_PREFIX,
                 "openapi": f"{API_PREFIX}/openapi.json",
                 "docs": f"{API_PREFIX}/docs",
-            }
+            },
+            headers=vary,
         )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        """Browsers ask for it on every site whatever the pages link: a 404 in every log."""
+        return RedirectResponse(FAVICON, status_code=301)
 
     app.include_router(api)
     app.include_router(uploads.router)
