@@ -290,3 +290,57 @@ def test_attachments_and_deadlines(desks: Any) -> None:
     assert overdue["seconds_left"] < 0
     vnm.node.cooperation.check_deadlines()
     assert vnm.get("minh", "/api/v1/deadline-alerts").json()[0]["state"] == "overdue"
+
+
+def test_allowed_steps_are_those_of_the_callers_role_with_the_expected_one_marked(
+    desks: Any,
+) -> None:
+    egy, _, _ = desks
+    request_id = _draft(egy)["id"]
+    officer = egy.get("amira", f"/api/v1/requests/{request_id}").json()["allowed_steps"]
+    assert {s["step"] for s in officer} == {"submit", "abandon"}
+    assert [s["step"] for s in officer if s["expected"]] == ["submit"]
+    submitted = egy.post("amira", f"/api/v1/requests/{request_id}/steps", {"step": "submit"})
+    assert submitted.status_code == 200, submitted.text
+    brief = submitted.json()["request"]
+    assert brief["status"] == "submitted"
+    assert {s["step"] for s in brief["allowed_steps"]} == {"abandon"}  # no approve for amira
+
+    # The draft went to the supervisors: samir is on the case and has it in his queue.
+    shown = egy.get("samir", f"/api/v1/requests/{request_id}").json()
+    assert "samir" in {a["user"] for a in shown["assignments"]}
+    assert [s["step"] for s in shown["allowed_steps"] if s["expected"]] == ["approve"]
+    queue = {q["kind"]: q for q in egy.get("samir", "/api/v1/queue").json()}
+    assert queue["drafts-awaiting-approval"]["count"] == 1
+    assert queue["drafts-awaiting-approval"]["items"][0]["request_id"] == request_id
+    assert queue["drafts-awaiting-approval"]["items"][0]["other_state"] == "VNM"
+    # An officer has no approval queue; an auditor has neither drafts nor packages.
+    kinds = [q["kind"] for q in egy.get("amira", "/api/v1/queue").json()]
+    assert "drafts-awaiting-approval" not in kinds and "drafts-returned" in kinds
+    auditor = [q["kind"] for q in egy.get("nour", "/api/v1/queue").json()]
+    assert auditor == ["deadlines", "alerts"]
+    assert egy.client.get("/api/v1/queue").status_code == 401
+
+    approved = egy.post("samir", f"/api/v1/requests/{request_id}/approve")
+    assert approved.status_code == 200
+    assert [s["step"] for s in approved.json()["request"]["allowed_steps"] if s["expected"]] == [
+        "send"
+    ]
+    queue = {q["kind"]: q for q in egy.get("samir", "/api/v1/queue").json()}
+    assert queue["drafts-awaiting-approval"]["count"] == 0
+
+
+def test_requests_received_wait_in_the_queue_until_acknowledged(desks: Any) -> None:
+    egy, vnm, _ = desks
+    request_id = _sent(egy)
+    deliver(
+        egy.node.cooperation.show(egy.node.accounts.named("amira"), request_id).request, vnm.node
+    )
+    queue = {q["kind"]: q for q in vnm.get("lan", "/api/v1/queue").json()}
+    assert queue["requests-to-acknowledge"]["count"] == 1
+    assert queue["requests-to-acknowledge"]["items"][0]["request_id"] == request_id
+    assert queue["requests-to-acknowledge"]["items"][0]["other_state"] == "EGY"
+    path = f"/api/v1/requests/{request_id}/steps"
+    assert vnm.post("lan", path, {"step": "acknowledge"}).status_code == 200
+    queue = {q["kind"]: q for q in vnm.get("lan", "/api/v1/queue").json()}
+    assert queue["requests-to-acknowledge"]["count"] == 0

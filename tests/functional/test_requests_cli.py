@@ -47,7 +47,7 @@ def test_an_officer_drafts_validates_and_follows_a_request_from_the_terminal(
     assert [i["id"] for i in listed["items"]] == [request["id"]]
     shown = run_hanoi("requests", "show", request["id"], *me)
     assert "status: draft" in shown.stdout
-    assert "next: approve, abandon" in shown.stdout
+    assert "next: submit, abandon" in shown.stdout  # an officer submits; a supervisor approves
     # The sample's suggested deadline (1 March 2026) has passed: the drafting State must act.
     [late] = json.loads(run_hanoi("requests", "overdue", *me, "--json").stdout)
     assert (late["request_id"], late["rule"], late["state"], late["side"]) == (

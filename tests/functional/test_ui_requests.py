@@ -132,7 +132,7 @@ def test_inbox_and_outbox_list_only_the_users_cases(desks: tuple[Desk, Desk]) ->
     assert "<h1>Outbox</h1>" in outbox.text
     assert mine.request.id in outbox.text
     assert theirs.request.id not in outbox.text
-    assert "Vietnam" in outbox.text
+    assert "Viet Nam" in outbox.text
     assert "Mutual legal assistance: accessing stored electronic data" in outbox.text
     assert f'href="/ui/requests/{mine.request.id}"' in outbox.text
     assert "Draft" in outbox.text
@@ -212,7 +212,7 @@ def test_a_draft_with_a_missing_item_shows_the_error_with_its_article_and_keeps_
     assert "has everything the Convention requires" in client.get(edited.headers["location"]).text
 
 
-def test_a_supervisor_approves_then_sends_from_the_request_page(
+def test_an_officer_submits_and_a_supervisor_approves_then_sends(
     desks: tuple[Desk, Desk],
 ) -> None:
     egy, _ = desks
@@ -221,27 +221,55 @@ def test_a_supervisor_approves_then_sends_from_the_request_page(
     assert found is not None
     request_id = found.group(1)
     page = egy["amira"].get(f"/ui/requests/{request_id}").text
-    assert 'id="step-approve"' in page
-    # The officer may not approve: the error shows beside the form, not as a trace.
+    # An officer is offered the hand-over, as the primary step, and never "Approve".
+    assert 'id="step-submit"' in page
+    assert 'id="step-approve"' not in page
+    submit_form = page.split('id="step-submit"')[1].split("</form>")[0]
+    assert 'class="primary"' in submit_form
+    # Forced, approval is refused with a sentence in the reader's language, no internal text.
     refused = _step(egy["amira"], request_id, "approve")
     assert refused.status_code == 422
     assert "Your role does not allow this step." in refused.text
+    assert "needs &#39;approve&#39;" not in refused.text and "needs 'approve'" not in refused.text
     assert "Traceback" not in refused.text
 
-    egy["amira"].post(
-        f"/ui/requests/{request_id}/assignments",
-        data={"csrf_token": csrf(egy["amira"]), "colleague": "samir"},
-    )
+    # Nothing waits for the supervisor before the officer submits.
+    home = egy["samir"].get("/ui/").text
+    queue = home.split('id="queue-drafts-awaiting-approval"')[1].split("</section>")[0]
+    assert 'data-count="0"' in queue
+    submitted = _step(egy["amira"], request_id, "submit")
+    assert submitted.status_code == 303
+    page = egy["amira"].get(f"/ui/requests/{request_id}").text
+    assert '<span class="status">Awaiting approval</span>' in page
+    assert 'class="flash"' in page and "Submitted for approval." in page
+    assert "Waiting for a supervisor of the authority to approve it." in page
+    again = egy["amira"].get(f"/ui/requests/{request_id}").text
+    assert "Submitted for approval." not in again  # a confirmation is shown once
+
+    # The supervisors of the authority have it in their queue, and on their case team.
+    home = egy["samir"].get("/ui/").text
+    queue = home.split('id="queue-drafts-awaiting-approval"')[1].split("</section>")[0]
+    assert 'data-count="1"' in queue
+    assert request_id in queue
+    page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    approve_form = page.split('id="step-approve"')[1].split("</form>")[0]
+    assert 'class="primary"' in approve_form
+    assert 'id="step-return-to-draft"' in page
     assert _step(egy["samir"], request_id, "approve").status_code == 303
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
-    assert 'id="step-send"' in page
+    assert "Approved. The next step is to send it." in page
+    send_form = page.split('id="step-send"')[1].split("</form>")[0]
+    assert 'class="primary"' in send_form  # "Send" leads, not "Return to draft"
+    assert page.index('id="step-send"') < page.index('id="step-return-to-draft"')
     assert 'id="step-approve"' not in page
     sent = _step(egy["samir"], request_id, "send")
     assert sent.status_code == 303
     egy.node.custody.sequence()  # what the background sequencer does
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    assert "Sent to Viet Nam." in page
     assert '<span class="status">Sent</span>' in page
     timeline = page.split('id="timeline-caption"')[1].split("</table>")[0]
+    assert "Submit for approval" in timeline
     assert "Approve" in timeline
     assert "Send" in timeline
     assert "Art. 40(13)" in timeline
@@ -249,6 +277,28 @@ def test_a_supervisor_approves_then_sends_from_the_request_page(
     assert "samir" in timeline
     custody = page.split('id="custody-caption"')[1].split("</table>")[0]
     assert "Step of the request: Send" in custody
+
+
+def test_a_supervisor_returns_a_submitted_draft_with_comments(desks: tuple[Desk, Desk]) -> None:
+    egy, _ = desks
+    response = _draft_by_form(egy["amira"], complete_contents(CATALOGUE.kind(KIND)))
+    found = REQUEST_ID.search(response.headers["location"])
+    assert found is not None
+    request_id = found.group(1)
+    assert _step(egy["amira"], request_id, "submit").status_code == 303
+    page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    returning = page.split('id="step-return-to-draft"')[1].split("</form>")[0]
+    assert "Comments for the officer" in returning
+    without = _step(egy["samir"], request_id, "return-to-draft")
+    assert without.status_code == 422  # comments are required
+    returned = _step(egy["samir"], request_id, "return-to-draft", reasons="Cite the warrant.")
+    assert returned.status_code == 303
+    home = egy["amira"].get("/ui/").text
+    queue = home.split('id="queue-drafts-returned"')[1].split("</section>")[0]
+    assert 'data-count="1"' in queue and request_id in queue
+    page = egy["amira"].get(f"/ui/requests/{request_id}").text
+    assert '<span class="status">Draft</span>' in page
+    assert "Cite the warrant." in page
 
 
 def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:

@@ -150,6 +150,8 @@ class CooperationStore(Protocol):
         custody: Sequence[NewEvent] = (),
         now: datetime,
         outbox: Sequence[Outgoing] = (),
+        assignees: Sequence[int] = (),
+        assigned_by: str = "",
     ) -> None: ...
 
     def summaries(self, query: ListQuery) -> tuple[list[RequestSummary], int]: ...

@@ -53,8 +53,8 @@ from hanoi.cooperation.ports import (
     RequestSummary,
 )
 from hanoi.cooperation.statuses import Side, Status
-from hanoi.cooperation.table import Transition
-from hanoi.cooperation.transitions import allowed_transitions, apply
+from hanoi.cooperation.table import Transition, TransitionName, expected_step
+from hanoi.cooperation.transitions import apply, steps_for
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent
 from hanoi.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
@@ -108,7 +108,9 @@ class RequestView:
     request: CooperationRequest
     side: Side
     allowed: tuple[Transition, ...]
-    """The steps this node's side may take now (the user's role is checked on taking)."""
+    """The steps the reader may take now: this node's side, the reader's role."""
+    expected: Transition | None
+    """Of those, the one expected next (:data:`hanoi.cooperation.table.EXPECTED`)."""
     assignments: tuple[Assignment, ...]
     consents: tuple[Consent, ...]
     custody: tuple[LoggedEvent, ...]
@@ -194,8 +196,9 @@ class CooperationService:
         """This node's side of the request."""
         return self._side(request)
 
-    def allowed(self, request: CooperationRequest, side: Side) -> tuple[Transition, ...]:
-        return allowed_transitions(request, side=side, catalogue=self.catalogue)
+    def allowed(self, request: CooperationRequest, user: User) -> tuple[Transition, ...]:
+        """The steps ``user`` may take now on this node's side of ``request``."""
+        return steps_for(request, user, side=self._side(request), catalogue=self.catalogue)
 
     # --- drafting ----------------------------------------------------------------------
 
@@ -243,10 +246,12 @@ class CooperationService:
             now=now,
         )
         self._custody.notify()
+        allowed = self.allowed(request, user)
         return RequestView(
             request=request,
             side=Side.REQUESTING,
-            allowed=allowed_transitions(request, side=Side.REQUESTING, catalogue=self.catalogue),
+            allowed=allowed,
+            expected=expected_step(request.status, allowed),
             assignments=(Assignment(user=user.name, role=user.role.value, by=user.name, at=now),),
             consents=(),
             custody=(),
@@ -321,11 +326,18 @@ class CooperationService:
             custody=self._custody.prepare([custody_events.step_event(record)]),
             now=record.at,
             outbox=self.announcer.announce(after, record) if self.announcer else (),
+            assignees=self._approvers() if record.transition is TransitionName.SUBMIT else (),
+            assigned_by=user.name,
         )
         self._custody.notify()
         if self.announcer is not None:
             self.announcer.notify()
         return after, record
+
+    def _approvers(self) -> list[int]:
+        """Who a submitted draft goes to: every active user of the node whose role approves
+        (the supervisors of the authority, Art. 40(13)); any of them may take it up."""
+        return [u.id for u in self._accounts.users() if u.may(Action.APPROVE)]
 
     def receive(self, request: CooperationRequest) -> CooperationRequest:
         """Store a request another State has sent to this node, and take its receipt.
@@ -417,10 +429,12 @@ class CooperationService:
     def show(self, user: User, request_id: str) -> RequestView:
         request = self._case(user, request_id, Action.READ, "read a request")
         side = self._side(request)
+        allowed = self.allowed(request, user)
         return RequestView(
             request=request,
             side=side,
-            allowed=allowed_transitions(request, side=side, catalogue=self.catalogue),
+            allowed=allowed,
+            expected=expected_step(request.status, allowed),
             assignments=tuple(self._store.assignments(request_id)),
             consents=tuple(self._store.consents(request_id)),
             custody=tuple(self._custody.events_for(f"request:{request_id}")),

@@ -44,6 +44,8 @@ class StatusField(StrEnum):
 
 class Status(StrEnum):
     DRAFT = "draft"
+    SUBMITTED = "submitted"
+    """Handed by its officer to the supervisors of the authority, for approval."""
     APPROVED = "approved"
     """Approved inside the requesting State, by a supervisor, before anything leaves it."""
     SENT = "sent"
@@ -73,7 +75,7 @@ class Status(StrEnum):
 
 INITIAL = Status.DRAFT
 
-BEFORE_HANDOVER = frozenset({Status.DRAFT, Status.APPROVED})
+BEFORE_HANDOVER = frozenset({Status.DRAFT, Status.SUBMITTED, Status.APPROVED})
 """The requesting State alone holds the request; its status is the requesting State's."""
 
 OUTCOMES = frozenset({Status.EXECUTED, Status.REFUSED, Status.WITHDRAWN, Status.RELEASED})

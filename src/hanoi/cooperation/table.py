@@ -9,9 +9,10 @@ authorises it.
 
 | step | from | to | by | needs | art. |
 |---|---|---|---|---|---|
-| approve | draft | approved | S | complete contents | 40(13) |
-| return-to-draft | approved | draft | S | reasons | 40(13) |
-| abandon | draft, approved | closed | S | reasons | 40(13) |
+| submit | draft | submitted | S | complete contents | 40(13) |
+| approve | draft, submitted | approved | S | complete contents | 40(13) |
+| return-to-draft | submitted, approved | draft | S | reasons | 40(13) |
+| abandon | draft, submitted, approved | closed | S | reasons | 40(13) |
 | send | approved | sent | S | complete contents | 40(14) |
 | receive | sent | received | R | | 40(13) |
 | acknowledge | received | acknowledged | R | | 40(25) |
@@ -41,11 +42,20 @@ O is any status after sending and before an outcome. A target in *italics* is th
 desired status the requesting State sets; the others set the status. C: consultation
 first when a ground is of Art. 40(21)-(22). Kinds: [mla] mutual legal assistance,
 [exe] executed (all but preservation), [ref] with refusal grounds, [pre] preservation.
+
+``submit`` is the hand-over inside the requesting State: an officer, who may draft but
+not approve, gives a complete draft to the supervisors of the authority; one of them
+approves it or returns it to draft with comments (the reasons of ``return-to-draft``).
+
+:data:`EXPECTED` names, for each status, the steps that usually come next, most likely
+first. The first of them that the reader's side and role may take is the primary
+action of the request page; the others are secondary. A step that ends or turns the
+case back (abandon, refuse, withdraw, return-to-draft) is never the expected one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -58,6 +68,7 @@ from hanoi.cooperation.statuses import OPEN_AFTER_SENDING, Side, Status, StatusF
 
 
 class TransitionName(StrEnum):
+    SUBMIT = "submit"
     APPROVE = "approve"
     RETURN_TO_DRAFT = "return-to-draft"
     ABANDON = "abandon"
@@ -213,12 +224,14 @@ def _row(
 # fmt: off
 TABLE: tuple[Transition, ...] = (
     # The requesting State, before the request leaves it.
-    _row(N.APPROVE, {Status.DRAFT}, Status.APPROVED, S, Action.APPROVE, CENTRAL_AUTHORITY,
+    _row(N.SUBMIT, {Status.DRAFT}, Status.SUBMITTED, S, Action.DRAFT, CENTRAL_AUTHORITY,
          Q.COMPLETE_CONTENTS),
-    _row(N.RETURN_TO_DRAFT, {Status.APPROVED}, Status.DRAFT, S, Action.APPROVE,
-         CENTRAL_AUTHORITY, Q.REASONS),
-    _row(N.ABANDON, {Status.DRAFT, Status.APPROVED}, Status.CLOSED, S, Action.DRAFT,
-         CENTRAL_AUTHORITY, Q.REASONS),
+    _row(N.APPROVE, {Status.DRAFT, Status.SUBMITTED}, Status.APPROVED, S, Action.APPROVE,
+         CENTRAL_AUTHORITY, Q.COMPLETE_CONTENTS),
+    _row(N.RETURN_TO_DRAFT, {Status.SUBMITTED, Status.APPROVED}, Status.DRAFT, S,
+         Action.APPROVE, CENTRAL_AUTHORITY, Q.REASONS),
+    _row(N.ABANDON, {Status.DRAFT, Status.SUBMITTED, Status.APPROVED}, Status.CLOSED, S,
+         Action.DRAFT, CENTRAL_AUTHORITY, Q.REASONS),
     _row(N.SEND, {Status.APPROVED}, Status.SENT, S, Action.DRAFT, FORM, Q.COMPLETE_CONTENTS),
     # The requested State takes the request in.
     _row(N.RECEIVE, {Status.SENT}, Status.RECEIVED, R, Action.DECIDE, CENTRAL_AUTHORITY),
@@ -280,9 +293,43 @@ TABLE: tuple[Transition, ...] = (
 
 ROWS: Mapping[TransitionName, Transition] = MappingProxyType({row.name: row for row in TABLE})
 
+# fmt: off
+EXPECTED: Mapping[Status, tuple[TransitionName, ...]] = MappingProxyType({
+    # A supervisor approves what an officer would submit.
+    Status.DRAFT: (N.APPROVE, N.SUBMIT),
+    Status.SUBMITTED: (N.APPROVE,),
+    Status.APPROVED: (N.SEND,),
+    Status.SENT: (N.RECEIVE,),
+    Status.RECEIVED: (N.ACKNOWLEDGE,),
+    Status.ACKNOWLEDGED: (N.ACCEPT, N.ORDER_PRESERVATION),
+    Status.ADDITIONAL_INFORMATION_REQUESTED: (N.PROVIDE_ADDITIONAL_INFORMATION,
+                                              N.RECORD_ADDITIONAL_INFORMATION),
+    Status.ADDITIONAL_INFORMATION_PROVIDED: (N.ACCEPT, N.ORDER_PRESERVATION),
+    Status.CONSULTATION: (N.AGREE_TO_CONDITIONS, N.ACCEPT),
+    Status.IN_EXECUTION: (N.COMPLETE,),
+    Status.PARTIALLY_EXECUTED: (N.COMPLETE, N.RESUME_EXECUTION),
+    Status.POSTPONED: (N.ACCEPT,),
+    Status.EXECUTED: (N.CLOSE,),
+    Status.REFUSED: (N.CLOSE,),
+    Status.WITHDRAWN: (N.CLOSE,),
+    Status.ORDERED: (N.PRESERVE,),
+    Status.EXTENDED: (N.RELEASE_PRESERVATION,),
+    Status.RELEASED: (N.CLOSE,),
+})
+# fmt: on
+"""For each status, the steps that usually come next, most likely first (see the module's
+docstring). A status that is missing has no expected step: a request that is closed, or a
+preservation running its period (renewed, continued or released only as events require)."""
+
 
 def row_named(name: TransitionName) -> Transition:
     return ROWS[name]
+
+
+def expected_step(status: Status, possible: Sequence[Transition]) -> Transition | None:
+    """Of the steps ``possible`` for a reader now, the one expected next from ``status``."""
+    by_name = {row.name: row for row in possible}
+    return next((by_name[name] for name in EXPECTED.get(status, ()) if name in by_name), None)
 
 
 def rows_from(status: Status) -> tuple[Transition, ...]:

@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from hanoi.accounts.model import User
+from hanoi.accounts.model import Action, User
 from hanoi.convention import Catalogue, Draft, default_catalogue, validate
 from hanoi.cooperation import preservation
 from hanoi.cooperation.errors import (
@@ -76,6 +76,30 @@ def allowed_transitions(
         for row in TABLE
         if _obstacle(row, request, kind_traits) is None and (side is None or row.side is side)
     )
+
+
+def steps_for(
+    request: CooperationRequest,
+    actor: User,
+    *,
+    side: Side,
+    catalogue: Catalogue | None = None,
+) -> tuple[Transition, ...]:
+    """The steps ``actor`` may take now on ``side``: possible from where the request
+    stands, and allowed by the actor's role (case assignment is the caller's check).
+    What a page offers and the API lists as ``allowed_steps``; :func:`apply` refuses
+    the rest."""
+    return tuple(
+        row
+        for row in allowed_transitions(request, side=side, catalogue=catalogue)
+        if permits(row, request, actor)
+    )
+
+
+def permits(row: Transition, request: CooperationRequest, actor: User) -> bool:
+    """Whether the actor's role allows the row's action (on the 24/7 channel, handling
+    urgent requests allows every step: Art. 41(1), (4))."""
+    return any(actor.may(action) for action in _actions(row, request))
 
 
 def apply(
@@ -171,11 +195,16 @@ def _not_allowed(
     )
 
 
-def _check_permission(row: Transition, request: CooperationRequest, actor: User) -> None:
+def _actions(row: Transition, request: CooperationRequest) -> list[Action]:
     actions = [row.action]
     if is_point_of_contact(request.channel):
         actions.append(URGENT_ACTION)
-    if not any(actor.may(action) for action in actions):
+    return actions
+
+
+def _check_permission(row: Transition, request: CooperationRequest, actor: User) -> None:
+    actions = _actions(row, request)
+    if not permits(row, request, actor):
         needed = " or ".join(repr(action.value) for action in actions)
         state = "a disabled user" if actor.disabled else f"a user with role {actor.role.value!r}"
         raise PermissionDenied(f"{state} may not {row.name.value!r}; it needs {needed}")

@@ -188,10 +188,14 @@ class CooperationRepository:
         custody: Sequence[NewEvent] = (),
         now: datetime,
         outbox: Sequence[Outgoing] = (),
+        assignees: Sequence[int] = (),
+        assigned_by: str = "",
     ) -> None:
         """Store the request after a change. ``new_steps`` are the records added since it
         was loaded; if another change was stored meanwhile, raise Conflict (nothing is
-        written), so that two officers never take two steps from the same status."""
+        written), so that two officers never take two steps from the same status.
+        ``assignees`` join the case team in the same transaction (those already on it
+        stay as they were)."""
         loaded_steps = len(request.history) - len(new_steps)
         try:
             with self.engine.begin() as connection:
@@ -206,6 +210,7 @@ class CooperationRepository:
                 if changed != 1:
                     raise _changed(request.id)
                 self._insert_steps(connection, new_steps)
+                self._join(connection, request.id, assignees, assigned_by, now)
                 self._custody.enqueue_in(connection, custody, now=now)
                 queue_messages(connection, outbox)
         except SQLIntegrityError:
@@ -285,6 +290,27 @@ class CooperationRepository:
                 request_id=request_id, user_id=user_id, assigned_by=by, assigned_at=now
             )
         )
+
+    @classmethod
+    def _join(
+        cls,
+        connection: Connection,
+        request_id: str,
+        user_ids: Sequence[int],
+        by: str,
+        now: datetime,
+    ) -> None:
+        if not user_ids:
+            return
+        team = set(
+            connection.execute(
+                select(case_assignments.c.user_id).where(
+                    case_assignments.c.request_id == request_id
+                )
+            ).scalars()
+        )
+        for user_id in sorted(set(user_ids) - team):
+            cls._assign(connection, request_id, user_id, by, now)
 
     def is_assigned(self, request_id: str, user_id: int) -> bool:
         with self.engine.connect() as connection:

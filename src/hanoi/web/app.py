@@ -27,6 +27,7 @@ from hanoi.web import (
     log,
     packages,
     problems,
+    queue,
     transfers,
     uploads,
     witness,
@@ -201,6 +202,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(transfers.serving)
     app.include_router(transfers.packages)
     app.include_router(packages.router)
+    app.include_router(queue.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

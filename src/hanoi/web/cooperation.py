@@ -28,7 +28,7 @@ from hanoi.cooperation import (
 from hanoi.cooperation.codec import condition_json, record_json, request_json
 from hanoi.cooperation.ports import ListQuery, RequestSummary
 from hanoi.cooperation.service import CooperationService, DraftInput, RequestView, StepInput
-from hanoi.cooperation.table import Transition, TransitionName
+from hanoi.cooperation.table import Transition, TransitionName, expected_step
 from hanoi.custody.encoding import b64
 from hanoi.web.auth import CurrentUser
 from hanoi.web.problems import PROBLEM_RESPONSES
@@ -226,6 +226,8 @@ class StepChoice(BaseModel):
     step: str
     article: str
     requires: list[str]
+    expected: bool = False
+    """The step expected next (the page's primary action), of those the caller may take."""
 
 
 class RequestOut(BaseModel):
@@ -309,10 +311,14 @@ def _record(record: TransitionRecord) -> RecordOut:
     return RecordOut(**record_json(record))
 
 
-def _choices(rows: tuple[Transition, ...]) -> list[StepChoice]:
+def _choices(rows: tuple[Transition, ...], expected: Transition | None) -> list[StepChoice]:
+    """The steps the caller may take now (their side, their role), the expected one marked."""
     return [
         StepChoice(
-            step=row.name.value, article=row.article, requires=sorted(r.value for r in row.requires)
+            step=row.name.value,
+            article=row.article,
+            requires=sorted(r.value for r in row.requires),
+            expected=row is expected,
         )
         for row in rows
     ]
@@ -328,7 +334,7 @@ def request_out(view: RequestView) -> RequestOut:
         side=view.side.value,
         document=request_json(request, history=False),
         conditions=[condition_json(c) for c in request.conditions],
-        allowed_steps=_choices(view.allowed),
+        allowed_steps=_choices(view.allowed, view.expected),
         assignments=[
             {"user": a.user, "role": a.role, "by": a.by, "at": a.at.isoformat()}
             for a in view.assignments
@@ -461,13 +467,13 @@ def validation(request_id: RequestId, request: Request, user: CurrentUser) -> Va
 def _take(request: Request, user: User, request_id: str, step: StepInput) -> StepOut:
     service = service_of(request)
     after, record = service.take(user, request_id, step)
-    side = service.side_of(after)
+    allowed = service.allowed(after, user)
     return StepOut(
         request=RequestBrief(
             id=after.id,
             status=after.status.value,
             desired_status=after.desired_status.value if after.desired_status else None,
-            allowed_steps=_choices(service.allowed(after, side)),
+            allowed_steps=_choices(allowed, expected_step(after.status, allowed)),
         ),
         record=_record(record),
     )

@@ -21,6 +21,7 @@ from hanoi.web.ui.directory_pages import router as directory_router
 from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
 from hanoi.web.ui.package_pages import router as package_router
+from hanoi.web.ui.home_page import router as home_router
 from hanoi.web.ui.report_pages import router as report_router
 from hanoi.web.ui.requests_pages import router as requests_router
 from hanoi.web.ui.routes import router
@@ -40,6 +41,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
     app.state.ui = UiSite(node=node, templates=make_environment(), parties=tuple(parties))
     app.include_router(router)
     for pages in (
+        home_router,
         requests_router,
         evidence_router,
         uploads_router,

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 STATUS_LABELS: dict[Status, Message] = {
     Status.DRAFT: N_("Draft"),
+    Status.SUBMITTED: N_("Awaiting approval"),
     Status.APPROVED: N_("Approved"),
     Status.SENT: N_("Sent"),
     Status.RECEIVED: N_("Received"),
@@ -74,6 +75,7 @@ STATUS_LABELS: dict[Status, Message] = {
 }
 
 STEP_LABELS: dict[TransitionName, Message] = {
+    TransitionName.SUBMIT: N_("Submit for approval"),
     TransitionName.APPROVE: N_("Approve"),
     TransitionName.RETURN_TO_DRAFT: N_("Return to draft"),
     TransitionName.ABANDON: N_("Abandon"),
@@ -416,6 +418,8 @@ class StepForm:
     until: bool
     follow_up: bool
     conditions: tuple[ConditionChoice, ...] = ()
+    primary: bool = False
+    """The step expected next: the page's main button, shown first."""
 
 
 def condition_choices(
@@ -442,8 +446,13 @@ def conditions_offered(
 
 
 def step_forms(
-    catalogue: Catalogue, fmt: LocaleFormat, kind: RequestKind, rows: Sequence[Transition]
+    catalogue: Catalogue,
+    fmt: LocaleFormat,
+    kind: RequestKind,
+    rows: Sequence[Transition],
+    expected: Transition | None = None,
 ) -> list[StepForm]:
+    """One form per step the reader may take, the expected one first and primary."""
     choices = tuple(
         GroundChoice(
             key=applied.key,
@@ -454,7 +463,8 @@ def step_forms(
     )
     conditions = condition_choices(catalogue, fmt, kind)
     forms = []
-    for row in rows:
+    ordered = sorted(rows, key=lambda row: row is not expected)  # stable: table order after
+    for row in ordered:
         requires = row.requires
         forms.append(
             StepForm(
@@ -468,6 +478,7 @@ def step_forms(
                     requires & {Requirement.FOLLOW_UP_RECEIVED, Requirement.PRESERVATION_MAY_END}
                 ),
                 conditions=conditions if Requirement.CONDITIONS_AGREED in requires else (),
+                primary=row is expected,
             )
         )
     return forms

@@ -21,9 +21,10 @@ from hanoi.cooperation.kinds import CONSULTATION_SOURCE
 from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
-from hanoi.web.ui import cases
+from hanoi.web.ui import cases, outcomes
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.evidence_pages import evidence_section
+from hanoi.web.ui.flash import flash
 from hanoi.web.ui.i18n import LocaleFormat, Message
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
@@ -414,6 +415,10 @@ def _request_page(
         for logged in view.custody
     ]
     other = req.party(view.side.other)
+    evidence = evidence_section(request, ui, user, view)
+    panel = evidence["evidence_panel"]
+    decided = outcomes.outcome(req, kind, catalogue, fmt)
+    period = outcomes.preservation(req, ui.node.clock.now())
     return ui.page(
         request,
         "requests_show.html",
@@ -438,12 +443,21 @@ def _request_page(
         timeline=timeline,
         custody=custody,
         assignments=view.assignments,
-        steps=cases.step_forms(catalogue, fmt, kind, view.allowed),
+        steps=cases.step_forms(catalogue, fmt, kind, view.allowed, view.expected),
+        waiting=outcomes.waiting(req, view.side, catalogue) if view.expected is None else None,
+        desired_explained=outcomes.DESIRED_EXPLAINED.get(req.desired_status)
+        if req.desired_status
+        else None,
+        outcome=decided,
+        outcome_at=cases.moment(fmt, decided.record.at) if decided else "",
+        preservation=period,
+        preservation_left=cases.time_left(fmt, period.left) if period and period.left else "",
         failed=failed,
         error=error,
         values=values or {},
         report_url=f"{request_url(req.id)}/report.pdf",
-        **evidence_section(request, ui, user, view),
+        show_report=bool(panel.rows or panel.packages),
+        **evidence,
     )
 
 
@@ -499,11 +513,31 @@ async def take_step(
     )
     error = _take(ui, user, view, step_input, fmt)
     if error is None:
+        _confirm(request, ui, user, view, name, fmt)
         return see_other(request_url(view.request.id))
     view = service.show(user, request_id)
     return _request_page(
         request, ui, user, view, status=422, failed=step, error=error, values=values
     )
+
+
+def _confirm(
+    request: Request,
+    ui: UiSite,
+    user: User,
+    before: RequestView,
+    step: TransitionName,
+    fmt: LocaleFormat,
+) -> None:
+    """The confirmation the next page shows: what the step did, and what comes next."""
+    after = ui.node.cooperation.show(user, before.request.id).request
+    other = fmt.territory(after.party(before.side.other).state)
+    message = outcomes.DONE.get(step)
+    if message is not None:
+        flash(request, message, state=other)
+        return
+    labels = {"step": cases.STEP_LABELS[step], "status": cases.STATUS_LABELS[after.status]}
+    flash(request, outcomes.STEP_DONE, labels=labels)
 
 
 def _take(
@@ -546,6 +580,7 @@ async def assign(
         return _request_page(
             request, ui, user, view, status=422, failed="assign", error=error, values={}
         )
+    flash(request, outcomes.COLLEAGUE_ADDED, name=name)
     return see_other(request_url(view.request.id))
 
 

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hanoi.accounts.model import Role
 from hanoi.accounts.throttle import TooManyFailures
 from hanoi.errors import InvalidInput, PermissionDenied
-from hanoi.web.ui import cases
 from hanoi.web.ui.auth import (
     LOGIN,
     Site,
@@ -66,17 +65,6 @@ def see_other(url: str) -> RedirectResponse:
 @router.get("")
 def ui_root() -> RedirectResponse:
     return RedirectResponse(HOME, status_code=307)
-
-
-@router.get("/")
-def home(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
-    return ui.page(
-        request,
-        "home.html",
-        user=user,
-        role=ROLE_LABELS[user.role],
-        alert_count=cases.alert_count(ui.node, user),
-    )
 
 
 @router.get("/login", response_model=None)

@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from hanoi import __version__
 from hanoi.accounts.model import User
 from hanoi.convention import Language, PartyRecord
+from hanoi.web.ui.flash import take_flashes
 from hanoi.web.ui.i18n import (
     AUTONYMS,
     LANGUAGES,
@@ -105,8 +106,9 @@ class UiSite:
     ) -> HTMLResponse:
         """Render ``template`` in the request's language, with the security headers."""
         language = request_language(request)
+        catalogue = translations(language)
         context = {
-            "translations": translations(language),
+            "translations": catalogue,
             "fmt": LocaleFormat(language),
             "language": language,
             "languages": [(code, AUTONYMS[code]) for code in LANGUAGES],
@@ -118,6 +120,7 @@ class UiSite:
             "current": _current(request),
             "version": __version__,
             "prefix": PREFIX,
+            "flashes": take_flashes(request, catalogue) if user is not None else [],
             **values,
         }
         html = self.templates.get_template(template).render(context)

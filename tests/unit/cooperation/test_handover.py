@@ -1,0 +1,91 @@
+"""The hand-over inside the requesting State, role-aware steps and the expected next step."""
+
+from __future__ import annotations
+
+import pytest
+
+from hanoi.accounts.model import User
+from hanoi.cooperation import Side, Status, TransitionName
+from hanoi.cooperation.table import EXPECTED, ROWS, TABLE, expected_step
+from hanoi.cooperation.transitions import allowed_transitions, permits, steps_for
+from hanoi.errors import PermissionDenied
+from unit.cooperation.builders import (
+    AUDITOR,
+    KINDS,
+    OFFICER,
+    SUPERVISOR,
+    N,
+    Walk,
+    acknowledged,
+    draft,
+)
+
+ENDING = {N.ABANDON, N.REFUSE, N.WITHDRAW, N.RETURN_TO_DRAFT, N.CONFIRM_WITHDRAWAL}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_officer_submits_and_a_supervisor_approves(kind: str) -> None:
+    walk = Walk(draft(kind))
+    walk.take(N.SUBMIT, actor=OFFICER)
+    assert walk.status is Status.SUBMITTED
+    assert walk.records[-1].article == "Art. 40(13)"
+    with pytest.raises(PermissionDenied):
+        walk.take(N.APPROVE, actor=OFFICER)
+    walk.take(N.APPROVE, actor=SUPERVISOR)
+    assert walk.status is Status.APPROVED
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_submitted_draft_goes_back_to_its_officer_with_comments(kind: str) -> None:
+    walk = Walk(draft(kind))
+    walk.take(N.SUBMIT, actor=OFFICER)
+    walk.take(N.RETURN_TO_DRAFT, actor=SUPERVISOR, reasons="Cite the warrant.")
+    assert walk.status is Status.DRAFT
+    assert walk.records[-1].reasons == "Cite the warrant."
+    walk.take(N.SUBMIT, actor=OFFICER)
+    with pytest.raises(PermissionDenied):  # only who approves returns a draft
+        walk.take(N.RETURN_TO_DRAFT, actor=OFFICER, reasons="r")
+
+
+def _names(rows: tuple[object, ...]) -> set[TransitionName]:
+    return {row.name for row in rows}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("actor", "offered"),
+    [
+        (OFFICER, {N.SUBMIT, N.ABANDON}),
+        (SUPERVISOR, {N.SUBMIT, N.APPROVE, N.ABANDON}),
+        (AUDITOR, set()),
+    ],
+    ids=lambda v: v.role.value if isinstance(v, User) else "",
+)
+def test_only_the_steps_a_role_may_take_are_offered(
+    actor: User, offered: set[TransitionName]
+) -> None:
+    request = draft("mla-stored-data")
+    rows = steps_for(request, actor, side=Side.REQUESTING)
+    assert _names(rows) == offered
+    for row in allowed_transitions(request, side=Side.REQUESTING):
+        assert (row in rows) is permits(row, request, actor)
+
+
+def test_the_expected_step_is_the_first_the_reader_may_take() -> None:
+    request = draft("mla-stored-data")
+    officer = steps_for(request, OFFICER, side=Side.REQUESTING)
+    supervisor = steps_for(request, SUPERVISOR, side=Side.REQUESTING)
+    assert expected_step(request.status, officer) is ROWS[N.SUBMIT]
+    assert expected_step(request.status, supervisor) is ROWS[N.APPROVE]
+    walk = acknowledged("mla-stored-data")
+    requested = steps_for(walk.request, SUPERVISOR, side=Side.REQUESTED)
+    assert expected_step(walk.status, requested) is ROWS[N.ACCEPT]
+    assert expected_step(walk.status, ()) is None
+
+
+def test_expected_steps_lead_forward_and_start_where_they_are_listed() -> None:
+    for status, names in EXPECTED.items():
+        assert names, status
+        for name in names:
+            assert name not in ENDING, (status, name)
+            assert status in ROWS[name].sources, (status, name)
+    assert {row.name for row in TABLE} >= {n for names in EXPECTED.values() for n in names}
