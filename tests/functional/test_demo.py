@@ -1,14 +1,20 @@
 """`hanoi demo --exit` plays the whole case across three real nodes; an evidence package
-transfer survives the receiving node being killed in the middle of it."""
+transfer survives the receiving node being killed in the middle of it; SIGTERM to
+`hanoi demo` stops every node it started, and the user it names first sees the case."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -208,3 +214,142 @@ def test_a_package_transfer_resumes_after_the_receiver_is_killed(
         assert "accepted: 1 item(s)" in log or package["items"]
     finally:
         sandbox.stop()
+
+
+class RunningDemo:
+    """``hanoi demo`` (no ``--exit``) as a process, its output read as it comes."""
+
+    def __init__(self, folder: Path, base: int) -> None:
+        self.base = base
+        self.process = subprocess.Popen(
+            [HANOI, "demo", "--dir", str(folder), "--base-port", str(base)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.seen: dict[int, bytes] = {}  # node processes seen: pid, command line
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.base + i}" for i in range(3)]
+
+    def nodes_answer(self) -> bool:
+        try:
+            return all(httpx.get(f"{u}/healthz", timeout=2).status_code == 200 for u in self.urls())
+        except httpx.TransportError:
+            return False
+
+    def servers(self) -> list[int]:
+        """The ``hanoi serve`` processes this demo started (its children, from /proc)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid and b"serve" in command:
+                found.append(int(entry.name))
+                self.seen[int(entry.name)] = b"\0".join(command)
+        return found
+
+    def close(self) -> None:
+        """Stop the demo if a test left it running, and any node it left behind (a failed
+        test must not leave servers on the machine); close its output."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        for pid, command in self.seen.items():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{pid}/cmdline").read_bytes() == command and _alive(pid):
+                    os.killpg(pid, signal.SIGKILL)  # each node leads a session of its own
+        self._reader.join(timeout=30)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not exited (a zombie has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _port_answers(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _terminate_and_check_nodes_stop(demo: RunningDemo) -> int:
+    """SIGTERM to the demo; it exits, and so does every node it started. Its exit code."""
+    servers = demo.servers()
+    assert len(servers) == 3, (servers, demo.output)
+    demo.process.send_signal(signal.SIGTERM)
+    code = demo.process.wait(timeout=90)  # each node has 20 s to stop before SIGKILL
+    assert code != -signal.SIGTERM, "the demo died of SIGTERM instead of stopping its nodes"
+    _wait(lambda: not any(_alive(pid) for pid in servers), "the nodes to exit", timeout=30)
+    assert not any(_port_answers(demo.base + i) for i in range(3))
+    return code
+
+
+def test_sigterm_while_the_case_is_played_stops_every_node(tmp_path: Path) -> None:
+    demo = RunningDemo(tmp_path / "sandbox", free_port_run(3))
+    try:
+        _wait(demo.nodes_answer, "the demo's nodes to answer", timeout=120)
+        code = _terminate_and_check_nodes_stop(demo)
+        assert code in (0, 130), demo.output  # 130 as for Ctrl-C, 0 if the case was played
+    finally:
+        demo.close()
+
+
+SIGN_IN = re.compile(r"sign in as (\S+) / (\S+) at (\S+)/ui/ to see the demo case (\S+)")
+
+
+def test_the_first_user_named_sees_the_case_and_sigterm_stops_the_nodes(tmp_path: Path) -> None:
+    demo = RunningDemo(tmp_path / "sandbox", free_port_run(3))
+    try:
+        _wait(lambda: "the nodes stay up until Ctrl-C" in demo.output, "the case", timeout=240)
+        found = SIGN_IN.search(demo.output)
+        assert found is not None, demo.output
+        name, password, url, case = found.groups()
+        assert url == demo.urls()[0]
+        [egy] = [line for line in demo.lines if line.startswith("  EGY: ")]
+        assert egy.split("users (name / password): ")[1].startswith(f"{name} / {password},")
+        with httpx.Client(base_url=url, timeout=30) as browser:
+            page = browser.get("/ui/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert token is not None
+            signed_in = browser.post(
+                "/ui/login",
+                data={"csrf_token": token.group(1), "name": name, "password": password},
+            )
+            assert signed_in.status_code == 303, signed_in.text
+            listed = browser.get("/ui/requests")
+            assert listed.status_code == 200
+            assert case in listed.text
+            assert browser.get(f"/ui/requests/{case}").status_code == 200
+        assert _terminate_and_check_nodes_stop(demo) == 0, demo.output
+        assert "stopping the nodes" in demo.output
+    finally:
+        demo.close()
