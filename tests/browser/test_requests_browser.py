@@ -92,17 +92,27 @@ def test_a_request_is_drafted_approved_and_sent(
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_text("has everything the Convention requires")).to_be_visible()
     page.get_by_role("link", name="Go to the request page").click()
-    page.get_by_label("Add a colleague to the case").fill("samir.adel")
-    page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.locator("#team-heading + ul")).to_contain_text("samir.adel")
+    # An officer is never offered "Approve": the primary step hands the draft over.
+    expect(page.locator("#step-approve")).to_have_count(0)
+    expect(page.locator("#step-submit button.primary")).to_be_visible()
+    page.locator("#step-submit").get_by_role("button", name="Submit for approval").click()
+    expect(page.locator("#flashes")).to_contain_text("Submitted for approval.")
+    expect(page.locator(".lead .status")).to_have_text("Awaiting approval")
     page.get_by_role("button", name="Sign out").click()
 
-    # The supervisor finds it in the outbox, approves and sends it.
+    # The supervisor finds it in the queue on the home page, approves and sends it.
     _log_in(page, desk, "samir.adel")
-    page.get_by_role("link", name="Outbox", exact=True).click()
-    page.locator("table tbody a").first.click()
+    queue = page.locator("#queue-drafts-awaiting-approval")
+    expect(queue.locator(".badge")).to_have_text("1")
+    check_accessible(page)
+    page.screenshot(path=screenshots / "home-queues-en.png", full_page=True)
+    queue.locator("ul a").first.click()
+    expect(page.locator("#step-approve button.primary")).to_be_visible()
     page.locator("#step-approve").get_by_role("button", name="Approve").click()
+    expect(page.locator("#flashes")).to_contain_text("Approved. The next step is to send it.")
+    expect(page.locator("#step-send button.primary")).to_be_visible()
     page.locator("#step-send").get_by_role("button", name="Send").click()
+    expect(page.locator("#flashes")).to_contain_text("Sent to France.")
     expect(page.locator(".lead .status")).to_have_text("Sent")
     expect(page.locator(".conditions")).to_contain_text("Confidential")
     expect(page.locator("#step-withdraw")).to_be_visible()
@@ -184,7 +194,7 @@ def test_the_directory_and_the_alerts_in_english_and_arabic(
     menu.get_by_role("link", name="Alerts").click()
     logs = page.get_by_role("table", name="Custody logs: split views and other misbehaviour")
     expect(logs).to_contain_text("Split view")
-    expect(logs.get_by_role("link", name="Vietnam")).to_have_attribute(
+    expect(logs.get_by_role("link", name="Viet Nam")).to_have_attribute(
         "href", "/ui/directory?state=VNM"
     )
     check_accessible(page)

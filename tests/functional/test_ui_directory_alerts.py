@@ -138,7 +138,7 @@ def test_the_directory_shows_each_state_and_filters(
     page = client.get("/ui/directory")
     assert page.status_code == 200
     text = page.text
-    for name in ("Egypt", "Vietnam", "France"):
+    for name in ("Egypt", "Viet Nam", "France"):
         assert name in text
     assert "Ministry of Justice of VNM" in text
     assert "mla@vnm.example" in text
@@ -176,7 +176,7 @@ def test_the_directory_shows_each_state_and_filters(
     arabic = client.get("/ui/directory").text
     assert '<html lang="ar" dir="rtl">' in arabic
     assert "مصر" in arabic
-    assert "فيتنام" in arabic
+    assert "فييت نام" in arabic
     assert "العربية" in arabic  # the language, named in Arabic
     assert "المادة\u00a040(13)" in arabic
 
@@ -289,3 +289,91 @@ def test_alerts_of_a_split_view(desks: tuple[Desk, Desk, FixedClock]) -> None:
     assert egy.node.identity.log_origin in logs
     assert "Art." not in logs  # no article of the Convention rules on custody logs
     assert "Mar 2, 2026" in logs  # when it was detected
+
+
+def test_the_preservation_period_counts_down_on_the_request_the_home_page_and_deadlines(
+    desks: tuple[Desk, Desk, FixedClock],
+) -> None:
+    egy, vnm, clock = desks
+    request_id = _preservation_sent(egy)
+    deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, vnm.node)
+    minh = vnm.user("minh")
+    for step in ("acknowledge", "order-preservation"):
+        vnm.node.cooperation.take(minh, request_id, StepInput(transition=step))
+    # Preserved until 15 May (entered as a day: kept as the midnight UTC that ends it).
+    preserve = vnm["minh"].post(
+        f"/ui/requests/{request_id}/steps",
+        data={
+            "csrf_token": csrf(vnm["minh"], f"/ui/requests/{request_id}"),
+            "step": "preserve",
+            "until": "2026-05-15",
+        },
+    )
+    assert preserve.status_code == 303, preserve.text
+    page = vnm["minh"].get(f"/ui/requests/{request_id}").text
+    period = page.split('id="preservation"')[1].split("</section>")[0]
+    assert "Preserved until May 15, 2026" in period
+    assert "Art. 42(8)" in period
+    assert "in 2 months" in period  # 2 March to 15 May
+
+    clock.advance(timedelta(days=70))  # 11 May: within the 7 days of the queue
+    home = vnm["minh"].get("/ui/").text
+    queue = home.split('id="queue-deadlines"')[1].split("</section>")[0]
+    assert 'data-count="1"' in queue
+    assert request_id in queue
+    assert "May 15, 2026" in queue
+    assert "May 16" not in queue  # the day entered, not the midnight after it
+    deadlines = vnm["minh"].get("/ui/deadlines").text
+    assert "May 15, 2026" in deadlines
+    assert "May 16, 2026" not in deadlines
+    assert "in 5 days" in vnm["minh"].get(f"/ui/requests/{request_id}").text
+
+    choose_language(vnm["minh"], "ar")
+    arabic = vnm["minh"].get(f"/ui/requests/{request_id}").text
+    period = arabic.split('id="preservation"')[1].split("</section>")[0]
+    assert "المادة 42(8)" in period
+    assert "Preserved until" not in period
+
+
+def test_the_draft_form_chooses_the_requested_state_by_name_and_shows_its_languages(
+    desks: tuple[Desk, Desk, FixedClock],
+) -> None:
+    egy, vnm, clock = desks
+    plain = egy["amira"].get("/ui/requests/new?kind=mla-stored-data").text
+    assert 'name="requested_state" type="text"' in plain  # no directory: the code
+    assert "This node holds no directory of States" in plain
+    import_directory([egy.node, vnm.node], into=[egy.node], clock=clock)
+    form = egy["amira"].get("/ui/requests/new?kind=mla-stored-data").text
+    field = form.split('id="field-requested_state"')[1].split("</select>")[0]
+    assert '<option value="VNM">Viet Nam</option>' in field
+    assert 'value="EGY"' not in field  # not this node's own State
+    assert form.count("Reasons for urgency") == 1
+    choose_language(egy["amira"], "ar")
+    arabic = egy["amira"].get("/ui/requests/new?kind=mla-stored-data").text
+    assert '<option value="VNM">فييت نام</option>' in arabic
+
+    choose_language(egy["amira"], "en")
+    saved = egy["amira"].post(
+        "/ui/requests/new",
+        data={
+            "csrf_token": csrf(egy["amira"], "/ui/requests/new?kind=mla-stored-data"),
+            "kind": "mla-stored-data",
+            "requested_state": "VNM",
+            "urgency": "urgent",
+            "urgency_reasons": "The provider deletes its logs after 7 days.",
+        },
+    )
+    assert saved.status_code == 303
+    draft = egy["amira"].get(saved.headers["location"]).text
+    facts = draft.split('id="requested-state-facts"')[1].split("</div>")[0]
+    assert "Viet Nam takes requests in:" in facts
+    assert "Ministry of Justice of VNM" in facts
+    assert "24/7 Cybercrime Unit of VNM" in facts
+    request_id = saved.headers["location"].split("/")[3]
+    stored = egy.node.cooperation.show(egy.user("amira"), request_id).request
+    assert stored.contents["urgency-reasons"] == "The provider deletes its logs after 7 days."
+    assert stored.urgency.reasons == "The provider deletes its logs after 7 days."
+    assert 'id="language-warning"' not in draft  # VNM takes English
+    choose_language(egy["amira"], "ar")
+    arabic = egy["amira"].get(saved.headers["location"]).text
+    assert 'id="language-warning"' in arabic  # ... not Arabic (Art. 40(14))

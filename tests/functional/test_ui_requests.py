@@ -230,7 +230,8 @@ def test_an_officer_submits_and_a_supervisor_approves_then_sends(
     refused = _step(egy["amira"], request_id, "approve")
     assert refused.status_code == 422
     assert "Your role does not allow this step." in refused.text
-    assert "needs &#39;approve&#39;" not in refused.text and "needs 'approve'" not in refused.text
+    assert "needs &#39;approve&#39;" not in refused.text
+    assert "needs 'approve'" not in refused.text
     assert "Traceback" not in refused.text
 
     # Nothing waits for the supervisor before the officer submits.
@@ -241,7 +242,8 @@ def test_an_officer_submits_and_a_supervisor_approves_then_sends(
     assert submitted.status_code == 303
     page = egy["amira"].get(f"/ui/requests/{request_id}").text
     assert '<span class="status">Awaiting approval</span>' in page
-    assert 'class="flash"' in page and "Submitted for approval." in page
+    assert 'class="flash"' in page
+    assert "Submitted for approval." in page
     assert "Waiting for a supervisor of the authority to approve it." in page
     again = egy["amira"].get(f"/ui/requests/{request_id}").text
     assert "Submitted for approval." not in again  # a confirmation is shown once
@@ -295,7 +297,8 @@ def test_a_supervisor_returns_a_submitted_draft_with_comments(desks: tuple[Desk,
     assert returned.status_code == 303
     home = egy["amira"].get("/ui/").text
     queue = home.split('id="queue-drafts-returned"')[1].split("</section>")[0]
-    assert 'data-count="1"' in queue and request_id in queue
+    assert 'data-count="1"' in queue
+    assert request_id in queue
     page = egy["amira"].get(f"/ui/requests/{request_id}").text
     assert '<span class="status">Draft</span>' in page
     assert "Cite the warrant." in page
@@ -343,7 +346,25 @@ def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:
     assert done.status_code == 303, done.text
     page = lan.get(f"/ui/requests/{request_id}").text
     assert '<span class="status">Refused</span>' in page
-    assert "Sovereignty." in page
+    assert "Step taken: Refuse. The request is now: Refused." in page
+    # The decision leads the page: grounds with their articles, then the reasons.
+    top = page.split('id="outcome"')[1].split("</section>")[0]
+    assert "Decision: Refused" in top
+    assert "Art. 40(24)" in top
+    assert "essential interests" in top.lower()
+    assert "(Art. 40(21)" in top
+    assert "Sovereignty." in top
+    assert page.index('id="outcome"') < page.index('id="steps-heading"')
+    # Nothing to report for court: no evidence was collected.
+    assert 'id="report-link"' not in page
+
+    # On the requesting State's node, once the refusal arrives, the same decision leads.
+    _hand_over(vnm, "lan", request_id, to=egy)
+    theirs = egy["amira"].get(f"/ui/requests/{request_id}").text
+    top = theirs.split('id="outcome"')[1].split("</section>")[0]
+    assert "Decision: Refused" in top
+    assert "Sovereignty." in top
+    assert "Waiting for Viet Nam to take the next step." in theirs
 
     # In Arabic the page runs right to left.
     lan.post(

@@ -66,7 +66,7 @@ def _raised(fmt: LocaleFormat, alerts: Sequence[DeadlineAlert]) -> list[dict[str
             "raised_at": a.raised_at,
             "raised_text": cases.moment(fmt, a.raised_at),
             "due_at": a.due_at,
-            "due_text": cases.moment(fmt, a.due_at),
+            "due_text": cases.due_text(fmt, a.rule, a.due_at),
             "side": sides.get(a.side),
             "article": fmt.citation(a.article),
         }

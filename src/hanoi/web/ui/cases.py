@@ -19,6 +19,7 @@ from babel.dates import format_datetime, format_timedelta
 
 from hanoi.convention import (
     Catalogue,
+    Channel,
     ContentItem,
     Draft,
     FieldType,
@@ -36,16 +37,19 @@ from hanoi.cooperation import (
     Status,
     TransitionName,
     TransitionNotAllowed,
+    Urgency,
     UrgencyLevel,
 )
 from hanoi.cooperation.deadlines import Due, DueState
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
 from hanoi.cooperation.package_conditions import FIELD_OF
+from hanoi.cooperation.service import AUTHORITY_NAMES
 from hanoi.cooperation.table import Requirement, Transition, row_named
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import HanoiError, InvalidInput, PermissionDenied
 from hanoi.web.cooperation import MAX_CONTENTS_BYTES
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.outcomes import last_day
 
 if TYPE_CHECKING:
     from hanoi.accounts.model import User
@@ -141,6 +145,14 @@ CUSTODY_LABELS: dict[CustodyAction, Message] = {
     CustodyAction.ONWARD_TRANSFER: N_("Passed on to a third State"),
 }
 
+AUTHORITY_LABELS: dict[str, Message] = {
+    AUTHORITY_NAMES[Channel.CENTRAL_AUTHORITY]: N_("central authority"),
+    AUTHORITY_NAMES[Channel.POINT_OF_CONTACT]: N_("24/7 point of contact"),
+    AUTHORITY_NAMES[Channel.COMPETENT_AUTHORITY]: N_("competent authority"),
+}
+"""The names a party's authority gets when the drafter names none (the service's
+defaults, by channel), in the reader's language; a name an officer typed is shown as is."""
+
 STATE_MISSING = N_("Enter the requested State as a three-letter code, for example FRA.")
 URGENCY_REASONS_MISSING = N_("Give the reasons for urgency.")
 DRAFT_REFUSED = N_("The node could not save the draft. Check what you entered.")
@@ -172,6 +184,8 @@ TERMS_REFUSED = N_("Check what you entered.")
 STEP_FAILED = N_("The step could not be taken.")
 
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
+URGENCY_ITEM = "urgency-reasons"
+"""The content item of the reasons for urgency; the draft form's urgency field fills it."""
 CONTENT_PREFIX = "c."
 """Form fields of content items are named ``c.<item key>``."""
 YES, NO = "yes", "no"
@@ -300,6 +314,8 @@ def item_fields(
     grouped = findings_by_item(findings)
     fields = []
     for item in kind.contents:
+        if item.key == URGENCY_ITEM:  # the form's own "Reasons for urgency" fills it
+            continue
         values = catalogue.values_for(item)
         options = (
             tuple((key, fmt.label(values.label_key(key))) for key in values.keys)
@@ -344,6 +360,14 @@ def read_contents(kind: RequestKind, form: Mapping[str, Sequence[str]]) -> dict[
             contents[item.key] = value
     if len(json.dumps(contents, ensure_ascii=False)) > MAX_CONTENTS_BYTES:
         raise InvalidInput(f"the contents are at most {MAX_CONTENTS_BYTES} bytes")
+    return contents
+
+
+def with_urgency(kind: RequestKind, contents: dict[str, Any], urgency: Urgency) -> dict[str, Any]:
+    """The contents with the form's reasons for urgency as the kind's item for them (the
+    form asks once, not twice; Art. 40(14))."""
+    if urgency.reasons and any(item.key == URGENCY_ITEM for item in kind.contents):
+        contents[URGENCY_ITEM] = urgency.reasons
     return contents
 
 
@@ -572,6 +596,19 @@ def alert_count(node: Node, user: User) -> int:
     return len(node.cooperation.overdue(user)) + len(node.witness.alerts())
 
 
+DAY_RULES = frozenset({DueRule.PRESERVATION_PERIOD.value, DueRule.SUGGESTED_DEADLINE.value})
+"""Deadlines entered as days (kept as the midnight UTC that ends the day)."""
+
+
+def due_text(fmt: LocaleFormat, rule: str, at: datetime) -> str:
+    """When a deadline falls due: the day itself for a deadline entered as a day (the
+    same day in every time zone: 15 January, never "16 January, 00:00"), else the
+    moment in UTC."""
+    if rule in DAY_RULES:
+        return fmt.date(last_day(at))
+    return moment(fmt, at)
+
+
 def due_rows(
     fmt: LocaleFormat, catalogue: Catalogue, items: Sequence[Due], url: Callable[[str], str]
 ) -> list[dict[str, Any]]:
@@ -584,7 +621,7 @@ def due_rows(
             "state": d.state.value,
             "state_label": DUE_STATE_LABELS[d.state],
             "due_at": d.due_at,
-            "due_text": moment(fmt, d.due_at),
+            "due_text": due_text(fmt, d.rule.value, d.due_at),
             "left": time_left(fmt, d.time_left),
             "side": SIDE_LABELS[d.side],
             "article": catalogue.cite(d.source, fmt.language),

@@ -93,12 +93,12 @@ def _authority(fmt: LocaleFormat, authority: Authority) -> AuthorityRow:
     )
 
 
-def _tags(entry: StateEntry) -> tuple[str, ...]:
+def accepted_languages(entry: StateEntry) -> tuple[str, ...]:
     """The languages any of the State's authorities accepts, in the order listed."""
     return tuple(dict.fromkeys(tag for a in entry.authorities for tag in a.languages))
 
 
-def _row(fmt: LocaleFormat, entry: StateEntry) -> StateRow:
+def state_row(fmt: LocaleFormat, entry: StateEntry) -> StateRow:
     return StateRow(
         code=entry.state,
         name=fmt.territory(entry.state),
@@ -106,7 +106,7 @@ def _row(fmt: LocaleFormat, entry: StateEntry) -> StateRow:
         serial=entry.serial,
         central=tuple(_authority(fmt, a) for a in entry.authorities_of("central-authority")),
         contact_points=tuple(_authority(fmt, a) for a in entry.authorities_of("point-of-contact")),
-        languages=tuple(fmt.language_name(tag) for tag in _tags(entry)),
+        languages=tuple(fmt.language_name(tag) for tag in accepted_languages(entry)),
         node_url=entry.node_url,
         keys=tuple(KeyRow(k.key_id, k.valid_from, k.valid_until) for k in entry.keys),
     )
@@ -115,7 +115,9 @@ def _row(fmt: LocaleFormat, entry: StateEntry) -> StateRow:
 def _matches(entry: StateEntry, state: str, language: str) -> bool:
     if state and entry.state != state:
         return False
-    return not language or language.casefold() in (tag.casefold() for tag in _tags(entry))
+    return not language or language.casefold() in (
+        tag.casefold() for tag in accepted_languages(entry)
+    )
 
 
 def _filters(
@@ -125,7 +127,7 @@ def _filters(
     states = sorted(
         ((e.state, fmt.territory(e.state)) for e in entries), key=lambda s: sort_key(s[1])
     )
-    tags = dict.fromkeys(tag for e in entries for tag in _tags(e))
+    tags = dict.fromkeys(tag for e in entries for tag in accepted_languages(e))
     languages = sorted(((t, fmt.language_name(t)) for t in tags), key=lambda t: sort_key(t[1]))
     return tuple(states), tuple(languages)
 
@@ -136,7 +138,7 @@ def directory_view(
     directory = held.directory
     entries = [signed.entry for signed in directory.states]
     rows = sorted(
-        (_row(fmt, e) for e in entries if _matches(e, state, language)),
+        (state_row(fmt, e) for e in entries if _matches(e, state, language)),
         key=lambda row: (sort_key(row.name), row.code),
     )
     states, languages = _filters(fmt, entries)

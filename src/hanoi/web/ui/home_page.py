@@ -14,7 +14,6 @@ from hanoi.queues import Queue, QueueItem, QueueKind, queues
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
-from hanoi.web.ui.outcomes import last_day
 from hanoi.web.ui.package_pages import PACKAGE_STATUS_LABELS, package_url
 from hanoi.web.ui.routes import ROLE_LABELS, csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language, request_url
@@ -38,8 +37,6 @@ LINKS: dict[QueueKind, str] = {
     QueueKind.ALERTS: f"{PREFIX}/alerts",
 }
 SPLIT_VIEW = N_("Split view of a custody log")
-DAY_RULES = frozenset({DueRule.PRESERVATION_PERIOD.value, DueRule.SUGGESTED_DEADLINE.value})
-"""Deadlines entered as days: shown as the day, not as midnight of the next."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +78,7 @@ def _known_status(status: str) -> bool:
 def _when(fmt: LocaleFormat, item: QueueItem) -> str:
     if item.at is None:
         return ""
-    if item.rule in DAY_RULES:
-        return fmt.date(last_day(item.at))
-    return cases.moment(fmt, item.at)
+    return cases.due_text(fmt, item.rule or "", item.at)
 
 
 def _line(fmt: LocaleFormat, item: QueueItem) -> Line:

@@ -21,7 +21,7 @@ from hanoi.cooperation.kinds import CONSULTATION_SOURCE
 from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
-from hanoi.web.ui import cases, outcomes
+from hanoi.web.ui import cases, draft_states, outcomes
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.evidence_pages import evidence_section
 from hanoi.web.ui.flash import flash
@@ -143,6 +143,10 @@ def _draft_page(
     return ui.page(
         request,
         "requests_draft.html",
+        state_choices=draft_states.state_choices(ui.node, fmt),
+        state_facts=draft_states.requested_state(ui.node, fmt, requested_state)
+        if cases.STATE_CODE.match(requested_state)
+        else None,
         user=user,
         status=status,
         kind=kind,
@@ -220,7 +224,7 @@ async def new_request(request: Request, user: UiUser, ui: Site) -> HTMLResponse 
     urgency = _urgency(form, errors)
     problem = None
     try:
-        contents = cases.read_contents(kind, form)
+        contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
     except InvalidInput:
         contents, errors["contents"] = {}, cases.TOO_LARGE
     if not errors:
@@ -269,7 +273,7 @@ def edit_draft_form(
         contents=draft.contents,
         requested_state=draft.requested_state,
         urgency=draft.urgency.level.value,
-        urgency_reasons=draft.urgency.reasons or "",
+        urgency_reasons=draft.urgency.reasons or str(draft.contents.get(cases.URGENCY_ITEM, "")),
         saved={"id": draft.id, "url": request_url(draft.id), "just_saved": saved},
     )
 
@@ -287,7 +291,7 @@ async def edit_draft(
     urgency = _urgency(form, errors)
     problem = None
     try:
-        contents = cases.read_contents(kind, form)
+        contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
     except InvalidInput:
         contents, errors["contents"] = dict(draft.contents), cases.TOO_LARGE
     if not errors:
@@ -429,6 +433,7 @@ def _request_page(
         side=cases.SIDE_LABELS[view.side],
         other_side=cases.SIDE_LABELS[view.side.other],
         other=other,
+        other_authority=cases.AUTHORITY_LABELS.get(other.authority),
         kind_title=fmt.label(kind.title_key),
         kind_citation=catalogue.cite(kind.source, fmt.language),
         status_label=cases.STATUS_LABELS[req.status],
