@@ -531,3 +531,36 @@ def test_citations_on_a_request_page_in_arabic(desks: tuple[Desk, Desk]) -> None
     assert "(المادة 40(24))" in box
     summary = refused.text.split('class="error-summary"')[1].split("</div>")[0]
     assert "(المادة 40(24))" in summary
+
+
+def test_the_requesting_state_proposes_other_terms_in_a_consultation(
+    desks: tuple[Desk, Desk],
+) -> None:
+    egy, vnm = desks
+    request_id = _sent_request(egy)
+    deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, to=vnm.node)
+    lan = vnm["lan"]
+    assert _step(lan, request_id, "acknowledge").status_code == 303
+    asked = _step(lan, request_id, "consult", reasons="Only for case 17/2026.")
+    assert asked.status_code == 303
+    _hand_over(vnm, "lan", request_id, to=egy)
+
+    page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    assert 'id="step-agree-to-conditions"' in page
+    counter = page.split('id="step-propose-terms"')[1].split("</form>")[0]
+    assert "Propose other terms" in counter
+    assert "the requested State answers in the consultation" in counter
+    empty = _step(egy["samir"], request_id, "propose-terms")
+    assert empty.status_code == 422  # the terms are the reasons: required
+    proposed = _step(egy["samir"], request_id, "propose-terms", reasons="Cases 17 and 18/2026.")
+    assert proposed.status_code == 303
+    page = egy["samir"].get(f"/ui/requests/{request_id}").text
+    assert "The requesting State has proposed other terms" in page
+    assert 'id="step-propose-terms"' not in page  # one proposal at a time
+
+    _hand_over(egy, "samir", request_id, to=vnm)
+    theirs = lan.get(f"/ui/requests/{request_id}").text
+    box = theirs.split('id="conditions-heading"')[1].split("</section>")[0]
+    assert "Cases 17 and 18/2026." in box
+    assert "The requesting State proposes these terms instead." in box
+    assert 'id="step-consult"' in theirs  # the answer: its conditions again

@@ -19,7 +19,8 @@ authorises it.
 | request-additional-information | D, consultation, in-execution | ai-req | R | reasons | 40(16) |
 | provide-additional-information | ai-req | *ai-prov* | S | reasons | 40(16) |
 | record-additional-information | ai-req | ai-prov | R | desired | 40(16) |
-| consult [mla] | D, in-execution | consultation | R | reasons | 40(27) |
+| consult [mla] | D, in-execution, consultation | consultation | R | reasons | 40(27) |
+| propose-terms [mla] | consultation | *consultation* | S | reasons | 40(27) |
 | agree-to-conditions [mla] | consultation | *in-execution* | S | | 40(27) |
 | accept [exe] | D, consultation, postponed | in-execution | R | conditions agreed | 40(17) |
 | execute-partially [exe] | in-execution | partially-executed | R | reasons | 40(25) |
@@ -42,6 +43,12 @@ O is any status after sending and before an outcome. A target in *italics* is th
 desired status the requesting State sets; the others set the status. C: consultation
 first when a ground is of Art. 40(21)-(22). Kinds: [mla] mutual legal assistance,
 [exe] executed (all but preservation), [ref] with refusal grounds, [pre] preservation.
+
+A consultation goes back and forth (Art. 40(27)): the requested State says on which
+conditions it could grant the request (``consult``); the requesting State agrees to
+them, or proposes other terms (``propose-terms``, its desired status stays
+``consultation`` until the requested State answers with ``consult`` again, accepts,
+postpones or refuses).
 
 ``submit`` is the hand-over inside the requesting State: an officer, who may draft but
 not approve, gives a complete draft to the supervisors of the authority; one of them
@@ -79,6 +86,7 @@ class TransitionName(StrEnum):
     PROVIDE_ADDITIONAL_INFORMATION = "provide-additional-information"
     RECORD_ADDITIONAL_INFORMATION = "record-additional-information"
     CONSULT = "consult"
+    PROPOSE_TERMS = "propose-terms"
     AGREE_TO_CONDITIONS = "agree-to-conditions"
     ACCEPT = "accept"
     EXECUTE_PARTIALLY = "execute-partially"
@@ -248,8 +256,10 @@ TABLE: tuple[Transition, ...] = (
          Status.ADDITIONAL_INFORMATION_PROVIDED, R, Action.DECIDE, ADDITIONAL_INFORMATION,
          Q.DESIRED),
     # Consultation before refusal or postponement (Art. 40(27)).
-    _row(N.CONSULT, DECIDING | {Status.IN_EXECUTION}, Status.CONSULTATION, R, Action.DECIDE,
-         CONSULTATION, Q.REASONS, only_for=KindTrait.MLA),
+    _row(N.CONSULT, DECIDING | {Status.IN_EXECUTION, Status.CONSULTATION}, Status.CONSULTATION,
+         R, Action.DECIDE, CONSULTATION, Q.REASONS, only_for=KindTrait.MLA),
+    _row(N.PROPOSE_TERMS, {Status.CONSULTATION}, Status.CONSULTATION, S, Action.DECIDE,
+         CONSULTATION, Q.REASONS, sets=DESIRED, only_for=KindTrait.MLA),
     _row(N.AGREE_TO_CONDITIONS, {Status.CONSULTATION}, Status.IN_EXECUTION, S, Action.DECIDE,
          CONSULTATION, sets=DESIRED, only_for=KindTrait.MLA),
     # Execution (Art. 40(17), (25)).

@@ -6,6 +6,7 @@ import pytest
 
 from hanoi.accounts.model import User
 from hanoi.cooperation import Side, Status, TransitionName
+from hanoi.cooperation.errors import TransitionNotAllowed
 from hanoi.cooperation.table import EXPECTED, ROWS, TABLE, expected_step
 from hanoi.cooperation.transitions import allowed_transitions, permits, steps_for
 from hanoi.errors import PermissionDenied
@@ -89,3 +90,28 @@ def test_expected_steps_lead_forward_and_start_where_they_are_listed() -> None:
             assert name not in ENDING, (status, name)
             assert status in ROWS[name].sources, (status, name)
     assert {row.name for row in TABLE} >= {n for names in EXPECTED.values() for n in names}
+
+
+def test_a_consultation_goes_back_and_forth_until_the_terms_are_agreed() -> None:
+    walk = acknowledged("mla-stored-data")
+    walk.take(N.CONSULT, reasons="Only if the data are used for case 17/2026 alone.")
+    walk.take(N.PROPOSE_TERMS, reasons="Also for the related case 18/2026.")
+    assert walk.status is Status.CONSULTATION
+    assert walk.request.desired_status is Status.CONSULTATION
+    with pytest.raises(TransitionNotAllowed, match="already asked"):
+        walk.take(N.PROPOSE_TERMS, reasons="And case 19/2026.")  # one proposal at a time
+    walk.take(N.CONSULT, reasons="Cases 17/2026 and 18/2026, then.")  # the answer
+    assert walk.request.desired_status is None
+    walk.take(N.AGREE_TO_CONDITIONS)
+    assert walk.request.desired_status is Status.IN_EXECUTION
+    walk.take(N.ACCEPT)
+    assert walk.status is Status.IN_EXECUTION
+    assert walk.records[-4].transition is N.PROPOSE_TERMS
+    assert walk.records[-4].side is Side.REQUESTING
+
+
+def test_only_mutual_legal_assistance_is_consulted_on() -> None:
+    walk = acknowledged("expedited-preservation")
+    names = {row.name for row in allowed_transitions(walk.request)}
+    assert N.CONSULT not in names
+    assert N.PROPOSE_TERMS not in names

@@ -90,6 +90,7 @@ STEP_LABELS: dict[TransitionName, Message] = {
     TransitionName.PROVIDE_ADDITIONAL_INFORMATION: N_("Provide additional information"),
     TransitionName.RECORD_ADDITIONAL_INFORMATION: N_("Record the additional information"),
     TransitionName.CONSULT: N_("Consult the requesting State"),
+    TransitionName.PROPOSE_TERMS: N_("Propose other terms"),
     TransitionName.AGREE_TO_CONDITIONS: N_("Agree to the conditions"),
     TransitionName.ACCEPT: N_("Accept and execute"),
     TransitionName.EXECUTE_PARTIALLY: N_("Record partial execution"),
@@ -578,13 +579,13 @@ def _retention_day(text: str, errors: dict[str, Message], name: str) -> date | N
 
 
 def consultation(request: CooperationRequest) -> TransitionRecord | None:
-    """While a request is in consultation, the step that opened it: its reasons say on
-    which conditions the requested State could grant the request (Art. 40(27))."""
+    """While a request is in consultation, its latest proposal: the requested State's
+    conditions (``consult``) or the requesting State's other terms (``propose-terms``),
+    in its reasons (Art. 40(27))."""
     if request.status is not Status.CONSULTATION:
         return None
-    return next(
-        (r for r in reversed(request.history) if r.transition is TransitionName.CONSULT), None
-    )
+    proposals = {TransitionName.CONSULT, TransitionName.PROPOSE_TERMS}
+    return next((r for r in reversed(request.history) if r.transition in proposals), None)
 
 
 # --- deadlines and alerts ---------------------------------------------------------------

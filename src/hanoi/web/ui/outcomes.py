@@ -52,6 +52,9 @@ DESIRED_EXPLAINED: dict[Status, Message] = {
         "The requesting State has withdrawn the request; the requested State has yet to "
         "confirm the withdrawal."
     ),
+    Status.CONSULTATION: N_(
+        "The requesting State has proposed other terms; the requested State has yet to answer them."
+    ),
 }
 """What a desired status means, in a sentence (``asked for: ...`` told nobody anything)."""
 

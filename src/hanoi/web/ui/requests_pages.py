@@ -381,6 +381,7 @@ def _request_page(
             "reasons": consulted.reasons or "",
             "article": catalogue.cite(CONSULTATION_SOURCE, fmt.language),
             "ours": consulted.side is view.side,
+            "counter": consulted.transition is TransitionName.PROPOSE_TERMS,
         }
         if consulted is not None
         else None
