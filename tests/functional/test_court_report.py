@@ -263,7 +263,7 @@ def test_the_cli_writes_a_report_with_the_request_the_digests_and_the_verdict(
     assert "Collected" in text  # VNM's custody events, proven by the package
     assert "Received" in text  # EGY's own
     assert "Egypt" in text  # VNM's witness of EGY's log, and EGY's of VNM's
-    assert "Vietnam" in text
+    assert "Viet Nam" in text
     assert re.search(r"1 / \d", text)  # the footer's page number
     assert str(case.egy_dir) not in text
 
@@ -286,7 +286,7 @@ def test_the_chain_runs_from_vnms_collection_and_a_titled_officer_certifies_it(
     # obtained, three days before VNM uploaded them (the time of its 'collected' step).
     assert flat.count(squeezed(LEGAL_BASIS)) == len(FILES)
     assert flat.count(squeezed(AUTHORITY)) == len(FILES)
-    assert flat.count("ObtainedbyVietnam") == len(FILES)
+    assert flat.count("ObtainedbyVietNam") == len(FILES)
     assert flat.count(squeezed("Service provider: Example Mail Ltd (VNM)")) == len(FILES)
     for item in case.vnm.evidence.held_for_request(case.request_id):
         obtained, uploaded = item.acquisition.acquired_at, item.recorded_at
@@ -552,7 +552,7 @@ def test_arabic_and_chinese_reports_embed_their_noto_fonts(
     fonts = pdf_fonts(answer.content)
     assert any(name.replace("-", "").startswith(font) for name in fonts), fonts
     text = pdf_text(answer.content)
-    assert sample in text  # Egypt, as Babel names it in the language
+    assert sample in text  # Egypt, as the UN names it in the language
     for digest in case.digests.values():
         assert digest in squeezed(text)
     pdf = tmp_path / f"court-report-{language}.pdf"

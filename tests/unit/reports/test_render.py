@@ -197,14 +197,14 @@ def test_each_file_shows_its_collection_and_every_step_once_with_its_state_and_w
     # VNM's acquisition, as it signed it: the time obtained, three days before its upload.
     obtained = report.chains[0].acquired
     assert obtained is not None
-    assert "Obtained by Vietnam" in text
+    assert "Obtained by Viet Nam" in text
     assert f'<time datetime="{obtained.obtained_at.isoformat()}">' in html
     for words in (f"Legal basis or order {LEGAL_BASIS} (Art. 44)",
                   "Executing authority Supreme People's Procuracy VNM",
                   "Source Service provider: Example Mail Ltd", "Method export by the provider",
                   "Executing officer lan"):  # fmt: skip
         assert words in text, words
-    assert "As Vietnam declared it in the signed statement of package" in text
+    assert "As Viet Nam declared it in the signed statement of package" in text
     # One row per log entry: VNM's collection (seen twice) once, with both witnesses.
     for index, log in ((3, VNM_LOG), (5, VNM_LOG), (7, EGY_LOG)):
         entry = f'<span class="code">#{index}</span> <span class="log-origin">{log}</span>'

@@ -182,3 +182,20 @@ def test_larger_sizes_keep_their_unit_symbols() -> None:
     assert LocaleFormat(Language.EN).bytes(3_100_000) == "3.1 MB"
     assert LocaleFormat(Language.EN).bytes(1000) == "1 kB"
     assert LocaleFormat(Language.FR).bytes(3_100_000) == "3,1\u202fMo"
+
+
+def test_states_carry_the_un_official_short_names() -> None:
+    english, arabic = LocaleFormat(Language.EN), LocaleFormat(Language.AR)
+    assert english.territory("VNM") == "Viet Nam"
+    assert arabic.territory("VNM") == "فييت نام"
+    assert english.territory("RUS") == "Russian Federation"
+    assert english.territory("PRK") == "Democratic People's Republic of Korea"
+    assert english.territory("COD") == "Democratic Republic of the Congo"
+    assert english.territory("IRN") == "Iran (Islamic Republic of)"
+    assert LocaleFormat(Language.FR).territory("RUS") == "Fédération de Russie"
+    assert LocaleFormat(Language.ES).territory("TUR") == "Türkiye"
+    assert LocaleFormat(Language.RU).territory("RUS") == "Российская Федерация"
+    assert LocaleFormat(Language.ZH).territory("RUS") == "俄罗斯联邦"
+    # A code the UN list lacks still gets Babel's name, then the code itself.
+    assert english.territory("ABW") == "Aruba"
+    assert english.territory("XQZ") == "XQZ"

@@ -47,7 +47,7 @@ def test_a_kept_report_gives_each_file_with_how_it_was_obtained() -> None:
     [first, second] = values(kept)
     a = first["acquisition"]
     assert (first["name"], a["state_name"], a["legal_basis"]) == (
-        "mailbox.mbox", "Vietnam", "Production order 17/2026",
+        "mailbox.mbox", "Viet Nam", "Production order 17/2026",
     )  # fmt: skip
     assert a["obtained_at"] == datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
     assert a["authority"] == "Supreme People's Procuracy"

@@ -32,6 +32,7 @@ from babel.support import Translations
 from babel.units import format_unit
 
 from hanoi.convention import Catalogue, Language, default_catalogue
+from hanoi.convention.state_names import un_short_name
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -213,7 +214,12 @@ class LocaleFormat:
         return format_list(list(items), locale=self.locale) if items else ""
 
     def territory(self, code: str) -> str:
-        """A State (ISO 3166-1 alpha-3) or organisation code as a name in this language."""
+        """A State (ISO 3166-1 alpha-3) or organisation code as a name in this language: the
+        UN's official short name (``Viet Nam``, ``Russian Federation``), else Babel's, else
+        the code."""
+        official = un_short_name(code, self.language)
+        if official is not None:
+            return official
         alpha2 = _alpha2(code) if len(code) == 3 else code
         name = self.locale.territories.get(alpha2) if alpha2 else None
         return name if isinstance(name, str) else code
