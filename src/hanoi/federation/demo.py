@@ -205,21 +205,23 @@ class Demo:
 
     def mla(self) -> None:
         preservation = self.ids["preservation"]
-        self.call(
-            self.egy,
-            "contact",
-            "POST",
-            f"/api/v1/requests/{preservation}/assignments",
-            {"user": "egy-supervisor"},
-        )
-        self.out("      EGY contact: hands the case to the central authority (egy-supervisor)")
+        for colleague in ("egy-supervisor", "egy-officer"):
+            self.call(
+                self.egy,
+                "contact",
+                "POST",
+                f"/api/v1/requests/{preservation}/assignments",
+                {"user": colleague},
+            )
+        self.out("      EGY contact: hands the case to the central authority (egy-officer)")
         rid = self.draft(
             self.egy,
-            "supervisor",
+            "officer",
             "mla-stored-data",
             "VNM",
             links=[{"relation": "follows-preservation", "request_id": preservation}],
         )
+        self.take(self.egy, "officer", rid, "submit")  # to the supervisors (Art. 40(13))
         self.approve_and_send(self.egy, "supervisor", rid)
         self.until_status(self.vnm, "supervisor", rid, "received")
         self.take(self.vnm, "contact", preservation, "continue-preservation", follow_up=rid)
