@@ -47,9 +47,9 @@ STATES = ("EGY", "VNM", "FRA")
 WAIT_SECONDS = 60.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GUIDE = "supervisor"
-"""Whom a trainee signs in as to see the demo's case: EGY's supervisor drafts and sends
-the Art. 44 request, takes over the preservation and receives the evidence package, so
-all of it is in their cases (an officer of EGY is on none of the demo's cases)."""
+"""Whom a trainee signs in as to see the demo's case: EGY's supervisor approves and sends
+the Art. 44 request (EGY's officer drafts and submits it), takes over the preservation
+and receives the evidence package, so all of it is in their cases."""
 EVIDENCE = b"From: sender@example.invalid\nSubject: invoice\n\n" + b"sandbox mailbox line\n" * 4000
 
 
