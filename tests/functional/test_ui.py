@@ -81,7 +81,7 @@ def test_login_logout_and_the_home_page(client: TestClient) -> None:
     assert any(c.name == "hanoi_ui_session" and c.path == "/ui" for c in cookie)
     home = client.get("/ui/")
     assert home.status_code == 200
-    assert "Welcome, amira.hassan" in home.text
+    assert "Welcome, <bdi>amira.hassan</bdi>" in home.text
     assert "Central authority officer" in home.text
     assert "Egypt (<bdi>EGY</bdi>)" in home.text
     assert 'href="/ui/treaty"' in home.text
@@ -178,7 +178,7 @@ def test_language_choice_is_remembered(client: TestClient, node: Node) -> None:
     assert '<html lang="fr" dir="ltr">' in page
     assert "Se connecter" in page
     log_in(client)  # a new session keeps the language
-    assert "Bienvenue, amira.hassan" in client.get("/ui/").text
+    assert "Bienvenue, <bdi>amira.hassan</bdi>" in client.get("/ui/").text
 
     # A later visit with only the cookie (a new session) still speaks French.
     with _client(node, **{"Accept-Language": "es"}) as later:

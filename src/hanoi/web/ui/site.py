@@ -11,6 +11,7 @@ from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 from jinja2.runtime import Context
 
 from hanoi import __version__
@@ -58,6 +59,13 @@ def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
     return catalogue.ngettext(singular, plural, count)
 
 
+def isolate(value: object) -> Markup:
+    """``value`` in a ``<bdi>``: a code, an id, a digest or a Latin name inside a sentence of
+    another direction keeps its own order and leaves the sentence's alone (``|bdi`` in
+    templates, also inside ``{% trans %}`` values, which are escaped otherwise)."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def make_environment() -> Environment:
     """Autoescaping, strict undefined names, ``jinja2.ext.i18n`` with new-style gettext."""
     environment = Environment(
@@ -69,6 +77,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.policies["ext.i18n.trimmed"] = True
+    environment.filters["bdi"] = isolate
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
