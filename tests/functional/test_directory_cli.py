@@ -247,3 +247,61 @@ def test_a_state_rotates_its_node_key_and_only_it_can(
     line = fails(6, "directory", "import", str(v3), "--dir", str(observer))
     assert "authority alone cannot change" in line
     assert (observer / "directory" / "current.json").read_bytes() == v2.read_bytes()
+
+
+AUTHORITIES_TOML = """
+[[authorities]]
+kind = "central-authority"
+name = "Ministry of Justice"
+languages = ["ar", "en", "fr"]
+contact = "mla@justice.example"
+names = { ar = "وزارة العدل", fr = "Ministère de la Justice" }
+
+[[authorities]]
+kind = "point-of-contact"
+name = "24/7 Cybercrime Unit"
+languages = ["ar", "en"]
+contact = "+20 2 0000 0000"
+"""
+
+
+def test_an_entry_names_its_authorities_in_the_un_languages(
+    federation: Federation, tmp_path: Path
+) -> None:
+    node = str(federation.nodes["EGY"])
+    listing = tmp_path / "authorities.toml"
+    listing.write_text(AUTHORITIES_TOML, encoding="utf-8")
+    entry = tmp_path / "egy-named.json"
+    ok(
+        "directory", "entry", "--dir", node, "--url", "https://egy.example/hanoi",
+        "--authorities", str(listing),
+        "--authority", "kind=point-of-contact; name=Cyber Desk; name.es=Mesa cibernética; "
+        "languages=en; contact=desk@egy.example",
+        "--out", str(entry),
+    )  # fmt: skip
+    authorities = json.loads(entry.read_text(encoding="utf-8"))["entry"]["authorities"]
+    assert [a.get("names") for a in authorities] == [
+        {"ar": "وزارة العدل", "fr": "Ministère de la Justice"},
+        None,
+        {"es": "Mesa cibernética"},
+    ]
+    document = federation.sign("named.json", 1, entries=[entry, federation.entries["VNM"]])
+    ok("directory", "verify", str(document), "--authority-key", federation.public)
+    table = ok("directory", "show", str(document))
+    assert "name.ar" in table
+    assert "وزارة العدل" in table
+
+    line = fails(
+        2, "directory", "entry", "--dir", node, "--url", "https://egy.example/hanoi",
+        "--authority", "kind=central-authority; name=X; name.de=Justizministerium; "
+        "languages=en; contact=x",
+    )  # fmt: skip
+    assert "/authorities/0/names/de" in line
+    assert "'de' is not one of the six UN languages" in line
+    as_json = tmp_path / "authorities.json"
+    as_json.write_text('{"authorities": [{"kind": "x", "phone": "1"}]}')
+    line = fails(2, "directory", "entry", "--dir", node, "--url", "https://egy.example/",
+                 "--authorities", str(as_json))  # fmt: skip
+    assert "unknown member 'phone'" in line
+    line = fails(2, "directory", "entry", "--dir", node, "--url", "https://egy.example/")
+    assert "--authorities FILE or --authority" in line

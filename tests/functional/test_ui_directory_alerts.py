@@ -377,3 +377,58 @@ def test_the_draft_form_chooses_the_requested_state_by_name_and_shows_its_langua
     choose_language(egy["amira"], "ar")
     arabic = egy["amira"].get(saved.headers["location"]).text
     assert 'id="language-warning"' in arabic  # ... not Arabic (Art. 40(14))
+
+
+def import_named_directory(nodes: list[Node], *, into: Node, clock: Clock) -> None:
+    """As :func:`import_directory`, Egypt's central authority named in Arabic and English."""
+    now = clock.now().replace(microsecond=0)
+    names = {"EGY": {"ar": "وزارة العدل المصرية", "en": "Ministry of Justice of EGY"}}
+    signed = []
+    for node in nodes:
+        state = node.identity.state
+        central = {
+            "kind": "central-authority",
+            "name": f"Ministry of Justice of {state}",
+            "languages": LANGUAGES[state],
+            "contact": f"mla@{state.lower()}.example",
+        }
+        if state in names:
+            central["names"] = names[state]
+        entry = build_entry(
+            node.identity,
+            node_url=f"https://hanoi.{state.lower()}.example",
+            authorities=[central],
+            declarations={},
+            valid_from=now,
+        )
+        signed.append(sign_entry(entry, [load_keys(node.settings).signing]))
+    authority = Ed25519PrivateKey.generate()
+    document = assemble(signed, version=1, issued_at=now, expires=now + timedelta(days=365))
+    data = dump_json(sign_directory(document, authority).to_json())
+    import_document(into.settings.node_dir, data, now=now, pin=authority.public_key())
+
+
+def test_the_directory_names_an_authority_in_the_pages_language_else_its_own_name(
+    desks: tuple[Desk, Desk, FixedClock],
+) -> None:
+    egy, vnm, clock = desks
+    import_named_directory([egy.node, vnm.node], into=egy.node, clock=clock)
+    client = egy["amira"]
+    english = client.get("/ui/directory").text
+    assert '<bdi class="authority-name" lang="en">Ministry of Justice of EGY</bdi>' in english
+    assert '<bdi class="authority-name" lang="">Ministry of Justice of VNM</bdi>' in english
+    assert "وزارة العدل المصرية" not in english
+
+    choose_language(client, "ar")
+    arabic = client.get("/ui/directory").text
+    egypt = arabic.split('id="state-EGY"')[1].split("</tr>")[0]
+    assert '<bdi class="authority-name" lang="ar">وزارة العدل المصرية</bdi>' in egypt
+    assert "Ministry of Justice of EGY" not in egypt
+    # Viet Nam gives no Arabic name: its own, marked as of unknown language (not Arabic).
+    viet_nam = arabic.split('id="state-VNM"')[1].split("</tr>")[0]
+    assert '<bdi class="authority-name" lang="">Ministry of Justice of VNM</bdi>' in viet_nam
+
+    choose_language(client, "fr")
+    french = client.get("/ui/directory").text
+    egypt = french.split('id="state-EGY"')[1].split("</tr>")[0]
+    assert '<bdi class="authority-name" lang="en">Ministry of Justice of EGY</bdi>' in egypt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -86,12 +86,19 @@ def entry(
     directory: DirOption,
     url: Annotated[str, typer.Option(help="The node's base URL, https://...")],
     authority: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             help='Repeatable: "kind=central-authority|point-of-contact; name=...; '
-            'languages=en,fr; contact=..."'
+            'name.ar=...; languages=en,fr; contact=..." (name.<ar|zh|en|fr|ru|es> optional).'
         ),
-    ],
+    ] = None,
+    authorities: Annotated[
+        Path | None,
+        typer.Option(
+            help="A TOML or JSON file of [[authorities]] (kind, name, names, languages, "
+            "contact); listed before any --authority."
+        ),
+    ] = None,
     declare: Annotated[
         list[str] | None, typer.Option(help="Repeatable: catalogue-key=value.")
     ] = None,
@@ -116,7 +123,9 @@ def entry(
     from hanoi.clock import SystemClock
     from hanoi.crypto.ed25519keys import private_from_pem
     from hanoi.directory.authoring import (
+        MAX_AUTHORITIES_FILE_BYTES,
         build_entry,
+        load_authorities_file,
         parse_authority_spec,
         parse_cli_time,
         parse_declaration,
@@ -128,6 +137,16 @@ def entry(
     from hanoi.node.identity import NodeIdentity
     from hanoi.settings import load_settings
 
+    listed: list[dict[str, Any]] = []
+    if authorities is not None:
+        suffix = authorities.suffix.lower()
+        if suffix not in (".toml", ".json"):
+            raise InvalidInput(f"--authorities {authorities} must be a .toml or a .json file")
+        data = read_limited(authorities, MAX_AUTHORITIES_FILE_BYTES, what="--authorities")
+        listed = load_authorities_file(data, toml=suffix == ".toml")
+    listed += [parse_authority_spec(text) for text in authority or []]
+    if not listed:
+        raise InvalidInput("give the State's authorities: --authorities FILE or --authority ...")
     settings = load_settings(directory)
     keys = load_keys(settings)
     identity = NodeIdentity.of(
@@ -145,7 +164,7 @@ def entry(
     built = build_entry(
         identity,
         node_url=url,
-        authorities=[parse_authority_spec(text) for text in authority],
+        authorities=listed,
         declarations=declarations,
         valid_from=parse_cli_time(valid_from, what="--valid-from") if valid_from else now,
         serial=serial,
@@ -262,6 +281,8 @@ def _describe(document: Directory) -> list[str]:
             lines.append(
                 f"  {authority.kind:<18} {authority.name}  [{languages}]  {authority.contact}"
             )
+            for language, text in authority.names.items():
+                lines.append(f"    name.{language:<13} {text}")
         for key in state.keys:
             until = format_time(key.valid_until) if key.valid_until else "open"
             lines.append(f"  key        {key.key_id}  {format_time(key.valid_from)} .. {until}")

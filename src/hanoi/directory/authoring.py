@@ -10,10 +10,13 @@ parser a receiving node uses, so what a State signs is what nodes accept.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from hanoi.custody.encoding import load_json
+from hanoi.custody.errors import MalformedError
 from hanoi.directory.codec import parse_directory, parse_entry
 from hanoi.directory.errors import MalformedDirectory
 from hanoi.directory.limits import DEFAULT_LIMITS, DirectoryLimits
@@ -31,21 +34,36 @@ from hanoi.errors import FieldProblem, InvalidInput
 from hanoi.node.identity import NodeIdentity
 
 AUTHORITY_MEMBERS = ("kind", "name", "languages", "contact")
+AUTHORITY_FILE_MEMBERS = (*AUTHORITY_MEMBERS, "names")
+NAME_PREFIX = "name."
+MAX_AUTHORITIES_FILE_BYTES = 256 * 1024
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,15})")
 
 
 def parse_authority_spec(text: str) -> dict[str, Any]:
-    """``kind=central-authority; name=...; languages=ar,en; contact=...`` as JSON."""
+    """``kind=central-authority; name=...; name.ar=...; languages=ar,en; contact=...`` as JSON.
+
+    ``name.<code>`` gives the name in one of the six UN languages (``ar``, ``zh``,
+    ``en``, ``fr``, ``ru``, ``es``); the codec checks the codes and the texts.
+    """
     members: dict[str, Any] = {}
+    names: dict[str, str] = {}
     for part in text.split(";"):
         if not part.strip():
             continue
         name, sep, value = part.partition("=")
         name = name.strip()
+        if sep and name.startswith(NAME_PREFIX):
+            language = name[len(NAME_PREFIX) :]
+            if language in names:
+                raise InvalidInput(f"--authority {text[:60]!r}: {name[:20]} is given twice")
+            names[language] = value.strip()
+            continue
         if not sep or name not in AUTHORITY_MEMBERS:
             raise InvalidInput(
                 f"--authority {text[:60]!r}: write kind=...; name=...; languages=..,..; "
-                f"contact=... (unknown or missing member {name[:20]!r})"
+                f"contact=... and any name.ar=..., name.fr=... "
+                f"(unknown or missing member {name[:20]!r})"
             )
         if name in members:
             raise InvalidInput(f"--authority {text[:60]!r}: {name} is given twice")
@@ -54,7 +72,58 @@ def parse_authority_spec(text: str) -> dict[str, Any]:
     if missing:
         raise InvalidInput(f"--authority {text[:60]!r} lacks {', '.join(missing)}")
     members["languages"] = [lang.strip() for lang in members["languages"].split(",")]
-    return {name: members[name] for name in AUTHORITY_MEMBERS}
+    authority = {name: members[name] for name in AUTHORITY_MEMBERS}
+    if names:
+        authority["names"] = names
+    return authority
+
+
+def load_authorities_file(data: bytes, *, toml: bool) -> list[dict[str, Any]]:
+    """The authorities a State writes in a file, TOML (``[[authorities]]`` tables) or JSON
+    (``{"authorities": [...]}``), each with the members of an entry's authority:
+    ``kind``, ``name``, ``languages``, ``contact`` and optionally ``names``.
+
+    Only the shape is checked here; :func:`build_entry` checks the values as a
+    receiving node does, with errors that name the member.
+    """
+    if len(data) > MAX_AUTHORITIES_FILE_BYTES:
+        raise InvalidInput(
+            f"the authorities file is larger than {MAX_AUTHORITIES_FILE_BYTES} bytes"
+        )
+    value: Any
+    if toml:
+        try:
+            value = tomllib.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InvalidInput(f"the authorities file is not valid TOML: {exc}") from None
+    else:
+        value = load_json(
+            data,
+            error=MalformedError,
+            what="the authorities file",
+            max_bytes=MAX_AUTHORITIES_FILE_BYTES,
+            max_depth=DEFAULT_LIMITS.max_depth,
+        )
+    if not isinstance(value, dict) or set(value) != {"authorities"}:
+        raise InvalidInput(
+            "the authorities file must have one member, authorities "
+            "(a list of [[authorities]] tables in TOML)"
+        )
+    items = value["authorities"]
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("authorities in the authorities file must be a non-empty list")
+    authorities: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"authorities[{index}] in the authorities file is not a table")
+        unknown = sorted(set(item) - set(AUTHORITY_FILE_MEMBERS))
+        if unknown:
+            raise InvalidInput(
+                f"authorities[{index}] in the authorities file has an unknown member "
+                f"{unknown[0][:40]!r}; write {', '.join(AUTHORITY_FILE_MEMBERS)}"
+            )
+        authorities.append(dict(item))
+    return authorities
 
 
 def parse_declaration(text: str) -> tuple[str, DeclarationValue]:

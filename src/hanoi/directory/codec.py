@@ -37,6 +37,7 @@ from hanoi.directory.model import (
     AUTHORITY_KINDS,
     DIRECTORY_FORMAT,
     ENTRY_FORMAT,
+    UN_LANGUAGES,
     Authority,
     DeclarationValue,
     Directory,
@@ -200,6 +201,26 @@ def _node_url(obj: _Object) -> str:
     return url
 
 
+def _names(obj: _Object) -> dict[str, str]:
+    """The optional ``names``: the authority's name in some of the six UN languages."""
+    value = obj.get("names", optional=True)
+    if value is None:
+        return {}
+    where = obj.at("names")
+    if not isinstance(value, dict):
+        raise bad(where, "must be a JSON object of UN language codes to names")
+    if not value:
+        raise bad(where, "must not be empty (omit it instead)")
+    for key in value:
+        if key not in UN_LANGUAGES:
+            raise bad(
+                f"{where}/{key[:40]}",
+                f"{key[:40]!r} is not one of the six UN languages ({', '.join(UN_LANGUAGES)})",
+            )
+    names = _Object(value, where, obj.limits)
+    return {key: names.text(key, max_chars=obj.limits.max_name_chars) for key in value}
+
+
 def _authority(obj: _Object) -> Authority:
     kind = obj.text("kind", max_chars=40)
     if kind not in AUTHORITY_KINDS:
@@ -216,6 +237,7 @@ def _authority(obj: _Object) -> Authority:
         name=obj.text("name", max_chars=obj.limits.max_name_chars),
         languages=tuple(languages),
         contact=obj.text("contact", max_chars=obj.limits.max_contact_chars),
+        names=_names(obj),
         extra=obj.extra(),
     )
 

@@ -31,6 +31,8 @@ from hanoi.directory.errors import KeyNotYetValid, KeyRetired, UnknownKey, Unkno
 DIRECTORY_FORMAT = "hanoi-directory/1"
 ENTRY_FORMAT = "hanoi-directory-entry/1"
 AUTHORITY_KINDS = ("central-authority", "point-of-contact")
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+"""The six official languages of the United Nations: the keys of an authority's ``names``."""
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -64,22 +66,44 @@ def decode_public_key(text: str) -> Ed25519PublicKey:
 
 @dataclass(frozen=True)
 class Authority:
-    """A central authority (Art. 40(13)) or a 24/7 point of contact (Art. 41)."""
+    """A central authority (Art. 40(13)) or a 24/7 point of contact (Art. 41).
+
+    ``name`` is the authority's own name, in the language it uses itself; ``names``
+    optionally gives it in some of the six UN languages (:data:`UN_LANGUAGES`). An
+    authority without ``names`` is written without the member, so an entry signed
+    before ``names`` existed is written back, and verifies, byte for byte.
+    """
 
     kind: str
     name: str
     languages: tuple[str, ...]
     contact: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name_in(self, language: str) -> tuple[str, str]:
+        """The name to show to a reader of ``language``, and the language it is in.
+
+        The name in ``language`` when ``names`` has it; else the own ``name``, whose
+        language is the one ``names`` gives the same text for, or ``""`` (unknown).
+        """
+        translated = self.names.get(language)
+        if translated is not None:
+            return translated, language
+        own = next((tag for tag, text in self.names.items() if text == self.name), "")
+        return self.name, own
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value: dict[str, Any] = {
             **self.extra,
             "kind": self.kind,
             "name": self.name,
             "languages": list(self.languages),
             "contact": self.contact,
         }
+        if self.names:
+            value["names"] = dict(self.names)
+        return value
 
 
 @dataclass(frozen=True)

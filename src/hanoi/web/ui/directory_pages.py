@@ -41,11 +41,17 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
 
 @dataclass(frozen=True, slots=True)
 class AuthorityRow:
-    """A central authority or point of contact: its name, how to reach it, its languages."""
+    """A central authority or point of contact: its name, how to reach it, its languages.
+
+    ``name`` is in the page's language when the entry gives it, else the authority's
+    own; ``lang`` is the language of the name shown (``""`` when unknown), for the
+    element's ``lang`` attribute.
+    """
 
     name: str
     contact: str
     languages: tuple[str, ...]
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +92,12 @@ class DirectoryView:
 
 
 def _authority(fmt: LocaleFormat, authority: Authority) -> AuthorityRow:
+    name, lang = authority.name_in(fmt.language.value)
     return AuthorityRow(
-        name=authority.name,
+        name=name,
         contact=authority.contact,
         languages=tuple(fmt.language_name(tag) for tag in authority.languages),
+        lang=lang,
     )
 
 
