@@ -257,4 +257,5 @@ def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue
         "certifier": report.certifier,
         "certified_date": fmt.date(report.generated_at.date()),
         "authority_state": fmt.territory(report.certifier.state),
+        "authority_labels": cases.AUTHORITY_LABELS,
     }

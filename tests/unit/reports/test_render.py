@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -154,7 +156,7 @@ def test_every_language_shows_the_id_the_digests_and_the_checkpoint(language: La
     assert "wyb51c8YD/apSSUfcoUdRFXBFioZIcH8HaOl5K87lwg=" in html
     assert "hanoi.node/vnm/x/witness" in html
     assert 'class="page-number"' in html
-    assert f'<span class="code">#7</span> <span class="log-origin">{EGY_LOG}</span>' in html
+    assert f'<bdi class="code">#7</bdi> <span class="log-origin">{EGY_LOG}</span>' in html
     assert re.search(r"<bdi class=\"code\" dir=\"ltr\">f{32}</bdi>", html)
 
 
@@ -207,7 +209,7 @@ def test_each_file_shows_its_collection_and_every_step_once_with_its_state_and_w
     assert "As Viet Nam declared it in the signed statement of package" in text
     # One row per log entry: VNM's collection (seen twice) once, with both witnesses.
     for index, log in ((3, VNM_LOG), (5, VNM_LOG), (7, EGY_LOG)):
-        entry = f'<span class="code">#{index}</span> <span class="log-origin">{log}</span>'
+        entry = f'<bdi class="code">#{index}</bdi> <span class="log-origin">{log}</span>'
         assert html.count(entry) == 1, entry
     assert "Egypt and France" in text  # the States whose witnesses cosigned VNM's #3
     # The file VNM's statement did not describe says so, rather than showing the receipt.
@@ -240,3 +242,16 @@ def test_the_certifying_officer_block_has_name_title_authority_and_date(
     )
     assert "Signature of the certifying officer" in block
     assert '"report-issued"' in block
+
+
+def test_a_default_authority_name_is_in_the_reports_language_and_codes_are_isolated() -> None:
+    report = sample()
+    requesting = dataclasses.replace(report.request.requesting, authority="central authority")
+    request = dataclasses.replace(report.request, requesting=requesting)
+    html = render_html(
+        dataclasses.replace(report, request=request), Language.AR, catalogue=CATALOGUE
+    )
+    assert "central authority" not in html
+    assert "السلطة المركزية" in html
+    assert '<bdi class="code">EGY</bdi>' in html
+    assert '<span class="code">' not in row
