@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -254,4 +253,4 @@ def test_a_default_authority_name_is_in_the_reports_language_and_codes_are_isola
     assert "central authority" not in html
     assert "السلطة المركزية" in html
     assert '<bdi class="code">EGY</bdi>' in html
-    assert '<span class="code">' not in row
+    assert '<span class="code">' not in html
