@@ -27,10 +27,10 @@ from hanoi.node.folder import load_keys
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
 from support_custody import events
+from support_directory import LANGUAGES, import_directory
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
-LANGUAGES = {"EGY": ["ar", "en"], "VNM": ["vi", "en"], "FRA": ["fr", "en"]}
 PRESERVATION = "expedited-preservation"
 
 
@@ -61,40 +61,6 @@ def choose_language(client: TestClient, language: str) -> None:
         "/ui/language", data={"csrf_token": csrf(client), "language": language, "next": "/ui/"}
     )
     assert chosen.status_code == 303
-
-
-def import_directory(nodes: list[Node], *, into: list[Node], clock: Clock) -> None:
-    """What the secretariat and every State do (docs/directory.md), in one process."""
-    now = clock.now().replace(microsecond=0)
-    signed = []
-    for node in nodes:
-        state = node.identity.state
-        entry = build_entry(
-            node.identity,
-            node_url=f"https://hanoi.{state.lower()}.example",
-            authorities=[
-                {
-                    "kind": "central-authority",
-                    "name": f"Ministry of Justice of {state}",
-                    "languages": LANGUAGES[state],
-                    "contact": f"mla@{state.lower()}.example",
-                },
-                {
-                    "kind": "point-of-contact",
-                    "name": f"24/7 Cybercrime Unit of {state}",
-                    "languages": ["en"],
-                    "contact": "+1 555 0100",
-                },
-            ],
-            declarations={},
-            valid_from=now,
-        )
-        signed.append(sign_entry(entry, [load_keys(node.settings).signing]))
-    authority = Ed25519PrivateKey.generate()
-    document = assemble(signed, version=7, issued_at=now, expires=now + timedelta(days=365))
-    data = dump_json(sign_directory(document, authority).to_json())
-    for node in into:
-        import_document(node.settings.node_dir, data, now=now, pin=authority.public_key())
 
 
 @pytest.fixture
