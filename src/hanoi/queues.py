@@ -84,11 +84,11 @@ def queues(node: Node, user: User, *, now: datetime | None = None) -> list[Queue
     return found
 
 
-def _summaries(node: Node, user: User, status: Status) -> list[RequestSummary]:
-    rows, _total = node.cooperation.summaries(
+def _summaries(node: Node, user: User, status: Status) -> tuple[list[RequestSummary], int]:
+    """The user's requests in ``status``: the latest page of them, and how many in all."""
+    return node.cooperation.summaries(
         user, ListQuery(user_id=user.id, statuses=(status,), limit=MAX_PAGE)
     )
-    return rows
 
 
 def _item(row: RequestSummary) -> QueueItem:
@@ -98,18 +98,22 @@ def _item(row: RequestSummary) -> QueueItem:
     )
 
 
-def _queue(kind: QueueKind, items: Sequence[QueueItem]) -> Queue:
-    return Queue(kind=kind, count=len(items), items=tuple(items[:MAX_ITEMS]))
+def _queue(kind: QueueKind, items: Sequence[QueueItem], count: int | None = None) -> Queue:
+    return Queue(
+        kind=kind, count=len(items) if count is None else count, items=tuple(items[:MAX_ITEMS])
+    )
 
 
 def _requests(node: Node, user: User, kind: QueueKind, status: Status) -> Queue:
-    return _queue(kind, [_item(row) for row in _summaries(node, user, status)])
+    rows, total = _summaries(node, user, status)
+    return _queue(kind, [_item(row) for row in rows], total)
 
 
 def _returned(node: Node, user: User) -> Queue:
     """Drafts of this user's cases that a supervisor returned (their last step)."""
     items = []
-    for row in _summaries(node, user, Status.DRAFT):
+    rows, _total = _summaries(node, user, Status.DRAFT)
+    for row in rows:
         history = node.cooperation.show(user, row.id).request.history
         if history and history[-1].transition.value == "return-to-draft":
             items.append(_item(row))
@@ -133,22 +137,18 @@ WAITING_PACKAGES = frozenset({PackageStatus.AWAITING_WITNESSES.value, PackageSta
 
 
 def _packages(node: Node, user: User) -> Queue:
-    """Packages of the user's open cases waiting for witnesses, or refused."""
-    rows, _total = node.cooperation.summaries(user, ListQuery(user_id=user.id, limit=MAX_PAGE))
+    """Packages of the user's cases waiting for witnesses, or refused."""
     items = [
         QueueItem(
-            request_id=received.package.request_id,
-            package_id=received.package.id,
-            status=received.package.status,
-            at=received.package.updated_at,
-            other_state=received.package.peer,
+            request_id=row.request_id,
+            package_id=row.id,
+            status=row.status,
+            at=row.updated_at,
+            other_state=row.peer,
         )
-        for row in rows
-        if row.status is not Status.CLOSED
-        for received in node.transfers.packages(user, row.id)
-        if received.package.status in WAITING_PACKAGES
+        for row in node.transfers.waiting(user, sorted(WAITING_PACKAGES))
     ]
-    return _queue(QueueKind.PACKAGES, sorted(items, key=lambda i: i.at or datetime.min))
+    return _queue(QueueKind.PACKAGES, items)
 
 
 def _alerts(node: Node, user: User, now: datetime) -> Queue:

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
+from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
@@ -345,3 +346,40 @@ def test_requests_received_wait_in_the_queue_until_acknowledged(desks: Any) -> N
     assert vnm.post("lan", path, {"step": "acknowledge"}).status_code == 200
     queue = {q["kind"]: q for q in vnm.get("lan", "/api/v1/queue").json()}
     assert queue["requests-to-acknowledge"]["count"] == 0
+
+
+def test_packages_awaiting_witnesses_or_refused_wait_in_the_queue_of_the_case_team(
+    desks: Any,
+) -> None:
+    egy, vnm, clock = desks
+    request_id = _sent(egy)
+    deliver(
+        egy.node.cooperation.show(egy.node.accounts.named("amira"), request_id).request, vnm.node
+    )
+    store = TransfersRepository(vnm.node.engine)
+    for number, status in enumerate(("awaiting-witnesses", "refused", "offered", "accepted")):
+        store.add(
+            PackageRow(
+                id=f"00000000-0000-4000-8000-00000000000{number}",
+                request_id=request_id,
+                direction="outgoing",
+                peer="EGY",
+                sha256="ab" * 32,
+                size=10,
+                status=status,
+                received=0,
+                error=None,
+                created_at=clock.now(),
+                updated_at=clock.now() + timedelta(minutes=number),
+            )
+        )
+    queue = {q["kind"]: q for q in vnm.get("lan", "/api/v1/queue").json()}
+    waiting = queue["packages"]
+    assert waiting["count"] == 2
+    assert [(i["status"], i["request_id"], i["other_state"]) for i in waiting["items"]] == [
+        ("awaiting-witnesses", request_id, "EGY"),
+        ("refused", request_id, "EGY"),
+    ]
+    # thao, an officer of Viet Nam, is on no case: nothing of it reaches her queue.
+    theirs = {q["kind"]: q for q in vnm.get("thao", "/api/v1/queue").json()}
+    assert theirs["packages"]["count"] == 0

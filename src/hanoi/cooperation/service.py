@@ -516,7 +516,8 @@ class CooperationService:
             catalogue=self.catalogue,
             running=running,
         )
-        return [d for d in found if self._store.is_assigned(d.request_id, user.id)]
+        mine = self._store.cases_of(user.id)
+        return [d for d in found if d.request_id in mine]
 
     def check_deadlines(self, *, now: datetime | None = None) -> list[DeadlineAlert]:
         """Raise an alert for each deadline newly due soon or overdue (the background job)."""

@@ -312,6 +312,14 @@ class CooperationRepository:
         for user_id in sorted(set(user_ids) - team):
             cls._assign(connection, request_id, user_id, by, now)
 
+    def cases_of(self, user_id: int) -> set[str]:
+        """The ids of the requests ``user_id`` is assigned to."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(case_assignments.c.request_id).where(case_assignments.c.user_id == user_id)
+            ).scalars()
+            return set(found)
+
     def is_assigned(self, request_id: str, user_id: int) -> bool:
         with self.engine.connect() as connection:
             found = connection.execute(
