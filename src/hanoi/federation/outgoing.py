@@ -1,12 +1,22 @@
 """What sending a package needs besides its steps (:mod:`hanoi.federation.sending`): the
 port to the packages table, what a package not sent yet waits for, the id of its offer,
-and a file synced before it is offered."""
+a file synced before it is offered, and which items a package already holds.
+
+**Sent once.** An outgoing package *holds* its items while it is live: being packed,
+waiting for witnesses, offered, or accepted by the requesting State (:data:`LIVE`). A
+package that State refused or gave up (``refused``, ``expired``) holds nothing: its items
+may be sent again. Sending exactly the items of a live package of the same request again
+(the same set of item ids, in any order) is the same send: the node answers with that
+package instead of packing a second one (:func:`same_package`). Sending a set that shares
+an item with a live package but differs from it is refused (:class:`AlreadySent`), naming
+the package: the item would otherwise reach the requesting State twice."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +24,9 @@ from typing import Any, Protocol
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
+from hanoi.errors import Conflict
+from hanoi.evidence.items import EvidenceItem
+from hanoi.federation.package_status import PackageStatus
 from hanoi.storage.transfers_repo import PackageRow
 
 BLOCK = 8 * 1024 * 1024
@@ -25,6 +38,8 @@ class OutgoingStore(Protocol):
     def add(self, row: PackageRow) -> bool: ...
 
     def get(self, package_id: str) -> PackageRow | None: ...
+
+    def for_request(self, request_id: str) -> list[PackageRow]: ...
 
     def pending_outgoing(self, now: datetime) -> list[PackageRow]: ...
 
@@ -101,3 +116,86 @@ def synced_digest(path: Path) -> tuple[str, int]:
     finally:
         os.close(folder)
     return digest.hexdigest(), size
+
+
+# --- which items a package holds: sent once -------------------------------------------------
+
+LIVE = frozenset(
+    {
+        PackageStatus.PACKING,
+        PackageStatus.AWAITING_WITNESSES,
+        PackageStatus.OFFERED,
+        PackageStatus.ACCEPTED,
+    }
+)
+"""Outgoing packages that hold their items: not refused nor given up by the receiver."""
+
+
+class AlreadySent(Conflict):
+    """An item chosen is held by a live package of other items (409): sending it again
+    would give the requesting State the same evidence twice."""
+
+    def __init__(self, item_id: str, package: PackageRow) -> None:
+        super().__init__(
+            f"evidence item {item_id} is already in package {package.id} ({package.status}), "
+            "which holds other items: send only the items not sent yet, or exactly the items "
+            "of that package to get it again"
+        )
+        self.item_id = item_id
+        self.package = package
+
+
+def _listed(row: PackageRow) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """The ids of the items ``row`` holds (``items``, migration 0011), or None for an older
+    package that does not list them; then the SHA-256 of the files its statement lists."""
+    try:
+        ids = json.loads(row.items)["items"] if row.items else None
+        if isinstance(ids, list):
+            return frozenset(str(i) for i in ids), frozenset()
+    except (ValueError, KeyError, TypeError):
+        pass
+    try:
+        files = json.loads(row.report or "{}")["package"]["files"]
+        return None, frozenset(str(f["sha256"]) for f in files)
+    except (ValueError, KeyError, TypeError):
+        return None, frozenset()
+
+
+def holds(row: PackageRow, item: EvidenceItem) -> bool:
+    """Whether the live outgoing package ``row`` holds ``item``."""
+    if row.direction != "outgoing" or row.status not in LIVE:
+        return False
+    ids, digests = _listed(row)
+    return item.id in ids if ids is not None else item.sha256 in digests
+
+
+def holding(rows: Iterable[PackageRow], items: Iterable[EvidenceItem]) -> dict[str, PackageRow]:
+    """Each item (by id) that a live outgoing package among ``rows`` holds, with the first
+    such package."""
+    live = [r for r in rows if r.direction == "outgoing" and r.status in LIVE]
+    found: dict[str, PackageRow] = {}
+    for item in items:
+        row = next((r for r in live if holds(r, item)), None)
+        if row is not None:
+            found[item.id] = row
+    return found
+
+
+def _same_set(row: PackageRow, items: Sequence[EvidenceItem]) -> bool:
+    ids, digests = _listed(row)
+    if ids is not None:
+        return ids == {i.id for i in items}
+    return digests == {i.sha256 for i in items}
+
+
+def same_package(rows: Iterable[PackageRow], items: Sequence[EvidenceItem]) -> PackageRow | None:
+    """The live outgoing package that holds exactly ``items``, if there is one: sending them
+    again is the same send. Raises :class:`AlreadySent` if one of them is held by a live
+    package of other items."""
+    live = [r for r in rows if r.direction == "outgoing" and r.status in LIVE]
+    same = next((r for r in live if _same_set(r, items)), None)
+    if same is not None:
+        return same
+    for item_id, row in holding(live, items).items():
+        raise AlreadySent(item_id, row)
+    return None

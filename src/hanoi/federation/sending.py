@@ -20,12 +20,18 @@ Without the quorum in time, the package is ``awaiting-witnesses`` and retried, l
 later (2 s doubling, at most 5 min), by the federation worker (:meth:`resume_due`). A
 node killed before step 4 packs it again on its next round (a new ``.tar``: nobody has
 seen the old one) and offers it once.
+
+Sending the same items again (a double click, a worried officer, a client that retries)
+answers with the package that holds them, and packs nothing (:meth:`PackageSender.send`;
+what "the same" means: :mod:`hanoi.federation.outgoing`). The look-up and step 1 run
+under an exclusive lock per request, so two sends racing each other make one package.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import secrets
@@ -51,7 +57,14 @@ from hanoi.evidence.package import PackedPackage, export_package
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.service import EvidenceService
 from hanoi.federation.messages import Message, MessageType
-from hanoi.federation.outgoing import Awaiting, OutgoingStore, offer_message_id, synced_digest
+from hanoi.federation.outgoing import (
+    AlreadySent,
+    Awaiting,
+    OutgoingStore,
+    offer_message_id,
+    same_package,
+    synced_digest,
+)
 from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import LogQuorum
@@ -60,11 +73,20 @@ from hanoi.storage.transfers_repo import PackageRow
 
 log = logging.getLogger("hanoi.federation")
 
-__all__ = ["Awaiting", "PackageSender", "offer_message_id"]
+__all__ = ["AlreadySent", "Awaiting", "PackageSender", "Sent", "offer_message_id"]
 
 EXPORT_ARTICLE = "Art. 40(17)"
 FIRST_RETRY = timedelta(seconds=2)
 LONGEST_RETRY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What a send gave: the package, and whether this send made it (False: the same items
+    were sent before, and ``package`` is the one that holds them)."""
+
+    package: PackageRow
+    new: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +139,32 @@ class PackageSender:
     def offer(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> PackageRow:
         """Pack evidence items of a request for the requesting State and offer the package,
         once its proofs rest on a witnessed checkpoint; if none comes within the wait, the
-        package is returned ``awaiting-witnesses`` and sent later by the background job."""
+        package is returned ``awaiting-witnesses`` and sent later by the background job.
+        The same items sent again give the package that holds them (:meth:`send`)."""
+        return self.send(user, request_id, evidence_ids).package
+
+    def send(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> Sent:
+        """As :meth:`offer`, saying whether this send made the package. ``AlreadySent``
+        (409) if an item is held by a live package of other items."""
         if not evidence_ids or len(evidence_ids) > 100:
             raise InvalidInput("name 1-100 evidence items to send")
         plan = self._plan(user, request_id, list(dict.fromkeys(evidence_ids)))
+        row = self._new_row(user, request_id, plan)
+        with self._locked(row.id) as mine:
+            assert mine  # a new id: nobody else holds it
+            with self._request_locked(request_id):
+                held = same_package(self._store.for_request(request_id), plan.items)
+                if held is None:
+                    self._store.add(row)
+            if held is None:
+                return Sent(self._first_attempt(row, plan), new=True)
+        self._file(row.id).with_suffix(".lock").unlink(missing_ok=True)  # never stored
+        log.info("package %s for %s: the same items sent again", held.id, held.peer)
+        return Sent(held, new=False)
+
+    def _new_row(self, user: User, request_id: str, plan: _Plan) -> PackageRow:
         now = self._clock.now()
-        row = PackageRow(
+        return PackageRow(
             id=secrets.token_hex(16),
             request_id=request_id,
             direction="outgoing",
@@ -137,16 +179,16 @@ class PackageSender:
             next_attempt_at=now,
             items=json.dumps({"items": [i.id for i in plan.items], "officer": user.name}),
         )
-        with self._locked(row.id) as mine:
-            assert mine  # a new id: nobody else holds it
-            self._store.add(row)
-            self.fault("stored")
-            try:
-                return self._attempt(row, plan, wait=self.wait_seconds)
-            except Exception:
-                self._store.discard(row.id)  # nothing left the node; the officer is told why
-                self._clear(row.id)
-                raise
+
+    def _first_attempt(self, row: PackageRow, plan: _Plan) -> PackageRow:
+        """Steps 2-4 for the package this request just stored, under the package's lock."""
+        self.fault("stored")
+        try:
+            return self._attempt(row, plan, wait=self.wait_seconds)
+        except Exception:
+            self._store.discard(row.id)  # nothing left the node; the officer is told why
+            self._clear(row.id)
+            raise
 
     def _plan(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> _Plan:
         """The request and its items, as ``user`` may send them: the same checks for an
@@ -352,6 +394,16 @@ class PackageSender:
         self._file(package_id).unlink(missing_ok=True)
         for partial in self._folder.glob(f".{package_id}.tar.*"):
             partial.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _request_locked(self, request_id: str) -> Iterator[None]:
+        """An exclusive lock per request, waited for: its holder looks for a package of the
+        same items and stores a new one, so two sends racing each other make one package."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(request_id.encode()).hexdigest()[:32]
+        with (self._folder / f".request-{name}.lock").open("a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            yield
 
     @contextlib.contextmanager
     def _locked(self, package_id: str) -> Iterator[bool]:

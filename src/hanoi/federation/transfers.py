@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from hanoi.accounts.model import User
+from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.cooperation.service import CooperationService
 from hanoi.custody.service import CustodyLog
@@ -59,7 +59,7 @@ from hanoi.federation.messages import thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
 from hanoi.federation.package_status import NOT_SENT_YET, PENDING_INCOMING, PackageStatus
-from hanoi.federation.sending import Awaiting, PackageSender
+from hanoi.federation.sending import Awaiting, PackageSender, Sent
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import acceptance_quorum
 from hanoi.node.identity import NodeIdentity, NodeKeys
@@ -104,6 +104,32 @@ class KeptStep:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptTerm:
+    """A condition that travels with the package (the statement's ``terms``): its kind
+    (a key of the Convention catalogue's conditions), the State that imposed it, its text
+    as signed, and its article."""
+
+    kind: str
+    imposed_by: str
+    text: str
+    article: str
+
+
+_TERM_FIELDS = ("kind", "imposed_by", "text")
+
+
+def _terms(value: Any) -> tuple[KeptTerm, ...]:
+    """The kept report's ``conditions`` (older reports have none: an empty tuple)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        KeptTerm(str(t["kind"]), str(t["imposed_by"]), str(t["text"]), str(t.get("article", "")))
+        for t in value
+        if isinstance(t, dict) and all(isinstance(t.get(k), str) for k in _TERM_FIELDS)
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class KeptReport:
     """What was found about a package, kept with it. ``verdict``: ``verified`` (accepted:
     every check held), ``not-verified`` (refused: the checks that held before the one that
@@ -115,6 +141,8 @@ class KeptReport:
     unchecked: tuple[str, ...] = ()
     custody: tuple[KeptStep, ...] = ()
     conditions: tuple[tuple[str, str], ...] = ()
+    """The four legacy texts (``use_limitation``...), for packages without ``terms``."""
+    terms: tuple[KeptTerm, ...] = ()
     files: tuple[KeptFile, ...] = ()
     signer: str | None = None
     signing_key_id: str | None = None
@@ -147,6 +175,7 @@ class KeptReport:
                 conditions=tuple(
                     (str(k), str(v)) for k, v in sorted(package.get("conditions", {}).items())
                 ),
+                terms=_terms(value.get("conditions")),
                 files=tuple(
                     KeptFile(str(f["name"]), str(f["sha256"]), int(f["size"]))
                     for f in package.get("files", ())
@@ -232,6 +261,11 @@ class TransferService:
         with the quorum came within ``witness_wait_seconds`` (sent later; ADR 0022)."""
         return self._sending().offer(user, request_id, evidence_ids)
 
+    def send(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> Sent:
+        """As :meth:`offer`, saying whether this send made the package or found the one
+        that holds the same items (sent once: :mod:`hanoi.federation.outgoing`)."""
+        return self._sending().send(user, request_id, evidence_ids)
+
     def resume_outgoing(self) -> int:
         """Background: pack and offer the outgoing packages not offered yet whose next
         attempt is due (waiting for witnesses, or left half done by a crash)."""
@@ -269,6 +303,12 @@ class TransferService:
     def packages(self, user: User, request_id: str) -> list[Received]:
         self._cooperation.show(user, request_id)  # the case check
         return [Received(row, self._items_of(row)) for row in self._store.for_request(request_id)]
+
+    def waiting(self, user: User, statuses: Sequence[str]) -> list[PackageRow]:
+        """The packages in ``statuses`` of ``user``'s cases (the store checks the case team:
+        only requests ``user`` is assigned to), for the work queue."""
+        user.require(Action.READ)
+        return self._store.in_cases_of(user.id, statuses)
 
     def package(self, user: User, package_id: str) -> Received:
         """One package, for a member of its request's case team. Any other user is told

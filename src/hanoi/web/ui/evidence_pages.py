@@ -3,8 +3,10 @@ item of a request, and send items back to the requesting State (a package's own 
 is :mod:`hanoi.web.ui.package_pages`).
 
 Thin, like the other pages: the rules are the services' (``node.uploads``,
-``node.evidence``, ``node.cooperation``, ``node.transfers``). The upload page's
-script (``static/upload.js``) sends the file to :mod:`hanoi.web.ui.session_uploads`.
+``node.evidence``, ``node.cooperation``, ``node.transfers``; which items a package
+already holds: :mod:`hanoi.federation.outgoing`). The upload page's script
+(``static/upload.js``) sends the file to :mod:`hanoi.web.ui.session_uploads`. What an
+action did is said once on the page it leads to (:mod:`hanoi.web.ui.flash`).
 """
 
 from __future__ import annotations
@@ -27,16 +29,18 @@ from hanoi.cooperation.statuses import FINAL
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.uploads import Upload
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.outgoing import AlreadySent, holding
+from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
+from hanoi.federation.sending import Sent
 from hanoi.federation.transfers import Received
 from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui import cases, session_uploads
-from hanoi.web.ui.auth import Site, UiUser, require_action, safe_next
+from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.flash import flash
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.package_pages import DIRECTION_LABELS, PACKAGE_STATUS_LABELS, package_url
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import (
-    HOME,
     PREFIX,
     SECURITY_HEADERS,
     UiSite,
@@ -73,6 +77,19 @@ TEXT_BAD = N_("Use at most 500 characters, on one line.")
 NOT_ATTACHED = N_("The evidence could not be attached to this request.")
 NOTHING_CHOSEN = N_("Choose at least one evidence item to send.")
 NOT_SENT = N_("The package could not be sent.")
+IN_ANOTHER_PACKAGE = N_(
+    "An item you chose is already in package %(package)s, with other items: nothing was "
+    "sent. Choose only items not sent yet, or exactly the items of that package."
+)
+
+RECORDED = N_("Evidence recorded: %(name)s.")
+PACKAGE_SENT = N_("Package sent to %(state)s. Items: %(count)s.")
+PACKAGE_STORED = N_(
+    "The package for %(state)s is stored: it leaves once witnesses of other States have "
+    "cosigned its custody proofs. Items: %(count)s."
+)
+SENT_BEFORE = N_("These items are already in package %(package)s: nothing was packed again.")
+"""Confirmations shown once on the page a form leads to (``flash``)."""
 
 FIELD_LIMITS = {
     "upload_id": 64,
@@ -111,6 +128,17 @@ def _fmt(request: Request) -> LocaleFormat:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldBy:
+    """The live outgoing package that holds an item: it is not offered for sending again."""
+
+    id: str
+    url: str
+    at: datetime
+    waiting: bool
+    """Not offered yet (being packed, or waiting for witnesses)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ItemRow:
     id: str
     name: str
@@ -119,6 +147,7 @@ class ItemRow:
     sha256: str
     recorded_at: datetime
     received: bool
+    sent: HeldBy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +162,28 @@ class PackageLine:
 
 
 @dataclass(frozen=True, slots=True)
+class SendError:
+    """Why the send form came back: a message (with its values) and the service's detail."""
+
+    message: Message
+    values: Mapping[str, str]
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SendForm:
     action: str
+    back: str
+    """The page the form was shown on, where a send that succeeds leads (``next``)."""
     peer: str
     choices: tuple[ItemRow, ...]
+    """The items collected here; those already sent (``sent``) cannot be chosen."""
     chosen: frozenset[str]
-    error: Message | None
-    detail: str | None
+    error: SendError | None
+
+    @property
+    def sendable(self) -> int:
+        return sum(1 for item in self.choices if item.sent is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +204,7 @@ def _item_rows(
     received: Sequence[Received],
 ) -> tuple[ItemRow, ...]:
     from_packages = {item.id for r in received for item in r.items}
+    held = holding((r.package for r in received), items)
     titles = {
         a.sha256: a.title
         for a in view.request.attachments
@@ -174,9 +219,17 @@ def _item_rows(
             sha256=item.sha256,
             recorded_at=item.recorded_at,
             received=item.id in from_packages,
+            sent=_held_by(held.get(item.id)),
         )
         for item in sorted(items, key=lambda i: i.recorded_at)
     )
+
+
+def _held_by(row: PackageRow | None) -> HeldBy | None:
+    if row is None:
+        return None
+    waiting = row.status in NOT_SENT_YET
+    return HeldBy(row.id, package_url(row.id), row.created_at, waiting)
 
 
 def _package_line(fmt: LocaleFormat, row: PackageRow) -> PackageLine:
@@ -201,12 +254,14 @@ def evidence_section(
     user: User,
     view: RequestView,
     *,
-    send_error: Message | None = None,
-    send_detail: str | None = None,
+    back: str | None = None,
+    send_error: SendError | None = None,
     chosen: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The values ``_request_evidence.html`` needs, for a request the user may see
-    (``view`` from ``node.cooperation.show``): ``{"evidence_panel": EvidencePanel}``."""
+    (``view`` from ``node.cooperation.show``): ``{"evidence_panel": EvidencePanel}``.
+    ``back``: the page it is shown on (default: the request's page), where a package sent
+    from it leads."""
     fmt = _fmt(request)
     req = view.request
     received = ui.node.transfers.packages(user, req.id)
@@ -217,11 +272,11 @@ def evidence_section(
     if view.side is Side.REQUESTED and user.may(Action.UPLOAD_EVIDENCE) and collected:
         send = SendForm(
             action=f"{request_url(req.id)}/evidence/packages",
+            back=_back_page(req.id, back),
             peer=req.requesting_state,
             choices=collected,
             chosen=frozenset(chosen),
             error=send_error,
-            detail=send_detail,
         )
     panel = EvidencePanel(
         request_id=req.id,
@@ -231,6 +286,17 @@ def evidence_section(
         send=send,
     )
     return {"evidence_panel": panel}
+
+
+def _evidence_page(request_id: str) -> str:
+    return f"{request_url(request_id)}/evidence"
+
+
+def _back_page(request_id: str, wanted: str | None) -> str:
+    """Where a send leads: the request's page or its evidence page, whichever the form was
+    on; anything else (an old form, a page that only answers POST) is the request's page."""
+    pages = (request_url(request_id), _evidence_page(request_id))
+    return wanted if wanted in pages else pages[0]
 
 
 # --- the upload page --------------------------------------------------------------------
@@ -252,8 +318,7 @@ def _upload_page(
     problem_detail: str | None = None,
     upload: Upload | None = None,
     status: int = 200,
-    send_error: Message | None = None,
-    send_detail: str | None = None,
+    send_error: SendError | None = None,
     chosen: Sequence[str] = (),
 ) -> HTMLResponse:
     fmt = _fmt(request)
@@ -273,7 +338,7 @@ def _upload_page(
         req=req,
         request_page=request_url(req.id),
         kind_title=cases.kind_title(fmt, ui.node.cooperation.catalogue, req.kind),
-        action=f"{request_url(req.id)}/evidence",
+        action=_evidence_page(req.id),
         open=_may_add(user, view),
         values=values,
         errors=errors or {},
@@ -289,8 +354,8 @@ def _upload_page(
             ui,
             user,
             view,
+            back=_evidence_page(req.id),
             send_error=send_error,
-            send_detail=send_detail,
             chosen=chosen,
         ),
     )
@@ -429,6 +494,7 @@ async def record_evidence(
                 errors["form"] = NOT_ATTACHED
                 problem_detail = exc.detail
             else:
+                flash(request, RECORDED, name=_isolated(acquisition.original_name))
                 return see_other(request_url(req.id))
     return _upload_page(
         request,
@@ -464,38 +530,57 @@ def _attach_and_record(
     ui.node.evidence.from_upload(user=user, upload_id=upload.id, acquisition=acquisition)
 
 
+def _isolated(text: str) -> str:
+    """A name or code set apart from the sentence around it (FIRST STRONG ISOLATE ... POP
+    DIRECTIONAL ISOLATE, as ``<bdi>``): a confirmation's values are text, not HTML."""
+    return f"\u2068{text}\u2069"
+
+
+def _short(package_id: str) -> str:
+    return _isolated(f"{package_id[:12]}…")
+
+
+def _confirm(request: Request, sent: Sent, count: int) -> None:
+    """Say once, on the page the send leads to, what it did."""
+    fmt = _fmt(request)
+    row = sent.package
+    if not sent.new:
+        flash(request, SENT_BEFORE, package=_short(row.id))
+        return
+    waiting = row.status in NOT_SENT_YET
+    message = PACKAGE_STORED if waiting else PACKAGE_SENT
+    flash(request, message, state=fmt.territory(row.peer), count=fmt.number(count))
+
+
 @pages.post("/requests/{request_id}/evidence/packages", response_model=None)
 async def send_package(
     request_id: str, request: Request, user: UiUser, ui: Site
 ) -> HTMLResponse | RedirectResponse:
+    """Send the chosen items; the same items again give the package that holds them. On
+    success, back to the page the form was on (a package still waiting for witnesses: its
+    own page, which says for whom; ADR 0022)."""
     view = _show(ui, user, request_id)
     req = view.request
     form = cases.form_lists(await request.form())
-    chosen = [value[:64] for value in form.get("items", [])[:MAX_ITEMS]]
-    next_page = safe_next(cases.first(form, "next", 2000))
-    if next_page == HOME:
-        next_page = request_url(req.id)
-    error, detail = NOTHING_CHOSEN, None
+    chosen = list(dict.fromkeys(value[:64] for value in form.get("items", [])[:MAX_ITEMS]))
+    back = _back_page(req.id, cases.first(form, "next", 2000))
+    error, status = SendError(NOTHING_CHOSEN, {}), 422
     if chosen:
         try:
-            row = await run_in_threadpool(ui.node.transfers.offer, user, req.id, chosen)
+            sent = await run_in_threadpool(ui.node.transfers.send, user, req.id, chosen)
+        except AlreadySent as exc:
+            values = {"package": _short(exc.package.id)}
+            error, status = SendError(IN_ANOTHER_PACKAGE, values, exc.detail), 409
         except HanoiError as exc:
-            error, detail = NOT_SENT, exc.detail
-        else:  # a package still waiting for witnesses: its page says for whom (ADR 0022)
-            waiting = row.status == PackageStatus.AWAITING_WITNESSES
-            return see_other(package_url(row.id) if waiting else next_page)
+            error = SendError(NOT_SENT, {}, exc.detail)
+        else:
+            _confirm(request, sent, len(chosen))
+            waiting = sent.package.status == PackageStatus.AWAITING_WITNESSES
+            return see_other(package_url(sent.package.id) if waiting else back)
     values = dict.fromkeys(FIELD_LIMITS, "")
     values["article"] = _article_of(ui, view)
     return _upload_page(
-        request,
-        ui,
-        user,
-        view,
-        values=values,
-        status=422,
-        send_error=error,
-        send_detail=detail,
-        chosen=chosen,
+        request, ui, user, view, values=values, status=status, send_error=error, chosen=chosen
     )
 
 

@@ -2,7 +2,9 @@
 SHA-256, its files, what verification found when the package arrived (kept with it,
 migration 0009; ADR 0015), the conditions that travel with it, and for a package sent,
 what the requesting State's signed outcome said of it (ADR 0023). Thin: the
-transfer service (``node.transfers.package``) decides who may see it."""
+transfer service (``node.transfers.package``) decides who may see it. Checks, things
+not checked, signers and conditions are shown in the page's language
+(:mod:`hanoi.web.ui.package_checks`)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.package_acquisitions import acquisition_values
+from hanoi.web.ui.package_checks import PackageWords
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language, request_url
 
@@ -44,19 +47,6 @@ PACKAGE_STATUS_LABELS: dict[str, Message] = {
     "accepted": N_("Verified and accepted"),
     "refused": N_("Not accepted"),
     "expired": N_("Not delivered"),
-}
-CHECK_AREA_LABELS: dict[str, Message] = {
-    "bag": N_("BagIt bag"),
-    "statement": N_("Signed statement"),
-    "custody": N_("Custody proofs"),
-    "description": N_("CASE/UCO description"),
-    "payload": N_("Files"),
-}
-CONDITION_LABELS: dict[str, Message] = {
-    "use_limitation": N_("Use limitation"),
-    "confidentiality": N_("Confidentiality"),
-    "retention": N_("Retention of personal data"),
-    "onward_transfer": N_("Transfer to a third State"),
 }
 VERDICT_LABELS: dict[str, Message] = {
     "verified": N_(
@@ -93,19 +83,29 @@ def _limited(rows: Sequence[Any]) -> tuple[tuple[Any, ...], int]:
     return tuple(rows[:SHOWN_ROWS]), max(0, len(rows) - SHOWN_ROWS)
 
 
+def _kept(text: str | None) -> KeptReport | None:
+    """A kept report, or None (none kept, or unreadable: never a 500)."""
+    if text is None:
+        return None
+    try:
+        return KeptReport.from_json(text)
+    except InvalidInput:
+        return None
+
+
+def _conditions(words: PackageWords, report: KeptReport, request_id: str) -> list[Any]:
+    if report.terms:
+        return list(words.terms(report.terms, request_id=request_id))
+    return list(words.legacy(report.conditions))
+
+
 def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
-    report = None
-    if row.report is not None:
-        try:
-            report = KeptReport.from_json(row.report)
-        except InvalidInput:
-            report = None
+    report = _kept(row.report)
     if report is None:
         pending = row.status in PENDING_INCOMING and row.direction == "incoming"
         return {"report": None, "no_report": NOT_VERIFIED_YET if pending else NO_REPORT}
-    checks, more_checks = _limited(
-        [(CHECK_AREA_LABELS.get(c.area, Message(c.area)), c.detail) for c in report.checks]
-    )
+    words = PackageWords(fmt)
+    checks, more_checks = _limited([words.check(c.area, c.detail) for c in report.checks])
     steps, more_steps = _limited(
         [
             {
@@ -129,14 +129,13 @@ def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
         "verdict": VERDICT_LABELS.get(report.verdict, Message(report.verdict)),
         "checks": checks,
         "more_checks": more_checks,
-        "unchecked": report.unchecked[:SHOWN_ROWS],
+        "unchecked": [words.unchecked(text) for text in report.unchecked[:SHOWN_ROWS]],
+        "signer": words.signer(report.signer) if report.signer else None,
         "steps": steps,
         "more_steps": more_steps,
         "files": files,
         "more_files": more_files,
-        "conditions": [
-            (CONDITION_LABELS.get(name, Message(name)), text) for name, text in report.conditions
-        ],
+        "conditions": _conditions(words, report, row.request_id),
     }
 
 
@@ -145,16 +144,10 @@ def _outcome_values(fmt: LocaleFormat, outcome: PeerOutcome | None) -> dict[str,
     there (its own report, as it sent it); ``{"outcome": None}`` until it arrives."""
     if outcome is None:
         return {"outcome": None}
-    report = None
-    if outcome.report is not None:
-        try:
-            report = KeptReport.from_json(outcome.report)
-        except InvalidInput:
-            report = None
+    report = _kept(outcome.report)
+    words = PackageWords(fmt)
     checks, more = _limited(
-        [(CHECK_AREA_LABELS.get(c.area, Message(c.area)), c.detail) for c in report.checks]
-        if report is not None
-        else []
+        [words.check(c.area, c.detail) for c in report.checks] if report is not None else []
     )
     return {
         "outcome": {
@@ -164,7 +157,9 @@ def _outcome_values(fmt: LocaleFormat, outcome: PeerOutcome | None) -> dict[str,
             "reason": outcome.reason,
             "checks": checks,
             "more_checks": more,
-            "unchecked": report.unchecked[:SHOWN_ROWS] if report is not None else (),
+            "unchecked": [words.unchecked(t) for t in report.unchecked[:SHOWN_ROWS]]
+            if report is not None
+            else [],
         }
     }
 

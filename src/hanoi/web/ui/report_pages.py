@@ -9,6 +9,11 @@ is logged first (:mod:`hanoi.reports.issued`): a ``report-issued`` custody event
 SHA-256 of exactly the bytes sent, which the response also gives in ``Repr-Digest``
 (RFC 9530). The routes are plain ``def``: FastAPI runs them in a worker thread, so
 verifying and rendering never block the event loop.
+
+Making a report takes seconds. The request page's script (``static/report.js``) asks for
+it with ``?ready=<token>`` and says "Preparing the report…" until the response sets the
+cookie ``hanoi_report_ready=<token>`` (readable by the script, two minutes, no secret in
+it); without the script the link is a plain download.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import base64
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from hanoi.accounts.model import Action
@@ -28,6 +33,7 @@ from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.i18n import N_, LocaleFormat
 from hanoi.web.ui.routes import csrf_guard
+from hanoi.web.ui.sessions import is_loopback_http
 from hanoi.web.ui.site import PREFIX, SECURITY_HEADERS, request_language, request_url
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
@@ -36,6 +42,17 @@ MAX_ID = 128
 CHECK_URL = f"{PREFIX}/reports/check"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 NOT_A_DIGEST = N_("Enter the SHA-256 digest of the PDF: 64 hexadecimal digits.")
+READY_COOKIE = "hanoi_report_ready"
+READY_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+READY_SECONDS = 120
+
+REPORT_PREPARING = N_(
+    "Preparing the report… Every evidence package is verified again: this can take a minute."
+)
+REPORT_READY = N_("The report is ready: your browser has downloaded it.")
+REPORT_SLOW = N_("The report is taking longer than usual. If no download has started, try again.")
+"""What the request page's report link says while the report is made (``static/report.js``
+reads them from ``#report-status``'s ``data-preparing``, ``data-ready``, ``data-slow``)."""
 
 
 def report_filename(request_id: str) -> str:
@@ -49,7 +66,14 @@ def repr_digest(sha256: str) -> str:
 
 
 @router.get("/requests/{request_id}/report.pdf")
-def court_report_pdf(request_id: str, request: Request, user: UiUser, ui: Site) -> Response:
+def court_report_pdf(
+    request_id: str,
+    request: Request,
+    user: UiUser,
+    ui: Site,
+    ready: str = Query(default="", max_length=64),
+) -> Response:
+    """The PDF; with ``ready``, also the cookie that tells the page's script it is done."""
     require_action(user, Action.READ)
     node = ui.node
     report = gather.court_report(
@@ -60,7 +84,7 @@ def court_report_pdf(request_id: str, request: Request, user: UiUser, ui: Site) 
         node, user, request_id=report.request.id, pdf=pdf, verdict=report.verdict.value
     )
     disposition = f'attachment; filename="{report_filename(report.request.id)}"'
-    return Response(
+    response = Response(
         content=pdf,
         media_type="application/pdf",
         headers={
@@ -68,6 +92,22 @@ def court_report_pdf(request_id: str, request: Request, user: UiUser, ui: Site) 
             "Content-Disposition": disposition,
             "Repr-Digest": repr_digest(done.sha256),
         },
+    )
+    if READY_TOKEN.fullmatch(ready):
+        _say_ready(request, response, ready)
+    return response
+
+
+def _say_ready(request: Request, response: Response, token: str) -> None:
+    """The cookie ``report.js`` waits for: the token it chose, nothing else."""
+    response.set_cookie(
+        READY_COOKIE,
+        token,
+        max_age=READY_SECONDS,
+        path=PREFIX,
+        secure=not is_loopback_http(request.scope),
+        httponly=False,  # the page's script reads it
+        samesite="strict",
     )
 
 
