@@ -343,6 +343,10 @@ def _check_package_and_report(
         page.locator("#report-link").click()
     pdf = tmp_path / f"report-{desk.language}.pdf"
     download.value.save_as(pdf)
+    # No silent wait: the page said it was preparing the report, then that it is ready.
+    expect(page.locator("#report-status")).to_have_text(
+        desk._("The report is ready: your browser has downloaded it.")
+    )
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     flat = " ".join(text.split())
     assert request_id in flat

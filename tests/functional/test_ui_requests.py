@@ -355,8 +355,9 @@ def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:
     assert "(Art. 40(21)" in top
     assert "Sovereignty." in top
     assert page.index('id="outcome"') < page.index('id="steps-heading"')
-    # Nothing to report for court: no evidence was collected.
+    # Nothing to report for court, and nothing to collect: the request will not be executed.
     assert 'id="report-link"' not in page
+    assert "Add evidence" not in page
 
     # On the requesting State's node, once the refusal arrives, the same decision leads.
     _hand_over(vnm, "lan", request_id, to=egy)
@@ -365,6 +366,7 @@ def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:
     assert "Decision: Refused" in top
     assert "Sovereignty." in top
     assert "Waiting for Viet Nam to take the next step." in theirs
+    assert "Add evidence" not in theirs
 
     # In Arabic the page runs right to left.
     lan.post(

@@ -128,6 +128,7 @@ ROUTES: dict[tuple[str, str], Route] = {
         case(Action.UPLOAD_EVIDENCE), body=lambda w, n: {"evidence": [w.item.id]}
     ),
     ("GET", "/api/v1/packages"): Route(case(Action.READ), query={"request": "{request_id}"}),
+    ("GET", "/api/v1/queue"): Route(role(Action.READ)),
     ("GET", "/api/v1/packages/{package_id}"): Route(case(Action.READ)),
     ("GET", "/api/v1/deadlines"): Route(role(Action.READ)),
     ("GET", "/api/v1/deadline-alerts"): Route(role(Action.READ)),

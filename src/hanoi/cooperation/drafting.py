@@ -21,6 +21,7 @@ from hanoi.cooperation.errors import WorkflowViolation
 from hanoi.cooperation.model import (
     ROUTINE,
     Attachment,
+    AttachmentRole,
     Condition,
     CooperationRequest,
     Link,
@@ -28,7 +29,7 @@ from hanoi.cooperation.model import (
     SuggestedDeadline,
     Urgency,
 )
-from hanoi.cooperation.statuses import FINAL, Side, Status
+from hanoi.cooperation.statuses import FINAL, NO_EVIDENCE, Side, Status
 from hanoi.errors import InvalidInput
 
 DEADLINE_ITEM = "suggested-deadline"
@@ -123,6 +124,11 @@ def revise(
 def attach(request: CooperationRequest, attachment: Attachment) -> CooperationRequest:
     """The request with one more document or item of evidence (ETSI Document)."""
     _open(request, "attach a document to")
+    if attachment.role is AttachmentRole.EVIDENCE and request.status in NO_EVIDENCE:
+        raise WorkflowViolation(
+            f"no evidence is recorded for a request that is {request.status.value} "
+            "(Art. 40(24)-(25))"
+        )
     if attachment.added_by is Side.REQUESTED and request.status in {
         Status.DRAFT,
         Status.APPROVED,

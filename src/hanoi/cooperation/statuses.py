@@ -83,6 +83,10 @@ OUTCOMES = frozenset({Status.EXECUTED, Status.REFUSED, Status.WITHDRAWN, Status.
 
 FINAL = frozenset({Status.CLOSED})
 
+NO_EVIDENCE = FINAL | {Status.REFUSED, Status.WITHDRAWN}
+"""Statuses in which no evidence is recorded for the request: it is closed, or it will not
+be executed (refused, Art. 40(24); withdrawn, Art. 40(25))."""
+
 OPEN_AFTER_SENDING = frozenset(
     {
         Status.SENT,

@@ -22,7 +22,7 @@ from hanoi.federation.outcomes import PeerOutcome
 from hanoi.federation.package_status import NOT_SENT_YET, PENDING_INCOMING, PackageStatus
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.federation_repo import queue_messages
-from hanoi.storage.tables import evidence_packages
+from hanoi.storage.tables import case_assignments, evidence_packages
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,6 +184,23 @@ class TransfersRepository:
                 select(evidence_packages)
                 .where(evidence_packages.c.request_id == request_id)
                 .order_by(evidence_packages.c.created_at)
+            ).all()
+        return [_row(r) for r in rows]
+
+    def in_cases_of(self, user_id: int, statuses: Sequence[str]) -> list[PackageRow]:
+        """The packages in ``statuses`` of the requests ``user_id`` is assigned to, oldest
+        change first (one query: the work queue of :mod:`hanoi.queues`)."""
+        assigned = select(case_assignments.c.request_id).where(
+            case_assignments.c.user_id == user_id
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(evidence_packages)
+                .where(
+                    evidence_packages.c.status.in_(list(statuses)),
+                    evidence_packages.c.request_id.in_(assigned),
+                )
+                .order_by(evidence_packages.c.updated_at)
             ).all()
         return [_row(r) for r in rows]
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from hanoi.accounts.model import User
-from hanoi.cooperation import Side, Status, TransitionName
+from hanoi.cooperation import (
+    Attachment,
+    AttachmentRole,
+    Side,
+    Status,
+    TransitionName,
+    WorkflowViolation,
+    attach,
+)
 from hanoi.cooperation.errors import TransitionNotAllowed
 from hanoi.cooperation.table import EXPECTED, ROWS, TABLE, expected_step
 from hanoi.cooperation.transitions import allowed_transitions, permits, steps_for
@@ -115,3 +123,20 @@ def test_only_mutual_legal_assistance_is_consulted_on() -> None:
     names = {row.name for row in allowed_transitions(walk.request)}
     assert N.CONSULT not in names
     assert N.PROPOSE_TERMS not in names
+
+
+@pytest.mark.parametrize("ending", [N.REFUSE, N.WITHDRAW])
+def test_no_evidence_is_recorded_for_a_request_refused_or_withdrawn(ending: TransitionName) -> None:
+    walk = acknowledged("mla-stored-data")
+    evidence = Attachment(
+        id="e1", sha256="ab" * 32, role=AttachmentRole.EVIDENCE, added_by=Side.REQUESTED
+    )
+    assert attach(walk.request, evidence).attachments[-1] == evidence  # while it may be executed
+    if ending is N.REFUSE:
+        walk.take(N.CONSULT, reasons="r")
+        walk.take(N.REFUSE, grounds=("essential-interests",), reasons="r")
+    else:
+        walk.take(N.WITHDRAW, reasons="r")
+        walk.take(N.CONFIRM_WITHDRAWAL)
+    with pytest.raises(WorkflowViolation, match="no evidence is recorded"):
+        attach(walk.request, evidence)

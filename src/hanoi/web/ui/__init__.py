@@ -20,8 +20,8 @@ from hanoi.web.ui.alerts_pages import router as alerts_router
 from hanoi.web.ui.directory_pages import router as directory_router
 from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
-from hanoi.web.ui.package_pages import router as package_router
 from hanoi.web.ui.home_page import router as home_router
+from hanoi.web.ui.package_pages import router as package_router
 from hanoi.web.ui.report_pages import router as report_router
 from hanoi.web.ui.requests_pages import router as requests_router
 from hanoi.web.ui.routes import router

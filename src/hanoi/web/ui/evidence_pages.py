@@ -25,7 +25,7 @@ from hanoi.convention import Language
 from hanoi.cooperation import Side
 from hanoi.cooperation.model import AttachmentRole
 from hanoi.cooperation.service import RequestView
-from hanoi.cooperation.statuses import FINAL
+from hanoi.cooperation.statuses import NO_EVIDENCE
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.uploads import Upload
@@ -245,7 +245,7 @@ def _package_line(fmt: LocaleFormat, row: PackageRow) -> PackageLine:
 
 
 def _may_add(user: User, view: RequestView) -> bool:
-    return user.may(Action.UPLOAD_EVIDENCE) and view.request.status not in FINAL
+    return user.may(Action.UPLOAD_EVIDENCE) and view.request.status not in NO_EVIDENCE
 
 
 def evidence_section(
