@@ -35,7 +35,7 @@ FIELD_OF = {
 CONVENTION_ARTICLES = {
     "use-limitation": "Art. 40(19)",
     "confidentiality": "Art. 40(20)",
-    "personal-data-protection": "Art. 36(1)(b), 36(2)",
+    "personal-data-protection": "Art. 36(1)(b); Art. 36(2)",
     "onward-transfer-authorization": "Art. 36(3)",
 }
 

@@ -42,7 +42,7 @@ def test_the_convention_s_terms_are_imposed_by_the_state_that_gives_the_evidence
     assert {t.kind: t.article for t in terms} == {
         "use-limitation": "Art. 40(19)",
         "confidentiality": "Art. 40(20)",
-        "personal-data-protection": "Art. 36(1)(b), 36(2)",
+        "personal-data-protection": "Art. 36(1)(b); Art. 36(2)",
         "onward-transfer-authorization": "Art. 36(3)",
     }
     assert "prior consent of VNM" in conditions.use_limitation
