@@ -132,6 +132,11 @@ def test_the_journey_across_two_nodes(
     vnm_context = chromium.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     egy, vnm = Desk(egy_context, egy_node, language), Desk(vnm_context, vnm_node, language)
 
+    # 0. A browser at the node's address lands on the UI, in the browser's language.
+    egy.go("/")
+    expect(egy.page).to_have_url(re.compile(r"/ui/login"))
+    expect(egy.page.locator("html")).to_have_attribute("lang", language)
+
     # 1. Egypt's officer drafts from the catalogue's form; what is missing comes back
     #    beside its field, with its article, and what was typed is kept.
     egy.log_in("officer")
@@ -337,6 +342,9 @@ def _check_package_and_report(
     page.locator("table.evidence-packages tbody a").first.click()
     expect(page.locator(".verdict")).to_have_class(re.compile(r"verdict-verified"))
     expect(page.locator("main")).to_contain_text(digest)
+    if desk.language != "en":  # every check and condition in the page's language
+        for english in ("none missing or added", "Its statement is signed", "Use only for"):
+            expect(page.locator("main")).not_to_contain_text(english)
     desk.shot(screenshots, "package")
     desk.go(f"/ui/requests/{request_id}")
     with page.expect_download() as download:
