@@ -195,6 +195,35 @@ def test_uploads_and_the_inbox_keep_their_own_limits(node: World) -> None:
     assert garbage.status_code == 400
 
 
+def test_the_inbox_reads_two_large_envelopes_at_a_time(node: World) -> None:
+    """Above the ordinary limit, each body needs one of two slots, taken before it is read:
+    without one, 429 with Retry-After (the sender's outbox tries again), and nothing is
+    recorded as a refusal of the message."""
+    limits = node.node.federation.limits
+    slots = node.client.app.state.inbox_large_bodies  # type: ignore[attr-defined]
+    assert slots.take()
+    assert slots.take()
+    try:
+        refusals = len(node.node.federation.store.refusals(limit=100))
+        large = b"x" * (limits.max_envelope_bytes + 1)
+        busy = node.client.post("/federation/v1/inbox", content=large)
+        assert busy.status_code == 429
+        assert busy.headers["retry-after"] == "5"
+        assert busy.headers["content-type"] == PROBLEM
+        assert len(node.node.federation.store.refusals(limit=100)) == refusals
+        small = node.client.post("/federation/v1/inbox", content=b"x" * 100)
+        assert small.status_code == 400  # an ordinary body needs no slot
+    finally:
+        slots.give_back()
+        slots.give_back()
+    assert node.client.post("/federation/v1/inbox", content=large).status_code == 400
+    assert slots.take()  # every slot came back
+    assert slots.take()
+    assert not slots.take()
+    slots.give_back()
+    slots.give_back()
+
+
 # --- a real server: memory stays flat under a huge body without a token -----------------------
 
 
