@@ -430,10 +430,8 @@ class CooperationService:
 
     def parties_of(self, request_id: str) -> tuple[str, str]:
         """The requesting and requested State of a request held here (for the inbox)."""
-        stored = self._store.load(request_id) if _plausible_id(request_id) else None
-        if stored is None:
-            raise NotFound(f"no request {request_id[:128]!r} on this node")
-        return stored.request.requesting_state, stored.request.requested_state
+        request = self.held(request_id)
+        return request.requesting_state, request.requested_state
 
     # --- reading -------------------------------------------------------------------------
 
