@@ -24,6 +24,7 @@ from hanoi.evidence.isolated import VerifyBudget
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
 from hanoi.federation.announce import MessageAnnouncer
+from hanoi.federation.documents import RequestDocuments
 from hanoi.federation.offer_retry import OfferRetry
 from hanoi.federation.sending import PackageSender
 from hanoi.federation.service import DirectoryHolder, FederationService
@@ -319,6 +320,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         sender=sender,
         min_witnesses=settings.min_witnesses,
     )
+    federation.documents = RequestDocuments(cooperation=cooperation, blobs=blobs)
     federation.on_evidence_offer = transfers.register_offer
     federation.on_evidence_outcome = transfers.outcomes.apply
     return Node(

@@ -169,9 +169,19 @@ def test_forged_replayed_and_misaddressed_messages_are_refused(
         ).status_code
         == 422
     )
-    # Garbage and oversize.
+    # Garbage and oversize: the inbox reads up to a document's envelope (ADR 0024), and
+    # refuses any other message above the ordinary 1 MiB once it is read.
+    from hanoi.federation.envelope import DEFAULT_LIMITS
+
     assert httpx.post(inbox, content=b"not age").status_code == 400
-    assert httpx.post(inbox, content=b"x" * (2 * 1024 * 1024)).status_code == 413
+    assert httpx.post(inbox, content=b"x" * (2 * 1024 * 1024)).status_code == 400
+    largest = DEFAULT_LIMITS.max_inbox_bytes
+    assert httpx.post(inbox, content=b"x" * (largest + 1), timeout=60).status_code == 413
+    padded = message(body={"transition": "withdraw", "record": {}, "pad": "x" * 1024 * 1024})
+    sealed = seal(padded, signing_key=egy_keys.signing, recipient=vnm_age)
+    too_large = httpx.post(inbox, content=sealed)
+    assert too_large.status_code == 413
+    assert "a step message is at most" in too_large.json()["detail"]
     # A real message, delivered twice: acknowledged as a duplicate, applied once.
     request_id = sent_request(egy)
     until(lambda: status_on(vnm, "supervisor", request_id) == "received", what="delivery")

@@ -179,13 +179,49 @@ def test_a_streamed_body_over_the_limit_is_cut_off(node: World) -> None:
 
 def test_uploads_and_the_inbox_keep_their_own_limits(node: World) -> None:
     """tus PATCH bodies are bounded by the upload's length (streamed to disk), not by the
-    request-body limit; the inbox by its envelope limit."""
+    request-body limit; the inbox by its largest envelope (a document's, ADR 0024)."""
     big = b"x" * (3 * MIB)
     upload = node.upload("officer-on", big)
     assert node.call("GET", f"/api/v1/uploads/{upload}", "officer-on").json()["complete"]
-    envelope = node.node.federation.limits.max_envelope_bytes
-    too_big = node.client.post("/federation/v1/inbox", content=b"x" * (envelope + 1))
+    limits = node.node.federation.limits
+    assert limits.max_inbox_bytes == limits.max_document_envelope_bytes > 16 * MIB
+    too_big = node.client.post("/federation/v1/inbox", content=b"x" * (limits.max_inbox_bytes + 1))
     assert too_big.status_code == 413
+    # Above the ordinary limit, the body is read (a document may be that large) and refused
+    # once it turns out not to be an envelope at all.
+    garbage = node.client.post(
+        "/federation/v1/inbox", content=b"x" * (limits.max_envelope_bytes + 1)
+    )
+    assert garbage.status_code == 400
+
+
+def test_the_inbox_reads_two_large_envelopes_at_a_time(node: World) -> None:
+    """Above the ordinary limit, each body needs one of two slots, taken before it is read:
+    without one, 429 with Retry-After (the sender's outbox tries again), and nothing is
+    recorded as a refusal of the message."""
+    limits = node.node.federation.limits
+    slots = node.client.app.state.inbox_large_bodies  # type: ignore[attr-defined]
+    assert slots.take()
+    assert slots.take()
+    try:
+        refusals = len(node.node.federation.store.refusals(limit=100))
+        large = b"x" * (limits.max_envelope_bytes + 1)
+        busy = node.client.post("/federation/v1/inbox", content=large)
+        assert busy.status_code == 429
+        assert busy.headers["retry-after"] == "5"
+        assert busy.headers["content-type"] == PROBLEM
+        assert len(node.node.federation.store.refusals(limit=100)) == refusals
+        small = node.client.post("/federation/v1/inbox", content=b"x" * 100)
+        assert small.status_code == 400  # an ordinary body needs no slot
+    finally:
+        slots.give_back()
+        slots.give_back()
+    assert node.client.post("/federation/v1/inbox", content=large).status_code == 400
+    assert slots.take()  # every slot came back
+    assert slots.take()
+    assert not slots.take()
+    slots.give_back()
+    slots.give_back()
 
 
 # --- a real server: memory stays flat under a huge body without a token -----------------------

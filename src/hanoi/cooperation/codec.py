@@ -21,6 +21,7 @@ from hanoi.cooperation.model import (
     AttachmentRole,
     Condition,
     CooperationRequest,
+    DocumentKind,
     Link,
     Party,
     Relation,
@@ -77,16 +78,7 @@ def request_json(request: CooperationRequest, *, history: bool = True) -> dict[s
         "requested": _party(request.requested),
         "created_at": format_time(request.created_at),
         "contents": thaw(request.contents),
-        "attachments": [
-            {
-                "id": a.id,
-                "sha256": a.sha256,
-                "role": a.role.value,
-                "added_by": a.added_by.value,
-                "title": a.title,
-            }
-            for a in request.attachments
-        ],
+        "attachments": [attachment_json(a) for a in request.attachments],
         "urgency": {"level": request.urgency.level.value, "reasons": request.urgency.reasons},
         "suggested_deadline": None
         if deadline is None
@@ -100,6 +92,25 @@ def request_json(request: CooperationRequest, *, history: bool = True) -> dict[s
     }
     if history:
         value["history"] = [record_json(record) for record in request.history]
+    return value
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """An attachment as JSON. ``document_kind``, ``size`` and ``media_type`` appear only
+    when known, so an attachment made before they existed keeps its exact document."""
+    value: dict[str, Any] = {
+        "id": attachment.id,
+        "sha256": attachment.sha256,
+        "role": attachment.role.value,
+        "added_by": attachment.added_by.value,
+        "title": attachment.title,
+    }
+    if attachment.document_kind is not None:
+        value["document_kind"] = attachment.document_kind.value
+    if attachment.size is not None:
+        value["size"] = attachment.size
+    if attachment.media_type is not None:
+        value["media_type"] = attachment.media_type
     return value
 
 
@@ -208,6 +219,21 @@ def condition_from_json(reader: _Reader | Any, *, path: str = "condition") -> Co
     )
 
 
+def attachment_from_json(reader: _Reader) -> Attachment:
+    """An attachment of :func:`attachment_json`; one without the newer members (a document
+    stored or sent by an older node) is read with them unknown."""
+    return Attachment(
+        id=reader.text("id"),
+        sha256=reader.text("sha256"),
+        role=reader.enum("role", AttachmentRole),
+        added_by=reader.enum("added_by", Side),
+        title=reader.text("title", optional=True),
+        document_kind=reader.enum("document_kind", DocumentKind, optional=True),
+        size=reader.get("size", int, optional=True),
+        media_type=reader.text("media_type", optional=True),
+    )
+
+
 def record_from_json(value: Any, *, path: str = "record") -> TransitionRecord:
     r = _Reader(value, path)
     at = r.moment("at")
@@ -256,16 +282,7 @@ def request_from_json(value: Any) -> CooperationRequest:
         requested=_party_from(_Reader(r.get("requested", dict), "requested")),
         created_at=created_at,
         contents=r.get("contents", dict),
-        attachments=tuple(
-            Attachment(
-                id=a.text("id"),
-                sha256=a.text("sha256"),
-                role=a.enum("role", AttachmentRole),
-                added_by=a.enum("added_by", Side),
-                title=a.text("title", optional=True),
-            )
-            for a in r.objects("attachments")
-        ),
+        attachments=tuple(attachment_from_json(a) for a in r.objects("attachments")),
         urgency=Urgency(
             level=urgency.enum("level", UrgencyLevel),
             reasons=urgency.text("reasons", optional=True),

@@ -93,6 +93,22 @@ class AttachmentRole(StrEnum):
     """Electronic evidence returned on execution, held by the evidence store."""
 
 
+class DocumentKind(StrEnum):
+    """What a document of a request is (Art. 40(15)): the order behind it, or what
+    supports or translates it."""
+
+    WARRANT = "warrant"
+    COURT_ORDER = "court-order"
+    SUPPORTING_DOCUMENT = "supporting-document"
+    TRANSLATION = "translation"
+    """A translation into a language the requested State accepts (Art. 40(14))."""
+
+
+MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
+"""A media type without parameters (RFC 6838 names, lower case), e.g. ``application/pdf``."""
+MAX_ATTACHMENT_BYTES = 2**53 - 1
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attachment:
     id: str
@@ -100,6 +116,14 @@ class Attachment:
     role: AttachmentRole
     added_by: Side
     title: str | None = None
+    document_kind: DocumentKind | None = None
+    """For a document: a warrant, a court order, a supporting document or a translation.
+    Documents attached before kinds existed have none."""
+    size: int | None = None
+    """The file's length in bytes, when known (every document attached since documents
+    travel with the request)."""
+    media_type: str | None = None
+    """The file's media type as its uploader declared it, when known and well formed."""
 
     def __post_init__(self) -> None:
         if not REQUEST_ID.match(self.id):
@@ -108,6 +132,20 @@ class Attachment:
             raise InvalidInput("an attachment's digest is SHA-256 in lowercase hex")
         if self.title is not None:
             require_text("the attachment title", self.title, limit=MAX_TEXT)
+        if self.document_kind is not None:
+            try:
+                object.__setattr__(self, "document_kind", DocumentKind(self.document_kind))
+            except ValueError:
+                kinds = ", ".join(k.value for k in DocumentKind)
+                raise InvalidInput(f"a document kind is one of: {kinds}") from None
+            if self.role is not AttachmentRole.DOCUMENT:
+                raise InvalidInput("only a document has a document kind")
+        if self.size is not None and (
+            type(self.size) is not int or not 0 <= self.size <= MAX_ATTACHMENT_BYTES
+        ):
+            raise InvalidInput("an attachment's size is a whole number of bytes")
+        if self.media_type is not None and not MEDIA_TYPE.match(self.media_type):
+            raise InvalidInput("an attachment's media type is type/subtype, e.g. application/pdf")
 
 
 class UrgencyLevel(StrEnum):

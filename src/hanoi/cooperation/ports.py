@@ -189,6 +189,16 @@ class CooperationStore(Protocol):
     def digest_in_use(self, sha256: str) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeldFile:
+    """A stored file a user may attach: its digest, length and declared media type."""
+
+    sha256: str
+    size: int
+    media_type: str | None = None
+    """As its uploader declared it; None when unknown or not a well-formed media type."""
+
+
 class AttachableFiles(Protocol):
     """Which stored files a user may attach to a request (``hanoi.evidence.attachable``)."""
 
@@ -198,4 +208,15 @@ class AttachableFiles(Protocol):
         """The SHA-256 of the file to attach: ``user``'s own completed upload, or a file
         already held for that request. ``NotFound`` otherwise, whether or not the node holds
         those bytes for another case, so that attaching reveals nothing of other cases."""
+        ...
+
+    def file_of(
+        self, user: User, request_id: str, *, upload_id: str | None, sha256: str | None
+    ) -> HeldFile:
+        """What :meth:`digest_of` names, with its length and media type."""
+        ...
+
+    def take(self, user: User, upload_id: str) -> None:
+        """Hand ``user``'s completed upload over once: a second attempt (a form sent twice,
+        two tabs) is ``NotFound``."""
         ...

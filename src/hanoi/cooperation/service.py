@@ -27,6 +27,7 @@ from hanoi.convention import Catalogue, Channel, Draft, Finding, default_catalog
 from hanoi.cooperation import custody as custody_events
 from hanoi.cooperation.codec import request_json
 from hanoi.cooperation.deadlines import Due, ServiceLevels, due
+from hanoi.cooperation.documents import add_document, document_event, documents, require_open
 from hanoi.cooperation.drafting import KEEP, Keep, attach, new_request, revise
 from hanoi.cooperation.model import (
     ROUTINE,
@@ -34,6 +35,7 @@ from hanoi.cooperation.model import (
     AttachmentRole,
     Condition,
     CooperationRequest,
+    DocumentKind,
     Link,
     Party,
     SuggestedDeadline,
@@ -49,6 +51,7 @@ from hanoi.cooperation.ports import (
     Consent,
     CooperationStore,
     DeadlineAlert,
+    HeldFile,
     ListQuery,
     RequestSummary,
 )
@@ -417,12 +420,18 @@ class CooperationService:
         self._custody.notify()
         return True
 
-    def parties_of(self, request_id: str) -> tuple[str, str]:
-        """The requesting and requested State of a request held here (for the inbox)."""
+    def held(self, request_id: str) -> CooperationRequest:
+        """A request held here, whoever's case it is (for the inbox, which acts for no
+        user): ``NotFound`` if this node holds none by that id."""
         stored = self._store.load(request_id) if _plausible_id(request_id) else None
         if stored is None:
             raise NotFound(f"no request {request_id[:128]!r} on this node")
-        return stored.request.requesting_state, stored.request.requested_state
+        return stored.request
+
+    def parties_of(self, request_id: str) -> tuple[str, str]:
+        """The requesting and requested State of a request held here (for the inbox)."""
+        request = self.held(request_id)
+        return request.requesting_state, request.requested_state
 
     # --- reading -------------------------------------------------------------------------
 
@@ -437,8 +446,18 @@ class CooperationService:
             expected=expected_step(request.status, allowed),
             assignments=tuple(self._store.assignments(request_id)),
             consents=tuple(self._store.consents(request_id)),
-            custody=tuple(self._custody.events_for(f"request:{request_id}")),
+            custody=self._custody_of(request),
         )
+
+    def _custody_of(self, request: CooperationRequest) -> tuple[LoggedEvent, ...]:
+        """The request's events and those of its documents (logged under their digests),
+        only those of this request: the same bytes held for another case stay out."""
+        found = {e.index: e for e in self._custody.events_for(f"request:{request.id}")}
+        for digest in dict.fromkeys(a.sha256 for a in documents(request)):
+            for logged in self._custody.events_for(f"sha256:{digest}"):
+                if logged.event.request_id == request.id:
+                    found.setdefault(logged.index, logged)
+        return tuple(found[index] for index in sorted(found))
 
     def summaries(self, user: User, query: ListQuery) -> tuple[list[RequestSummary], int]:
         self._require(user, Action.READ, "list requests")
@@ -474,14 +493,29 @@ class CooperationService:
         upload_id: str | None = None,
         sha256: str | None = None,
         attachment_id: str | None = None,
+        document_kind: DocumentKind | None = None,
     ) -> CooperationRequest:
         """Attach a document or an evidence file to the request: ``user``'s own completed
         upload (``upload_id``), or a file already held for this request (``sha256``). The
-        case is checked first; a file from anywhere else is refused like one never seen."""
+        case is checked first; a file from anywhere else is refused like one never seen.
+        A document of the requesting State is one that travels with the request: see
+        :meth:`add_document`."""
         action = Action.UPLOAD_EVIDENCE if role is AttachmentRole.EVIDENCE else Action.DRAFT
         request = self._case(user, request_id, action, f"attach {role.value}")
         if self.files is None:
             raise RuleViolation("this node cannot attach files")
+        if role is AttachmentRole.DOCUMENT and self._side(request) is Side.REQUESTING:
+            return self._add_document(
+                user,
+                request,
+                kind=document_kind or DocumentKind.SUPPORTING_DOCUMENT,
+                title=title,
+                upload_id=upload_id,
+                sha256=sha256,
+                attachment_id=attachment_id,
+            )
+        if document_kind is not None:
+            raise InvalidInput("only a document of the requesting State has a document kind")
         if (
             upload_id is None
             and sha256 is not None
@@ -499,6 +533,72 @@ class CooperationService:
         )
         after = attach(request, attachment)
         self._store.save(after, now=self._clock.now())
+        return after
+
+    def add_document(
+        self,
+        user: User,
+        request_id: str,
+        *,
+        upload_id: str,
+        kind: DocumentKind,
+        title: str | None,
+    ) -> Attachment:
+        """Add ``user``'s completed upload to the request as a document (a warrant, an
+        order, a supporting document or a translation) that travels with it when it is
+        sent: only the requesting State's case team, with a role that drafts, before the
+        request is sent, within the limits of :mod:`hanoi.cooperation.documents`. The upload
+        is handed over once, and the document stored with its ``collected`` custody event
+        in one transaction. Returns the document."""
+        request = self._case(user, request_id, Action.DRAFT, "add a document")
+        if self.files is None:
+            raise RuleViolation("this node cannot attach files")
+        after = self._add_document(
+            user, request, kind=kind, title=title, upload_id=upload_id, sha256=None
+        )
+        return after.attachments[-1]
+
+    def _add_document(
+        self,
+        user: User,
+        request: CooperationRequest,
+        *,
+        kind: DocumentKind,
+        title: str | None,
+        upload_id: str | None,
+        sha256: str | None,
+        attachment_id: str | None = None,
+    ) -> CooperationRequest:
+        assert self.files is not None
+        side = self._side(request)
+        require_open(request, side)  # before the upload is looked at
+        same = next((a for a in request.attachments if a.sha256 == sha256), None)
+        if upload_id is None and sha256 is not None and same is not None:
+            held = HeldFile(  # attached already: the same file again, under another title
+                sha256=sha256,
+                size=same.size if same.size is not None else self._blobs.size(sha256),
+                media_type=same.media_type,
+            )
+        else:
+            held = self.files.file_of(user, request.id, upload_id=upload_id, sha256=sha256)
+        document = Attachment(
+            id=attachment_id or secrets.token_hex(8),
+            sha256=held.sha256,
+            role=AttachmentRole.DOCUMENT,
+            added_by=side,
+            title=title,
+            document_kind=kind,
+            size=held.size,
+            media_type=held.media_type,
+        )
+        after = add_document(request, document, side=side)
+        if upload_id is not None:
+            self.files.take(user, upload_id)  # once: a form sent twice adds one document
+        now = self._clock.now()
+        event = document_event(after, document, node=self.node_state, officer=user.name, at=now)
+        self._store.save(after, custody=self._custody.prepare([event]), now=now)
+        self._custody.notify()
+        log.info("document %s added to %s by %s", document.id, request.id, user.name)
         return after
 
     # --- deadlines -----------------------------------------------------------------------

@@ -7,6 +7,8 @@ learn whether the node holds some bytes nor pull another case's file into their 
 from __future__ import annotations
 
 from hanoi.accounts.model import User
+from hanoi.cooperation.documents import clean_media_type
+from hanoi.cooperation.ports import HeldFile
 from hanoi.errors import InvalidInput, NotFound
 from hanoi.evidence.service import EvidenceStore
 from hanoi.evidence.uploads import UploadService
@@ -38,3 +40,25 @@ class AttachableFiles:
         ):
             return sha256
         raise NotFound(NOT_ATTACHABLE)
+
+    def file_of(
+        self, user: User, request_id: str, *, upload_id: str | None, sha256: str | None
+    ) -> HeldFile:
+        if upload_id is not None:
+            digest = self.digest_of(user, request_id, upload_id=upload_id, sha256=sha256)
+            upload = self._uploads.status(user=user, upload_id=upload_id)
+            declared = upload.metadata.get("filetype", "")
+            return HeldFile(
+                sha256=digest, size=upload.length, media_type=clean_media_type(declared)
+            )
+        for item in self._items.for_request(request_id):
+            if sha256 is not None and item.sha256 == sha256:
+                return HeldFile(
+                    sha256=item.sha256,
+                    size=item.size,
+                    media_type=clean_media_type(item.acquisition.media_type),
+                )
+        raise NotFound(NOT_ATTACHABLE)
+
+    def take(self, user: User, upload_id: str) -> None:
+        self._uploads.take_completed(user=user, upload_id=upload_id)

@@ -1,9 +1,11 @@
 """Which steps the other State is told of, as messages for the outbox. Pure but for ids.
 
-``send`` travels as a ``request`` message carrying the whole request; every later
-step of either side that the transition table shares (``WIRE_STEPS``) travels as a
-``step`` message carrying the record and the sender's copy of the request after it,
-so the receiver checks that its own copy is a prefix of the sender's.
+``send`` travels as a ``request`` message carrying the whole request, followed by one
+``document`` message per document of the request (its bytes read at delivery,
+``hanoi.federation.documents``); every later step of either side that the transition
+table shares (``WIRE_STEPS``) travels as a ``step`` message carrying the record and the
+sender's copy of the request after it, so the receiver checks that its own copy is a
+prefix of the sender's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hanoi.clock import Clock
 from hanoi.cooperation import CooperationRequest, TransitionName, TransitionRecord
 from hanoi.cooperation.codec import record_json, request_json
 from hanoi.cooperation.ports import Outgoing
+from hanoi.federation.documents import document_stubs
 from hanoi.federation.messages import WIRE_STEPS, Message, MessageType, new_message_id
 
 
@@ -55,13 +58,15 @@ class MessageAnnouncer:
             request_id=request.id,
             body=body,
         )
-        return (
-            Outgoing(
-                id=message.id,
-                recipient=other,
-                type=kind.value,
-                request_id=request.id,
-                message=message.canonical().decode(),
-                created_at=now,
-            ),
+        announced = Outgoing(
+            id=message.id,
+            recipient=other,
+            type=kind.value,
+            request_id=request.id,
+            message=message.canonical().decode(),
+            created_at=now,
         )
+        if kind is not MessageType.REQUEST:
+            return (announced,)
+        documents = document_stubs(request, sender=self._state, recipient=other, now=now)
+        return (announced, *documents)

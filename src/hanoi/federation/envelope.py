@@ -8,7 +8,8 @@ hides all of it (``docs/adr/0012-message-envelope.md``).
 
 :func:`open_envelope` checks, in this order, and raises at the first failure:
 
-1. size, before anything else (:class:`MessageTooLarge`);
+1. size, before anything else (:class:`MessageTooLarge`): the largest envelope of any
+   type; once the message is read, the limit of its type (only ``document`` is larger);
 2. the age file opens with this node's identity (:class:`MalformedEnvelope`,
    :class:`NotEncryptedToThisNode`, :class:`TamperedEnvelope`);
 3. the plaintext is a compact JWS signed with EdDSA (:class:`UnsignedMessage`)
@@ -36,6 +37,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from hanoi.cooperation.documents import MAX_DOCUMENT_BYTES
 from hanoi.cooperation.statuses import Side
 from hanoi.cooperation.table import ROWS, TransitionName
 from hanoi.crypto.agekeys import AgeIdentity, AgeRecipient
@@ -82,7 +84,13 @@ MESSAGE_JWS_TYPE = "hanoi-message+jws"
 class EnvelopeLimits:
     """Every bound :func:`open_envelope` applies, in one place.
 
-    - ``max_envelope_bytes``: the sealed message as received, checked first.
+    - ``max_envelope_bytes``: the sealed message as received, for every type but
+      ``document``.
+    - ``max_document_envelope_bytes``: a sealed ``document`` message, which carries a
+      document of up to :data:`~hanoi.cooperation.documents.MAX_DOCUMENT_BYTES` in base64
+      inside a JWS (base64url again) inside age. The larger of the two is checked first,
+      before decryption (the type is inside the envelope); the smaller once the message is
+      read, for every other type (ADR 0024).
     - ``max_json_depth``: nesting of the message JSON.
     - ``max_age``: how long ago ``sent_at`` may be. The sender signs each
       delivery attempt afresh, so this bounds the time in transit, not the
@@ -92,6 +100,9 @@ class EnvelopeLimits:
     """
 
     max_envelope_bytes: int = 1024 * 1024
+    max_document_envelope_bytes: int = field(
+        default_factory=lambda: document_envelope_bytes(MAX_DOCUMENT_BYTES)
+    )
     max_json_depth: int = 32
     max_age: timedelta = timedelta(minutes=10)
     max_future: timedelta = timedelta(minutes=2)
@@ -104,6 +115,33 @@ class EnvelopeLimits:
             raise InvalidInput("max_json_depth must allow a message and its body")
         if self.max_age <= timedelta(0) or self.max_future < timedelta(0):
             raise InvalidInput("max_age must be positive and max_future not negative")
+
+    @property
+    def max_inbox_bytes(self) -> int:
+        """The most the inbox reads of one envelope: the larger limit."""
+        return max(self.max_envelope_bytes, self.max_document_envelope_bytes)
+
+    def check_type_size(self, message: Message, size: int) -> None:
+        """Raise :class:`MessageTooLarge` if an envelope of ``size`` bytes is too large for
+        the type of the ``message`` it holds."""
+        limit = (
+            self.max_document_envelope_bytes
+            if message.type is MessageType.DOCUMENT
+            else self.max_envelope_bytes
+        )
+        if size > limit:
+            raise MessageTooLarge(
+                f"a {message.type.value} message is at most {limit} bytes sealed; "
+                f"this one is {size}"
+            )
+
+
+def document_envelope_bytes(max_document: int) -> int:
+    """What a sealed ``document`` message of a ``max_document``-byte document may take: the
+    bytes in base64 (4/3), that payload in the JWS's base64url (4/3 again), and room for the
+    message's other members, the JWS header and signature, and age's header and its 16-byte
+    tag per 64 KiB chunk."""
+    return max_document * 16 // 9 + 256 * 1024
 
 
 DEFAULT_LIMITS = EnvelopeLimits()
@@ -225,22 +263,22 @@ def open_envelope(
         raise InvalidInput(f"{me[:16]!r} is not an ISO 3166-1 alpha-3 State code")
     if now.utcoffset() is None:
         raise InvalidInput("'now' must be timezone-aware")
-    if len(data) > limits.max_envelope_bytes:
+    if len(data) > limits.max_inbox_bytes:
         raise MessageTooLarge(
-            f"the envelope is {len(data)} bytes; this node accepts at most "
-            f"{limits.max_envelope_bytes}"
+            f"the envelope is {len(data)} bytes; this node accepts at most {limits.max_inbox_bytes}"
         )
     plaintext = _decrypt(data, identity, limits)
     parsed = jws.parse(
         plaintext,
         typ=MESSAGE_JWS_TYPE,
-        max_bytes=limits.max_envelope_bytes,
+        max_bytes=limits.max_inbox_bytes,
         malformed=MalformedMessage,
         unsigned=UnsignedMessage,
     )
     message = parse_message(
-        parsed.payload, max_bytes=limits.max_envelope_bytes, max_depth=limits.max_json_depth
+        parsed.payload, max_bytes=limits.max_inbox_bytes, max_depth=limits.max_json_depth
     )
+    limits.check_type_size(message, len(data))
     public = keys.key_for(parsed.issuer, parsed.key_id, message.sent_at)
     jws.verify(parsed, public, bad_signature=BadMessageSignature)
     if message.sender != parsed.issuer:
@@ -264,7 +302,7 @@ def open_envelope(
 def check_sender_may_send(message: Message, *, requesting_state: str, requested_state: str) -> None:
     """Raise :class:`SenderNotAllowed` unless the sender's side of the request sends this type.
 
-    A request comes from the requesting State; an evidence offer from the
+    A request and its documents come from the requesting State; an evidence offer from the
     requested State; a step from the side the transition table names for it.
     Every message about a request travels between its two States.
     """
@@ -275,7 +313,7 @@ def check_sender_may_send(message: Message, *, requesting_state: str, requested_
             f"{message.sender} cannot send messages about it to {message.recipient}"
         )
     side = Side.REQUESTING if message.sender == requesting_state else Side.REQUESTED
-    if message.type is MessageType.REQUEST:
+    if message.type in (MessageType.REQUEST, MessageType.DOCUMENT):
         needed: Side | None = Side.REQUESTING
     elif message.type is MessageType.EVIDENCE_OFFER:
         needed = Side.REQUESTED

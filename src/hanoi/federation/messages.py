@@ -8,9 +8,9 @@ A message is one JSON object in RFC 8785 canonical form::
 ``id`` is 128 random bits as lowercase hex, the same on every delivery attempt;
 ``sent_at`` is the time of *this* attempt (the sender signs afresh each time,
 see ``docs/adr/0012-message-envelope.md``). ``request_id`` is required for the
-request-bound types (``request``, ``step``, ``evidence-offer``, ``evidence-outcome``). Unknown
-members, at the top level and in ``body``, are kept and signed over, so a
-newer node's additions survive a round trip through an older one.
+request-bound types (``request``, ``step``, ``evidence-offer``, ``evidence-outcome``,
+``document``). Unknown members, at the top level and in ``body``, are kept and signed
+over, so a newer node's additions survive a round trip through an older one.
 
 :func:`parse_message` accepts only the canonical bytes, so every message has
 exactly one spelling and one digest. :meth:`Message.content_digest` leaves out
@@ -33,6 +33,8 @@ from typing import Any
 
 import rfc8785
 
+from hanoi.cooperation.documents import MAX_DOCUMENT_BYTES
+from hanoi.cooperation.model import MEDIA_TYPE
 from hanoi.cooperation.table import TransitionName
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
@@ -57,6 +59,9 @@ class MessageType(StrEnum):
     EVIDENCE_OUTCOME = "evidence-outcome"
     """The receiving State's verdict on an offered package: accepted, refused or expired,
     when, why, and its verification report (``hanoi.federation.outcomes``)."""
+    DOCUMENT = "document"
+    """A document of a request sent (a warrant, an order...): its attachment id, SHA-256,
+    size, media type and bytes (``hanoi.federation.documents``, ADR 0024)."""
     RECEIPT = "receipt"
     """A signed receipt (:mod:`hanoi.federation.receipts`) sent later as a message."""
     COSIGNATURE_REQUEST = "cosignature-request"
@@ -69,6 +74,7 @@ REQUEST_BOUND = frozenset(
         MessageType.STEP,
         MessageType.EVIDENCE_OFFER,
         MessageType.EVIDENCE_OUTCOME,
+        MessageType.DOCUMENT,
     }
 )
 KNOWN_MEMBERS = frozenset(
@@ -179,6 +185,24 @@ def _evidence_outcome(body: Mapping[str, Any], _request_id: str | None, out: _Pr
         out.append(FieldProblem("/body/report", "a JSON object, the verification report"))
 
 
+def base64_length(size: int) -> int:
+    """The length of ``size`` bytes in padded base64."""
+    return 4 * ((size + 2) // 3)
+
+
+def _document(body: Mapping[str, Any], _request_id: str | None, out: _Problems) -> None:
+    _text(body, "attachment_id", out, pattern=REQUEST_ID, what="1-128 letters, digits, . _ : -")
+    _text(body, "sha256", out, pattern=SHA256_HEX, what="64 lowercase hex digits")
+    _text(body, "media_type", out, pattern=MEDIA_TYPE, what="a media type, type/subtype")
+    size = body.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_DOCUMENT_BYTES:
+        out.append(FieldProblem("/body/size", f"required: 1 to {MAX_DOCUMENT_BYTES} bytes"))
+        return
+    content = body.get("content")
+    if not isinstance(content, str) or len(content) != base64_length(size):
+        out.append(FieldProblem("/body/content", f"required: the {size} bytes, in base64"))
+
+
 def _receipt(body: Mapping[str, Any], _request_id: str | None, out: _Problems) -> None:
     _text(body, "receipt", out, what="a signed receipt, a compact JWS")
 
@@ -219,6 +243,7 @@ _VALIDATORS = {
     MessageType.STEP: _step,
     MessageType.EVIDENCE_OFFER: _evidence_offer,
     MessageType.EVIDENCE_OUTCOME: _evidence_outcome,
+    MessageType.DOCUMENT: _document,
     MessageType.RECEIPT: _receipt,
     MessageType.COSIGNATURE_REQUEST: _cosignature_request,
     MessageType.COSIGNATURE_RESPONSE: _cosignature_response,

@@ -43,6 +43,7 @@ from hanoi.directory.model import StateEntry
 from hanoi.directory.store import load_held
 from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import HanoiError, InvalidInput, NotFound, PeerError, Unavailable
+from hanoi.federation.documents import DOCUMENT_ARTICLE, RequestDocuments, without_content
 from hanoi.federation.envelope import (
     DEFAULT_LIMITS,
     EnvelopeLimits,
@@ -148,6 +149,8 @@ class FederationService:
         """Set by the wiring: registers an offered evidence package for fetching."""
         self.on_evidence_outcome: Callable[[VerifiedMessage], None] | None = None
         """Set by the wiring: applies the receiving State's outcome to a package sent."""
+        self.documents: RequestDocuments | None = None
+        """Set by the wiring: stores a received document; fills an outgoing one's bytes."""
 
     # --- witnessing, from the directory ---------------------------------------------------
 
@@ -241,13 +244,18 @@ class FederationService:
             peer={"sender": message.sender},
             at=now,
         )
+        stored = (  # a document's bytes are in the blob store, not in the inbox's table
+            without_content(message)
+            if message.type is MessageType.DOCUMENT
+            else message.canonical().decode()
+        )
         self.store.accepted(
             message_id=message.id,
             content_sha256=verified.content_digest,
             sender=message.sender,
             type=message.type.value,
             request_id=message.request_id,
-            message=message.canonical().decode(),
+            message=stored,
             receipt=receipt.decode(),
             custody=self._custody.prepare([event]),
             now=now,
@@ -283,6 +291,10 @@ class FederationService:
             requesting, requested = self._cooperation.parties_of(message.request_id or "")
             check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
             self.on_evidence_outcome(verified)
+        elif message.type is MessageType.DOCUMENT and self.documents is not None:
+            requesting, requested = self._cooperation.parties_of(message.request_id or "")
+            check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
+            self.documents.apply(verified)
         else:
             raise InvalidInput(f"this node does not take {message.type.value!r} messages here")
 
@@ -300,6 +312,10 @@ class FederationService:
         at: datetime,
     ) -> CustodyEvent:
         article = "Art. 40(13)"
+        digest = None
+        if message.type is MessageType.DOCUMENT:  # which document: logged under its digest
+            article, digest = DOCUMENT_ARTICLE, str(message.body["sha256"])
+            peer = {**peer, "attachment_id": str(message.body["attachment_id"])}
         if message.type is MessageType.STEP:
             article = str(thaw(message.body)["record"].get("article") or article)
         if message.type is MessageType.EVIDENCE_OUTCOME:  # which package, and what became of it
@@ -318,6 +334,7 @@ class FederationService:
             officer=f"{self.node_state.lower()}-node",
             request_id=message.request_id or message.id,
             article=article,
+            evidence_sha256=digest,
             unknown={
                 "message_id": message.id,
                 "message_type": message.type.value,
@@ -342,7 +359,10 @@ class FederationService:
         with self._client() as client:
             for entry in due:
                 try:
-                    self._deliver(client, entry.id, json.loads(entry.message))
+                    value = json.loads(entry.message)
+                    if entry.type == MessageType.DOCUMENT.value:
+                        value = self._with_content(value)
+                    self._deliver(client, entry.id, value)
                     delivered += 1
                 except (HanoiError, httpx.HTTPError, ValueError, KeyError) as exc:
                     delay = min(timedelta(seconds=2**entry.attempts), MAX_BACKOFF)
@@ -350,6 +370,12 @@ class FederationService:
                     log.warning("delivery of %s to %s failed: %s", entry.id, entry.recipient, error)
                     self.store.failed(entry.id, error=error, retry_at=self._clock.now() + delay)
         return delivered
+
+    def _with_content(self, value: Any) -> Any:
+        """A ``document`` row holds its message without the bytes: read them now."""
+        if self.documents is None:
+            raise Unavailable("this node does not send documents")
+        return self.documents.with_content(value)
 
     def _deliver(self, client: httpx.Client, message_id: str, value: Any) -> None:
         now = self._clock.now()

@@ -162,6 +162,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         per_minute=node.settings.inbox_messages_per_minute,
         burst=node.settings.inbox_messages_per_minute,
     )
+    app.state.inbox_large_bodies = federation.LargeBodies()
     problems.install(app)
 
     @app.get("/healthz", summary="Liveness and readiness", tags=["operations"])

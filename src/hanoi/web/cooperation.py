@@ -26,6 +26,7 @@ from hanoi.cooperation import (
     UrgencyLevel,
 )
 from hanoi.cooperation.codec import condition_json, record_json, request_json
+from hanoi.cooperation.model import DocumentKind
 from hanoi.cooperation.ports import ListQuery, RequestSummary
 from hanoi.cooperation.service import CooperationService, DraftInput, RequestView, StepInput
 from hanoi.cooperation.table import Transition, TransitionName, expected_step
@@ -153,11 +154,17 @@ class AttachBody(Strict):
     sha256: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None
     role: AttachmentRole = AttachmentRole.DOCUMENT
     title: ShortText | None = None
+    document_kind: DocumentKind | None = None
+    """For a document: warrant, court-order, supporting-document (the default) or
+    translation. A document of the requesting State travels with the request when it is
+    sent: at most 16 MiB, 20 per request, added before it is sent (413, 422 otherwise)."""
 
     @model_validator(mode="after")
     def _one_file(self) -> AttachBody:
         if self.upload_id is None and self.sha256 is None:
             raise ValueError("give upload_id (your completed upload) or sha256")
+        if self.document_kind is not None and self.role is not AttachmentRole.DOCUMENT:
+            raise ValueError("only a document has a document_kind")
         return self
 
 
@@ -519,7 +526,7 @@ def send(request_id: RequestId, request: Request, user: CurrentUser) -> StepOut:
 @router.post(
     "/requests/{request_id}/attachments",
     status_code=201,
-    summary="Attach a stored document or evidence file (by its SHA-256, after upload)",
+    summary="Attach a stored document or evidence file (your upload, or its SHA-256)",
     response_model=RequestOut,
 )
 def attach(
@@ -533,6 +540,7 @@ def attach(
         sha256=body.sha256,
         role=body.role,
         title=body.title,
+        document_kind=body.document_kind,
     )
     return _show(service, user, request_id)
 

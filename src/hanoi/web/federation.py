@@ -4,13 +4,16 @@ outbox and refusals for this node's operators."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from hanoi.accounts.model import Action
 from hanoi.errors import HanoiError, PayloadTooLarge, RateLimited
+from hanoi.federation.envelope import EnvelopeLimits
 from hanoi.web.auth import CurrentUser
 from hanoi.web.problems import PROBLEM_RESPONSES, status_for
 from hanoi.wiring import Node
@@ -23,15 +26,65 @@ INBOX = "/federation/v1/inbox"
 status = APIRouter(prefix="/api/v1/federation", tags=["federation"], responses=PROBLEM_RESPONSES)
 
 
-async def _body(request: Request, limit: int) -> bytes:
+LARGE_BODIES = 2
+"""Envelopes above the ordinary limit (1 MiB: only ``document`` messages are larger, up to
+about 29 MiB) read at once by one server process; another is answered 429 at once, and its
+sender's outbox tries again (ADR 0024). Memory stays bounded whoever posts them."""
+
+
+class LargeBodies:
+    """Slots for envelopes above the ordinary limit, taken before their bytes are read."""
+
+    def __init__(self, slots: int = LARGE_BODIES) -> None:
+        self._free = slots
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._free == 0:
+                return False
+            self._free -= 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._free += 1
+
+
+class _Slot:
+    """One reading of an inbox body: holds a large-body slot once it needs one."""
+
+    def __init__(self, bodies: LargeBodies) -> None:
+        self._bodies = bodies
+        self.held = False
+
+    def need(self) -> None:
+        if not self.held:
+            if not self._bodies.take():
+                raise InboxBusy(retry_after=5)
+            self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._bodies.give_back()
+
+
+async def _body(request: Request, limits: EnvelopeLimits, slot: _Slot) -> bytes:
+    limit, ordinary = limits.max_inbox_bytes, limits.max_envelope_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"a message is at most {limit} bytes")
+    if declared is not None and declared.isdigit():
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"a message is at most {limit} bytes")
+        if int(declared) > ordinary:
+            slot.need()
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"a message is at most {limit} bytes")
+        if size > ordinary:
+            slot.need()
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -51,10 +104,13 @@ async def accept(request: Request) -> Response:
         log.warning("inbox: %s is sending too fast; refused for %.0f s", source[:64], wait)
         raise InboxRateLimited(retry_after=wait)
     size = 0
+    slot = _Slot(request.app.state.inbox_large_bodies)
     try:
-        data = await _body(request, federation.limits.max_envelope_bytes)
+        data = await _body(request, federation.limits, slot)
         size = len(data)
-        receipt = federation.accept(data)
+        receipt = await run_in_threadpool(federation.accept, data)  # a document: seconds
+    except InboxBusy:
+        raise  # not a refusal of the message: its sender tries again in a moment
     except HanoiError as exc:
         federation.store.refused(
             status=status_for(exc),
@@ -65,15 +121,32 @@ async def accept(request: Request) -> Response:
             now=node.clock.now(),
         )
         raise
+    finally:
+        slot.release()
     return Response(content=receipt, media_type=RECEIPT_MEDIA_TYPE)
 
 
 class InboxRateLimited(RateLimited):
     """Too many messages from one address: answered 429 with Retry-After."""
 
-    def __init__(self, *, retry_after: float) -> None:
-        super().__init__("too many messages from this address; retry later")
+    def __init__(
+        self,
+        *,
+        retry_after: float,
+        detail: str = "too many messages from this address; retry later",
+    ) -> None:
+        super().__init__(detail)
         self.retry_after = retry_after
+
+
+class InboxBusy(InboxRateLimited):
+    """Every slot for a large envelope is taken: answered 429 with Retry-After."""
+
+    def __init__(self, *, retry_after: float) -> None:
+        super().__init__(
+            retry_after=retry_after,
+            detail="this node is reading other large messages; retry in a moment",
+        )
 
 
 @status.get("/outbox", summary="Messages to other States: pending and delivered, newest first")

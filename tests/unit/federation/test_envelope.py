@@ -83,8 +83,9 @@ def test_the_envelope_hides_the_message(aaa: Peer, bbb: Peer) -> None:
 
 
 def test_an_oversized_envelope_is_refused_before_decryption(aaa: Peer, receive: Any) -> None:
+    limits = EnvelopeLimits(max_envelope_bytes=1024, max_document_envelope_bytes=1024)
     with pytest.raises(MessageTooLarge, match="at most 1024"):
-        receive(b"x" * 1025, limits=EnvelopeLimits(max_envelope_bytes=1024))
+        receive(b"x" * 1025, limits=limits)
 
 
 def test_an_envelope_that_is_not_age_is_malformed(receive: Any) -> None:

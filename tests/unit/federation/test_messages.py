@@ -11,7 +11,13 @@ import rfc8785
 
 from hanoi.federation.envelope import check_sender_may_send
 from hanoi.federation.errors import MalformedMessage, MessageTooLarge, SenderNotAllowed
-from hanoi.federation.messages import Message, MessageType, new_message_id, parse_message
+from hanoi.federation.messages import (
+    REQUEST_BOUND,
+    Message,
+    MessageType,
+    new_message_id,
+    parse_message,
+)
 from unit.federation.support import NOW, make_message
 
 LIMITS = {"max_bytes": 64 * 1024, "max_depth": 16}
@@ -33,6 +39,13 @@ VALID_BODIES: dict[MessageType, dict[str, Any]] = {
         "reason": "the download does not match the SHA-256 of the offer",
         "report": {"verdict": "not-verified", "checked": []},
     },
+    MessageType.DOCUMENT: {
+        "attachment_id": "a1b2c3",
+        "sha256": "ab" * 32,
+        "size": 5,
+        "media_type": "application/pdf",
+        "content": "JVBERi0=",
+    },
     MessageType.RECEIPT: {"receipt": "eyJ.eyJ.sig"},
     MessageType.COSIGNATURE_REQUEST: {
         "checkpoint": "hanoi.node/aaa\n5\nroot=\n\n— sig\n",
@@ -53,9 +66,7 @@ def pointers(exc: pytest.ExceptionInfo[MalformedMessage]) -> set[str]:
 
 @pytest.mark.parametrize("kind", list(MessageType))
 def test_every_type_round_trips_through_its_canonical_bytes(kind: MessageType) -> None:
-    request_id = (
-        "REQ-1" if kind in {"request", "step", "evidence-offer", "evidence-outcome"} else None
-    )
+    request_id = "REQ-1" if kind in REQUEST_BOUND else None
     message = make_message(type=kind, body=VALID_BODIES[kind], request_id=request_id)
     data = message.canonical()
     assert data == rfc8785.dumps(json.loads(data))

@@ -18,6 +18,7 @@ from hanoi.convention import bundled_parties_bytes, default_catalogue, parse_par
 from hanoi.node.folder import load_keys
 from hanoi.web.ui.alerts_pages import router as alerts_router
 from hanoi.web.ui.directory_pages import router as directory_router
+from hanoi.web.ui.document_pages import router as document_router
 from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
 from hanoi.web.ui.home_page import router as home_router
@@ -43,6 +44,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
     for pages in (
         home_router,
         requests_router,
+        document_router,
         evidence_router,
         uploads_router,
         package_router,

@@ -23,7 +23,8 @@ from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.web.ui import cases, draft_states, outcomes
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.evidence_pages import evidence_section
+from hanoi.web.ui.document_panel import DocumentsPanel, documents_section
+from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP, evidence_section
 from hanoi.web.ui.flash import flash
 from hanoi.web.ui.i18n import LocaleFormat, Message
 from hanoi.web.ui.routes import csrf_guard, see_other
@@ -131,16 +132,18 @@ def _draft_page(
     errors: Mapping[str, Message] | None = None,
     problem: str | None = None,
     saved: Any = None,
+    documents: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    """The draft form: new (``saved`` is None) or a saved draft with its findings."""
+    """The draft form: new (``saved`` is None) or a saved draft with its findings and its
+    documents (``documents``: :func:`~hanoi.web.ui.document_panel.documents_section`)."""
     fmt = _fmt(request)
     catalogue = ui.node.cooperation.catalogue
     findings = (
         cases.localized_findings(catalogue, fmt, kind.key, contents) if saved is not None else []
     )
     fields = cases.item_fields(catalogue, fmt, kind, contents, findings)
-    return ui.page(
+    response = ui.page(
         request,
         "requests_draft.html",
         state_choices=draft_states.state_choices(ui.node, fmt),
@@ -163,7 +166,17 @@ def _draft_page(
         saved=saved,
         yes=cases.YES,
         no=cases.NO,
+        documents_panel=(documents or {}).get("documents_panel"),
     )
+    return _with_uploads(response, documents)
+
+
+def _with_uploads(response: HTMLResponse, documents: Mapping[str, Any] | None) -> HTMLResponse:
+    """A page whose documents form uploads (``upload.js``) may connect to this node."""
+    panel = (documents or {}).get("documents_panel")
+    if isinstance(panel, DocumentsPanel) and panel.add is not None:
+        response.headers["Content-Security-Policy"] = UPLOAD_PAGE_CSP
+    return response
 
 
 @router.get("/requests/new")
@@ -275,6 +288,33 @@ def edit_draft_form(
         urgency=draft.urgency.level.value,
         urgency_reasons=draft.urgency.reasons or str(draft.contents.get(cases.URGENCY_ITEM, "")),
         saved={"id": draft.id, "url": request_url(draft.id), "just_saved": saved},
+        documents=documents_section(request, ui, user, view, back="edit"),
+    )
+
+
+def draft_page(
+    request: Request,
+    ui: UiSite,
+    user: User,
+    view: RequestView,
+    *,
+    documents: Mapping[str, Any],
+    status: int,
+) -> HTMLResponse:
+    """A saved draft's page as stored, with ``documents`` (its form's values and errors)."""
+    draft = view.request
+    return _draft_page(
+        request,
+        ui,
+        user,
+        _kind(ui, draft.kind),
+        contents=draft.contents,
+        requested_state=draft.requested_state,
+        urgency=draft.urgency.level.value,
+        urgency_reasons=draft.urgency.reasons or str(draft.contents.get(cases.URGENCY_ITEM, "")),
+        saved={"id": draft.id, "url": request_url(draft.id), "just_saved": False},
+        documents=documents,
+        status=status,
     )
 
 
@@ -316,6 +356,7 @@ async def edit_draft(
         errors=errors,
         problem=problem,
         saved={"id": draft.id, "url": request_url(draft.id), "just_saved": False},
+        documents=documents_section(request, ui, user, view, back="edit"),
         status=422,
     )
 
@@ -333,6 +374,7 @@ def _request_page(
     failed: str | None = None,
     error: cases.StepError | None = None,
     values: Mapping[str, Any] | None = None,
+    documents: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     fmt = _fmt(request)
     service = ui.node.cooperation
@@ -424,7 +466,8 @@ def _request_page(
     panel = evidence["evidence_panel"]
     decided = outcomes.outcome(req, kind, catalogue, fmt)
     period = outcomes.preservation(req, ui.node.clock.now())
-    return ui.page(
+    documents = documents or documents_section(request, ui, user, view)
+    response = ui.page(
         request,
         "requests_show.html",
         user=user,
@@ -464,7 +507,22 @@ def _request_page(
         report_url=f"{request_url(req.id)}/report.pdf",
         show_report=bool(panel.rows or panel.packages),
         **evidence,
+        **documents,
     )
+    return _with_uploads(response, documents)
+
+
+def request_page(
+    request: Request,
+    ui: UiSite,
+    user: User,
+    view: RequestView,
+    *,
+    documents: Mapping[str, Any],
+    status: int,
+) -> HTMLResponse:
+    """The request's page with ``documents`` (its form's values and errors)."""
+    return _request_page(request, ui, user, view, status=status, documents=documents)
 
 
 @router.get("/requests/{request_id}")

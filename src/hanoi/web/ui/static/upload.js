@@ -1,4 +1,9 @@
-/* Evidence upload: a small tus 1.0 client for the form #evidence-form.
+/* Uploads: a small tus 1.0 client for the one form of the page that names the node's tus
+ * endpoint (data-uploads): the evidence page's #evidence-form, or the documents form of a
+ * draft (#documents-form). The form also gives the request (data-request), the size of a
+ * PATCH (data-chunk-size), the largest file it takes (data-max-size) and, for a form other
+ * than the evidence one, what it uploads (data-upload-key), which keeps its remembered
+ * uploads apart from the evidence page's.
  *
  * First the page computes the file's SHA-256, slice by slice (sha256.js: a multi-GiB
  * file is never in memory whole), with the bar showing it, and announces it in the
@@ -22,7 +27,7 @@
 "use strict";
 
 (() => {
-  const form = document.getElementById("evidence-form");
+  const form = document.querySelector("form[data-uploads]");
   if (!form) return;
 
   const TUS_VERSION = "1.0.0";
@@ -35,6 +40,7 @@
   const lang = document.documentElement.lang || "en";
   const endpoint = form.dataset.uploads;
   const requestId = form.dataset.request;
+  const purpose = form.dataset.uploadKey ? [form.dataset.uploadKey] : [];  // evidence: none
   const chunkSize = () => Math.max(1, Number(form.dataset.chunkSize) || 8388608);
   const maxSize = Number(form.dataset.maxSize);
   const csrf = form.elements.namedItem("csrf_token").value;
@@ -103,7 +109,7 @@
   };
 
   function keyOf(file) {
-    return STORAGE_PREFIX + [requestId, file.name, file.size, file.lastModified].join(":");
+    return STORAGE_PREFIX + [requestId, ...purpose, file.name, file.size, file.lastModified].join(":");
   }
 
   // What is kept for a file: {"url": its upload on the node, "sha256": its digest}.
