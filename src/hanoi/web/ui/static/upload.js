@@ -67,7 +67,9 @@
         return format.format(size / scale);
       }
     }
-    return numbers({ style: "unit", unit: "byte", unitDisplay: "short" }).format(size);
+    // Below a kilobyte the long form agrees with its count ("101 bytes"), as the node
+    // writes it (LocaleFormat.bytes): CLDR's short "byte" does not change with the number.
+    return numbers({ style: "unit", unit: "byte", unitDisplay: "long" }).format(size);
   }
 
   function fill(text, values) {
