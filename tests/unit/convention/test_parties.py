@@ -196,7 +196,32 @@ def test_every_bundled_row_has_a_note_with_its_source() -> None:
     assert [note["party"] for note in notes] == [record.party for record in records]
     for note in notes:
         assert note["source"]
-        assert note["confidence"] in {"confirmed", "secondary"}
+        assert note["confidence"] in {"confirmed", "official", "secondary"}
     for record, note in zip(records, notes, strict=True):
         if record.signed is None:
             assert "not" in note["note"]  # says why the date is left empty
+
+
+def test_the_bundled_signatures_dated_by_the_netherlands_treaty_database() -> None:
+    """Issue 16: 24 signatories the file lacked, and 9 whose day was unknown, dated from the
+    Netherlands treaty database (verdragen.nl, treaty 013891), which records the depositary's
+    data; each row names that source."""
+    records = {r.party: r for r in parse_parties(bundled_parties_bytes(), rules=RULES)}
+    notes_text = files("hanoi.convention").joinpath("data", "parties.notes.csv").read_text("utf-8")
+    notes = {n["party"]: n for n in csv.DictReader(io.StringIO(notes_text))}
+    on = {
+        "2025-10-25": "PHL KAZ LAO LBY MDV MYS MAR MOZ NAM NRU NGA UZB PLW PSE PNG PER LKA TZA "
+        "THA TGO RUS NIC LUX POL PRT SVK SVN ESP TUR QAT",
+        "2025-10-26": "MLI RWA SAU",
+        "2025-11-19": "MUS",
+    }
+    for day, parties in on.items():
+        for party in parties.split():
+            signed = records[party].signed
+            assert signed is not None, party
+            assert signed.isoformat() == day, party
+            assert "verdragen.nl" in notes[party]["source"], party
+            assert notes[party]["confidence"] == "official", party
+    assert sum(1 for r in records.values() if r.signed is not None) == 66
+    undated = sorted(p for p, r in records.items() if r.signed is None)
+    assert undated == ["ARE", "CAN", "GBR", "SWE", "VEN"]
