@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from hanoi.accounts.model import Action, User
-from hanoi.cooperation import Side, Status
+from hanoi.cooperation import Side, Status, TransitionName
 from hanoi.cooperation.ports import MAX_PAGE, ListQuery, RequestSummary
 from hanoi.federation.package_status import PackageStatus
 from hanoi.wiring import Node
@@ -114,8 +114,8 @@ def _returned(node: Node, user: User) -> Queue:
     items = []
     rows, _total = _summaries(node, user, Status.DRAFT)
     for row in rows:
-        history = node.cooperation.show(user, row.id).request.history
-        if history and history[-1].transition.value == "return-to-draft":
+        history = node.cooperation.check_case(user, row.id, Action.READ, "read a queue").history
+        if history and history[-1].transition is TransitionName.RETURN_TO_DRAFT:
             items.append(_item(row))
     return _queue(QueueKind.DRAFTS_RETURNED, items)
 

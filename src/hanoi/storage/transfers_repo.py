@@ -8,7 +8,7 @@ transaction (:meth:`TransfersRepository.offered`), so it is offered exactly once
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,13 +105,18 @@ class TransfersRepository:
     def pending_outgoing(self, now: datetime) -> list[PackageRow]:
         """Outgoing packages not offered yet (being packed, or waiting for witnesses) whose
         next attempt is due at ``now``, oldest first."""
+        return self._due("outgoing", NOT_SENT_YET, now)
+
+    def _due(self, direction: str, statuses: Iterable[str], now: datetime) -> list[PackageRow]:
+        """Packages of ``direction`` in ``statuses`` whose next attempt is due at ``now``,
+        oldest first."""
         packages = evidence_packages.c
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(evidence_packages)
                 .where(
-                    packages.direction == "outgoing",
-                    packages.status.in_(sorted(NOT_SENT_YET)),
+                    packages.direction == direction,
+                    packages.status.in_(sorted(statuses)),
                     or_(packages.next_attempt_at.is_(None), packages.next_attempt_at <= now),
                 )
                 .order_by(packages.created_at)
@@ -207,18 +212,7 @@ class TransfersRepository:
     def pending_incoming(self, now: datetime) -> list[PackageRow]:
         """Incoming packages still to fetch or accept whose next attempt is due at ``now``,
         oldest offer first."""
-        packages = evidence_packages.c
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(evidence_packages)
-                .where(
-                    packages.direction == "incoming",
-                    packages.status.in_(sorted(PENDING_INCOMING)),
-                    or_(packages.next_attempt_at.is_(None), packages.next_attempt_at <= now),
-                )
-                .order_by(packages.created_at)
-            ).all()
-        return [_row(r) for r in rows]
+        return self._due("incoming", PENDING_INCOMING, now)
 
     def failed_attempt(
         self,

@@ -61,18 +61,14 @@ def _what(item: QueueItem) -> Message | None:
     if item.package_id is not None:
         return PACKAGE_STATUS_LABELS.get(item.status, Message(item.status))
     if item.rule is not None:
-        return cases.DUE_RULE_LABELS.get(DueRule(item.rule)) if _known_rule(item.rule) else None
+        return cases.DUE_RULE_LABELS.get(DueRule(item.rule)) if item.rule in KNOWN_RULES else None
     if item.request_id is None:
         return SPLIT_VIEW
-    return cases.STATUS_LABELS.get(Status(item.status)) if _known_status(item.status) else None
+    return cases.STATUS_LABELS.get(Status(item.status)) if item.status in KNOWN_STATUSES else None
 
 
-def _known_rule(rule: str) -> bool:
-    return rule in {r.value for r in DueRule}
-
-
-def _known_status(status: str) -> bool:
-    return status in {s.value for s in Status}
+KNOWN_RULES = frozenset(rule.value for rule in DueRule)
+KNOWN_STATUSES = frozenset(status.value for status in Status)
 
 
 def _when(fmt: LocaleFormat, item: QueueItem) -> str:

@@ -18,6 +18,7 @@ from hanoi.accounts.model import Action, User
 from hanoi.convention import RequestKind
 from hanoi.cooperation import DueState, Side, Status, TransitionName, Urgency, UrgencyLevel
 from hanoi.cooperation.kinds import CONSULTATION_SOURCE
+from hanoi.cooperation.model import CooperationRequest
 from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
@@ -278,18 +279,8 @@ def edit_draft_form(
     draft = view.request
     if draft.status is not Status.DRAFT or view.side is not Side.REQUESTING:
         return see_other(request_url(draft.id))
-    return _draft_page(
-        request,
-        ui,
-        user,
-        _kind(ui, draft.kind),
-        contents=draft.contents,
-        requested_state=draft.requested_state,
-        urgency=draft.urgency.level.value,
-        urgency_reasons=draft.urgency.reasons or str(draft.contents.get(cases.URGENCY_ITEM, "")),
-        saved={"id": draft.id, "url": request_url(draft.id), "just_saved": saved},
-        documents=documents_section(request, ui, user, view, back="edit"),
-    )
+    documents = documents_section(request, ui, user, view, back="edit")
+    return draft_page(request, ui, user, view, documents=documents, just_saved=saved)
 
 
 def draft_page(
@@ -299,7 +290,8 @@ def draft_page(
     view: RequestView,
     *,
     documents: Mapping[str, Any],
-    status: int,
+    status: int = 200,
+    just_saved: bool = False,
 ) -> HTMLResponse:
     """A saved draft's page as stored, with ``documents`` (its form's values and errors)."""
     draft = view.request
@@ -312,7 +304,7 @@ def draft_page(
         requested_state=draft.requested_state,
         urgency=draft.urgency.level.value,
         urgency_reasons=draft.urgency.reasons or str(draft.contents.get(cases.URGENCY_ITEM, "")),
-        saved={"id": draft.id, "url": request_url(draft.id), "just_saved": False},
+        saved={"id": draft.id, "url": request_url(draft.id), "just_saved": just_saved},
         documents=documents,
         status=status,
     )
@@ -575,10 +567,11 @@ async def take_step(
         conditions=conditions.conditions,
         follow_up=follow_up or None,
     )
-    error = _take(ui, user, view, step_input, fmt)
-    if error is None:
-        _confirm(request, ui, user, view, name, fmt)
+    taken = _take(ui, user, view, step_input, fmt)
+    if not isinstance(taken, cases.StepError):
+        _confirm(request, view, taken, name, fmt)
         return see_other(request_url(view.request.id))
+    error = taken
     view = service.show(user, request_id)
     return _request_page(
         request, ui, user, view, status=422, failed=step, error=error, values=values
@@ -587,14 +580,12 @@ async def take_step(
 
 def _confirm(
     request: Request,
-    ui: UiSite,
-    user: User,
     before: RequestView,
+    after: CooperationRequest,
     step: TransitionName,
     fmt: LocaleFormat,
 ) -> None:
     """The confirmation the next page shows: what the step did, and what comes next."""
-    after = ui.node.cooperation.show(user, before.request.id).request
     other = fmt.territory(after.party(before.side.other).state)
     message = outcomes.DONE.get(step)
     if message is not None:
@@ -606,11 +597,11 @@ def _confirm(
 
 def _take(
     ui: UiSite, user: User, view: RequestView, step: StepInput, fmt: LocaleFormat
-) -> cases.StepError | None:
-    """Take the step; None when it was taken, else why not, to show beside its form."""
+) -> CooperationRequest | cases.StepError:
+    """Take the step: the request after it, or why not, to show beside its form."""
     service = ui.node.cooperation
     try:
-        service.take(user, view.request.id, step)
+        after, _record = service.take(user, view.request.id, step)
     except NotFound:
         if not step.follow_up:
             raise
@@ -625,7 +616,7 @@ def _take(
             service.catalogue, fmt, view.request.kind, view.request.contents
         )
         return cases.step_error(exc, localized)
-    return None
+    return after
 
 
 @router.post("/requests/{request_id}/assignments", response_model=None)
