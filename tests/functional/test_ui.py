@@ -322,3 +322,45 @@ def test_too_many_wrong_passwords_for_a_name_are_refused_for_a_while(
     # Another officer at the same desk still signs in: one name is throttled, not the desk.
     log_in(client)
     assert client.get("/ui/").status_code == 200
+
+
+def test_treaty_page_says_how_old_its_data_are_and_what_is_undated(client: TestClient) -> None:
+    log_in(client)
+    page = client.get("/ui/treaty?as_of=2026-12-07").text
+    assert "<dt>Data checked against their sources on</dt>" in page
+    assert '<time datetime="2026-12-07">December 7, 2026</time>' in page
+    assert "The data bundled with Hanoi." in page
+    assert "counted 72 signatories when it was last read; the sources at hand identify 71" in page
+    row = re.search(r"<th scope=\"row\">United Kingdom of Great.*?</tr>", page, re.S)
+    assert row is not None
+    assert '<td class="date">Date not confirmed</td>' in row.group(0)
+    assert "<td>Press reports</td>" in row.group(0)
+    assert "European Union signed after at least one member State had signed (Art. 64(2))." in page
+
+
+def test_treaty_page_uses_a_newer_parties_file_in_the_node_folder(
+    node: Node, client: TestClient
+) -> None:
+    from datetime import date
+
+    from hanoi.convention import default_catalogue, parse_parties
+    from hanoi.convention.parties_data import PartiesAbout
+    from hanoi.node.parties_files import TREATY_FOLDER, write_folder
+
+    folder = node.settings.node_dir / TREATY_FOLDER
+    text = "party,kind,signed,deposited,instrument,denounced\nEGY,state,2025-10-25,2027-01-04,ratification,\n"
+    parse_parties(text.encode(), rules=default_catalogue().treaty_rules)
+    write_folder(folder, text, about=PartiesAbout(date(2027, 1, 5), "UNTC page"), notes=[])
+    try:
+        log_in(client)
+        page = client.get("/ui/treaty?as_of=2027-01-06").text
+        assert "The parties file in this node's folder (treaty/parties.csv)." in page
+        assert "1 of 40" in page
+        (folder / "parties.csv").write_text(text.replace("2027-01-04", "someday"), "utf-8")
+        broken = client.get("/ui/treaty?as_of=2027-01-06").text
+        assert "the parties file in this node's folder cannot be read." in broken
+        assert 'role="alert"' in broken
+        assert "someday" in broken
+        assert "0 of 40" in broken
+    finally:
+        shutil.rmtree(folder)

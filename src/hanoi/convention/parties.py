@@ -3,7 +3,10 @@
 The parties file is CSV with the header ``party,kind,signed,deposited,instrument,denounced``:
 ``party`` is an ISO 3166-1 alpha-3 code (or an organisation code when ``kind`` is
 ``organization``), dates are ISO 8601 ``YYYY-MM-DD`` or empty, and ``instrument`` is
-ratification, acceptance, approval, accession or empty.
+ratification, acceptance, approval, accession or empty. ``signed`` may also be
+``undated``: the State signed, but the day is not confirmed by any source at hand. Such
+a signature is a signature (it is counted, and shown as "date not confirmed"), never
+a non-signature.
 
 Every problem is collected, named by line and field, and raised together as
 one :class:`hanoi.errors.InvalidInput`; nothing is computed from a file with
@@ -27,6 +30,8 @@ HEADER = ("party", "kind", "signed", "deposited", "instrument", "denounced")
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
 ORGANIZATION_CODE = re.compile(r"^[A-Z]{2,10}$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+UNDATED = "undated"
+"""The ``signed`` cell of a signature whose day is not confirmed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,12 @@ class PartyRecord:
     instrument: Instrument | None = None
     denounced: date | None = None
     """The date the Secretary-General received the notification of denunciation."""
+    signed_undated: bool = False
+    """Signed on a day no source at hand confirms (``signed`` is then ``None``)."""
+
+    @property
+    def is_signatory(self) -> bool:
+        return self.signed is not None or self.signed_undated
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +80,8 @@ def _code_problems(record: PartyRecord) -> Iterator[_RuleProblem]:
 def _record_problems(record: PartyRecord, rules: TreatyRules) -> Iterator[_RuleProblem]:
     """The Convention's rules for one record (Arts 64 and 67)."""
     yield from _code_problems(record)
+    if record.signed_undated and record.signed is not None:
+        yield _RuleProblem("signed", "a signature is either dated or undated, not both")
     signature = rules.signature
     art64 = signature.source.citation()
     if record.signed is not None and not signature.opens <= record.signed <= signature.closes:
@@ -90,11 +103,11 @@ def _record_problems(record: PartyRecord, rules: TreatyRules) -> Iterator[_RuleP
     needs_signature = record.instrument in rules.instruments.requiring_signature
     if needs_signature and record.deposited is not None:
         art = rules.instruments.source.citation()
-        if record.signed is None:
+        if not record.is_signatory:
             yield _RuleProblem(
                 "signed", f"{record.instrument} follows a signature (accession does not)", art
             )
-        elif record.deposited < record.signed:
+        elif record.signed is not None and record.deposited < record.signed:
             yield _RuleProblem(
                 "deposited", f"{record.deposited} is before the signature on {record.signed}", art
             )
@@ -203,9 +216,11 @@ class _CsvParser:
         before = len(self.problems)
         kind = self.enum(line, "kind", fields["kind"], PartyKind, required=True)
         instrument = self.enum(line, "instrument", fields["instrument"], Instrument, required=False)
+        undated = fields["signed"] == UNDATED
         dates = {
             name: self.date(line, name, fields[name])
             for name in ("signed", "deposited", "denounced")
+            if not (name == "signed" and undated)
         }
         if not fields["party"]:
             self.add(line, "party", "empty")
@@ -214,10 +229,11 @@ class _CsvParser:
         record = PartyRecord(
             party=fields["party"],
             kind=kind,
-            signed=dates["signed"],
+            signed=dates.get("signed"),
             deposited=dates["deposited"],
             instrument=instrument if isinstance(instrument, Instrument) else None,
             denounced=dates["denounced"],
+            signed_undated=undated,
         )
         for problem in _record_problems(record, self.rules):
             self.add(line, problem.field, problem.message, problem.article)
@@ -263,13 +279,17 @@ def format_parties(records: Sequence[PartyRecord]) -> str:
             [
                 record.party,
                 record.kind.value,
-                record.signed.isoformat() if record.signed else "",
-                record.deposited.isoformat() if record.deposited else "",
+                UNDATED if record.signed_undated else _iso(record.signed),
+                _iso(record.deposited),
                 record.instrument.value if record.instrument else "",
-                record.denounced.isoformat() if record.denounced else "",
+                _iso(record.denounced),
             ]
         )
     return out.getvalue()
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
 
 
 def bundled_parties_bytes() -> bytes:

@@ -30,7 +30,17 @@ effect before the Convention entered into force for it has no
 **As of a date.** Everything is computed as known on ``as_of``: a signature,
 deposit or denunciation dated later is treated as not having happened yet.
 Dates that follow from facts known on ``as_of`` may lie after it (an entry
-into force 90 days after a deposit already made).
+into force 90 days after a deposit already made). A signature whose day is not
+confirmed (``undated``) counts from the day the Convention opened for signature
+(Art. 64(1)): it is a signature, never shown as a non-signature.
+
+**The data's own date.** ``data_as_of`` is the day the parties data were last
+checked against their sources (``parties.about.json``); ``as_of`` is the day the
+status is computed for. A status for a day after ``data_as_of`` cannot know of
+steps taken since.
+
+**Organisations (Art. 64(2)-(4))** are reported in ``organization_conditions``
+(:mod:`hanoi.convention.organization_conditions`) and change no count or date.
 """
 
 from __future__ import annotations
@@ -39,7 +49,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from hanoi.convention.parties import PartyRecord, check_parties
+from hanoi.convention.organization_conditions import (
+    OrganizationCondition,
+    organization_conditions,
+)
+from hanoi.convention.parties import UNDATED, PartyRecord, check_parties
 from hanoi.convention.treaty_rules import PartyKind, TreatyRules
 
 
@@ -60,6 +74,13 @@ class TreatyStatus:
     entry_into_force: date | None
     """Known once the 40th instrument is deposited; it may lie after ``as_of``."""
     parties: tuple[PartyStatus, ...]
+    data_as_of: date | None = None
+    """The day the parties data were last checked against their sources, if they say."""
+    organization_conditions: tuple[OrganizationCondition, ...] = ()
+
+    @property
+    def undated_signatories(self) -> tuple[str, ...]:
+        return tuple(party.record.party for party in self.parties if party.record.signed_undated)
 
     @property
     def in_force(self) -> bool:
@@ -76,6 +97,7 @@ class TreatyStatus:
     def as_json(self) -> dict[str, object]:
         return {
             "as_of": self.as_of.isoformat(),
+            "data_as_of": _iso(self.data_as_of),
             "threshold": self.threshold,
             "instruments_counted": self.instruments_counted,
             "signatories": self.signatories,
@@ -85,7 +107,9 @@ class TreatyStatus:
                 {
                     "party": status.record.party,
                     "kind": status.record.kind.value,
-                    "signed": _iso(status.record.signed),
+                    "signed": UNDATED
+                    if status.record.signed_undated
+                    else _iso(status.record.signed),
                     "deposited": _iso(status.record.deposited),
                     "instrument": status.record.instrument.value
                     if status.record.instrument
@@ -94,6 +118,17 @@ class TreatyStatus:
                     "denunciation_effective": _iso(status.denunciation_effective),
                 }
                 for status in self.parties
+            ],
+            "organization_conditions": [
+                {
+                    "party": condition.party,
+                    "step": condition.step.value,
+                    "article": condition.source.citation(),
+                    "met": condition.met,
+                    "members_known": condition.members_known,
+                    "members": list(condition.members),
+                }
+                for condition in self.organization_conditions
             ],
         }
 
@@ -110,12 +145,14 @@ def add_years(start: date, years: int) -> date:
         return date(start.year + years, 3, 1)
 
 
-def known_on(record: PartyRecord, as_of: date) -> PartyRecord:
-    """The record without the steps taken after ``as_of``."""
+def known_on(record: PartyRecord, as_of: date, *, opens: date | None = None) -> PartyRecord:
+    """The record without the steps taken after ``as_of``; an undated signature is known
+    from ``opens``, the day the Convention opened for signature (always, when None)."""
     deposited = record.deposited is not None and record.deposited <= as_of
     return replace(
         record,
         signed=record.signed if record.signed is not None and record.signed <= as_of else None,
+        signed_undated=record.signed_undated and (opens is None or opens <= as_of),
         deposited=record.deposited if deposited else None,
         instrument=record.instrument if deposited else None,
         denounced=record.denounced
@@ -135,11 +172,16 @@ def counted_deposits(records: Sequence[PartyRecord], *, rules: TreatyRules) -> l
 
 
 def treaty_status(
-    records: Sequence[PartyRecord], *, as_of: date, rules: TreatyRules
+    records: Sequence[PartyRecord],
+    *,
+    as_of: date,
+    rules: TreatyRules,
+    data_as_of: date | None = None,
 ) -> TreatyStatus:
     """The Convention's status on ``as_of``. Raises ``InvalidInput`` for broken records."""
     check_parties(records, rules=rules)
-    known = [known_on(record, as_of) for record in records]
+    opens = rules.signature.opens
+    known = [known_on(record, as_of, opens=opens) for record in records]
     deposits = counted_deposits(known, rules=rules)
     threshold = rules.entry_into_force.threshold
     fortieth = deposits[threshold - 1] if len(deposits) >= threshold else None
@@ -166,7 +208,9 @@ def treaty_status(
         as_of=as_of,
         threshold=threshold,
         instruments_counted=len(deposits),
-        signatories=sum(1 for record in known if record.signed is not None),
+        signatories=sum(1 for record in known if record.is_signatory),
         entry_into_force=general,
         parties=tuple(parties),
+        data_as_of=data_as_of,
+        organization_conditions=organization_conditions(known, rules=rules),
     )

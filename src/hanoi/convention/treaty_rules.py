@@ -64,9 +64,26 @@ class DenunciationRule(Frozen):
     source: Source
 
 
+class OrganizationRules(Frozen):
+    """Art. 64(2)-(4): what a regional economic integration organization needs from
+    its member States before it signs, deposits an instrument or accedes."""
+
+    signature: Source
+    """Art. 64(2): at least one member State has signed."""
+    instrument: Source
+    """Art. 64(3): at least one member State has deposited ratification, acceptance or
+    approval."""
+    accession: Source
+    """Art. 64(4): at least one member State is a party."""
+    members: dict[str, tuple[str, ...]]
+    """Each organisation's member States (ISO 3166-1 alpha-3), by party code."""
+    members_source: str
+
+
 class TreatyRules(Frozen):
     signature: SignatureRule
     instruments: InstrumentRule
     entry_into_force: EntryIntoForceRule
     later_parties: LaterPartiesRule
     denunciation: DenunciationRule
+    organizations: OrganizationRules

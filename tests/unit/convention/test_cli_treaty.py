@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -68,6 +69,7 @@ def test_json_has_exactly_the_documented_shape(tmp_path: Path) -> None:
     assert code == 0
     assert json.loads(out) == {
         "as_of": "2026-11-28",
+        "data_as_of": None,
         "threshold": 40,
         "instruments_counted": 1,
         "signatories": 4,
@@ -111,15 +113,44 @@ def test_json_has_exactly_the_documented_shape(tmp_path: Path) -> None:
                 "denunciation_effective": None,
             },
         ],
+        "organization_conditions": [
+            {
+                "party": "EU",
+                "step": "signature",
+                "article": "Art. 64(2)",
+                "met": False,
+                "members_known": True,
+                "members": [],
+            },
+            {
+                "party": "EU",
+                "step": "instrument",
+                "article": "Art. 64(3)",
+                "met": False,
+                "members_known": True,
+                "members": [],
+            },
+        ],
+        "data": {
+            "file": str(path),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "choice": "file",
+            "sources": None,
+            "reported_signatories": None,
+            "problem": None,
+        },
     }
     assert list(json.loads(out)) == [
         "as_of",
+        "data_as_of",
         "threshold",
         "instruments_counted",
         "signatories",
         "in_force",
         "entry_into_force",
         "parties",
+        "organization_conditions",
+        "data",
     ]
 
 

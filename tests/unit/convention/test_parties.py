@@ -172,7 +172,7 @@ def test_records_built_in_code_are_checked_too() -> None:
             rules=RULES,
         )
     assert [p.path for p in caught.value.fields] == ["parties[0].signed", "parties[1].party"]
-    assert caught.value.fields[0].article == "Art. 64(2)"
+    assert caught.value.fields[0].article == "Art. 64(3)"
 
 
 # --- the bundled file ------------------------------------------------------------------

@@ -14,7 +14,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hanoi.convention import bundled_parties_bytes, default_catalogue, parse_parties
 from hanoi.node.folder import load_keys
 from hanoi.web.ui.alerts_pages import router as alerts_router
 from hanoi.web.ui.directory_pages import router as directory_router
@@ -38,8 +37,7 @@ __all__ = ["PREFIX", "install_ui"]
 
 def install_ui(app: FastAPI, node: Node) -> None:
     """Mount the UI on ``app``; call once, after the API routers are included."""
-    parties = parse_parties(bundled_parties_bytes(), rules=default_catalogue().treaty_rules)
-    app.state.ui = UiSite(node=node, templates=make_environment(), parties=tuple(parties))
+    app.state.ui = UiSite(node=node, templates=make_environment())
     app.include_router(router)
     for pages in (
         home_router,

@@ -9,7 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hanoi.accounts.model import Role
 from hanoi.accounts.throttle import TooManyFailures
+from hanoi.convention import default_catalogue
 from hanoi.errors import InvalidInput, PermissionDenied
+from hanoi.node.parties_files import parties_in_use
 from hanoi.web.ui.auth import (
     LOGIN,
     Site,
@@ -184,5 +186,6 @@ def treaty(
             request, "treaty.html", user=user, status=422, as_of=as_of, error=error, treaty=None
         )
     fmt = LocaleFormat(request_language(request))
-    page = treaty_page(ui.parties, as_of=day, fmt=fmt)
+    in_use = parties_in_use(ui.node.settings.node_dir, rules=default_catalogue().treaty_rules)
+    page = treaty_page(in_use, as_of=day, fmt=fmt)
     return ui.page(request, "treaty.html", user=user, as_of=as_of, error=None, treaty=page)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from hanoi import __version__
 from hanoi.accounts.model import User
-from hanoi.convention import Language, PartyRecord
+from hanoi.convention import Language
 from hanoi.web.ui.flash import take_flashes
 from hanoi.web.ui.i18n import (
     AUTONYMS,
@@ -102,7 +102,6 @@ def request_language(request: Request) -> Language:
 class UiSite:
     node: Node
     templates: Environment
-    parties: tuple[PartyRecord, ...]
 
     def page(
         self,
