@@ -255,6 +255,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     )
     announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
     cooperation.announcer = announcer
+    cooperation.reachable = federation.directory.on_network
     federation.wake = announcer.queued
     collector = CosignatureCollector(
         custody=custody,

@@ -129,6 +129,18 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", "/api/v1/packages"): Route(case(Action.READ), query={"request": "{request_id}"}),
     ("GET", "/api/v1/queue"): Route(role(Action.READ)),
+    ("POST", "/api/v1/registrations"): Route(
+        role(Action.DECIDE),
+        body=lambda w, n: {
+            "kind": "mla-stored-data",
+            "requesting_state": "FRA",
+            "requesting_authority": "Ministère de la Justice",
+            "channel": "diplomatic",
+            "received_on": "2025-11-03",
+            "reference": "Note 1",
+            "scan_upload_id": _upload_of(w, n),
+        },
+    ),
     ("GET", "/api/v1/packages/{package_id}"): Route(case(Action.READ)),
     ("GET", "/api/v1/deadlines"): Route(role(Action.READ)),
     ("GET", "/api/v1/deadline-alerts"): Route(role(Action.READ)),

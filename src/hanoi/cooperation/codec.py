@@ -30,6 +30,7 @@ from hanoi.cooperation.model import (
     Urgency,
     UrgencyLevel,
 )
+from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.statuses import Side, Status, StatusField
 from hanoi.cooperation.table import TransitionName
 from hanoi.custody.events import format_time
@@ -133,7 +134,20 @@ def record_json(record: TransitionRecord) -> dict[str, Any]:
         "until": None if record.until is None else format_time(record.until),
         "conditions": list(record.conditions),
         "follow_up": record.follow_up,
+    } | ({"via": channel_record_json(record.via)} if record.via is not None else {})
+
+
+def channel_record_json(via: ChannelRecord) -> dict[str, Any]:
+    """A channel record as JSON; a record stored before channels existed has none, so its
+    document is unchanged."""
+    value: dict[str, Any] = {
+        "channel": via.channel.value,
+        "on": via.on.isoformat(),
+        "reference": via.reference,
     }
+    if via.document is not None:
+        value["document"] = via.document
+    return value
 
 
 class _Reader:
@@ -256,6 +270,19 @@ def record_from_json(value: Any, *, path: str = "record") -> TransitionRecord:
         until=r.moment("until", optional=True),
         conditions=tuple(r.get("conditions", list, optional=True) or ()),
         follow_up=r.text("follow_up", optional=True),
+        via=_channel_record_from(r) if r.value.get("via") is not None else None,
+    )
+
+
+def _channel_record_from(record: _Reader) -> ChannelRecord:
+    r = _Reader(record.value["via"], record._where("via"))
+    on = r.day("on")
+    assert on is not None
+    return ChannelRecord(
+        channel=r.enum("channel", Route),
+        on=on,
+        reference=r.text("reference"),
+        document=r.text("document", optional=True),
     )
 
 

@@ -3,8 +3,10 @@
 Each step of the transition table is written to the custody log as a
 ``request-step`` event. The event names the State that took the step (``node``),
 its officer, the request and the article, with the step, the statuses before and
-after and the side as extra members; so both States' logs hold the same event
-for the same step (with different salts), and a court can match them.
+after and the side as extra members (and, off the network, the channel record: how the
+step crossed the border, and which scanned letter carried it); so both States' logs
+hold the same event for the same step (with different salts), and a court can match
+them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hanoi.convention import Catalogue, default_catalogue
+from hanoi.cooperation.codec import channel_record_json
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
 from hanoi.custody.events import CustodyAction, CustodyEvent
 
@@ -26,6 +29,8 @@ def step_event(record: TransitionRecord) -> CustodyEvent:
     }
     if record.grounds:
         extra["grounds"] = list(record.grounds)
+    if record.via is not None:  # off the network: how the step crossed the border
+        extra["via"] = channel_record_json(record.via)
     return CustodyEvent(
         action=CustodyAction.REQUEST_STEP,
         time=record.at,

@@ -33,6 +33,7 @@ from typing import Any
 from hanoi.accounts.model import Role
 from hanoi.convention import Channel
 from hanoi.cooperation.errors import InconsistentHistory
+from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.statuses import FINAL, INITIAL, Side, Status, StatusField
 from hanoi.cooperation.table import ROWS, TransitionName
 from hanoi.errors import InvalidInput
@@ -102,6 +103,9 @@ class DocumentKind(StrEnum):
     SUPPORTING_DOCUMENT = "supporting-document"
     TRANSLATION = "translation"
     """A translation into a language the requested State accepts (Art. 40(14))."""
+    LETTER = "letter"
+    """A letter or note that crossed the border off the network: the request as received
+    on paper, or the other State's answer (its scan), ADR 0028."""
 
 
 MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
@@ -271,10 +275,17 @@ class TransitionRecord:
     conditions: tuple[str, ...] = ()
     follow_up: str | None = None
     """For preservation: the MLA request whose receipt continued it."""
+    via: ChannelRecord | None = None
+    """Off the network: how the step crossed the border (the request sent or registered,
+    or the other State's answer recorded by hand from its letter), ADR 0028."""
 
     @property
     def type(self) -> str:
         return self.transition.value
+
+
+ROUTE_STEPS = frozenset({TransitionName.DISPATCH, TransitionName.REGISTER})
+"""The steps whose channel record sets the route of the request."""
 
 
 def _freeze(value: Any) -> Any:
@@ -291,7 +302,8 @@ def replay(
     """The status and desired status a history leads to; raise if it breaks the table.
 
     A desired status is fulfilled, and cleared, when the status reaches it; closure
-    clears it too.
+    clears it too. A request registered from paper opens with its ``register`` record,
+    which starts from no status of the table (ADR 0028).
     """
     status: Status = INITIAL
     desired: Status | None = None
@@ -303,10 +315,11 @@ def replay(
             raise InconsistentHistory(f"{where} is out of sequence or of another request")
         if record.at < previous:
             raise InconsistentHistory(f"{where} is earlier than the entry before it")
+        opens = record.transition is TransitionName.REGISTER and index == 1
         if (
             row is None
             or record.from_status is not status
-            or status not in row.sources
+            or (status not in row.sources and not opens)
             or record.to_status is not row.target
             or record.side is not row.side
             or record.sets is not row.sets
@@ -376,6 +389,16 @@ class CooperationRequest:
     @property
     def requested_state(self) -> str:
         return self.requested.state
+
+    @property
+    def route(self) -> Route:
+        """How the request travels: the channel of the step that sent or registered it,
+        else the Hanoi network (every request before it leaves, and every one sent over
+        the network)."""
+        for record in self.history:
+            if record.via is not None and record.transition in ROUTE_STEPS:
+                return record.via.channel
+        return Route.HANOI
 
     @property
     def last_at(self) -> datetime:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from hanoi.accounts.model import User
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
+from hanoi.cooperation.routes import Route
 from hanoi.cooperation.statuses import Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import InvalidInput
@@ -39,6 +40,8 @@ class RequestSummary:
     urgency: str
     created_at: datetime
     updated_at: datetime
+    route: Route = Route.HANOI
+    """How the request travels: the network, or the channel it went or came by."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +52,7 @@ class ListQuery:
     side: Side | None = None
     other_state: str | None = None
     urgency: str | None = None
+    route: Route | None = None
     limit: int = 50
     offset: int = 0
 

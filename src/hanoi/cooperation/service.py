@@ -13,9 +13,11 @@ holds a step if and only if the step happened.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +29,14 @@ from hanoi.convention import Catalogue, Channel, Draft, Finding, default_catalog
 from hanoi.cooperation import custody as custody_events
 from hanoi.cooperation.codec import request_json
 from hanoi.cooperation.deadlines import Due, ServiceLevels, due
-from hanoi.cooperation.documents import add_document, document_event, documents, require_open
+from hanoi.cooperation.documents import (
+    MAX_DOCUMENT_BYTES,
+    add_document,
+    check_document_size,
+    document_event,
+    documents,
+    require_open,
+)
 from hanoi.cooperation.drafting import KEEP, Keep, attach, new_request, revise
 from hanoi.cooperation.model import (
     ROUTINE,
@@ -43,6 +52,7 @@ from hanoi.cooperation.model import (
     Urgency,
     require_state,
 )
+from hanoi.cooperation.offline import LetterScan, Registration, add_letter, scan_media_type
 from hanoi.cooperation.ports import (
     AccessRefusal,
     Announcer,
@@ -55,9 +65,10 @@ from hanoi.cooperation.ports import (
     ListQuery,
     RequestSummary,
 )
+from hanoi.cooperation.routes import ChannelRecord
 from hanoi.cooperation.statuses import Side, Status
-from hanoi.cooperation.table import Transition, TransitionName, expected_step
-from hanoi.cooperation.transitions import apply, steps_for
+from hanoi.cooperation.table import Transition, TransitionName, expected_step, row_named
+from hanoi.cooperation.transitions import apply, recordable_steps, register, steps_for
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent
 from hanoi.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
@@ -102,6 +113,10 @@ class StepInput:
     until: datetime | None = None
     conditions: tuple[Condition, ...] = ()
     follow_up: str | None = None
+    via: ChannelRecord | None = None
+    """Off the network: how the step crossed the border (ADR 0028)."""
+    scan: LetterScan | None = None
+    """The scanned letter that carried it, kept as a document of the request."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +133,8 @@ class RequestView:
     consents: tuple[Consent, ...]
     custody: tuple[LoggedEvent, ...]
     """The request's custody events already in the log (sequenced), oldest first."""
+    recordable: tuple[Transition, ...] = ()
+    """Off the network: the other State's steps the reader may record from its letters."""
 
 
 class CooperationService:
@@ -140,6 +157,9 @@ class CooperationService:
         """Set by the wiring once the federation is built: it turns steps into messages."""
         self.files: AttachableFiles | None = files
         """What a user may attach (their uploads, the request's files); set by the wiring."""
+        self.reachable: Callable[[str], bool] | None = None
+        """Whether a State runs a node the request can be sent to; set by the wiring from
+        the directory. None: every State is assumed reachable (ADR 0028)."""
         self._store = store
         self._custody = custody
         self._accounts = accounts
@@ -200,8 +220,20 @@ class CooperationService:
         return self._side(request)
 
     def allowed(self, request: CooperationRequest, user: User) -> tuple[Transition, ...]:
-        """The steps ``user`` may take now on this node's side of ``request``."""
-        return steps_for(request, user, side=self._side(request), catalogue=self.catalogue)
+        """The steps ``user`` may take now on this node's side of ``request`` (not ``send``
+        to a State that runs no node: that request goes by ``dispatch``)."""
+        steps = steps_for(request, user, side=self._side(request), catalogue=self.catalogue)
+        if self._reachable(request):
+            return steps
+        return tuple(row for row in steps if row.name is not TransitionName.SEND)
+
+    def _reachable(self, request: CooperationRequest) -> bool:
+        other = request.party(self._side(request).other).state
+        return self.reachable is None or self.reachable(other)
+
+    def recordable(self, request: CooperationRequest, user: User) -> tuple[Transition, ...]:
+        """Off the network, the other State's steps ``user`` may record from its letters."""
+        return recordable_steps(request, user, side=self._side(request), catalogue=self.catalogue)
 
     # --- drafting ----------------------------------------------------------------------
 
@@ -301,23 +333,39 @@ class CooperationService:
     def take(
         self, user: User, request_id: str, step: StepInput
     ) -> tuple[CooperationRequest, TransitionRecord]:
-        """Take a step of the transition table, on this node's side, and log it."""
+        """Take a step of the transition table, on this node's side, and log it; off the
+        network, also record the other State's step from its letter (ADR 0028)."""
         request = self._case(user, request_id, Action.READ, f"take {step.transition[:40]!r}")
+        if step.transition == TransitionName.REGISTER.value:
+            raise InvalidInput("'register' creates a request: register it as received")
+        if step.transition == TransitionName.SEND.value and not self._reachable(request):
+            raise RuleViolation(
+                f"{request.requested_state} runs no Hanoi node: send the request by another "
+                "channel ('dispatch'), with the channel, the day and the reference"
+            )
         follow_up = None
         if step.follow_up is not None:
             follow_up = self._case(user, step.follow_up, Action.READ, "name a follow-up")
+        now = max(self._clock.now(), request.last_at)
+        via, events = step.via, []
+        if step.scan is not None:
+            if via is None:
+                raise InvalidInput("a scanned letter goes with a channel record")
+            request, letter, event = self._letter(user, request, step, now=now)
+            via, events = dataclasses.replace(via, document=letter.id), [event]
         try:
             after, record = apply(
                 request,
                 transition=step.transition,
                 actor=user,
                 side=self._side(request),
-                at=max(self._clock.now(), request.last_at),
+                at=now,
                 reasons=step.reasons,
                 grounds=step.grounds,
                 until=step.until,
                 conditions=step.conditions,
                 follow_up=follow_up,
+                via=via,
                 catalogue=self.catalogue,
             )
         except PermissionDenied as exc:
@@ -326,7 +374,7 @@ class CooperationService:
         self._store.save(
             after,
             new_steps=[record],
-            custody=self._custody.prepare([custody_events.step_event(record)]),
+            custody=self._custody.prepare([*events, custody_events.step_event(record)]),
             now=record.at,
             outbox=self.announcer.announce(after, record) if self.announcer else (),
             assignees=self._approvers() if record.transition is TransitionName.SUBMIT else (),
@@ -336,6 +384,111 @@ class CooperationService:
         if self.announcer is not None:
             self.announcer.notify()
         return after, record
+
+    def _letter(
+        self, user: User, request: CooperationRequest, step: StepInput, *, now: datetime
+    ) -> tuple[CooperationRequest, Attachment, CustodyEvent]:
+        """The request with the step's scanned letter stored and attached (the letter is the
+        side's whose step it carries), and the letter's custody event."""
+        assert step.scan is not None
+        try:
+            side = row_named(TransitionName(step.transition)).side
+        except ValueError:
+            raise InvalidInput(f"unknown step {step.transition[:40]!r}") from None
+        return self._store_letter(user, request, step.scan, side=side, now=now)
+
+    def _store_letter(
+        self,
+        user: User,
+        request: CooperationRequest,
+        scan: LetterScan,
+        *,
+        side: Side,
+        now: datetime,
+    ) -> tuple[CooperationRequest, Attachment, CustodyEvent]:
+        """Store the scan (checked by its bytes: a PDF or an image) as a letter of
+        ``side``; return the request with it, the letter and its custody event. An upload
+        is handed over once, after the checks."""
+        if scan.data is not None:
+            media_type = scan_media_type(scan.data)
+            stored = self._blobs.put(io.BytesIO(scan.data), max_size=MAX_DOCUMENT_BYTES)
+            digest, size = stored.digest, stored.size
+        else:
+            if self.files is None:
+                raise RuleViolation("this node cannot attach files")
+            held = self.files.file_of(user, request.id, upload_id=scan.upload_id, sha256=None)
+            check_document_size(held.size)
+            with self._blobs.open(held.sha256) as stream:
+                media_type = scan_media_type(stream.read(16), size=held.size)
+            digest, size = held.sha256, held.size
+        letter = Attachment(
+            id=secrets.token_hex(8),
+            sha256=digest,
+            role=AttachmentRole.DOCUMENT,
+            added_by=side,
+            title=scan.title,
+            document_kind=DocumentKind.LETTER,
+            size=size,
+            media_type=media_type,
+        )
+        after = add_letter(request, letter)
+        if scan.upload_id is not None:
+            assert self.files is not None
+            self.files.take(user, scan.upload_id)
+        event = document_event(after, letter, node=self.node_state, officer=user.name, at=now)
+        return after, letter, event
+
+    def register(self, user: User, spec: Registration) -> RequestView:
+        """A request received off the network, registered from its letter: stored as
+        received (``register``, Art. 40(14)) with its scan, assigned to the user and to the
+        channel's intake role. Its contents are checked like a draft's: what is missing is
+        listed (``findings``), not refused, since a letter lacking an item is still a
+        request received (ADR 0028)."""
+        self._require(user, Action.DECIDE, "register a request")
+        if spec.requesting_state == self.node_state:
+            raise InvalidInput(f"the requesting State is another State, not {self.node_state}")
+        now = self._clock.now()
+        spec.check_received(now.date())
+        kind = self.catalogue.kind(spec.kind)
+        draft = new_request(
+            id=f"{self.node_state}-IN-{now.year}-{secrets.token_hex(4).upper()}",
+            kind=spec.kind,
+            requesting=Party(state=spec.requesting_state, authority=spec.requesting_authority),
+            requested=Party(
+                state=self.node_state,
+                authority=spec.requested_authority or AUTHORITY_NAMES[kind.channel],
+                officer=user.name,
+            ),
+            created_at=now,
+            contents=spec.contents,
+            urgency=spec.urgency,
+            catalogue=self.catalogue,
+        )
+        draft, letter, event = self._store_letter(
+            user, draft, spec.scan, side=Side.REQUESTING, now=now
+        )
+        received, record = register(
+            draft,
+            actor=user,
+            at=now,
+            via=dataclasses.replace(spec.via, document=letter.id),
+            catalogue=self.catalogue,
+        )
+        intake = INTAKE_ROLES[received.channel]
+        team = {user.id} | {
+            u.id for u in self._accounts.users() if u.role is intake and not u.disabled
+        }
+        self._store.create(
+            received,
+            side=Side.REQUESTED,
+            assignees=sorted(team),
+            assigned_by=user.name,
+            custody=self._custody.prepare([event, custody_events.step_event(record)]),
+            now=now,
+        )
+        self._custody.notify()
+        log.info("request %s registered by %s", received.id, user.name)
+        return self.show(user, received.id)
 
     def _approvers(self) -> list[int]:
         """Who a submitted draft goes to: every active user of the node whose role approves
@@ -447,6 +600,7 @@ class CooperationService:
             assignments=tuple(self._store.assignments(request_id)),
             consents=tuple(self._store.consents(request_id)),
             custody=self._custody_of(request),
+            recordable=self.recordable(request, user),
         )
 
     def _custody_of(self, request: CooperationRequest) -> tuple[LoggedEvent, ...]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from hanoi.convention import Catalogue, RequestKind
 from hanoi.cooperation.errors import MissingRequirement
 from hanoi.cooperation.model import Condition, CooperationRequest
+from hanoi.cooperation.routes import ChannelRecord
 from hanoi.cooperation.table import Transition
 from hanoi.errors import FieldProblem
 
@@ -24,6 +25,9 @@ class Step:
     until: datetime | None
     conditions: tuple[Condition, ...]
     follow_up: CooperationRequest | None
+    via: ChannelRecord | None = None
+    recorded: bool = False
+    """The step is the other State's, recorded by hand from its letter (ADR 0028)."""
 
     def missing(self, name: str, message: str, article: str | None = None) -> MissingRequirement:
         """The error for a requirement that does not hold, citing ``article`` or the row's."""

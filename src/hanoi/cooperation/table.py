@@ -14,6 +14,8 @@ authorises it.
 | return-to-draft | submitted, approved | draft | S | reasons | 40(13) |
 | abandon | draft, submitted, approved | closed | S | reasons | 40(13) |
 | send | approved | sent | S | complete contents | 40(14) |
+| dispatch | approved | sent | S | complete contents, channel record | 40(14) |
+| register | (none) | received | R | channel record | 40(14) |
 | receive | sent | received | R | | 40(13) |
 | acknowledge | received | acknowledged | R | | 40(25) |
 | request-additional-information | D, consultation, in-execution | ai-req | R | reasons | 40(16) |
@@ -50,6 +52,14 @@ them, or proposes other terms (``propose-terms``, its desired status stays
 ``consultation`` until the requested State answers with ``consult`` again, accepts,
 postpones or refuses).
 
+Off the network (ADR 0028), ``dispatch`` sends the request by another channel (a
+diplomatic note, e-mail between central authorities, INTERPOL, courier) and
+``register`` creates a request received that way, already received (it starts from no
+status of an existing request: it is the first record of a request registered from
+paper); both carry a channel record (channel, day, reference). On such a request an
+officer of one State also records the other State's steps from its letters, with a
+channel record each: the rows are the same, only who types them in differs.
+
 ``submit`` is the hand-over inside the requesting State: an officer, who may draft but
 not approve, gives a complete draft to the supervisors of the authority; one of them
 approves it or returns it to draft with comments (the reasons of ``return-to-draft``).
@@ -80,6 +90,8 @@ class TransitionName(StrEnum):
     RETURN_TO_DRAFT = "return-to-draft"
     ABANDON = "abandon"
     SEND = "send"
+    DISPATCH = "dispatch"
+    REGISTER = "register"
     RECEIVE = "receive"
     ACKNOWLEDGE = "acknowledge"
     REQUEST_ADDITIONAL_INFORMATION = "request-additional-information"
@@ -124,6 +136,9 @@ class Requirement(StrEnum):
     """The MLA request that follows the preservation has been received (Art. 42(8))."""
     PRESERVATION_MAY_END = "preservation-may-end"
     """The period has run out without a follow-up, or the follow-up was decided."""
+    CHANNEL_RECORD = "channel-record"
+    """Off the network: the channel, the day and the reference of the letter or note that
+    carried the request (Art. 40(14))."""
 
 
 URGENT_ACTION = Action.HANDLE_URGENT
@@ -173,6 +188,13 @@ CENTRAL_AUTHORITY = _recalled(
     "by a supervisor before transmission is Hanoi's node policy",
 )
 FORM = _recalled(40, "14", HIGH, "UNTOC 18(14): in writing, in an acceptable language")
+WRITTEN_RECORD = _recalled(
+    40,
+    "14",
+    HIGH,
+    "UNTOC 18(14): in writing or, where possible, by any means capable of producing a "
+    "written record; urgent requests through INTERPOL or orally, confirmed in writing",
+)
 EXECUTION = _recalled(
     40,
     "25",
@@ -241,6 +263,10 @@ TABLE: tuple[Transition, ...] = (
     _row(N.ABANDON, {Status.DRAFT, Status.SUBMITTED, Status.APPROVED}, Status.CLOSED, S,
          Action.DRAFT, CENTRAL_AUTHORITY, Q.REASONS),
     _row(N.SEND, {Status.APPROVED}, Status.SENT, S, Action.DRAFT, FORM, Q.COMPLETE_CONTENTS),
+    _row(N.DISPATCH, {Status.APPROVED}, Status.SENT, S, Action.DRAFT, WRITTEN_RECORD,
+         Q.COMPLETE_CONTENTS, Q.CHANNEL_RECORD),
+    _row(N.REGISTER, frozenset(), Status.RECEIVED, R, Action.DECIDE, WRITTEN_RECORD,
+         Q.CHANNEL_RECORD),
     # The requested State takes the request in.
     _row(N.RECEIVE, {Status.SENT}, Status.RECEIVED, R, Action.DECIDE, CENTRAL_AUTHORITY),
     _row(N.ACKNOWLEDGE, {Status.RECEIVED}, Status.ACKNOWLEDGED, R, Action.DECIDE, EXECUTION),
@@ -308,7 +334,7 @@ EXPECTED: Mapping[Status, tuple[TransitionName, ...]] = MappingProxyType({
     # A supervisor approves what an officer would submit.
     Status.DRAFT: (N.APPROVE, N.SUBMIT),
     Status.SUBMITTED: (N.APPROVE,),
-    Status.APPROVED: (N.SEND,),
+    Status.APPROVED: (N.SEND, N.DISPATCH),
     Status.SENT: (N.RECEIVE,),
     Status.RECEIVED: (N.ACKNOWLEDGE,),
     Status.ACKNOWLEDGED: (N.ACCEPT, N.ORDER_PRESERVATION),

@@ -7,7 +7,8 @@ message to the other State):
 
 1. the step exists from the current status, for this kind, and (for the requested
    State's answers to the requesting State) the requesting State asked for it;
-2. the side taking it is the side the row names;
+2. the side taking it is the side the row names; off the network, an officer may also
+   record the other side's step from its letter, with a channel record (ADR 0028);
 3. the actor's role allows the row's action (on the 24/7 channel, handling urgent
    requests also allows it);
 4. the arguments are those the step takes, and each requirement of the row holds.
@@ -45,6 +46,7 @@ from hanoi.cooperation.model import (
     require_aware,
     require_text,
 )
+from hanoi.cooperation.routes import ChannelRecord
 from hanoi.cooperation.statuses import Side, Status, StatusField
 from hanoi.cooperation.steps import Step
 from hanoi.cooperation.table import (
@@ -76,6 +78,16 @@ def allowed_transitions(
         for row in TABLE
         if _obstacle(row, request, kind_traits) is None and (side is None or row.side is side)
     )
+
+
+def recordable_steps(
+    request: CooperationRequest, actor: User, *, side: Side, catalogue: Catalogue | None = None
+) -> tuple[Transition, ...]:
+    """Off the network, the other State's steps ``actor`` may record from its letters
+    (none on a request that travels over the network: there the other node speaks)."""
+    if request.route.on_network:
+        return ()
+    return steps_for(request, actor, side=side.other, catalogue=catalogue)
 
 
 def steps_for(
@@ -114,9 +126,15 @@ def apply(
     until: datetime | None = None,
     conditions: Sequence[Condition] = (),
     follow_up: CooperationRequest | None = None,
+    via: ChannelRecord | None = None,
     catalogue: Catalogue | None = None,
 ) -> tuple[CooperationRequest, TransitionRecord]:
     """Take one step; return the request after it and the record of it.
+
+    ``via`` is the channel record of a step off the network: required by ``dispatch`` and
+    ``register``, and by a step of the other side recorded by hand on a request that
+    travels off the network; allowed on this side's own steps there (how the answer
+    left); refused on a request that travels over the network.
 
     Raises :class:`TransitionNotAllowed` (naming the status and the allowed next
     steps), :class:`WrongSide`, :class:`hanoi.errors.PermissionDenied`,
@@ -132,7 +150,9 @@ def apply(
     obstacle = _obstacle(row, request, traits(kind))
     if obstacle is not None:
         raise _not_allowed(TransitionNotAllowed, obstacle, row, request, cat)
-    if side is not row.side:
+    recorded = side is not row.side
+    _check_route(row, request, via, at=moment)
+    if recorded and via is None:
         message = f"{row.name.value!r} is taken by the {row.side.label}"
         raise _not_allowed(WrongSide, message, row, request, cat)
     _check_permission(row, request, actor)
@@ -147,12 +167,71 @@ def apply(
         until=None if until is None else require_aware("the end date", until),
         conditions=tuple(conditions),
         follow_up=follow_up,
+        via=via,
+        recorded=recorded,
     )
     _check_arguments(step)
     for requirement, check in CHECKS:
         if requirement in row.requires:
             check(step)
     return _record(step, actor)
+
+
+def register(
+    request: CooperationRequest,
+    *,
+    actor: User,
+    at: datetime,
+    via: ChannelRecord,
+    catalogue: Catalogue | None = None,
+) -> tuple[CooperationRequest, TransitionRecord]:
+    """Open a request received off the network (a new request, with no history) with its
+    ``register`` record: received, with its channel record (ADR 0028). The contents are
+    not required complete: a letter that lacks an item is still a request received."""
+    cat = catalogue or default_catalogue()
+    row = ROWS[TransitionName.REGISTER]
+    if request.history:
+        raise InvalidInput("'register' opens a new request received off the network")
+    moment = require_aware("the time of the step", at)
+    _check_route(row, request, via, at=moment)
+    _check_permission(row, request, actor)
+    step = Step(
+        row=row,
+        request=request,
+        kind=cat.kind(request.kind),
+        catalogue=cat,
+        at=moment,
+        reasons=None,
+        grounds=(),
+        until=None,
+        conditions=(),
+        follow_up=None,
+        via=via,
+    )
+    return _record(step, actor)
+
+
+def _check_route(
+    row: Transition,
+    request: CooperationRequest,
+    via: ChannelRecord | None,
+    *,
+    at: datetime,
+) -> None:
+    """Where a channel record is needed, allowed or refused (ADR 0028)."""
+    name = row.name.value
+    if via is None:
+        if Requirement.CHANNEL_RECORD in row.requires:
+            raise InvalidInput(
+                f"{name!r} needs a channel record: the channel, the day and the reference"
+            )
+        return
+    via.check_not_after(at.date())
+    if Requirement.CHANNEL_RECORD not in row.requires and request.route.on_network:
+        raise InvalidInput(
+            "this request travels over the Hanoi network: the other State's node takes its "
+            "own steps, and no channel record is given"
+        )
 
 
 def _row(transition: TransitionName | str) -> Transition:
@@ -346,6 +425,7 @@ def _record(step: Step, actor: User) -> tuple[CooperationRequest, TransitionReco
         until=step.until,
         conditions=tuple(condition.key for condition in step.conditions),
         follow_up=step.follow_up.id if step.follow_up is not None else None,
+        via=step.via,
     )
     after = dataclasses.replace(
         request,

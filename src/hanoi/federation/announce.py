@@ -33,6 +33,8 @@ class MessageAnnouncer:
         self.queued.set()
 
     def announce(self, request: CooperationRequest, record: TransitionRecord) -> Sequence[Outgoing]:
+        if not request.route.on_network:
+            return ()  # off the network, letters carry the steps (ADR 0028)
         if record.transition is TransitionName.SEND:
             kind = MessageType.REQUEST
             body: dict[str, Any] = {"document": request_json(request)}

@@ -102,6 +102,18 @@ class DirectoryHolder:
     def entry(self, state: str) -> StateEntry:
         return self.current().entry(state)
 
+    def on_network(self, state: str) -> bool:
+        """Whether a request to ``state`` can go over the network: the directory lists a
+        node for it. Without a directory nothing is known, and the answer is yes (the
+        outbox then waits for one, as before); ADR 0028."""
+        try:
+            self.current().entry(state)
+        except Unavailable:
+            return True
+        except NotFound:
+            return False
+        return True
+
     def key_for(self, state: str, key_id: str, at: datetime) -> Ed25519PublicKey:
         try:
             return self.current().key_for(state, key_id, at)

@@ -36,6 +36,7 @@ from hanoi.cooperation.ports import (
     RequestSummary,
     StoredRequest,
 )
+from hanoi.cooperation.routes import Route
 from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
@@ -62,6 +63,7 @@ def _dump(value: Any) -> str:
 def _summary_values(request: CooperationRequest, now: datetime) -> dict[str, Any]:
     return {
         "status": request.status.value,
+        "route": request.route.value,
         "desired_status": request.desired_status.value if request.desired_status else None,
         "urgency": request.urgency.level.value,
         "steps": len(request.history),
@@ -76,6 +78,7 @@ def _summary(row: Any) -> RequestSummary:
         id=row.id,
         kind=row.kind,
         channel=row.channel,
+        route=Route(row.route),
         requesting_state=row.requesting_state,
         requested_state=row.requested_state,
         side=Side(row.side),
@@ -234,6 +237,8 @@ class CooperationRepository:
             conditions.append(r.c.side == query.side.value)
         if query.urgency:
             conditions.append(r.c.urgency == query.urgency)
+        if query.route is not None:
+            conditions.append(r.c.route == query.route.value)
         if query.other_state:
             conditions.append(
                 or_(

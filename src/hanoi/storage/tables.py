@@ -251,6 +251,7 @@ cooperation_requests = Table(
     Column("id", String(128), primary_key=True),
     Column("kind", String(64), nullable=False),
     Column("channel", String(32), nullable=False),
+    Column("route", String(16), nullable=False, server_default="hanoi"),  # ADR 0028
     Column("requesting_state", String(3), nullable=False),
     Column("requested_state", String(3), nullable=False),
     Column("side", String(16), nullable=False),  # this node's side of the request

@@ -27,7 +27,9 @@ from hanoi.cooperation import (
 )
 from hanoi.cooperation.codec import condition_json, record_json, request_json
 from hanoi.cooperation.model import DocumentKind
+from hanoi.cooperation.offline import LetterScan, Registration
 from hanoi.cooperation.ports import ListQuery, RequestSummary
+from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.service import CooperationService, DraftInput, RequestView, StepInput
 from hanoi.cooperation.table import Transition, TransitionName, expected_step
 from hanoi.custody.encoding import b64
@@ -131,6 +133,21 @@ class ValidateBody(Strict):
     _size = field_validator("contents")(_contents_size)
 
 
+UploadId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
+class ViaIn(Strict):
+    """Off the network (ADR 0028): the channel, the day and the reference of the letter or
+    note that carried the step."""
+
+    channel: Route
+    on: date
+    reference: ShortText
+
+    def model(self) -> ChannelRecord:
+        return ChannelRecord(channel=self.channel, on=self.on, reference=self.reference)
+
+
 class StepBody(Strict):
     step: TransitionName
     reasons: Text | None = None
@@ -140,6 +157,26 @@ class StepBody(Strict):
     until: datetime | None = None
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=20)
     follow_up: RequestId | None = None
+    via: ViaIn | None = None
+    scan_upload_id: UploadId | None = None
+    """Your completed upload of the scanned letter (PDF or image) that carried the step."""
+
+
+class RegistrationBody(Strict):
+    """A request received off the network, registered from its letter (ADR 0028)."""
+
+    kind: Annotated[str, Field(min_length=1, max_length=64)]
+    requesting_state: StateCode
+    requesting_authority: ShortText
+    requested_authority: ShortText | None = None
+    channel: Route
+    received_on: date
+    reference: ShortText
+    scan_upload_id: UploadId
+    contents: dict[str, Any] = Field(default_factory=dict)
+    urgency: UrgencyIn = Field(default_factory=UrgencyIn)
+
+    _size = field_validator("contents")(_contents_size)
 
 
 class ReasonsBody(Strict):
@@ -212,6 +249,8 @@ class SummaryOut(BaseModel):
     id: str
     kind: str
     channel: str
+    route: str
+    """How the request travels: ``hanoi`` (the network) or the channel off it."""
     requesting_state: str
     requested_state: str
     side: str
@@ -241,12 +280,15 @@ class RequestOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str
     kind: str
+    route: str
     status: str
     desired_status: str | None
     side: str
     document: dict[str, Any]
     conditions: list[dict[str, Any]]
     allowed_steps: list[StepChoice]
+    recordable_steps: list[StepChoice]
+    """Off the network: the other State's steps you may record from its letters."""
     assignments: list[dict[str, Any]]
     consents: list[dict[str, Any]]
     timeline: list[RecordOut]
@@ -303,6 +345,7 @@ def _summary(summary: RequestSummary) -> SummaryOut:
         id=summary.id,
         kind=summary.kind,
         channel=summary.channel,
+        route=summary.route.value,
         requesting_state=summary.requesting_state,
         requested_state=summary.requested_state,
         side=summary.side.value,
@@ -336,12 +379,14 @@ def request_out(view: RequestView) -> RequestOut:
     return RequestOut(
         id=request.id,
         kind=request.kind,
+        route=request.route.value,
         status=request.status.value,
         desired_status=request.desired_status.value if request.desired_status else None,
         side=view.side.value,
         document=request_json(request, history=False),
         conditions=[condition_json(c) for c in request.conditions],
         allowed_steps=_choices(view.allowed, view.expected),
+        recordable_steps=_choices(view.recordable, None),
         assignments=[
             {"user": a.user, "role": a.role, "by": a.by, "at": a.at.isoformat()}
             for a in view.assignments
@@ -412,6 +457,7 @@ def list_requests(
     side: Side | None = None,
     state: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     urgency: UrgencyLevel | None = None,
+    route: Route | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page:
@@ -424,6 +470,7 @@ def list_requests(
             side=side,
             other_state=state,
             urgency=urgency.value if urgency else None,
+            route=route,
             limit=limit,
             offset=offset,
         ),
@@ -505,8 +552,33 @@ def take_step(
             until=body.until,
             conditions=tuple(c.model() for c in body.conditions),
             follow_up=body.follow_up,
+            via=body.via.model() if body.via is not None else None,
+            scan=LetterScan(upload_id=body.scan_upload_id) if body.scan_upload_id else None,
         ),
     )
+
+
+@router.post(
+    "/registrations",
+    status_code=201,
+    summary="Register a request received off the network, from its letter",
+    response_model=RequestOut,
+)
+def register(body: RegistrationBody, request: Request, user: CurrentUser) -> RequestOut:
+    view = service_of(request).register(
+        user,
+        Registration(
+            kind=body.kind,
+            requesting_state=body.requesting_state,
+            requesting_authority=body.requesting_authority,
+            requested_authority=body.requested_authority,
+            via=ChannelRecord(channel=body.channel, on=body.received_on, reference=body.reference),
+            contents=body.contents,
+            scan=LetterScan(upload_id=body.scan_upload_id),
+            urgency=body.urgency.model(),
+        ),
+    )
+    return request_out(view)
 
 
 @router.post(
