@@ -207,6 +207,7 @@ def list_requests(
                         "requesting_state": s.requesting_state,
                         "requested_state": s.requested_state,
                         "urgency": s.urgency,
+                        "route": s.route.value,
                         "updated_at": s.updated_at.isoformat(),
                     }
                     for s in items
@@ -217,7 +218,8 @@ def list_requests(
     for s in items:
         other = s.requested_state if s.side is Side.REQUESTING else s.requesting_state
         arrow = "->" if s.side is Side.REQUESTING else "<-"
-        print(f"{s.id:<24} {arrow} {other}  {s.status.value:<32} {s.kind}  ({s.urgency})")
+        by = "" if s.route.on_network else f", by {s.route.value}"
+        print(f"{s.id:<24} {arrow} {other}  {s.status.value:<32} {s.kind}  ({s.urgency}{by})")
     print(f"{len(items)} of {total}")
 
 
@@ -241,12 +243,16 @@ def show(
                 "status": request.status.value,
                 "desired_status": request.desired_status.value if request.desired_status else None,
                 "side": view.side.value,
+                "route": request.route.value,
                 "allowed_steps": [row.name.value for row in view.allowed],
+                "recordable_steps": [row.name.value for row in view.recordable],
             }
         )
         return
     print(f"{request.id}  {request.kind}  {request.requesting_state} -> {request.requested_state}")
     print(f"status: {request.status.value}  (this node is the {view.side.label})")
+    if not request.route.on_network:
+        print(f"channel: {request.route.value} (off the network: letters carry the steps)")
     for condition in request.conditions:
         print(f"condition [{condition.key}]: {condition.terms}")
     for record in request.history:
@@ -254,6 +260,9 @@ def show(
         why = f" - {r['reasons']}" if r["reasons"] else ""
         print(f"  {r['at']}  {r['state']} {r['officer']}: {r['transition']} ({r['article']}){why}")
     print("next: " + (", ".join(row.name.value for row in view.allowed) or "nothing"))
+    if view.recordable:
+        recordable = ", ".join(row.name.value for row in view.recordable)
+        print(f"record from the other State's letters: {recordable}")
 
 
 @app.command("overdue")
@@ -284,6 +293,59 @@ def overdue(directory: DirOption, user: UserOption, as_json: JsonOption = False)
         print("nothing overdue or due soon")
 
 
+ChannelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--channel",
+        help="Off the network: diplomatic, email, interpol, courier or other (ADR 0028).",
+    ),
+]
+ScanOption = Annotated[
+    Path | None,
+    typer.Option("--scan", help="The scanned letter or note: a PDF or a PNG, JPEG, TIFF image."),
+]
+
+
+def _day(value: str, option: str) -> Any:
+    from datetime import date
+
+    from hanoi.errors import FieldProblem, InvalidInput
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"bad {option}", fields=(FieldProblem(option, f"{value!r} is not YYYY-MM-DD"),)
+        ) from None
+
+
+def _scan(path: Path) -> Any:
+    from hanoi.cooperation.documents import MAX_DOCUMENT_BYTES
+    from hanoi.cooperation.offline import LetterScan
+    from hanoi.errors import InvalidInput, PayloadTooLarge
+
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"{path} is not a readable file: {exc.strerror}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise PayloadTooLarge(f"a scanned letter is at most {MAX_DOCUMENT_BYTES} bytes")
+    return LetterScan(data=data, title=path.name[:200])
+
+
+def _via(channel: str | None, on: str | None, reference: str | None) -> Any:
+    from hanoi.cooperation.routes import ChannelRecord
+    from hanoi.errors import InvalidInput
+
+    if channel is None and on is None and reference is None:
+        return None
+    if channel is None or on is None or reference is None:
+        raise InvalidInput("a channel record needs --channel, --on and --reference together")
+    route: Any = channel  # checked by the channel record
+    return ChannelRecord(channel=route, on=_day(on, "--on"), reference=reference)
+
+
 @app.command("step")
 def take_step(
     request_id: Annotated[str, typer.Argument(help="The request id.")],
@@ -292,14 +354,95 @@ def take_step(
     user: UserOption,
     reasons: Annotated[str | None, typer.Option(help="Reasons (required by some steps).")] = None,
     ground: Annotated[list[str] | None, typer.Option(help="A refusal ground (repeatable).")] = None,
+    channel: ChannelOption = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Off the network: the day, YYYY-MM-DD.")
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(help="Off the network: the note's number or the e-mail's Message-ID."),
+    ] = None,
+    scan: ScanOption = None,
 ) -> None:
-    """Take a step of the transition table."""
+    """Take a step of the transition table. Off the network, 'dispatch' sends an approved
+    request by another channel, and the other State's steps are recorded from its letters:
+    give --channel, --on, --reference and, if you have it, --scan."""
     from hanoi.cooperation.service import StepInput
 
+    via = _via(channel, on, reference)
+    letter = _scan(scan) if scan is not None else None
     with _session(directory, user) as (node, actor):
         after, record = node.cooperation.take(
             actor,
             request_id,
-            StepInput(transition=name, reasons=reasons, grounds=tuple(ground or ())),
+            StepInput(
+                transition=name,
+                reasons=reasons,
+                grounds=tuple(ground or ()),
+                via=via,
+                scan=letter,
+            ),
         )
     print(f"{after.id}: {record.from_status.value} -> {after.status.value} ({record.article})")
+
+
+@app.command("register")
+def register(
+    directory: DirOption,
+    user: UserOption,
+    requesting_state: Annotated[
+        str, typer.Option("--from", help="The requesting State (ISO 3166-1 alpha-3).")
+    ],
+    channel: Annotated[
+        str, typer.Option("--channel", help="diplomatic, email, interpol, courier or other.")
+    ],
+    received_at: Annotated[
+        str, typer.Option("--received-at", help="The day it was received, YYYY-MM-DD.")
+    ],
+    reference: Annotated[
+        str, typer.Option(help="The sender's reference: the note's number, the Message-ID.")
+    ],
+    scan: Annotated[Path, typer.Option("--scan", help="The scanned letter (PDF or image).")],
+    contents: Annotated[
+        Path, typer.Option("--contents", help="JSON: the request's items, as for a draft.")
+    ],
+    kind: Annotated[str, typer.Option(help="The kind of request.")] = "mla-general",
+    authority: Annotated[
+        str, typer.Option(help="The requesting authority, as the letter names it.")
+    ] = "central authority",
+    as_json: JsonOption = False,
+) -> None:
+    """Register a request received off the network, from its letter (ADR 0028). Prints the
+    new request's id; what the letter lacks is listed with its article, not refused."""
+    from hanoi.cooperation.offline import Registration
+    from hanoi.cooperation.routes import ChannelRecord
+    from hanoi.errors import InvalidInput
+
+    route: Any = channel  # checked by the channel record
+    items = _read_json(contents, "the contents")
+    if not isinstance(items, dict):
+        raise InvalidInput("the contents file is a JSON object of items")
+    spec = Registration(
+        kind=kind,
+        requesting_state=requesting_state,
+        requesting_authority=authority,
+        via=ChannelRecord(
+            channel=route,
+            on=_day(received_at, "--received-at"),
+            reference=reference,
+        ),
+        contents=items,
+        scan=_scan(scan),
+    )
+    with _session(directory, user) as (node, actor):
+        view = node.cooperation.register(actor, spec)
+        findings = node.cooperation.findings(actor, view.request.id)
+    if as_json:
+        from hanoi.cooperation.codec import request_json
+
+        print_json({"request": request_json(view.request), "missing": [
+            {"path": f.path, "message": f.message, "article": f.citation} for f in findings
+        ]})  # fmt: skip
+        return
+    print(view.request.id)
+    _print_problems(findings)
