@@ -21,7 +21,7 @@ from datetime import datetime
 from hanoi.cooperation.drafting import attach
 from hanoi.cooperation.errors import WorkflowViolation
 from hanoi.cooperation.model import MEDIA_TYPE, Attachment, AttachmentRole, CooperationRequest
-from hanoi.cooperation.statuses import Side, Status
+from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.errors import InvalidInput, PayloadTooLarge, RuleViolation
 
@@ -93,6 +93,12 @@ def clean_media_type(declared: str | None) -> str | None:
 def may_add_documents(request: CooperationRequest, side: Side) -> bool:
     """Whether ``side`` may add a document to ``request`` now (before it leaves)."""
     return side is Side.REQUESTING and request.status in BEFORE_SENDING
+
+
+def may_add_letters(request: CooperationRequest) -> bool:
+    """Whether the other State's letters may be added: off the network, once the request
+    has left or arrived, until it is closed (ADR 0028)."""
+    return not request.route.on_network and request.status not in FINAL
 
 
 def require_open(request: CooperationRequest, side: Side) -> None:

@@ -35,6 +35,7 @@ from hanoi.cooperation.documents import (
     check_document_size,
     document_event,
     documents,
+    may_add_letters,
     require_open,
 )
 from hanoi.cooperation.drafting import KEEP, Keep, attach, new_request, revise
@@ -707,10 +708,33 @@ class CooperationService:
         request = self._case(user, request_id, Action.DRAFT, "add a document")
         if self.files is None:
             raise RuleViolation("this node cannot attach files")
+        if kind is DocumentKind.LETTER:
+            return self._add_letter(user, request, upload_id=upload_id, title=title)
         after = self._add_document(
             user, request, kind=kind, title=title, upload_id=upload_id, sha256=None
         )
         return after.attachments[-1]
+
+    def _add_letter(
+        self, user: User, request: CooperationRequest, *, upload_id: str, title: str | None
+    ) -> Attachment:
+        """The other State's letter or note, scanned, on a request off the network."""
+        if not may_add_letters(request):
+            raise RuleViolation(
+                "letters are kept for a request that travels off the network, once it has "
+                "left or arrived and until it is closed (ADR 0028)"
+            )
+        now = self._clock.now()
+        after, letter, event = self._store_letter(
+            user,
+            request,
+            LetterScan(upload_id=upload_id, title=title),
+            side=self._side(request).other,
+            now=now,
+        )
+        self._store.save(after, custody=self._custody.prepare([event]), now=now)
+        self._custody.notify()
+        return letter
 
     def _add_document(
         self,

@@ -43,6 +43,7 @@ from hanoi.cooperation import (
 from hanoi.cooperation.deadlines import Due, DueState
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
 from hanoi.cooperation.package_conditions import FIELD_OF
+from hanoi.cooperation.routes import Route
 from hanoi.cooperation.service import AUTHORITY_NAMES
 from hanoi.cooperation.table import Requirement, Transition, row_named
 from hanoi.custody.events import CustodyAction
@@ -84,6 +85,8 @@ STEP_LABELS: dict[TransitionName, Message] = {
     TransitionName.RETURN_TO_DRAFT: N_("Return to draft"),
     TransitionName.ABANDON: N_("Abandon"),
     TransitionName.SEND: N_("Send"),
+    TransitionName.DISPATCH: N_("Send by another channel"),
+    TransitionName.REGISTER: N_("Register a request received by letter"),
     TransitionName.RECEIVE: N_("Receive"),
     TransitionName.ACKNOWLEDGE: N_("Acknowledge receipt"),
     TransitionName.REQUEST_ADDITIONAL_INFORMATION: N_("Request additional information"),
@@ -107,6 +110,16 @@ STEP_LABELS: dict[TransitionName, Message] = {
     TransitionName.CONTINUE_PRESERVATION: N_("Continue preservation"),
     TransitionName.RELEASE_PRESERVATION: N_("Release the preserved data"),
 }
+
+ROUTE_LABELS: dict[Route, Message] = {
+    Route.HANOI: N_("The Hanoi network"),
+    Route.DIPLOMATIC: N_("Diplomatic note"),
+    Route.EMAIL: N_("E-mail between central authorities"),
+    Route.INTERPOL: N_("INTERPOL (I-24/7)"),
+    Route.COURIER: N_("Courier"),
+    Route.OTHER: N_("Another channel"),
+}
+"""How a request travels (ADR 0028), as the request page and the lists name it."""
 
 DUE_STATE_LABELS: dict[DueState, Message] = {
     DueState.OVERDUE: N_("Overdue"),
@@ -445,6 +458,10 @@ class StepForm:
     conditions: tuple[ConditionChoice, ...] = ()
     primary: bool = False
     """The step expected next: the page's main button, shown first."""
+    via: bool = False
+    """The form asks for a channel record: the channel, the day and the reference."""
+    recorded: bool = False
+    """The other State's step, recorded from its letter (ADR 0028)."""
 
 
 def condition_choices(
@@ -476,8 +493,12 @@ def step_forms(
     kind: RequestKind,
     rows: Sequence[Transition],
     expected: Transition | None = None,
+    *,
+    recorded: bool = False,
 ) -> list[StepForm]:
-    """One form per step the reader may take, the expected one first and primary."""
+    """One form per step the reader may take, the expected one first and primary; with
+    ``recorded``, the other State's steps to record from its letters, each asking for
+    the channel record."""
     choices = tuple(
         GroundChoice(
             key=applied.key,
@@ -504,6 +525,8 @@ def step_forms(
                 ),
                 conditions=conditions if Requirement.CONDITIONS_AGREED in requires else (),
                 primary=row is expected,
+                via=recorded or Requirement.CHANNEL_RECORD in requires,
+                recorded=recorded,
             )
         )
     return forms

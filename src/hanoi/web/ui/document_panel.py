@@ -20,6 +20,7 @@ from hanoi.cooperation.documents import (
     MAX_DOCUMENTS,
     documents,
     may_add_documents,
+    may_add_letters,
 )
 from hanoi.cooperation.model import Attachment, DocumentKind
 from hanoi.cooperation.service import RequestView
@@ -39,6 +40,7 @@ DOCUMENT_KIND_LABELS: dict[DocumentKind, Message] = {
     DocumentKind.COURT_ORDER: N_("Court order"),
     DocumentKind.SUPPORTING_DOCUMENT: N_("Supporting document"),
     DocumentKind.TRANSLATION: N_("Translation"),
+    DocumentKind.LETTER: N_("Letter or note (off the network)"),
 }
 UNKNOWN_KIND = N_("Document")
 
@@ -125,7 +127,17 @@ def _row(ui: UiSite, fmt: LocaleFormat, request_id: str, document: Attachment) -
 
 def may_add(user: User, view: RequestView) -> bool:
     """Whether the page offers ``user`` the form (the service decides on the POST)."""
-    return user.may(Action.DRAFT) and may_add_documents(view.request, view.side)
+    return user.may(Action.DRAFT) and (
+        may_add_documents(view.request, view.side) or may_add_letters(view.request)
+    )
+
+
+def kinds_offered(view: RequestView) -> tuple[DocumentKind, ...]:
+    """Before it leaves, the documents that travel with the request; off the network, once
+    it has left or arrived, the other State's letters (ADR 0028)."""
+    if may_add_documents(view.request, view.side):
+        return tuple(kind for kind in DocumentKind if kind is not DocumentKind.LETTER)
+    return (DocumentKind.LETTER,)
 
 
 def documents_section(
@@ -151,7 +163,7 @@ def documents_section(
             request_id=req.id,
             action=f"{request_url(req.id)}/documents",
             back=back if back in BACK_TO else "request",
-            kinds=tuple((k.value, DOCUMENT_KIND_LABELS[k]) for k in DocumentKind),
+            kinds=tuple((k.value, DOCUMENT_KIND_LABELS[k]) for k in kinds_offered(view)),
             values=values or dict.fromkeys(FIELD_LIMITS, ""),
             errors=errors or {},
             max_bytes=MAX_DOCUMENT_BYTES,

@@ -9,6 +9,7 @@ request the user may not see answers the same 404 as one that does not exist
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,6 +21,7 @@ from hanoi.cooperation import DueState, Side, Status, TransitionName, Urgency, U
 from hanoi.cooperation.kinds import CONSULTATION_SOURCE
 from hanoi.cooperation.model import CooperationRequest
 from hanoi.cooperation.ports import ListQuery
+from hanoi.cooperation.routes import OFF_NETWORK, ChannelRecord, Route
 from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.web.ui import cases, draft_states, outcomes
@@ -27,7 +29,7 @@ from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.document_panel import DocumentsPanel, documents_section
 from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP, evidence_section
 from hanoi.web.ui.flash import flash
-from hanoi.web.ui.i18n import LocaleFormat, Message
+from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
 
@@ -69,9 +71,11 @@ def requests_list(
     ui: Site,
     side: Annotated[str, Query(max_length=32)] = "",
     status: Annotated[str, Query(max_length=64)] = "",
+    channel: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
     require_action(user, Action.READ)
     chosen_side, chosen_status = _parse_side(side), _parse_status(status)
+    chosen_route = next((route for route in Route if route.value == channel), None)
     service = ui.node.cooperation
     summaries, total = service.summaries(
         user,
@@ -79,6 +83,7 @@ def requests_list(
             user_id=user.id,
             statuses=(chosen_status,) if chosen_status else (),
             side=chosen_side,
+            route=chosen_route,
             limit=PAGE_SIZE,
         ),
     )
@@ -94,6 +99,8 @@ def requests_list(
             "desired": cases.STATUS_LABELS[s.desired_status] if s.desired_status else None,
             "urgency": cases.URGENCY_LABELS[UrgencyLevel(s.urgency)],
             "urgent": s.urgency != UrgencyLevel.ROUTINE.value,
+            "route": cases.ROUTE_LABELS[s.route],
+            "off_network": not s.route.on_network,
             "updated": s.updated_at,
             "updated_text": cases.moment(fmt, s.updated_at),
         }
@@ -109,6 +116,8 @@ def requests_list(
         side=chosen_side.value if chosen_side else "",
         chosen_status=chosen_status.value if chosen_status else "",
         statuses=[(s.value, cases.STATUS_LABELS[s]) for s in Status],
+        chosen_channel=chosen_route.value if chosen_route else "",
+        channels=[(route.value, cases.ROUTE_LABELS[route]) for route in Route],
         may_draft=user.may(Action.DRAFT),
     )
 
@@ -485,6 +494,11 @@ def _request_page(
         custody=custody,
         assignments=view.assignments,
         steps=cases.step_forms(catalogue, fmt, kind, view.allowed, view.expected),
+        recordable=cases.step_forms(catalogue, fmt, kind, view.recordable, recorded=True),
+        route_label=cases.ROUTE_LABELS[req.route],
+        off_network=not req.route.on_network,
+        channels=[(route.value, cases.ROUTE_LABELS[route]) for route in OFF_NETWORK],
+        today=ui.node.clock.now().date().isoformat(),
         waiting=outcomes.waiting(req, view.side, catalogue) if view.expected is None else None,
         desired_explained=outcomes.DESIRED_EXPLAINED.get(req.desired_status)
         if req.desired_status
@@ -543,7 +557,9 @@ async def take_step(
     grounds = tuple(g[:64] for g in form.get("grounds", ())[:20])
     until_text = cases.first(form, "until", 32)
     follow_up = cases.first(form, "follow_up", MAX_ID).strip()
+    via, via_errors, via_values = _via(form)
     values = {
+        **via_values,
         "reasons": reasons,
         "grounds": grounds,
         "until": until_text,
@@ -552,9 +568,12 @@ async def take_step(
         "terms": conditions.terms,
         "retain_until": conditions.retain_until,
     }
-    if conditions.errors:
+    if conditions.errors or via_errors:
         unread = cases.StepError(
-            message=cases.STEP_FAILED, detail="", article=None, fields=conditions.errors
+            message=cases.STEP_FAILED,
+            detail="",
+            article=None,
+            fields={**conditions.errors, **via_errors},
         )
         return _request_page(
             request, ui, user, view, status=422, failed=step, error=unread, values=values
@@ -566,6 +585,7 @@ async def take_step(
         until=cases.end_of_day(until_text) if until_text else None,
         conditions=conditions.conditions,
         follow_up=follow_up or None,
+        via=via,
     )
     taken = _take(ui, user, view, step_input, fmt)
     if not isinstance(taken, cases.StepError):
@@ -576,6 +596,35 @@ async def take_step(
     return _request_page(
         request, ui, user, view, status=422, failed=step, error=error, values=values
     )
+
+
+CHANNEL_FIELDS = ("channel", "on", "reference")
+CHANNEL_MISSING = N_("Give the channel, the day and the reference of the letter or note.")
+CHANNEL_BAD = N_("The channel, the day or the reference is not valid.")
+
+
+def _via(
+    form: Mapping[str, Sequence[str]],
+) -> tuple[ChannelRecord | None, dict[str, Message], dict[str, str]]:
+    """The channel record a step form gives (ADR 0028), what is wrong with it, and what to
+    show again. No field at all: no channel record (a step over the network)."""
+    given = {name: cases.first(form, name, 500).strip() for name in CHANNEL_FIELDS}
+    if not any(given.values()):
+        return None, {}, given
+    missing = {name: CHANNEL_MISSING for name, value in given.items() if not value}
+    if missing:
+        return None, missing, given
+    try:
+        route: Any = given["channel"]
+        return (
+            ChannelRecord(
+                channel=route, on=date.fromisoformat(given["on"]), reference=given["reference"]
+            ),
+            {},
+            given,
+        )
+    except (ValueError, HanoiError):
+        return None, {"channel": CHANNEL_BAD}, given
 
 
 def _confirm(
