@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from conftest import run_hanoi
 
@@ -305,3 +308,158 @@ def test_an_entry_names_its_authorities_in_the_un_languages(
     assert "unknown member 'phone'" in line
     line = fails(2, "directory", "entry", "--dir", node, "--url", "https://egy.example/")
     assert "--authorities FILE or --authority" in line
+
+
+CONTACTS_TOML = """
+[[authorities]]
+kind = "central-authority"
+name = "Federal Office of Justice"
+languages = ["de", "en"]
+contact = "By letter or e-mail"
+postal_address = '''
+Museumstrasse 7
+1070 Vienna'''
+email = "mla@justice.example"
+telephone = "+43 1 52152-0"
+"""
+
+OFFLINE_TOML = """
+[[offline_states]]
+state = "NGA"
+name = "Federal Ministry of Justice of Nigeria"
+channels = ["diplomatic", "courier"]
+source = "UNODC directory of competent national authorities, 2026"
+updated = 2026-09-15
+
+[[offline_states.authorities]]
+kind = "central-authority"
+name = "Central Authority Unit"
+languages = ["en"]
+contact = "By diplomatic note"
+email = "cau@justice.example"
+telephone = "+234 9 000 0000"
+
+[[offline_states]]
+state = "BRA"
+name = "Central Authority of Brazil"
+channels = ["email", "diplomatic"]
+source = "Note verbale 123/2026"
+updated = 2026-10-02
+declarations = { dual-criminality-reservation-for-preservation = true }
+
+[[offline_states.authorities]]
+kind = "central-authority"
+name = "DRCI"
+languages = ["pt", "en"]
+contact = "cooperacao@justice.example"
+"""
+
+
+def test_an_entry_gives_channels_contacts_and_the_document_certificate(
+    federation: Federation, tmp_path: Path
+) -> None:
+    from unit.directory.builder import certificate_pem
+
+    node = tmp_path / "aut"
+    ok("node", "init", "--dir", str(node), "--state", "AUT", "--name", "CA of Austria")
+    pem = certificate_pem("AUT document signing")
+    (node / "keys" / "document-signing.crt").write_bytes(pem)
+    listing = tmp_path / "contacts.toml"
+    listing.write_text(CONTACTS_TOML, encoding="utf-8")
+    entry = tmp_path / "aut-entry.json"
+    ok(
+        "directory", "entry", "--dir", str(node), "--url", "https://aut.example/hanoi",
+        "--authorities", str(listing),
+        "--authority", "kind=point-of-contact; name=24/7 Unit; languages=en; contact=desk; "
+        "email=24-7@police.example; telephone=+43 1 24836 0",
+        "--channel", "hanoi", "--channel", "email", "--channel", "interpol",
+        "--out", str(entry),
+    )  # fmt: skip
+    value = json.loads(entry.read_text(encoding="utf-8"))["entry"]
+    assert value["channels"] == ["hanoi", "email", "interpol"]
+    der = x509.load_pem_x509_certificate(pem).public_bytes(Encoding.DER)
+    assert value["document_certificates"] == [base64.b64encode(der).decode()]
+    central, contact = value["authorities"]
+    assert central["postal_address"] == "Museumstrasse 7\n1070 Vienna"
+    assert (central["email"], central["telephone"]) == ("mla@justice.example", "+43 1 52152-0")
+    assert (contact["email"], contact["telephone"]) == ("24-7@police.example", "+43 1 24836 0")
+    assert "postal_address" not in contact
+
+    offline = tmp_path / "offline.toml"
+    offline.write_text(OFFLINE_TOML, encoding="utf-8")
+    document = federation.sign(
+        "with-offline.json", 1, "--offline", str(offline),
+        entries=[entry, federation.entries["VNM"]],
+    )  # fmt: skip
+    signed = json.loads(document.read_text(encoding="utf-8"))["directory"]
+    assert [o["state"] for o in signed["offline_states"]] == ["BRA", "NGA"]
+    assert signed["offline_states"][1]["updated"] == "2026-09-15"
+    line = ok("directory", "verify", str(document), "--authority-key", federation.public)
+    assert "2 State(s) and 2 without a node" in line
+    table = ok("directory", "show", str(document))
+    for fragment in (
+        "NGA  Federal Ministry of Justice of Nigeria  (no Hanoi node; updated 2026-09-15)",
+        "channels   diplomatic, courier",
+        "channels   hanoi, email, interpol",
+        "source     Note verbale 123/2026",
+        "postal address    Museumstrasse 7, 1070 Vienna",
+        "email             cau@justice.example",
+        "document certificate 1",
+    ):
+        assert fragment in table, fragment
+    observer = tmp_path / "fra"
+    ok("node", "init", "--dir", str(observer), "--state", "FRA", "--name", "CA of France")
+    out = ok(
+        "directory", "import", str(document), "--dir", str(observer), "--pin", federation.public
+    )
+    assert "added without a node: BRA NGA" in out
+    assert "2 without a node" in ok("directory", "show", "--dir", str(observer))
+
+    without = federation.sign("without-offline.json", 2, entries=[federation.entries["VNM"]])
+    assert "offline_states" not in json.loads(without.read_text())["directory"]
+
+
+def test_refusals_of_channels_certificates_and_offline_states(
+    federation: Federation, tmp_path: Path
+) -> None:
+    node = tmp_path / "bel"
+    ok("node", "init", "--dir", str(node), "--state", "BEL", "--name", "CA of Belgium")
+    entry_args = ("directory", "entry", "--dir", str(node), "--url", "https://bel.example/",
+                  "--authority", AUTHORITY)  # fmt: skip
+    line = fails(2, *entry_args, "--channel", "hanoi", "--channel", "fax")
+    assert "/channels/1" in line
+    assert "must be one of hanoi, diplomatic, email, interpol, courier, other" in line
+    line = fails(2, *entry_args[:-1], f"{AUTHORITY}; email=not an address")
+    assert "/authorities/0/email" in line
+    line = fails(2, *entry_args[:-1], f"{AUTHORITY}; telephone=call me")
+    assert "/authorities/0/telephone" in line
+    (node / "keys" / "document-signing.crt").write_text(
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    )
+    line = fails(2, *entry_args)
+    assert "document-signing.crt" in line
+    assert "not a PEM X.509 certificate" in line
+
+    def offline_file(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    entries = [str(p) for p in federation.entries.values()]
+    sign_args = ("directory", "sign", "--authority-key", federation.private, "--version", "9",
+                 "--expires", "2099-01-01", *entries)  # fmt: skip
+    on_network = offline_file("egy.toml", OFFLINE_TOML.replace('"BRA"', '"EGY"'))
+    line = fails(2, *sign_args, "--offline", str(on_network))
+    assert "/offline_states/1/state" in line
+    assert "EGY runs a node" in line
+    by_hanoi = offline_file("hanoi.toml", OFFLINE_TOML.replace('["email", ', '["hanoi", '))
+    line = fails(2, *sign_args, "--offline", str(by_hanoi))
+    assert "/offline_states/1/channels/0" in line
+    assert "cannot take requests by 'hanoi'" in line
+    unknown = offline_file(
+        "unknown.toml", OFFLINE_TOML.replace("dual-criminality-reservation", "no-such")
+    )
+    line = fails(2, *sign_args, "--offline", str(unknown))
+    assert "not a key of the Convention catalogue" in line
+    line = fails(2, *sign_args, "--offline", str(offline_file("offline.txt", OFFLINE_TOML)))
+    assert "must be a .toml or a .json file" in line

@@ -348,7 +348,10 @@ def test_treaty_page_uses_a_newer_parties_file_in_the_node_folder(
     from hanoi.node.parties_files import TREATY_FOLDER, write_folder
 
     folder = node.settings.node_dir / TREATY_FOLDER
-    text = "party,kind,signed,deposited,instrument,denounced\nEGY,state,2025-10-25,2027-01-04,ratification,\n"
+    text = (
+        "party,kind,signed,deposited,instrument,denounced\n"
+        "EGY,state,2025-10-25,2027-01-04,ratification,\n"
+    )
     parse_parties(text.encode(), rules=default_catalogue().treaty_rules)
     write_folder(folder, text, about=PartiesAbout(date(2027, 1, 5), "UNTC page"), notes=[])
     try:

@@ -433,6 +433,10 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
     assert "(Art. 40(19))" in accept
     assert 'name="retain_until.personal-data-protection"' in accept
     assert 'name="retain_until.use-limitation"' not in accept
+    assert 'name="conditions" value="extraordinary-costs"' in accept  # Art. 40(29)
+    assert "Substantial or extraordinary costs" in accept
+    assert "(Art. 40(29))" in accept
+    assert 'name="retain_until.extraordinary-costs"' not in accept
 
     # A malformed date and a condition without terms come back beside their fields.
     terms = "Only for the proceedings of case 17/2026."
@@ -491,11 +495,12 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
         lan,
         request_id,
         "accept",
-        conditions=["use-limitation", "personal-data-protection"],
+        conditions=["use-limitation", "personal-data-protection", "extraordinary-costs"],
         **{
             "terms.use-limitation": terms,
             "terms.personal-data-protection": "Delete after the trial.",
             "retain_until.personal-data-protection": "2026-12-31",
+            "terms.extraordinary-costs": "The requesting State bears the laboratory's costs.",
         },
     )
     assert done.status_code == 303, done.text
@@ -506,7 +511,10 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
     assert terms in box
     assert "Delete the data received after December 31, 2026" in box
     assert "Imposed by: Requested State" in box
-    assert box.count("Set by the other State: this State must comply with it.") == 2
+    assert "Substantial or extraordinary costs" in box
+    assert "(Art. 40(29))" in box
+    assert "The requesting State bears the laboratory&#39;s costs." in box
+    assert box.count("Set by the other State: this State must comply with it.") == 3
 
 
 def test_citations_on_a_request_page_in_arabic(desks: tuple[Desk, Desk]) -> None:

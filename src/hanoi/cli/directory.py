@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,7 +12,7 @@ import typer
 from hanoi.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
-    from hanoi.directory.model import Directory
+    from hanoi.directory.model import Authority, DeclarationValue, Directory
 
 app = typer.Typer(
     help="The signed directory of States: authorities, nodes, keys and declarations.",
@@ -21,6 +22,8 @@ app = typer.Typer(
 DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
 AUTHORITY_PRIVATE_FILE = "authority-signing.pem"
 AUTHORITY_PUBLIC_FILE = "authority.pub"
+DOCUMENT_CERTIFICATE_FILE = "document-signing.crt"
+"""In the node's keys folder: the certificate its letters are signed with (PEM)."""
 
 
 def _write_output(data: bytes, out: Path | None) -> None:
@@ -50,6 +53,25 @@ def _catalogue_keys() -> frozenset[str]:
     keys |= {g.key for g in catalogue.excluded_grounds}
     keys |= {c.key for c in catalogue.conditions}
     return frozenset(keys)
+
+
+def _check_declarations(keys: Any, *, where: str) -> None:
+    if not isinstance(keys, dict):
+        return  # the codec names the member
+    known = _catalogue_keys()
+    for key in keys:
+        if key not in known:
+            raise InvalidInput(
+                f"{where} {str(key)[:60]!r} is not a key of the Convention catalogue"
+            )
+
+
+def _table_file(path: Path, *, option: str) -> bool:
+    """Whether ``path`` is TOML (else JSON); any other suffix is refused."""
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InvalidInput(f"{option} {path} must be a .toml or a .json file")
+    return suffix == ".toml"
 
 
 @app.command("authority-init")
@@ -89,18 +111,27 @@ def entry(
         list[str] | None,
         typer.Option(
             help='Repeatable: "kind=central-authority|point-of-contact; name=...; '
-            'name.ar=...; languages=en,fr; contact=..." (name.<ar|zh|en|fr|ru|es> optional).'
+            "name.ar=...; languages=en,fr; contact=...; postal_address=...; email=...; "
+            'telephone=..." (name.<ar|zh|en|fr|ru|es>, postal_address, email, telephone '
+            "optional)."
         ),
     ] = None,
     authorities: Annotated[
         Path | None,
         typer.Option(
             help="A TOML or JSON file of [[authorities]] (kind, name, names, languages, "
-            "contact); listed before any --authority."
+            "contact, postal_address, email, telephone); listed before any --authority."
         ),
     ] = None,
     declare: Annotated[
         list[str] | None, typer.Option(help="Repeatable: catalogue-key=value.")
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Repeatable, most preferred first: a channel the State takes requests by "
+            "(hanoi, diplomatic, email, interpol, courier, other); none means hanoi only."
+        ),
     ] = None,
     serial: Annotated[
         int | None, typer.Option(help="Entry serial; default 1, or previous + 1.")
@@ -119,12 +150,17 @@ def entry(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write here instead of printing.")] = None,
 ) -> None:
-    """Build this node's State entry and sign it with the node key; print it as JSON."""
+    """Build this node's State entry and sign it with the node key; print it as JSON.
+
+    The node's document-signing certificate (keys/document-signing.crt), when the node
+    has one, goes into the entry for other States to check its letters with."""
     from hanoi.clock import SystemClock
     from hanoi.crypto.ed25519keys import private_from_pem
     from hanoi.directory.authoring import (
         MAX_AUTHORITIES_FILE_BYTES,
+        MAX_CERTIFICATE_FILE_BYTES,
         build_entry,
+        certificate_from_pem,
         load_authorities_file,
         parse_authority_spec,
         parse_cli_time,
@@ -139,11 +175,9 @@ def entry(
 
     listed: list[dict[str, Any]] = []
     if authorities is not None:
-        suffix = authorities.suffix.lower()
-        if suffix not in (".toml", ".json"):
-            raise InvalidInput(f"--authorities {authorities} must be a .toml or a .json file")
+        toml = _table_file(authorities, option="--authorities")
         data = read_limited(authorities, MAX_AUTHORITIES_FILE_BYTES, what="--authorities")
-        listed = load_authorities_file(data, toml=suffix == ".toml")
+        listed = load_authorities_file(data, toml=toml)
     listed += [parse_authority_spec(text) for text in authority or []]
     if not listed:
         raise InvalidInput("give the State's authorities: --authorities FILE or --authority ...")
@@ -153,10 +187,15 @@ def entry(
         state=settings.state, name=settings.name, log_origin=settings.log_origin, keys=keys
     )
     declarations = dict(parse_declaration(text) for text in declare or [])
-    known = _catalogue_keys()
-    for key in declarations:
-        if key not in known:
-            raise InvalidInput(f"--declare {key[:60]!r} is not a key of the Convention catalogue")
+    _check_declarations(declarations, where="--declare")
+    certificates = []
+    certificate_file = settings.keys_dir / DOCUMENT_CERTIFICATE_FILE
+    if certificate_file.exists():
+        pem = read_limited(certificate_file, MAX_CERTIFICATE_FILE_BYTES, what="the certificate")
+        try:
+            certificates.append(certificate_from_pem(pem))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{certificate_file}: {exc.detail}") from None
     held_entry = None
     if previous is not None:
         held_entry = load_signed_entry(read_limited(previous, 128 * 1024, what="--previous")).entry
@@ -174,6 +213,8 @@ def entry(
             if retire_previous_at
             else None
         ),
+        channels=[text.strip() for text in channel or []],
+        document_certificates=certificates,
     )
     extra_keys = [
         private_from_pem(read_limited(p, 64 * 1024, what="--cosign-key")) for p in cosign_key or []
@@ -191,12 +232,25 @@ def sign(
     issued_at: Annotated[
         str | None, typer.Option(help="Issue time; default now (YYYY-MM-DD or ISO 8601).")
     ] = None,
+    offline: Annotated[
+        Path | None,
+        typer.Option(
+            help="A TOML or JSON file of [[offline_states]]: States without a node, their "
+            "authorities and the channels they take requests by (docs/directory.md)."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write here instead of printing.")] = None,
 ) -> None:
-    """Assemble State entries into a directory document and sign it as the authority."""
+    """Assemble State entries, and States without a node, into a directory document and
+    sign it as the authority."""
     from hanoi.clock import SystemClock
     from hanoi.crypto.ed25519keys import private_from_pem
-    from hanoi.directory.authoring import assemble, parse_cli_time
+    from hanoi.directory.authoring import (
+        MAX_OFFLINE_FILE_BYTES,
+        assemble,
+        load_offline_file,
+        parse_cli_time,
+    )
     from hanoi.directory.codec import dump_json, load_signed_entry
     from hanoi.directory.limits import DEFAULT_LIMITS
     from hanoi.directory.signing import sign_directory
@@ -207,12 +261,22 @@ def sign(
         load_signed_entry(read_limited(p, DEFAULT_LIMITS.max_entry_bytes * 2, what="entry"))
         for p in entries
     ]
+    offline_states: list[dict[str, Any]] = []
+    if offline is not None:
+        toml = _table_file(offline, option="--offline")
+        data = read_limited(offline, MAX_OFFLINE_FILE_BYTES, what="--offline")
+        offline_states = load_offline_file(data, toml=toml)
+        for index, state in enumerate(offline_states):
+            _check_declarations(
+                state.get("declarations"), where=f"offline_states[{index}].declarations:"
+            )
     now = SystemClock().now().replace(microsecond=0)
     document = assemble(
         signed_entries,
         version=version,
         issued_at=parse_cli_time(issued_at, what="--issued-at") if issued_at else now,
         expires=parse_cli_time(expires, what="--expires"),
+        offline=offline_states,
     )
     _write_output(dump_json(sign_directory(document, key).to_json()), out)
 
@@ -231,9 +295,12 @@ def verify(
     trusted = TrustedDirectory(read_public_key(authority_key))
     signed, _ = trusted.check(_read_document(file), SystemClock().now())
     document = signed.directory
+    offline = (
+        f" and {len(document.offline_states)} without a node" if document.offline_states else ""
+    )
     print(
         f"directory version {document.version} is valid: signed by directory authority "
-        f"{trusted.authority_key_id}, {len(document.states)} State(s), "
+        f"{trusted.authority_key_id}, {len(document.states)} State(s){offline}, "
         f"expires {format_time(document.expires)}"
     )
 
@@ -264,32 +331,58 @@ def export(directory: DirOption) -> None:
     _write_output(export_held(directory), None)
 
 
+def _describe_authorities(authorities: Sequence[Authority]) -> list[str]:
+    lines = []
+    for authority in authorities:
+        languages = ",".join(authority.languages)
+        lines.append(f"  {authority.kind:<18} {authority.name}  [{languages}]  {authority.contact}")
+        for language, text in authority.names.items():
+            lines.append(f"    name.{language:<13} {text}")
+        if authority.postal_address:
+            lines.append(f"    postal address    {authority.postal_address.replace(chr(10), ', ')}")
+        if authority.email:
+            lines.append(f"    email             {authority.email}")
+        if authority.telephone:
+            lines.append(f"    telephone         {authority.telephone}")
+    return lines
+
+
+def _describe_declarations(declarations: Mapping[str, DeclarationValue]) -> list[str]:
+    return [
+        f"  declares   {name} = {str(value).lower() if isinstance(value, bool) else value}"
+        for name, value in sorted(declarations.items())
+    ]
+
+
 def _describe(document: Directory) -> list[str]:
     from hanoi.directory.model import format_time
 
+    offline = f", {len(document.offline_states)} without a node" if document.offline_states else ""
     lines = [
         f"directory version {document.version}, issued {format_time(document.issued_at)}, "
-        f"expires {format_time(document.expires)}, {len(document.states)} State(s)"
+        f"expires {format_time(document.expires)}, {len(document.states)} State(s){offline}"
     ]
     for signed in document.states:
         state = signed.entry
         lines.append("")
         lines.append(f"{state.state}  {state.name}  (entry serial {state.serial})")
         lines.append(f"  node       {state.node_url}")
-        for authority in state.authorities:
-            languages = ",".join(authority.languages)
-            lines.append(
-                f"  {authority.kind:<18} {authority.name}  [{languages}]  {authority.contact}"
-            )
-            for language, text in authority.names.items():
-                lines.append(f"    name.{language:<13} {text}")
+        if state.channels:
+            lines.append(f"  channels   {', '.join(state.channels)}")
+        lines += _describe_authorities(state.authorities)
         for key in state.keys:
             until = format_time(key.valid_until) if key.valid_until else "open"
             lines.append(f"  key        {key.key_id}  {format_time(key.valid_from)} .. {until}")
-        for name, value in sorted(state.declarations.items()):
-            lines.append(
-                f"  declares   {name} = {str(value).lower() if isinstance(value, bool) else value}"
-            )
+        for index, _ in enumerate(state.document_certificates):
+            lines.append(f"  document certificate {index + 1} (base64 DER in the entry)")
+        lines += _describe_declarations(state.declarations)
+    for off in document.offline_states:
+        lines.append("")
+        lines.append(f"{off.state}  {off.name}  (no Hanoi node; updated {off.updated})")
+        lines.append(f"  channels   {', '.join(off.channels)}")
+        lines.append(f"  source     {off.source}")
+        lines += _describe_authorities(off.authorities)
+        lines += _describe_declarations(off.declarations)
     return lines
 
 

@@ -8,7 +8,19 @@ import sys
 import typer
 
 from hanoi import __version__
-from hanoi.cli import cooperation, db, directory, evidence, log, node, serve, treaty, user, witness
+from hanoi.cli import (
+    cooperation,
+    db,
+    directory,
+    evidence,
+    letter,
+    log,
+    node,
+    serve,
+    treaty,
+    user,
+    witness,
+)
 from hanoi.cli.output import EXIT_UNEXPECTED, report_error
 from hanoi.errors import HanoiError
 
@@ -25,6 +37,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(cooperation.app, name="requests")
 app.add_typer(log.app, name="log")
+app.add_typer(letter.app, name="letter")
 app.add_typer(treaty.app, name="treaty")
 app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")

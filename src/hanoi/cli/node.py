@@ -1,4 +1,5 @@
-"""``hanoi node``: create a node folder and show its public identity."""
+"""``hanoi node``: create a node folder, show its public identity, and give it the
+certificate that signs its PDF letters."""
 
 from __future__ import annotations
 
@@ -42,8 +43,60 @@ def init(
 
 @app.command("show")
 def show(directory: DirOption) -> None:
-    """Print the node's public identity as JSON."""
-    from hanoi.node.folder import load_identity
+    """Print the node's public identity as JSON, with the SHA-256 fingerprint of its
+    document-signing certificate (document_certificate_fingerprint) if it has one."""
+    from hanoi.crypto.document_signing import fingerprint
+    from hanoi.node.folder import load_document_certificate, load_identity
     from hanoi.settings import load_settings
 
-    print_json(load_identity(load_settings(directory)).as_json())
+    settings = load_settings(directory)
+    shown: dict[str, str] = dict(load_identity(settings).as_json())
+    certificate = load_document_certificate(settings)
+    if certificate is not None:
+        shown["document_certificate_fingerprint"] = fingerprint(certificate)
+    print_json(shown)
+
+
+@app.command("document-certificate")
+def document_certificate(
+    directory: DirOption,
+    renew: Annotated[
+        bool,
+        typer.Option(
+            "--renew",
+            help="Replace the key and certificate; the old certificate is kept as "
+            "keys/document-signing.<serial>.crt to check letters it signed.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Create the key and self-signed certificate that sign this node's PDF letters
+    (keys/document-signing.pem and .crt), for a node made before signed letters.
+    Refuses if they exist (exit 4) unless --renew. Prints the certificate's SHA-256
+    fingerprint, which the other State pins, its subject, validity and path."""
+    from hanoi.clock import SystemClock
+    from hanoi.crypto.document_signing import subject_text
+    from hanoi.node.document_certificate import issue_document_certificate
+    from hanoi.settings import load_settings
+
+    issued = issue_document_certificate(
+        load_settings(directory), now=SystemClock().now(), renew=renew
+    )
+    certificate = issued.signer.certificate
+    shown = {
+        "fingerprint": issued.signer.fingerprint,
+        "subject": subject_text(certificate),
+        "not_before": certificate.not_valid_before_utc.isoformat(),
+        "not_after": certificate.not_valid_after_utc.isoformat(),
+        "path": str(issued.path),
+        "archived": None if issued.archived is None else str(issued.archived),
+    }
+    if as_json:
+        print_json(shown)
+        return
+    print(f"fingerprint: SHA-256 {shown['fingerprint']}")
+    print(f"subject:     {shown['subject']}")
+    print(f"valid:       {shown['not_before']} to {shown['not_after']}")
+    print(f"certificate: {shown['path']}")
+    if issued.archived is not None:
+        print(f"replaced:    the old certificate is kept as {issued.archived}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from hanoi.convention.models import ContentItem, FieldType, RequestKind, Trigger
+from hanoi.convention.models import ContentItem, FieldType, Period, RequestKind, Trigger
 from hanoi.convention.sources import Source
 from hanoi.errors import FieldProblem
 
@@ -113,7 +113,22 @@ def _kind_problems(
                 problems.append(_problem(at, f"not_before {item.not_before!r} is not a date item"))
         if item.trigger is not None:
             problems.extend(_trigger_problems(at, item, item.trigger, items, enums))
+    for period in kind.periods:
+        if period.agreed_in is not None:
+            problems.extend(_agreement_problems(f"{where}: period {period.key}", period, items))
     return problems
+
+
+def _agreement_problems(
+    at: str, period: Period, items: dict[str, ContentItem]
+) -> list[FieldProblem]:
+    """An agreed period is a whole number of days, at least one, with a maximum."""
+    item = items.get(period.agreed_in or "")
+    if item is None or item.type is not FieldType.INTEGER:
+        return [_problem(at, f"agreed_in {period.agreed_in!r} is not an integer item")]
+    if item.minimum is None or item.minimum < 1 or item.maximum is None:
+        return [_problem(at, f"agreed_in {item.key!r} needs a minimum of at least 1 and a maximum")]
+    return []
 
 
 def _trigger_problems(

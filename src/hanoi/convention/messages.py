@@ -26,6 +26,7 @@ class FindingCode(StrEnum):
     TOO_MANY = "too-many"
     DUPLICATE_VALUE = "duplicate-value"
     BELOW_MINIMUM = "below-minimum"
+    ABOVE_MAXIMUM = "above-maximum"
     MUST_BE_TRUE = "must-be-true"
     DATE_ORDER = "date-order"
 

@@ -9,12 +9,14 @@ supplies the text in the six languages of the Convention (Art. 68).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hanoi.convention.sources import ArticleNumber, Source
+from hanoi.errors import InvalidInput, NotFound
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 """A stable kebab-case key: never renamed once published, because drafts store it."""
@@ -148,6 +150,7 @@ class ContentItem(Frozen):
     enum: Key | None = None
     item_type: FieldType | None = None
     minimum: int | None = None
+    maximum: int | None = None
     must_be_true: bool = False
     not_before: Key | None = None
 
@@ -160,8 +163,11 @@ class ContentItem(Frozen):
             raise ValueError("item_type is given exactly for list items")
         if self.item_type is not None and self.item_type not in LIST_ITEM_TYPES:
             raise ValueError(f"a list holds text, state-code or enum values, not {self.item_type}")
-        if self.minimum is not None and self.type is not FieldType.INTEGER:
-            raise ValueError("minimum applies to integer items only")
+        if (self.minimum, self.maximum) != (None, None) and self.type is not FieldType.INTEGER:
+            raise ValueError("minimum and maximum apply to integer items only")
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None and low > high:
+            raise ValueError("minimum is above maximum")
         if self.must_be_true and self.type is not FieldType.BOOLEAN:
             raise ValueError("must_be_true applies to boolean items only")
         if self.not_before is not None and self.type is not FieldType.DATE:
@@ -223,7 +229,10 @@ class Bound(StrEnum):
     MINIMUM = "minimum"
     MAXIMUM = "maximum"
     FIXED = "fixed"
-    """A set length, unless the States concerned agree otherwise."""
+    """A set length."""
+    UNLESS_AGREED = "unless-agreed"
+    """A set length, unless the States agree another period: the request carries the agreed
+    number of days in the item ``agreed_in`` names (safe conduct, Art. 40(28))."""
 
 
 class Period(Frozen):
@@ -231,7 +240,17 @@ class Period(Frozen):
     days: int = Field(gt=0)
     bound: Bound
     continues_pending: PendingEvent | None = None
+    agreed_in: Key | None = None
+    """For an ``unless-agreed`` period: the integer item of the request that carries the
+    number of days the States agreed. The loader checks it is one, with a minimum of at
+    least 1 and a maximum."""
     source: Source
+
+    @model_validator(mode="after")
+    def _agreement(self) -> Period:
+        if (self.bound is Bound.UNLESS_AGREED) != (self.agreed_in is not None):
+            raise ValueError("agreed_in names an item exactly when the bound is unless-agreed")
+        return self
 
     @property
     def label_key(self) -> str:
@@ -312,6 +331,24 @@ class RequestKind(Frozen):
 
     def item(self, key: str) -> ContentItem | None:
         return next((item for item in self.contents if item.key == key), None)
+
+    def period_days(self, key: str, contents: Mapping[str, Any]) -> int:
+        """The length in days of the period ``key`` for a request with ``contents``: the
+        days the States agreed, when the period allows it and the request carries them
+        (Art. 40(28): "or any period agreed upon"); otherwise the period's own days."""
+        period = next((p for p in self.periods if p.key == key), None)
+        if period is None:
+            raise NotFound(f"a {self.key!r} request has no period {key!r}")
+        item = self.item(period.agreed_in) if period.agreed_in is not None else None
+        agreed = contents.get(item.key) if item is not None else None
+        if item is None or agreed is None:
+            return period.days
+        low, high = item.minimum or 1, item.maximum
+        if type(agreed) is not int or agreed < low or (high is not None and agreed > high):
+            raise InvalidInput(
+                f"{item.key} is a whole number of days from {low} to {high}, not {agreed!r}"
+            )
+        return agreed
 
     @property
     def required_items(self) -> tuple[ContentItem, ...]:

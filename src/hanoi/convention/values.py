@@ -137,6 +137,16 @@ class ValueChecker:
                     minimum=item.minimum,
                 )
             ]
+        if item.maximum is not None and value > item.maximum:
+            return [
+                self.finding(
+                    path,
+                    FindingCode.ABOVE_MAXIMUM,
+                    None,
+                    label=self.label(item),
+                    maximum=item.maximum,
+                )
+            ]
         if item.must_be_true and value is not True:
             return [
                 self.finding(path, FindingCode.MUST_BE_TRUE, item.source, label=self.label(item))

@@ -15,9 +15,12 @@ catalogue follows the same rules:
   before refusal, and postponement (Art. 40(26)).
 
 The catalogue has no field saying which grounds need consultation first. Art.
-40(27) (UNTOC 18(26)) requires it before a refusal under Art. 40(21) (and, as the
-research note reads the UN text, Art. 40(22)); :data:`CONSULTATION_SOURCE` and
-:data:`CONSULTATION_PARAGRAPHS` hold that rule here.
+40(27), on the model of UNTOC 18(26), requires it before refusing under Art. 40(21)
+or postponing under Art. 40(26) (UNTOC 18(21) and 18(25)), and before nothing else:
+not before a refusal under Art. 40(22), which the model does not name.
+:data:`CONSULTATION_SOURCE` and :data:`CONSULTATION_PARAGRAPHS` hold the refusal
+half of that rule here; the transition table holds the postponement half, because
+``postpone`` starts only from ``consultation``.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ CONSULTATION_SOURCE = Source(
     paragraph="27",
     confidence=Confidence.RECALLED,
     certainty=Certainty.MODERATE,
-    basis="UNTOC 18(26): before refusing under 18(21) or postponing under 18(25), consult "
-    "to consider granting assistance on conditions; the UN text presumably adds 40(22)",
+    basis="UNTOC 18(26): before refusing under 18(21) or postponing under 18(25) (Art. "
+    "40(21) and 40(26) here), consult to consider granting assistance on conditions",
 )
 """Consultation before refusal or postponement (Art. 40(27))."""
 
-CONSULTATION_PARAGRAPHS = frozenset({21, 22})
-"""The paragraphs of Art. 40 whose refusal grounds need consultation first."""
+CONSULTATION_PARAGRAPHS = frozenset({21})
+"""The paragraphs of Art. 40 whose refusal grounds need consultation first (Art. 40(27)).
+Postponement (Art. 40(26)) needs it too: the table lets ``postpone`` start only from
+``consultation``."""
 
 POINT_OF_CONTACT_SOURCE = Source(
     article=41,

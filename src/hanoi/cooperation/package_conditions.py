@@ -10,7 +10,9 @@ verbatim as a term of its own, with the State that set it, the step at which it 
 (``accept``...) and when the other State agreed to it (``agree-to-conditions``).
 
 A package's statement carries both the structured ``terms`` and, for readers that know
-only them, the four texts of ``Conditions`` built from the same terms.
+only them, the four texts of ``Conditions`` built from the same terms. A condition on how
+the request is executed rather than on the evidence (who bears substantial or
+extraordinary costs, Art. 40(29)) travels among the terms but in none of the four texts.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ FIELD_OF = {
     "onward-transfer-authorization": "onward_transfer",
 }
 """Which of the four legacy texts a kind of term belongs to."""
+
+EXECUTION_TERMS = frozenset({"extraordinary-costs"})
+"""Conditions on the execution of the request, not on the evidence: the costs (Art.
+40(29)). They are terms of the package, but none of the four legacy texts is about them."""
 
 CONVENTION_ARTICLES = {
     "use-limitation": "Art. 40(19)",
@@ -101,6 +107,8 @@ def conditions_of(terms: Sequence[Term]) -> Conditions:
     imposed it and the article."""
     texts: dict[str, list[str]] = {name: [] for name in FIELD_OF.values()}
     for term in terms:
+        if term.kind in EXECUTION_TERMS:
+            continue
         texts[FIELD_OF.get(term.kind, "use_limitation")].append(
             f"{term.imposed_by} ({term.article}): {term.text}"
         )

@@ -43,7 +43,7 @@ S is the requesting State, R the requested State. D ("deciding") is acknowledged
 additional-information-provided (ai-prov); ai-req is additional-information-requested;
 O is any status after sending and before an outcome. A target in *italics* is the
 desired status the requesting State sets; the others set the status. C: consultation
-first when a ground is of Art. 40(21)-(22). Kinds: [mla] mutual legal assistance,
+first when a ground is of Art. 40(21) (Art. 40(27)). Kinds: [mla] mutual legal assistance,
 [exe] executed (all but preservation), [ref] with refusal grounds, [pre] preservation.
 
 A consultation goes back and forth (Art. 40(27)): the requested State says on which
@@ -125,7 +125,9 @@ class Requirement(StrEnum):
     GROUNDS = "grounds"
     """Refusal grounds the catalogue gives for the kind; never an excluded reason."""
     CONSULTATION_BEFORE_REFUSAL = "consultation-before-refusal"
-    """For a ground of Art. 40(21)-(22), a consultation was held first (Art. 40(27))."""
+    """For a ground of Art. 40(21), a consultation was held first (Art. 40(27)); not for
+    Art. 40(22), which the model (UNTOC 18(26)) does not name. Postponement needs one
+    too: ``postpone`` starts only from ``consultation``."""
     DESIRED = "desired"
     """The requesting State has asked for the target status (its desired status)."""
     CONDITIONS_AGREED = "conditions-agreed"

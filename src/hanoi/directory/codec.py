@@ -6,9 +6,15 @@ The file a node exchanges is::
                    "expires": ..., "states": [{"entry": {...}, "signatures": [...]}]},
      "signature": "<detached JWS>"}
 
-The signed objects (``directory`` and each ``entry``) keep members this version
-does not know; the two envelopes around them admit nothing else, because nothing
-unsigned travels in a signed document. Every error is a
+``directory`` may also hold ``"offline_states": [{"state": ..., "name": ...,
+"authorities": [...], "channels": [...], "declarations": {...}, "source": ...,
+"updated": "YYYY-MM-DD"}]``: the States that run no node, which only the
+directory authority's signature covers. A State is either in ``states`` or in
+``offline_states``, never both.
+
+The signed objects (``directory``, each ``entry`` and each offline State) keep
+members this version does not know; the two envelopes around them admit nothing
+else, because nothing unsigned travels in a signed document. Every error is a
 :class:`~hanoi.directory.errors.MalformedDirectory` (or
 :class:`~hanoi.directory.errors.DirectoryTooLarge`) whose field path is a JSON
 pointer such as ``/directory/states/2/entry/keys/0/valid_from``.
@@ -19,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -31,17 +37,21 @@ from hanoi.crypto.jws import MAX_SIGNATURE_CHARS
 from hanoi.custody.cosignature import CosignerKey
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
+from hanoi.directory import contacts
 from hanoi.directory.errors import DirectoryTooLarge, MalformedDirectory
 from hanoi.directory.limits import DEFAULT_LIMITS, DirectoryLimits
 from hanoi.directory.model import (
     AUTHORITY_KINDS,
+    CHANNELS,
     DIRECTORY_FORMAT,
     ENTRY_FORMAT,
+    NETWORK_CHANNEL,
     UN_LANGUAGES,
     Authority,
     DeclarationValue,
     Directory,
     NodeKey,
+    OfflineState,
     SignedDirectory,
     SignedStateEntry,
     StateEntry,
@@ -238,8 +248,107 @@ def _authority(obj: _Object) -> Authority:
         languages=tuple(languages),
         contact=obj.text("contact", max_chars=obj.limits.max_contact_chars),
         names=_names(obj),
+        postal_address=_postal_address(obj),
+        email=_email(obj),
+        telephone=_telephone(obj),
         extra=obj.extra(),
     )
+
+
+def _checked_value(obj: _Object, name: str, check: Callable[[str], object], text: str) -> str:
+    try:
+        check(text)
+    except ValueError as exc:
+        raise bad(obj.at(name), str(exc)) from None
+    return text
+
+
+def _postal_address(obj: _Object) -> str:
+    """Optional: printable lines separated by ``\\n`` (no other control character)."""
+    value = obj.get("postal_address", optional=True)
+    if value is None:
+        return ""
+    where = obj.at("postal_address")
+    if not isinstance(value, str):
+        raise bad(where, "must be a string")
+    limits = obj.limits
+    if len(value) > limits.max_postal_address_chars:
+        raise DirectoryTooLarge(
+            f"{where} is longer than {limits.max_postal_address_chars} characters",
+            fields=(FieldProblem(where, f"longer than {limits.max_postal_address_chars}"),),
+        )
+    if value.count("\n") >= limits.max_postal_address_lines:
+        raise DirectoryTooLarge(
+            f"{where} has more than {limits.max_postal_address_lines} lines",
+            fields=(FieldProblem(where, f"more than {limits.max_postal_address_lines} lines"),),
+        )
+    return _checked_value(obj, "postal_address", contacts.postal_lines, value)
+
+
+def _email(obj: _Object) -> str:
+    """Optional: a plausible addr-spec, ``local@domain.tld`` (no name, no angle brackets)."""
+    value = obj.text("email", max_chars=obj.limits.max_email_chars, optional=True)
+    return _checked_value(obj, "email", contacts.check_email, value) if value else ""
+
+
+def _telephone(obj: _Object) -> str:
+    """Optional: digits, spaces, ``(``, ``)``, ``-``, ``.``, and ``+`` first."""
+    value = obj.text("telephone", max_chars=obj.limits.max_telephone_chars, optional=True)
+    return _checked_value(obj, "telephone", contacts.check_telephone, value) if value else ""
+
+
+def _channels(obj: _Object, *, optional: bool) -> tuple[str, ...]:
+    """The channels requests may go by, from :data:`CHANNELS`, most preferred first."""
+    if optional and obj.get("channels", optional=True) is None:
+        return ()
+    channels: list[str] = []
+    for path, item in obj.items("channels", maximum=obj.limits.max_channels):
+        if not isinstance(item, str) or item not in CHANNELS:
+            raise bad(path, f"must be one of {', '.join(CHANNELS)}")
+        if item in channels:
+            raise bad(path, f"repeats the channel {item!r}")
+        channels.append(item)
+    return tuple(channels)
+
+
+def _document_certificates(obj: _Object) -> tuple[str, ...]:
+    """Optional: DER X.509 certificates in standard, padded base64, each parsed."""
+    if obj.get("document_certificates", optional=True) is None:
+        return ()
+    limit = obj.limits.max_certificate_chars
+    found: list[str] = []
+    for path, item in obj.items(
+        "document_certificates", maximum=obj.limits.max_document_certificates
+    ):
+        if not isinstance(item, str):
+            raise bad(path, "must be a string of base64")
+        if len(item) > limit:
+            raise DirectoryTooLarge(
+                f"{path} is longer than {limit} characters",
+                fields=(FieldProblem(path, f"longer than {limit} characters"),),
+            )
+        try:
+            contacts.decode_certificate(item)
+        except ValueError as exc:
+            raise bad(path, str(exc)) from None
+        if item in found:
+            raise bad(path, "repeats a certificate")
+        found.append(item)
+    return tuple(found)
+
+
+def _authorities(obj: _Object) -> tuple[Authority, ...]:
+    return tuple(
+        _authority(_Object(item, where, obj.limits))
+        for where, item in obj.items("authorities", maximum=obj.limits.max_authorities)
+    )
+
+
+def _day(obj: _Object, name: str) -> date:
+    try:
+        return contacts.parse_day(obj.get(name))
+    except ValueError as exc:
+        raise bad(obj.at(name), str(exc)) from None
 
 
 def _node_key(obj: _Object) -> NodeKey:
@@ -290,10 +399,7 @@ def parse_entry(
     if obj.get("format") != ENTRY_FORMAT:
         raise bad(obj.at("format"), f"must be {ENTRY_FORMAT!r} (another version wrote it?)")
     state = obj.matching("state", STATE_CODE, "an ISO 3166-1 alpha-3 code such as EGY")
-    authorities = [
-        _authority(_Object(item, where, limits))
-        for where, item in obj.items("authorities", maximum=limits.max_authorities)
-    ]
+    authorities = _authorities(obj)
     keys = [
         _node_key(_Object(item, where, limits))
         for where, item in obj.items("keys", maximum=limits.max_keys)
@@ -317,7 +423,7 @@ def parse_entry(
         name=obj.text("name", max_chars=limits.max_name_chars),
         serial=obj.integer("serial"),
         node_url=_node_url(obj),
-        authorities=tuple(authorities),
+        authorities=authorities,
         keys=tuple(keys),
         age_recipient=age_recipient,
         log_origin=log_origin,
@@ -325,6 +431,8 @@ def parse_entry(
         witness_name=witness_name,
         witness_key=witness_key,
         declarations=_declarations(obj),
+        channels=_channels(obj, optional=True),
+        document_certificates=_document_certificates(obj),
         extra=obj.extra(),
     )
     _same_as_read(entry.to_json(), value, path)
@@ -355,6 +463,56 @@ def parse_signed_entry(
     return SignedStateEntry(entry=entry, signatures=tuple(signatures))
 
 
+def parse_offline_state(
+    value: Any, *, path: str = "", limits: DirectoryLimits = DEFAULT_LIMITS
+) -> OfflineState:
+    """An :class:`OfflineState` from its JSON object: a State without a node."""
+    obj = _Object(value, path, limits)
+    state = obj.matching("state", STATE_CODE, "an ISO 3166-1 alpha-3 code such as EGY")
+    name = obj.text("name", max_chars=limits.max_name_chars)
+    authorities = _authorities(obj)
+    channels = _channels(obj, optional=False)
+    if NETWORK_CHANNEL in channels:
+        raise bad(
+            f"{obj.at('channels')}/{channels.index(NETWORK_CHANNEL)}",
+            f"a State without a node cannot take requests by {NETWORK_CHANNEL!r}; "
+            "list it in states with its signed entry instead",
+        )
+    offline = OfflineState(
+        state=state,
+        name=name,
+        authorities=authorities,
+        channels=channels,
+        declarations=_declarations(obj),
+        source=obj.text("source", max_chars=limits.max_source_chars),
+        updated=_day(obj, "updated"),
+        extra=obj.extra(),
+    )
+    _same_as_read(offline.to_json(), value, path)
+    return offline
+
+
+def _offline_states(obj: _Object, on_network: dict[str, int]) -> tuple[OfflineState, ...]:
+    """The optional ``offline_states``: each State once, and none that also runs a node."""
+    if obj.get("offline_states", optional=True) is None:
+        return ()
+    found: list[OfflineState] = []
+    seen: set[str] = set()
+    for where, item in obj.items("offline_states", maximum=obj.limits.max_offline_states):
+        offline = parse_offline_state(item, path=where, limits=obj.limits)
+        if offline.state in seen:
+            raise bad(f"{where}/state", f"{offline.state} appears more than once")
+        if offline.state in on_network:
+            raise bad(
+                f"{where}/state",
+                f"{offline.state} is also listed with a node "
+                f"(states/{on_network[offline.state]}); a State is one or the other",
+            )
+        seen.add(offline.state)
+        found.append(offline)
+    return tuple(found)
+
+
 def parse_directory(
     value: Any, *, path: str = "", limits: DirectoryLimits = DEFAULT_LIMITS
 ) -> Directory:
@@ -367,18 +525,19 @@ def parse_directory(
     if expires <= issued_at:
         raise bad(obj.at("expires"), "must be later than issued_at")
     states: list[SignedStateEntry] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for where, item in obj.items("states", maximum=limits.max_states, minimum=0):
         signed = parse_signed_entry(item, path=where, limits=limits)
         if signed.state in seen:
             raise bad(f"{where}/entry/state", f"{signed.state} appears more than once")
-        seen.add(signed.state)
+        seen[signed.state] = len(states)
         states.append(signed)
     directory = Directory(
         version=version,
         issued_at=issued_at,
         expires=expires,
         states=tuple(states),
+        offline_states=_offline_states(obj, seen),
         extra=obj.extra(),
     )
     _same_as_read(directory.to_json(), value, path)

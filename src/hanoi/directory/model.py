@@ -1,12 +1,17 @@
 """The directory of States as frozen dataclasses. Pure.
 
 A :class:`SignedDirectory` holds a :class:`Directory` (version, issue and
-expiry times, one :class:`SignedStateEntry` per State) and the directory
+expiry times, one :class:`SignedStateEntry` per State that runs a node, and
+optionally one :class:`OfflineState` per State that does not) and the directory
 authority's signature over it. Each :class:`StateEntry` says who the State's
-authorities are and which languages they accept, where its node is, which
-keys sign for it (:class:`NodeKey`, each with a validity period, so a new key
-can be listed beside the old one during a rotation), its age recipient, its
-custody log and witness keys, and its declarations.
+authorities are, how to reach them and which languages they accept, which
+channels it takes requests by, where its node is, which keys sign for it
+(:class:`NodeKey`, each with a validity period, so a new key can be listed
+beside the old one during a rotation), its age recipient, its custody log and
+witness keys, the certificates its letters are signed with, and its
+declarations. An :class:`OfflineState` says the same of a State without a node
+(authorities, channels, declarations), as the secretariat recorded it.
+:meth:`Directory.contact_of` answers both alike (:class:`StateContact`).
 
 Members this version does not know are kept in ``extra`` and written back, so
 a document signed by a newer version still verifies here. Build instances
@@ -20,7 +25,7 @@ import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -33,6 +38,10 @@ ENTRY_FORMAT = "hanoi-directory-entry/1"
 AUTHORITY_KINDS = ("central-authority", "point-of-contact")
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 """The six official languages of the United Nations: the keys of an authority's ``names``."""
+CHANNELS = ("hanoi", "diplomatic", "email", "interpol", "courier", "other")
+"""The channels a request may go by (Art. 40(14)): a Hanoi node, diplomatic channels,
+e-mail between central authorities, INTERPOL's I-24/7 network, courier, or another."""
+NETWORK_CHANNEL = "hanoi"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -69,9 +78,12 @@ class Authority:
     """A central authority (Art. 40(13)) or a 24/7 point of contact (Art. 41).
 
     ``name`` is the authority's own name, in the language it uses itself; ``names``
-    optionally gives it in some of the six UN languages (:data:`UN_LANGUAGES`). An
-    authority without ``names`` is written without the member, so an entry signed
-    before ``names`` existed is written back, and verifies, byte for byte.
+    optionally gives it in some of the six UN languages (:data:`UN_LANGUAGES`).
+    ``contact`` is free text; ``postal_address`` (lines separated by ``\\n``),
+    ``email`` and ``telephone`` optionally say the same in a structured way, for a
+    request that goes by letter. An authority without an optional member is written
+    without it, so an entry signed before the member existed is written back, and
+    verifies, byte for byte.
     """
 
     kind: str
@@ -80,6 +92,9 @@ class Authority:
     contact: str
     extra: Mapping[str, Any] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
+    postal_address: str = ""
+    email: str = ""
+    telephone: str = ""
 
     def name_in(self, language: str) -> tuple[str, str]:
         """The name to show to a reader of ``language``, and the language it is in.
@@ -103,6 +118,13 @@ class Authority:
         }
         if self.names:
             value["names"] = dict(self.names)
+        for name, text in (
+            ("postal_address", self.postal_address),
+            ("email", self.email),
+            ("telephone", self.telephone),
+        ):
+            if text:
+                value[name] = text
         return value
 
 
@@ -166,6 +188,14 @@ class StateEntry:
     witness_key: str  # C2SP tlog-cosignature verifier key
     declarations: Mapping[str, DeclarationValue] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    channels: tuple[str, ...] = ()
+    """The channels it takes requests by, most preferred first; none given means
+    its node only (:meth:`accepted_channels`)."""
+    document_certificates: tuple[str, ...] = ()
+    """DER X.509 certificates its node signs letters with, in standard base64."""
+
+    def accepted_channels(self) -> tuple[str, ...]:
+        return self.channels or (NETWORK_CHANNEL,)
 
     def key(self, key_id: str) -> NodeKey:
         for key in self.keys:
@@ -195,6 +225,12 @@ class StateEntry:
             "witness_name": self.witness_name,
             "witness_key": self.witness_key,
             "declarations": dict(self.declarations),
+            **({"channels": list(self.channels)} if self.channels else {}),
+            **(
+                {"document_certificates": list(self.document_certificates)}
+                if self.document_certificates
+                else {}
+            ),
         }
 
 
@@ -214,6 +250,95 @@ class SignedStateEntry:
 
 
 @dataclass(frozen=True)
+class OfflineState:
+    """A State that runs no Hanoi node: how to reach its authorities by other channels.
+
+    The secretariat records it from what the State told it (``source``: a note
+    verbale, the UNODC directory of competent national authorities...) as of
+    ``updated``. Only the directory authority's signature covers it: there is no
+    node key to sign it with. ``channels`` never holds ``hanoi``.
+    """
+
+    state: str  # ISO 3166-1 alpha-3
+    name: str
+    authorities: tuple[Authority, ...]
+    channels: tuple[str, ...]
+    source: str
+    updated: date
+    declarations: Mapping[str, DeclarationValue] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "state": self.state,
+            "name": self.name,
+            "authorities": [a.to_json() for a in self.authorities],
+            "channels": list(self.channels),
+            "declarations": dict(self.declarations),
+            "source": self.source,
+            "updated": self.updated.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class StateContact:
+    """How to address a request to a State, whether it runs a node or not.
+
+    ``channels`` are the ones it takes requests by, most preferred first (a node
+    State that lists none: ``("hanoi",)``). ``source`` and ``updated`` are the
+    secretariat's, for a State off the network; ``document_certificates`` and
+    ``node_url`` are a node State's.
+    """
+
+    state: str
+    name: str
+    on_network: bool
+    authorities: tuple[Authority, ...]
+    channels: tuple[str, ...]
+    declarations: Mapping[str, DeclarationValue]
+    document_certificates: tuple[str, ...] = ()
+    node_url: str = ""
+    source: str = ""
+    updated: date | None = None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages any of its authorities accepts, in the order listed (Art. 40(14));
+        each authority's own are in its ``languages``."""
+        return tuple(dict.fromkeys(tag for a in self.authorities for tag in a.languages))
+
+    def authorities_of(self, kind: str) -> tuple[Authority, ...]:
+        return tuple(a for a in self.authorities if a.kind == kind)
+
+    @classmethod
+    def of_entry(cls, entry: StateEntry) -> StateContact:
+        return cls(
+            state=entry.state,
+            name=entry.name,
+            on_network=True,
+            authorities=entry.authorities,
+            channels=entry.accepted_channels(),
+            declarations=entry.declarations,
+            document_certificates=entry.document_certificates,
+            node_url=entry.node_url,
+        )
+
+    @classmethod
+    def of_offline(cls, offline: OfflineState) -> StateContact:
+        return cls(
+            state=offline.state,
+            name=offline.name,
+            on_network=False,
+            authorities=offline.authorities,
+            channels=offline.channels,
+            declarations=offline.declarations,
+            source=offline.source,
+            updated=offline.updated,
+        )
+
+
+@dataclass(frozen=True)
 class Directory:
     """The document the directory authority signs."""
 
@@ -222,6 +347,7 @@ class Directory:
     expires: datetime
     states: tuple[SignedStateEntry, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    offline_states: tuple[OfflineState, ...] = ()
 
     def entry(self, state: str) -> SignedStateEntry:
         for signed in self.states:
@@ -230,10 +356,26 @@ class Directory:
         raise UnknownState(f"{state[:16]!r} is not in directory version {self.version}")
 
     def state_codes(self) -> tuple[str, ...]:
+        """The States that run a node (the only ones messages go to and come from)."""
         return tuple(signed.state for signed in self.states)
 
+    def offline(self, state: str) -> OfflineState | None:
+        return next((o for o in self.offline_states if o.state == state), None)
+
+    def all_states(self) -> tuple[str, ...]:
+        """Every State the directory lists, with a node or without, by code."""
+        return tuple(sorted({*self.state_codes(), *(o.state for o in self.offline_states)}))
+
+    def contact_of(self, state: str) -> StateContact | None:
+        """How to reach ``state`` (with a node or without); None when it is not listed."""
+        for signed in self.states:
+            if signed.state == state:
+                return StateContact.of_entry(signed.entry)
+        offline = self.offline(state)
+        return StateContact.of_offline(offline) if offline is not None else None
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        value = {
             **self.extra,
             "format": DIRECTORY_FORMAT,
             "version": self.version,
@@ -241,6 +383,9 @@ class Directory:
             "expires": format_time(self.expires),
             "states": [s.to_json() for s in self.states],
         }
+        if self.offline_states:
+            value["offline_states"] = [o.to_json() for o in self.offline_states]
+        return value
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ they are checked (see ``docs/adr/0011-signed-directory.md``):
    - a State not held before is signed by a key its own entry lists (trust on
      first use, vouched for by the authority's signature).
 
+States without a node (``offline_states``) list no keys, so nothing is ever
+accepted from them as a message; their contacts are covered by the authority's
+signature alone (rule 2), and a State listed both with and without a node is
+malformed (rule 1). :class:`DirectoryUpdate` names those added, removed or changed.
+
 :meth:`TrustedDirectory.key_for` is what the federation layer calls to check
 the key of a signed message at the time it was signed.
 """
@@ -74,6 +79,11 @@ class DirectoryUpdate:
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     rekeyed: tuple[str, ...] = ()
+    offline_added: tuple[str, ...] = ()
+    """States without a node (signed by the directory authority alone) added, removed
+    or changed: their contacts are the secretariat's word, so the operator sees them."""
+    offline_removed: tuple[str, ...] = ()
+    offline_changed: tuple[str, ...] = ()
 
     def summary(self) -> str:
         if self.unchanged:
@@ -85,6 +95,9 @@ class DirectoryUpdate:
             ("removed", self.removed),
             ("changed", self.changed),
             ("re-keyed", self.rekeyed),
+            ("added without a node", self.offline_added),
+            ("removed without a node", self.offline_removed),
+            ("changed without a node", self.offline_changed),
         ):
             if states:
                 parts.append(f"{label}: {' '.join(states)}")
@@ -209,6 +222,8 @@ class TrustedDirectory:
                 if {k.key_id for k in before.entry.keys} != {k.key_id for k in entry.entry.keys}:
                     rekeyed.append(entry.state)
         new_codes = set(new.state_codes())
+        held_offline = {o.state: o for o in held.directory.offline_states} if held else {}
+        new_offline = {o.state: o for o in new.offline_states}
         return signed, DirectoryUpdate(
             previous_version=held.version if held else None,
             version=new.version,
@@ -217,6 +232,16 @@ class TrustedDirectory:
             removed=tuple(sorted(set(held_states) - new_codes)),
             changed=tuple(sorted(changed)),
             rekeyed=tuple(sorted(rekeyed)),
+            offline_added=tuple(sorted(set(new_offline) - set(held_offline))),
+            offline_removed=tuple(sorted(set(held_offline) - set(new_offline))),
+            offline_changed=tuple(
+                sorted(
+                    code
+                    for code, offline in new_offline.items()
+                    if code in held_offline
+                    and canonical(held_offline[code].to_json()) != canonical(offline.to_json())
+                )
+            ),
         )
 
     def update(self, data: bytes, now: datetime) -> DirectoryUpdate:

@@ -14,12 +14,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -108,9 +109,13 @@ def build_sandbox(
     clock: Clock,
     authority_key: Ed25519PrivateKey | None = None,
     start: bool = False,
+    offline: Sequence[Mapping[str, Any]] = (),
 ) -> Sandbox:
     """Create every node folder under ``root`` (new, or emptied if it is an old sandbox),
     users with passwords and tokens, a signed directory, and import it in every node.
+
+    ``offline`` lists States without a node for the directory, as the secretariat's
+    ``--offline`` file does (:func:`~hanoi.directory.authoring.load_offline_file`).
 
     With ``start``, each node's server process starts as soon as its folder exists, so
     that servers load while the rest is built (a node picks up the directory when it is
@@ -166,7 +171,9 @@ def build_sandbox(
         signed.append(sign_entry(entry, [load_keys(settings).signing]))
         nodes[state] = node
     key = authority_key or Ed25519PrivateKey.generate()
-    document = assemble(signed, version=1, issued_at=now, expires=now + timedelta(days=365))
+    document = assemble(
+        signed, version=1, issued_at=now, expires=now + timedelta(days=365), offline=offline
+    )
     data = dump_json(sign_directory(document, key).to_json())
     authority = root / "directory-authority"
     authority.mkdir()

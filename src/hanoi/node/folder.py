@@ -9,6 +9,9 @@ Layout::
     DIR/keys/log-signing.key       Ed25519, C2SP signed-note signer key, mode 0600
     DIR/keys/witness-signing.pem   Ed25519, PKCS#8 PEM, mode 0600: cosigns other logs
     DIR/keys/age-identity.txt      age X25519 identity, age-keygen layout, mode 0600
+    DIR/keys/document-signing.pem  ECDSA P-256, PKCS#8 PEM, mode 0600: signs PDF letters
+    DIR/keys/document-signing.crt  its self-signed X.509 certificate, PEM, mode 0644
+    DIR/keys/document-signing.<serial>.crt  certificates it replaced (ADR 0027)
 
 ``init_node`` builds everything in a temporary sibling folder and renames it
 into place at the end, so a failure leaves nothing behind and nothing that
@@ -25,9 +28,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hanoi.crypto.agekeys import AgeIdentity, format_identity_file, read_identity_file
+from hanoi.crypto.document_signing import (
+    DocumentSigner,
+    certificate_from_pem,
+    generate_document_signer,
+    signer_from_pem,
+)
 from hanoi.crypto.ed25519keys import (
     format_note_signer_key,
     parse_note_signer_key,
@@ -42,18 +52,29 @@ SIGNING_KEY_FILE = "node-signing.pem"
 LOG_KEY_FILE = "log-signing.key"
 WITNESS_KEY_FILE = "witness-signing.pem"
 AGE_IDENTITY_FILE = "age-identity.txt"
+DOCUMENT_KEY_FILE = "document-signing.pem"
+DOCUMENT_CERTIFICATE_FILE = "document-signing.crt"
 _KEY_FILE_LIMIT = 64 * 1024
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Create ``path`` with mode 0600 (whatever the umask), refusing to overwrite."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        os.fchmod(fd, 0o600)
+        os.fchmod(fd, mode)
         os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` with mode 0600 (whatever the umask), refusing to overwrite."""
+    _write_new(path, data, 0o600)
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Create ``path`` with mode 0644 (whatever the umask), refusing to overwrite."""
+    _write_new(path, data, 0o644)
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -100,6 +121,45 @@ def load_identity(settings: Settings) -> NodeIdentity:
         log_origin=settings.log_origin,
         keys=load_keys(settings),
     )
+
+
+def _read_certificate_file(path: Path) -> bytes:
+    if path.stat().st_size > _KEY_FILE_LIMIT:
+        raise InvalidInput(f"{path} is too large to be a certificate file")
+    return path.read_bytes()
+
+
+def load_document_certificate(settings: Settings) -> x509.Certificate | None:
+    """The node's document-signing certificate, or None if it has none yet."""
+    try:
+        data = _read_certificate_file(settings.keys_dir / DOCUMENT_CERTIFICATE_FILE)
+    except FileNotFoundError:
+        return None
+    return certificate_from_pem(data)
+
+
+def load_document_signer(settings: Settings) -> DocumentSigner:
+    """The key and certificate that sign the node's PDF letters (ADR 0027)."""
+    keys_dir = settings.keys_dir
+    missing = [
+        name
+        for name in (DOCUMENT_KEY_FILE, DOCUMENT_CERTIFICATE_FILE)
+        if not (keys_dir / name).exists()
+    ]
+    if missing:
+        raise NotFound(
+            f"this node has no document-signing certificate ({', '.join(missing)} missing in "
+            f"{keys_dir}); run 'hanoi node document-certificate --dir {settings.node_dir}'"
+        )
+    return signer_from_pem(
+        _read_key_file(keys_dir / DOCUMENT_KEY_FILE),
+        _read_certificate_file(keys_dir / DOCUMENT_CERTIFICATE_FILE),
+    )
+
+
+def write_document_signer(keys_dir: Path, signer: DocumentSigner) -> None:
+    write_private(keys_dir / DOCUMENT_KEY_FILE, signer.key_pem())
+    write_public(keys_dir / DOCUMENT_CERTIFICATE_FILE, signer.certificate_pem())
 
 
 def _check_target(target: Path) -> None:
@@ -151,6 +211,7 @@ def init_node(
             keys_dir / AGE_IDENTITY_FILE,
             format_identity_file(keys.age, created=now.isoformat()).encode(),
         )
+        write_document_signer(keys_dir, generate_document_signer(state=state, name=name, now=now))
         settings.resolved_blob_dir.mkdir(exist_ok=True)
         (staging / CONFIG_FILE).write_text(format_config(config), encoding="utf-8")
         prepare(settings, keys)

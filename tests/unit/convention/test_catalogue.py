@@ -19,7 +19,8 @@ from hanoi.convention import (
 )
 from hanoi.convention.labels import COMPLETE_LANGUAGES
 from hanoi.convention.models import Bound, FieldType, PendingEvent
-from hanoi.errors import NotFound
+from hanoi.convention.sources import Certainty
+from hanoi.errors import InvalidInput, NotFound
 
 MLA_KINDS = (
     "mla-stored-data",
@@ -120,10 +121,112 @@ def test_refusal_grounds_and_conditions_cite_their_paragraphs(catalogue: Catalog
         "confidentiality": "Art. 40(20)",
         "personal-data-protection": "Art. 36(1)(b)",
         "onward-transfer-authorization": "Art. 36(3)",
+        "extraordinary-costs": "Art. 40(29)",
     }
     for kind in catalogue.kinds:
         for applied in (*kind.refusal_grounds, *kind.excluded_grounds, *kind.conditions):
             assert applied.source.article in {a.number for a in catalogue.articles}
+
+
+# --- the review of issue 16 (part 4): citations checked against the model treaties ----
+
+
+def test_instruments_cite_art_64_3_not_the_organizations_paragraph(catalogue: Catalogue) -> None:
+    source = catalogue.treaty_rules.instruments.source
+    assert source.citation() == "Art. 64(3)"
+    assert source.basis is not None
+    assert "67(3)" in source.basis
+    assert "67(4)" in source.basis
+
+
+def test_the_non_discrimination_ground_rests_on_the_recalled_un_text(catalogue: Catalogue) -> None:
+    ground = catalogue.refusal_ground("persecution-or-discrimination")
+    assert ground.source.citation() == "Art. 40(22)"
+    assert ground.source.confidence is Confidence.RECALLED
+    assert ground.source.basis is not None
+    assert "UN text" in ground.source.basis
+    assert "not UNTOC 16(14)" in ground.source.basis
+    assert "language" in catalogue.label(ground.label_key)
+
+
+def test_the_24_7_point_of_contact_facilitates_and_never_refuses(catalogue: Catalogue) -> None:
+    kind = catalogue.kind("network-24-7-assistance")
+    assert kind.refusal_grounds == ()
+    (facilitated,) = kind.excluded_grounds
+    assert facilitated.key == "direct-measures-not-permitted"
+    assert facilitated.source.citation() == "Art. 41(3)"
+    assert facilitated.source.basis is not None
+    assert "Budapest 35(1)" in facilitated.source.basis
+    assert catalogue.label("excluded-ground.direct-measures-not-permitted").startswith(
+        "Facilitated only"
+    )
+    # The old key stays defined, so that a request refused on it earlier can be read,
+    # but no kind applies it.
+    retired = catalogue.refusal_ground("not-permitted-by-domestic-law-and-practice")
+    assert "no longer a ground for refusal" in catalogue.label(retired.label_key)
+    assert all(
+        applied.key != retired.key for kind in catalogue.kinds for applied in kind.refusal_grounds
+    )
+
+
+def test_safe_conduct_is_15_days_unless_the_states_agree_another_period(
+    catalogue: Catalogue,
+) -> None:
+    kind = catalogue.kind("mla-general")
+    (period,) = kind.periods
+    assert (period.key, period.days, period.bound) == ("safe-conduct", 15, Bound.UNLESS_AGREED)
+    assert period.source.citation() == "Art. 40(28)"
+    item = kind.item("safe-conduct-agreed-days")
+    assert item is not None
+    assert period.agreed_in == item.key
+    assert (item.type, item.required, item.minimum, item.maximum) == (
+        FieldType.INTEGER,
+        False,
+        1,
+        365,
+    )
+    assert kind.period_days("safe-conduct", {}) == 15
+    assert kind.period_days("safe-conduct", {"safe-conduct-agreed-days": 30}) == 30
+    assert kind.period_days("safe-conduct", {"safe-conduct-agreed-days": 365}) == 365
+    for bad in (0, -1, 366, "30", 1.5, True):
+        with pytest.raises(InvalidInput, match="whole number of days"):
+            kind.period_days("safe-conduct", {"safe-conduct-agreed-days": bad})
+    with pytest.raises(NotFound):
+        kind.period_days("preservation", {})
+
+
+def test_costs_are_a_condition_of_the_mla_kinds_only(catalogue: Catalogue) -> None:
+    costs = catalogue.condition("extraordinary-costs")
+    assert costs.source.citation() == "Art. 40(29)"
+    assert costs.source.basis is not None
+    assert "UNTOC 18(28)" in costs.source.basis
+    assert catalogue.label(costs.label_key).startswith("Substantial or extraordinary costs")
+    with_costs = {
+        kind.key
+        for kind in catalogue.kinds
+        if "extraordinary-costs" in {c.key for c in kind.conditions}
+    }
+    assert with_costs == set(MLA_KINDS)
+
+
+def test_recalled_doubts_of_art_40_are_marked_low(catalogue: Catalogue) -> None:
+    """Art. 40(15) may insert an item on the time period (purpose would be (g)); Art. 40(9)
+    may follow UNCAC 46(9). Neither is confirmed: the rules say so, behaviour unchanged."""
+    purpose = catalogue.kind("mla-general").item("purpose")
+    assert purpose is not None
+    assert purpose.required
+    assert purpose.source.paragraph == "15(f)"
+    assert (purpose.source.confidence, purpose.source.certainty) == (
+        Confidence.RECALLED,
+        Certainty.LOW,
+    )
+    assert purpose.source.basis is not None
+    assert "15(g)" in purpose.source.basis
+    dual = catalogue.refusal_ground("absence-of-dual-criminality")
+    assert dual.source.citation() == "Art. 40(9)"
+    assert (dual.source.confidence, dual.source.certainty) == (Confidence.RECALLED, Certainty.LOW)
+    assert dual.source.basis is not None
+    assert "UNCAC 46(9)" in dual.source.basis
 
 
 def test_provisional_rules_are_visible(catalogue: Catalogue) -> None:
@@ -290,6 +393,27 @@ BAD_DATA = [
         "threshold: forty",
         "entry_into_force.threshold",
         id="bad-number",
+    ),
+    pytest.param(
+        "request_kinds.yaml",
+        "agreed_in: safe-conduct-agreed-days",
+        "agreed_in: safe-conduct-days",
+        "period safe-conduct: agreed_in 'safe-conduct-days' is not an integer item",
+        id="agreed-period-in-no-item",
+    ),
+    pytest.param(
+        "request_kinds.yaml",
+        "minimum: 1, maximum: 365",
+        "minimum: 1",
+        "agreed_in 'safe-conduct-agreed-days' needs a minimum of at least 1 and a maximum",
+        id="agreed-period-without-maximum",
+    ),
+    pytest.param(
+        "request_kinds.yaml",
+        "bound: unless-agreed, agreed_in: safe-conduct-agreed-days",
+        "bound: fixed, agreed_in: safe-conduct-agreed-days",
+        "agreed_in names an item exactly when the bound is unless-agreed",
+        id="agreed-period-on-a-fixed-bound",
     ),
 ]
 

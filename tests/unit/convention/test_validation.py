@@ -165,6 +165,49 @@ def test_minimums_are_enforced(catalogue: Catalogue, drafts) -> None:
         assert validate(draft(kind_key, contents | {item_key: item.minimum})) == []
 
 
+def test_maximums_are_enforced(catalogue: Catalogue, drafts) -> None:
+    pairs = _items_with(catalogue, lambda item: item.maximum is not None)
+    assert pairs, "the period of safe conduct the States agreed (Art. 40(28))"
+    for kind_key, item_key in pairs:
+        kind = catalogue.kind(kind_key)
+        item = kind.item(item_key)
+        contents = drafts.requiring(kind, item) | {item_key: item.maximum + 1}
+        findings = validate(draft(kind_key, contents))
+        assert [(f.path, f.code) for f in findings] == [
+            (f"contents.{item_key}", FindingCode.ABOVE_MAXIMUM)
+        ]
+        assert str(item.maximum) in findings[0].message
+        assert findings[0].citation is None  # a limit of the node, not of the Convention
+        assert validate(draft(kind_key, contents | {item_key: item.maximum})) == []
+
+
+def test_an_agreed_period_of_safe_conduct_is_a_whole_number_of_days(
+    catalogue: Catalogue, drafts
+) -> None:
+    kind = catalogue.kind("mla-general")
+    item = kind.item("safe-conduct-agreed-days")
+    assert item is not None
+    contents = drafts.requiring(kind, item)
+    assert validate(draft(kind.key, contents | {item.key: 30})) == []
+    codes = {
+        value: [f.code for f in validate(draft(kind.key, contents | {item.key: value}))]
+        for value in (0, -5, 366, "30", 1.5, True)
+    }
+    assert codes == {
+        0: [FindingCode.BELOW_MINIMUM],
+        -5: [FindingCode.BELOW_MINIMUM],
+        366: [FindingCode.ABOVE_MAXIMUM],
+        "30": [FindingCode.WRONG_TYPE],
+        1.5: [FindingCode.WRONG_TYPE],
+        True: [FindingCode.WRONG_TYPE],
+    }
+    messages = {
+        language: validate(draft(kind.key, contents | {item.key: 366}), language=language)[0]
+        for language in Language
+    }
+    assert all("365" in finding.message for finding in messages.values())
+
+
 def test_dates_in_order(catalogue: Catalogue, drafts) -> None:
     pairs = _items_with(catalogue, lambda item: item.not_before is not None)
     assert pairs, "collection periods of Arts 45-46"

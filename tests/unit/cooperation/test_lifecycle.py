@@ -25,6 +25,7 @@ from hanoi.cooperation import (
     consultation_required,
     traits,
 )
+from hanoi.cooperation.kinds import CONSULTATION_PARAGRAPHS, CONSULTATION_SOURCE
 from hanoi.errors import InvalidInput
 from unit.cooperation.builders import (
     CATALOGUE,
@@ -168,6 +169,55 @@ def test_refusal_on_a_ground_of_article_40_needs_consultation_first(kind: str, g
     assert walk.status is Status.ACKNOWLEDGED
 
 
+def test_consultation_comes_before_a_refusal_under_art_40_21_only() -> None:
+    """Art. 40(27) on the model of UNTOC 18(26): consultation before refusing under
+    paragraph 21 or postponing under paragraph 26 (UNTOC 18(21), (25)), not before a
+    refusal under 40(22), the non-discrimination ground the model does not name."""
+    assert frozenset({21}) == CONSULTATION_PARAGRAPHS
+    assert CONSULTATION_SOURCE.citation() == "Art. 40(27)"
+    assert CONSULTATION_SOURCE.basis is not None
+    assert "40(22)" not in CONSULTATION_SOURCE.basis
+    for kind in kinds_with(KindTrait.MLA):
+        for applied in CATALOGUE.kind(kind).refusal_grounds:
+            under_21 = applied.source.article == 40 and applied.source.paragraph_number == 21
+            assert needs_consultation(kind, applied.key) is under_21, (kind, applied.key)
+        assert needs_consultation(kind, "essential-interests")
+        assert not needs_consultation(kind, "persecution-or-discrimination")
+
+
+@pytest.mark.parametrize("kind", kinds_with(KindTrait.MLA))
+def test_refusal_under_art_40_22_needs_no_consultation_and_postponement_does(kind: str) -> None:
+    walk = acknowledged(kind)
+    with pytest.raises(TransitionNotAllowed):
+        walk.take(N.POSTPONE, reasons="an ongoing domestic investigation")
+    walk.take(
+        N.REFUSE,
+        grounds=["persecution-or-discrimination"],
+        reasons="substantial grounds to believe the person is prosecuted for political opinions",
+    )
+    assert walk.status is Status.REFUSED
+    assert walk.request.reached(Status.CONSULTATION) is None
+    assert walk.records[-1].article == "Art. 40(24); Art. 40(22)"
+
+
+def test_a_24_7_request_where_direct_measures_are_not_permitted_is_facilitated() -> None:
+    """Art. 41(3), Budapest 35(1) model: the point of contact facilitates in every case;
+    domestic law and practice limit only whether it carries a measure out directly."""
+    kind = "network-24-7-assistance"
+    assert KindTrait.REFUSABLE not in traits(CATALOGUE.kind(kind))
+    walk = acknowledged(kind)
+    with pytest.raises(TransitionNotAllowed):
+        walk.take(N.REFUSE, grounds=["not-permitted-by-domestic-law-and-practice"], reasons="r")
+    walk.take(N.ACCEPT)
+    walk.take(
+        N.EXECUTE_PARTIALLY,
+        reasons="Facilitated only: preservation arranged with the provider through the "
+        "competent authority; direct disclosure is not permitted by our law.",
+    )
+    walk.take(N.COMPLETE)
+    assert walk.status is Status.EXECUTED
+
+
 @pytest.mark.parametrize("kind", kinds_with(KindTrait.REFUSABLE))
 def test_refusal_on_a_ground_the_kind_does_not_have_is_refused(kind: str) -> None:
     foreign = [g.key for g in CATALOGUE.refusal_grounds if g.key not in grounds_of(kind)]
@@ -270,6 +320,30 @@ def test_conditions_on_acceptance_need_the_requesting_state_s_agreement(kind: st
     assert walk.status is Status.IN_EXECUTION
     assert condition in walk.request.conditions
     assert walk.request.desired_status is None
+
+
+@pytest.mark.parametrize("kind", kinds_with(KindTrait.MLA))
+def test_a_decision_carries_the_costs_agreed_in_consultation(kind: str) -> None:
+    """Art. 40(29): substantial or extraordinary costs lead to consultation on the terms of
+    execution and how the costs are borne; the acceptance carries what was agreed."""
+    walk = acknowledged(kind).take(
+        N.CONSULT, reasons="execution needs forensic imaging of 40 servers: extraordinary costs"
+    )
+    walk.take(N.AGREE_TO_CONDITIONS)
+    costs = Condition(
+        key="extraordinary-costs",
+        terms="The requesting State bears the costs of the external forensic laboratory.",
+        imposed_by=Side.REQUESTED,
+    )
+    walk.take(N.ACCEPT, conditions=[costs])
+    assert walk.status is Status.IN_EXECUTION
+    assert costs in walk.request.conditions
+    assert walk.records[-1].conditions == ("extraordinary-costs",)
+
+
+@pytest.mark.parametrize("kind", kinds_without(KindTrait.MLA))
+def test_the_costs_condition_is_for_mla_requests_only(kind: str) -> None:
+    assert "extraordinary-costs" not in {c.key for c in CATALOGUE.kind(kind).conditions}
 
 
 def test_a_retention_period_that_has_already_ended_is_refused() -> None:

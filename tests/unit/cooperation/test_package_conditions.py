@@ -82,3 +82,31 @@ def test_conditions_set_on_the_request_travel_verbatim_with_who_set_them_and_whe
     assert "VNM (Art. 40(19)): only for case 17/2026" in conditions.use_limitation
     assert "minimise Delete after 2027-06-30." in conditions.retention
     assert "only for case" not in conditions.confidentiality
+
+
+def test_the_costs_agreed_travel_as_a_term_but_in_no_legacy_text() -> None:
+    """Art. 40(29): who bears substantial or extraordinary costs is a term of execution,
+    not a condition on the evidence: it travels with the package's terms only."""
+    base = draft("mla-general")
+    costs = Condition(
+        key="extraordinary-costs",
+        terms="The requesting State bears the costs of the forensic laboratory.",
+        imposed_by=Side.REQUESTED,
+    )
+    history = (
+        *base.history,
+        _record(90, TransitionName.ACCEPT, Side.REQUESTED, "VNM", ("extraordinary-costs",)),
+    )
+    request = dataclasses.replace(base, conditions=(costs,))
+    object.__setattr__(request, "history", history)
+    conditions, terms = package_conditions(request, giving_state="VNM", catalogue=CATALOGUE)
+    [term] = [t for t in terms if t.kind == "extraordinary-costs"]
+    assert (term.imposed_by, term.article, term.step) == ("VNM", "Art. 40(29)", "accept")
+    assert term.text == costs.terms
+    for text in (
+        conditions.use_limitation,
+        conditions.confidentiality,
+        conditions.retention,
+        conditions.onward_transfer,
+    ):
+        assert "forensic laboratory" not in text

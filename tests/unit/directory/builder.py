@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 
 from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.crypto.ed25519keys import b64url, jwk_thumbprint, raw_public
@@ -151,6 +156,23 @@ class Secretariat:
 
     def publish(self, key: Ed25519PrivateKey | None = None, **kwargs: Any) -> bytes:
         return self.sign_json(self.document_json(**kwargs), key)
+
+
+def certificate_pem(common_name: str = "EGY document signing") -> bytes:
+    """A self-signed ECDSA P-256 certificate, PEM, as a node's document-signing one."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime(2026, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2031, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(Encoding.PEM)
 
 
 def edit(data: bytes, change: Any) -> bytes:

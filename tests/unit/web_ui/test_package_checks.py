@@ -163,6 +163,22 @@ def test_conditions_by_their_catalogue_key_and_free_terms_as_entered() -> None:
     assert other.text == Markup('<span dir="auto">{}</span>').format(own.text)
 
 
+def test_the_costs_agreed_are_named_in_the_package_s_conditions() -> None:
+    """Art. 40(29): a condition on costs set on the request shows, named, with its terms
+    as entered and its article, like the other conditions."""
+    words = PackageWords(LocaleFormat(Language.EN))
+    costs = KeptTerm(
+        kind="extraordinary-costs",
+        imposed_by="VNM",
+        text="The requesting State bears the costs of the forensic laboratory.",
+        article="Art. 40(29)",
+    )
+    [shown] = words.terms([costs], request_id=REQUEST)
+    assert (shown.kind, shown.label) == ("extraordinary-costs", "Costs of execution")
+    assert "40(29)" in shown.article
+    assert shown.text == Markup('<span dir="auto">{}</span>').format(costs.text)
+
+
 def _ar(message: str) -> str:
     return translations(Language.AR).gettext(message)
 

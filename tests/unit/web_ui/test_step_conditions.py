@@ -24,8 +24,11 @@ def test_the_choices_are_the_kinds_conditions_with_their_articles() -> None:
         "confidentiality",
         "personal-data-protection",
         "onward-transfer-authorization",
+        "extraordinary-costs",
     ]
     assert CHOICES[0].citation == "Art. 40(19)"
+    assert CHOICES[-1].citation == "Art. 40(29)"
+    assert CHOICES[-1].label.startswith("Substantial or extraordinary costs")
     assert [c.key for c in CHOICES if c.retention] == ["personal-data-protection"]
     arabic = cases.condition_choices(
         CATALOGUE, LocaleFormat(Language.AR), CATALOGUE.kind("mla-stored-data")
@@ -88,6 +91,29 @@ def test_a_bad_day_or_missing_terms_are_errors_beside_the_fields(day: str) -> No
     }
     assert read.chosen == ("personal-data-protection", "confidentiality")
     assert read.retain_until["personal-data-protection"] == day[:32]
+
+
+def test_the_costs_agreed_are_read_like_any_condition() -> None:
+    read = cases.read_conditions(
+        CHOICES,
+        {
+            "conditions": ["extraordinary-costs"],
+            "terms.extraordinary-costs": ["The requesting State bears the laboratory's costs."],
+            "retain_until.extraordinary-costs": ["2026-12-31"],  # not a retention: ignored
+        },
+        Side.REQUESTED,
+    )
+    assert read.errors == {}
+    [costs] = read.conditions
+    assert (costs.key, costs.imposed_by, costs.retain_until) == (
+        "extraordinary-costs",
+        Side.REQUESTED,
+        None,
+    )
+    chinese = cases.condition_choices(
+        CATALOGUE, LocaleFormat(Language.ZH), CATALOGUE.kind("mla-general")
+    )
+    assert chinese[-1].label == CATALOGUE.label("condition.extraordinary-costs", Language.ZH)
 
 
 def test_a_condition_not_offered_is_refused() -> None:

@@ -1,10 +1,12 @@
 """The directory page: the signed directory of States this node holds (``docs/directory.md``).
 
-Read only. For each State: its central authorities (Art. 40(13)) and 24/7 point of
-contact (Art. 41(1)) with how to reach them and the languages they take requests in
-(Art. 40(14)), its node and signing keys; and the document's version and validity. The
-trust rules are :mod:`hanoi.directory`'s; this module shows what
-``node.federation.directory`` holds, filtered by State or language.
+Read only. For each State, with a Hanoi node or without one: its central authorities
+(Art. 40(13)) and 24/7 point of contact (Art. 41(1)) with how to reach them (contact,
+postal address, e-mail, telephone) and the languages they take requests in
+(Art. 40(14)), the channels it takes requests by, and its node and signing keys, or,
+for a State without a node, where the secretariat took its data from; and the
+document's version and validity. The trust rules are :mod:`hanoi.directory`'s; this
+module shows what ``node.federation.directory`` holds, filtered by State or language.
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ from hanoi.accounts.model import Action
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.kinds import POINT_OF_CONTACT_SOURCE
 from hanoi.cooperation.table import CENTRAL_AUTHORITY, FORM
-from hanoi.directory.model import Authority, StateEntry
+from hanoi.directory.model import Authority, StateContact, StateEntry
 from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import InvalidInput, Unavailable
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.i18n import LocaleFormat, sort_key
+from hanoi.web.ui.i18n import N_, LocaleFormat, Message, sort_key
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language
 
@@ -37,6 +39,15 @@ NEAR_EXPIRY = timedelta(days=30)
 """From how long before it expires the page warns that a newer directory is due."""
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
+CHANNEL_LABELS: dict[str, Message] = {
+    "hanoi": N_("Hanoi node"),
+    "diplomatic": N_("Diplomatic channels"),
+    "email": N_("E-mail between central authorities"),
+    "interpol": N_("INTERPOL (I-24/7)"),
+    "courier": N_("Courier"),
+    "other": N_("Another channel"),
+}
+"""The channels a State takes requests by (:data:`hanoi.directory.model.CHANNELS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +56,16 @@ class AuthorityRow:
 
     ``name`` is in the page's language when the entry gives it, else the authority's
     own; ``lang`` is the language of the name shown (``""`` when unknown), for the
-    element's ``lang`` attribute.
+    element's ``lang`` attribute. ``postal_address`` keeps its line feeds.
     """
 
     name: str
     contact: str
     languages: tuple[str, ...]
     lang: str = ""
+    postal_address: str = ""
+    email: str = ""
+    telephone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +77,13 @@ class KeyRow:
 
 @dataclass(frozen=True, slots=True)
 class StateRow:
+    """A State as the directory page and the draft form show it.
+
+    ``on_network``: it runs a Hanoi node (``node_url``, ``serial`` and ``keys`` are its
+    entry's); else ``source`` and ``updated_text`` say where and when the secretariat
+    recorded it. ``channels`` are labels to translate, most preferred first.
+    """
+
     code: str
     name: str
     entry_name: str
@@ -72,6 +93,10 @@ class StateRow:
     languages: tuple[str, ...]
     node_url: str
     keys: tuple[KeyRow, ...]
+    on_network: bool = True
+    channels: tuple[Message, ...] = ()
+    source: str = ""
+    updated_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +111,7 @@ class DirectoryView:
     authority_key_id: str
     rows: tuple[StateRow, ...]
     total: int
+    offline_total: int
     states: tuple[tuple[str, str], ...]
     languages: tuple[tuple[str, str], ...]
     articles: dict[str, str]
@@ -98,44 +124,51 @@ def _authority(fmt: LocaleFormat, authority: Authority) -> AuthorityRow:
         contact=authority.contact,
         languages=tuple(fmt.language_name(tag) for tag in authority.languages),
         lang=lang,
+        postal_address=authority.postal_address,
+        email=authority.email,
+        telephone=authority.telephone,
     )
 
 
-def accepted_languages(entry: StateEntry) -> tuple[str, ...]:
-    """The languages any of the State's authorities accepts, in the order listed."""
-    return tuple(dict.fromkeys(tag for a in entry.authorities for tag in a.languages))
-
-
-def state_row(fmt: LocaleFormat, entry: StateEntry) -> StateRow:
+def state_row(
+    fmt: LocaleFormat, contact: StateContact, entry: StateEntry | None = None
+) -> StateRow:
+    """The row of a State: ``entry`` is its signed entry when it runs a node."""
     return StateRow(
-        code=entry.state,
-        name=fmt.territory(entry.state),
-        entry_name=entry.name,
-        serial=entry.serial,
-        central=tuple(_authority(fmt, a) for a in entry.authorities_of("central-authority")),
-        contact_points=tuple(_authority(fmt, a) for a in entry.authorities_of("point-of-contact")),
-        languages=tuple(fmt.language_name(tag) for tag in accepted_languages(entry)),
-        node_url=entry.node_url,
-        keys=tuple(KeyRow(k.key_id, k.valid_from, k.valid_until) for k in entry.keys),
+        code=contact.state,
+        name=fmt.territory(contact.state),
+        entry_name=contact.name,
+        serial=entry.serial if entry is not None else 0,
+        central=tuple(_authority(fmt, a) for a in contact.authorities_of("central-authority")),
+        contact_points=tuple(
+            _authority(fmt, a) for a in contact.authorities_of("point-of-contact")
+        ),
+        languages=tuple(fmt.language_name(tag) for tag in contact.languages),
+        node_url=contact.node_url,
+        keys=tuple(KeyRow(k.key_id, k.valid_from, k.valid_until) for k in entry.keys)
+        if entry is not None
+        else (),
+        on_network=contact.on_network,
+        channels=tuple(CHANNEL_LABELS[c] for c in contact.channels),
+        source=contact.source,
+        updated_text=fmt.date(contact.updated, "medium") if contact.updated else "",
     )
 
 
-def _matches(entry: StateEntry, state: str, language: str) -> bool:
-    if state and entry.state != state:
+def _matches(contact: StateContact, state: str, language: str) -> bool:
+    if state and contact.state != state:
         return False
-    return not language or language.casefold() in (
-        tag.casefold() for tag in accepted_languages(entry)
-    )
+    return not language or language.casefold() in (tag.casefold() for tag in contact.languages)
 
 
 def _filters(
-    fmt: LocaleFormat, entries: Sequence[StateEntry]
+    fmt: LocaleFormat, contacts: Sequence[StateContact]
 ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """The choices of the filter form: every State, and every language any State takes."""
     states = sorted(
-        ((e.state, fmt.territory(e.state)) for e in entries), key=lambda s: sort_key(s[1])
+        ((c.state, fmt.territory(c.state)) for c in contacts), key=lambda s: sort_key(s[1])
     )
-    tags = dict.fromkeys(tag for e in entries for tag in accepted_languages(e))
+    tags = dict.fromkeys(tag for c in contacts for tag in c.languages)
     languages = sorted(((t, fmt.language_name(t)) for t in tags), key=lambda t: sort_key(t[1]))
     return tuple(states), tuple(languages)
 
@@ -144,12 +177,16 @@ def directory_view(
     held: TrustedDirectory, *, now: datetime, fmt: LocaleFormat, state: str, language: str
 ) -> DirectoryView:
     directory = held.directory
-    entries = [signed.entry for signed in directory.states]
+    entries = {signed.state: signed.entry for signed in directory.states}
+    contacts = [
+        *(StateContact.of_entry(e) for e in entries.values()),
+        *(StateContact.of_offline(o) for o in directory.offline_states),
+    ]
     rows = sorted(
-        (state_row(fmt, e) for e in entries if _matches(e, state, language)),
+        (state_row(fmt, c, entries.get(c.state)) for c in contacts if _matches(c, state, language)),
         key=lambda row: (sort_key(row.name), row.code),
     )
-    states, languages = _filters(fmt, entries)
+    states, languages = _filters(fmt, contacts)
     catalogue = default_catalogue()
     return DirectoryView(
         version=directory.version,
@@ -161,7 +198,8 @@ def directory_view(
         left=cases.time_left(fmt, directory.expires - now),
         authority_key_id=held.authority_key_id,
         rows=tuple(rows),
-        total=len(entries),
+        total=len(contacts),
+        offline_total=len(directory.offline_states),
         states=states,
         languages=languages,
         articles={

@@ -1,9 +1,12 @@
 """The requested State on the draft form: chosen from the directory by its name in the
-reader's language, with the languages it takes requests in (Art. 40(14)) and how to
-reach its central authority (Art. 40(13)) and 24/7 point of contact (Art. 41(1)).
+reader's language, with the channels it takes requests by, the languages it takes them
+in (Art. 40(14)) and how to reach its central authority (Art. 40(13)) and 24/7 point of
+contact (Art. 41(1)).
 
-Read from the signed directory the node holds; a node without one falls back to the
-three-letter code (the form says so), and the cooperation service checks the code.
+The States are those of the signed directory the node holds: the ones that run a Hanoi
+node, and the ones that do not (their requests go by letter: diplomatic channels,
+e-mail, INTERPOL, courier). A node without a directory falls back to the three-letter
+code (the form says so), and the cooperation service checks the code.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hanoi.convention import Language
+from hanoi.directory.model import Directory
 from hanoi.errors import HanoiError
-from hanoi.web.ui.directory_pages import StateRow, accepted_languages, state_row
+from hanoi.web.ui.directory_pages import StateRow, state_row
 from hanoi.web.ui.i18n import LocaleFormat, sort_key
 from hanoi.wiring import Node
 
@@ -21,6 +25,8 @@ from hanoi.wiring import Node
 class StateChoice:
     code: str
     name: str
+    on_network: bool = True
+    """False for a State without a Hanoi node: the request goes by letter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,30 +39,38 @@ class RequestedState:
     officer is most likely writing in); when not, the form warns (Art. 40(14))."""
 
 
-def state_choices(node: Node, fmt: LocaleFormat) -> tuple[StateChoice, ...] | None:
-    """Every other State of the directory, by name in the reader's language; None when
-    the node holds no directory (or cannot read it)."""
+def _directory(node: Node) -> Directory | None:
     try:
-        directory = node.federation.directory.current().directory
+        return node.federation.directory.current().directory
     except HanoiError:
         return None
+
+
+def state_choices(node: Node, fmt: LocaleFormat) -> tuple[StateChoice, ...] | None:
+    """Every other State of the directory, with a node or without, by name in the reader's
+    language; None when the node holds no directory (or cannot read it)."""
+    directory = _directory(node)
+    if directory is None:
+        return None
+    on_network = set(directory.state_codes())
     choices = (
-        StateChoice(code=signed.entry.state, name=fmt.territory(signed.entry.state))
-        for signed in directory.states
-        if signed.entry.state != node.identity.state
+        StateChoice(code=code, name=fmt.territory(code), on_network=code in on_network)
+        for code in directory.all_states()
+        if code != node.identity.state
     )
     return tuple(sorted(choices, key=lambda c: (sort_key(c.name), c.code)))
 
 
 def requested_state(node: Node, fmt: LocaleFormat, code: str) -> RequestedState | None:
-    """The directory's entry for ``code`` as the form shows it; None when not listed."""
-    try:
-        entry = node.federation.directory.entry(code)
-    except HanoiError:
+    """The directory's facts of ``code`` as the form shows them; None when not listed."""
+    directory = _directory(node)
+    contact = directory.contact_of(code) if directory is not None else None
+    if directory is None or contact is None:
         return None
+    entry = directory.entry(code).entry if contact.on_network else None
     return RequestedState(
-        row=state_row(fmt, entry),
-        takes_page_language=_takes(accepted_languages(entry), fmt.language),
+        row=state_row(fmt, contact, entry),
+        takes_page_language=_takes(contact.languages, fmt.language),
     )
 
 

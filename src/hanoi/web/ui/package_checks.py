@@ -47,6 +47,7 @@ CONDITION_LABELS: dict[str, Message] = {
     "confidentiality": N_("Confidentiality"),
     "personal-data-protection": N_("Retention of personal data"),
     "onward-transfer-authorization": N_("Transfer to a third State"),
+    "extraordinary-costs": N_("Costs of execution"),
 }
 """A condition's name by its kind (the catalogue's key); the four legacy texts of older
 packages (``use_limitation``...) by :data:`FIELD_OF`."""
