@@ -144,10 +144,10 @@ def test_the_directory_lists_states_without_a_node_with_their_contacts_and_chann
     assert '<bdi class="email" dir="ltr">mla@justice.example</bdi>' in egypt
     assert '<bdi class="telephone" dir="ltr">+20 2 2792 2263</bdi>' in egypt
     egypt_channels = egypt.split('<ol class="channels">')[1].split("</ol>")[0]
-    assert "<li>Hanoi node</li>" in egypt_channels
+    assert "<li>The Hanoi network</li>" in egypt_channels
     assert "<li>E-mail between central authorities</li>" in egypt_channels
     viet_nam = row(text, "VNM")
-    assert "<li>Hanoi node</li>" in viet_nam.split('<ol class="channels">')[1]  # none listed
+    assert "<li>The Hanoi network</li>" in viet_nam.split('<ol class="channels">')[1]  # none listed
     assert "E-mail between" not in viet_nam
     assert "postal-address" not in viet_nam
 
@@ -220,7 +220,7 @@ def test_a_state_with_a_node_shows_its_node_as_the_channel(officer: TestClient) 
     facts = officer.get(saved.headers["location"]).text.split('id="requested-state-facts"')[1]
     facts = facts.split("</div>")[0]
     assert 'id="no-node-notice"' not in facts
-    assert "<li>Hanoi node</li>" in facts
+    assert "<li>The Hanoi network</li>" in facts
 
 
 def test_the_sandbox_directory_may_list_states_without_a_node(tmp_path: Path) -> None:

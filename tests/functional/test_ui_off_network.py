@@ -58,7 +58,7 @@ def test_dispatch_by_note_then_record_the_answers(egy: Desk) -> None:
     )  # fmt: skip
     assert sent.status_code == 303, sent.text
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
-    assert 'id="route">Diplomatic note' in page
+    assert 'id="route">Diplomatic channels' in page
     assert "Record what Viet Nam answered by letter" in page
     assert "Record: Receive" in page
     assert "Letter or note (off the network)" in page  # the scan goes with the documents
@@ -72,7 +72,7 @@ def test_dispatch_by_note_then_record_the_answers(egy: Desk) -> None:
     assert after.history[-1].via is not None
     listed = egy["samir"].get("/ui/requests?channel=diplomatic").text
     assert request_id in listed
-    assert "Diplomatic note" in listed
+    assert "Diplomatic channels" in listed
     assert request_id not in egy["samir"].get("/ui/requests?channel=hanoi").text
 
 

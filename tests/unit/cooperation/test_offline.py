@@ -226,3 +226,9 @@ def test_the_custody_event_of_a_step_off_the_network_says_how_it_came() -> None:
         "reference": "Note 14/2026",
     }
     assert "via" not in step_event(walk.records[0]).unknown
+
+
+def test_the_routes_are_the_directory_channels() -> None:
+    from hanoi.directory.model import CHANNELS
+
+    assert tuple(route.value for route in Route) == CHANNELS

@@ -43,7 +43,6 @@ from hanoi.cooperation import (
 from hanoi.cooperation.deadlines import Due, DueState
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
 from hanoi.cooperation.package_conditions import FIELD_OF
-from hanoi.cooperation.routes import Route
 from hanoi.cooperation.service import AUTHORITY_NAMES
 from hanoi.cooperation.table import Requirement, Transition, row_named
 from hanoi.custody.events import CustodyAction
@@ -111,15 +110,6 @@ STEP_LABELS: dict[TransitionName, Message] = {
     TransitionName.RELEASE_PRESERVATION: N_("Release the preserved data"),
 }
 
-ROUTE_LABELS: dict[Route, Message] = {
-    Route.HANOI: N_("The Hanoi network"),
-    Route.DIPLOMATIC: N_("Diplomatic note"),
-    Route.EMAIL: N_("E-mail between central authorities"),
-    Route.INTERPOL: N_("INTERPOL (I-24/7)"),
-    Route.COURIER: N_("Courier"),
-    Route.OTHER: N_("Another channel"),
-}
-"""How a request travels (ADR 0028), as the request page and the lists name it."""
 
 DUE_STATE_LABELS: dict[DueState, Message] = {
     DueState.OVERDUE: N_("Overdue"),

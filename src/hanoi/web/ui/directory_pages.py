@@ -29,7 +29,8 @@ from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import InvalidInput, Unavailable
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message, sort_key
+from hanoi.web.ui.channels import CHANNEL_LABELS
+from hanoi.web.ui.i18n import LocaleFormat, Message, sort_key
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language
 
@@ -39,15 +40,6 @@ NEAR_EXPIRY = timedelta(days=30)
 """From how long before it expires the page warns that a newer directory is due."""
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
-CHANNEL_LABELS: dict[str, Message] = {
-    "hanoi": N_("Hanoi node"),
-    "diplomatic": N_("Diplomatic channels"),
-    "email": N_("E-mail between central authorities"),
-    "interpol": N_("INTERPOL (I-24/7)"),
-    "courier": N_("Courier"),
-    "other": N_("Another channel"),
-}
-"""The channels a State takes requests by (:data:`hanoi.directory.model.CHANNELS`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.web.ui import cases, draft_states, outcomes
 from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.channels import ROUTE_LABELS
 from hanoi.web.ui.document_panel import DocumentsPanel, documents_section
 from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP, evidence_section
 from hanoi.web.ui.flash import flash
@@ -99,7 +100,7 @@ def requests_list(
             "desired": cases.STATUS_LABELS[s.desired_status] if s.desired_status else None,
             "urgency": cases.URGENCY_LABELS[UrgencyLevel(s.urgency)],
             "urgent": s.urgency != UrgencyLevel.ROUTINE.value,
-            "route": cases.ROUTE_LABELS[s.route],
+            "route": ROUTE_LABELS[s.route],
             "off_network": not s.route.on_network,
             "updated": s.updated_at,
             "updated_text": cases.moment(fmt, s.updated_at),
@@ -117,7 +118,7 @@ def requests_list(
         chosen_status=chosen_status.value if chosen_status else "",
         statuses=[(s.value, cases.STATUS_LABELS[s]) for s in Status],
         chosen_channel=chosen_route.value if chosen_route else "",
-        channels=[(route.value, cases.ROUTE_LABELS[route]) for route in Route],
+        channels=[(route.value, ROUTE_LABELS[route]) for route in Route],
         may_draft=user.may(Action.DRAFT),
     )
 
@@ -495,9 +496,9 @@ def _request_page(
         assignments=view.assignments,
         steps=cases.step_forms(catalogue, fmt, kind, view.allowed, view.expected),
         recordable=cases.step_forms(catalogue, fmt, kind, view.recordable, recorded=True),
-        route_label=cases.ROUTE_LABELS[req.route],
+        route_label=ROUTE_LABELS[req.route],
         off_network=not req.route.on_network,
-        channels=[(route.value, cases.ROUTE_LABELS[route]) for route in OFF_NETWORK],
+        channels=[(route.value, ROUTE_LABELS[route]) for route in OFF_NETWORK],
         today=ui.node.clock.now().date().isoformat(),
         waiting=outcomes.waiting(req, view.side, catalogue) if view.expected is None else None,
         desired_explained=outcomes.DESIRED_EXPLAINED.get(req.desired_status)
