@@ -14,6 +14,7 @@ import pytest
 from functional.test_ui_requests import CATALOGUE, KIND, Desk, _desk, _step
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
+from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, StepInput
 from support_cooperation import T0, make_node
 from support_ui import csrf
@@ -94,3 +95,75 @@ def test_a_bad_channel_is_explained_beside_the_form(egy: Desk) -> None:
     token_page = egy["samir"].get(f"/ui/requests/{request_id}").text
     assert re.search(r'<option value="diplomatic">', token_page)
     assert csrf(egy["samir"], f"/ui/requests/{request_id}")
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _register(egy: Desk, **fields: str) -> object:
+    from functional.test_ui_documents import uploaded
+
+    client = egy["samir"]
+    data = {
+        "csrf_token": csrf(client, "/ui/registrations/new?kind=mla-general"),
+        "kind": "mla-general",
+        "requesting_state": "FRA",
+        "requesting_authority": "Ministère de la Justice",
+        "channel": "diplomatic",
+        "received_on": DAY,
+        "reference": "Note 2026/117",
+        "upload_id": uploaded(client, PDF),
+        "c.summary-of-facts": "Phishing campaign against a bank.",
+    }
+    return client.post("/ui/registrations", data={**data, **fields})
+
+
+def test_a_paper_request_is_registered_through_the_page(egy: Desk) -> None:
+    choose = egy["samir"].get("/ui/registrations/new").text
+    assert "/ui/registrations/new?kind=mla-stored-data" in choose
+    form = egy["samir"].get("/ui/registrations/new?kind=mla-general").text
+    assert 'name="requesting_state"' in form
+    assert '<option value="FRA">France (FRA)</option>' in form
+    assert 'data-uploads="/ui/uploads"' in form
+    assert "Register a request received by letter" in egy["samir"].get("/ui/requests").text
+    done = _register(egy)
+    assert done.status_code == 303, done.text
+    page = egy["samir"].get(done.headers["location"]).text
+    assert 'id="route">Diplomatic channels' in page
+    assert "Register a request received by letter" in page  # the first step of its timeline
+    [summary] = egy.node.cooperation.summaries(
+        egy.user("samir"), ListQuery(user_id=egy.user("samir").id)
+    )[0]
+    assert summary.status.value == "received"
+    assert summary.requesting_state == "FRA"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reference": ""}, "Fill in this field."),
+        ({"upload_id": ""}, "Choose the scanned letter"),
+        ({"received_on": "2026-13-01"}, "Enter a date as YYYY-MM-DD"),
+        ({"received_on": "2026-03-09"}, "could not be registered"),
+    ],
+)
+def test_a_bad_registration_comes_back_with_the_reason(
+    egy: Desk, fields: dict[str, str], message: str
+) -> None:
+    refused = _register(egy, **fields)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert message in refused.text  # type: ignore[attr-defined]
+    listed = egy.node.cooperation.summaries(
+        egy.user("samir"), ListQuery(user_id=egy.user("samir").id)
+    )
+    assert listed[1] == 0
+
+
+def test_only_who_decides_may_register(egy: Desk) -> None:
+    from support_ui import PASSWORD, signed_in
+
+    egy.node.accounts.add_user(name="nour", role=Role.AUDITOR, password=PASSWORD)
+
+    egy.clients["nour"] = signed_in(egy.node, "nour")  # closed with the others
+    assert egy["nour"].get("/ui/registrations/new").status_code == 404  # as no page
+    assert "Register a request received by letter" not in egy["nour"].get("/ui/requests").text

@@ -22,6 +22,7 @@ from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
 from hanoi.web.ui.home_page import router as home_router
 from hanoi.web.ui.package_pages import router as package_router
+from hanoi.web.ui.registration_pages import router as registration_router
 from hanoi.web.ui.report_pages import router as report_router
 from hanoi.web.ui.requests_pages import router as requests_router
 from hanoi.web.ui.routes import router
@@ -42,6 +43,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
     for pages in (
         home_router,
         requests_router,
+        registration_router,
         document_router,
         evidence_router,
         uploads_router,

@@ -120,6 +120,7 @@ def requests_list(
         chosen_channel=chosen_route.value if chosen_route else "",
         channels=[(route.value, ROUTE_LABELS[route]) for route in Route],
         may_draft=user.may(Action.DRAFT),
+        may_register=user.may(Action.DECIDE),
     )
 
 
@@ -223,7 +224,7 @@ def new_request_form(
     )
 
 
-def _urgency(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) -> Urgency:
+def read_urgency(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) -> Urgency:
     level_text = cases.first(form, "urgency", 32)
     try:
         level = UrgencyLevel(level_text or UrgencyLevel.ROUTINE.value)
@@ -245,7 +246,7 @@ async def new_request(request: Request, user: UiUser, ui: Site) -> HTMLResponse 
     errors: dict[str, Message] = {}
     if not cases.STATE_CODE.match(state):
         errors["requested_state"] = cases.STATE_MISSING
-    urgency = _urgency(form, errors)
+    urgency = read_urgency(form, errors)
     problem = None
     try:
         contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
@@ -330,7 +331,7 @@ async def edit_draft(
     kind = _kind(ui, draft.kind)
     form = cases.form_lists(await request.form())
     errors: dict[str, Message] = {}
-    urgency = _urgency(form, errors)
+    urgency = read_urgency(form, errors)
     problem = None
     try:
         contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
