@@ -31,6 +31,7 @@ from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
 from hanoi.federation.witness_quorum import LogQuorum
+from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
 from hanoi.settings import Settings
@@ -44,6 +45,7 @@ from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
 from hanoi.storage.federation_repo import FederationRepository
+from hanoi.storage.letters_repo import LettersRepository
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.s3 import S3Location
@@ -166,6 +168,8 @@ class Node:
     quorum: QuorumWait
     """Waits, bounded, for a checkpoint of this node's log cosigned by the quorum of other
     States' witnesses (packages, exports for court; ADR 0022)."""
+    letters: LetterRecords
+    """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -341,4 +345,5 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         federation=federation,
         transfers=transfers,
         quorum=quorum,
+        letters=LettersRepository(engine, custody_repo),
     )

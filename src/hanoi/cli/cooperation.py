@@ -446,3 +446,42 @@ def register(
         return
     print(view.request.id)
     _print_problems(findings)
+
+
+@app.command("letter")
+def letter(
+    request_id: Annotated[str, typer.Argument(help="The request id.")],
+    directory: DirOption,
+    user: UserOption,
+    language: Annotated[str, typer.Option("--language", help="ar, zh, en, fr, ru or es.")],
+    out: Annotated[Path, typer.Option("--out", help="The PDF file to write.")],
+    override_reason: Annotated[
+        str | None,
+        typer.Option(help="Why the letter is in a language the requested State does not list."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write the signed PDF letter of an approved, complete request (Art. 40(14)), in a
+    language the requested State accepts by the directory (or with --override-reason),
+    and log it as a 'letter-issued' custody event. Prints the file, its SHA-256 and the
+    verification code. Exit 0 once written; 5 for a language not accepted or a request
+    not approved or not complete; 3 for a request not among your cases."""
+    from hanoi.cli.evidence import _check_output, _publish, _report_language, _write_temporary
+    from hanoi.letters.issued import issue_letter, logged_index
+    from hanoi.letters.letter import grouped
+
+    chosen = _report_language(language)
+    _check_output(out, force=force)
+    with _session(directory, user) as (node, actor):
+        issued = issue_letter(
+            node, actor, request_id, language=chosen, override_reason=override_reason
+        )
+        _publish(_write_temporary(out, issued.pdf), out)  # recorded and queued already
+        node.custody.sequence()  # no server may be running: the event gets its entry now
+        index = logged_index(node, issued)
+        origin = node.custody.origin
+    record = issued.record
+    print(f"{out}  {record.size} bytes  letter of request {record.request_id} ({chosen.value})")
+    entry = f"entry {index} of {origin}" if index is not None else f"queued in {origin}"
+    print(f"SHA-256 {record.sha256}  letter-issued: {entry}")
+    print(f"verification code {grouped(record.verification_code)}")

@@ -65,6 +65,10 @@ class CustodyAction(StrEnum):
     REPORT_ISSUED = "report-issued"
     """A court report of the request was issued; ``evidence_sha256`` is the SHA-256 of the
     PDF's bytes, so a court can ask the node whether a PDF is one it issued."""
+    LETTER_ISSUED = "letter-issued"
+    """A signed letter of request was issued (Art. 40(14)); ``evidence_sha256`` is the
+    SHA-256 of the signed PDF, so the requested State can ask whether a letter is one the
+    node issued (``language``, ``verification_code``, ``code_seed`` members)."""
 
 
 _ACTIONS = frozenset(a.value for a in CustodyAction)

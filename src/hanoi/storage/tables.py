@@ -432,3 +432,25 @@ ui_sessions = Table(
     Column("last_seen_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
 )
+
+# Letters of request issued (hanoi.letters, migration 0012): the index of the letter-issued
+# custody events, by request and by verification code. The signed PDF is in the blob store
+# under ``sha256``; the custody event, queued in the same transaction, is the proof.
+issued_letters = Table(
+    "issued_letters",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column(
+        "request_id",
+        String(128),
+        ForeignKey("cooperation_requests.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("language", String(8), nullable=False),
+    Column("verification_code", String(16), nullable=False, unique=True),
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("officer", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("override_reason", Text, nullable=True),
+)

@@ -21,6 +21,7 @@ from hanoi.web.ui.document_pages import router as document_router
 from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
 from hanoi.web.ui.home_page import router as home_router
+from hanoi.web.ui.letter_pages import router as letter_router
 from hanoi.web.ui.package_pages import router as package_router
 from hanoi.web.ui.registration_pages import router as registration_router
 from hanoi.web.ui.report_pages import router as report_router
@@ -49,6 +50,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
         uploads_router,
         package_router,
         report_router,
+        letter_router,
         directory_router,
         alerts_router,
     ):

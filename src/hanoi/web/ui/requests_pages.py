@@ -31,6 +31,7 @@ from hanoi.web.ui.document_panel import DocumentsPanel, documents_section
 from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP, evidence_section
 from hanoi.web.ui.flash import flash
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.letter_panel import letter_section
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
 
@@ -378,6 +379,7 @@ def _request_page(
     error: cases.StepError | None = None,
     values: Mapping[str, Any] | None = None,
     documents: Mapping[str, Any] | None = None,
+    letter: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     fmt = _fmt(request)
     service = ui.node.cooperation
@@ -516,6 +518,7 @@ def _request_page(
         show_report=bool(panel.rows or panel.packages),
         **evidence,
         **documents,
+        **(letter or letter_section(request, ui, user, view)),
     )
     return _with_uploads(response, documents)
 
@@ -526,11 +529,12 @@ def request_page(
     user: User,
     view: RequestView,
     *,
-    documents: Mapping[str, Any],
+    documents: Mapping[str, Any] | None = None,
+    letter: Mapping[str, Any] | None = None,
     status: int,
 ) -> HTMLResponse:
-    """The request's page with ``documents`` (its form's values and errors)."""
-    return _request_page(request, ui, user, view, status=status, documents=documents)
+    """The request's page with ``documents`` or ``letter`` (a form's values and errors)."""
+    return _request_page(request, ui, user, view, status=status, documents=documents, letter=letter)
 
 
 @router.get("/requests/{request_id}")

@@ -2,8 +2,8 @@
 travels by (``hanoi`` for the network, or diplomatic, email, interpol, courier, other),
 so that lists can show and filter it. Requests stored before are on the network.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
