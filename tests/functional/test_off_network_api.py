@@ -224,3 +224,21 @@ def test_a_registration_scan_must_be_a_pdf_or_an_image(egy: Desk) -> None:
 def test_only_roles_that_decide_register(egy: Desk) -> None:
     refused = egy.post("nour", "/api/v1/registrations", _registration(egy))
     assert refused.status_code == 403
+
+
+def test_the_court_report_says_how_each_step_crossed_the_border(egy: Desk) -> None:
+    from hanoi.convention import Language
+    from hanoi.reports.gather import court_report
+    from hanoi.reports.render import render_html
+
+    request_id = _approved(egy)
+    sent = _step(egy, "amira", request_id, {"step": "dispatch", "via": _via("Note 14/2026")})
+    assert sent.status_code == 200
+    answered = _step(egy, "amira", request_id, {"step": "receive", "via": _via("VN-22")})
+    assert answered.status_code == 200
+    node = egy.node
+    report = court_report(node, node.accounts.named("amira"), request_id, identities=())
+    html = render_html(report, Language.EN, catalogue=node.cooperation.catalogue)
+    assert "Diplomatic channels" in html
+    assert "reference: <bdi dir=\"auto\">Note 14/2026</bdi>" in html
+    assert "reference: <bdi dir=\"auto\">VN-22</bdi>" in html

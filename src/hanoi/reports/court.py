@@ -22,6 +22,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from hanoi.cooperation import CooperationRequest, Side, Status, TransitionRecord
+from hanoi.cooperation.routes import ChannelRecord
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.reports.chain import Acquired, ChainLink, FileChain, ItemEntry, build_chains
 
@@ -177,6 +178,8 @@ class TimelineEntry:
     """The entry of the custody log that holds this step or event, once sequenced."""
     order: int = 0
     """Within the same moment and origin: the step's sequence, or the log index."""
+    via: ChannelRecord | None = None
+    """Off the network: how the step crossed the border (ADR 0028)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,6 +274,7 @@ def _step_entry(record: TransitionRecord, logged: LoggedStep | None) -> Timeline
         log_origin=logged.log_origin if logged else None,
         log_index=logged.index if logged else None,
         order=record.sequence,
+        via=record.via,
     )
 
 

@@ -28,6 +28,7 @@ from hanoi.reports.court import (
     Verdict,
 )
 from hanoi.web.ui import cases
+from hanoi.web.ui.channels import ROUTE_LABELS
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.package_acquisitions import SOURCE_KINDS
 
@@ -114,6 +115,13 @@ def _timeline_row(
         "officer": entry.officer,
         "article": entry.article,
         "reasons": entry.reasons,
+        "via": None
+        if entry.via is None
+        else {
+            "channel": ROUTE_LABELS[entry.via.channel],
+            "on": fmt.date(entry.via.on),
+            "reference": entry.via.reference,
+        },
         "item": names.get(digest) if digest else None,
         "digest": f"{digest[:SHORT_DIGEST]}…" if digest else None,
         "log_origin": entry.log_origin,
@@ -244,6 +252,7 @@ def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue
             cases.STATUS_LABELS[request.desired_status] if request.desired_status else None
         ),
         "urgency_label": cases.URGENCY_LABELS[request.urgency.level],
+        "route_label": ROUTE_LABELS[request.route],
         "dates": _dates(report, fmt),
         "contents": _contents(report, fmt, catalogue),
         "conditions": _conditions(report, fmt, catalogue),
