@@ -198,6 +198,7 @@ def test_a_paper_request_is_registered_received_and_answered(egy: Desk) -> None:
     ("changes", "message"),
     [
         ({"requesting_state": "EGY"}, "another State"),
+        ({"requesting_state": "XXX"}, "not a State the United Nations names"),
         ({"received_on": "2026-03-05"}, "in the future"),
         ({"channel": "hanoi"}, "sent by the node itself"),
         ({"kind": "no-such-kind"}, "no-such-kind"),

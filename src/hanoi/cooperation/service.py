@@ -26,6 +26,7 @@ from hanoi.accounts.model import Action, Role, User
 from hanoi.accounts.service import AccountService
 from hanoi.clock import Clock
 from hanoi.convention import Catalogue, Channel, Draft, Finding, default_catalogue, validate
+from hanoi.convention.state_names import un_short_name
 from hanoi.cooperation import custody as custody_events
 from hanoi.cooperation.codec import request_json
 from hanoi.cooperation.deadlines import Due, ServiceLevels, due
@@ -448,6 +449,11 @@ class CooperationService:
         self._require(user, Action.DECIDE, "register a request")
         if spec.requesting_state == self.node_state:
             raise InvalidInput(f"the requesting State is another State, not {self.node_state}")
+        if un_short_name(spec.requesting_state, "en") is None:
+            raise InvalidInput(
+                f"{spec.requesting_state} is not a State the United Nations names "
+                "(ISO 3166-1 alpha-3, e.g. FRA)"
+            )
         now = self._clock.now()
         spec.check_received(now.date())
         kind = self.catalogue.kind(spec.kind)
