@@ -1,6 +1,8 @@
-"""`hanoi demo --exit` plays the whole case across three real nodes; an evidence package
-transfer survives the receiving node being killed in the middle of it; SIGTERM to
-`hanoi demo` stops every node it started, and the user it names first sees the case."""
+"""`hanoi demo --exit` plays the whole case across three real nodes, and a case with a
+fourth State that runs no node (by signed letter and diplomatic note, and a request
+received on paper); an evidence package transfer survives the receiving node being killed
+in the middle of it; SIGTERM to `hanoi demo` stops every node it started, and the user it
+names first sees the case, and the case with the State without a node."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.cooperation.samples import sample_contents
 from hanoi.federation.sandbox import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
+from support_letters import pdfsig
 
 pytestmark = pytest.mark.slow
 HANOI = str(Path(sys.executable).with_name("hanoi"))
@@ -45,7 +48,7 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     demo = json.loads((folder / "demo.json").read_text())
     assert (folder / "demo.json").stat().st_mode & 0o777 == 0o600  # it holds passwords
     assert demo["ready"] is True
-    assert len(demo["steps"]) == 8
+    assert len(demo["steps"]) == 9
     assert all(step["ok"] for step in demo["steps"])
     assert [s["state"] for s in demo["states"]] == ["EGY", "VNM", "FRA"]
     assert [s["url"] for s in demo["states"]] == [f"http://127.0.0.1:{base + i}" for i in range(3)]
@@ -73,8 +76,9 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     )
     assert verify.returncode == 0, verify.stderr
     assert "VERIFIED" in verify.stdout
-    for n in range(1, 9):
+    for n in range(1, 10):
         assert f"[{n}]" in result.stdout
+    _check_the_letters_to_and_from_a_state_without_a_node(folder, demo, result.stdout)
     # A second run on the same folder starts afresh; a folder that is not a sandbox is refused.
     other = tmp_path / "precious"
     other.mkdir()
@@ -88,6 +92,67 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     )
     assert refused.returncode == 4
     assert (other / "thesis.txt").read_text() == "keep me"
+
+
+def _check_the_letters_to_and_from_a_state_without_a_node(
+    folder: Path, demo: dict[str, Any], stdout: str
+) -> None:
+    """Step 9's letters, from outside the demo once its nodes have stopped (issue 17): GHA
+    runs no node; EGY's letter of request to it is valid for pdfsig, as GHA checks it (the
+    demo checked it against EGY's custody log), and EGY's signed answer to GHA's request
+    on paper is logged as issued for that request. The cases themselves are checked over
+    the API while the nodes are up (the next test)."""
+    assert "GHA runs no node" in stdout
+    for line in (
+        "EGY supervisor: dispatch, by diplomatic note",
+        "GHA (recorded by EGY supervisor): close, by diplomatic note",
+        "EGY supervisor: refuse, by diplomatic note",
+        "hanoi letter verify letter-",
+    ):
+        assert line in stdout, line
+    letter, answer = Path(demo["letter_of_request"]), Path(demo["answer_letter"])
+    assert letter.parent == answer.parent == folder
+    lines = pdfsig(letter.read_bytes(), folder)
+    assert "Signature Validation: Signature is Valid." in lines
+    assert "Total document signed" in lines
+    checked = subprocess.run(
+        [HANOI, "letter", "verify", str(answer), "--dir", str(folder / "egy"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["custody"]["request_id"] == demo["requests"]["on-paper"]
+
+
+def _check_the_cases_with_a_state_without_a_node(url: str, token: str, ids: dict[str, str]) -> None:
+    """Step 9's cases, as EGY's node holds them: the request to GHA went by diplomatic note
+    and is closed, each of GHA's answers recorded with its channel record; GHA's request
+    received on paper is registered with its scan, and refused with its ground after a
+    consultation, each of EGY's answers with its channel record."""
+    headers = {"Authorization": f"Bearer {token}"}
+    sent = httpx.get(f"{url}/api/v1/requests/{ids['by-letter']}", headers=headers).json()
+    assert (sent["status"], sent["route"]) == ("closed", "diplomatic")
+    assert sent["document"]["requested"]["state"] == "GHA"
+    steps = [r["transition"] for r in sent["timeline"]]
+    assert steps[steps.index("dispatch") :] == [
+        "dispatch", "receive", "acknowledge", "accept", "complete", "close"
+    ]  # fmt: skip
+    for record in sent["timeline"][steps.index("dispatch") :]:
+        assert record["via"]["reference"], record
+        assert record["state"] == ("EGY" if record["transition"] == "dispatch" else "GHA")
+    received = httpx.get(f"{url}/api/v1/requests/{ids['on-paper']}", headers=headers).json()
+    assert (received["status"], received["route"]) == ("refused", "diplomatic")
+    assert received["document"]["requesting"]["state"] == "GHA"
+    timeline = received["timeline"]
+    assert [r["transition"] for r in timeline] == ["register", "acknowledge", "consult", "refuse"]
+    assert all(r["via"]["reference"] for r in timeline)
+    assert timeline[-1]["grounds"] == ["domestic-prohibition"]
+    assert timeline[-1]["reasons"]
+    attachments = received["document"]["attachments"]
+    scans = [a for a in attachments if a.get("document_kind") == "letter"]
+    assert [(a["added_by"], a["media_type"]) for a in scans] == [("requesting", "application/pdf")]
 
 
 def _api(node: SandboxNode, who: str, method: str, path: str, body: Any = None) -> Any:
@@ -324,6 +389,10 @@ def test_sigterm_while_the_case_is_played_stops_every_node(tmp_path: Path) -> No
 
 
 SIGN_IN = re.compile(r"sign in as (\S+) / (\S+) at (\S+)/ui/ to see the demo case (\S+)")
+OFF_NETWORK = re.compile(
+    r"the case with GHA, a State without a node: (\S+)/ui/requests/(\S+) "
+    r"\(signed letter of request: (\S+)\)"
+)
 
 
 def test_the_first_user_named_sees_the_case_and_sigterm_stops_the_nodes(tmp_path: Path) -> None:
@@ -349,6 +418,19 @@ def test_the_first_user_named_sees_the_case_and_sigterm_stops_the_nodes(tmp_path
             assert listed.status_code == 200
             assert case in listed.text
             assert browser.get(f"/ui/requests/{case}").status_code == 200
+            # The line for the case with GHA, which runs no node: its page and its letter.
+            off = OFF_NETWORK.search(demo.output)
+            assert off is not None, demo.output
+            assert off.group(1) == url
+            shown = browser.get(f"/ui/requests/{off.group(2)}")
+            assert shown.status_code == 200
+            assert "Ghana" in shown.text or "GHA" in shown.text
+            assert Path(off.group(3)).read_bytes().startswith(b"%PDF-")
+            assert "Ghana" in browser.get("/ui/directory").text
+        described = json.loads((tmp_path / "sandbox" / "demo.json").read_text())
+        assert described["requests"]["by-letter"] == off.group(2)
+        api_token = described["states"][0]["users"][name]["token"]
+        _check_the_cases_with_a_state_without_a_node(url, api_token, described["requests"])
         assert _terminate_and_check_nodes_stop(demo) == 0, demo.output
         assert "stopping the nodes" in demo.output
     finally:

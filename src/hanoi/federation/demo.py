@@ -4,7 +4,8 @@ Each State is a real node in its own process, with its own SQLite database and
 folder, talking to the others over loopback HTTP with signed, encrypted messages.
 The script plays the officers of each State through the same JSON API the web UI
 uses, prints each step as it happens, and writes ``demo.json`` for trainers and
-tests.
+tests. A fourth State, Ghana, runs no node: the directory lists it, and EGY's
+officers play a case with it on paper (ADR 0028), its letters simulated.
 
 The nodes run in sessions of their own, so no signal sent to ``hanoi demo`` reaches
 them: Ctrl-C, SIGTERM and SIGHUP all end the demo the same way, by stopping every node
@@ -34,11 +35,20 @@ from typing import Any
 import httpx
 
 from hanoi.clock import Clock
+from hanoi.convention import default_catalogue
+from hanoi.cooperation.kinds import consultation_required
 from hanoi.cooperation.samples import sample_contents
 from hanoi.crypto.agekeys import AgeIdentity, AgeRecipient, format_identity_file
 from hanoi.errors import HanoiError, PeerError
 from hanoi.federation.court_export import export_for_court
-from hanoi.federation.sandbox import Sandbox, SandboxNode, build_sandbox, describe, write_json
+from hanoi.federation.sandbox import (
+    GHANA,
+    Sandbox,
+    SandboxNode,
+    build_sandbox,
+    describe,
+    write_json,
+)
 from hanoi.node.folder import load_keys
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
@@ -51,6 +61,13 @@ GUIDE = "supervisor"
 the Art. 44 request (EGY's officer drafts and submits it), takes over the preservation
 and receives the evidence package, so all of it is in their cases."""
 EVIDENCE = b"From: sender@example.invalid\nSubject: invoice\n\n" + b"sandbox mailbox line\n" * 4000
+OFFLINE = str(GHANA["state"])
+"""The State without a node, listed in the sandbox's directory."""
+OFFLINE_AUTHORITY = str(GHANA["authorities"][0]["name"])
+CHANNEL_NAMES = {"diplomatic": "diplomatic note", "email": "e-mail"}
+PAPER_GROUND = "domestic-prohibition"
+"""Why EGY refuses GHA's request received on paper: Art. 40(21)(c), so after a
+consultation (Art. 40(27)). The sample contents give 4 years as the maximum penalty."""
 
 
 class StepFailed(Exception):
@@ -64,6 +81,10 @@ class Demo:
     out: Callable[[str], None] = print
     steps: list[dict[str, Any]] = field(default_factory=list)
     exported: Path | None = None
+    letter: Path | None = None
+    """The signed letter of request to the State without a node."""
+    answer: Path | None = None
+    """EGY's signed answer to that State's request received on paper: the refusal."""
     ids: dict[str, str] = field(default_factory=dict)
 
     # --- plumbing ------------------------------------------------------------------------
@@ -115,6 +136,37 @@ class Demo:
         )
         self.out(f"      {node.state} sees {request_id}: {status}")
 
+    def upload(self, node: SandboxNode, who: str, data: bytes) -> str:
+        """Upload ``data`` with tus in one PATCH, as the UI does; the completed upload's id."""
+        digest = hashlib.sha256(data).hexdigest()
+        headers = {**node.headers(who), "Tus-Resumable": "1.0.0"}
+        created = httpx.post(
+            f"{node.url}/api/v1/uploads",
+            headers={
+                **headers,
+                "Upload-Length": str(len(data)),
+                "Upload-Metadata": "sha256 " + base64.b64encode(digest.encode()).decode(),
+            },
+            timeout=30,
+        )
+        if created.status_code != 201:
+            raise StepFailed(f"upload: {created.status_code} {created.text[:200]}")
+        location = created.headers["location"]
+        patched = httpx.patch(
+            f"{node.url}{location}" if location.startswith("/") else location,
+            content=data,
+            timeout=60,
+            headers={
+                **headers,
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        if patched.status_code != 204:
+            raise StepFailed(f"upload: {patched.status_code} {patched.text[:200]}")
+        upload_id: str = location.rsplit("/", 1)[1]
+        return upload_id
+
     def draft(self, node: SandboxNode, who: str, kind: str, to: str, **extra: Any) -> str:
         contents = sample_contents(kind, today=self.clock.now().date(), **extra.pop("contents", {}))
         created = self.call(
@@ -162,6 +214,11 @@ class Demo:
             ("An export for court in EGY", self.export),
             ("Offline verification of the export (hanoi evidence verify)", self.verify),
             ("A refusal with grounds and reasons on a second request", self.refuse),
+            (
+                f"{OFFLINE}, a State without a node: a signed letter of request by diplomatic "
+                "note, and a request received on paper",
+                self.off_network,
+            ),
         ):
             with self.step(name):
                 play()
@@ -239,39 +296,13 @@ class Demo:
             f"/api/v1/requests/{rid}/assignments",
             {"user": "vnm-officer"},
         )
-        digest = hashlib.sha256(EVIDENCE).hexdigest()
-        headers = {**self.vnm.headers("officer"), "Tus-Resumable": "1.0.0"}
-        created = httpx.post(
-            f"{self.vnm.url}/api/v1/uploads",
-            headers={
-                **headers,
-                "Upload-Length": str(len(EVIDENCE)),
-                "Upload-Metadata": "sha256 " + base64.b64encode(digest.encode()).decode(),
-            },
-            timeout=30,
-        )
-        if created.status_code != 201:
-            raise StepFailed(f"upload: {created.status_code} {created.text[:200]}")
-        location = created.headers["location"]
-        patched = httpx.patch(
-            f"{self.vnm.url}{location}" if location.startswith("/") else location,
-            content=EVIDENCE,
-            timeout=60,
-            headers={
-                **headers,
-                "Upload-Offset": "0",
-                "Content-Type": "application/offset+octet-stream",
-            },
-        )
-        if patched.status_code != 204:
-            raise StepFailed(f"upload: {patched.status_code} {patched.text[:200]}")
         item = self.call(
             self.vnm,
             "officer",
             "POST",
             "/api/v1/evidence",
             {
-                "upload_id": location.rsplit("/", 1)[1],
+                "upload_id": self.upload(self.vnm, "officer", EVIDENCE),
                 "original_name": "mailbox.mbox",
                 "media_type": "application/mbox",
                 "source_kind": "provider",
@@ -404,12 +435,237 @@ class Demo:
         )
         self.until_status(self.egy, "supervisor", rid, "refused")
 
+    def off_network(self) -> None:
+        letter, request_id = self.by_letter()
+        # The letter is checked as GHA would (and against EGY's custody log) while EGY
+        # answers GHA's own request: two processes, so the demo waits for the slower.
+        verify = ("letter", "verify", str(letter), "--dir", str(self.egy.node_dir), "--json")
+        with self._running(*verify) as verifying:
+            self.on_paper()
+            found = json.loads(self._output(verifying, verify))
+        custody = found["custody"]
+        if not custody["found"] or custody["request_id"] != request_id:
+            raise StepFailed(f"{letter.name} is not logged as a letter of {request_id}")
+        self.out(
+            f"      hanoi letter verify {letter.name}: signed, intact, trusted; "
+            f"letter-issued, entry {custody['index']} of EGY's custody log"
+        )
+
+    def by_letter(self) -> tuple[Path, str]:
+        """EGY's request to GHA: approved, put in writing as a signed letter in a language
+        GHA accepts, sent by diplomatic note; GHA's answers recorded from its notes. The
+        letter's file and the request's id."""
+        rid = self.draft(
+            self.egy,
+            "supervisor",
+            "mla-general",
+            OFFLINE,
+            requested_authority=OFFLINE_AUTHORITY,
+            contents={"person_nationality": [OFFLINE]},
+        )
+        self.call(self.egy, "supervisor", "POST", f"/api/v1/requests/{rid}/approve")
+        self.out("      EGY supervisor: approve")
+        letter = self.sandbox.root / f"letter-{rid}-en.pdf"
+        self.issue_letter(rid, letter, "letter of request")
+        self.letter = letter
+        year = self.clock.now().year
+        note = f"EGY MFA note verbale {year}/417"
+        self.by_hand(rid, "dispatch", state="EGY", channel="diplomatic", reference=note)
+        for number, step in enumerate(("receive", "acknowledge", "accept", "complete", "close")):
+            channel = "email" if step == "acknowledge" else "diplomatic"
+            reference = f"GHA AG/MLA/{year}/88-{number + 1}"
+            self.by_hand(rid, step, state=OFFLINE, channel=channel, reference=reference)
+        case = self.call(self.egy, "supervisor", "GET", f"/api/v1/requests/{rid}")
+        if (case["status"], case["route"]) != ("closed", "diplomatic"):
+            raise StepFailed(f"{rid} is {case['status']} by {case['route']}, not closed by note")
+        check_channel_records(case, since="dispatch")
+        self.out(f"      EGY sees {rid}: closed, every step since dispatch with its channel record")
+        self.ids["by-letter"] = rid
+        return letter, rid
+
+    def on_paper(self) -> None:
+        """GHA's request received by diplomatic note: registered from its scan and
+        contents, acknowledged, and refused with a ground of its kind and reasons, after a
+        consultation when the ground needs one (Art. 40(27)); each answer leaves by letter."""
+        today = self.clock.now().date()
+        kind = "mla-stored-data"
+        reference = f"GHA AG/MLA/{today.year}/91"
+        scan = scanned_letter(
+            f"{OFFLINE_AUTHORITY}, Accra",
+            f"Note verbale {reference} of {today.isoformat()}",
+            "To the Central Authority of Egypt",
+            f"Request for mutual legal assistance ({kind}, Art. 44)",
+            "(sandbox: a scan of the letter received on paper)",
+        )
+        registered = self.call(
+            self.egy,
+            "supervisor",
+            "POST",
+            "/api/v1/registrations",
+            {
+                "kind": kind,
+                "requesting_state": OFFLINE,
+                "requesting_authority": OFFLINE_AUTHORITY,
+                "channel": "diplomatic",
+                "received_on": today.isoformat(),
+                "reference": reference,
+                "scan_upload_id": self.upload(self.egy, "supervisor", scan),
+                "contents": sample_contents(
+                    kind,
+                    today=today,
+                    requesting_authority=OFFLINE_AUTHORITY,
+                    person_nationality=[OFFLINE],
+                ),
+            },
+        )
+        rid: str = registered["id"]
+        self.out(
+            f"      EGY supervisor: registered {rid} ({kind}) from {OFFLINE}'s "
+            f"diplomatic note {reference}: {registered['status']}"
+        )
+        year = today.year
+        # EGY's own answers, each by the letter it sends (no scan: EGY keeps its own copy).
+        answer = partial(self.by_hand, rid, state="EGY", scan=False)
+        answer("acknowledge", channel="email", reference=f"EGY CA/{year}/1203")
+        if consultation_required(default_catalogue().kind(kind), PAPER_GROUND):
+            answer(
+                "consult",
+                channel="email",
+                reference=f"EGY CA/{year}/1204",
+                reasons="Egyptian law allows no search of stored data for an offence punished "
+                "by less than five years; can the assistance sought be narrowed?",
+            )
+        answer(
+            "refuse",
+            channel="diplomatic",
+            reference=f"EGY MFA note verbale {year}/431",
+            grounds=[PAPER_GROUND],
+            reasons="the offence is punished by 4 years: Egyptian law would prohibit a search "
+            "of stored data for a similar domestic offence (Art. 40(21)(c))",
+        )
+        case = self.call(self.egy, "supervisor", "GET", f"/api/v1/requests/{rid}")
+        refusal = case["timeline"][-1]
+        if case["status"] != "refused" or refusal["grounds"] != [PAPER_GROUND]:
+            raise StepFailed(f"{rid} is {case['status']} on {refusal['grounds']}, not refused")
+        check_channel_records(case, since="register")
+        self.out(
+            f"      EGY sees {rid}: refused ({PAPER_GROUND}), each step with its channel record"
+        )
+        self.ids["on-paper"] = rid
+        self.answer = self.sandbox.root / f"answer-{rid}-en.pdf"
+        self.issue_letter(rid, self.answer, "answer (the refusal, with its grounds)")
+
+    def issue_letter(self, request_id: str, out: Path, what: str) -> None:
+        """``hanoi requests letter``: the signed PDF letter, in English (GHA's language by
+        the directory), logged as a ``letter-issued`` custody event on EGY's node."""
+        issued = self._hanoi(
+            "requests",
+            "letter",
+            request_id,
+            *("--dir", str(self.egy.node_dir), "--user", "egy-supervisor"),
+            *("--language", "en", "--out", str(out)),
+        )
+        code = issued.strip().splitlines()[-1]  # "verification code ABCD-EFGH-JK"
+        self.out(f"      EGY supervisor: signed {what}, {out.name}, {code}")
+
+    def by_hand(
+        self,
+        request_id: str,
+        step: str,
+        *,
+        state: str,
+        channel: str,
+        reference: str,
+        scan: bool = True,
+        **body: Any,
+    ) -> None:
+        """A step off the network, taken by EGY's supervisor with its channel record: EGY's
+        own (how its letter left) or ``state``'s, recorded from its letter; with ``scan``,
+        the letter's scan (a generated PDF) uploaded and attached. ``body``: the step's
+        reasons, grounds..."""
+        today = self.clock.now().date().isoformat()
+        via = {"channel": channel, "on": today, "reference": reference}
+        if scan:
+            pdf = scanned_letter(
+                f"{reference} of {today}",
+                f"Request {request_id}: {step}",
+                "(sandbox: a scan of the letter)",
+            )
+            body["scan_upload_id"] = self.upload(self.egy, "supervisor", pdf)
+        path = f"/api/v1/requests/{request_id}/steps"
+        self.call(self.egy, "supervisor", "POST", path, {"step": step, "via": via, **body})
+        who = "EGY supervisor" if state == "EGY" else f"{state} (recorded by EGY supervisor)"
+        self.out(f"      {who}: {step}, by {CHANNEL_NAMES[channel]} {reference}")
+
     def _hanoi(self, *args: str) -> str:
+        with self._running(*args) as process:
+            return self._output(process, args)
+
+    @contextmanager
+    def _running(self, *args: str) -> Iterator[subprocess.Popen[str]]:
+        """``hanoi ARGS`` in a process of its own while the block runs; killed if the
+        block fails or is interrupted (Ctrl-C, SIGTERM: ``KeyboardInterrupt``)."""
         hanoi = str(Path(sys.executable).with_name("hanoi"))
-        result = subprocess.run([hanoi, *args], capture_output=True, text=True, check=False)  # noqa: S603
-        if result.returncode != 0:
-            raise StepFailed(f"hanoi {args[0]} {args[1]}: {result.stderr.strip()[:300]}")
-        return result.stdout
+        command = [hanoi, *args]
+        pipe = subprocess.PIPE
+        with subprocess.Popen(command, stdout=pipe, stderr=pipe, text=True) as process:  # noqa: S603
+            try:
+                yield process
+            except BaseException:
+                process.kill()
+                raise
+
+    def _output(self, process: subprocess.Popen[str], args: tuple[str, ...]) -> str:
+        """The command's output once it has exited; ``StepFailed`` if it did not exit 0."""
+        stdout, stderr = process.communicate()
+        if process.returncode != 0:
+            raise StepFailed(f"hanoi {args[0]} {args[1]}: {stderr.strip()[:300]}")
+        return stdout
+
+
+def check_channel_records(case: dict[str, Any], *, since: str) -> None:
+    """Every step of ``case`` from the first ``since`` on carries a channel record (ADR
+    0028): the request travelled off the network, and each letter says how."""
+    steps = [r["transition"] for r in case["timeline"]]
+    if since not in steps:
+        raise StepFailed(f"{case['id']} has no {since!r} step: {steps}")
+    for record in case["timeline"][steps.index(since) :]:
+        if not record.get("via", {}).get("reference"):
+            raise StepFailed(f"{case['id']}: {record['transition']} has no channel record")
+
+
+def scanned_letter(*lines: str) -> bytes:
+    """A one-page PDF standing for the scan of a letter: what an officer uploads with a
+    request received on paper or a step recorded from a letter. ASCII text in Helvetica,
+    with its cross-reference table, so that any PDF reader opens it."""
+
+    def escaped(line: str) -> bytes:
+        text = line.encode("ascii", "replace")
+        return text.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+    shown = b" ".join(b"(" + escaped(line) + b") '" for line in lines)
+    stream = b"BT /F1 11 Tf 72 790 Td 16 TL " + shown + b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        table,
+    )
+    return bytes(pdf)
 
 
 def check_chain(found: dict[str, Any]) -> None:
@@ -504,6 +760,12 @@ def print_users(demo: Demo) -> None:
             f"  sign in as {guide.name} / {guide.password} at {demo.egy.url}/ui/ "
             f"to see the demo case {case}"
         )
+    by_letter = demo.ids.get("by-letter")
+    if by_letter is not None and demo.letter is not None:
+        demo.out(
+            f"  the case with {OFFLINE}, a State without a node: {demo.egy.url}/ui/requests/"
+            f"{by_letter} (signed letter of request: {demo.letter})"
+        )
     for node in demo.sandbox.nodes.values():
         first = f"{node.state.lower()}-{GUIDE}"
         ordered = sorted(node.users.values(), key=lambda c: c.name != first)  # stable
@@ -517,6 +779,9 @@ def write_state(demo: Demo, *, ready: bool) -> None:
         "ready": ready,
         "states": described["states"],
         "exported_package": str(demo.exported) if demo.exported else None,
+        "letter_of_request": str(demo.letter) if demo.letter else None,
+        "answer_letter": str(demo.answer) if demo.answer else None,
+        "requests": {k: v for k, v in demo.ids.items() if k != "evidence"},
         "steps": demo.steps,
     }
     write_json(demo.sandbox.root / "demo.json", value)
@@ -537,13 +802,16 @@ def run_demo(
     started = time.monotonic()
     with Interrupts() as interrupts:
         interrupts.hold()
-        sandbox = build_sandbox(root, STATES, base_port=base_port, clock=clock, start=True)
+        sandbox = build_sandbox(
+            root, STATES, base_port=base_port, clock=clock, start=True, offline=[GHANA]
+        )
         try:
             interrupts.release()
             demo = Demo(sandbox=sandbox, clock=clock, out=out)
             out(
                 f"sandbox federation in {root}: "
                 + ", ".join(f"{n.state} {n.url}" for n in sandbox.nodes.values())
+                + f"; {OFFLINE} runs no node (the directory lists it, with its channels)"
             )
             ok = play(demo)
             out(

@@ -42,6 +42,28 @@ NAMES = {
     "FRA": "Ministère de la Justice (France)",
 }
 LANGUAGES = {"EGY": ["ar", "en"], "VNM": ["vi", "en"], "FRA": ["fr", "en"]}
+GHANA: Mapping[str, Any] = {
+    "state": "GHA",
+    "name": "Office of the Attorney-General and Ministry of Justice (Ghana)",
+    "authorities": [
+        {
+            "kind": "central-authority",
+            "name": "Office of the Attorney-General and Ministry of Justice",
+            "languages": ["en"],
+            "contact": "By diplomatic note through the Ministry of Foreign Affairs",
+            "email": "central-authority@gha.sandbox.invalid",
+            "telephone": "+233 30 000 0000",
+            "postal_address": "Office of the Attorney-General\nMinistries\nAccra",
+        },
+    ],
+    "channels": ["diplomatic", "email"],
+    "declarations": {},
+    "source": "Sandbox: note verbale of the Permanent Mission of Ghana, 2 October 2026",
+    "updated": "2026-10-02",
+}
+"""A State that signed the Convention and runs no node (ADR 0028): the sandbox's
+directory lists it as the secretariat would (``hanoi directory sign --offline``), so
+that a case with it goes by letter and diplomatic note."""
 ROLES = (
     ("officer", Role.OFFICER),
     ("supervisor", Role.SUPERVISOR),
@@ -261,4 +283,12 @@ def write_json(path: Path, value: object) -> None:
     os.replace(temporary, path)
 
 
-__all__ = ["Sandbox", "SandboxNode", "build_sandbox", "describe", "stop_node", "write_json"]
+__all__ = [
+    "GHANA",
+    "Sandbox",
+    "SandboxNode",
+    "build_sandbox",
+    "describe",
+    "stop_node",
+    "write_json",
+]
