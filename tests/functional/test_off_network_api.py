@@ -241,5 +241,5 @@ def test_the_court_report_says_how_each_step_crossed_the_border(egy: Desk) -> No
     report = court_report(node, node.accounts.named("amira"), request_id, identities=())
     html = render_html(report, Language.EN, catalogue=node.cooperation.catalogue)
     assert "Diplomatic channels" in html
-    assert "reference: <bdi dir=\"auto\">Note 14/2026</bdi>" in html
-    assert "reference: <bdi dir=\"auto\">VN-22</bdi>" in html
+    assert 'reference: <bdi dir="auto">Note 14/2026</bdi>' in html
+    assert 'reference: <bdi dir="auto">VN-22</bdi>' in html
