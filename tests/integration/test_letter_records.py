@@ -1,9 +1,11 @@
 """The letters a node issued (``hanoi.letters.records``), on SQLite and PostgreSQL: a
 record and its custody event are stored together, listed per request, found by digest and
-by verification code; the same letter twice is a conflict that stores nothing."""
+by verification code; the same letter twice is a conflict that stores nothing; an answer
+keeps its purpose and the step it answers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from hanoi.cooperation import Side
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog
 from hanoi.errors import Conflict
+from hanoi.letters.letter import Purpose
 from hanoi.letters.records import IssuedLetter
 from hanoi.storage.cooperation_repo import CooperationRepository
 from hanoi.storage.custody_repo import CustodyRepository
@@ -85,3 +88,18 @@ def test_the_same_letter_twice_is_a_conflict_that_stores_nothing(
         letters.add(again, custody=CustodyLog.prepare([event_of(again)]))
     assert custody.pending_count() == 1  # the second event was not queued
     assert letters.for_request(REQUEST.id) == [first]
+
+
+def test_an_answer_keeps_its_purpose_and_the_step_it_answers(
+    letters: LettersRepository,
+) -> None:
+    request_letter = record(1)
+    answer = replace(record(2), purpose=Purpose.ANSWER, step="refuse", step_sequence=4)
+    for letter in (request_letter, answer):
+        letters.add(letter, custody=CustodyLog.prepare([event_of(letter)]))
+    assert letters.by_sha256(answer.sha256) == answer
+    stored = letters.for_request(REQUEST.id)
+    assert [(r.purpose, r.step, r.step_sequence) for r in stored] == [
+        (Purpose.REQUEST, None, None),
+        (Purpose.ANSWER, "refuse", 4),
+    ]

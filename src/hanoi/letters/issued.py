@@ -1,21 +1,27 @@
-"""Issuing a letter of request: checked, rendered, signed, stored and logged.
+"""Issuing a letter: checked, rendered, signed, stored and logged.
 
-:func:`issue_letter` makes the signed PDF letter of one request, in the order that lets a
-crash at any step leave nothing handed over unrecorded:
+:func:`issue_letter` makes the signed PDF letter of one request (the requesting State's
+letter of request), :func:`issue_answer` the requested State's answer to its last step
+that an answer reports (:mod:`hanoi.letters.answer`), and :func:`issue_for` whichever of
+the two this node's side writes. Each goes in the order that lets a crash at any step
+leave nothing handed over unrecorded:
 
-1. the case: the user is on the requesting State's case team with a role that drafts or
-   decides (``node.cooperation.check_case``);
-2. the request: this State's own, approved or further on, complete
-   (:func:`hanoi.letters.letter.check_issuable`);
-3. the language: one the requested State accepts, by the directory this node holds, or an
+1. the case: the user is on this State's case team with a role that drafts or decides (an
+   answer: that decides) (``node.cooperation.check_case``);
+2. the request: for a letter of request, this State's own, approved or further on,
+   complete (:func:`hanoi.letters.letter.check_issuable`); for an answer, one this State
+   received, with a step to answer (:func:`hanoi.letters.answer.check_answerable`);
+3. the language: one the other State accepts, by the directory this node holds, or an
    override reason (:func:`hanoi.letters.languages.choose`);
 4. render (:mod:`hanoi.letters.render`) and sign with the node's document-signing key
    (PAdES, :func:`hanoi.letters.pades.sign_pdf`, signing time = the clock's now);
 5. the signed PDF into the blob store (a crash after this leaves an unreferenced blob);
 6. the record (:mod:`hanoi.letters.records`) and its ``letter-issued`` custody event, in
-   one transaction: ``evidence_sha256`` is the SHA-256 of the signed PDF, under
-   Art. 40(14), with the language, the verification code and its seed, the size, and the
-   override reason when there is one.
+   one transaction: ``evidence_sha256`` is the SHA-256 of the signed PDF, with the
+   language, the verification code and its seed, the size, and the override reason when
+   there is one. A letter of request is under Art. 40(14); an answer is under the
+   article of the step it answers, and adds ``purpose: "answer"``, the ``step`` and its
+   ``step_sequence``.
 
 Only then are the bytes handed over. Like the court report's (ADR 0015), the event is in
 the log as a salted commitment only. A letter is found again by its digest
@@ -33,15 +39,17 @@ from dataclasses import dataclass
 
 from hanoi.accounts.model import Action, User
 from hanoi.convention import Language
-from hanoi.cooperation import CooperationRequest, Side
+from hanoi.cooperation import CooperationRequest, Side, TransitionRecord
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import LoggedEvent
 from hanoi.errors import HanoiError, NotFound
+from hanoi.letters.answer import check_answerable
 from hanoi.letters.languages import LanguageChoice, choose
 from hanoi.letters.letter import (
     ARTICLE,
     SEED_BYTES,
     Letter,
+    Purpose,
     Signatory,
     check_issuable,
     verification_code,
@@ -53,6 +61,7 @@ from hanoi.wiring import Node
 
 log = logging.getLogger("hanoi.letters")
 SIGNING_REASON = "Letter of request {id}"
+ANSWER_SIGNING_REASON = "Answer to request {id} ({step})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,12 @@ class LoggedLetter:
         value = self.event.unknown.get("verification_code")
         return value if isinstance(value, str) else None
 
+    @property
+    def purpose(self) -> str:
+        """``request`` or ``answer`` (a letter logged before answers existed: ``request``)."""
+        value = self.event.unknown.get("purpose", Purpose.REQUEST.value)
+        return value if isinstance(value, str) else Purpose.REQUEST.value
+
     def to_json(self) -> dict[str, object]:
         return {
             "found": True,
@@ -93,6 +108,8 @@ class LoggedLetter:
             "state": self.event.node,
             "article": self.event.article,
             "override_reason": self.event.unknown.get("override_reason"),
+            "purpose": self.purpose,
+            "step": self.event.unknown.get("step"),
         }
 
 
@@ -118,17 +135,13 @@ def accepted_tags(node: Node, state: str) -> tuple[str, ...] | None:
     return contact.languages if contact is not None else None
 
 
-def _signatory(node: Node, request: CooperationRequest, approved_by: str) -> Signatory:
+def _signatory(node: Node, request: CooperationRequest, officer: str, side: Side) -> Signatory:
     try:
-        title = node.accounts.named(approved_by).title
-    except NotFound:  # an approver who has since left the node: named, without a title
+        title = node.accounts.named(officer).title
+    except NotFound:  # an officer who has since left the node: named, without a title
         title = None
-    return Signatory(
-        name=approved_by,
-        title=title,
-        authority=request.requesting.authority,
-        state=request.requesting.state,
-    )
+    sender = request.party(side)
+    return Signatory(name=officer, title=title, authority=sender.authority, state=sender.state)
 
 
 def check_letter(
@@ -155,6 +168,30 @@ def check_letter(
     return request, approved_by, choice
 
 
+def check_answer(
+    node: Node,
+    user: User,
+    request_id: str,
+    *,
+    language: Language,
+    override_reason: str | None = None,
+) -> tuple[CooperationRequest, TransitionRecord, LanguageChoice]:
+    """Steps 1-3 of :func:`issue_answer`: the request, the step answered and the language
+    (one the requesting State accepts), or the refusal (``NotFound``,
+    ``PermissionDenied``, ``NotIssuable``, ``NothingToAnswer``, ``LanguageNotAccepted``,
+    ``InvalidInput``)."""
+    request = node.cooperation.check_case(user, request_id, Action.DECIDE, "issue an answer letter")
+    answered = check_answerable(request, side=node.cooperation.side_of(request))
+    state = request.requesting_state
+    choice = choose(
+        language,
+        state=state,
+        accepted=accepted_tags(node, state),
+        override_reason=override_reason,
+    )
+    return request, answered, choice
+
+
 def issue_letter(
     node: Node,
     user: User,
@@ -163,15 +200,63 @@ def issue_letter(
     language: Language,
     override_reason: str | None = None,
 ) -> NewLetter:
-    """The signed letter of ``request_id`` in ``language``, issued by ``user`` (module
-    docstring). Call it with what is handed over, before it is."""
+    """The signed letter of request of ``request_id`` in ``language``, issued by ``user``
+    (module docstring). Call it with what is handed over, before it is."""
+    request, approved_by, choice = check_letter(
+        node, user, request_id, language=language, override_reason=override_reason
+    )
+    signatory = _signatory(node, request, approved_by, Side.REQUESTING)
+    return _issue(node, user, request, choice, signatory=signatory, answers=None)
+
+
+def issue_answer(
+    node: Node,
+    user: User,
+    request_id: str,
+    *,
+    language: Language,
+    override_reason: str | None = None,
+) -> NewLetter:
+    """The requested State's signed answer to ``request_id`` in ``language``, issued by
+    ``user``: it reports the last step an answer reports, signed for the requested
+    authority by the officer who took it (module docstring)."""
+    request, answered, choice = check_answer(
+        node, user, request_id, language=language, override_reason=override_reason
+    )
+    signatory = _signatory(node, request, answered.officer, Side.REQUESTED)
+    return _issue(node, user, request, choice, signatory=signatory, answers=answered)
+
+
+def issue_for(
+    node: Node,
+    user: User,
+    request_id: str,
+    *,
+    language: Language,
+    override_reason: str | None = None,
+) -> NewLetter:
+    """The letter this node's side writes for ``request_id``: the letter of request on the
+    requesting side (:func:`issue_letter`), the answer on the requested side
+    (:func:`issue_answer`). What ``hanoi requests letter`` and the request page call."""
+    request = _reading_case(node, user, request_id)
+    issue = issue_letter if node.cooperation.side_of(request) is Side.REQUESTING else issue_answer
+    return issue(node, user, request.id, language=language, override_reason=override_reason)
+
+
+def _issue(
+    node: Node,
+    user: User,
+    request: CooperationRequest,
+    choice: LanguageChoice,
+    *,
+    signatory: Signatory,
+    answers: TransitionRecord | None,
+) -> NewLetter:
+    """Steps 4-6: render, sign, store, record and log."""
     from hanoi.letters.pades import sign_pdf  # pyHanko: slow to import, only here
     from hanoi.letters.render import render_pdf
     from hanoi.node.folder import load_document_signer
 
-    request, approved_by, choice = check_letter(
-        node, user, request_id, language=language, override_reason=override_reason
-    )
     signer = load_document_signer(node.settings)
     now = node.clock.now()
     seed = secrets.token_bytes(SEED_BYTES)
@@ -180,14 +265,20 @@ def issue_letter(
         language=choice.language,
         issued_at=now,
         verification_code=verification_code(seed),
-        signatory=_signatory(node, request, approved_by),
+        signatory=signatory,
+        answers=answers,
     )
     unsigned = render_pdf(letter, catalogue=node.cooperation.catalogue)
+    reason = (
+        SIGNING_REASON.format(id=request.id)
+        if answers is None
+        else ANSWER_SIGNING_REASON.format(id=request.id, step=answers.transition.value)
+    )
     signed = sign_pdf(
         unsigned,
         signer,
-        reason=SIGNING_REASON.format(id=request.id),
-        location=state_name(request.requesting_state, Language.EN),
+        reason=reason,
+        location=state_name(signatory.state, Language.EN),
         signing_time=now,
     )
     digest = hashlib.sha256(signed).hexdigest()
@@ -201,18 +292,23 @@ def issue_letter(
         officer=user.name,
         size=len(signed),
         override_reason=choice.override_reason,
+        purpose=letter.purpose,
+        step=answers.transition.value if answers is not None else None,
+        step_sequence=answers.sequence if answers is not None else None,
     )
-    event = _event(node, record, seed=seed)
+    article = answers.article if answers is not None else ARTICLE
+    event = _event(node, record, seed=seed, article=article)
     [new] = node.custody.prepare([event])
     node.letters.add(record, custody=[new])
     node.custody.notify()
+    what = "letter of request" if answers is None else f"answer ({record.step}) to request"
     log.info(
-        "letter of request %s issued in %s by %s: %s", request.id, language.value, user.name, digest
+        "%s %s issued in %s by %s: %s", what, request.id, choice.language.value, user.name, digest
     )
     return NewLetter(record=record, pdf=signed, commitment=new.commitment)
 
 
-def _event(node: Node, record: IssuedLetter, *, seed: bytes) -> CustodyEvent:
+def _event(node: Node, record: IssuedLetter, *, seed: bytes, article: str) -> CustodyEvent:
     members: dict[str, object] = {
         "language": record.language.value,
         "verification_code": record.verification_code,
@@ -221,13 +317,17 @@ def _event(node: Node, record: IssuedLetter, *, seed: bytes) -> CustodyEvent:
     }
     if record.override_reason is not None:
         members["override_reason"] = record.override_reason
+    if record.purpose is Purpose.ANSWER:
+        members["purpose"] = record.purpose.value
+        members["step"] = record.step
+        members["step_sequence"] = record.step_sequence
     return CustodyEvent(
         action=CustodyAction.LETTER_ISSUED,
         time=record.issued_at,
         node=node.settings.state,
         officer=record.officer,
         request_id=record.request_id,
-        article=ARTICLE,
+        article=article,
         evidence_sha256=record.sha256,
         unknown=members,
     )
@@ -240,11 +340,9 @@ def _reading_case(node: Node, user: User, request_id: str) -> CooperationRequest
 
 
 def letters_of(node: Node, user: User, request_id: str) -> list[IssuedLetter]:
-    """The letters issued for a request of ``user``'s cases, oldest first (none for a
-    request this node received: the requesting State issues them)."""
+    """The letters this node issued for a request of ``user``'s cases, oldest first: its
+    letters of request, or its answers to a request it received."""
     request = _reading_case(node, user, request_id)
-    if node.cooperation.side_of(request) is not Side.REQUESTING:
-        return []
     return node.letters.for_request(request.id)
 
 

@@ -1,4 +1,4 @@
-"""A letter of request as data, and the rules on when one may be issued. Pure.
+"""A letter as data, and the rules on when a letter of request may be issued. Pure.
 
 Art. 40(14) asks for requests in writing, in a language acceptable to the requested State.
 A :class:`Letter` is one request put in writing by the requesting State, in one of the six
@@ -7,8 +7,11 @@ requested State can quote back, and the officer who approved the request as its
 signatory. :mod:`hanoi.letters.view` puts it in the letter's words,
 :mod:`hanoi.letters.render` prints it, :mod:`hanoi.letters.issued` signs, stores and logs it.
 
-A letter is made only of a request that could leave the State (:func:`check_issuable`):
-the requesting State's own, approved (or further on), and complete.
+A letter of request is made only of a request that could leave the State
+(:func:`check_issuable`): the requesting State's own, approved (or further on), and
+complete. A letter may also be the requested State's **answer** to a request it received
+(:class:`Purpose`, :mod:`hanoi.letters.answer`): then it carries the step it answers, and
+its signatory is the officer who took that step.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from hanoi.convention import Finding, Language
-from hanoi.cooperation import CooperationRequest, Side, Status, TransitionName
+from hanoi.cooperation import CooperationRequest, Side, Status, TransitionName, TransitionRecord
 from hanoi.errors import InvalidInput, RuleViolation
 
 ARTICLE = "Art. 40(14)"
@@ -35,6 +39,13 @@ _CODE = re.compile(r"[A-Z2-7]{10}")
 NOT_YET = frozenset({Status.DRAFT, Status.SUBMITTED})
 
 
+class Purpose(StrEnum):
+    """What a letter is: the requesting State's request, or the requested State's answer."""
+
+    REQUEST = "request"
+    ANSWER = "answer"
+
+
 class NotIssuable(RuleViolation):
     """The request cannot be put in a letter now: not the requesting State's, not approved,
     or not complete (one field problem per missing item)."""
@@ -42,12 +53,14 @@ class NotIssuable(RuleViolation):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Signatory:
-    """Who signs the letter: the officer who approved the request, for its authority."""
+    """Who signs the letter, for its authority: the officer who approved the request (a
+    letter of request), or who took the step answered (an answer)."""
 
     name: str
     title: str | None
     authority: str
-    """The requesting authority, as the request names it."""
+    """The sender's authority, as the request names it: the requesting authority for a
+    letter of request, the requested authority for an answer."""
     state: str
 
 
@@ -59,12 +72,20 @@ class Letter:
     verification_code: str
     """:data:`CODE_LENGTH` base32 characters (:func:`verification_code`)."""
     signatory: Signatory
+    answers: TransitionRecord | None = None
+    """For an answer: the requested State's step it answers (a step of ``request``)."""
 
     def __post_init__(self) -> None:
         if not _CODE.fullmatch(self.verification_code):
             raise InvalidInput("a verification code is 10 base32 characters (A-Z, 2-7)")
         if self.issued_at.utcoffset() is None:
             raise InvalidInput("a letter's time carries a time zone")
+        if self.answers is not None and self.answers not in self.request.history:
+            raise InvalidInput("an answer answers a step of its own request")
+
+    @property
+    def purpose(self) -> Purpose:
+        return Purpose.REQUEST if self.answers is None else Purpose.ANSWER
 
 
 def verification_code(seed: bytes) -> str:

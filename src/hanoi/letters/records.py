@@ -1,4 +1,5 @@
-"""The letters a node issued, as records, and the port that keeps them.
+"""The letters a node issued (letters of request and answers), as records, and the port
+that keeps them.
 
 A letter issued is a ``letter-issued`` custody event (the proof, under the PDF's SHA-256)
 and a row of this port (the index by request and by verification code, so the request
@@ -23,6 +24,7 @@ from typing import Protocol
 
 from hanoi.convention import Language
 from hanoi.custody.service import NewEvent
+from hanoi.letters.letter import Purpose
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,10 +36,16 @@ class IssuedLetter:
     verification_code: str
     issued_at: datetime
     officer: str
-    """Who issued it (the letter's signatory is the officer who approved the request)."""
+    """Who issued it (the letter's signatory is the officer who approved the request, or
+    who took the step answered)."""
     size: int
     override_reason: str | None = None
-    """Why it is in a language the directory does not give for the requested State."""
+    """Why it is in a language the directory does not give for the State it goes to."""
+    purpose: Purpose = Purpose.REQUEST
+    step: str | None = None
+    """For an answer: the requested State's step it answers (``refuse``)."""
+    step_sequence: int | None = None
+    """For an answer: that step's place in the request's history (1 for the first)."""
 
 
 class LetterRecords(Protocol):

@@ -1,4 +1,8 @@
-"""Rendering a letter of request: HTML from a Jinja2 template, then PDF with WeasyPrint.
+"""Rendering a letter: HTML from a Jinja2 template, then PDF with WeasyPrint.
+
+A letter of request is ``letter.html`` (values: :mod:`hanoi.letters.view`); the requested
+State's answer is ``answer.html`` (values: :mod:`hanoi.letters.answer_view`); both share
+``letter.css``.
 
 As :mod:`hanoi.reports.render` does it: the template and its stylesheet live in
 ``templates/`` beside this module; fonts are the system's Noto families, named in the
@@ -23,11 +27,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from hanoi import __version__
 from hanoi.convention import Catalogue
-from hanoi.letters.letter import Letter
+from hanoi.letters.answer_view import answer_values
+from hanoi.letters.letter import Letter, Purpose
 from hanoi.letters.view import template_values
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "letter.html"
+TEMPLATES = {Purpose.REQUEST: TEMPLATE, Purpose.ANSWER: "answer.html"}
 STYLESHEET = "letter.css"
 CONTENT_TYPES = {".css": "text/css; charset=utf-8"}
 
@@ -44,12 +50,13 @@ def environment() -> Environment:
 
 
 def render_html(letter: Letter, *, catalogue: Catalogue) -> str:
-    context: dict[str, Any] = {
-        "stylesheet": STYLESHEET,
-        "version": __version__,
-        **template_values(letter, catalogue=catalogue),
-    }
-    return environment().get_template(TEMPLATE).render(context)
+    values = (
+        answer_values(letter, catalogue=catalogue)
+        if letter.purpose is Purpose.ANSWER
+        else template_values(letter, catalogue=catalogue)
+    )
+    context: dict[str, Any] = {"stylesheet": STYLESHEET, "version": __version__, **values}
+    return environment().get_template(TEMPLATES[letter.purpose]).render(context)
 
 
 def template_file(url: str) -> Path:

@@ -58,7 +58,8 @@ def authority_name(authority: str, language: Language) -> str:
     return phrases(language)[f"authority.{channel}"] if channel else authority
 
 
-def _date(value: date, language: Language) -> str:
+def long_date(value: date, language: Language) -> str:
+    """A day in the language's long form: ``7 décembre 2026``."""
     return format_date(value, format="long", locale=language.value)
 
 
@@ -74,7 +75,7 @@ def _scalar(catalogue: Catalogue, item: ContentItem, value: Any, language: Langu
         return f"{state_name(value, language)} ({value})"
     if element_type is FieldType.DATE and isinstance(value, str):
         try:
-            return _date(date.fromisoformat(value), language)
+            return long_date(date.fromisoformat(value), language)
         except ValueError:
             return value
     if isinstance(value, int):
@@ -109,7 +110,11 @@ def contents(
     ]
 
 
-def _condition(condition: Condition, catalogue: Catalogue, language: Language) -> dict[str, Any]:
+def condition_values(
+    condition: Condition, catalogue: Catalogue, language: Language
+) -> dict[str, Any]:
+    """A condition as a letter lists it: its label and article, its terms, and the day
+    the data received under it are deleted, if one is set."""
     found = catalogue.condition(condition.key)
     until = condition.retain_until
     return {
@@ -118,7 +123,7 @@ def _condition(condition: Condition, catalogue: Catalogue, language: Language) -
         "citation": catalogue.cite(found.source, language),
         "terms": condition.terms,
         "delete_after": (
-            phrases(language)["delete-after"].format(date=_date(until, language))
+            phrases(language)["delete-after"].format(date=long_date(until, language))
             if until is not None
             else None
         ),
@@ -155,30 +160,41 @@ def _preservation(
     }
 
 
+def party(request: CooperationRequest, side: Side, language: Language) -> dict[str, str]:
+    """One State of the request as a letter names it: its authority and State."""
+    named = request.party(side)
+    return {
+        "authority": authority_name(named.authority, language),
+        "state": state_name(named.state, language),
+        "code": named.state,
+    }
+
+
+def signatory_values(letter: Letter) -> dict[str, str | None]:
+    signatory, language = letter.signatory, letter.language
+    return {
+        "name": signatory.name,
+        "title": signatory.title,
+        "authority": authority_name(signatory.authority, language),
+        "state": state_name(signatory.state, language),
+    }
+
+
 def template_values(letter: Letter, *, catalogue: Catalogue) -> dict[str, Any]:
-    """What ``letter.html`` shows, in ``letter.language``."""
+    """What ``letter.html`` (a letter of request) shows, in ``letter.language``."""
     language = letter.language
     request = letter.request
     kind = catalogue.kind(request.kind)
     words: Mapping[str, str] = phrases(language)
     deadline = request.suggested_deadline
-    signatory = letter.signatory
     return {
         "language": language,
         "direction": "rtl" if language.right_to_left else "ltr",
         "words": words,
         "req": request,
-        "requesting": {
-            "authority": authority_name(request.requesting.authority, language),
-            "state": state_name(request.requesting.state, language),
-            "code": request.requesting.state,
-        },
-        "requested": {
-            "authority": authority_name(request.requested.authority, language),
-            "state": state_name(request.requested.state, language),
-            "code": request.requested.state,
-        },
-        "issued_on": _date(letter.issued_at.date(), language),
+        "requesting": party(request, Side.REQUESTING, language),
+        "requested": party(request, Side.REQUESTED, language),
+        "issued_on": long_date(letter.issued_at.date(), language),
         "issued_iso": letter.issued_at.date().isoformat(),
         "code": grouped(letter.verification_code),
         "subject": catalogue.label(kind.title_key, language),
@@ -186,17 +202,12 @@ def template_values(letter: Letter, *, catalogue: Catalogue) -> dict[str, Any]:
         "urgency": words[f"urgency.{request.urgency.level.value}"],
         "urgency_reasons": request.urgency.reasons,
         "urgency_citation": catalogue.cite(URGENCY_SOURCE, language),
-        "deadline": _date(deadline.by, language) if deadline is not None else None,
+        "deadline": long_date(deadline.by, language) if deadline is not None else None,
         "deadline_reasons": deadline.reasons if deadline is not None else None,
         "deadline_citation": catalogue.cite(DEADLINE_SOURCE, language),
         "preservation": _preservation(request, catalogue, language),
         "contents": contents(request, catalogue, language),
-        "conditions": [_condition(c, catalogue, language) for c in request.conditions],
+        "conditions": [condition_values(c, catalogue, language) for c in request.conditions],
         "attachments": [_attachment(d, language) for d in documents(request, side=Side.REQUESTING)],
-        "signatory": {
-            "name": signatory.name,
-            "title": signatory.title,
-            "authority": authority_name(signatory.authority, language),
-            "state": state_name(signatory.state, language),
-        },
+        "signatory": signatory_values(letter),
     }

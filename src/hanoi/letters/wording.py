@@ -1,5 +1,6 @@
 # ruff: noqa: RUF001  (texts in Arabic, Chinese and Cyrillic script, with their own punctuation)
-"""The fixed words of a letter of request, in the six languages of the Convention (Art. 68).
+"""The fixed words of a letter, in the six languages of the Convention (Art. 68): the letter
+of request, and the requested State's answer (``answer.*``).
 
 A letter is a document another State reads, not a page of the UI: its fixed parts ("Letter
 of request", "To", "Subject", "Verification code"...) live here rather than in the UI's
@@ -389,6 +390,279 @@ _PHRASES: dict[str, dict[Language, str]] = {
         "que su Estado tiene registrada para la autoridad requirente. Para confirmar la "
         "carta, comunique su referencia y su código de verificación a la autoridad "
         "requirente.",
+    },
+    # --- the requested State's answer (hanoi.letters.answer) ---------------------------
+    "answer.heading": {
+        AR: "رد على طلب مساعدة",
+        ZH: "对协助请求的答复",
+        EN: "Answer to a request for assistance",
+        FR: "Réponse à une demande d'entraide",
+        RU: "Ответ на запрос о помощи",
+        ES: "Respuesta a una solicitud de asistencia",
+    },
+    "answer.introduction": {
+        AR: "بموجب اتفاقية الأمم المتحدة لمكافحة الجريمة السيبرانية، تُبلغ السلطة المتلقية "
+        "للطلب المذكورة أعلاه السلطةَ الطالبة بقرارها بشأن الطلب المشار إليه في هذه الرسالة.",
+        ZH: "根据《联合国打击网络犯罪公约》，上述被请求机关谨将其就本函所述请求作出的决定"
+        "通知请求机关。",
+        EN: "Under the United Nations Convention against Cybercrime, the requested authority "
+        "named above informs the requesting authority of its decision on the request "
+        "referred to in this letter.",
+        FR: "En application de la Convention des Nations Unies contre la cybercriminalité, "
+        "l'autorité requise désignée ci-dessus informe l'autorité requérante de sa décision "
+        "concernant la demande visée dans la présente lettre.",
+        RU: "В соответствии с Конвенцией Организации Объединенных Наций против "
+        "киберпреступности указанный выше запрашиваемый орган сообщает запрашивающему "
+        "органу о своем решении по запросу, упомянутому в настоящем письме.",
+        ES: "En virtud de la Convención de las Naciones Unidas contra la Ciberdelincuencia, "
+        "la autoridad requerida indicada arriba comunica a la autoridad requirente su "
+        "decisión sobre la solicitud a que se refiere la presente carta.",
+    },
+    "answer.your-reference": {
+        AR: "مرجعكم",
+        ZH: "贵方编号",
+        EN: "Your reference",
+        FR: "Votre référence",
+        RU: "Ваш номер",
+        ES: "Su referencia",
+    },
+    "answer.received-on": {
+        AR: "تاريخ استلام الطلب",
+        ZH: "请求收到日期",
+        EN: "Request received on",
+        FR: "Demande reçue le",
+        RU: "Дата получения запроса",
+        ES: "Solicitud recibida el",
+    },
+    "answer.our-reference": {
+        AR: "مرجعنا",
+        ZH: "我方编号",
+        EN: "Our reference",
+        FR: "Notre référence",
+        RU: "Наш номер",
+        ES: "Nuestra referencia",
+    },
+    "answer.decision": {
+        AR: "القرار",
+        ZH: "决定",
+        EN: "Decision",
+        FR: "Décision",
+        RU: "Решение",
+        ES: "Decisión",
+    },
+    "answer.decided-on": {
+        AR: "تاريخ القرار",
+        ZH: "决定日期",
+        EN: "Date of the decision",
+        FR: "Date de la décision",
+        RU: "Дата решения",
+        ES: "Fecha de la decisión",
+    },
+    "answer.step.acknowledge": {
+        AR: "تم استلام الطلب وهو قيد الدراسة.",
+        ZH: "请求已收到，正在审议中。",
+        EN: "The request has been received and is under consideration.",
+        FR: "La demande a été reçue et est en cours d'examen.",
+        RU: "Запрос получен и находится на рассмотрении.",
+        ES: "La solicitud ha sido recibida y se encuentra en estudio.",
+    },
+    "answer.step.request-additional-information": {
+        AR: "يلزم تقديم معلومات إضافية قبل أن يتسنى تنفيذ الطلب.",
+        ZH: "执行该请求前需要补充资料。",
+        EN: "Additional information is needed before the request can be executed.",
+        FR: "Des informations complémentaires sont nécessaires pour que la demande puisse "
+        "être exécutée.",
+        RU: "Для исполнения запроса необходима дополнительная информация.",
+        ES: "Se necesita información adicional para poder ejecutar la solicitud.",
+    },
+    "answer.step.consult": {
+        AR: "قبل رفض الطلب أو تأجيل تنفيذه، تتشاور الدولة متلقية الطلب مع الدولة الطالبة "
+        "للنظر فيما إذا كان يمكن تقديم المساعدة رهناً بالشروط المبينة أدناه.",
+        ZH: "在拒绝请求或推迟执行之前，被请求国与请求国进行磋商，以确定是否可以在下述"
+        "条件下提供协助。",
+        EN: "Before refusing or postponing the request, the requested State consults the "
+        "requesting State on whether assistance may be granted subject to the conditions "
+        "set out below.",
+        FR: "Avant de refuser la demande ou d'en différer l'exécution, l'État requis consulte "
+        "l'État requérant pour déterminer si l'entraide peut être accordée sous réserve des "
+        "conditions exposées ci-dessous.",
+        RU: "Прежде чем отказать в исполнении запроса или отсрочить его исполнение, "
+        "запрашиваемое государство консультируется с запрашивающим государством, с тем "
+        "чтобы определить, может ли помощь быть оказана на изложенных ниже условиях.",
+        ES: "Antes de denegar la solicitud o aplazar su ejecución, el Estado requerido "
+        "consulta al Estado requirente para determinar si la asistencia puede prestarse "
+        "con sujeción a las condiciones que se exponen a continuación.",
+    },
+    "answer.step.accept": {
+        AR: "تم قبول الطلب ويجري تنفيذه وفقاً للقانون الداخلي للدولة متلقية الطلب.",
+        ZH: "请求已被接受，正在依照被请求国国内法执行。",
+        EN: "The request has been accepted and is being executed in accordance with the "
+        "domestic law of the requested State.",
+        FR: "La demande a été acceptée et est en cours d'exécution conformément au droit "
+        "interne de l'État requis.",
+        RU: "Запрос принят и исполняется в соответствии с внутренним законодательством "
+        "запрашиваемого государства.",
+        ES: "La solicitud ha sido aceptada y se está ejecutando de conformidad con el derecho "
+        "interno del Estado requerido.",
+    },
+    "answer.step.execute-partially": {
+        AR: "تم تنفيذ الطلب جزئياً.",
+        ZH: "请求已部分执行。",
+        EN: "The request has been executed in part.",
+        FR: "La demande a été partiellement exécutée.",
+        RU: "Запрос исполнен частично.",
+        ES: "La solicitud ha sido ejecutada parcialmente.",
+    },
+    "answer.step.resume-execution": {
+        AR: "استؤنف تنفيذ الطلب.",
+        ZH: "请求的执行已恢复。",
+        EN: "The execution of the request has resumed.",
+        FR: "L'exécution de la demande a repris.",
+        RU: "Исполнение запроса возобновлено.",
+        ES: "Se ha reanudado la ejecución de la solicitud.",
+    },
+    "answer.step.complete": {
+        AR: "تم تنفيذ الطلب.",
+        ZH: "请求已执行完毕。",
+        EN: "The request has been executed.",
+        FR: "La demande a été exécutée.",
+        RU: "Запрос исполнен.",
+        ES: "La solicitud ha sido ejecutada.",
+    },
+    "answer.step.postpone": {
+        AR: "تم تأجيل تنفيذ الطلب.",
+        ZH: "请求的执行予以推迟。",
+        EN: "The execution of the request is postponed.",
+        FR: "L'exécution de la demande est différée.",
+        RU: "Исполнение запроса отсрочено.",
+        ES: "Se aplaza la ejecución de la solicitud.",
+    },
+    "answer.step.refuse": {
+        AR: "رُفضت المساعدة المطلوبة، للأسباب والمسوغات المبينة أدناه.",
+        ZH: "所请求的协助予以拒绝，依据和理由如下。",
+        EN: "The assistance requested is refused, on the grounds and for the reasons set "
+        "out below.",
+        FR: "L'entraide demandée est refusée, pour les motifs et selon la motivation exposés "
+        "ci-dessous.",
+        RU: "В оказании запрашиваемой помощи отказано по основаниям и причинам, изложенным ниже.",
+        ES: "Se deniega la asistencia solicitada, por los motivos y con la fundamentación que "
+        "se exponen a continuación.",
+    },
+    "answer.grounds": {
+        AR: "أسس الرفض",
+        ZH: "拒绝依据",
+        EN: "Grounds for refusal",
+        FR: "Motifs de refus",
+        RU: "Основания для отказа",
+        ES: "Motivos de denegación",
+    },
+    "answer.reasons": {
+        AR: "الأسباب",
+        ZH: "理由",
+        EN: "Reasons",
+        FR: "Motifs",
+        RU: "Причины",
+        ES: "Motivos",
+    },
+    "answer.reasons.refuse": {
+        AR: "تعليل الرفض",
+        ZH: "拒绝的理由说明",
+        EN: "Reasons for the refusal",
+        FR: "Motivation du refus",
+        RU: "Мотивировка отказа",
+        ES: "Fundamentación de la denegación",
+    },
+    "answer.reasons.postpone": {
+        AR: "أسباب التأجيل",
+        ZH: "推迟理由",
+        EN: "Reasons for the postponement",
+        FR: "Motifs du report",
+        RU: "Причины отсрочки",
+        ES: "Motivos del aplazamiento",
+    },
+    "answer.reasons.request-additional-information": {
+        AR: "المعلومات المطلوبة",
+        ZH: "所需补充资料",
+        EN: "Information requested",
+        FR: "Informations demandées",
+        RU: "Запрашиваемая информация",
+        ES: "Información solicitada",
+    },
+    "answer.reasons.consult": {
+        AR: "الشروط المقترحة",
+        ZH: "提议的条件",
+        EN: "Conditions proposed",
+        FR: "Conditions proposées",
+        RU: "Предлагаемые условия",
+        ES: "Condiciones propuestas",
+    },
+    "answer.conditions": {
+        AR: "الشروط التي وضعتها الدولة متلقية الطلب",
+        ZH: "被请求国提出的条件",
+        EN: "Conditions set by the requested State",
+        FR: "Conditions posées par l'État requis",
+        RU: "Условия, установленные запрашиваемым государством",
+        ES: "Condiciones impuestas por el Estado requerido",
+    },
+    "answer.signature": {
+        AR: "القرار والتوقيع",
+        ZH: "决定与签署",
+        EN: "Decision and signature",
+        FR: "Décision et signature",
+        RU: "Решение и подпись",
+        ES: "Decisión y firma",
+    },
+    "answer.decided-by": {
+        AR: "صدر القرار عن",
+        ZH: "决定人",
+        EN: "Decided by",
+        FR: "Décision prise par",
+        RU: "Решение принял",
+        ES: "Decisión adoptada por",
+    },
+    "answer.signed-electronically": {
+        AR: "هذه الرسالة موقعة إلكترونيًا (PAdES) بشهادة توقيع المستندات الخاصة بعقدة "
+        "السلطة المتلقية للطلب، ولا تحتاج إلى توقيع بخط اليد.",
+        ZH: "本函已使用被请求机关节点的文件签名证书进行电子签名（PAdES），无需手写签名。",
+        EN: "This letter is signed electronically (PAdES) with the document-signing "
+        "certificate of the requested authority's node, and needs no handwritten signature.",
+        FR: "La présente lettre est signée électroniquement (PAdES) avec le certificat de "
+        "signature de documents du nœud de l'autorité requise ; elle ne requiert aucune "
+        "signature manuscrite.",
+        RU: "Настоящее письмо подписано электронной подписью (PAdES) с использованием "
+        "сертификата подписи документов узла запрашиваемого органа и не требует "
+        "собственноручной подписи.",
+        ES: "La presente carta está firmada electrónicamente (PAdES) con el certificado de "
+        "firma de documentos del nodo de la autoridad requerida y no requiere firma "
+        "manuscrita.",
+    },
+    "answer.how-to-check-text": {
+        AR: "تحقق من توقيع ملف PDF باستخدام قارئ PDF أو أداة pdfsig: يجب أن يكون التوقيع "
+        "صالحًا وأن يشمل المستند بأكمله، وأن تطابق بصمة SHA-256 للشهادة البصمة التي تحتفظ "
+        "بها دولتك للسلطة المتلقية للطلب. ولتأكيد الرسالة، اذكر مرجعها ورمز التحقق للسلطة "
+        "المتلقية للطلب.",
+        ZH: "请使用PDF阅读器或pdfsig核验PDF签名：签名必须有效并涵盖整份文件，且证书的"
+        "SHA-256指纹必须与贵国为被请求机关保存的指纹一致。如需确认本函，请向被请求机关"
+        "提供我方编号和核验码。",
+        EN: "Check the PDF signature with a PDF reader or with pdfsig: the signature must be "
+        "valid and cover the whole document, and the certificate's SHA-256 fingerprint must "
+        "be the one your State holds for the requested authority. To confirm the letter, "
+        "quote our reference and its verification code to the requested authority.",
+        FR: "Vérifiez la signature du PDF avec un lecteur PDF ou avec pdfsig : la signature "
+        "doit être valide et couvrir l'ensemble du document, et l'empreinte SHA-256 du "
+        "certificat doit être celle que votre État détient pour l'autorité requise. Pour "
+        "confirmer la lettre, communiquez notre référence et son code de vérification à "
+        "l'autorité requise.",
+        RU: "Проверьте подпись PDF-файла в программе просмотра PDF или с помощью pdfsig: "
+        "подпись должна быть действительной и охватывать весь документ, а отпечаток SHA-256 "
+        "сертификата должен совпадать с тем, который ваше государство хранит для "
+        "запрашиваемого органа. Чтобы подтвердить письмо, сообщите запрашиваемому органу "
+        "наш номер и код проверки письма.",
+        ES: "Verifique la firma del PDF con un lector de PDF o con pdfsig: la firma debe ser "
+        "válida y abarcar todo el documento, y la huella SHA-256 del certificado debe ser la "
+        "que su Estado tiene registrada para la autoridad requerida. Para confirmar la "
+        "carta, comunique nuestra referencia y su código de verificación a la autoridad "
+        "requerida.",
     },
 }
 

@@ -1,5 +1,5 @@
-"""SQL for the letters of request a node issued (:mod:`hanoi.letters.records`). Only SQL
-here; SQLite and PostgreSQL."""
+"""SQL for the letters a node issued, letters of request and answers
+(:mod:`hanoi.letters.records`). Only SQL here; SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from hanoi.convention import Language
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
+from hanoi.letters.letter import Purpose
 from hanoi.letters.records import IssuedLetter
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tables import issued_letters
@@ -27,6 +28,9 @@ def _record(row: Any) -> IssuedLetter:
         officer=row.officer,
         size=row.size,
         override_reason=row.override_reason,
+        purpose=Purpose(row.purpose),
+        step=row.step,
+        step_sequence=row.step_sequence,
     )
 
 
@@ -46,6 +50,9 @@ class LettersRepository:
             "officer": record.officer,
             "size": record.size,
             "override_reason": record.override_reason,
+            "purpose": record.purpose.value,
+            "step": record.step,
+            "step_sequence": record.step_sequence,
         }
         try:
             with self.engine.begin() as connection:

@@ -433,7 +433,7 @@ ui_sessions = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
 )
 
-# Letters of request issued (hanoi.letters, migration 0012): the index of the letter-issued
+# Letters issued (hanoi.letters, migrations 0012 and 0014): the index of the letter-issued
 # custody events, by request and by verification code. The signed PDF is in the blob store
 # under ``sha256``; the custody event, queued in the same transaction, is the proof.
 issued_letters = Table(
@@ -453,4 +453,8 @@ issued_letters = Table(
     Column("officer", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("override_reason", Text, nullable=True),
+    # A letter of request, or the requested State's answer to a step (migration 0014).
+    Column("purpose", String(16), nullable=False, server_default="request"),
+    Column("step", String(64), nullable=True),
+    Column("step_sequence", Integer, nullable=True),
 )
