@@ -457,23 +457,28 @@ def letter(
     out: Annotated[Path, typer.Option("--out", help="The PDF file to write.")],
     override_reason: Annotated[
         str | None,
-        typer.Option(help="Why the letter is in a language the requested State does not list."),
+        typer.Option(help="Why the letter is in a language the other State does not list."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
-    """Write the signed PDF letter of an approved, complete request (Art. 40(14)), in a
-    language the requested State accepts by the directory (or with --override-reason),
-    and log it as a 'letter-issued' custody event. Prints the file, its SHA-256 and the
-    verification code. Exit 0 once written; 5 for a language not accepted or a request
-    not approved or not complete; 3 for a request not among your cases."""
+    """Write the signed PDF letter this node sends for a request, and log it as a
+    'letter-issued' custody event. On a request this State makes: the letter of request
+    (Art. 40(14)), once approved and complete, in a language the requested State accepts.
+    On a request this State received: its answer to the last step an answer reports
+    (acknowledged, additional information, consultation, accepted, executed, postponed,
+    refused with its grounds and reasons), in a language the requesting State accepts.
+    A language the directory does not list needs --override-reason. Prints the file, its
+    SHA-256 and the verification code. Exit 0 once written; 5 for a language not accepted,
+    a request not approved or not complete, or nothing to answer yet; 3 for a request not
+    among your cases."""
     from hanoi.cli.evidence import _check_output, _publish, _report_language, _write_temporary
-    from hanoi.letters.issued import issue_letter, logged_index
-    from hanoi.letters.letter import grouped
+    from hanoi.letters.issued import issue_for, logged_index
+    from hanoi.letters.letter import Purpose, grouped
 
     chosen = _report_language(language)
     _check_output(out, force=force)
     with _session(directory, user) as (node, actor):
-        issued = issue_letter(
+        issued = issue_for(
             node, actor, request_id, language=chosen, override_reason=override_reason
         )
         _publish(_write_temporary(out, issued.pdf), out)  # recorded and queued already
@@ -481,7 +486,12 @@ def letter(
         index = logged_index(node, issued)
         origin = node.custody.origin
     record = issued.record
-    print(f"{out}  {record.size} bytes  letter of request {record.request_id} ({chosen.value})")
+    what = (
+        f"letter of request {record.request_id}"
+        if record.purpose is Purpose.REQUEST
+        else f"answer to request {record.request_id} ({record.step})"
+    )
+    print(f"{out}  {record.size} bytes  {what} ({chosen.value})")
     entry = f"entry {index} of {origin}" if index is not None else f"queued in {origin}"
     print(f"SHA-256 {record.sha256}  letter-issued: {entry}")
     print(f"verification code {grouped(record.verification_code)}")

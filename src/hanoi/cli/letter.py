@@ -1,4 +1,4 @@
-"""``hanoi letter``: check a signed PDF letter of request (ADR 0027)."""
+"""``hanoi letter``: check a signed PDF letter, of request or answer (ADR 0027, 0029)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from hanoi.cli.output import print_json
 
-app = typer.Typer(help="Check signed PDF letters of request.", no_args_is_help=True)
+app = typer.Typer(help="Check signed PDF letters (of request, or answers).", no_args_is_help=True)
 
 
 def _read_pdf(path: Path, limit: int) -> bytes:
@@ -62,7 +62,7 @@ def verify(
     is intact but its signer is not trusted; 2 for a file over 50 MiB or a bad trust file;
     3 for a missing file. --json prints signed, intact, trusted, signer {subject,
     fingerprint}, signing_time, problems, and with --dir custody {found, index,
-    request_id, verification_code, ...}."""
+    request_id, verification_code, purpose (request or answer), step, ...}."""
     import hashlib
 
     from hanoi.clock import SystemClock
@@ -101,9 +101,14 @@ def verify(
         if check.signing_time is not None:
             print(f"signed at:   {check.signing_time.isoformat()} (the signer's claim)")
         if custody is not None and custody["found"]:
+            what = (
+                f"answer ({custody['step']}) to request"
+                if custody["purpose"] == "answer"
+                else "request"
+            )
             print(
                 f"custody:     letter-issued, entry {custody['index']} of "
-                f"{custody['log_origin']}: request {custody['request_id']}, verification "
+                f"{custody['log_origin']}: {what} {custody['request_id']}, verification "
                 f"code {custody['verification_code_grouped']}"
             )
         for problem in problems:

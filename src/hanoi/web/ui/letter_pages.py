@@ -1,13 +1,15 @@
-"""The letter of request in the officers' UI: issue the signed PDF (``POST
-/ui/requests/{id}/letter``, the response is the PDF) and download a letter issued before
+"""Letters in the officers' UI: issue the signed PDF this side writes (``POST
+/ui/requests/{id}/letter``, the response is the PDF: the letter of request on the
+requesting side, the answer on the requested side) and download a letter issued before
 (``GET /ui/requests/{id}/letters/{sha256}.pdf``).
 
-Thin, like the other pages: the case, the role, the request's status, its completeness
-and the language are :mod:`hanoi.letters.issued`'s; a request the user may not see
-answers the same 404 as one that does not exist. A refusal (a language the requested
-State does not accept, a request not yet approved) comes back on the request page, beside
-the field, with status 422. The letter is recorded and its ``letter-issued`` custody event
-queued before the bytes leave; the response gives their SHA-256 in ``Repr-Digest``.
+Thin, like the other pages: the case, the role, the request's status, its completeness,
+the step answered and the language are :mod:`hanoi.letters.issued`'s; a request the user
+may not see answers the same 404 as one that does not exist. A refusal (a language the
+other State does not accept, a request not yet approved, nothing to answer yet) comes
+back on the request page, beside the field, with status 422. The letter is recorded and
+its ``letter-issued`` custody event queued before the bytes leave; the response gives
+their SHA-256 in ``Repr-Digest``.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from fastapi.responses import HTMLResponse, Response
 from hanoi.accounts.model import Action
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.letters import issued
+from hanoi.letters.answer import NothingToAnswer
 from hanoi.letters.languages import LanguageNotAccepted
-from hanoi.letters.letter import NotIssuable
+from hanoi.letters.letter import NotIssuable, Purpose
 from hanoi.letters.records import IssuedLetter
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
@@ -34,9 +37,11 @@ from hanoi.web.ui.letter_panel import (
     LANGUAGE_NOT_ACCEPTED,
     NOT_ISSUABLE,
     NOT_ISSUED,
+    NOTHING_TO_ANSWER,
     REASON_BAD,
     STATE_NOT_LISTED,
     letter_section,
+    may_issue_here,
     parse_language,
 )
 from hanoi.web.ui.report_pages import repr_digest
@@ -52,8 +57,13 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def letter_filename(record: IssuedLetter) -> str:
-    """``letter-<id>-<language>.pdf``; a character other than ``A-Za-z0-9._-`` becomes ``_``."""
-    return f"letter-{_UNSAFE.sub('_', record.request_id)}-{record.language.value}.pdf"
+    """``letter-<id>-<language>.pdf``, for an answer ``answer-<id>-<step>-<language>.pdf``;
+    a character other than ``A-Za-z0-9._-`` becomes ``_``."""
+    request_id = _UNSAFE.sub("_", record.request_id)
+    if record.purpose is Purpose.ANSWER:
+        step = _UNSAFE.sub("_", record.step or "step")
+        return f"answer-{request_id}-{step}-{record.language.value}.pdf"
+    return f"letter-{request_id}-{record.language.value}.pdf"
 
 
 def _pdf(record: IssuedLetter, pdf: bytes) -> Response:
@@ -86,7 +96,10 @@ def _refusal(exc: HanoiError, errors: dict[str, Message]) -> str | None:
     if isinstance(exc, InvalidInput) and any(f.path == "override_reason" for f in exc.fields):
         errors["override_reason"] = REASON_BAD
         return None
-    errors["form"] = NOT_ISSUABLE if isinstance(exc, NotIssuable) else NOT_ISSUED
+    if isinstance(exc, NothingToAnswer):
+        errors["form"] = NOTHING_TO_ANSWER
+    else:
+        errors["form"] = NOT_ISSUABLE if isinstance(exc, NotIssuable) else NOT_ISSUED
     return exc.detail
 
 
@@ -94,10 +107,11 @@ def _refusal(exc: HanoiError, errors: dict[str, Message]) -> str | None:
 async def issue_letter(
     request_id: str, request: Request, user: UiUser, ui: Site
 ) -> HTMLResponse | Response:
-    """The signed letter as a PDF attachment; the request page with the refusal otherwise."""
+    """The signed letter (of request, or answer) as a PDF attachment; the request page with
+    the refusal otherwise."""
     require_action(user, Action.READ)
     view = ui.node.cooperation.show(user, request_id[:MAX_ID])  # 404 first for a stranger
-    if not issued.may_issue(user):
+    if not may_issue_here(user, view.side):
         raise NotFound("no such page")
     errors: dict[str, Message] = {}
     values = _read(cases.form_lists(await request.form()), errors)
@@ -108,7 +122,7 @@ async def issue_letter(
     if not errors and language is not None:
         try:
             new = await run_in_threadpool(
-                issued.issue_letter,
+                issued.issue_for,
                 ui.node,
                 user,
                 view.request.id,

@@ -1,10 +1,12 @@
-"""The letter of request of a request as its page shows it (``_request_letter.html``): the
-form that issues the signed PDF in one of the six languages, those the requested State
-accepts first, and the letters already issued, each downloadable again.
+"""The letter section of a request's page (``_request_letter.html``): the form that issues
+the signed PDF in one of the six languages, those the other State accepts first, and the
+letters already issued, each downloadable again.
 
 Values only: the routes are :mod:`hanoi.web.ui.letter_pages`; the rules are
-:mod:`hanoi.letters` (which request, which language, who may issue). Shown only to the
-requesting State's case team, once the request is approved.
+:mod:`hanoi.letters` (which request, which language, who may issue). The requesting
+State's case team sees its **letter of request** once the request is approved; the
+requested State's case team sees its **answer by letter** once it has taken a step an
+answer reports (:mod:`hanoi.letters.answer`), for a requesting State that runs no node.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 
-from hanoi.accounts.model import User
+from hanoi.accounts.model import Action, User
 from hanoi.convention import Language
+from hanoi.cooperation import CooperationRequest
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import Side
+from hanoi.letters.answer import answered_step
 from hanoi.letters.issued import accepted_tags, may_issue
 from hanoi.letters.languages import acceptable
-from hanoi.letters.letter import NOT_YET, approver, grouped
+from hanoi.letters.letter import NOT_YET, Purpose, approver, grouped
 from hanoi.letters.records import IssuedLetter
 from hanoi.web.ui import cases
 from hanoi.web.ui.i18n import AUTONYMS, LANGUAGES, N_, LocaleFormat, Message
@@ -45,6 +49,10 @@ NOT_ISSUABLE = N_(
     "State's own."
 )
 NOT_ISSUED = N_("The letter could not be issued.")
+NOTHING_TO_ANSWER = N_(
+    "There is nothing to answer yet: acknowledge the request, ask for additional "
+    "information, consult, accept or refuse it first."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +75,19 @@ class LetterRow:
     officer: str
     override_reason: str | None
     url: str
+    answers: Message | None = None
+    """For an answer: the status the step it answers led to (``Refused``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class LetterPanel:
     """What ``_request_letter.html`` shows."""
 
+    purpose: Purpose
+    """A letter of request (the requesting side) or an answer (the requested side)."""
     state: str
-    """The requested State's code."""
+    """The code of the State the letter goes to: the requested State's for a letter of
+    request, the requesting State's for an answer."""
     known: bool
     """Whether the directory this node holds says which languages the State accepts."""
     accepted_text: str
@@ -88,6 +101,10 @@ class LetterPanel:
     errors: Mapping[str, Message] = field(default_factory=dict)
     problem: str | None = None
     """The service's own words (English), for a refusal the page has no sentence for."""
+    answers: Message | None = None
+    """For an answer: the status the step it answers led to (``Refused``)."""
+    answers_on: str | None = None
+    """For an answer: when that step was taken, in the page's language."""
 
     @property
     def override_open(self) -> bool:
@@ -109,16 +126,28 @@ def download_url(request_id: str, sha256: str) -> str:
 
 
 def shows_letters(view: RequestView) -> bool:
-    """Whether the page has a letter section: the requesting State's request, approved."""
+    """Whether the page has a letter section: the requesting State's request, approved; or
+    a request this State received, with a step to answer."""
     request = view.request
-    return (
-        view.side is Side.REQUESTING
-        and request.status not in NOT_YET
-        and approver(request) is not None
-    )
+    if view.side is Side.REQUESTED:
+        return answered_step(request) is not None
+    return request.status not in NOT_YET and approver(request) is not None
 
 
-def _row(fmt: LocaleFormat, record: IssuedLetter) -> LetterRow:
+def _answers(record: IssuedLetter, request: CooperationRequest) -> Message | None:
+    if record.step_sequence is None or not 0 < record.step_sequence <= len(request.history):
+        return None
+    step = request.history[record.step_sequence - 1]
+    return cases.STATUS_LABELS[step.to_status] if step.transition.value == record.step else None
+
+
+def may_issue_here(user: User, side: Side) -> bool:
+    """Whether ``user``'s role issues this side's letter: one that drafts or decides writes
+    a letter of request; one that decides, an answer."""
+    return user.may(Action.DECIDE) if side is Side.REQUESTED else may_issue(user)
+
+
+def _row(fmt: LocaleFormat, record: IssuedLetter, request: CooperationRequest) -> LetterRow:
     return LetterRow(
         language=AUTONYMS[record.language],
         language_code=record.language.value,
@@ -129,6 +158,7 @@ def _row(fmt: LocaleFormat, record: IssuedLetter) -> LetterRow:
         officer=record.officer,
         override_reason=record.override_reason,
         url=download_url(record.request_id, record.sha256),
+        answers=_answers(record, request) if record.purpose is Purpose.ANSWER else None,
     )
 
 
@@ -149,7 +179,9 @@ def letter_section(
         return {"letter_panel": None}
     fmt = LocaleFormat(request_language(request))
     req = view.request
-    state = req.requested_state
+    answering = view.side is Side.REQUESTED
+    state = req.requesting_state if answering else req.requested_state
+    answered = answered_step(req) if answering else None
     tags = accepted_tags(ui.node, state)
     good = acceptable(tags or ())
     options = [
@@ -162,16 +194,19 @@ def letter_section(
     shown.setdefault("override_reason", "")
     return {
         "letter_panel": LetterPanel(
+            purpose=Purpose.ANSWER if answering else Purpose.REQUEST,
             state=state,
             known=bool(tags),
             accepted_text=fmt.join([fmt.language_name(tag) for tag in tags or ()]),
             accepted=tuple(o for o in options if o.accepted),
             others=tuple(o for o in options if not o.accepted),
-            rows=tuple(_row(fmt, r) for r in ui.node.letters.for_request(req.id)),
-            action=letter_url(req.id) if may_issue(user) and shown_here else None,
+            rows=tuple(_row(fmt, r, req) for r in ui.node.letters.for_request(req.id)),
+            action=letter_url(req.id) if may_issue_here(user, view.side) and shown_here else None,
             values=shown,
             errors=errors or {},
             problem=problem,
+            answers=cases.STATUS_LABELS[answered.to_status] if answered is not None else None,
+            answers_on=cases.moment(fmt, answered.at) if answered is not None else None,
         )
     }
 
