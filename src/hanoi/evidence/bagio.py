@@ -106,7 +106,7 @@ class TarBagWriter:
         self._target = target.absolute()
         _check_free(self._target)
         self._target.parent.mkdir(parents=True, exist_ok=True)
-        self._root = self._target.name[: -len(".tar")] or "package"
+        self._root = bag_folder(self._target)
         check_relative_path(self._root)
         fd, temporary = tempfile.mkstemp(
             prefix=f".{self._target.name}.", suffix=".partial", dir=self._target.parent
@@ -174,6 +174,13 @@ class TarBagWriter:
     def abort(self) -> None:
         self._out.close()
         self._temporary.unlink(missing_ok=True)
+
+
+def bag_folder(target: Path) -> str:
+    """The name of the bag's folder: the folder itself, or the one folder a ``.tar`` holds."""
+    if target.name.lower().endswith(".tar"):
+        return target.name[: -len(".tar")] or "package"
+    return target.name
 
 
 def open_bag_writer(target: Path, *, mtime: int) -> BagWriter:

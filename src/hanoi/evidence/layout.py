@@ -13,6 +13,7 @@ A package is a BagIt bag (RFC 8493)::
     custody/proofs/NNNN.tlog-proof          C2SP tlog-proof of each event
     custody/checkpoints/<log>-<size>.checkpoint  the witnessed checkpoints they prove against
     data/<name>.age               each payload file, age-encrypted
+    VERIFY.<lang>.txt             an export's verification guide (``hanoi.evidence.guide``)
 
 Pure: names and checks only.
 """
@@ -103,6 +104,11 @@ def check_relative_path(path: str, *, limits: PackageLimits = DEFAULT_PACKAGE_LI
     if any(not c.isprintable() for c in path):
         raise UnsafePath(f"{shown!r}: a control character in a path")
     return path
+
+
+def guide_path(language: str) -> str:
+    """The verification guide in ``language`` (a tag file at the root, like ``bagit.txt``)."""
+    return f"VERIFY.{language}.txt"
 
 
 def is_payload_path(path: str) -> bool:

@@ -31,12 +31,13 @@ from hanoi.clock import Clock
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.crypto.ed25519keys import jwk_thumbprint
 from hanoi.errors import IntegrityError, InvalidInput, NotFound
-from hanoi.evidence.age import Encryptor
+from hanoi.evidence.age import Encryptor, Recipient
 from hanoi.evidence.bag import bagit_txt, format_bag_info, format_manifest, payload_oxum
-from hanoi.evidence.bagio import BagWriter, open_bag_writer
+from hanoi.evidence.bagio import BagWriter, bag_folder, open_bag_writer
 from hanoi.evidence.caseuco import DescribedFile, DescribedStep, case_uco_bytes, describe_package
 from hanoi.evidence.custody_bundle import CustodySource, CustodyStep, collect_custody, custody_files
 from hanoi.evidence.fields import check_name, check_state, check_text, utc_text
+from hanoi.evidence.guide import Guide, GuideFacts
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.layout import (
     BAG_INFO,
@@ -48,9 +49,11 @@ from hanoi.evidence.layout import (
     payload_path,
 )
 from hanoi.evidence.origins import OriginBundle, origin_files
+from hanoi.evidence.passphrase import Scheme, scheme_of
 from hanoi.evidence.payload_check import Metered, Progress
 from hanoi.evidence.provenance import PayloadAcquisition, Term
 from hanoi.evidence.statement import (
+    PASSPHRASE_RECIPIENTS,
     Conditions,
     PayloadEntry,
     Statement,
@@ -88,7 +91,7 @@ def _encrypt(
     source: PayloadSource,
     *,
     path: str,
-    recipients: Sequence[AgeRecipient],
+    recipients: Sequence[Recipient],
     progress: Progress | None,
 ) -> PayloadEntry:
     """One pass: read the plaintext, hash it, encrypt it, hash and write the ciphertext."""
@@ -139,19 +142,19 @@ def _sha256(data: bytes) -> str:
 
 def _check_inputs(
     files: Sequence[PayloadSource],
-    recipients: Sequence[AgeRecipient],
+    recipients: Sequence[Recipient],
     state: str,
     request: str | None,
-) -> None:
+) -> Scheme:
     if not files:
         raise InvalidInput("a package needs at least one file")
-    if not recipients:
-        raise InvalidInput("a package needs at least one age recipient")
+    scheme = scheme_of(recipients)  # age keys, or one strong passphrase
     check_state(state)
     if request is not None:
         check_text(request, "the request reference", max_chars=128)
     for source in files:
         check_name(source.name, "a file name")
+    return scheme
 
 
 def _tag_files(
@@ -164,10 +167,14 @@ def _tag_files(
     state: str,
     request: str | None,
     origins: Sequence[OriginBundle],
+    guide: tuple[Guide, GuideFacts] | None,
 ) -> dict[str, bytes]:
     """Every tag file the statement binds: custody, CASE/UCO, BagIt declaration and
-    manifests, and the originating packages carried whole."""
+    manifests, the originating packages carried whole, and the verification guide."""
     tags = custody_files(steps)
+    if guide is not None:
+        text, facts = guide
+        tags[text.path] = text.render(facts)
     tags.update(origin_files(origins))
     described = [
         DescribedFile(e.path, e.name, e.sha256, e.size, e.media_type, s.acquisition)
@@ -199,7 +206,7 @@ def build_package(
     out: Path,
     *,
     files: Sequence[PayloadSource],
-    recipients: Sequence[AgeRecipient],
+    recipients: Sequence[Recipient],
     signing_key: Ed25519PrivateKey,
     sending_state: str,
     request: str | None,
@@ -208,13 +215,16 @@ def build_package(
     terms: Sequence[Term] = (),
     origins: Sequence[OriginBundle] = (),
     custody: CustodySource | None = None,
+    guide: Guide | None = None,
     progress: Progress | None = None,
 ) -> PackedPackage:
     """Pack ``files`` for ``recipients`` into ``out`` (a ``.tar``, or else a folder).
+    ``recipients``: age public keys, or one passphrase (:mod:`hanoi.evidence.passphrase`);
     ``terms``: the conditions with who imposed them; ``origins``: packages received from
-    other States whose files these are, carried whole (:mod:`hanoi.evidence.origins`)."""
+    other States whose files these are, carried whole (:mod:`hanoi.evidence.origins`);
+    ``guide``: the verification guide to add (:mod:`hanoi.evidence.guide`)."""
     recipients = list(dict.fromkeys(recipients))
-    _check_inputs(files, recipients, sending_state, request)
+    scheme = _check_inputs(files, recipients, sending_state, request)
     conditions = conditions or default_conditions(sending_state=sending_state, request=request)
     package_id, created = str(uuid.uuid4()), clock.now()
     writer = open_bag_writer(out, mtime=int(created.timestamp()))
@@ -227,6 +237,15 @@ def build_package(
             )
         digests = [e.sha256 for e in payload]
         steps = collect_custody(custody, digests, request=request) if custody else []
+        facts = GuideFacts(
+            folder=bag_folder(out),
+            package_id=package_id,
+            created=created,
+            sending_state=sending_state,
+            request=request,
+            scheme=scheme,
+            payload=payload,
+        )
         tags = _tag_files(
             payload=payload,
             steps=steps,
@@ -236,13 +255,14 @@ def build_package(
             state=sending_state,
             request=request,
             origins=origins,
+            guide=None if guide is None else (guide, facts),
         )
         statement = Statement(
             package_id=package_id,
             created=created,
             sending_state=sending_state,
             request=request,
-            recipients=tuple(str(r) for r in recipients),
+            recipients=_recipients_named(recipients, scheme),
             conditions=conditions,
             payload=tuple(payload),
             tag_files={path: _sha256(data) for path, data in tags.items()},
@@ -261,6 +281,14 @@ def build_package(
     return PackedPackage(location, statement, jwk_thumbprint(public), public, len(steps))
 
 
+def _recipients_named(recipients: Sequence[Recipient], scheme: Scheme) -> tuple[str, ...]:
+    """The statement's ``recipients``: the age public keys, or ``scrypt`` for a passphrase
+    (which is never written anywhere)."""
+    if scheme == "scrypt":
+        return PASSPHRASE_RECIPIENTS
+    return tuple(str(r) for r in recipients if isinstance(r, AgeRecipient))
+
+
 def export_package(
     out: Path,
     *,
@@ -270,11 +298,12 @@ def export_package(
     keys: NodeKeys,
     sending_state: str,
     request: str | None,
-    recipients: Sequence[AgeRecipient],
+    recipients: Sequence[Recipient],
     clock: Clock,
     conditions: Conditions | None = None,
     terms: Sequence[Term] = (),
     origins: Mapping[str, OriginBundle] | None = None,
+    guide: Guide | None = None,
     progress: Progress | None = None,
 ) -> PackedPackage:
     """Pack evidence items of a node, with their custody events and proofs, signed by the
@@ -319,6 +348,7 @@ def export_package(
         terms=terms,
         origins=[by_package[package_id] for package_id in used],
         custody=custody,
+        guide=guide,
         progress=progress,
     )
 

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.errors import IntegrityError
-from hanoi.evidence.age import AgeError, Decryptor, NoIdentityMatch
+from hanoi.evidence.age import AgeError, Decryptor, Identity, NoIdentityMatch
 from hanoi.evidence.age.pipeline import readinto_of
 from hanoi.evidence.package_errors import NotARecipient, PackageTampered
 
@@ -78,7 +77,7 @@ def hash_stream(src: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def read_payload(src: BinaryIO, *, path: str, identities: Sequence[AgeIdentity]) -> PayloadDigests:
+def read_payload(src: BinaryIO, *, path: str, identities: Sequence[Identity]) -> PayloadDigests:
     """Digest the age file in ``src``; with ``identities``, decrypt it in the same pass.
 
     Raises :class:`NotARecipient` if no identity opens it; any other age failure
@@ -97,7 +96,8 @@ def read_payload(src: BinaryIO, *, path: str, identities: Sequence[AgeIdentity])
             ciphertext_size = reader.ciphertext_bytes
     except NoIdentityMatch as exc:
         raise NotARecipient(
-            f"{path}: {exc.diagnostics()}; is --identity a recipient of this package?"
+            f"{path}: {exc.diagnostics()}; is --identity a recipient of this package, or "
+            "the passphrase the right one?"
         ) from None
     except AgeError as exc:
         family = "altered" if isinstance(exc, IntegrityError) else "not a valid age file"

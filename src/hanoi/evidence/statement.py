@@ -8,7 +8,7 @@ The protected header is ``{"alg": "EdDSA", "kid": <RFC 7638 thumbprint>, "typ":
     {"version": 1, "type": "hanoi.evidence-statement",
      "package_id": "<uuid>", "created": "2026-11-28T09:30:00Z",
      "sending_state": "EGY", "request": "EGY-2026-00042",
-     "recipients": ["age1..."],
+     "recipients": ["age1..."],          (or ["scrypt"]: encrypted to a passphrase)
      "conditions": {"use_limitation": "...", "confidentiality": "...",
                     "retention": "...", "onward_transfer": "..."},
      "payload": [{"name": "mailbox.mbox", "path": "data/mailbox.mbox.age",
@@ -58,6 +58,9 @@ from hanoi.evidence.provenance import Origin, PayloadAcquisition, Term
 
 STATEMENT_VERSION = 1
 STATEMENT_TYPE = "hanoi.evidence-statement"
+PASSPHRASE_RECIPIENTS = ("scrypt",)
+"""``recipients`` of a package encrypted to a passphrase: the age stanza type, never the
+passphrase (which travels by another channel)."""
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -201,8 +204,13 @@ class Statement:
         check_state(self.sending_state)
         if self.request is not None:
             check_text(self.request, "request", max_chars=128)
-        if not self.recipients or any(not r.startswith("age1") for r in self.recipients):
-            raise MalformedPackage("the statement's recipients are age1... recipients")
+        if self.recipients != PASSPHRASE_RECIPIENTS and (
+            not self.recipients or any(not r.startswith("age1") for r in self.recipients)
+        ):
+            raise MalformedPackage(
+                "the statement's recipients are age1... recipients, or 'scrypt' alone "
+                "(a passphrase)"
+            )
         if not self.payload:
             raise MalformedPackage("the statement lists no payload file")
         paths = [entry.path for entry in self.payload]

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.crypto.ed25519keys import jwk_thumbprint
 from hanoi.errors import InvalidInput
+from hanoi.evidence.age import Identity, ScryptIdentity
 from hanoi.evidence.bag import (
     check_bagit_txt,
     parse_bag_info,
@@ -72,7 +73,12 @@ from hanoi.evidence.package_errors import (
 )
 from hanoi.evidence.payload_check import Metered, Progress, hash_stream, read_payload
 from hanoi.evidence.report import Check, PackageReport, custody_checks
-from hanoi.evidence.statement import SignedStatement, Statement, open_statement
+from hanoi.evidence.statement import (
+    PASSPHRASE_RECIPIENTS,
+    SignedStatement,
+    Statement,
+    open_statement,
+)
 from hanoi.evidence.trust import TrustStore
 
 REQUIRED_TAG_FILES = (BAGIT_TXT, BAG_INFO, MANIFEST, STATEMENT, CASE_UCO, CUSTODY_INDEX)
@@ -291,16 +297,11 @@ def _check_payload(
     run: _Run,
     statement: Statement,
     *,
-    identities: Sequence[AgeIdentity],
+    identities: Sequence[Identity],
     progress: Progress | None,
 ) -> None:
     if identities:
-        mine = {str(i.recipient()) for i in identities}
-        if not mine & set(statement.recipients):
-            raise NotARecipient(
-                f"--identity opens {', '.join(sorted(mine))[:200]}, but the package is "
-                f"encrypted to {', '.join(statement.recipients)[:400]}"
-            )
+        _check_addressed(statement, identities)
     for entry in sorted(statement.payload, key=lambda e: e.path):
         with run.bag.open(entry.path) as raw:
             stream = raw
@@ -331,8 +332,30 @@ def _check_payload(
         )
     run.ok("payload", f"{len(statement.payload)} age file(s) match {MANIFEST} and the statement")
     if not identities:
+        given = "no --identity"
+        if statement.recipients == PASSPHRASE_RECIPIENTS:
+            given = "no --identity or passphrase"
         run.unchecked.append(
-            "payload contents: no --identity (the age files were checked, not their plaintext)"
+            f"payload contents: {given} (the age files were checked, not their plaintext)"
+        )
+
+
+def _check_addressed(statement: Statement, identities: Sequence[Identity]) -> None:
+    """The identities given can open this package: one of its age keys, or a passphrase
+    for a package encrypted to one (whether it is the right one shows on decryption)."""
+    passphrases = [i for i in identities if isinstance(i, ScryptIdentity)]
+    if statement.recipients == PASSPHRASE_RECIPIENTS:
+        if not passphrases:
+            raise NotARecipient(
+                "the package is encrypted to a passphrase, not to --identity: give the "
+                "passphrase (--passphrase-file or --passphrase-stdin)"
+            )
+        return
+    mine = {str(i.recipient()) for i in identities if isinstance(i, AgeIdentity)}
+    if not mine & set(statement.recipients):
+        given = f"--identity opens {', '.join(sorted(mine))[:200]}" if mine else "a passphrase"
+        raise NotARecipient(
+            f"{given}, but the package is encrypted to {', '.join(statement.recipients)[:400]}"
         )
 
 
@@ -341,7 +364,7 @@ def verify_package(
     *,
     trust: TrustStore | None = None,
     signing_key: Ed25519PublicKey | None = None,
-    identities: Sequence[AgeIdentity] = (),
+    identities: Sequence[Identity] = (),
     limits: PackageLimits = DEFAULT_PACKAGE_LIMITS,
     on_check: Callable[[Check], None] | None = None,
     progress: Progress | None = None,
