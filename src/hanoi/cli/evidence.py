@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from hanoi.convention import Language
     from hanoi.crypto.agekeys import AgeRecipient
+    from hanoi.evidence.age import Identity, Recipient
     from hanoi.evidence.package import PackedPackage
     from hanoi.evidence.statement import Conditions
     from hanoi.node.identity import NodeKeys
@@ -117,6 +118,20 @@ def add(
 
 RecipientOption = Annotated[
     list[str], typer.Option("--recipient", help="An age recipient (age1...); repeatable.")
+]
+PassphraseFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--passphrase-file",
+        help="A file (chmod 600) whose first line is the age passphrase.",
+    ),
+]
+PassphraseStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--passphrase-stdin",
+        help="Read the age passphrase from standard input (asked for, unseen, on a terminal).",
+    ),
 ]
 OutOption = Annotated[
     Path, typer.Option("--out", help="The package to create: PACKAGE.tar, or else a folder.")
@@ -220,7 +235,37 @@ def _signing_key_file(path: Path) -> Ed25519PrivateKey:
     return private_from_pem(data)
 
 
-def _print_packed(packed: PackedPackage) -> None:
+def _passphrase(file: Path | None, stdin: bool, *, confirm: bool) -> str | None:
+    """The passphrase from ``--passphrase-file`` or ``--passphrase-stdin``, if either is
+    given. It is never printed, logged or put in an error message."""
+    import getpass
+    import sys
+
+    from hanoi.errors import IntegrityError, InvalidInput
+    from hanoi.evidence.passphrase import MAX_INPUT_BYTES, passphrase_text
+
+    if file is not None and stdin:
+        raise InvalidInput("give the passphrase once: --passphrase-file or --passphrase-stdin")
+    if file is not None:
+        data = _read_limited(file, max_bytes=MAX_INPUT_BYTES, what="--passphrase-file")
+        if file.stat().st_mode & 0o077:
+            raise IntegrityError(
+                f"{file} is readable by other users; run 'chmod 600 {file}', check who read "
+                "it, and choose another passphrase if anyone did"
+            )
+        return passphrase_text(data, what="--passphrase-file")
+    if not stdin:
+        return None
+    if not sys.stdin.isatty():
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        return passphrase_text(data, what="--passphrase-stdin")
+    typed = getpass.getpass("age passphrase: ")
+    if confirm and getpass.getpass("the same passphrase again: ") != typed:
+        raise InvalidInput("the two passphrases typed differ; nothing was exported")
+    return passphrase_text(typed.encode("utf-8"), what="--passphrase-stdin")
+
+
+def _print_packed(packed: PackedPackage, **more: object) -> None:
     from hanoi.crypto.ed25519keys import b64url, raw_public
 
     s = packed.statement
@@ -237,6 +282,7 @@ def _print_packed(packed: PackedPackage) -> None:
             "custody_events": packed.custody_events,
             "signing_key_id": packed.key_id,
             "signing_public_key": b64url(raw_public(packed.public_key)),
+            **more,
         }
     )
 
@@ -331,8 +377,26 @@ def export(
             help="Who exports: a user of the node on the request's case (in the custody log).",
         ),
     ],
-    recipient: RecipientOption,
     out: OutOption,
+    recipient: Annotated[
+        list[str] | None,
+        typer.Option("--recipient", help="An age recipient (age1...); repeatable."),
+    ] = None,
+    passphrase_file: PassphraseFileOption = None,
+    passphrase_stdin: PassphraseStdinOption = False,
+    to_state: Annotated[
+        str | None,
+        typer.Option(
+            "--to-state",
+            help="The State it goes to (ISO 3166-1 alpha-3); required with a passphrase.",
+        ),
+    ] = None,
+    guide_language: Annotated[
+        str,
+        typer.Option(
+            "--guide-language", help="The verification guide's language: ar, zh, en, fr, ru, es."
+        ),
+    ] = "en",
     use_limitation: UseOption = None,
     confidentiality: ConfidentialityOption = None,
     retention: RetentionOption = None,
@@ -343,19 +407,58 @@ def export(
 
     Evidence received from another State carries that State's package whole (its signed
     statement, custody proofs and CASE/UCO description) and its conditions, imposed by
-    it. The export is logged ('exported' custody events) before packing, so the package
-    proves it too. --use-limitation and the like add conditions of this State."""
+    it. The export is logged ('exported' custody events, with --to-state and the kind of
+    encryption) before packing, so the package proves it too. --use-limitation and the
+    like add conditions of this State.
+
+    For a State without a node, encrypt to a passphrase (--passphrase-file or
+    --passphrase-stdin, at least 12 characters, instead of --recipient) and send it by
+    another channel; the package holds VERIFY.<language>.txt, which says what its court
+    runs (age -d, bagit.py --validate, hanoi evidence verify) and what each check proves."""
+    import re
+
     from hanoi.cooperation.package_conditions import CONVENTION_ARTICLES
+    from hanoi.errors import InvalidInput
+    from hanoi.evidence.guide import LANGUAGES
+    from hanoi.evidence.passphrase import export_recipient
     from hanoi.evidence.provenance import Term
     from hanoi.federation.court_export import export_for_court
 
+    if guide_language not in LANGUAGES:
+        raise InvalidInput(
+            f"--guide-language {guide_language[:16]!r}: one of {', '.join(LANGUAGES)}"
+        )
+    if to_state is not None and not re.fullmatch(r"[A-Z]{3}", to_state):
+        raise InvalidInput(
+            f"--to-state {to_state[:16]!r}: an ISO 3166-1 alpha-3 code in capitals, such as FRA"
+        )
+    secret = passphrase_file is not None or passphrase_stdin
+    if secret and recipient:
+        raise InvalidInput(
+            "--recipient and a passphrase are mutually exclusive: age accepts a passphrase "
+            "only as the one recipient of a file"
+        )
+    if not secret and not recipient:
+        raise InvalidInput(
+            "give --recipient age1... (repeatable), or a passphrase for a State without a "
+            "node (--passphrase-file FILE or --passphrase-stdin, with --to-state)"
+        )
+    if secret and to_state is None:
+        raise InvalidInput(
+            "a package encrypted to a passphrase leaves the network: name the State it goes "
+            "to with --to-state (ISO 3166-1 alpha-3)"
+        )
+    passphrase = _passphrase(passphrase_file, passphrase_stdin, confirm=True)
+    if passphrase is not None:
+        recipients: list[Recipient] = [export_recipient(passphrase, what="the passphrase")]
+    else:
+        recipients = [*_recipients(recipient or [])]
     added = {
         "use-limitation": use_limitation,
         "confidentiality": confidentiality,
         "personal-data-protection": retention,
         "onward-transfer-authorization": onward_transfer,
     }
-    recipients = _recipients(recipient)
     # Each witness's refusals are for 'hanoi witness status'; this command says in one line
     # whether the quorum came (ADR 0022).
     logging.getLogger("hanoi.custody.witness").setLevel(logging.ERROR)
@@ -383,12 +486,19 @@ def export(
             clock=node.clock,
             article=article,
             extra_terms=extra,
+            to_state=to_state,
+            guide_language=guide_language,
             before_packing=partial(
                 node.quorum.witnessed, seconds=node.settings.witness_wait_seconds
             ),
             progress=bar,
         )
-    _print_packed(exported.packed)
+    _print_packed(
+        exported.packed,
+        recipients=exported.recipients,
+        recipient_state=exported.recipient_state,
+        guide=exported.guide,
+    )
 
 
 def _verification_key(text: str) -> Ed25519PublicKey:
@@ -430,13 +540,16 @@ def verify(
         str | None,
         typer.Option("--key", help="The sender's public key (base64url, or a PEM file)."),
     ] = None,
+    passphrase_file: PassphraseFileOption = None,
+    passphrase_stdin: PassphraseStdinOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Verify a package offline: bag, signatures, custody proofs and the chain of custody
     across States, the conditions, and, with --identity, contents. Prints VERIFIED only
     when everything holds (exit 0); otherwise NOT VERIFIED with the reasons (exit 6, or
-    the family of the failure). --json prints one object: verified, reasons, chain,
-    items, conditions (docs/evidence.md)."""
+    the family of the failure). A package encrypted to a passphrase is decrypted with
+    --passphrase-file or --passphrase-stdin instead of --identity. --json prints one
+    object: verified, reasons, chain, items, conditions (docs/evidence.md)."""
     from hanoi.crypto.agekeys import read_identity_file
     from hanoi.errors import HanoiError, IntegrityError, InvalidInput
     from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS as LIMITS
@@ -452,7 +565,12 @@ def verify(
     trusted = None
     if trust is not None:
         trusted = parse_trust(_read_limited(trust, max_bytes=LIMITS.max_trust_file, what="--trust"))
-    identities = []
+    from hanoi.evidence.passphrase import reading_identity
+
+    identities: list[Identity] = []
+    passphrase = _passphrase(passphrase_file, passphrase_stdin, confirm=False)
+    if passphrase is not None:
+        identities.append(reading_identity(passphrase, what="the passphrase"))
     if identity is not None:
         text = _read_limited(identity, max_bytes=LIMITS.max_key_file, what="--identity")
         try:

@@ -156,12 +156,25 @@ class EvidenceService:
         return self._custody.events_for(f"sha256:{item.sha256}")
 
     def record_export(
-        self, items: list[EvidenceItem], *, officer: str, request_ref: str, article: str
+        self,
+        items: list[EvidenceItem],
+        *,
+        officer: str,
+        request_ref: str,
+        article: str,
+        recipient_state: str | None = None,
+        recipients: str | None = None,
     ) -> None:
-        """Log that these items left the node in a package (one custody event each)."""
+        """Log that these items left the node in a package (one custody event each).
+
+        ``recipient_state``: the State the package goes to, and ``recipients``: how it was
+        encrypted (``x25519`` or ``scrypt``), as members of each event when given. The
+        passphrase of an ``scrypt`` package is never logged."""
         for item in items:
             if item.acquisition.request_ref != request_ref:
                 raise InvalidInput(f"evidence item {item.id} was not recorded for {request_ref}")
+        extra = {"recipient_state": recipient_state, "recipients": recipients}
+        members = {name: value for name, value in extra.items() if value is not None}
         now = self._clock.now()
         self._custody.record(
             [
@@ -173,6 +186,7 @@ class EvidenceService:
                     request_id=request_ref,
                     article=article,
                     evidence_sha256=item.sha256,
+                    unknown=members,
                 )
                 for item in items
             ]
