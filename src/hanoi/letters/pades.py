@@ -17,22 +17,25 @@ Steps 4-5 make ``intact``, step 6 ``trusted``; ``problems`` says, in plain Engli
 any of them is False. A hostile file never raises. Nothing is fetched from the network
 (no AIA, no CRL, no OCSP): trust comes only from the certificates given.
 
-pyHanko runs its own event loop; from async code call these functions in a worker
-thread.
+pyHanko runs its own event loop (``asyncio.run``). When the calling thread already runs
+one (an async caller, or a test session that keeps Playwright's loop alive), the work is
+done in a worker thread, so both functions can be called from anywhere.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -124,6 +127,9 @@ class LetterCheck:
         }
 
 
+_T = TypeVar("_T")
+
+
 def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
 
@@ -149,6 +155,17 @@ class _TimedPdfSigner(signers.PdfSigner):
         return session
 
 
+def _off_loop(work: Callable[[], _T]) -> _T:
+    """``work()``, in a worker thread when this thread runs an event loop (pyHanko's own
+    ``asyncio.run`` refuses to start inside a running loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pades") as pool:
+        return pool.submit(work).result()
+
+
 def sign_pdf(
     pdf: bytes,
     signer: DocumentSigner,
@@ -159,6 +176,19 @@ def sign_pdf(
 ) -> bytes:
     """``pdf`` with a PAdES B-B signature by ``signer`` in an invisible field, appended as
     an incremental update. The certificate travels inside the signature."""
+    return _off_loop(
+        lambda: _sign_pdf(pdf, signer, reason=reason, location=location, signing_time=signing_time)
+    )
+
+
+def _sign_pdf(
+    pdf: bytes,
+    signer: DocumentSigner,
+    *,
+    reason: str,
+    location: str | None,
+    signing_time: datetime,
+) -> bytes:
     if len(pdf) > PDF_LIMIT:
         raise PayloadTooLarge(f"the PDF is larger than {PDF_LIMIT} bytes")
     if signing_time.utcoffset() is None:
@@ -203,6 +233,12 @@ def verify_pdf(
     """Check the one PAdES signature of ``pdf`` (see the module's rules) at ``now``
     (default: the system clock). Raises only :class:`PayloadTooLarge`, for input over
     the size limit."""
+    return _off_loop(lambda: _verify_pdf(pdf, trusted=trusted, now=now))
+
+
+def _verify_pdf(
+    pdf: bytes, *, trusted: Sequence[x509.Certificate], now: datetime | None
+) -> LetterCheck:
     if len(pdf) > PDF_LIMIT:
         raise PayloadTooLarge(
             f"the PDF is {len(pdf)} bytes; letters larger than {PDF_LIMIT} bytes are refused"

@@ -247,3 +247,21 @@ def test_sign_pdf_refuses_what_is_not_a_pdf_and_a_naive_time(
             location=None,
             signing_time=SIGNED_AT.replace(tzinfo=None),
         )
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(
+    signer: DocumentSigner, plain_pdf: bytes, signed_pdf: bytes
+) -> None:
+    """pyHanko starts its own loop; an async caller (or a test session keeping Playwright's
+    loop alive) must not see "asyncio.run() cannot be called from a running event loop"."""
+    import asyncio
+
+    async def inside() -> tuple[bytes, LetterCheck]:
+        again = sign_pdf(
+            plain_pdf, signer, reason="Letter of request", location=None, signing_time=SIGNED_AT
+        )
+        return again, verify_pdf(signed_pdf, trusted=[signer.certificate], now=CHECKED_AT)
+
+    again, check = asyncio.run(inside())
+    assert check.ok
+    assert verify_pdf(again, trusted=[signer.certificate], now=CHECKED_AT).ok
