@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from hanoi.cooperation.routes import Route
 from hanoi.custody.service import NewEvent
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.storage.custody_repo import CustodyRepository
@@ -59,3 +61,30 @@ def test_an_item_that_cannot_be_stored_leaves_no_custody_event(engine: Engine) -
         items.add(_item("a" * 32), [_event(2)])  # the same id again
     assert custody.pending_count() == 1
     assert [i.id for i in items.for_request("EGY-2026-00000001")] == ["a" * 32]
+
+
+def test_an_item_received_off_the_network_keeps_where_it_came_from(engine: Engine) -> None:
+    """From which State, by which channel, under which reference: read back as written,
+    the channel as the Route; an item without them reads back without them."""
+    custody = CustodyRepository(engine)
+    items = EvidenceRepository(engine, custody)
+    plain = _item("a" * 32)
+    received = replace(
+        _item("b" * 32),
+        acquisition=replace(
+            plain.acquisition,
+            received_from="GHA",
+            channel=Route.DIPLOMATIC,
+            channel_reference="Note verbale 17/2026 — valise " + "x" * 170,  # 200 characters
+        ),
+    )
+    assert received.acquisition.channel_reference is not None
+    assert len(received.acquisition.channel_reference) == 200
+    items.add(plain, [_event(1)])
+    items.add(received, [_event(2)])
+    assert items.get("b" * 32) == received
+    back = items.get("b" * 32)
+    assert back is not None
+    assert back.acquisition.channel is Route.DIPLOMATIC
+    assert items.for_request("EGY-2026-00000001") == [plain, received]
+    assert items.get("a" * 32) == plain

@@ -4,8 +4,10 @@ It holds, for each payload file, a ``uco-observable:File`` with a ``FileFacet``
 (name, size) and a ``ContentDataFacet`` (SHA-256 of the plaintext, size, media
 type); and for each step of its history a ``case-investigation:InvestigativeAction``
 whose result is a ``case-investigation:ProvenanceRecord`` naming the files: the
-acquisition (when the node knows it), every custody event in the package, and
-the packaging itself. ``case_validate`` (from ``case-utils``) accepts it.
+acquisition (when the node knows it; for a file another State sent off the network, the
+action names that State as a participant and its description says by which channel,
+under which reference), every custody event in the package, and the packaging itself.
+``case_validate`` (from ``case-utils``) accepts it.
 
 Identifiers are ``urn:uuid:`` IRIs derived (UUIDv5) from the package ID and what
 they name, so the same package always gets the same description.
@@ -90,6 +92,10 @@ class _Graph:
 
     def person(self, name: str) -> dict[str, Any]:
         return self.add(f"person/{name}", "uco-identity:Person", **{"uco-core:name": name})
+
+    def state(self, code: str) -> dict[str, Any]:
+        """A State, by its ISO 3166-1 alpha-3 code."""
+        return self.add(f"state/{code}", "uco-identity:Organization", **{"uco-core:name": code})
 
     def organization(self, name: str) -> dict[str, Any]:
         return self.add(f"org/{name}", "uco-identity:Organization", **{"uco-core:name": name})
@@ -181,9 +187,7 @@ def describe_package(
 ) -> dict[str, Any]:
     """The JSON-LD document (``@context`` and ``@graph``)."""
     graph = _Graph(package_id)
-    state = graph.add(
-        f"state/{sending_state}", "uco-identity:Organization", **{"uco-core:name": sending_state}
-    )
+    state = graph.state(sending_state)
     nodes = [_file(graph, f) for f in files]
     by_digest: dict[str, list[dict[str, Any]]] = {}
     for described, node in zip(files, nodes, strict=True):
@@ -193,21 +197,34 @@ def describe_package(
             key = f"acquisition/{described.path}"
             basis = f"; legal basis: {a.legal_basis}" if a.legal_basis else ""
             by = f"; executed by {a.authority}" if a.authority else ""
+            received = (
+                f"; received off the network from {a.received_from} by {a.channel}, "
+                f"reference {a.channel_reference}"
+                if a.received_from is not None  # sent by another State off the network
+                else ""
+            )
+            # The graph's nodes are made in this order (person, authorization, participants),
+            # so a description without a receipt is the same, byte for byte, as before.
+            performer = graph.person(a.officer)
+            instruments = (
+                [graph.authorization(key, a.legal_basis, a.obtained_at)] if a.legal_basis else []
+            )
+            participants = [graph.organization(a.authority)] if a.authority else []
+            if a.received_from is not None:
+                participants.append(graph.state(a.received_from))
             graph.action(
                 key,
                 name="acquisition",
                 description=(
                     f"obtained by {a.state}: {a.method}, from {a.source_kind} {a.source} "
-                    f"({a.article}{basis}{by})"
+                    f"({a.article}{basis}{by}){received}"
                 ),
                 time=a.obtained_at,
-                performer=graph.person(a.officer),
+                performer=performer,
                 files=[node],
                 exhibit=request,
-                instruments=[graph.authorization(key, a.legal_basis, a.obtained_at)]
-                if a.legal_basis
-                else (),
-                participants=[graph.organization(a.authority)] if a.authority else (),
+                instruments=instruments,
+                participants=participants,
             )
     for step in custody:
         event = step.event

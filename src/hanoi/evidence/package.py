@@ -354,7 +354,9 @@ def export_package(
 
 
 def acquisition_of(item: EvidenceItem, *, collected_by: str) -> PayloadAcquisition:
-    """How this node's own item was obtained, as a statement says it."""
+    """How this node's own item was obtained, as a statement says it. ``state`` stays the
+    State that collected it into its records (this node's); an item another State sent off
+    the network adds where it came from, by which channel, under which reference."""
     a = item.acquisition
     return PayloadAcquisition(
         source_kind=a.source_kind.value,
@@ -366,4 +368,7 @@ def acquisition_of(item: EvidenceItem, *, collected_by: str) -> PayloadAcquisiti
         article=a.article,
         legal_basis=a.legal_basis,
         authority=a.authority,
+        received_from=a.received_from,
+        channel=a.channel.value if a.channel is not None else None,
+        channel_reference=a.channel_reference,
     )

@@ -5,7 +5,8 @@ readers that do not know them (they are signed with the rest):
 
 - each payload entry's ``acquisition``: how the State that collected the file obtained
   it (source, legal basis or order, time obtained, method, officer, executing authority,
-  article), as a court must see it (Arts. 27-28, 40(17));
+  article), as a court must see it (Arts. 27-28, 40(17)), and, for a file another State
+  sent it off the network, from which State, by which channel, under which reference;
 - ``terms``: the conditions on use, confidentiality, personal data and onward transfer,
   each with the State that imposed it, the article, and the step of the request at which
   it was set and agreed (Arts. 36, 40(19)-(20)). A further use or transfer needs the
@@ -21,6 +22,7 @@ Pure: JSON in, typed values out, ``MalformedPackage`` naming the member otherwis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +41,12 @@ from hanoi.evidence.package_errors import MalformedPackage
 
 MAX_TEXT = 500
 MAX_TERM = 4000
+MAX_CHANNEL = 16
+MAX_REFERENCE = 200
+NETWORK_CHANNEL = "hanoi"
+_CHANNEL = re.compile(r"[a-z][a-z0-9-]*")
+"""A channel's name (``hanoi.cooperation.routes.Route``); a reader accepts names it does
+not know yet, as it keeps members it does not know."""
 ORIGINS_DIR = "origins"
 
 
@@ -52,7 +60,15 @@ def _optional_text(value: object, name: str, *, max_chars: int = MAX_TEXT) -> st
 
 @dataclass(frozen=True, slots=True)
 class PayloadAcquisition:
-    """How the collecting State obtained one payload file."""
+    """How the collecting State obtained one payload file.
+
+    ``state`` is the State that collected it into its records. When that State received
+    the file from another State off the network (a State without a node sends evidence on
+    media, by courier or in the diplomatic bag), ``received_from`` names the sending State,
+    ``channel`` the channel (``diplomatic``, ``courier``...; never ``hanoi``: evidence over
+    the network travels in a package, with its own statement) and ``channel_reference``
+    the consignment's reference: all three, or none. They are written only when present,
+    so the statement of a file collected otherwise is the same as before."""
 
     source_kind: str
     source: str
@@ -63,18 +79,51 @@ class PayloadAcquisition:
     article: str
     legal_basis: str | None = None
     authority: str | None = None
+    received_from: str | None = None
+    channel: str | None = None
+    channel_reference: str | None = None
     unknown: Mapping[str, Any] = field(default_factory=dict)
 
     _KNOWN = ("source_kind", "source", "obtained_at", "method", "officer", "state", "article")
-    _OPTIONAL = ("legal_basis", "authority")
+    _OPTIONAL = (
+        "legal_basis",
+        "authority",
+        "received_from",
+        "channel",
+        "channel_reference",
+    )
+    _RECEIPT = ("received_from", "channel", "channel_reference")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unknown", _frozen(self.unknown))
         for name in ("source_kind", "source", "method", "officer", "article"):
             check_text(getattr(self, name), f"acquisition.{name}", max_chars=MAX_TEXT)
         check_state(self.state)
-        for name in self._OPTIONAL:
+        for name in ("legal_basis", "authority"):
             _optional_text(getattr(self, name), f"acquisition.{name}")
+        self._check_receipt()
+
+    def _check_receipt(self) -> None:
+        given = [name for name in self._RECEIPT if getattr(self, name) is not None]
+        if not given:
+            return
+        if len(given) < len(self._RECEIPT):
+            raise MalformedPackage(
+                "acquisition.received_from, acquisition.channel and "
+                "acquisition.channel_reference are given together, or not at all"
+            )
+        if check_state(self.received_from) == self.state:
+            raise MalformedPackage(
+                f"acquisition.received_from is another State than {self.state}, which "
+                "collected the file"
+            )
+        channel = check_text(self.channel, "acquisition.channel", max_chars=MAX_CHANNEL)
+        if not _CHANNEL.fullmatch(channel) or channel == NETWORK_CHANNEL:
+            raise MalformedPackage(
+                "acquisition.channel is a channel off the network, such as diplomatic or "
+                "courier (evidence over the network travels in a package)"
+            )
+        check_text(self.channel_reference, "acquisition.channel_reference", max_chars=MAX_REFERENCE)
 
     def to_json(self) -> dict[str, Any]:
         value: dict[str, Any] = dict(self.unknown)

@@ -164,6 +164,11 @@ class PackageReport:
                     f"  obtained   {utc_text(a.obtained_at)} by {a.state} ({a.officer}{by}): "
                     f"{a.method}, from {a.source_kind} {a.source} ({a.article}{basis})"
                 )
+                if a.received_from is not None:
+                    out.append(
+                        f"  received   off the network from {a.received_from} by {a.channel}, "
+                        f"reference {a.channel_reference}"
+                    )
         for term in self.conditions():
             out.append(f"condition    {term['kind']} ({term['article']}), imposed by "
                        f"{term['imposed_by']}: {term['text']}")  # fmt: skip
@@ -196,19 +201,7 @@ class PackageReport:
                     "sha256": entry.sha256,
                     "size": entry.size,
                     "media_type": entry.media_type,
-                    "acquisition": None
-                    if a is None
-                    else {
-                        "source": a.source,
-                        "source_kind": a.source_kind,
-                        "legal_basis": a.legal_basis,
-                        "obtained_at": utc_text(a.obtained_at),
-                        "method": a.method,
-                        "officer": a.officer,
-                        "authority": a.authority,
-                        "state": a.state,
-                        "article": a.article,
-                    },
+                    "acquisition": None if a is None else _acquisition_json(a),
                 }
             )
         return found
@@ -319,3 +312,26 @@ def custody_checks(
             for e in statement.payload
             if e.sha256 not in covered
         )
+
+
+def _acquisition_json(a: PayloadAcquisition) -> dict[str, Any]:
+    """An item's acquisition in ``--json``; where it was received off the network only when
+    it was (``received_from``, ``channel``, ``channel_reference``)."""
+    value: dict[str, Any] = {
+        "source": a.source,
+        "source_kind": a.source_kind,
+        "legal_basis": a.legal_basis,
+        "obtained_at": utc_text(a.obtained_at),
+        "method": a.method,
+        "officer": a.officer,
+        "authority": a.authority,
+        "state": a.state,
+        "article": a.article,
+    }
+    if a.received_from is not None:
+        value.update(
+            received_from=a.received_from,
+            channel=a.channel,
+            channel_reference=a.channel_reference,
+        )
+    return value

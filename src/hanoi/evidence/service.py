@@ -22,7 +22,7 @@ from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent, NewEvent
-from hanoi.errors import InvalidInput, NotFound
+from hanoi.errors import FieldProblem, InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.uploads import UploadService
 from hanoi.storage.blobs import BlobStore
@@ -125,10 +125,17 @@ class EvidenceService:
         return self.held_custody(self.get(user, item_id))
 
     def _collecting(self, user: User, acquisition: Acquisition) -> Acquisition:
-        """The acquisition as recorded: checked against ``user``'s case, and in their name."""
+        """The acquisition as recorded: checked against ``user``'s case, and in their name.
+        Evidence received off the network comes from another State than this node's."""
         self._cases.check_case(
             user, acquisition.request_ref, Action.UPLOAD_EVIDENCE, "record evidence"
         )
+        if acquisition.received_from == self._node:
+            raise InvalidInput(
+                f"evidence received off the network comes from another State than "
+                f"{self._node}, this node's",
+                fields=(FieldProblem("received_from", "another State than this node's"),),
+            )
         return replace(acquisition, officer=user.name)
 
     # --- the node's own work: callers have checked the case ----------------------------------

@@ -48,6 +48,12 @@ class Acquired:
     article: str
     legal_basis: str | None = None
     authority: str | None = None
+    received_from: str | None = None
+    """The State that sent the file to ``state`` off the network (a State without a node:
+    on media, by courier or in the diplomatic bag), with ``channel`` (a
+    :class:`~hanoi.cooperation.routes.Route` value) and ``channel_reference``."""
+    channel: str | None = None
+    channel_reference: str | None = None
     declared_in: str | None = None
     """The package whose signed statement declares it; None: recorded on this node."""
 

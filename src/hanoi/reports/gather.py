@@ -163,6 +163,9 @@ def _acquired_here(item: EvidenceItem, state: str) -> Acquired:
         article=a.article,
         legal_basis=a.legal_basis,
         authority=a.authority,
+        received_from=a.received_from,
+        channel=a.channel.value if a.channel is not None else None,
+        channel_reference=a.channel_reference,
     )
 
 

@@ -142,6 +142,9 @@ def _acquired(found: PayloadAcquisition, declared_in: str) -> Acquired:
         article=found.article,
         legal_basis=found.legal_basis,
         authority=found.authority,
+        received_from=found.received_from,
+        channel=found.channel,
+        channel_reference=found.channel_reference,
         declared_in=declared_in,
     )
 

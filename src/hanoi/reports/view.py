@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from hanoi.convention import Catalogue, Language
+from hanoi.cooperation.routes import Route
 from hanoi.custody.events import CustodyAction
 from hanoi.reports.court import (
     Acquired,
@@ -201,6 +202,25 @@ def _acquired(acquired: Acquired, fmt: LocaleFormat) -> dict[str, Any]:
         "obtained_text": cases.moment(fmt, acquired.obtained_at),
         "source_kind": SOURCE_KINDS.get(acquired.source_kind, Message(acquired.source_kind)),
         "citation": fmt.citation(acquired.article),
+        "received": _received(acquired, fmt),
+    }
+
+
+def _received(acquired: Acquired, fmt: LocaleFormat) -> dict[str, Any] | None:
+    """Where a file another State sent off the network came from: the State, the channel
+    (by the UI's label; a channel this version does not know, by its name) and reference."""
+    state, channel = acquired.received_from, acquired.channel
+    if state is None or channel is None or acquired.channel_reference is None:
+        return None
+    try:
+        label = ROUTE_LABELS[Route(channel)]
+    except ValueError:
+        label = Message(channel)
+    return {
+        "state": state,
+        "state_name": fmt.territory(state),
+        "channel": label,
+        "reference": acquired.channel_reference,
     }
 
 

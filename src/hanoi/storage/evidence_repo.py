@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from hanoi.cooperation.routes import Route
 from hanoi.custody.service import NewEvent
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.storage.custody_repo import CustodyRepository
@@ -30,6 +31,9 @@ def _item(row: Any) -> EvidenceItem:
             article=row.article,
             legal_basis=row.legal_basis,
             authority=row.authority,
+            received_from=row.received_from,
+            channel=Route(row.channel) if row.channel is not None else None,
+            channel_reference=row.channel_reference,
         ),
         recorded_at=row.recorded_at,
         package_id=row.package_id,
@@ -63,6 +67,9 @@ class EvidenceRepository:
                     article=a.article,
                     legal_basis=a.legal_basis,
                     authority=a.authority,
+                    received_from=a.received_from,
+                    channel=a.channel.value if a.channel is not None else None,
+                    channel_reference=a.channel_reference,
                     recorded_at=item.recorded_at,
                     package_id=item.package_id,
                 )

@@ -238,6 +238,11 @@ evidence_items = Table(
     # order's reference, and the executing authority.
     Column("legal_basis", Text, nullable=True),
     Column("authority", String(500), nullable=True),
+    # Received from a State without a node, off the network (migration 0015): the State, the
+    # channel (hanoi.cooperation.routes.Route, never "hanoi") and its reference; all or none.
+    Column("received_from", String(3), nullable=True),
+    Column("channel", String(16), nullable=True),
+    Column("channel_reference", String(200), nullable=True),
 )
 
 # --- cooperation requests (hanoi.cooperation) ---------------------------------------------

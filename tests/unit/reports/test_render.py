@@ -217,6 +217,35 @@ def test_each_file_shows_its_collection_and_every_step_once_with_its_state_and_w
     assert "custody log" not in chain.split("that log.", 1)[1]  # no noise rows
 
 
+def received_off_network(report: CourtReport, channel: str = "courier") -> CourtReport:
+    """``report`` with VNM's file received by VNM from Ghana, which runs no node, on media."""
+    [chain, *rest] = report.chains
+    assert chain.acquired is not None
+    acquired = replace(
+        chain.acquired, received_from="GHA", channel=channel, channel_reference="AWB 1234-5678"
+    )
+    return replace(report, chains=(replace(chain, acquired=acquired), *rest))
+
+
+def test_a_file_received_off_network_says_from_which_state_by_which_channel() -> None:
+    html = render_html(received_off_network(sample()), Language.EN, catalogue=CATALOGUE)
+    text = text_of(html)
+    assert (
+        "Received off the network Received from Ghana by Courier, reference AWB 1234-5678 GHA"
+        in text
+    )
+    assert "<bdi>AWB 1234-5678</bdi>" in html
+    assert "Executing authority Supreme People's Procuracy VNM" in text  # beside, unchanged
+    assert "off the network" not in text_of(render_html(sample(), Language.EN, catalogue=CATALOGUE))
+
+
+def test_a_channel_this_version_does_not_know_is_named_as_it_came() -> None:
+    report = received_off_network(sample(), channel="satellite")
+    text = text_of(render_html(report, Language.FR, catalogue=CATALOGUE))
+    assert "Ghana" in text
+    assert "satellite" in text
+
+
 def test_the_report_says_what_digests_signatures_and_witnesses_prove() -> None:
     text = text_of(render_html(sample(), Language.EN, catalogue=CATALOGUE))
     assert "What the checks prove, and what they do not" in text
