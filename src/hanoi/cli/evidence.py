@@ -67,10 +67,35 @@ def add(
     authority: Annotated[
         str | None, typer.Option(help="The executing authority; default: this node's name.")
     ] = None,
+    received_from: Annotated[
+        str | None,
+        typer.Option(
+            "--received-from",
+            help="Received off the network from this State (ISO 3166-1 alpha-3), "
+            "with --channel and --reference.",
+        ),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            "--channel", help="How it came: diplomatic, email, interpol, courier or other."
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference",
+            help="The consignment's reference: the diplomatic note's number, the waybill.",
+        ),
+    ] = None,
 ) -> None:
     """Record a file as evidence for a request of your case: hash and store it in one pass,
     log its custody event. The request must exist on this node and the user must be on its
-    case (the same check as the API and the web pages)."""
+    case (the same check as the API and the web pages).
+
+    Evidence a State without a node sent on media, by courier or in the diplomatic bag:
+    say from which State, by which channel and under which reference (--received-from,
+    --channel, --reference: all three, or none)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     from hanoi.cli.cooperation import _session as user_session
@@ -81,6 +106,7 @@ def add(
         kind = SourceKind(source_kind)
     except ValueError:
         raise InvalidInput("--source-kind is provider, system or device") from None
+    receipt = _receipt(received_from, channel, reference)
     try:
         when = datetime.fromisoformat(acquired_at) if acquired_at else None
     except ValueError:
@@ -102,6 +128,7 @@ def add(
             article=article,
             legal_basis=legal_basis,
             authority=authority or node.settings.name,
+            **receipt,
         )
         columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
         with Progress(*columns, transient=True) as progress, file.open("rb") as stream:
@@ -112,6 +139,53 @@ def add(
         node.custody.sequence()
     item = recorded.item
     print_json({"id": item.id, "sha256": item.sha256, "size": item.size, "request": request_ref})
+
+
+def _receipt(
+    received_from: str | None, channel: str | None, reference: str | None
+) -> dict[str, Any]:
+    """``--received-from``, ``--channel`` and ``--reference`` as the acquisition's fields,
+    each checked here so that a mistake is one line naming its option."""
+    import re
+
+    from hanoi.cooperation.routes import OFF_NETWORK, Route
+    from hanoi.errors import InvalidInput
+    from hanoi.evidence.items import MAX_CHANNEL_REFERENCE
+
+    options = {"--received-from": received_from, "--channel": channel, "--reference": reference}
+    given = [name for name, value in options.items() if value is not None]
+    if not given:
+        return {}
+    if received_from is None or channel is None or reference is None:
+        missing = ", ".join(name for name in options if name not in given)
+        raise InvalidInput(
+            f"{', '.join(given)} needs {missing}: evidence received off the network names "
+            "the State it came from, the channel and the reference, all three"
+        )
+    if not re.fullmatch(r"[A-Z]{3}", received_from):
+        raise InvalidInput(
+            f"--received-from {received_from[:16]!r}: an ISO 3166-1 alpha-3 code in capitals, "
+            "such as GHA"
+        )
+    names = ", ".join(route.value for route in OFF_NETWORK)
+    if channel == Route.HANOI.value:
+        raise InvalidInput(
+            f"--channel hanoi: evidence over the network arrives in a package, not by hand; "
+            f"a channel off the network is one of {names}"
+        )
+    if channel not in {route.value for route in OFF_NETWORK}:
+        raise InvalidInput(f"--channel {channel[:16]!r}: one of {names}")
+    text = reference.strip()
+    if len(text) > MAX_CHANNEL_REFERENCE:
+        raise InvalidInput(
+            f"--reference is at most {MAX_CHANNEL_REFERENCE} characters, not {len(text)}"
+        )
+    if not text or not text.isprintable():
+        raise InvalidInput(
+            "--reference is the consignment's reference (the note's number, the waybill): "
+            "printable characters on one line"
+        )
+    return {"received_from": received_from, "channel": Route(channel), "channel_reference": text}
 
 
 # --- packages: pack, export, verify ------------------------------------------------------

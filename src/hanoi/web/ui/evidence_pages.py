@@ -11,6 +11,7 @@ action did is said once on the page it leads to (:mod:`hanoi.web.ui.flash`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,18 +25,20 @@ from hanoi.accounts.model import Action, User
 from hanoi.convention import Language
 from hanoi.cooperation import Side
 from hanoi.cooperation.model import AttachmentRole
+from hanoi.cooperation.routes import OFF_NETWORK, Route
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import NO_EVIDENCE
 from hanoi.errors import HanoiError, InvalidInput, NotFound
-from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.evidence.items import MAX_CHANNEL_REFERENCE, Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.uploads import Upload
 from hanoi.federation.outgoing import AlreadySent, holding
 from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
 from hanoi.federation.sending import Sent
 from hanoi.federation.transfers import Received
 from hanoi.storage.transfers_repo import PackageRow
-from hanoi.web.ui import cases, session_uploads
+from hanoi.web.ui import cases, draft_states, session_uploads
 from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.channels import ROUTE_LABELS
 from hanoi.web.ui.flash import flash
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.package_pages import DIRECTION_LABELS, PACKAGE_STATUS_LABELS, package_url
@@ -74,6 +77,16 @@ ACQUIRED_MISSING = N_("Enter the date and time the evidence was obtained, in UTC
 ACQUIRED_FUTURE = N_("The date and time the evidence was obtained cannot be in the future.")
 ARTICLE_MISSING = N_("Give the article under which the evidence was obtained.")
 TEXT_BAD = N_("Use at most 500 characters, on one line.")
+RECEIVED_FROM_MISSING = N_("Choose the State that sent the evidence.")
+RECEIVED_FROM_BAD = N_("Enter the three-letter code of the State, in capitals, for example GHA.")
+RECEIVED_FROM_OWN = N_(
+    "Evidence received off the network comes from another State than this node's."
+)
+CHANNEL_MISSING = N_("Choose the channel the evidence came by.")
+CHANNEL_REFERENCE_MISSING = N_(
+    "Give the reference of the consignment, for example the number of the diplomatic note."
+)
+CHANNEL_REFERENCE_BAD = N_("Use at most 200 characters, on one line.")
 NOT_ATTACHED = N_("The evidence could not be attached to this request.")
 NOTHING_CHOSEN = N_("Choose at least one evidence item to send.")
 NOT_SENT = N_("The package could not be sent.")
@@ -101,7 +114,17 @@ FIELD_LIMITS = {
     "article": MAX_TEXT,
     "legal_basis": MAX_TEXT,
     "authority": MAX_TEXT,
+    "received_from": 3,
+    "channel": 16,
+    "channel_reference": MAX_CHANNEL_REFERENCE,
 }
+RECEIPT_MESSAGES = {
+    "received_from": (RECEIVED_FROM_MISSING, RECEIVED_FROM_BAD),
+    "channel": (CHANNEL_MISSING, CHANNEL_MISSING),
+    "channel_reference": (CHANNEL_REFERENCE_MISSING, CHANNEL_REFERENCE_BAD),
+}
+"""The optional fieldset for evidence received off the network: all three fields or none;
+what to say of one left empty, and of one that is wrong."""
 ACQUISITION_FIELDS = {
     "original_name": "file",
     "media_type": "file",
@@ -111,10 +134,18 @@ ACQUISITION_FIELDS = {
     "acquired_at": "acquired_at",
     "legal_basis": "legal_basis",
     "authority": "authority",
+    "received_from": "received_from",
+    "channel": "channel",
+    "channel_reference": "channel_reference",
 }
 """Where a problem the evidence service finds in a description shows on the form."""
-_ACQUISITION_MESSAGES = {"file": FILE_NAME_BAD, "form": NOT_ATTACHED}
+_ACQUISITION_MESSAGES = {
+    "file": FILE_NAME_BAD,
+    "form": NOT_ATTACHED,
+    **{name: bad for name, (_missing, bad) in RECEIPT_MESSAGES.items()},
+}
 OCTETS = "application/octet-stream"
+_STATE = re.compile(r"[A-Z]{3}")
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 pages = APIRouter(dependencies=[Depends(csrf_guard)])
@@ -139,6 +170,16 @@ class HeldBy:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceivedOffNetwork:
+    """Where an item another State sent off the network came from, as the list says it."""
+
+    state: str
+    state_name: str
+    channel: Message
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
 class ItemRow:
     id: str
     name: str
@@ -148,6 +189,8 @@ class ItemRow:
     recorded_at: datetime
     received: bool
     sent: HeldBy | None = None
+    off_network: ReceivedOffNetwork | None = None
+    """Sent by a State without a node, on media (by courier, in the diplomatic bag)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +263,21 @@ def _item_rows(
             recorded_at=item.recorded_at,
             received=item.id in from_packages,
             sent=_held_by(held.get(item.id)),
+            off_network=_off_network(fmt, item),
         )
         for item in sorted(items, key=lambda i: i.recorded_at)
+    )
+
+
+def _off_network(fmt: LocaleFormat, item: EvidenceItem) -> ReceivedOffNetwork | None:
+    a = item.acquisition
+    if a.received_from is None or a.channel is None or a.channel_reference is None:
+        return None
+    return ReceivedOffNetwork(
+        state=a.received_from,
+        state_name=fmt.territory(a.received_from),
+        channel=ROUTE_LABELS[a.channel],
+        reference=a.channel_reference,
     )
 
 
@@ -345,6 +401,8 @@ def _upload_page(
         problem=problem_detail,
         uploaded=uploaded,
         source_kinds=[(k.value, SOURCE_KIND_LABELS[k]) for k in SourceKind],
+        sending_states=draft_states.state_choices(ui.node, fmt),
+        channels=[(route.value, ROUTE_LABELS[route]) for route in OFF_NETWORK],
         max_bytes=limits.max_bytes,
         max_size_text=fmt.bytes(limits.max_bytes),
         chunk_bytes=CHUNK_BYTES,
@@ -410,6 +468,38 @@ def _completed_upload(
     return upload
 
 
+def _receipt(
+    ui: UiSite, request: Request, values: Mapping[str, str], errors: dict[str, Message]
+) -> dict[str, Any]:
+    """The optional fieldset "Received from another State off the network", as the
+    acquisition's fields: all three or none, each problem beside its field."""
+    names = tuple(RECEIPT_MESSAGES)
+    if not any(values[name] for name in names):
+        return {}
+    for name in names:
+        if not values[name]:
+            errors.setdefault(name, RECEIPT_MESSAGES[name][0])
+    state = values["received_from"]
+    if state:
+        choices = draft_states.state_choices(ui.node, _fmt(request))
+        if state == ui.node.identity.state:
+            errors.setdefault("received_from", RECEIVED_FROM_OWN)
+        elif choices is not None and state not in {c.code for c in choices}:
+            errors.setdefault("received_from", RECEIVED_FROM_MISSING)
+        elif choices is None and not _STATE.fullmatch(state):
+            errors.setdefault("received_from", RECEIVED_FROM_BAD)
+    channel = values["channel"]
+    if channel and channel not in {route.value for route in OFF_NETWORK}:
+        errors.setdefault("channel", CHANNEL_MISSING)
+    if any(name in errors for name in names):
+        return {}
+    return {
+        "received_from": state,
+        "channel": Route(channel),
+        "channel_reference": values["channel_reference"],
+    }
+
+
 def _acquisition(
     user: User,
     request_id: str,
@@ -417,6 +507,7 @@ def _acquisition(
     values: Mapping[str, str],
     acquired_at: datetime,
     errors: dict[str, Message],
+    receipt: Mapping[str, Any],
 ) -> Acquisition | None:
     """The description the evidence service records; its problems shown beside the fields."""
     given = upload.metadata.get("filetype", "").strip().lower()[:200]
@@ -434,6 +525,7 @@ def _acquisition(
                 article=values["article"],
                 legal_basis=values["legal_basis"] or None,
                 authority=values["authority"] or None,
+                **receipt,
             )
         except InvalidInput as exc:
             if {f.path for f in exc.fields} == {"media_type"}:
@@ -451,9 +543,17 @@ def _read_values(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) 
     for name, limit in FIELD_LIMITS.items():
         value = cases.first(form, name, limit + 1).strip()
         if len(value) > limit or any(c in value for c in "\r\n"):
-            errors[name] = UPLOAD_UNKNOWN if name == "upload_id" else TEXT_BAD
+            errors[name] = _too_long(name)
         values[name] = value[:limit]
     return values
+
+
+def _too_long(name: str) -> Message:
+    if name == "upload_id":
+        return UPLOAD_UNKNOWN
+    if name in RECEIPT_MESSAGES:
+        return RECEIPT_MESSAGES[name][1]
+    return TEXT_BAD
 
 
 @pages.post("/requests/{request_id}/evidence", response_model=None)
@@ -482,9 +582,10 @@ async def record_evidence(
     if values["source_kind"] not in {k.value for k in SourceKind}:
         errors["source_kind"] = SOURCE_KIND_MISSING
     acquired_at = _moment(values["acquired_at"], ui.node.clock.now(), errors)
+    receipt = _receipt(ui, request, values, errors)
     problem_detail = None
     if not errors and upload is not None and acquired_at is not None:
-        acquisition = _acquisition(user, req.id, upload, values, acquired_at, errors)
+        acquisition = _acquisition(user, req.id, upload, values, acquired_at, errors, receipt)
         if acquisition is not None:
             try:
                 await run_in_threadpool(
