@@ -4,6 +4,7 @@ input over the size limit), and it never calls a damaged letter good."""
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -92,9 +93,13 @@ def _sign_again(pdf: bytes, signer: DocumentSigner) -> bytes:
         field_name="Countersignature", subfilter=fields.SigSeedSubFilter.PADES
     )
     output = io.BytesIO()
-    signers.PdfSigner(meta, signer=cms).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output
-    )
+    # pyHanko calls asyncio.run; a thread of its own, since the session may run a loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(
+            lambda: signers.PdfSigner(meta, signer=cms).sign_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output
+            )
+        ).result()
     return output.getvalue()
 
 
