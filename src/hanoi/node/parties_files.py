@@ -14,6 +14,7 @@ publishes a new status, an officer saves the page and imports it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -97,14 +98,20 @@ def build_data(
     )
 
 
-def bundled_data(rules: TreatyRules) -> PartiesData:
-    return build_data(
+@functools.cache
+def _bundled_files() -> tuple[bytes, bytes, bytes]:
+    """The bundled parties file, about file and notes: read once per process (they change
+    only with a release), not on every treaty page."""
+    return (
         bundled_file_bytes(PARTIES_FILE),
-        about=bundled_file_bytes(ABOUT_FILE),
-        notes=bundled_file_bytes(NOTES_FILE),
-        origin=BUNDLED,
-        rules=rules,
+        bundled_file_bytes(ABOUT_FILE),
+        bundled_file_bytes(NOTES_FILE),
     )
+
+
+def bundled_data(rules: TreatyRules) -> PartiesData:
+    parties, about, notes = _bundled_files()
+    return build_data(parties, about=about, notes=notes, origin=BUNDLED, rules=rules)
 
 
 def read_folder(folder: Path, *, rules: TreatyRules) -> PartiesData | None:
