@@ -413,6 +413,13 @@ def test_the_ui_downloads_the_signed_letter_and_lists_it(case: Case) -> None:
         assert again.content == pdf
         missing = client.get(f"{url}/letters/{'0' * 64}.pdf")
         assert missing.status_code == 404
+        # Viet Nam's witness has not cosigned EGY's log here: the proof is not ready yet.
+        assert f'href="{url}/letters/{digest}.proof.json"' in page
+        proof = client.get(f"{url}/letters/{digest}.proof.json", follow_redirects=False)
+        assert proof.status_code == 303
+        assert proof.headers["location"] == f"{url}#letter"
+        back = client.get(url, headers={"Accept-Language": "en"}).text
+        assert "The custody proof is not ready yet" in back
 
 
 def test_a_language_not_accepted_comes_back_beside_the_field(case: Case) -> None:

@@ -178,6 +178,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/log/checkpoint"): Route(PUBLIC),
     ("GET", "/log/tile/{path}"): Route(PUBLIC),
     ("GET", "/api/v1/custody/proof"): Route(PUBLIC, query={"index": "0", "size": "1"}),
+    ("GET", "/api/v1/custody/letters/{sha256}"): Route(PUBLIC),
     ("POST", "/witness/add-checkpoint"): Route(PUBLIC, body=lambda w, n: "old 0\n"),
     ("GET", "/witness/view"): Route(PUBLIC, query={"origin": "nobody.example/log"}),
     ("GET", "/api/v1/alerts"): Route(role(Action.READ)),

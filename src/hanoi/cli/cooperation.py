@@ -471,17 +471,18 @@ def letter(
     SHA-256 and the verification code. Exit 0 once written; 5 for a language not accepted,
     a request not approved or not complete, or nothing to answer yet; 3 for a request not
     among your cases."""
-    from hanoi.cli.evidence import _check_output, _publish, _report_language, _write_temporary
+    from hanoi.cli.evidence import _report_language
+    from hanoi.cli.files import check_output, publish, write_temporary
     from hanoi.letters.issued import issue_for, logged_index
     from hanoi.letters.letter import Purpose, grouped
 
     chosen = _report_language(language)
-    _check_output(out, force=force)
+    check_output(out, force=force)
     with _session(directory, user) as (node, actor):
         issued = issue_for(
             node, actor, request_id, language=chosen, override_reason=override_reason
         )
-        _publish(_write_temporary(out, issued.pdf), out)  # recorded and queued already
+        publish(write_temporary(out, issued.pdf), out)  # recorded and queued already
         node.custody.sequence()  # no server may be running: the event gets its entry now
         index = logged_index(node, issued)
         origin = node.custody.origin

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
+from hanoi.cli.files import check_output, publish, read_limited, write_temporary
 from hanoi.cli.output import print_json
 
 if TYPE_CHECKING:
@@ -252,21 +253,6 @@ def _progress_bar() -> Iterator[_Bar]:
         yield _Bar(p)
 
 
-def _read_limited(path: Path, *, max_bytes: int, what: str) -> bytes:
-    from hanoi.errors import InvalidInput, NotFound
-
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise NotFound(f"{what}: no such file {path}") from None
-    except OSError as exc:
-        raise InvalidInput(f"{what}: cannot read {path}: {exc.strerror}") from None
-    if len(data) > max_bytes:
-        raise InvalidInput(f"{what}: {path} is larger than {max_bytes} bytes")
-    return data
-
-
 def _recipients(values: list[str]) -> list[AgeRecipient]:
     from hanoi.crypto.agekeys import AgeRecipient
     from hanoi.errors import HanoiError, InvalidInput
@@ -301,7 +287,7 @@ def _signing_key_file(path: Path) -> Ed25519PrivateKey:
     from hanoi.errors import IntegrityError
     from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS
 
-    data = _read_limited(path, max_bytes=DEFAULT_PACKAGE_LIMITS.max_key_file, what="--key")
+    data = read_limited(path, max_bytes=DEFAULT_PACKAGE_LIMITS.max_key_file, what="--key")
     if path.stat().st_mode & 0o077:
         raise IntegrityError(
             f"{path} is readable by other users; run 'chmod 600 {path}' and check who read it"
@@ -321,7 +307,7 @@ def _passphrase(file: Path | None, stdin: bool, *, confirm: bool) -> str | None:
     if file is not None and stdin:
         raise InvalidInput("give the passphrase once: --passphrase-file or --passphrase-stdin")
     if file is not None:
-        data = _read_limited(file, max_bytes=MAX_INPUT_BYTES, what="--passphrase-file")
+        data = read_limited(file, max_bytes=MAX_INPUT_BYTES, what="--passphrase-file")
         if file.stat().st_mode & 0o077:
             raise IntegrityError(
                 f"{file} is readable by other users; run 'chmod 600 {file}', check who read "
@@ -587,7 +573,7 @@ def _verification_key(text: str) -> Ed25519PublicKey:
     path = Path(text)
     if not path.is_file():
         return decode_signing_key(text.strip())
-    data = _read_limited(path, max_bytes=DEFAULT_PACKAGE_LIMITS.max_key_file, what="--key")
+    data = read_limited(path, max_bytes=DEFAULT_PACKAGE_LIMITS.max_key_file, what="--key")
     if b"PRIVATE KEY" in data:
         raise InvalidInput("--key takes the sender's public key, not a private key")
     try:
@@ -638,7 +624,7 @@ def verify(
         )
     trusted = None
     if trust is not None:
-        trusted = parse_trust(_read_limited(trust, max_bytes=LIMITS.max_trust_file, what="--trust"))
+        trusted = parse_trust(read_limited(trust, max_bytes=LIMITS.max_trust_file, what="--trust"))
     from hanoi.evidence.passphrase import reading_identity
 
     identities: list[Identity] = []
@@ -646,7 +632,7 @@ def verify(
     if passphrase is not None:
         identities.append(reading_identity(passphrase, what="the passphrase"))
     if identity is not None:
-        text = _read_limited(identity, max_bytes=LIMITS.max_key_file, what="--identity")
+        text = read_limited(identity, max_bytes=LIMITS.max_key_file, what="--identity")
         try:
             identities.append(read_identity_file(text.decode("utf-8")))
         except UnicodeDecodeError:
@@ -713,54 +699,6 @@ def _report_language(value: str) -> Language:
         raise InvalidInput(f"--language {value[:16]!r}: one of {codes}") from None
 
 
-def _check_output(out: Path, *, force: bool) -> None:
-    """Refuse to replace a file without --force, and anything but a file, before any work."""
-    from hanoi.errors import Conflict, InvalidInput
-
-    if out.is_dir():
-        raise InvalidInput(f"--out {out} is a folder; name the PDF file to write")
-    if out.exists() and not force:
-        raise Conflict(f"{out} exists; add --force to replace it (nothing was written)")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"--out: the folder {out.parent} does not exist")
-
-
-def _write_temporary(out: Path, data: bytes) -> Path:
-    """Write a hidden temporary file beside ``out`` and fsync it; :func:`_publish` renames it
-    over ``out``, so a reader sees the old file or the whole new one, never half of one."""
-    import os
-    import tempfile
-
-    from hanoi.errors import InvalidInput
-
-    try:
-        fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write in {out.parent}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
-    return Path(temporary)
-
-
-def _publish(temporary: Path, out: Path) -> None:
-    import os
-
-    from hanoi.errors import InvalidInput
-
-    try:
-        os.replace(temporary, out)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
-
-
 @app.command("report")
 def report(
     request_id: Annotated[str, typer.Argument(help="The request id, e.g. EGY-2026-00042.")],
@@ -780,7 +718,7 @@ def report(
     custody event with the PDF's SHA-256, printed on the second line. Exit 0 once written,
     whatever the verdict it prints."""
     chosen = _report_language(language)
-    _check_output(out, force=force)  # both before the slow imports below
+    check_output(out, force=force)  # both before the slow imports below
 
     from hanoi.accounts.model import check_title
     from hanoi.cli.cooperation import _session as user_session
@@ -795,7 +733,7 @@ def report(
         node.custody.sequence()  # events still queued (no server may be running) are shown
         found = court_report(node, actor, request_id, identities=[identity], title=title)
         pdf = render_pdf(found, chosen, catalogue=node.cooperation.catalogue)
-        temporary = _write_temporary(out, pdf)
+        temporary = write_temporary(out, pdf)
         try:  # logged before the file is in place: no report leaves unrecorded
             issued = record_issued(
                 node, actor, request_id=found.request.id, pdf=pdf, verdict=found.verdict.value
@@ -804,7 +742,7 @@ def report(
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        _publish(temporary, out)
+        publish(temporary, out)
         index = logged_index(node, issued)
         origin = node.custody.origin
     print(f"{out}  {len(pdf)} bytes  {found.verdict_text()}")

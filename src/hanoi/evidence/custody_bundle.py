@@ -220,29 +220,40 @@ def _read_parsed(read: ReadTag, path: str, max_bytes: int, parse: Callable[[byte
         raise MalformedPackage(f"{path}: {exc.diagnostics()}") from None
 
 
-def _prove(
-    entry: IndexEntry, event: CustodyEvent, proof: TlogProof, *, trust: TrustStore
+def prove_event(
+    event: CustodyEvent,
+    salt: bytes,
+    proof: TlogProof,
+    *,
+    log_origin: str,
+    labels: tuple[str, str],
+    trust: TrustStore,
 ) -> ProvenStep | str:
-    owner = trust.log(entry.log_origin)
+    """Prove ``event`` (with ``salt``) in a checkpoint of a log the trust file lists, signed
+    by that log and cosigned by its quorum of witnesses; the reason as a string when the
+    trust file does not list the log. ``labels`` name the event and the proof in errors.
+    :class:`CustodyNotProven` when the proof fails or the log is another State's."""
+    about, label = labels
+    owner = trust.log(log_origin)
     if owner is None:
-        return f"{entry.event}: its log {entry.log_origin} is not in the trust file"
+        return f"{about}: its log {log_origin} is not in the trust file"
     if owner.state != event.node:
         raise CustodyNotProven(
-            f"{entry.event}: recorded by {event.node[:40]}, but logged by {owner.state}"
+            f"{about}: recorded by {event.node[:40]}, but logged by {owner.state}"
         )
     try:
         logged = verify_event_logged(
-            event=event, salt=entry.salt, proof=proof, policy=trust.policy_for(entry.log_origin)
+            event=event, salt=salt, proof=proof, policy=trust.policy_for(log_origin)
         )
     except IntegrityError as exc:
-        raise CustodyNotProven(f"{entry.proof}: {exc.diagnostics()}") from None
+        raise CustodyNotProven(f"{label}: {exc.diagnostics()}") from None
     except HanoiError as exc:
-        raise MalformedPackage(f"{entry.proof}: {exc.diagnostics()}") from None
+        raise MalformedPackage(f"{label}: {exc.diagnostics()}") from None
     signed = logged.witnessed.signed
     return ProvenStep(
         event=event,
-        log_origin=entry.log_origin,
-        index=entry.index,
+        log_origin=log_origin,
+        index=proof.index,
         tree_size=signed.checkpoint.size,
         witnesses=logged.witnessed.witnesses,
         other_signatures=len(signed.note.unverified) - len(logged.witnessed.witnesses),
@@ -287,7 +298,14 @@ def verify_custody(
             raise CustodyNotProven(f"{entry.proof}: its checkpoint differs from {entry.checkpoint}")
         if trust is None:
             continue
-        outcome = _prove(entry, event, proof, trust=trust)
+        outcome = prove_event(
+            event,
+            entry.salt,
+            proof,
+            log_origin=entry.log_origin,
+            labels=(entry.event, entry.proof),
+            trust=trust,
+        )
         if isinstance(outcome, str):
             unchecked.append(outcome)
         else:

@@ -41,7 +41,7 @@ from hanoi.accounts.model import Action, User
 from hanoi.convention import Language
 from hanoi.cooperation import CooperationRequest, Side, TransitionRecord
 from hanoi.custody.events import CustodyAction, CustodyEvent
-from hanoi.custody.service import LoggedEvent
+from hanoi.custody.service import QuorumNotReached
 from hanoi.errors import HanoiError, NotFound
 from hanoi.letters.answer import check_answerable
 from hanoi.letters.languages import LanguageChoice, choose
@@ -54,6 +54,7 @@ from hanoi.letters.letter import (
     check_issuable,
     verification_code,
 )
+from hanoi.letters.proof import LetterProof, LoggedLetter
 from hanoi.letters.records import IssuedLetter
 from hanoi.letters.view import state_name
 from hanoi.storage.blobs import read_all
@@ -71,46 +72,6 @@ class NewLetter:
     record: IssuedLetter
     pdf: bytes
     commitment: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedLetter:
-    """A ``letter-issued`` event of this node's log."""
-
-    logged: LoggedEvent
-    log_origin: str
-
-    @property
-    def event(self) -> CustodyEvent:
-        return self.logged.event
-
-    @property
-    def verification_code(self) -> str | None:
-        value = self.event.unknown.get("verification_code")
-        return value if isinstance(value, str) else None
-
-    @property
-    def purpose(self) -> str:
-        """``request`` or ``answer`` (a letter logged before answers existed: ``request``)."""
-        value = self.event.unknown.get("purpose", Purpose.REQUEST.value)
-        return value if isinstance(value, str) else Purpose.REQUEST.value
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "found": True,
-            "index": self.logged.index,
-            "log_origin": self.log_origin,
-            "request_id": self.event.request_id,
-            "verification_code": self.verification_code,
-            "language": self.event.unknown.get("language"),
-            "time": self.event.to_json()["time"],
-            "officer": self.event.officer,
-            "state": self.event.node,
-            "article": self.event.article,
-            "override_reason": self.event.unknown.get("override_reason"),
-            "purpose": self.purpose,
-            "step": self.event.unknown.get("step"),
-        }
 
 
 def may_issue(user: User) -> bool:
@@ -349,11 +310,25 @@ def letters_of(node: Node, user: User, request_id: str) -> list[IssuedLetter]:
 def letter_pdf(node: Node, user: User, request_id: str, sha256: str) -> tuple[IssuedLetter, bytes]:
     """A letter issued for a request of ``user``'s cases, and its signed PDF read back from
     the blob store (checked against its digest): the same bytes as when it was issued."""
+    record = _case_letter(node, user, request_id, sha256)
+    return record, read_all(node.blobs, record.sha256)  # IntegrityError if altered on disk
+
+
+def case_letter_proof(
+    node: Node, user: User, request_id: str, sha256: str, *, seconds: float = 0
+) -> tuple[IssuedLetter, LetterProof]:
+    """A letter issued for a request of ``user``'s cases, with its custody proof
+    (:func:`letter_proof`; ``QuorumNotReached`` while its witnesses have not cosigned)."""
+    record = _case_letter(node, user, request_id, sha256)
+    return record, letter_proof(node, record.sha256, seconds=seconds)
+
+
+def _case_letter(node: Node, user: User, request_id: str, sha256: str) -> IssuedLetter:
     request = _reading_case(node, user, request_id)
     record = node.letters.by_sha256(sha256)
     if record is None or record.request_id != request.id:
         raise NotFound(f"request {request.id} has no letter with that digest")
-    return record, read_all(node.blobs, record.sha256)  # IntegrityError if altered on disk
+    return record
 
 
 def logged_letters(node: Node, sha256: str) -> list[LoggedLetter]:
@@ -373,3 +348,23 @@ def logged_index(node: Node, issued: NewLetter) -> int | None:
         if logged.commitment == issued.commitment:
             return logged.index
     return None
+
+
+def letter_proof(node: Node, sha256: str, *, seconds: float = 0) -> LetterProof:
+    """The custody proof of a letter this node issued (:mod:`hanoi.letters.proof`): its
+    first ``letter-issued`` event, proven against a checkpoint cosigned by the quorum of
+    witnesses of other States. :class:`NotFound` if this node logged no letter with this
+    digest (or not yet: events wait a second or so to be sequenced); ``QuorumNotReached``
+    if no checkpoint that holds it has the quorum after ``seconds`` (the witnesses are
+    asked: retry shortly)."""
+    node.custody.sequence()
+    found = logged_letters(node, sha256)
+    if not found:
+        raise NotFound(f"this node logged no letter with SHA-256 {sha256[:12]}…")
+    first = found[0]
+    index = first.logged.index
+    try:  # a checkpoint witnessed since, even if the latest is not yet
+        proof = node.custody.witnessed_proof(index, policy=node.quorum.policy())
+    except QuorumNotReached:
+        proof = node.quorum.witnessed(seconds=seconds).proof_for(index)
+    return LetterProof(first, proof)

@@ -1,21 +1,31 @@
 """The public custody log: C2SP tlog-tiles under ``/log/``, and proofs under the API.
 
-Only commitments are served; events stay in the node's database.
+Only commitments are served; events stay in the node's database, but one: the holder of a
+letter this node issued gets its ``letter-issued`` event with the proof
+(``/api/v1/custody/letters/{sha256}``, ADR 0031). The letter's SHA-256 is what asks for
+it, and the event tells nothing the letter does not.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from hanoi.custody.encoding import b64
-from hanoi.custody.service import CustodyLog
+from hanoi.custody.service import CustodyLog, QuorumNotReached
 from hanoi.custody.tiles import parse_tile_path
 from hanoi.errors import InvalidInput, NotFound
+from hanoi.letters import issued
+from hanoi.letters.proof import MEDIA_TYPE
+from hanoi.web.problems import problem
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"
+NOT_WITNESSED_RETRY = 2
+"""Seconds a client waits before asking again for a proof whose witnesses have not cosigned."""
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def get_custody(request: Request) -> CustodyLog:
@@ -68,3 +78,32 @@ def proof(
         hashes = custody.consistency_proof(old_size=old, new_size=new)
         return {"old": old, "new": new, "consistency_proof": [b64(h) for h in hashes]}
     raise InvalidInput("ask for either ?index=&size= (inclusion) or ?old=&new= (consistency)")
+
+
+@proofs.get(
+    "/letters/{sha256}",
+    summary="A letter's custody proof: its letter-issued event, proven in the witnessed log",
+)
+def letter_proof(sha256: str, request: Request) -> Response:
+    """The proof ``hanoi letter verify --proof`` (or ``--node``) checks; 404 for a digest
+    this node logged no letter for, 409 with ``Retry-After`` while no checkpoint holding
+    the event has its witnesses' cosignatures (they are asked; it takes seconds)."""
+    if not _DIGEST.fullmatch(sha256):
+        raise NotFound("a letter is named by the SHA-256 of its PDF: 64 lowercase hex digits")
+    try:
+        proof = issued.letter_proof(request.app.state.node, sha256)
+    except QuorumNotReached as exc:
+        response = problem(
+            status=409,
+            title="Not witnessed yet",
+            detail=f"the letter is logged; {exc.detail}. Ask again in a few seconds.",
+            type_slug="not-witnessed-yet",
+            instance=request.url.path,
+        )
+        response.headers["Retry-After"] = str(NOT_WITNESSED_RETRY)
+        return response
+    return Response(
+        proof.to_bytes(),
+        media_type=MEDIA_TYPE,
+        headers={"Cache-Control": "no-store"},
+    )

@@ -19,17 +19,20 @@ from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hanoi.accounts.model import Action
+from hanoi.custody.service import QuorumNotReached
 from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.letters import issued
 from hanoi.letters.answer import NothingToAnswer
 from hanoi.letters.languages import LanguageNotAccepted
 from hanoi.letters.letter import NotIssuable, Purpose
+from hanoi.letters.proof import MEDIA_TYPE as PROOF_MEDIA_TYPE
 from hanoi.letters.records import IssuedLetter
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
+from hanoi.web.ui.flash import flash
 from hanoi.web.ui.i18n import Message
 from hanoi.web.ui.letter_panel import (
     FIELD_LIMITS,
@@ -38,6 +41,7 @@ from hanoi.web.ui.letter_panel import (
     NOT_ISSUABLE,
     NOT_ISSUED,
     NOTHING_TO_ANSWER,
+    PROOF_NOT_READY,
     REASON_BAD,
     STATE_NOT_LISTED,
     letter_section,
@@ -47,7 +51,7 @@ from hanoi.web.ui.letter_panel import (
 from hanoi.web.ui.report_pages import repr_digest
 from hanoi.web.ui.requests_pages import request_page
 from hanoi.web.ui.routes import csrf_guard
-from hanoi.web.ui.site import PREFIX, SECURITY_HEADERS
+from hanoi.web.ui.site import PREFIX, SECURITY_HEADERS, request_url
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
 
@@ -64,6 +68,11 @@ def letter_filename(record: IssuedLetter) -> str:
         step = _UNSAFE.sub("_", record.step or "step")
         return f"answer-{request_id}-{step}-{record.language.value}.pdf"
     return f"letter-{request_id}-{record.language.value}.pdf"
+
+
+def proof_filename(record: IssuedLetter) -> str:
+    """The letter's file name with ``.proof.json`` for ``.pdf``."""
+    return letter_filename(record).removesuffix(".pdf") + ".proof.json"
 
 
 def _pdf(record: IssuedLetter, pdf: bytes) -> Response:
@@ -148,3 +157,27 @@ def download_letter(request_id: str, sha256: str, user: UiUser, ui: Site) -> Res
         raise NotFound("no such letter")
     record, pdf = issued.letter_pdf(ui.node, user, request_id[:MAX_ID], sha256)
     return _pdf(record, pdf)
+
+
+@router.get("/requests/{request_id}/letters/{sha256}.proof.json")
+def download_proof(
+    request_id: str, sha256: str, request: Request, user: UiUser, ui: Site
+) -> Response:
+    """A letter's custody proof (ADR 0031), to send with it; back to the request page
+    with a message while the witnesses of other States have not cosigned it yet."""
+    require_action(user, Action.READ)
+    if not _DIGEST.fullmatch(sha256):
+        raise NotFound("no such letter")
+    try:
+        record, proof = issued.case_letter_proof(ui.node, user, request_id[:MAX_ID], sha256)
+    except QuorumNotReached:
+        flash(request, PROOF_NOT_READY)
+        return RedirectResponse(f"{request_url(request_id[:MAX_ID])}#letter", status_code=303)
+    return Response(
+        content=proof.to_bytes(),
+        media_type=PROOF_MEDIA_TYPE,
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="{proof_filename(record)}"',
+        },
+    )

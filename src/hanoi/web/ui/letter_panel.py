@@ -53,6 +53,10 @@ NOTHING_TO_ANSWER = N_(
     "There is nothing to answer yet: acknowledge the request, ask for additional "
     "information, consult, accept or refuse it first."
 )
+PROOF_NOT_READY = N_(
+    "The custody proof is not ready yet: the witnesses of other States have not cosigned "
+    "this node's log since the letter was issued. Try again in a minute."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class LetterRow:
     officer: str
     override_reason: str | None
     url: str
+    proof_url: str
     answers: Message | None = None
     """For an answer: the status the step it answers led to (``Refused``)."""
 
@@ -125,6 +130,10 @@ def download_url(request_id: str, sha256: str) -> str:
     return f"{request_url(request_id)}/letters/{quote(sha256, safe='')}.pdf"
 
 
+def proof_url(request_id: str, sha256: str) -> str:
+    return f"{request_url(request_id)}/letters/{quote(sha256, safe='')}.proof.json"
+
+
 def shows_letters(view: RequestView) -> bool:
     """Whether the page has a letter section: the requesting State's request, approved; or
     a request this State received, with a step to answer."""
@@ -158,6 +167,7 @@ def _row(fmt: LocaleFormat, record: IssuedLetter, request: CooperationRequest) -
         officer=record.officer,
         override_reason=record.override_reason,
         url=download_url(record.request_id, record.sha256),
+        proof_url=proof_url(record.request_id, record.sha256),
         answers=_answers(record, request) if record.purpose is Purpose.ANSWER else None,
     )
 
