@@ -8,7 +8,10 @@ plain calls of the same node in the same run.
 2. ``verify_pdf`` (pyHanko: signature, coverage, trust) against ``pdfsig`` on the same
    file;
 3. ``register`` (a paper request: scan checked and stored, contents validated, the
-   request and its custody events written) against ``draft`` (a new request alone).
+   request and its custody events written) against ``draft`` (a new request alone);
+4. the letter's custody proof (ADR 0031): ``letter_proof`` (found by digest, proven
+   against the log's checkpoint) and checking it (parse, digest, commitment, inclusion,
+   checkpoint signature) against ``pdfsig`` on the letter.
 
 It prints the median of RUNS runs (each of CALLS calls for 3, LETTERS letters for 1-2)
 and the ratios. Letters in English and Arabic.
@@ -19,6 +22,8 @@ and the ratios. Letters in English and Arabic.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import statistics
 import subprocess
@@ -38,8 +43,10 @@ from hanoi.cooperation.offline import LetterScan, Registration
 from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.samples import sample_contents
 from hanoi.cooperation.service import DraftInput, StepInput
-from hanoi.letters.issued import issue_letter
+from hanoi.evidence.trust import parse_trust
+from hanoi.letters.issued import issue_letter, letter_proof
 from hanoi.letters.pades import verify_pdf
+from hanoi.letters.proof import check, parse_letter_proof
 from hanoi.node.folder import load_document_signer
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
@@ -84,6 +91,7 @@ def main() -> None:
         today = node.clock.now().date()
         contents = sample_contents("mla-stored-data", today=today)
         trusted = [load_document_signer(node.settings).certificate]
+        logs = parse_trust(json.dumps([node.identity.as_json()]).encode())
 
         def approved() -> str:
             draft = DraftInput(kind="mla-stored-data", requested_state="VNM", contents=contents)
@@ -93,7 +101,8 @@ def main() -> None:
 
         letter_file = work / "letter.pdf"
         figures: dict[str, list[float]] = {
-            name: [] for name in ("en", "ar", "pdfsig", "verify", "register", "draft")
+            name: []
+            for name in ("en", "ar", "pdfsig", "verify", "register", "draft", "proof", "check")
         }
         for _ in range(RUNS):
             for language, name in ((Language.EN, "en"), (Language.AR, "ar")):
@@ -128,6 +137,22 @@ def main() -> None:
                 timed(lambda pdf=pdf: verify_pdf(pdf, trusted=trusted), LETTERS)  # type: ignore[misc]
             )
 
+            digest = hashlib.sha256(pdf).hexdigest()
+            node.custody.sequence()
+            proof = letter_proof(node, digest).to_bytes()
+            assert check(parse_letter_proof(proof), sha256=digest, trust=logs).proven
+            figures["proof"].append(
+                timed(lambda digest=digest: letter_proof(node, digest).to_bytes(), LETTERS)  # type: ignore[misc]
+            )
+            figures["check"].append(
+                timed(
+                    lambda proof=proof, digest=digest: check(  # type: ignore[misc]
+                        parse_letter_proof(proof), sha256=digest, trust=logs
+                    ),
+                    LETTERS,
+                )
+            )
+
             def registration() -> None:
                 service.register(
                     samir,
@@ -157,10 +182,14 @@ def main() -> None:
         ver = report("verify_pdf on the letter (pyHanko)", figures["verify"])
         reg = report("register a paper request (scan, contents, events)", figures["register"])
         dra = report("draft a request (baseline)", figures["draft"])
+        prf = report("letter_proof (found by digest, proven)", figures["proof"])
+        chk = report("check the proof (parse, commitment, inclusion, checkpoint)", figures["check"])
         print(f"ratio issue_letter(en)/pdfsig = {en / sig:.2f}")
         print(f"ratio issue_letter(ar)/issue_letter(en) = {ar / en:.2f}")
         print(f"ratio verify_pdf/pdfsig = {ver / sig:.2f}")
         print(f"ratio register/draft = {reg / dra:.2f}")
+        print(f"ratio letter_proof/pdfsig = {prf / sig:.2f}")
+        print(f"ratio proof check/pdfsig = {chk / sig:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

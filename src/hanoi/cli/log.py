@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from hanoi.cli.files import read_limited
 from hanoi.crypto.ed25519keys import NoteVerifierKey
 from hanoi.custody.audit import TileSource, audit_log
 from hanoi.custody.events import parse_event, verify_event_logged
@@ -76,20 +77,7 @@ class FolderTileSource:
         self._root = root
 
     def fetch(self, path: str, *, max_bytes: int) -> bytes:
-        return _read_file(self._root / path, max_bytes=max_bytes, what=path)
-
-
-def _read_file(path: Path, *, max_bytes: int, what: str) -> bytes:
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise NotFound(f"{what}: no such file ({path})") from None
-    except OSError as exc:
-        raise InvalidInput(f"{what}: cannot read {path}: {exc.strerror}") from None
-    if len(data) > max_bytes:
-        raise InvalidInput(f"{what}: larger than {max_bytes} bytes")
-    return data
+        return read_limited(self._root / path, max_bytes=max_bytes, what=path)
 
 
 @contextmanager
@@ -174,7 +162,7 @@ def audit(
     policy = CheckpointPolicy.from_vkeys(key, origin=origin or NoteVerifierKey.parse(key[0]).name)
     previous = None
     if state is not None and state.exists():
-        previous = _read_file(state, max_bytes=limits.max_note_bytes, what="the state file")
+        previous = read_limited(state, max_bytes=limits.max_note_bytes, what="the state file")
     with _open_source(location, timeout=timeout) as source, _progress() as progress:
         task = progress.add_task(f"auditing {location}", total=None)
         report = audit_log(
@@ -222,10 +210,12 @@ def verify_event(
     )
     note = None
     if checkpoint is not None:
-        note = _read_file(checkpoint, max_bytes=limits.max_note_bytes, what="the checkpoint")
-    event = parse_event(_read_file(event_file, max_bytes=limits.max_event_bytes, what="the event"))
+        note = read_limited(checkpoint, max_bytes=limits.max_note_bytes, what="the checkpoint")
+    event = parse_event(
+        read_limited(event_file, max_bytes=limits.max_event_bytes, what="the event")
+    )
     tlog_proof = load_proof(
-        _read_file(proof, max_bytes=limits.max_tlog_proof_bytes, what="the proof"),
+        read_limited(proof, max_bytes=limits.max_tlog_proof_bytes, what="the proof"),
         checkpoint=note,
         limits=limits,
     )
