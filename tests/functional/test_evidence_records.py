@@ -138,11 +138,23 @@ def test_completed_upload_becomes_evidence_over_the_api(node_dir: Path, tmp_path
             "request_ref": request_id,
             "article": "Art. 44",
         }
-        response = client.post("/api/v1/evidence", json=body)
+        # Received off the network: the State, the channel and the reference, all or none.
+        half = client.post("/api/v1/evidence", json={**body, "received_from": "VNM"})
+        assert half.status_code == 400
+        pointers = [e["pointer"] for e in half.json()["errors"]]
+        assert pointers == ["channel", "channel_reference"]
+        on_network = {"received_from": "VNM", "channel": "hanoi", "channel_reference": "N 1"}
+        refused = client.post("/api/v1/evidence", json={**body, **on_network})
+        assert refused.status_code == 400
+        assert [e["pointer"] for e in refused.json()["errors"]] == ["channel"]
+        receipt = {"received_from": "VNM", "channel": "courier", "channel_reference": "AWB 1"}
+        response = client.post("/api/v1/evidence", json={**body, **receipt})
         assert response.status_code == 201, response.text
         item = response.json()
         assert item["sha256"] == digest
         assert item["officer"] == "officer1"
+        assert {name: item[name] for name in receipt} == receipt
+        assert client.get(f"/api/v1/evidence/{item['id']}").json()["channel"] == "courier"
         node.custody.sequence()
         custody = client.get(f"/api/v1/evidence/{item['id']}/custody").json()
         assert [e["event"]["type"] for e in custody] == ["collected"]

@@ -36,6 +36,22 @@ class NewEvidence(BaseModel):
         max_length=500,
         description="The executing authority; default: this node's authority",
     )
+    received_from: str | None = Field(
+        default=None,
+        max_length=3,
+        description="Evidence received off the network (on media, by courier): the State it "
+        "came from (ISO 3166-1 alpha-3); with channel and channel_reference, or none of them",
+    )
+    channel: str | None = Field(
+        default=None,
+        max_length=16,
+        description="How it came: diplomatic, email, interpol, courier or other",
+    )
+    channel_reference: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The consignment's reference: the diplomatic note's number, the waybill",
+    )
 
 
 def item_json(item: EvidenceItem) -> dict[str, Any]:
@@ -57,6 +73,9 @@ def item_json(item: EvidenceItem) -> dict[str, Any]:
         "authority": a.authority,
         "recorded_at": item.recorded_at.isoformat(),
         "package_id": item.package_id,
+        "received_from": a.received_from,
+        "channel": a.channel.value if a.channel is not None else None,
+        "channel_reference": a.channel_reference,
     }
 
 
@@ -75,6 +94,9 @@ def create(body: NewEvidence, request: Request, user: CurrentUser) -> dict[str, 
         article=body.article,
         legal_basis=body.legal_basis,
         authority=body.authority or node.settings.name,
+        received_from=body.received_from,
+        channel=body.channel,  # type: ignore[arg-type]  # checked by Acquisition: a Route
+        channel_reference=body.channel_reference,
     )
     recorded = node.evidence.from_upload(
         user=user, upload_id=body.upload_id, acquisition=acquisition
