@@ -155,7 +155,7 @@ def _print_result(check: Any, custody: dict[str, object] | None, problems: list[
         )
         if custody.get("proven"):
             witnesses = custody.get("witnesses")
-            names = [str(w) for w in witnesses] if isinstance(witnesses, list) else []
+            names = [str(w).split("+")[0] for w in witnesses] if isinstance(witnesses, list) else []
             cosigned = ", ".join(names) if names else "no witness"
             print(
                 f"proven:      in the checkpoint of size {custody['tree_size']}, signed by "
