@@ -96,7 +96,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         import_directory([egy, vnm], into=[egy, vnm], clock=clock)
         for name, role in (("amira", Role.OFFICER), ("samir", Role.SUPERVISOR)):
             egy.accounts.add_user(name=name, role=role, password=PASSWORD)
-        assert egy.federation.sync_witnesses() and vnm.federation.sync_witnesses()
+        assert egy.federation.sync_witnesses()
+        assert vnm.federation.sync_witnesses()
         with TestClient(create_app(vnm, background=False)) as vnm_client:
             egy.collector._transport = ClientTransport(vnm_client)
             issued = issue_letter(
@@ -112,7 +113,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert made.returncode == 0, made.stderr
         assert str(proof) in made.stdout
         trust = root / "trust.json"
-        trust.write_text(json.dumps({"nodes": [node_show(egy), node_show(vnm)], "min_witnesses": 1}))
+        trust.write_text(
+            json.dumps({"nodes": [node_show(egy), node_show(vnm)], "min_witnesses": 1})
+        )
         yield World(egy, vnm, root, letter, proof, trust,
                     egy.settings.keys_dir / "document-signing.crt")  # fmt: skip
     finally:
@@ -151,7 +154,9 @@ def test_the_proof_holds_the_letter_issued_event_and_a_witnessed_tlog_proof(worl
 
 
 def test_letter_verify_with_the_proof_proves_the_custody(world: World) -> None:
-    code, result, stderr = verify(world, "--proof", str(world.proof), "--log-trust", str(world.trust))
+    code, result, stderr = verify(
+        world, "--proof", str(world.proof), "--log-trust", str(world.trust)
+    )
     assert code == 0, stderr
     assert result["signed"] is result["intact"] is result["trusted"] is True
     custody = result["custody"]
@@ -192,7 +197,8 @@ def test_a_changed_proof_fails(world: World) -> None:
 def test_without_a_trusted_log_the_custody_is_not_proven(world: World) -> None:
     code, result, _ = verify(world, "--proof", str(world.proof))
     assert code == 7
-    assert result["custody"]["found"] is True and result["custody"]["proven"] is False
+    assert result["custody"]["found"] is True
+    assert result["custody"]["proven"] is False
     assert result["problems"] == ["custody not proven: no trust file gives the log's key"]
     vnm_only = changed(world, "vnm-only.json", json.dumps([node_show(world.vnm)]).encode())
     code, result, _ = verify(world, "--proof", str(world.proof), "--log-trust", str(vnm_only))
@@ -217,18 +223,24 @@ def test_bad_proof_files_and_options_give_one_line(world: World) -> None:
     for name, data in (
         ("not-json.json", b"%PDF-1.7"),
         ("other.json", b'{"type": "hanoi-evidence"}'),
-        ("bad-tlog.json", world.proof.read_bytes().replace(b'"tlog_proof":"', b'"tlog_proof":"x', 1)),
+        (
+            "bad-tlog.json",
+            world.proof.read_bytes().replace(b'"tlog_proof":"', b'"tlog_proof":"x', 1),
+        ),
         ("big.json", b" " * (64 * 1024 + 1)),
     ):
         result = run_hanoi("letter", "verify", str(world.letter), "--proof",
                            str(changed(world, name, data)))  # fmt: skip
         assert result.returncode == 2, (name, result.stderr)
-        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
     both = run_hanoi("letter", "verify", str(world.letter), "--proof", str(world.proof),
                      "--dir", str(world.egy.settings.node_dir))  # fmt: skip
-    assert both.returncode == 2 and "give one of --dir, --proof and --node" in both.stderr
+    assert both.returncode == 2
+    assert "give one of --dir, --proof and --node" in both.stderr
     alone = run_hanoi("letter", "verify", str(world.letter), "--log-trust", str(world.trust))
-    assert alone.returncode == 2 and "--log-trust checks a custody proof" in alone.stderr
+    assert alone.returncode == 2
+    assert "--log-trust checks a custody proof" in alone.stderr
     with pytest.raises(MalformedLetterProof, match="lacks"):
         parse_letter_proof(b'{"type": "hanoi-letter-proof", "version": 1}')
 
@@ -243,7 +255,8 @@ def test_letter_proof_of_a_letter_the_node_did_not_issue(world: World) -> None:
     assert not out.exists()
     again = run_hanoi("letter", "proof", str(world.letter), "--dir",
                       str(world.egy.settings.node_dir), "--out", str(world.proof))  # fmt: skip
-    assert again.returncode == 4 and "--force" in again.stderr
+    assert again.returncode == 4
+    assert "--force" in again.stderr
 
 
 def test_the_request_page_gives_the_proof_to_the_case_team(world: World) -> None:
@@ -281,9 +294,7 @@ def served(world: World) -> Iterator[str]:
             process.kill()
 
 
-def test_the_node_serves_the_proof_to_anyone_holding_the_letter(
-    world: World, served: str
-) -> None:
+def test_the_node_serves_the_proof_to_anyone_holding_the_letter(world: World, served: str) -> None:
     import httpx
 
     answer = httpx.get(f"{served}/api/v1/custody/letters/{world.sha256()}")
@@ -299,7 +310,8 @@ def test_the_node_serves_the_proof_to_anyone_holding_the_letter(
 def test_letter_verify_asks_the_node(world: World, served: str) -> None:
     code, result, stderr = verify(world, "--node", served, "--log-trust", str(world.trust))
     assert code == 0, stderr
-    assert result["custody"]["proven"] is True and result["custody"]["source"] == "node"
+    assert result["custody"]["proven"] is True
+    assert result["custody"]["source"] == "node"
     data = bytearray(world.letter.read_bytes())
     data[len(data) // 3] ^= 0x01
     other = changed(world, "changed-for-node.pdf", bytes(data))
