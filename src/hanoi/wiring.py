@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from hanoi.accounts.service import AccountService
 from hanoi.accounts.throttle import LoginThrottle
+from hanoi.blobs import BlobStore
 from hanoi.clock import Clock, SystemClock
 from hanoi.cooperation.deadlines import ServiceLevels
 from hanoi.cooperation.service import CooperationService
@@ -39,7 +40,6 @@ from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.storage.blob_s3 import S3BlobStore
-from hanoi.storage.blobs import BlobStore
 from hanoi.storage.cooperation_repo import CooperationRepository
 from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from tusclient import client as tus_client
 
 from conftest import free_port, run_hanoi, start_server
+from hanoi.blobs import read_all
 from hanoi.settings import load_settings
-from hanoi.storage.blobs import read_all
 from hanoi.web.app import create_app
 from hanoi.wiring import open_node
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from hanoi.blobs import BlobStore, MemoryBlobStore, read_all
 from hanoi.errors import IntegrityError, InvalidInput, NotFound, Unavailable
 from hanoi.storage import blob_s3
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.storage.blob_s3 import S3BlobStore
-from hanoi.storage.blobs import BlobStore, MemoryBlobStore, read_all
 from hanoi.storage.s3 import S3Location
 
 

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from conftest import free_port, run_async, start_server
-from hanoi.storage.blobs import read_all
+from hanoi.blobs import read_all
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_uploads import MIB, TUS, RawPatch, checksum, patch_headers, upload_desk

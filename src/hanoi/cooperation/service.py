@@ -24,6 +24,7 @@ from typing import Any
 
 from hanoi.accounts.model import Action, Role, User
 from hanoi.accounts.service import AccountService
+from hanoi.blobs import BlobStore
 from hanoi.clock import Clock
 from hanoi.convention import Catalogue, Channel, Draft, Finding, default_catalogue, validate
 from hanoi.convention.state_names import un_short_name
@@ -74,7 +75,6 @@ from hanoi.cooperation.transitions import apply, recordable_steps, register, ste
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent
 from hanoi.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
-from hanoi.storage.blobs import BlobStore
 
 log = logging.getLogger("hanoi.cooperation")
 

@@ -27,6 +27,7 @@ from typing import BinaryIO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from hanoi import __version__
+from hanoi.blobs import BlobStore
 from hanoi.clock import Clock
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.crypto.ed25519keys import jwk_thumbprint
@@ -61,7 +62,6 @@ from hanoi.evidence.statement import (
     sign_statement,
 )
 from hanoi.node.identity import NodeKeys
-from hanoi.storage.blobs import BlobStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO, Protocol
 
 from hanoi.accounts.model import Action, User
+from hanoi.blobs import BlobStore
 from hanoi.clock import Clock
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent, NewEvent
 from hanoi.errors import FieldProblem, InvalidInput, NotFound
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.uploads import UploadService
-from hanoi.storage.blobs import BlobStore
 
 NO_SUCH_ITEM = "no such evidence item among your cases"
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, cast
 
 from hanoi.accounts.model import Action, User
+from hanoi.blobs import BlobStore
 from hanoi.clock import Clock
 from hanoi.errors import (
     Conflict,
@@ -51,7 +52,6 @@ from hanoi.evidence.staging import (
     write_body,
 )
 from hanoi.evidence.tus import Checksum
-from hanoi.storage.blobs import BlobStore
 
 __all__ = [
     "ChecksumMismatch",

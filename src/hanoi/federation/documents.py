@@ -43,6 +43,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from hanoi.blobs import BlobStore
 from hanoi.cooperation.documents import MAX_DOCUMENT_BYTES, travelling
 from hanoi.cooperation.model import Attachment, AttachmentRole, CooperationRequest
 from hanoi.cooperation.ports import Outgoing
@@ -58,7 +59,6 @@ from hanoi.federation.messages import (
     new_message_id,
     thaw,
 )
-from hanoi.storage.blobs import BlobStore
 
 log = logging.getLogger("hanoi.federation")
 

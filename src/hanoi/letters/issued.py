@@ -38,6 +38,7 @@ import secrets
 from dataclasses import dataclass
 
 from hanoi.accounts.model import Action, User
+from hanoi.blobs import read_all
 from hanoi.convention import Language
 from hanoi.cooperation import CooperationRequest, Side, TransitionRecord
 from hanoi.custody.events import CustodyAction, CustodyEvent
@@ -57,7 +58,6 @@ from hanoi.letters.letter import (
 from hanoi.letters.proof import LetterProof, LoggedLetter
 from hanoi.letters.records import IssuedLetter
 from hanoi.letters.view import state_name
-from hanoi.storage.blobs import read_all
 from hanoi.wiring import Node
 
 log = logging.getLogger("hanoi.letters")

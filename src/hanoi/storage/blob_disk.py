@@ -20,8 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
-from hanoi.errors import IntegrityError, NotFound, Unavailable
-from hanoi.storage.blobs import (
+from hanoi.blobs import (
     BlobRef,
     SizeLimit,
     check_digest,
@@ -29,6 +28,7 @@ from hanoi.storage.blobs import (
     read_into,
     reader,
 )
+from hanoi.errors import IntegrityError, NotFound, Unavailable
 
 _STALE_TEMPORARY_SECONDS = 24 * 3600
 PIPELINE_CHUNK = 8 * 1024 * 1024

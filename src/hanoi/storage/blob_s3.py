@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from hanoi.blobs import BlobRef, SizeLimit, check_digest, check_expected, reader
 from hanoi.errors import NotFound, Unavailable
-from hanoi.storage.blobs import BlobRef, SizeLimit, check_digest, check_expected, reader
 from hanoi.storage.s3 import S3Location, ensure_bucket, is_missing, make_client, unavailable
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hanoi.blobs import MemoryBlobStore
 from hanoi.clock import FixedClock
 from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.errors import IntegrityError, NotFound
@@ -17,7 +18,6 @@ from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.package import export_package
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
-from hanoi.storage.blobs import MemoryBlobStore
 from unit.evidence.package_support import NOW, KeyedNode, MemoryCustody, make_node, read_statement
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import rfc8785
 
+from hanoi.blobs import MemoryBlobStore
 from hanoi.clock import FixedClock
 from hanoi.cooperation.routes import Route
 from hanoi.crypto.agekeys import AgeIdentity
@@ -28,7 +29,6 @@ from hanoi.evidence.package_errors import MalformedPackage
 from hanoi.evidence.provenance import PayloadAcquisition
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
-from hanoi.storage.blobs import MemoryBlobStore
 from unit.evidence.package_support import NOW, KeyedNode, MemoryCustody, make_node, read_statement
 
 REQUEST = "EGY-2026-00042"
