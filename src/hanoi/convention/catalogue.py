@@ -105,11 +105,6 @@ class Catalogue:
         """The value set an enum item (or list of enum) takes its values from."""
         return None if item.enum is None else self.enum(item.enum)
 
-    def refusal_grounds_for(self, kind: str) -> tuple[RefusalGround, ...]:
-        return tuple(
-            self.refusal_ground(applied.key) for applied in self.kind(kind).refusal_grounds
-        )
-
     def conditions_for(self, kind: str) -> tuple[AttachableCondition, ...]:
         return tuple(self.condition(applied.key) for applied in self.kind(kind).conditions)
 

@@ -354,7 +354,3 @@ class RequestKind(Frozen):
     def required_items(self) -> tuple[ContentItem, ...]:
         """Items required unless an exception of ``not_required_when`` holds."""
         return tuple(item for item in self.contents if item.required)
-
-    @property
-    def optional_items(self) -> tuple[ContentItem, ...]:
-        return tuple(item for item in self.contents if not item.required)

@@ -368,8 +368,3 @@ def expected_step(status: Status, possible: Sequence[Transition]) -> Transition 
     """Of the steps ``possible`` for a reader now, the one expected next from ``status``."""
     by_name = {row.name: row for row in possible}
     return next((by_name[name] for name in EXPECTED.get(status, ()) if name in by_name), None)
-
-
-def rows_from(status: Status) -> tuple[Transition, ...]:
-    """Every row that starts from ``status``, whatever the kind, side or desired status."""
-    return tuple(row for row in TABLE if status in row.sources)

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
-    delete,
     func,
     insert,
     literal,
@@ -343,16 +342,6 @@ class CooperationRepository:
         except SQLIntegrityError:
             return False
         return True
-
-    def unassign(self, request_id: str, user_id: int) -> bool:
-        with self.engine.begin() as connection:
-            removed = connection.execute(
-                delete(case_assignments).where(
-                    case_assignments.c.request_id == request_id,
-                    case_assignments.c.user_id == user_id,
-                )
-            ).rowcount
-        return bool(removed)
 
     def assignments(self, request_id: str) -> list[Assignment]:
         with self.engine.connect() as connection:

@@ -179,10 +179,6 @@ class RegistrationBody(Strict):
     _size = field_validator("contents")(_contents_size)
 
 
-class ReasonsBody(Strict):
-    reasons: Text | None = None
-
-
 class AttachBody(Strict):
     """A file to attach: your completed upload (``upload_id``), or a file already held for
     this request (``sha256`` of one of its evidence items or attachments)."""
