@@ -32,7 +32,13 @@ from typing import Any
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from hanoi.crypto.ed25519keys import jwk_thumbprint
+from hanoi.crypto.jws import (
+    JwsFormatError,
+    JwsSignatureError,
+    parse_compact,
+    sign_compact,
+    verify_parsed,
+)
 from hanoi.custody.encoding import load_json
 from hanoi.evidence.fields import (
     check_digest,
@@ -44,7 +50,6 @@ from hanoi.evidence.fields import (
     parse_utc,
     utc_text,
 )
-from hanoi.evidence.jose import sign_compact, verify_compact
 from hanoi.evidence.layout import (
     DEFAULT_PACKAGE_LIMITS,
     STATEMENT,
@@ -53,7 +58,7 @@ from hanoi.evidence.layout import (
     check_relative_path,
     is_payload_path,
 )
-from hanoi.evidence.package_errors import MalformedPackage
+from hanoi.evidence.package_errors import BadStatementSignature, MalformedPackage
 from hanoi.evidence.provenance import Origin, PayloadAcquisition, Term
 
 STATEMENT_VERSION = 1
@@ -61,6 +66,9 @@ STATEMENT_TYPE = "hanoi.evidence-statement"
 PASSPHRASE_RECIPIENTS = ("scrypt",)
 """``recipients`` of a package encrypted to a passphrase: the age stanza type, never the
 passphrase (which travels by another channel)."""
+
+JWS_TYPE = "hanoi-evidence-statement+jws"
+WHAT = "statement.jws"
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -320,7 +328,7 @@ class SignedStatement:
 
 def sign_statement(statement: Statement, key: Ed25519PrivateKey) -> bytes:
     """The statement as a compact JWS, signed with ``key`` (``kid``: its RFC 7638 thumbprint)."""
-    return sign_compact(statement.canonical(), key)
+    return sign_compact(statement.canonical(), key, typ=JWS_TYPE).encode("ascii")
 
 
 def open_statement(
@@ -330,8 +338,12 @@ def open_statement(
     limits: PackageLimits = DEFAULT_PACKAGE_LIMITS,
 ) -> SignedStatement:
     """Verify the JWS with the key ``key_for(kid)`` returns (it raises if none), then parse it."""
-    verified = verify_compact(data, key_for=key_for, max_bytes=limits.max_statement)
-    if jwk_thumbprint(verified.key) != verified.key_id:
-        raise MalformedPackage("statement.jws: the key found for its 'kid' has another thumbprint")
-    statement = parse_statement(verified.payload, limits=limits)
-    return SignedStatement(statement, verified.key_id, verified.algorithm)
+    try:
+        parsed = parse_compact(data, typ=JWS_TYPE, max_bytes=limits.max_statement, what=WHAT)
+        verify_parsed(parsed, key_for(parsed.key_id))
+    except JwsSignatureError as exc:
+        raise BadStatementSignature(exc.detail) from None
+    except JwsFormatError as exc:
+        raise MalformedPackage(exc.detail) from None
+    statement = parse_statement(parsed.payload, limits=limits)
+    return SignedStatement(statement, parsed.key_id, parsed.header.algorithm)

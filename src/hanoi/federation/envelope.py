@@ -42,7 +42,14 @@ from hanoi.cooperation.statuses import Side
 from hanoi.cooperation.table import ROWS, TransitionName
 from hanoi.crypto.agekeys import AgeIdentity, AgeRecipient
 from hanoi.crypto.ed25519keys import jwk_thumbprint
-from hanoi.errors import InvalidInput
+from hanoi.crypto.jws import (
+    JwsFormatError,
+    JwsNotSigned,
+    parse_compact,
+    sign_compact,
+    verify_parsed,
+)
+from hanoi.errors import HanoiError, InvalidInput
 from hanoi.evidence.age import (
     AgeError,
     Decryptor,
@@ -52,7 +59,6 @@ from hanoi.evidence.age import (
     NoIdentityMatch,
     PayloadCorrupted,
 )
-from hanoi.federation import jws
 from hanoi.federation.errors import (
     BadMessageSignature,
     MalformedEnvelope,
@@ -210,7 +216,9 @@ def seal(message: Message, *, signing_key: Ed25519PrivateKey, recipient: AgeReci
 
     Call again for each delivery attempt, with ``message.resent(now)``.
     """
-    token = jws.sign(message.canonical(), signing_key, typ=MESSAGE_JWS_TYPE, issuer=message.sender)
+    token = sign_compact(
+        message.canonical(), signing_key, typ=MESSAGE_JWS_TYPE, issuer=message.sender
+    ).encode("ascii")
     out = io.BytesIO()
     with Encryptor(out, [recipient], background=False) as encryptor:
         encryptor.write(token)
@@ -268,19 +276,23 @@ def open_envelope(
             f"the envelope is {len(data)} bytes; this node accepts at most {limits.max_inbox_bytes}"
         )
     plaintext = _decrypt(data, identity, limits)
-    parsed = jws.parse(
-        plaintext,
-        typ=MESSAGE_JWS_TYPE,
-        max_bytes=limits.max_inbox_bytes,
-        malformed=MalformedMessage,
-        unsigned=UnsignedMessage,
-    )
+    try:
+        parsed = parse_compact(
+            plaintext, typ=MESSAGE_JWS_TYPE, max_bytes=limits.max_inbox_bytes, issued=True
+        )
+    except JwsNotSigned as exc:
+        raise UnsignedMessage(exc.detail) from None
+    except JwsFormatError as exc:
+        raise MalformedMessage(exc.detail) from None
     message = parse_message(
         parsed.payload, max_bytes=limits.max_inbox_bytes, max_depth=limits.max_json_depth
     )
     limits.check_type_size(message, len(data))
     public = keys.key_for(parsed.issuer, parsed.key_id, message.sent_at)
-    jws.verify(parsed, public, bad_signature=BadMessageSignature)
+    try:
+        verify_parsed(parsed, public)
+    except HanoiError as exc:  # a thumbprint that differs, a signature that does not verify
+        raise BadMessageSignature(exc.detail) from None
     if message.sender != parsed.issuer:
         raise WrongSender(
             f"message {message.id} names {message.sender} as its sender, "

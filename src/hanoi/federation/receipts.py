@@ -30,10 +30,16 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hanoi.crypto.jws import (
+    JwsFormatError,
+    JwsNotSigned,
+    parse_compact,
+    sign_compact,
+    verify_parsed,
+)
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
-from hanoi.errors import FieldProblem
-from hanoi.federation import jws
+from hanoi.errors import FieldProblem, HanoiError
 from hanoi.federation.envelope import SenderKeys, VerifiedMessage
 from hanoi.federation.errors import BadReceiptSignature, MalformedReceipt, ReceiptMismatch
 from hanoi.federation.messages import (
@@ -127,7 +133,9 @@ def make_receipt(
         outcome=outcome,
     )
     payload = canonical_json(receipt.to_json(), error=MalformedReceipt)
-    return jws.sign(payload, signing_key, typ=RECEIPT_JWS_TYPE, issuer=receipt.receiver)
+    return sign_compact(payload, signing_key, typ=RECEIPT_JWS_TYPE, issuer=receipt.receiver).encode(
+        "ascii"
+    )
 
 
 def _receipt_from_json(value: Any) -> Receipt:
@@ -162,13 +170,14 @@ def verify_receipt(data: bytes, *, message: Message, keys: SenderKeys) -> Receip
     """
     if len(data) > MAX_RECEIPT_BYTES:
         raise MalformedReceipt(f"a receipt is at most {MAX_RECEIPT_BYTES} bytes")
-    parsed = jws.parse(
-        data.strip(),
-        typ=RECEIPT_JWS_TYPE,
-        max_bytes=MAX_RECEIPT_BYTES,
-        malformed=MalformedReceipt,
-        unsigned=MalformedReceipt,
-    )
+    try:
+        parsed = parse_compact(
+            data.strip(), typ=RECEIPT_JWS_TYPE, max_bytes=MAX_RECEIPT_BYTES, issued=True
+        )
+    except JwsNotSigned as exc:
+        raise MalformedReceipt(exc.detail) from None
+    except JwsFormatError as exc:
+        raise MalformedReceipt(exc.detail) from None
     try:
         value = load_json(
             parsed.payload,
@@ -188,7 +197,10 @@ def verify_receipt(data: bytes, *, message: Message, keys: SenderKeys) -> Receip
             f"the recipient of message {message.id}"
         )
     public = keys.key_for(parsed.issuer, parsed.key_id, receipt.received_at)
-    jws.verify(parsed, public, bad_signature=BadReceiptSignature)
+    try:
+        verify_parsed(parsed, public)
+    except HanoiError as exc:  # a thumbprint that differs, a signature that does not verify
+        raise BadReceiptSignature(exc.detail) from None
     expected = {
         "message_id": message.id,
         "message_sha256": message.content_digest(),

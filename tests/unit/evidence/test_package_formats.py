@@ -21,7 +21,6 @@ from hanoi.evidence.bag import (
     parse_manifest,
     payload_oxum,
 )
-from hanoi.evidence.jose import JWS_TYPE
 from hanoi.evidence.layout import PackageLimits, check_relative_path, payload_path, sanitise_stem
 from hanoi.evidence.package_errors import (
     BadStatementSignature,
@@ -30,6 +29,7 @@ from hanoi.evidence.package_errors import (
     UntrustedSigner,
 )
 from hanoi.evidence.statement import (
+    JWS_TYPE,
     PayloadEntry,
     Statement,
     default_conditions,
