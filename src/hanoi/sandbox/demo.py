@@ -41,7 +41,8 @@ from hanoi.cooperation.samples import sample_contents
 from hanoi.crypto.agekeys import AgeIdentity, AgeRecipient, format_identity_file
 from hanoi.errors import HanoiError, PeerError
 from hanoi.federation.court_export import export_for_court
-from hanoi.federation.sandbox import (
+from hanoi.node.folder import load_keys
+from hanoi.sandbox.nodes import (
     GHANA,
     Sandbox,
     SandboxNode,
@@ -49,7 +50,6 @@ from hanoi.federation.sandbox import (
     describe,
     write_json,
 )
-from hanoi.node.folder import load_keys
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 
