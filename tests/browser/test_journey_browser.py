@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.convention import Language
-from hanoi.federation.sandbox import Sandbox, SandboxNode, build_sandbox
+from hanoi.sandbox.nodes import Sandbox, SandboxNode, build_sandbox
 from hanoi.web.ui.i18n import translations
 from support_a11y import check_accessible
 

@@ -31,7 +31,7 @@ from hanoi.convention import default_catalogue
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import NotFound
 from hanoi.evidence.items import Acquisition, SourceKind
-from hanoi.federation.sandbox import (
+from hanoi.sandbox.nodes import (
     Sandbox,
     SandboxNode,
     build_sandbox,

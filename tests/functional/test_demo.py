@@ -27,7 +27,7 @@ import pytest
 from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.cooperation.samples import sample_contents
-from hanoi.federation.sandbox import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
+from hanoi.sandbox.nodes import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
 from support_letters import pdfsig
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ import pytest
 from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.convention import default_catalogue
-from hanoi.federation.sandbox import (
+from hanoi.sandbox.nodes import (
     Sandbox,
     SandboxNode,
     build_sandbox,

@@ -225,7 +225,7 @@ def test_a_state_with_a_node_shows_its_node_as_the_channel(officer: TestClient) 
 
 def test_the_sandbox_directory_may_list_states_without_a_node(tmp_path: Path) -> None:
     from hanoi.directory.store import load_held
-    from hanoi.federation.sandbox import build_sandbox
+    from hanoi.sandbox.nodes import build_sandbox
 
     sandbox = build_sandbox(
         tmp_path / "sandbox", ["EGY"], base_port=1, clock=FixedClock(T0), offline=[BRAZIL]

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from hanoi.federation.sandbox import write_json
+from hanoi.sandbox.nodes import write_json
 from hanoi.storage.tables import evidence_items, inbox_refusals
 from hanoi.web.buckets import TokenBuckets
 from support_security import World, world

@@ -97,7 +97,7 @@ def demo(
 
     from hanoi.clock import SystemClock
     from hanoi.errors import Conflict, RuleViolation
-    from hanoi.federation.demo import run_demo
+    from hanoi.sandbox.runner import run_demo
 
     if directory.exists() and any(directory.iterdir()):
         if not (directory / "demo.json").exists():

@@ -12,8 +12,8 @@ import pytest
 from hanoi.convention import Language, bundled_parties_bytes, default_catalogue, parse_parties
 from hanoi.convention.loading import CatalogueError
 from hanoi.convention.state_names import _problems, state_names, un_short_name
-from hanoi.federation.demo import STATES as DEMO_STATES
-from hanoi.federation.sandbox import NAMES as SANDBOX_NAMES
+from hanoi.sandbox.demo import STATES as DEMO_STATES
+from hanoi.sandbox.nodes import NAMES as SANDBOX_NAMES
 
 NAMES = state_names()
 OBSERVER_STATES = {"VAT", "PSE"}
