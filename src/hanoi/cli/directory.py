@@ -31,7 +31,7 @@ def _write_output(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from hanoi.directory.store import write_atomically
+    from hanoi.files import write_atomically
 
     if out.exists():
         raise Conflict(f"{out} exists; choose a new file (nothing was changed)")
@@ -83,7 +83,8 @@ def authority_init(
 
     from hanoi.cli.output import print_json
     from hanoi.crypto.ed25519keys import b64url, jwk_thumbprint, private_to_pem, raw_public
-    from hanoi.directory.store import public_key_pem, write_atomically
+    from hanoi.directory.store import public_key_pem
+    from hanoi.files import write_atomically
     from hanoi.node.folder import write_private
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

@@ -42,34 +42,20 @@ def check_output(out: Path, *, force: bool) -> None:
 def write_temporary(out: Path, data: bytes) -> Path:
     """Write a hidden temporary file beside ``out`` and fsync it; :func:`publish` renames it
     over ``out``, so a reader sees the old file or the whole new one, never half of one."""
-    import os
-    import tempfile
-
+    from hanoi import files
     from hanoi.errors import InvalidInput
 
     try:
-        fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
+        return files.write_temporary(out, data)
     except OSError as exc:
-        raise InvalidInput(f"cannot write in {out.parent}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None
-    return Path(temporary)
 
 
 def publish(temporary: Path, out: Path) -> None:
-    import os
-
+    from hanoi import files
     from hanoi.errors import InvalidInput
 
     try:
-        os.replace(temporary, out)
+        files.publish(temporary, out)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise InvalidInput(f"cannot write {out}: {exc.strerror}") from None

@@ -6,9 +6,7 @@ HTTP (or from a folder), shows progress, and records state atomically.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +26,7 @@ from hanoi.custody.limits import DEFAULT_LIMITS
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.custody.tlogproof import load_proof
 from hanoi.errors import InvalidInput, NotFound, PeerError
+from hanoi.files import write_atomically
 
 if TYPE_CHECKING:
     import httpx  # imported where used, so that `hanoi --help` starts fast
@@ -104,24 +103,9 @@ def _open_source(location: str, *, timeout: float) -> Iterator[TileSource]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: a synced temporary file renamed over it."""
-    folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    """Replace ``path`` with ``data``, creating its folder if need be."""
+    path.resolve().parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path.resolve(), data)
 
 
 @contextmanager

@@ -83,7 +83,7 @@ def run_import(
         compare_parties,
     )
     from hanoi.convention.untc import parse_untc_status
-    from hanoi.directory.store import write_atomically
+    from hanoi.files import write_atomically
     from hanoi.node.parties_files import TREATY_FOLDER, parties_in_use, write_folder
 
     rules = default_catalogue().treaty_rules

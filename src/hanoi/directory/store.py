@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import base64
 import fcntl
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -38,6 +36,7 @@ from hanoi.directory.errors import DirectoryTooLarge, NoDirectory, PinMismatch
 from hanoi.directory.limits import DEFAULT_LIMITS, DirectoryLimits
 from hanoi.directory.trust import DirectoryUpdate, TrustedDirectory
 from hanoi.errors import InvalidInput, NotFound
+from hanoi.files import write_atomically
 
 FOLDER = "directory"
 AUTHORITY_FILE = "authority.pub"
@@ -88,30 +87,6 @@ def parse_public_key(data: bytes) -> Ed25519PublicKey:
 
 def read_public_key(path: Path) -> Ed25519PublicKey:
     return parse_public_key(read_limited(path, MAX_KEY_FILE_BYTES, what="the key file"))
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, fsync, rename over ``path``, fsync the folder."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from hanoi.crypto.document_signing import (
     generate_document_signer,
 )
 from hanoi.errors import Conflict
+from hanoi.files import fsync_folder
 from hanoi.node.folder import (
     DOCUMENT_CERTIFICATE_FILE,
     DOCUMENT_KEY_FILE,
@@ -85,6 +86,7 @@ def issue_document_certificate(
     archived = _archive(settings)
     os.replace(new_certificate, certificate_path)
     os.replace(new_key, key_path)
+    fsync_folder(keys_dir)
     return IssuedCertificate(signer=signer, path=certificate_path, archived=archived)
 
 

@@ -36,8 +36,8 @@ from hanoi.convention.parties_data import (
     parse_notes,
 )
 from hanoi.convention.treaty_rules import TreatyRules
-from hanoi.directory.store import write_atomically
 from hanoi.errors import InvalidInput
+from hanoi.files import write_atomically
 
 TREATY_FOLDER = "treaty"
 PARTIES_FILE = "parties.csv"

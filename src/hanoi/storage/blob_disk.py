@@ -29,17 +29,10 @@ from hanoi.blobs import (
     reader,
 )
 from hanoi.errors import IntegrityError, NotFound, Unavailable
+from hanoi.files import fsync_folder
 
 _STALE_TEMPORARY_SECONDS = 24 * 3600
 PIPELINE_CHUNK = 8 * 1024 * 1024
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 ALIGN = 4096  # O_DIRECT needs aligned buffers, offsets and sizes
@@ -158,7 +151,7 @@ class DiskBlobStore:
                     f"blob {ref.digest} exists with a different size; the store is damaged"
                 ) from None
             return
-        _fsync_dir(final.parent)
+        fsync_folder(final.parent)
 
     def open(self, digest: str) -> BinaryIO:
         path = self.path_of(digest)
@@ -183,7 +176,7 @@ class DiskBlobStore:
             path.unlink()
         except FileNotFoundError:
             raise NotFound(f"no blob {digest}") from None
-        _fsync_dir(path.parent)
+        fsync_folder(path.parent)
 
     def check(self) -> None:
         try:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hanoi.errors import IntegrityError, InvalidInput, NotFound, Unavailable
+from hanoi.files import fsync_folder
 from hanoi.storage.s3 import S3Location, ensure_bucket, is_missing, make_client, unavailable
 
 if TYPE_CHECKING:
@@ -121,11 +122,7 @@ class DiskTileStore:
                 os.replace(tmp_name, target)
         finally:
             Path(tmp_name).unlink(missing_ok=True)
-        directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        fsync_folder(target.parent)
 
     def read(self, path: str) -> bytes:
         try:
