@@ -2,7 +2,7 @@
 for its own.
 
 - :class:`WitnessService` answers C2SP tlog-witness ``add-checkpoint`` requests with the
-  pure :class:`~hanoi.custody.witness.Witness`, records the latest cosigned checkpoint
+  pure :class:`~hanoi.custody.tlog_witness.Witness`, records the latest cosigned checkpoint
   per log by compare-and-swap, and raises an alert on a split view (two checkpoints of
   one log that are not consistent), keeping both notes as evidence.
 - :class:`CosignatureCollector` asks each configured witness to cosign this node's
@@ -28,7 +28,7 @@ from hanoi.custody.encoding import b64
 from hanoi.custody.errors import SplitViewError, StaleCheckpointError
 from hanoi.custody.note import Ed25519Verifier, parse_note, parse_signature_lines
 from hanoi.custody.service import CustodyLog
-from hanoi.custody.witness import Witness, WitnessState, parse_add_checkpoint
+from hanoi.custody.tlog_witness import Witness, WitnessState, parse_add_checkpoint
 from hanoi.errors import HanoiError, PeerError
 
 log = logging.getLogger("hanoi.custody.witness")
@@ -75,7 +75,7 @@ class Peer(Protocol):
     def cosigned_size(self) -> int: ...
 
 
-class TrustStore(Protocol):
+class TrustedLogs(Protocol):
     def trusted(self) -> dict[str, str]: ...
 
     def peers(self) -> Sequence[Peer]: ...
@@ -91,7 +91,7 @@ class WitnessTransport(Protocol):
 
 class WitnessService:
     def __init__(
-        self, *, cosigner: Cosigner, store: WitnessStore, trust: TrustStore, clock: Clock
+        self, *, cosigner: Cosigner, store: WitnessStore, trust: TrustedLogs, clock: Clock
     ) -> None:
         self._cosigner = cosigner
         self._store = store
@@ -181,7 +181,7 @@ class CosignatureCollector:
         *,
         custody: CustodyLog,
         store: WitnessStore,
-        trust: TrustStore,
+        trust: TrustedLogs,
         transport: WitnessTransport,
         clock: Clock,
     ) -> None:

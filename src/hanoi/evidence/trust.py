@@ -1,4 +1,10 @@
-"""The verifier's trust file: which nodes' keys it trusts, until a signed directory exists.
+"""The verifier's trust file: which nodes' keys, logs and witnesses it trusts.
+
+A node trusts other States through the signed directory it holds
+(:func:`hanoi.federation.transfers.directory_trust` builds this same :class:`TrustStore`
+from it). A verifier outside the federation (a court, a State without a node) has no
+directory; it is given this file instead, for ``hanoi evidence verify --trust`` and
+``hanoi letter verify --log-trust``.
 
 A JSON file holding one node exactly as ``hanoi node show`` prints it, a list
 of such nodes, or ``{"nodes": [...], "min_witnesses": k}``::

@@ -22,7 +22,7 @@ from hanoi.custody.errors import (
 from hanoi.custody.merkle import EMPTY_ROOT, consistency_proof
 from hanoi.custody.note import Ed25519Signer, Note, parse_note, parse_signature_lines
 from hanoi.custody.policy import CheckpointPolicy
-from hanoi.custody.witness import Witness, parse_add_checkpoint
+from hanoi.custody.tlog_witness import Witness, parse_add_checkpoint
 from hanoi.errors import InvalidInput
 from unit.custody.logbuilder import MemoryLog, entries, mutants
 
