@@ -28,7 +28,7 @@ from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.convention import Language
 from hanoi.federation.sandbox import Sandbox, SandboxNode, build_sandbox
-from hanoi.web.ui.i18n import translations
+from hanoi.i18n.catalogues import translations
 from support_a11y import check_accessible
 
 pytestmark = pytest.mark.slow
