@@ -27,8 +27,8 @@ from pypdf import PdfReader
 from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.convention import Language
+from hanoi.i18n.catalogues import translations
 from hanoi.sandbox.nodes import Sandbox, SandboxNode, build_sandbox
-from hanoi.web.ui.i18n import translations
 from support_a11y import check_accessible
 
 pytestmark = pytest.mark.slow

@@ -36,9 +36,8 @@ from hanoi.convention import Language
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.custody.events import CustodyAction
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.app import create_app
-from hanoi.web.ui import cases
-from hanoi.web.ui.i18n import LocaleFormat
 from hanoi.wiring import Node
 from integration.test_package_transfer import (
     CATALOGUE,
@@ -291,7 +290,7 @@ def test_the_chain_runs_from_vnms_collection_and_a_titled_officer_certifies_it(
     for item in case.vnm.evidence.held_for_request(case.request_id):
         obtained, uploaded = item.acquisition.acquired_at, item.recorded_at
         assert uploaded - obtained >= OBTAINED_BEFORE_UPLOAD
-        assert squeezed(cases.moment(english, obtained)) in flat
+        assert squeezed(english.moment(obtained)) in flat
     # Every step, once: VNM's collection in VNM's log (cosigned by EGY's witness) and EGY's
     # receipt in EGY's log (cosigned by VNM's), each with its log entry.
     steps = [

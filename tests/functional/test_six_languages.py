@@ -45,7 +45,7 @@ from support_directory import import_directory
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
-LOCALE = Path(__file__).parents[2] / "src" / "hanoi" / "web" / "ui" / "locale"
+LOCALE = Path(__file__).parents[2] / "src" / "hanoi" / "i18n" / "locale"
 OTHER_LANGUAGES = ("ar", "zh", "fr", "ru", "es")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 MLA = "mla-stored-data"

@@ -21,8 +21,8 @@ from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.i18n.catalogues import LANGUAGES, translations
 from hanoi.web.app import create_app
-from hanoi.web.ui.i18n import LANGUAGES, translations
 from hanoi.wiring import Node
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     Pair,

@@ -2,7 +2,7 @@
 
 The template and its stylesheet live in ``templates/`` beside this module. The
 report is in one of the six UN languages (Arabic from right to left), with the UI's
-messages (:func:`hanoi.web.ui.i18n.translations`) and locale formats. Fonts are the
+messages (:func:`hanoi.i18n.catalogues.translations`) and locale formats. Fonts are the
 system's Noto families, named in the stylesheet, so every script renders. WeasyPrint
 fetches nothing from the network: its only URL fetcher serves files of ``templates/``
 and refuses anything else.
@@ -16,14 +16,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment
 
 from hanoi import __version__
 from hanoi.convention import Catalogue, Language
+from hanoi.i18n.catalogues import translations
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.templates import translated_environment
 from hanoi.reports.court import CourtReport
 from hanoi.reports.view import template_values
-from hanoi.web.ui.i18n import LocaleFormat, translations
-from hanoi.web.ui.site import make_environment
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "court.html"
@@ -33,9 +34,9 @@ CONTENT_TYPES = {".css": "text/css; charset=utf-8"}
 
 @functools.cache
 def environment() -> Environment:
-    """The UI's Jinja2 environment (autoescaping, strict, gettext from the context) on the
-    report's templates."""
-    return make_environment().overlay(loader=FileSystemLoader(TEMPLATES_DIR))
+    """The report's templates, translated as the UI's pages are (autoescaping, strict,
+    gettext from the context, ``|bdi``)."""
+    return translated_environment(TEMPLATES_DIR)
 
 
 def render_html(report: CourtReport, language: Language, *, catalogue: Catalogue) -> str:

@@ -1,8 +1,9 @@
 """The court report in a reader's words: labels, dates and names in one of the six languages.
 
-No rules live here. Statuses, steps, sides and custody actions are labelled with the
-UI's own messages (:mod:`hanoi.web.ui.cases`), Convention labels and citations come
-from the catalogue, dates, numbers and State names from Babel (:class:`LocaleFormat`).
+No rules live here. Statuses, steps, sides, channels and custody actions are labelled
+with the messages the UI shows too (:mod:`hanoi.i18n.labels`), Convention labels and
+citations come from the catalogue, dates, numbers and State names from Babel
+(:class:`~hanoi.i18n.formatting.LocaleFormat`).
 Messages are translated by the template (``_(message)``), as in the UI.
 """
 
@@ -15,6 +16,18 @@ from typing import Any
 from hanoi.convention import Catalogue, Language
 from hanoi.cooperation.routes import Route
 from hanoi.custody.events import CustodyAction
+from hanoi.i18n.formatting import LocaleFormat, display_value
+from hanoi.i18n.labels import (
+    AUTHORITY_LABELS,
+    CUSTODY_LABELS,
+    ROUTE_LABELS,
+    SIDE_LABELS,
+    SOURCE_KINDS,
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    step_label,
+)
+from hanoi.i18n.messages import N_, Message
 from hanoi.reports.court import (
     Acquired,
     ChainLink,
@@ -28,10 +41,6 @@ from hanoi.reports.court import (
     TimelineEntry,
     Verdict,
 )
-from hanoi.web.ui import cases
-from hanoi.web.ui.channels import ROUTE_LABELS
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
-from hanoi.web.ui.package_acquisitions import SOURCE_KINDS
 
 VERDICTS: dict[Verdict, Message] = {
     Verdict.VERIFIED: N_(
@@ -91,9 +100,9 @@ def sentences(language: Language) -> tuple[Callable[[str], str], str]:
 
 def _action_label(entry: TimelineEntry) -> Message:
     if entry.origin is Origin.STEP:
-        return cases.step_label(entry.action)
+        return step_label(entry.action)
     try:
-        return cases.CUSTODY_LABELS[CustodyAction(entry.action)]
+        return CUSTODY_LABELS[CustodyAction(entry.action)]
     except (KeyError, ValueError):
         return Message(entry.action)
 
@@ -106,12 +115,12 @@ def _timeline_row(
     log_state = entry.state if entry.origin is Origin.PACKAGE else node_state
     return {
         "at": entry.at,
-        "at_text": cases.moment(fmt, entry.at),
+        "at_text": fmt.moment(entry.at),
         "origin": ORIGINS[entry.origin],
         "origin_shown": entry.origin is Origin.PACKAGE,
         "action": _action_label(entry),
-        "from": cases.STATUS_LABELS[entry.from_status] if entry.from_status else None,
-        "to": cases.STATUS_LABELS[entry.to_status] if entry.to_status else None,
+        "from": STATUS_LABELS[entry.from_status] if entry.from_status else None,
+        "to": STATUS_LABELS[entry.to_status] if entry.to_status else None,
         "state": entry.state,
         "officer": entry.officer,
         "article": entry.article,
@@ -136,7 +145,7 @@ def _package(package: PackageEntry, fmt: LocaleFormat) -> dict[str, Any]:
         "entry": package,
         "direction": DIRECTIONS[package.direction],
         "peer": fmt.territory(package.peer),
-        "created_text": cases.moment(fmt, package.created_at),
+        "created_text": fmt.moment(package.created_at),
         "outcome": OUTCOMES[package.check.outcome],
         "verified": package.check.outcome is Outcome.VERIFIED,
     }
@@ -161,7 +170,7 @@ def _contents(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) -> l
             "label": fmt.label(item.label_key),
             "citation": catalogue.cite(item.source, fmt.language),
             "value": request.contents[item.key],
-            "text": cases.display_value(fmt, catalogue, item, request.contents[item.key]),
+            "text": display_value(fmt, catalogue, item, request.contents[item.key]),
         }
         for item in kind.contents
         if item.key in request.contents
@@ -174,7 +183,7 @@ def _conditions(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) ->
             "label": fmt.label(catalogue.condition(c.key).label_key),
             "citation": catalogue.cite(catalogue.condition(c.key).source, fmt.language),
             "terms": c.terms,
-            "imposed_by": cases.SIDE_LABELS[c.imposed_by],
+            "imposed_by": SIDE_LABELS[c.imposed_by],
             "retain_until": c.retain_until,
         }
         for c in report.request.conditions
@@ -199,7 +208,7 @@ def _acquired(acquired: Acquired, fmt: LocaleFormat) -> dict[str, Any]:
     return {
         "entry": acquired,
         "state_name": fmt.territory(acquired.state),
-        "obtained_text": cases.moment(fmt, acquired.obtained_at),
+        "obtained_text": fmt.moment(acquired.obtained_at),
         "source_kind": SOURCE_KINDS.get(acquired.source_kind, Message(acquired.source_kind)),
         "citation": fmt.citation(acquired.article),
         "received": _received(acquired, fmt),
@@ -226,12 +235,12 @@ def _received(acquired: Acquired, fmt: LocaleFormat) -> dict[str, Any] | None:
 
 def _link(link: ChainLink, fmt: LocaleFormat) -> dict[str, Any]:
     try:
-        action = cases.CUSTODY_LABELS.get(CustodyAction(link.action), Message(link.action))
+        action = CUSTODY_LABELS.get(CustodyAction(link.action), Message(link.action))
     except ValueError:
         action = Message(link.action)
     return {
         "entry": link,
-        "at_text": cases.moment(fmt, link.at),
+        "at_text": fmt.moment(link.at),
         "state_name": fmt.territory(link.state),
         "action": action,
         "citation": fmt.citation(link.article),
@@ -249,8 +258,8 @@ def _chain(chain: FileChain, fmt: LocaleFormat) -> dict[str, Any]:
 
 def _dates(report: CourtReport, fmt: LocaleFormat) -> list[tuple[Message, datetime, str]]:
     created = (N_("Created"), report.request.created_at)
-    reached = [(cases.STATUS_LABELS[s], at) for s, at in report.key_dates]
-    return [(label, at, cases.moment(fmt, at)) for label, at in (created, *reached)]
+    reached = [(STATUS_LABELS[s], at) for s, at in report.key_dates]
+    return [(label, at, fmt.moment(at)) for label, at in (created, *reached)]
 
 
 def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue) -> dict[str, Any]:
@@ -266,12 +275,12 @@ def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue
         "req": request,
         "kind_title": fmt.label(kind.title_key),
         "kind_citation": catalogue.cite(kind.source, fmt.language),
-        "side": cases.SIDE_LABELS[report.side],
-        "status_label": cases.STATUS_LABELS[request.status],
+        "side": SIDE_LABELS[report.side],
+        "status_label": STATUS_LABELS[request.status],
         "desired_label": (
-            cases.STATUS_LABELS[request.desired_status] if request.desired_status else None
+            STATUS_LABELS[request.desired_status] if request.desired_status else None
         ),
-        "urgency_label": cases.URGENCY_LABELS[request.urgency.level],
+        "urgency_label": URGENCY_LABELS[request.urgency.level],
         "route_label": ROUTE_LABELS[request.route],
         "dates": _dates(report, fmt),
         "contents": _contents(report, fmt, catalogue),
@@ -281,10 +290,10 @@ def template_values(report: CourtReport, fmt: LocaleFormat, catalogue: Catalogue
         "packages": [_package(p, fmt) for p in report.packages],
         "timeline": [_timeline_row(e, fmt, names, report.node_state) for e in report.timeline],
         "checkpoints": [_checkpoint(c, fmt) for c in report.checkpoints],
-        "generated_text": cases.moment(fmt, report.generated_at),
+        "generated_text": fmt.moment(report.generated_at),
         "chains": [_chain(chain, fmt) for chain in report.chains],
         "certifier": report.certifier,
         "certified_date": fmt.date(report.generated_at.date()),
         "authority_state": fmt.territory(report.certifier.state),
-        "authority_labels": cases.AUTHORITY_LABELS,
+        "authority_labels": AUTHORITY_LABELS,
     }

@@ -2,8 +2,9 @@
 
 The messages are extracted the way ``scripts/i18n-extract`` does it (Babel's
 extractors, with the mapping in ``babel.cfg``): from the templates and the Python
-code (``N_(...)``) of the UI and of the court report. Labels of the Convention
-catalogue that the UI shows are checked against the catalogue's own label files.
+code (``N_(...)``) of the UI, of the court report and of the labels they share
+(:mod:`hanoi.i18n`). Labels of the Convention catalogue that the UI shows are checked
+against the catalogue's own label files.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from hanoi.convention import Language, default_catalogue
-from hanoi.web.ui.i18n import CATALOGUE_LABELS_USED, LANGUAGES, LOCALE_DIR, translations
+from hanoi.i18n.catalogues import LANGUAGES, LOCALE_DIR, translations
+from hanoi.web.ui.languages import CATALOGUE_LABELS_USED
 
 ROOT = Path(__file__).resolve().parents[3]
-UI_DIR = ROOT / "src" / "hanoi" / "web" / "ui"
-TRANSLATED_DIRS = (UI_DIR, ROOT / "src" / "hanoi" / "reports")  # as babel.cfg maps them
+PACKAGE = ROOT / "src" / "hanoi"
+TRANSLATED_DIRS = (PACKAGE / "i18n", PACKAGE / "web" / "ui", PACKAGE / "reports")  # as babel.cfg
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -6,8 +6,9 @@ from datetime import date
 
 from hanoi.convention import Language
 from hanoi.directory.model import CHANNELS, Authority, StateContact
-from hanoi.web.ui.directory_pages import CHANNEL_LABELS, state_row
-from hanoi.web.ui.i18n import LocaleFormat
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import CHANNEL_LABELS
+from hanoi.web.ui.directory_pages import state_row
 
 BRAZIL = StateContact(
     state="BRA",

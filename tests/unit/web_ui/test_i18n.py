@@ -8,8 +8,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hanoi.convention import Language
+from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.ui.auth import safe_next
-from hanoi.web.ui.i18n import LocaleFormat, accepted_languages, negotiate
+from hanoi.web.ui.languages import accepted_languages, negotiate
 from hanoi.web.ui.sessions import is_loopback_http, session_secret
 
 

@@ -18,7 +18,8 @@ from hanoi.convention import Language
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.verify import verify_package
 from hanoi.federation.transfers import KeptReport, KeptTerm
-from hanoi.web.ui.i18n import LANGUAGES, LocaleFormat, translations
+from hanoi.i18n.catalogues import LANGUAGES, translations
+from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.ui.package_checks import CHECKS, UNCHECKED, PackageWords
 from unit.evidence.package_support import pack, write_evidence
 from unit.evidence.test_chain_across_borders import (  # noqa: F401 - borders is a fixture

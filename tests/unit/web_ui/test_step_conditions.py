@@ -10,12 +10,19 @@ from hanoi.convention import Language, default_catalogue
 from hanoi.cooperation import Side, Status, TransitionName
 from hanoi.cooperation.table import TABLE
 from hanoi.errors import InvalidInput
-from hanoi.web.ui import cases
-from hanoi.web.ui.i18n import LocaleFormat
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.web.ui.forms import BAD_DATE
+from hanoi.web.ui.step_forms import (
+    TERMS_MISSING,
+    condition_choices,
+    conditions_offered,
+    read_conditions,
+    step_forms,
+)
 
 CATALOGUE = default_catalogue()
 FMT = LocaleFormat(Language.EN)
-CHOICES = cases.condition_choices(CATALOGUE, FMT, CATALOGUE.kind("mla-stored-data"))
+CHOICES = condition_choices(CATALOGUE, FMT, CATALOGUE.kind("mla-stored-data"))
 
 
 def test_the_choices_are_the_kinds_conditions_with_their_articles() -> None:
@@ -30,7 +37,7 @@ def test_the_choices_are_the_kinds_conditions_with_their_articles() -> None:
     assert CHOICES[-1].citation == "Art. 40(29)"
     assert CHOICES[-1].label.startswith("Substantial or extraordinary costs")
     assert [c.key for c in CHOICES if c.retention] == ["personal-data-protection"]
-    arabic = cases.condition_choices(
+    arabic = condition_choices(
         CATALOGUE, LocaleFormat(Language.AR), CATALOGUE.kind("mla-stored-data")
     )
     assert arabic[0].citation == "المادة 40(19)"
@@ -38,12 +45,10 @@ def test_the_choices_are_the_kinds_conditions_with_their_articles() -> None:
 
 def test_only_the_step_that_takes_conditions_offers_them() -> None:
     offering = [
-        row.name
-        for row in TABLE
-        if cases.conditions_offered(CATALOGUE, FMT, "mla-stored-data", row.name)
+        row.name for row in TABLE if conditions_offered(CATALOGUE, FMT, "mla-stored-data", row.name)
     ]
     assert offering == [TransitionName.ACCEPT]
-    forms = cases.step_forms(
+    forms = step_forms(
         CATALOGUE, FMT, CATALOGUE.kind("mla-stored-data"),
         [row for row in TABLE if Status.ACKNOWLEDGED in row.sources],
     )  # fmt: skip
@@ -51,7 +56,7 @@ def test_only_the_step_that_takes_conditions_offers_them() -> None:
 
 
 def test_conditions_are_read_with_their_terms_and_retention_day() -> None:
-    read = cases.read_conditions(
+    read = read_conditions(
         CHOICES,
         {
             "conditions": ["use-limitation", "personal-data-protection"],
@@ -75,7 +80,7 @@ def test_conditions_are_read_with_their_terms_and_retention_day() -> None:
 
 @pytest.mark.parametrize("day", ["2026-02-30", "31/12/2026", "2026-1-1", "x" * 40])
 def test_a_bad_day_or_missing_terms_are_errors_beside_the_fields(day: str) -> None:
-    read = cases.read_conditions(
+    read = read_conditions(
         CHOICES,
         {
             "conditions": ["personal-data-protection", "confidentiality"],
@@ -86,15 +91,15 @@ def test_a_bad_day_or_missing_terms_are_errors_beside_the_fields(day: str) -> No
     )
     assert read.conditions == ()
     assert read.errors == {
-        "retain_until.personal-data-protection": cases.BAD_DATE,
-        "terms.confidentiality": cases.TERMS_MISSING,
+        "retain_until.personal-data-protection": BAD_DATE,
+        "terms.confidentiality": TERMS_MISSING,
     }
     assert read.chosen == ("personal-data-protection", "confidentiality")
     assert read.retain_until["personal-data-protection"] == day[:32]
 
 
 def test_the_costs_agreed_are_read_like_any_condition() -> None:
-    read = cases.read_conditions(
+    read = read_conditions(
         CHOICES,
         {
             "conditions": ["extraordinary-costs"],
@@ -110,14 +115,12 @@ def test_the_costs_agreed_are_read_like_any_condition() -> None:
         Side.REQUESTED,
         None,
     )
-    chinese = cases.condition_choices(
-        CATALOGUE, LocaleFormat(Language.ZH), CATALOGUE.kind("mla-general")
-    )
+    chinese = condition_choices(CATALOGUE, LocaleFormat(Language.ZH), CATALOGUE.kind("mla-general"))
     assert chinese[-1].label == CATALOGUE.label("condition.extraordinary-costs", Language.ZH)
 
 
 def test_a_condition_not_offered_is_refused() -> None:
-    assistance = cases.condition_choices(CATALOGUE, FMT, CATALOGUE.kind("network-24-7-assistance"))
+    assistance = condition_choices(CATALOGUE, FMT, CATALOGUE.kind("network-24-7-assistance"))
     with pytest.raises(InvalidInput):
-        cases.read_conditions(assistance, {"conditions": ["use-limitation"]}, Side.REQUESTED)
-    assert cases.read_conditions((), {}, Side.REQUESTED).conditions == ()
+        read_conditions(assistance, {"conditions": ["use-limitation"]}, Side.REQUESTED)
+    assert read_conditions((), {}, Side.REQUESTED).conditions == ()

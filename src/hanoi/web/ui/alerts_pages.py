@@ -22,9 +22,11 @@ from hanoi.accounts.model import Action, User
 from hanoi.cooperation.deadlines import DueState
 from hanoi.cooperation.ports import DeadlineAlert
 from hanoi.errors import Unavailable
-from hanoi.web.ui import cases
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import DUE_RULE_LABELS, DUE_STATE_LABELS, SIDE_LABELS
+from hanoi.i18n.messages import N_, Message
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.deadlines import due_rows, due_text
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
 
@@ -52,9 +54,9 @@ class LogAlert:
 
 def _raised(fmt: LocaleFormat, alerts: Sequence[DeadlineAlert]) -> list[dict[str, object]]:
     """The deadline alerts raised, as stored (texts): labelled where this version knows them."""
-    rules = {rule.value: label for rule, label in cases.DUE_RULE_LABELS.items()}
-    states = {state.value: label for state, label in cases.DUE_STATE_LABELS.items()}
-    sides = {side.value: label for side, label in cases.SIDE_LABELS.items()}
+    rules = {rule.value: label for rule, label in DUE_RULE_LABELS.items()}
+    states = {state.value: label for state, label in DUE_STATE_LABELS.items()}
+    sides = {side.value: label for side, label in SIDE_LABELS.items()}
     return [
         {
             "id": a.request_id,
@@ -64,9 +66,9 @@ def _raised(fmt: LocaleFormat, alerts: Sequence[DeadlineAlert]) -> list[dict[str
             "state_label": states.get(a.state),
             "overdue": a.state == DueState.OVERDUE.value,
             "raised_at": a.raised_at,
-            "raised_text": cases.moment(fmt, a.raised_at),
+            "raised_text": fmt.moment(a.raised_at),
             "due_at": a.due_at,
-            "due_text": cases.due_text(fmt, a.rule, a.due_at),
+            "due_text": due_text(fmt, a.rule, a.due_at),
             "side": sides.get(a.side),
             "article": fmt.citation(a.article),
         }
@@ -79,7 +81,7 @@ def _moment(fmt: LocaleFormat, text: object) -> tuple[datetime | None, str]:
         at = datetime.fromisoformat(str(text))
     except ValueError:
         return None, str(text)
-    return at, cases.moment(fmt, at)
+    return at, fmt.moment(at)
 
 
 def _log_states(ui: UiSite) -> dict[str, str]:
@@ -118,7 +120,7 @@ def _log_alerts(
 def _alerts_page(request: Request, ui: UiSite, user: User) -> HTMLResponse:
     fmt = LocaleFormat(request_language(request))
     service = ui.node.cooperation
-    due = cases.due_rows(fmt, service.catalogue, service.overdue(user), request_url)
+    due = due_rows(fmt, service.catalogue, service.overdue(user), request_url)
     raised = _raised(fmt, service.alerts(user, limit=RAISED_SHOWN))
     logs = _log_alerts(fmt, ui.node.witness.alerts(), _log_states(ui))
     return ui.page(

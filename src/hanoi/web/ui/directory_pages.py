@@ -27,10 +27,10 @@ from hanoi.cooperation.table import CENTRAL_AUTHORITY, FORM
 from hanoi.directory.model import Authority, StateContact, StateEntry
 from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import InvalidInput, Unavailable
-from hanoi.web.ui import cases
+from hanoi.i18n.formatting import LocaleFormat, sort_key
+from hanoi.i18n.labels import CHANNEL_LABELS
+from hanoi.i18n.messages import Message
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.channels import CHANNEL_LABELS
-from hanoi.web.ui.i18n import LocaleFormat, Message, sort_key
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language
 
@@ -182,12 +182,12 @@ def directory_view(
     catalogue = default_catalogue()
     return DirectoryView(
         version=directory.version,
-        issued_text=cases.moment(fmt, directory.issued_at),
+        issued_text=fmt.moment(directory.issued_at),
         expires=directory.expires,
-        expires_text=cases.moment(fmt, directory.expires),
+        expires_text=fmt.moment(directory.expires),
         expired=now >= directory.expires,
         expiring=now < directory.expires <= now + NEAR_EXPIRY,
-        left=cases.time_left(fmt, directory.expires - now),
+        left=fmt.time_left(directory.expires - now),
         authority_key_id=held.authority_key_id,
         rows=tuple(rows),
         total=len(contacts),

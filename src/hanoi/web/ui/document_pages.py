@@ -33,7 +33,8 @@ from hanoi.cooperation.model import Attachment, DocumentKind
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import Side, Status
 from hanoi.errors import HanoiError, NotFound
-from hanoi.web.ui import cases
+from hanoi.i18n.messages import Message
+from hanoi.web.ui import forms
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.document_panel import (
     ADDED,
@@ -53,7 +54,6 @@ from hanoi.web.ui.document_panel import (
     documents_section,
 )
 from hanoi.web.ui.flash import flash
-from hanoi.web.ui.i18n import Message
 from hanoi.web.ui.report_pages import repr_digest
 from hanoi.web.ui.requests_pages import draft_page, request_page
 from hanoi.web.ui.routes import csrf_guard, see_other
@@ -77,7 +77,7 @@ def _read(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) -> dict
     error beside it."""
     values = {}
     for name, limit in FIELD_LIMITS.items():
-        value = cases.first(form, name, limit + 1).strip()
+        value = forms.first(form, name, limit + 1).strip()
         if name == "title" and (len(value) > limit or any(c in value for c in "\r\n")):
             errors["title"] = TITLE_BAD
         values[name] = value[:limit]
@@ -139,7 +139,7 @@ async def add_document(
     view = ui.node.cooperation.show(user, request_id[:MAX_ID])  # 404 first for a stranger
     req = view.request
     errors: dict[str, Message] = {}
-    values = _read(cases.form_lists(await request.form()), errors)
+    values = _read(forms.form_lists(await request.form()), errors)
     kind = _kind(values["document_kind"], errors)
     if not values["title"]:
         errors.setdefault("title", TITLE_MISSING)

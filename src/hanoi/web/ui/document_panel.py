@@ -25,8 +25,9 @@ from hanoi.cooperation.documents import (
 from hanoi.cooperation.model import Attachment, DocumentKind
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import Side
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.messages import N_, Message
 from hanoi.web.ui import session_uploads
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.site import UiSite, request_language, request_url
 
 CHUNK_BYTES = 4 * 1024 * 1024

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from hanoi.convention import Language
 from hanoi.directory.model import Directory
 from hanoi.errors import HanoiError
+from hanoi.i18n.formatting import LocaleFormat, sort_key
 from hanoi.web.ui.directory_pages import StateRow, state_row
-from hanoi.web.ui.i18n import LocaleFormat, sort_key
 from hanoi.wiring import Node
 
 

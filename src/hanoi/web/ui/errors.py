@@ -23,9 +23,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hanoi.errors import HanoiError, PermissionDenied
+from hanoi.i18n.messages import N_, Message
 from hanoi.web.problems import status_for
 from hanoi.web.ui.auth import LoginRequired, login_url, session_user
-from hanoi.web.ui.i18n import N_, Message
 from hanoi.web.ui.sessions import CsrfRejected, under
 from hanoi.web.ui.site import PREFIX, UiSite
 

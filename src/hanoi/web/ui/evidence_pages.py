@@ -35,12 +35,13 @@ from hanoi.federation.outgoing import AlreadySent, holding
 from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
 from hanoi.federation.sending import Sent
 from hanoi.federation.transfers import Received
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import ROUTE_LABELS, kind_title
+from hanoi.i18n.messages import N_, Message
 from hanoi.storage.transfers_repo import PackageRow
-from hanoi.web.ui import cases, draft_states, session_uploads
+from hanoi.web.ui import draft_states, forms, session_uploads
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.channels import ROUTE_LABELS
 from hanoi.web.ui.flash import flash
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.package_pages import DIRECTION_LABELS, PACKAGE_STATUS_LABELS, package_url
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import (
@@ -393,7 +394,7 @@ def _upload_page(
         status=status,
         req=req,
         request_page=request_url(req.id),
-        kind_title=cases.kind_title(fmt, ui.node.cooperation.catalogue, req.kind),
+        kind_title=kind_title(fmt, ui.node.cooperation.catalogue, req.kind),
         action=_evidence_page(req.id),
         open=_may_add(user, view),
         values=values,
@@ -541,7 +542,7 @@ def _read_values(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) 
     """The form's values, each cut at its limit; a text longer than that is an error."""
     values = {}
     for name, limit in FIELD_LIMITS.items():
-        value = cases.first(form, name, limit + 1).strip()
+        value = forms.first(form, name, limit + 1).strip()
         if len(value) > limit or any(c in value for c in "\r\n"):
             errors[name] = _too_long(name)
         values[name] = value[:limit]
@@ -563,7 +564,7 @@ async def record_evidence(
     view = _show(ui, user, request_id)
     req = view.request
     errors: dict[str, Message] = {}
-    values = _read_values(cases.form_lists(await request.form()), errors)
+    values = _read_values(forms.form_lists(await request.form()), errors)
     if "upload_id" in errors:
         errors["file"] = errors.pop("upload_id")
         upload = None
@@ -662,9 +663,9 @@ async def send_package(
     own page, which says for whom; ADR 0022)."""
     view = _show(ui, user, request_id)
     req = view.request
-    form = cases.form_lists(await request.form())
+    form = forms.form_lists(await request.form())
     chosen = list(dict.fromkeys(value[:64] for value in form.get("items", [])[:MAX_ITEMS]))
-    back = _back_page(req.id, cases.first(form, "next", 2000))
+    back = _back_page(req.id, forms.first(form, "next", 2000))
     error, status = SendError(NOTHING_CHOSEN, {}), 422
     if chosen:
         try:

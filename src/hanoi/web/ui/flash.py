@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from babel.support import Translations
 from starlette.requests import Request
 
-from hanoi.web.ui.i18n import Message
+from hanoi.i18n.messages import Message
 
 FLASH_KEY = "flash"
 MAX_FLASHES = 5

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from hanoi.cooperation import DueRule, Status
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import DUE_RULE_LABELS, STATUS_LABELS
+from hanoi.i18n.messages import N_, Message
 from hanoi.queues import Queue, QueueItem, QueueKind, queues
-from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.web.ui.deadlines import alert_count, due_text
 from hanoi.web.ui.package_pages import PACKAGE_STATUS_LABELS, package_url
 from hanoi.web.ui.routes import ROLE_LABELS, csrf_guard
 from hanoi.web.ui.site import PREFIX, request_language, request_url
@@ -61,10 +63,10 @@ def _what(item: QueueItem) -> Message | None:
     if item.package_id is not None:
         return PACKAGE_STATUS_LABELS.get(item.status, Message(item.status))
     if item.rule is not None:
-        return cases.DUE_RULE_LABELS.get(DueRule(item.rule)) if item.rule in KNOWN_RULES else None
+        return DUE_RULE_LABELS.get(DueRule(item.rule)) if item.rule in KNOWN_RULES else None
     if item.request_id is None:
         return SPLIT_VIEW
-    return cases.STATUS_LABELS.get(Status(item.status)) if item.status in KNOWN_STATUSES else None
+    return STATUS_LABELS.get(Status(item.status)) if item.status in KNOWN_STATUSES else None
 
 
 KNOWN_RULES = frozenset(rule.value for rule in DueRule)
@@ -74,7 +76,7 @@ KNOWN_STATUSES = frozenset(status.value for status in Status)
 def _when(fmt: LocaleFormat, item: QueueItem) -> str:
     if item.at is None:
         return ""
-    return cases.due_text(fmt, item.rule or "", item.at)
+    return due_text(fmt, item.rule or "", item.at)
 
 
 def _line(fmt: LocaleFormat, item: QueueItem) -> Line:
@@ -119,6 +121,6 @@ def home(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
         "home.html",
         user=user,
         role=ROLE_LABELS[user.role],
-        alert_count=cases.alert_count(ui.node, user),
+        alert_count=alert_count(ui.node, user),
         queues=panels(fmt, queues(ui.node, user)),
     )

@@ -24,16 +24,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hanoi.accounts.model import Action
 from hanoi.custody.service import QuorumNotReached
 from hanoi.errors import HanoiError, InvalidInput, NotFound
+from hanoi.i18n.messages import Message
 from hanoi.letters import issued
 from hanoi.letters.answer import NothingToAnswer
 from hanoi.letters.languages import LanguageNotAccepted
 from hanoi.letters.letter import NotIssuable, Purpose
 from hanoi.letters.proof import MEDIA_TYPE as PROOF_MEDIA_TYPE
 from hanoi.letters.records import IssuedLetter
-from hanoi.web.ui import cases
+from hanoi.web.ui import forms
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.flash import flash
-from hanoi.web.ui.i18n import Message
 from hanoi.web.ui.letter_panel import (
     FIELD_LIMITS,
     LANGUAGE_MISSING,
@@ -90,7 +90,7 @@ def _pdf(record: IssuedLetter, pdf: bytes) -> Response:
 def _read(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) -> dict[str, str]:
     values = {}
     for name, limit in FIELD_LIMITS.items():
-        value = cases.first(form, name, limit + 1).strip()
+        value = forms.first(form, name, limit + 1).strip()
         if name == "override_reason" and len(value) > limit:
             errors["override_reason"] = REASON_BAD
         values[name] = value[:limit]
@@ -123,7 +123,7 @@ async def issue_letter(
     if not may_issue_here(user, view.side):
         raise NotFound("no such page")
     errors: dict[str, Message] = {}
-    values = _read(cases.form_lists(await request.form()), errors)
+    values = _read(forms.form_lists(await request.form()), errors)
     language = parse_language(values["language"])
     if language is None:
         errors["language"] = LANGUAGE_MISSING

@@ -23,13 +23,15 @@ from hanoi.convention import Language
 from hanoi.cooperation import CooperationRequest
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import Side
+from hanoi.i18n.catalogues import AUTONYMS, LANGUAGES
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import STATUS_LABELS
+from hanoi.i18n.messages import N_, Message
 from hanoi.letters.answer import answered_step
 from hanoi.letters.issued import accepted_tags, may_issue
 from hanoi.letters.languages import acceptable
 from hanoi.letters.letter import NOT_YET, Purpose, approver, grouped
 from hanoi.letters.records import IssuedLetter
-from hanoi.web.ui import cases
-from hanoi.web.ui.i18n import AUTONYMS, LANGUAGES, N_, LocaleFormat, Message
 from hanoi.web.ui.site import UiSite, request_language, request_url
 
 FIELD_LIMITS = {"language": 8, "override_reason": 500}
@@ -147,7 +149,7 @@ def _answers(record: IssuedLetter, request: CooperationRequest) -> Message | Non
     if record.step_sequence is None or not 0 < record.step_sequence <= len(request.history):
         return None
     step = request.history[record.step_sequence - 1]
-    return cases.STATUS_LABELS[step.to_status] if step.transition.value == record.step else None
+    return STATUS_LABELS[step.to_status] if step.transition.value == record.step else None
 
 
 def may_issue_here(user: User, side: Side) -> bool:
@@ -161,7 +163,7 @@ def _row(fmt: LocaleFormat, record: IssuedLetter, request: CooperationRequest) -
         language=AUTONYMS[record.language],
         language_code=record.language.value,
         at=record.issued_at,
-        at_text=cases.moment(fmt, record.issued_at),
+        at_text=fmt.moment(record.issued_at),
         code=grouped(record.verification_code),
         sha256=record.sha256,
         officer=record.officer,
@@ -215,8 +217,8 @@ def letter_section(
             values=shown,
             errors=errors or {},
             problem=problem,
-            answers=cases.STATUS_LABELS[answered.to_status] if answered is not None else None,
-            answers_on=cases.moment(fmt, answered.at) if answered is not None else None,
+            answers=STATUS_LABELS[answered.to_status] if answered is not None else None,
+            answers_on=fmt.moment(answered.at) if answered is not None else None,
         )
     }
 

@@ -15,7 +15,8 @@ from hanoi.cooperation import Side, Status, TransitionName, allowed_transitions
 from hanoi.cooperation.model import CooperationRequest, TransitionRecord
 from hanoi.cooperation.statuses import BEFORE_HANDOVER
 from hanoi.cooperation.table import expected_step
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.messages import N_, Message
 
 T = TransitionName
 

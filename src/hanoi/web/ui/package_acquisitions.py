@@ -21,19 +21,13 @@ from typing import Any
 from hanoi.accounts.model import User
 from hanoi.errors import HanoiError
 from hanoi.evidence.items import EvidenceItem
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import SOURCE_KINDS
+from hanoi.i18n.messages import Message
 from hanoi.storage.transfers_repo import PackageRow
-from hanoi.web.ui import cases
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.wiring import Node
 
 SHOWN_FILES = 500
-SOURCE_KINDS: dict[str, Message] = {
-    "provider": N_("Service provider"),
-    "system": N_("Computer system"),
-    "device": N_("Device or storage medium"),
-}
-"""Where the data came from (``hanoi.evidence.items.SourceKind``), here and in the court
-report (:mod:`hanoi.reports.view`)."""
 _FIELDS = ("source_kind", "source", "method", "officer", "state", "article")
 
 
@@ -96,7 +90,7 @@ def _row(fmt: LocaleFormat, name: str, sha256: str, a: Mapping[str, Any] | None)
         "sha256": sha256,
         "acquisition": {
             "obtained_at": obtained,
-            "obtained_text": cases.moment(fmt, obtained),
+            "obtained_text": fmt.moment(obtained),
             "state": str(a["state"]),
             "state_name": fmt.territory(str(a["state"])),
             "officer": str(a["officer"]),

@@ -31,8 +31,10 @@ from markupsafe import Markup, escape
 from hanoi.cooperation.package_conditions import FIELD_OF, convention_terms
 from hanoi.custody.events import CustodyAction
 from hanoi.federation.transfers import KeptTerm
-from hanoi.web.ui import cases
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message, translations
+from hanoi.i18n.catalogues import translations
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import CUSTODY_LABELS
+from hanoi.i18n.messages import N_, Message
 
 CHECK_AREA_LABELS: dict[str, Message] = {
     "bag": N_("BagIt bag"),
@@ -94,7 +96,7 @@ class _Render:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return self.code(text)
-        shown = cases.moment(self.fmt, moment)
+        shown = self.fmt.moment(moment)
         return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), shown)
 
     def day(self, text: str) -> Markup:
@@ -106,7 +108,7 @@ class _Render:
 
     def action(self, text: str) -> Markup:
         try:
-            label = cases.CUSTODY_LABELS.get(CustodyAction(text))
+            label = CUSTODY_LABELS.get(CustodyAction(text))
         except ValueError:
             label = None
         return escape(self.gettext(label)) if label else self.code(text)

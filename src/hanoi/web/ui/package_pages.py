@@ -22,10 +22,11 @@ from hanoi.federation.outcomes import PeerOutcome
 from hanoi.federation.package_status import PENDING_INCOMING
 from hanoi.federation.sending import Awaiting
 from hanoi.federation.transfers import KeptReport
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import CUSTODY_LABELS
+from hanoi.i18n.messages import N_, Message
 from hanoi.storage.transfers_repo import PackageRow
-from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.package_acquisitions import acquisition_values
 from hanoi.web.ui.package_checks import PackageWords
 from hanoi.web.ui.routes import csrf_guard
@@ -111,7 +112,7 @@ def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
             {
                 "action": _custody_label(s.action),
                 "time": s.time,
-                "time_text": cases.moment(fmt, s.time),
+                "time_text": fmt.moment(s.time),
                 "officer": s.officer,
                 "node": s.node,
                 "article": s.article,
@@ -153,7 +154,7 @@ def _outcome_values(fmt: LocaleFormat, outcome: PeerOutcome | None) -> dict[str,
         "outcome": {
             "label": OUTCOME_LABELS.get(outcome.status, Message(outcome.status)),
             "time": outcome.at,
-            "time_text": cases.moment(fmt, outcome.at),
+            "time_text": fmt.moment(outcome.at),
             "reason": outcome.reason,
             "checks": checks,
             "more_checks": more,
@@ -178,15 +179,15 @@ def _waiting_values(fmt: LocaleFormat, waiting: Awaiting | None) -> dict[str, An
         "states": states(waiting.states),
         "cosigned": states(waiting.cosigned),
         "since": waiting.since,
-        "since_text": cases.moment(fmt, waiting.since),
+        "since_text": fmt.moment(waiting.since),
         "attempts": waiting.attempts,
-        "next_text": cases.moment(fmt, waiting.next_attempt_at) if waiting.next_attempt_at else "",
+        "next_text": fmt.moment(waiting.next_attempt_at) if waiting.next_attempt_at else "",
     }
 
 
 def _custody_label(value: str) -> Message:
     try:
-        return cases.CUSTODY_LABELS.get(CustodyAction(value), Message(value))
+        return CUSTODY_LABELS.get(CustodyAction(value), Message(value))
     except ValueError:
         return Message(value)
 
@@ -209,7 +210,7 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
         status_label=PACKAGE_STATUS_LABELS.get(row.status, Message(row.status)),
         size_text=fmt.bytes(row.size),
         received_text=fmt.bytes(row.received),
-        next_attempt_text=cases.moment(fmt, row.next_attempt_at) if row.next_attempt_at else "",
+        next_attempt_text=fmt.moment(row.next_attempt_at) if row.next_attempt_at else "",
         recorded=len(received.items),
         waiting=_waiting_values(fmt, ui.node.transfers.awaiting(row)),
         **_report_values(fmt, row),

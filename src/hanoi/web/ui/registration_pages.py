@@ -21,12 +21,13 @@ from hanoi.cooperation.documents import MAX_DOCUMENT_BYTES
 from hanoi.cooperation.offline import LetterScan, Registration
 from hanoi.cooperation.routes import OFF_NETWORK, ChannelRecord
 from hanoi.errors import HanoiError, InvalidInput, NotFound
-from hanoi.web.ui import cases, draft_states, session_uploads
+from hanoi.i18n.formatting import LocaleFormat, sort_key
+from hanoi.i18n.labels import ROUTE_LABELS
+from hanoi.i18n.messages import N_, Message
+from hanoi.web.ui import draft_states, forms, session_uploads
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.channels import ROUTE_LABELS
 from hanoi.web.ui.document_panel import CHUNK_BYTES
 from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message, sort_key
 from hanoi.web.ui.requests_pages import read_urgency
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
@@ -71,7 +72,7 @@ def _page(
         kind=kind,
         kind_title=fmt.label(kind.title_key),
         kind_citation=catalogue.cite(kind.source, fmt.language),
-        fields=cases.item_fields(catalogue, fmt, kind, contents),
+        fields=forms.item_fields(catalogue, fmt, kind, contents),
         states=_states(ui, fmt),
         channels=[(route.value, ROUTE_LABELS[route]) for route in OFF_NETWORK],
         values=values,
@@ -82,8 +83,8 @@ def _page(
         chunk_bytes=CHUNK_BYTES,
         max_bytes=MAX_DOCUMENT_BYTES,
         max_size_text=fmt.bytes(MAX_DOCUMENT_BYTES),
-        yes=cases.YES,
-        no=cases.NO,
+        yes=forms.YES,
+        no=forms.NO,
     )
     response.headers["Content-Security-Policy"] = UPLOAD_PAGE_CSP
     return response
@@ -117,19 +118,19 @@ def registration_form(
 @router.post("/registrations", response_model=None)
 async def register(request: Request, user: UiUser, ui: Site) -> HTMLResponse | RedirectResponse:
     require_action(user, Action.DECIDE)
-    form = cases.form_lists(await request.form())
-    kind = ui.node.cooperation.catalogue.kind(cases.first(form, "kind", 64))
-    values = {name: cases.first(form, name, 500).strip() for name in FIELDS}
+    form = forms.form_lists(await request.form())
+    kind = ui.node.cooperation.catalogue.kind(forms.first(form, "kind", 64))
+    values = {name: forms.first(form, name, 500).strip() for name in FIELDS}
     values["requesting_state"] = values["requesting_state"].upper()
     errors: dict[str, Message] = {name: MISSING for name, value in values.items() if not value}
-    upload_id = cases.first(form, "upload_id", 64)
+    upload_id = forms.first(form, "upload_id", 64)
     if not upload_id:
         errors["file"] = NO_SCAN
     urgency = read_urgency(form, errors)
     try:
-        contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
+        contents = forms.with_urgency(kind, forms.read_contents(kind, form), urgency)
     except InvalidInput:
-        contents, errors["contents"] = {}, cases.TOO_LARGE
+        contents, errors["contents"] = {}, forms.TOO_LARGE
     problem = None
     if not errors:
         try:
@@ -151,7 +152,7 @@ async def register(request: Request, user: UiUser, ui: Site) -> HTMLResponse | R
                 ),
             )
         except ValueError:
-            errors["received_on"] = cases.BAD_DATE
+            errors["received_on"] = forms.BAD_DATE
         except HanoiError as exc:
             if isinstance(exc, NotFound) and "upload" not in exc.detail:
                 raise

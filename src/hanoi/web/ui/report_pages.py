@@ -27,11 +27,11 @@ from fastapi.responses import HTMLResponse
 
 from hanoi.accounts.model import Action
 from hanoi.errors import InvalidInput
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.messages import N_
 from hanoi.node.folder import load_keys
 from hanoi.reports import gather, issued, render  # modules: hanoi.reports.view imports this one
-from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.i18n import N_, LocaleFormat
 from hanoi.web.ui.routes import csrf_guard
 from hanoi.web.ui.sessions import is_loopback_http
 from hanoi.web.ui.site import PREFIX, SECURITY_HEADERS, request_language, request_url
@@ -128,7 +128,7 @@ def check_report(request: Request, user: UiUser, ui: Site, sha256: str = "") -> 
             values["found"] = [
                 {
                     "entry": found,
-                    "time_text": cases.moment(fmt, found.time),
+                    "time_text": fmt.moment(found.time),
                     "request_page": request_url(found.request_id),
                     "citation": fmt.citation(found.event.article),
                 }

@@ -24,16 +24,39 @@ from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.routes import OFF_NETWORK, ChannelRecord, Route
 from hanoi.cooperation.service import DraftInput, RequestView, StepInput
 from hanoi.errors import HanoiError, InvalidInput, NotFound
-from hanoi.web.ui import cases, draft_states, outcomes
+from hanoi.i18n.formatting import LocaleFormat, display_value
+from hanoi.i18n.labels import (
+    AUTHORITY_LABELS,
+    CUSTODY_LABELS,
+    ROUTE_LABELS,
+    SIDE_LABELS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    URGENCY_LABELS,
+    kind_title,
+    step_label,
+)
+from hanoi.i18n.messages import N_, Message
+from hanoi.web.ui import draft_states, forms, outcomes
 from hanoi.web.ui.auth import Site, UiUser, require_action
-from hanoi.web.ui.channels import ROUTE_LABELS
+from hanoi.web.ui.consultation import consultation
+from hanoi.web.ui.deadlines import due_rows
 from hanoi.web.ui.document_panel import DocumentsPanel, documents_section
 from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP, evidence_section
 from hanoi.web.ui.flash import flash
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.web.ui.letter_panel import letter_section
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
+from hanoi.web.ui.step_forms import (
+    NO_SUCH_COLLEAGUE,
+    REQUIREMENT_ERRORS,
+    STEP_FAILED,
+    StepError,
+    conditions_offered,
+    read_conditions,
+    step_error,
+    step_forms,
+)
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
 
@@ -94,17 +117,17 @@ def requests_list(
         {
             "id": s.id,
             "url": request_url(s.id),
-            "kind": cases.kind_title(fmt, service.catalogue, s.kind),
-            "side": cases.SIDE_LABELS[s.side],
+            "kind": kind_title(fmt, service.catalogue, s.kind),
+            "side": SIDE_LABELS[s.side],
             "other": s.requested_state if s.side is Side.REQUESTING else s.requesting_state,
-            "status": cases.STATUS_LABELS[s.status],
-            "desired": cases.STATUS_LABELS[s.desired_status] if s.desired_status else None,
-            "urgency": cases.URGENCY_LABELS[UrgencyLevel(s.urgency)],
+            "status": STATUS_LABELS[s.status],
+            "desired": STATUS_LABELS[s.desired_status] if s.desired_status else None,
+            "urgency": URGENCY_LABELS[UrgencyLevel(s.urgency)],
             "urgent": s.urgency != UrgencyLevel.ROUTINE.value,
             "route": ROUTE_LABELS[s.route],
             "off_network": not s.route.on_network,
             "updated": s.updated_at,
-            "updated_text": cases.moment(fmt, s.updated_at),
+            "updated_text": fmt.moment(s.updated_at),
         }
         for s in summaries
     ]
@@ -117,7 +140,7 @@ def requests_list(
         shown=len(rows),
         side=chosen_side.value if chosen_side else "",
         chosen_status=chosen_status.value if chosen_status else "",
-        statuses=[(s.value, cases.STATUS_LABELS[s]) for s in Status],
+        statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
         chosen_channel=chosen_route.value if chosen_route else "",
         channels=[(route.value, ROUTE_LABELS[route]) for route in Route],
         may_draft=user.may(Action.DRAFT),
@@ -153,15 +176,15 @@ def _draft_page(
     fmt = _fmt(request)
     catalogue = ui.node.cooperation.catalogue
     findings = (
-        cases.localized_findings(catalogue, fmt, kind.key, contents) if saved is not None else []
+        forms.localized_findings(catalogue, fmt, kind.key, contents) if saved is not None else []
     )
-    fields = cases.item_fields(catalogue, fmt, kind, contents, findings)
+    fields = forms.item_fields(catalogue, fmt, kind, contents, findings)
     response = ui.page(
         request,
         "requests_draft.html",
         state_choices=draft_states.state_choices(ui.node, fmt),
         state_facts=draft_states.requested_state(ui.node, fmt, requested_state)
-        if cases.STATE_CODE.match(requested_state)
+        if forms.STATE_CODE.match(requested_state)
         else None,
         user=user,
         status=status,
@@ -173,12 +196,12 @@ def _draft_page(
         requested_state=requested_state,
         urgency=urgency,
         urgency_reasons=urgency_reasons,
-        urgencies=[(u.value, cases.URGENCY_LABELS[u]) for u in UrgencyLevel],
+        urgencies=[(u.value, URGENCY_LABELS[u]) for u in UrgencyLevel],
         errors=errors or {},
         problem=problem,
         saved=saved,
-        yes=cases.YES,
-        no=cases.NO,
+        yes=forms.YES,
+        no=forms.NO,
         documents_panel=(documents or {}).get("documents_panel"),
     )
     return _with_uploads(response, documents)
@@ -226,14 +249,14 @@ def new_request_form(
 
 
 def read_urgency(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) -> Urgency:
-    level_text = cases.first(form, "urgency", 32)
+    level_text = forms.first(form, "urgency", 32)
     try:
         level = UrgencyLevel(level_text or UrgencyLevel.ROUTINE.value)
     except ValueError:
         raise InvalidInput("unknown urgency") from None
-    reasons = cases.first(form, "urgency_reasons").strip()
+    reasons = forms.first(form, "urgency_reasons").strip()
     if level is not UrgencyLevel.ROUTINE and not reasons:
-        errors["urgency_reasons"] = cases.URGENCY_REASONS_MISSING
+        errors["urgency_reasons"] = forms.URGENCY_REASONS_MISSING
         return Urgency()
     return Urgency(level=level, reasons=reasons or None)
 
@@ -241,18 +264,18 @@ def read_urgency(form: Mapping[str, Sequence[str]], errors: dict[str, Message]) 
 @router.post("/requests/new", response_model=None)
 async def new_request(request: Request, user: UiUser, ui: Site) -> HTMLResponse | RedirectResponse:
     require_action(user, Action.DRAFT)
-    form = cases.form_lists(await request.form())
-    kind = _kind(ui, cases.first(form, "kind", 64))
-    state = cases.first(form, "requested_state", 16).strip().upper()
+    form = forms.form_lists(await request.form())
+    kind = _kind(ui, forms.first(form, "kind", 64))
+    state = forms.first(form, "requested_state", 16).strip().upper()
     errors: dict[str, Message] = {}
-    if not cases.STATE_CODE.match(state):
-        errors["requested_state"] = cases.STATE_MISSING
+    if not forms.STATE_CODE.match(state):
+        errors["requested_state"] = forms.STATE_MISSING
     urgency = read_urgency(form, errors)
     problem = None
     try:
-        contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
+        contents = forms.with_urgency(kind, forms.read_contents(kind, form), urgency)
     except InvalidInput:
-        contents, errors["contents"] = {}, cases.TOO_LARGE
+        contents, errors["contents"] = {}, forms.TOO_LARGE
     if not errors:
         try:
             view = ui.node.cooperation.draft(
@@ -265,7 +288,7 @@ async def new_request(request: Request, user: UiUser, ui: Site) -> HTMLResponse 
             if isinstance(exc, NotFound):
                 raise
             problem = exc.detail
-            errors["form"] = cases.DRAFT_REFUSED
+            errors["form"] = forms.DRAFT_REFUSED
         else:
             return see_other(f"{request_url(view.request.id)}/edit?saved=true")
     return _draft_page(
@@ -275,8 +298,8 @@ async def new_request(request: Request, user: UiUser, ui: Site) -> HTMLResponse 
         kind,
         contents=contents,
         requested_state=state,
-        urgency=cases.first(form, "urgency", 32),
-        urgency_reasons=cases.first(form, "urgency_reasons"),
+        urgency=forms.first(form, "urgency", 32),
+        urgency_reasons=forms.first(form, "urgency_reasons"),
         errors=errors,
         problem=problem,
         status=422,
@@ -315,7 +338,7 @@ def draft_page(
         contents=draft.contents,
         requested_state=draft.requested_state,
         urgency=draft.urgency.level.value,
-        urgency_reasons=draft.urgency.reasons or str(draft.contents.get(cases.URGENCY_ITEM, "")),
+        urgency_reasons=draft.urgency.reasons or str(draft.contents.get(forms.URGENCY_ITEM, "")),
         saved={"id": draft.id, "url": request_url(draft.id), "just_saved": just_saved},
         documents=documents,
         status=status,
@@ -330,14 +353,14 @@ async def edit_draft(
     view = service.show(user, request_id[:MAX_ID])
     draft = view.request
     kind = _kind(ui, draft.kind)
-    form = cases.form_lists(await request.form())
+    form = forms.form_lists(await request.form())
     errors: dict[str, Message] = {}
     urgency = read_urgency(form, errors)
     problem = None
     try:
-        contents = cases.with_urgency(kind, cases.read_contents(kind, form), urgency)
+        contents = forms.with_urgency(kind, forms.read_contents(kind, form), urgency)
     except InvalidInput:
-        contents, errors["contents"] = dict(draft.contents), cases.TOO_LARGE
+        contents, errors["contents"] = dict(draft.contents), forms.TOO_LARGE
     if not errors:
         try:
             service.revise(user, draft.id, contents=contents, urgency=urgency)
@@ -345,7 +368,7 @@ async def edit_draft(
             if isinstance(exc, NotFound):
                 raise
             problem = exc.detail
-            errors["form"] = cases.DRAFT_REFUSED
+            errors["form"] = forms.DRAFT_REFUSED
         else:
             return see_other(f"{request_url(draft.id)}/edit?saved=true")
     return _draft_page(
@@ -355,8 +378,8 @@ async def edit_draft(
         kind,
         contents=contents,
         requested_state=draft.requested_state,
-        urgency=cases.first(form, "urgency", 32),
-        urgency_reasons=cases.first(form, "urgency_reasons"),
+        urgency=forms.first(form, "urgency", 32),
+        urgency_reasons=forms.first(form, "urgency_reasons"),
         errors=errors,
         problem=problem,
         saved={"id": draft.id, "url": request_url(draft.id), "just_saved": False},
@@ -376,7 +399,7 @@ def _request_page(
     *,
     status: int = 200,
     failed: str | None = None,
-    error: cases.StepError | None = None,
+    error: StepError | None = None,
     values: Mapping[str, Any] | None = None,
     documents: Mapping[str, Any] | None = None,
     letter: Mapping[str, Any] | None = None,
@@ -387,18 +410,18 @@ def _request_page(
     req = view.request
     kind = catalogue.kind(req.kind)
     findings = (
-        cases.localized_findings(catalogue, fmt, req.kind, req.contents)
+        forms.localized_findings(catalogue, fmt, req.kind, req.contents)
         if req.status in (Status.DRAFT, Status.APPROVED) and view.side is Side.REQUESTING
         else []
     )
-    grouped = cases.findings_by_item(findings)
+    grouped = forms.findings_by_item(findings)
     contents = [
         {
             "key": item.key,
             "label": fmt.label(item.label_key),
             "citation": catalogue.cite(item.source, fmt.language),
             "value": req.contents.get(item.key),
-            "text": cases.display_value(fmt, catalogue, item, req.contents.get(item.key))
+            "text": display_value(fmt, catalogue, item, req.contents.get(item.key))
             if item.key in req.contents
             else "",
             "present": item.key in req.contents,
@@ -412,19 +435,19 @@ def _request_page(
             "label": fmt.label(catalogue.condition(c.key).label_key),
             "citation": catalogue.cite(catalogue.condition(c.key).source, fmt.language),
             "terms": c.terms,
-            "imposed_by": cases.SIDE_LABELS[c.imposed_by],
+            "imposed_by": SIDE_LABELS[c.imposed_by],
             "theirs": c.imposed_by is view.side.other,
             "retain_until": c.retain_until,
         }
         for c in req.conditions
     ]
-    consulted = cases.consultation(req)
+    consulted = consultation(req)
     proposal = (
         {
             "state": consulted.state,
             "officer": consulted.officer,
             "at": consulted.at,
-            "at_text": cases.moment(fmt, consulted.at),
+            "at_text": fmt.moment(consulted.at),
             "reasons": consulted.reasons or "",
             "article": catalogue.cite(CONSULTATION_SOURCE, fmt.language),
             "ours": consulted.side is view.side,
@@ -436,13 +459,13 @@ def _request_page(
     timeline = [
         {
             "sequence": r.sequence,
-            "step": cases.STEP_LABELS[r.transition],
-            "from": cases.STATUS_LABELS[r.from_status],
-            "to": cases.STATUS_LABELS[r.to_status],
+            "step": STEP_LABELS[r.transition],
+            "from": STATUS_LABELS[r.from_status],
+            "to": STATUS_LABELS[r.to_status],
             "officer": r.officer,
             "state": r.state,
             "at": r.at,
-            "at_text": cases.moment(fmt, r.at),
+            "at_text": fmt.moment(r.at),
             "article": r.article,
             "reasons": r.reasons,
             "grounds": [fmt.label(catalogue.refusal_ground(g).label_key) for g in r.grounds],
@@ -453,14 +476,14 @@ def _request_page(
     custody = [
         {
             "index": logged.index,
-            "action": cases.CUSTODY_LABELS.get(logged.event.action, Message(logged.event.action)),
-            "step": cases.step_label(str(logged.event.unknown["step"]))
+            "action": CUSTODY_LABELS.get(logged.event.action, Message(logged.event.action)),
+            "step": step_label(str(logged.event.unknown["step"]))
             if "step" in logged.event.unknown
             else None,
             "officer": logged.event.officer,
             "node": logged.event.node,
             "at": logged.event.time,
-            "at_text": cases.moment(fmt, logged.event.time),
+            "at_text": fmt.moment(logged.event.time),
             "article": logged.event.article,
             "evidence": logged.event.evidence_sha256,
         }
@@ -479,15 +502,15 @@ def _request_page(
         status=status,
         req=req,
         url=request_url(req.id),
-        side=cases.SIDE_LABELS[view.side],
-        other_side=cases.SIDE_LABELS[view.side.other],
+        side=SIDE_LABELS[view.side],
+        other_side=SIDE_LABELS[view.side.other],
         other=other,
-        other_authority=cases.AUTHORITY_LABELS.get(other.authority),
+        other_authority=AUTHORITY_LABELS.get(other.authority),
         kind_title=fmt.label(kind.title_key),
         kind_citation=catalogue.cite(kind.source, fmt.language),
-        status_label=cases.STATUS_LABELS[req.status],
-        desired_label=cases.STATUS_LABELS[req.desired_status] if req.desired_status else None,
-        urgency_label=cases.URGENCY_LABELS[req.urgency.level],
+        status_label=STATUS_LABELS[req.status],
+        desired_label=STATUS_LABELS[req.desired_status] if req.desired_status else None,
+        urgency_label=URGENCY_LABELS[req.urgency.level],
         confidential=req.contents.get("confidentiality-required") is True,
         contents=contents,
         findings=findings,
@@ -497,8 +520,8 @@ def _request_page(
         timeline=timeline,
         custody=custody,
         assignments=view.assignments,
-        steps=cases.step_forms(catalogue, fmt, kind, view.allowed, view.expected),
-        recordable=cases.step_forms(catalogue, fmt, kind, view.recordable, recorded=True),
+        steps=step_forms(catalogue, fmt, kind, view.allowed, view.expected),
+        recordable=step_forms(catalogue, fmt, kind, view.recordable, recorded=True),
         route_label=ROUTE_LABELS[req.route],
         off_network=not req.route.on_network,
         channels=[(route.value, ROUTE_LABELS[route]) for route in OFF_NETWORK],
@@ -508,9 +531,9 @@ def _request_page(
         if req.desired_status
         else None,
         outcome=decided,
-        outcome_at=cases.moment(fmt, decided.record.at) if decided else "",
+        outcome_at=fmt.moment(decided.record.at) if decided else "",
         preservation=period,
-        preservation_left=cases.time_left(fmt, period.left) if period and period.left else "",
+        preservation_left=fmt.time_left(period.left) if period and period.left else "",
         failed=failed,
         error=error,
         values=values or {},
@@ -550,19 +573,19 @@ async def take_step(
     service = ui.node.cooperation
     request_id = request_id[:MAX_ID]
     view = service.show(user, request_id)  # 404 before anything else for a stranger
-    form = cases.form_lists(await request.form())
-    step = cases.first(form, "step", 64)
+    form = forms.form_lists(await request.form())
+    step = forms.first(form, "step", 64)
     try:
         name = TransitionName(step)
     except ValueError:
         raise InvalidInput("unknown step") from None
     fmt = _fmt(request)
-    offered = cases.conditions_offered(service.catalogue, fmt, view.request.kind, name)
-    conditions = cases.read_conditions(offered, form, view.side)
-    reasons = cases.first(form, "reasons").strip()
+    offered = conditions_offered(service.catalogue, fmt, view.request.kind, name)
+    conditions = read_conditions(offered, form, view.side)
+    reasons = forms.first(form, "reasons").strip()
     grounds = tuple(g[:64] for g in form.get("grounds", ())[:20])
-    until_text = cases.first(form, "until", 32)
-    follow_up = cases.first(form, "follow_up", MAX_ID).strip()
+    until_text = forms.first(form, "until", 32)
+    follow_up = forms.first(form, "follow_up", MAX_ID).strip()
     via, via_errors, via_values = _via(form)
     values = {
         **via_values,
@@ -575,8 +598,8 @@ async def take_step(
         "retain_until": conditions.retain_until,
     }
     if conditions.errors or via_errors:
-        unread = cases.StepError(
-            message=cases.STEP_FAILED,
+        unread = StepError(
+            message=STEP_FAILED,
             detail="",
             article=None,
             fields={**conditions.errors, **via_errors},
@@ -588,13 +611,13 @@ async def take_step(
         transition=step,
         reasons=reasons or None,
         grounds=grounds,
-        until=cases.end_of_day(until_text) if until_text else None,
+        until=forms.end_of_day(until_text) if until_text else None,
         conditions=conditions.conditions,
         follow_up=follow_up or None,
         via=via,
     )
     taken = _take(ui, user, view, step_input, fmt)
-    if not isinstance(taken, cases.StepError):
+    if not isinstance(taken, StepError):
         _confirm(request, view, taken, name, fmt)
         return see_other(request_url(view.request.id))
     error = taken
@@ -614,7 +637,7 @@ def _via(
 ) -> tuple[ChannelRecord | None, dict[str, Message], dict[str, str]]:
     """The channel record a step form gives (ADR 0028), what is wrong with it, and what to
     show again. No field at all: no channel record (a step over the network)."""
-    given = {name: cases.first(form, name, 500).strip() for name in CHANNEL_FIELDS}
+    given = {name: forms.first(form, name, 500).strip() for name in CHANNEL_FIELDS}
     if not any(given.values()):
         return None, {}, given
     missing = {name: CHANNEL_MISSING for name, value in given.items() if not value}
@@ -646,13 +669,13 @@ def _confirm(
     if message is not None:
         flash(request, message, state=other)
         return
-    labels = {"step": cases.STEP_LABELS[step], "status": cases.STATUS_LABELS[after.status]}
+    labels = {"step": STEP_LABELS[step], "status": STATUS_LABELS[after.status]}
     flash(request, outcomes.STEP_DONE, labels=labels)
 
 
 def _take(
     ui: UiSite, user: User, view: RequestView, step: StepInput, fmt: LocaleFormat
-) -> CooperationRequest | cases.StepError:
+) -> CooperationRequest | StepError:
     """Take the step: the request after it, or why not, to show beside its form."""
     service = ui.node.cooperation
     try:
@@ -660,17 +683,17 @@ def _take(
     except NotFound:
         if not step.follow_up:
             raise
-        return cases.StepError(
-            message=cases.REQUIREMENT_ERRORS["follow_up"],
+        return StepError(
+            message=REQUIREMENT_ERRORS["follow_up"],
             detail=f"no request {step.follow_up!r} among your cases",
             article=None,
-            fields={"follow_up": cases.REQUIREMENT_ERRORS["follow_up"]},
+            fields={"follow_up": REQUIREMENT_ERRORS["follow_up"]},
         )
     except HanoiError as exc:
-        localized = cases.localized_findings(
+        localized = forms.localized_findings(
             service.catalogue, fmt, view.request.kind, view.request.contents
         )
-        return cases.step_error(exc, localized)
+        return step_error(exc, localized)
     return after
 
 
@@ -681,12 +704,12 @@ async def assign(
     service = ui.node.cooperation
     request_id = request_id[:MAX_ID]
     view = service.show(user, request_id)
-    form = cases.form_lists(await request.form())
-    name = cases.first(form, "colleague", 64).strip()
+    form = forms.form_lists(await request.form())
+    name = forms.first(form, "colleague", 64).strip()
     try:
         service.assign(user, request_id, name)
     except HanoiError:
-        error = cases.StepError(message=cases.NO_SUCH_COLLEAGUE, detail="", article=None)
+        error = StepError(message=NO_SUCH_COLLEAGUE, detail="", article=None)
         return _request_page(
             request, ui, user, view, status=422, failed="assign", error=error, values={}
         )
@@ -702,7 +725,7 @@ def deadlines(request: Request, user: UiUser, ui: Site) -> HTMLResponse:
     require_action(user, Action.READ)
     service = ui.node.cooperation
     found = service.overdue(user, running=True)
-    rows = cases.due_rows(_fmt(request), service.catalogue, found, request_url)
+    rows = due_rows(_fmt(request), service.catalogue, found, request_url)
     return ui.page(
         request,
         "deadlines.html",

@@ -11,6 +11,9 @@ from hanoi.accounts.model import Role
 from hanoi.accounts.throttle import TooManyFailures
 from hanoi.convention import default_catalogue
 from hanoi.errors import InvalidInput, PermissionDenied
+from hanoi.i18n.catalogues import parse_language
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.messages import N_, Message
 from hanoi.node.parties_files import parties_in_use
 from hanoi.web.ui.auth import (
     LOGIN,
@@ -22,7 +25,6 @@ from hanoi.web.ui.auth import (
     session_user,
     sign_out_everywhere,
 )
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message, parse_language
 from hanoi.web.ui.sessions import CSRF_FIELD, check_csrf, is_loopback_http
 from hanoi.web.ui.site import (
     HOME,

@@ -7,25 +7,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup
+from jinja2 import Environment
 
 from hanoi import __version__
 from hanoi.accounts.model import User
 from hanoi.convention import Language
+from hanoi.i18n.catalogues import AUTONYMS, LANGUAGES, parse_language, translations
+from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.templates import translated_environment
 from hanoi.web.ui.flash import take_flashes
-from hanoi.web.ui.i18n import (
-    AUTONYMS,
-    LANGUAGES,
-    LocaleFormat,
-    negotiate,
-    parse_language,
-    translations,
-)
+from hanoi.web.ui.languages import negotiate
 from hanoi.web.ui.sessions import CSRF_FIELD, csrf_token
 from hanoi.wiring import Node
 
@@ -47,41 +40,11 @@ SECURITY_HEADERS = {
 }
 
 
-@pass_context
-def _gettext(context: Context, message: str) -> str:
-    catalogue: Translations = context["translations"]
-    return catalogue.gettext(message)
-
-
-@pass_context
-def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
-    catalogue: Translations = context["translations"]
-    return catalogue.ngettext(singular, plural, count)
-
-
-def isolate(value: object) -> Markup:
-    """``value`` in a ``<bdi>``: a code, an id, a digest or a Latin name inside a sentence of
-    another direction keeps its own order and leaves the sentence's alone (``|bdi`` in
-    templates, also inside ``{% trans %}`` values, which are escaped otherwise)."""
-    return Markup("<bdi>{}</bdi>").format(value)
-
-
 def make_environment() -> Environment:
-    """Autoescaping, strict undefined names, ``jinja2.ext.i18n`` with new-style gettext."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.policies["ext.i18n.trimmed"] = True
-    environment.filters["bdi"] = isolate
-    environment.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=_gettext, ngettext=_ngettext, newstyle=True
-    )
-    return environment
+    """The pages' environment: :func:`hanoi.i18n.templates.translated_environment` on the
+    UI's templates (autoescaping, strict undefined names, gettext from the context, and
+    ``|bdi``)."""
+    return translated_environment(TEMPLATES_DIR)
 
 
 def request_url(request_id: str) -> str:

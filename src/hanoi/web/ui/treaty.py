@@ -13,8 +13,9 @@ from datetime import date
 from hanoi.convention import TreatyStatus, default_catalogue, treaty_status
 from hanoi.convention.organization_conditions import OrganizationStep
 from hanoi.convention.parties_data import ReportedCount, SourceConfidence
+from hanoi.i18n.formatting import LocaleFormat, sort_key
+from hanoi.i18n.messages import N_, Message
 from hanoi.node.parties_files import Choice, PartiesInUse
-from hanoi.web.ui.i18n import N_, LocaleFormat, Message, sort_key
 
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 BAD_DATE = N_("Enter a date as YYYY-MM-DD, for example 2026-03-01.")

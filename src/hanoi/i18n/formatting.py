@@ -1,155 +1,36 @@
-"""The UI in the six UN languages: catalogues, negotiation, and locale formatting.
+"""Dates, moments, durations, numbers, sizes, State names, Convention labels and citations
+in one of the six languages, and a request's content values as a reader sees them.
 
-Messages live in ``locale/<lang>/LC_MESSAGES/messages.po``. They are read at
-run time with Babel's ``read_po`` and turned into ``gettext`` translations
-once per process, so no compiled ``.mo`` file is kept in git and there is no
-build step. Fuzzy entries are left out, as ``msgfmt`` would.
-
-Labels of the Convention catalogue (instruments, kinds of party, citations)
-are not repeated here: the templates ask the catalogue for them.
+Babel (CLDR) formats for the locale; State names are the UN's official short names where
+the data has them; labels of the Convention catalogue come from the catalogue itself.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Literal, NewType
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
 
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global, negotiate_locale
-from babel.dates import format_date
+from babel.core import get_global
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 from babel.units import format_unit
 
-from hanoi.convention import Catalogue, Language, default_catalogue
+from hanoi.convention import Catalogue, ContentItem, FieldType, Language, default_catalogue
 from hanoi.convention.state_names import un_short_name
 
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
-DEFAULT_LANGUAGE = Language.EN
-LANGUAGES: tuple[Language, ...] = tuple(Language)
-"""Arabic, Chinese, English, French, Russian, Spanish: the order of the UN."""
-
-AUTONYMS: dict[Language, str] = {
-    Language.AR: "العربية",
-    Language.ZH: "中文",
-    Language.EN: "English",
-    Language.FR: "Français",
-    Language.RU: "Русский",
-    Language.ES: "Español",
-}
-
-FIXED_LABELS_USED: tuple[str, ...] = (
-    "citation.template",
-    "instrument.ratification",
-    "instrument.acceptance",
-    "instrument.approval",
-    "instrument.accession",
-    "party-kind.state",
-    "party-kind.organization",
-    "channel.central-authority",
-    "channel.point-of-contact",
-)
-
-
-def _request_labels(catalogue: Catalogue) -> tuple[str, ...]:
-    """What the request pages show of each kind: its title and description, its items and
-    their values, its grounds for refusal and the conditions that may be set on it."""
-    keys: dict[str, None] = {}
-    for kind in catalogue.kinds:
-        keys.update(dict.fromkeys((kind.title_key, kind.description_key)))
-        for item in kind.contents:
-            keys[item.label_key] = None
-            values = catalogue.values_for(item)
-            if values is not None:
-                keys.update(dict.fromkeys(values.label_key(value) for value in values.keys))
-        keys.update(dict.fromkeys(f"ground.{a.key}" for a in kind.refusal_grounds))
-        keys.update(dict.fromkeys(f"condition.{a.key}" for a in kind.conditions))
-    return tuple(keys)
-
-
-CATALOGUE_LABELS_USED: tuple[str, ...] = (
-    *FIXED_LABELS_USED,
-    *_request_labels(default_catalogue()),
-)
-"""Convention catalogue labels the UI shows; a test checks all six languages have them."""
-
-MAX_ACCEPT_LANGUAGE_ENTRIES = 32
 BYTE_UNITS = (
     (10**12, "digital-terabyte"),
     (10**9, "digital-gigabyte"),
     (10**6, "digital-megabyte"),
     (10**3, "digital-kilobyte"),
 )
-
-Message = NewType("Message", str)
-
-
-def N_(message: str) -> Message:  # noqa: N802 - the gettext convention for "mark only"
-    """Mark a message for extraction; the template translates it when it is shown."""
-    return Message(message)
-
-
-@functools.cache
-def translations(language: Language) -> Translations:
-    """The language's messages, read from its ``.po`` file once per process."""
-    path = LOCALE_DIR / language.value / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language.value, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(fp=compiled, domain=DOMAIN)
-
-
-def parse_language(value: object) -> Language | None:
-    """A supported language code, or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return Language(value)
-    except ValueError:
-        return None
-
-
-def accepted_languages(header: str | None) -> list[str]:
-    """The tags of an ``Accept-Language`` header, most wanted first (q=0 and ``*`` dropped)."""
-    if not header:
-        return []
-    weighted: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")[:MAX_ACCEPT_LANGUAGE_ENTRIES]):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip()
-        if not tag or tag == "*":
-            continue
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                continue
-        if quality > 0:
-            weighted.append((-quality, position, tag))
-    return [tag for _, _, tag in sorted(weighted)]
-
-
-def negotiate(header: str | None) -> Language:
-    """The best of the six languages for an ``Accept-Language`` header (English otherwise)."""
-    found = negotiate_locale(
-        accepted_languages(header), [language.value for language in LANGUAGES], sep="-"
-    )
-    return parse_language(found) or DEFAULT_LANGUAGE
 
 
 def _alpha2(code: str) -> str | None:
@@ -193,6 +74,16 @@ class LocaleFormat:
 
     def date(self, value: date, form: Literal["medium", "long"] = "long") -> str:
         return format_date(value, format=form, locale=self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """A date and time in the locale's medium format, in UTC (the node's time)."""
+        return format_datetime(value, format="medium", tzinfo=UTC, locale=self.locale)
+
+    def time_left(self, value: timedelta) -> str:
+        """``in 3 days`` or ``2 hours ago`` in the locale's words."""
+        return format_timedelta(
+            value, add_direction=True, threshold=1.5, format="long", locale=self.locale
+        )
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
@@ -254,3 +145,29 @@ class LocaleFormat:
         except (UnknownLocaleError, ValueError, TypeError):
             return tag
         return name if isinstance(name, str) and name else tag
+
+
+def display_value(fmt: LocaleFormat, catalogue: Catalogue, item: ContentItem, value: Any) -> str:
+    """A content item's value as the reader sees it."""
+    if isinstance(value, list | tuple):
+        return "; ".join(_scalar(fmt, catalogue, item, element) for element in value)
+    return _scalar(fmt, catalogue, item, value)
+
+
+def _scalar(fmt: LocaleFormat, catalogue: Catalogue, item: ContentItem, value: Any) -> str:
+    values = catalogue.values_for(item)
+    if values is not None and isinstance(value, str) and value in values.keys:
+        return fmt.label(values.label_key(value))
+    element_type = item.item_type or item.type
+    if element_type is FieldType.STATE_CODE and isinstance(value, str):
+        return f"{fmt.territory(value)} ({value})"
+    if element_type is FieldType.DATE and isinstance(value, str):
+        try:
+            return fmt.date(date.fromisoformat(value), "long")
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return ""  # the template says yes or no in its language
+    if isinstance(value, int):
+        return fmt.number(value)
+    return str(value)
