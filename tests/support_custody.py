@@ -1,4 +1,5 @@
-"""Helpers shared by the custody-log tests: a sequencer over real storage, and audits."""
+"""Helpers shared by the custody-log tests: a sequencer over real storage, audits, and a
+split view a node's witness catches."""
 
 from __future__ import annotations
 
@@ -6,18 +7,26 @@ import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hanoi.clock import FixedClock
 from hanoi.custody.audit import AuditReport, audit_log
+from hanoi.custody.checkpoint import Checkpoint, sign_checkpoint
+from hanoi.custody.errors import SplitViewError
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.note import Ed25519Signer
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.custody.sequencer import Sequencer
 from hanoi.custody.service import NewEvent
+from hanoi.node.folder import load_keys
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tile_stores import TileStore
+
+if TYPE_CHECKING:
+    from hanoi.wiring import Node
 
 ORIGIN = "test.hanoi/egy/custody"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -83,3 +92,19 @@ def events(count: int, *, start: int = 0) -> list[CustodyEvent]:
         )
         for n in range(start, start + count)
     ]
+
+
+def split_view(log: Node, witness: Node) -> None:
+    """The log's key signs two different trees of one size; the witness sees both."""
+    origin = log.identity.log_origin
+    witness.witnesses.trust(
+        origin=origin, verifier_key=log.identity.log_verifier_key, now=witness.clock.now()
+    )
+    log.custody.record(events(5))
+    log.custody.sequence()
+    size = log.custody.size()
+    witness.witness.add_checkpoint(b"old 0\n\n" + log.custody.checkpoint_note(size))
+    signer = Ed25519Signer(origin, load_keys(log.settings).log_signing)
+    forged = sign_checkpoint(Checkpoint(origin, size, b"\x07" * 32), [signer])
+    with pytest.raises(SplitViewError):
+        witness.witness.add_checkpoint(b"old %d\n\n" % size + forged)

@@ -16,6 +16,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conftest import SERVICES_USED, free_port, require_tool, run_hanoi, start_server
+from hanoi.convention import default_catalogue
+from hanoi.cooperation.service import DraftInput
+from hanoi.settings import load_settings
+from hanoi.wiring import open_node
+from support_evidence_browser import KIND, PASSWORD, Desk
+from unit.cooperation.builders import complete_contents
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -91,3 +97,39 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """``hanoi serve`` for a node of Egypt with an officer who drafted an MLA request, for
+    the evidence and documents pages (one server for each test file that asks for it;
+    test_requests_browser.py has a ``desk`` of its own)."""
+    folder = tmp_path_factory.mktemp("browser-evidence") / "egy"
+    made = run_hanoi("node", "init", "--dir", str(folder), "--state", "EGY", "--name", "EGY CA")
+    assert made.returncode == 0, made.stderr
+    added = run_hanoi(
+        *("user", "add", "amira.hassan", "--role", "officer", "--dir", str(folder)),
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    node = open_node(load_settings(folder))
+    try:
+        contents = complete_contents(default_catalogue().kind(KIND))
+        view = node.cooperation.draft(
+            node.accounts.named("amira.hassan"),
+            DraftInput(kind=KIND, requested_state="VNM", contents=contents),
+        )
+    finally:
+        node.engine.dispose()
+    port = free_port()
+    process = start_server(folder, port)
+    try:
+        yield Desk(base_url=f"http://127.0.0.1:{port}", request_id=view.request.id)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from browser.test_evidence_browser import Desk, _log_in, desk  # noqa: F401 - desk is a fixture
 from support_a11y import check_accessible
+from support_evidence_browser import Desk, log_in
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_warrant_is_uploaded_and_added_to_a_draft(
     chromium: Browser,
-    desk: Desk,  # noqa: F811 - the imported fixture
+    desk: Desk,
     screenshots: Path,
     tmp_path: Path,
 ) -> None:
@@ -32,7 +32,7 @@ def test_a_warrant_is_uploaded_and_added_to_a_draft(
     digest = hashlib.sha256(data).hexdigest()
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _log_in(page, desk.base_url)
+    log_in(page, desk.base_url)
     edit = f"{desk.base_url}/ui/requests/{desk.request_id}/edit"
     page.goto(edit)
     expect(page.locator("#documents-heading")).to_contain_text("Documents")

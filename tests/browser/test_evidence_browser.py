@@ -11,68 +11,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Route, expect
 
-from conftest import free_port, run_hanoi, start_server
-from hanoi.convention import default_catalogue
-from hanoi.cooperation.service import DraftInput
-from hanoi.settings import load_settings
-from hanoi.wiring import open_node
 from support_a11y import check_accessible
-from unit.cooperation.builders import complete_contents
+from support_evidence_browser import Desk, fill_evidence_form, log_in, wait_for
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "a long and secret passphrase"
-KIND = "mla-stored-data"
 MIB = 1024 * 1024
 SIZE = 5 * MIB + 123
-
-
-@dataclass(frozen=True)
-class Desk:
-    base_url: str
-    request_id: str
-
-
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    """``hanoi serve`` for a node of Egypt with an officer who drafted an MLA request."""
-    folder = tmp_path_factory.mktemp("browser-evidence") / "egy"
-    made = run_hanoi("node", "init", "--dir", str(folder), "--state", "EGY", "--name", "EGY CA")
-    assert made.returncode == 0, made.stderr
-    added = run_hanoi(
-        *("user", "add", "amira.hassan", "--role", "officer", "--dir", str(folder)),
-        "--password-stdin",
-        input=PASSWORD + "\n",
-    )
-    assert added.returncode == 0, added.stderr
-    node = open_node(load_settings(folder))
-    try:
-        contents = complete_contents(default_catalogue().kind(KIND))
-        view = node.cooperation.draft(
-            node.accounts.named("amira.hassan"),
-            DraftInput(kind=KIND, requested_state="VNM", contents=contents),
-        )
-    finally:
-        node.engine.dispose()
-    port = free_port()
-    process = start_server(folder, port)
-    try:
-        yield Desk(base_url=f"http://127.0.0.1:{port}", request_id=view.request.id)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass
@@ -102,35 +53,6 @@ class Wire:
         return [at for method, at in self.calls if method == "PATCH" and at is not None]
 
 
-def _log_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/ui/login")
-    page.get_by_label("User name").fill("amira.hassan")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("h1")).to_contain_text("Welcome")
-
-
-def _fill(page: Page, file: Path) -> None:
-    """The form, by field id (the labels are in the page's language)."""
-    page.evaluate("document.getElementById('evidence-form').dataset.chunkSize = String(1048576)")
-    page.locator("#field-file").set_input_files(str(file))
-    page.locator("#field-description").fill("Mailbox of the suspect, January 2026")
-    page.locator("#field-source_kind").select_option("provider")
-    page.locator("#field-source").fill("Example Mail Ltd")
-    page.locator("#field-method").fill("Production order of 2 March 2026")
-    page.locator("#field-acquired_at").fill("2026-03-01T10:30")
-
-
-def _wait_for(page: Page, condition: object, what: str, timeout_ms: int = 30_000) -> None:
-    waited = 0
-    while not (condition() if callable(condition) else condition):
-        if waited > timeout_ms:
-            status = page.locator("#upload-status").text_content()
-            raise AssertionError(f"timed out waiting for {what}; the page says {status!r}")
-        page.wait_for_timeout(50)
-        waited += 50
-
-
 def test_an_upload_survives_a_dropped_connection_and_a_reload(
     chromium: Browser, desk: Desk, screenshots: Path, tmp_path: Path
 ) -> None:
@@ -140,7 +62,7 @@ def test_an_upload_survives_a_dropped_connection_and_a_reload(
     digest = hashlib.sha256(data).hexdigest()
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _log_in(page, desk.base_url)
+    log_in(page, desk.base_url)
     upload_page = f"{desk.base_url}/ui/requests/{desk.request_id}/evidence"
     page.goto(upload_page)
     expect(page.locator("h1")).to_have_text("Add evidence")
@@ -150,9 +72,9 @@ def test_an_upload_survives_a_dropped_connection_and_a_reload(
     # One PATCH is cut off: the script asks the node its offset and goes on from there.
     wire = Wire(cut_at=2 * MIB, hold_at={4 * MIB})
     page.route("**/ui/uploads**", wire)
-    _fill(page, file)
+    fill_evidence_form(page, file)
     page.locator("#upload-start").click()
-    _wait_for(page, lambda: wire.held, "the PATCH at 4 MiB")
+    wait_for(page, lambda: wire.held, "the PATCH at 4 MiB")
     assert wire.patches() == [0, MIB, 2 * MIB, 2 * MIB, 3 * MIB, 4 * MIB]
     after_cut = wire.calls[wire.calls.index(("PATCH", 2 * MIB)) + 1]
     assert after_cut == ("HEAD", None)  # it asked where the node was: not from 0
@@ -188,9 +110,9 @@ def test_an_upload_survives_a_dropped_connection_and_a_reload(
     wire.calls.clear()
     wire.hold_at = {4 * MIB}
     wire.held = []
-    _fill(page, file)
+    fill_evidence_form(page, file)
     page.locator("#upload-start").click()
-    _wait_for(page, lambda: wire.held, "the PATCH at 4 MiB after the reload")
+    wait_for(page, lambda: wire.held, "the PATCH at 4 MiB after the reload")
     assert wire.calls == [("HEAD", None), ("PATCH", 4 * MIB)]  # no new upload, not from 0
     expect(page.locator("#upload-status")).not_to_be_empty()
     brand = page.locator(".brand-name").bounding_box()

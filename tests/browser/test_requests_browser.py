@@ -15,10 +15,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import free_port, run_hanoi, start_server
-from functional.test_ui_directory_alerts import import_directory, split_view
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 from support_a11y import check_accessible
+from support_custody import split_view
+from support_directory import import_directory
 
 pytestmark = pytest.mark.slow
 

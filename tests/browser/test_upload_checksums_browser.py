@@ -20,14 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from browser.test_evidence_browser import (  # noqa: F401 - desk is a fixture
-    Desk,
-    _fill,
-    _log_in,
-    _wait_for,
-    desk,
-)
 from hanoi.evidence import tus
+from support_evidence_browser import Desk, fill_evidence_form, log_in, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -46,13 +40,13 @@ HASH_IN_PIECES = """([encoded, pieces]) => {
 }"""
 
 
-def _upload_page(page: Page, desk: Desk) -> None:  # noqa: F811 - the fixture's value
-    _log_in(page, desk.base_url)
+def _upload_page(page: Page, desk: Desk) -> None:
+    log_in(page, desk.base_url)
     page.goto(f"{desk.base_url}/ui/requests/{desk.request_id}/evidence")
     expect(page.locator("#upload-box")).to_be_visible()
 
 
-def test_the_pages_sha256_agrees_with_hashlib(chromium: Browser, desk: Desk) -> None:  # noqa: F811
+def test_the_pages_sha256_agrees_with_hashlib(chromium: Browser, desk: Desk) -> None:
     context = chromium.new_context(locale="en-GB")
     page = context.new_page()
     _upload_page(page, desk)
@@ -68,7 +62,7 @@ def test_the_pages_sha256_agrees_with_hashlib(chromium: Browser, desk: Desk) -> 
 
 def test_every_upload_announces_its_digest_and_checks_every_patch(
     chromium: Browser,
-    desk: Desk,  # noqa: F811
+    desk: Desk,
     tmp_path: Path,
 ) -> None:
     data = os.urandom(3 * MIB + 37)  # four PATCHes of 1 MiB at most; 37 is not 64's multiple
@@ -106,7 +100,7 @@ def test_every_upload_announces_its_digest_and_checks_every_patch(
           }).observe(status, { childList: true, characterData: true, subtree: true });
         }"""
     )
-    _fill(page, file)
+    fill_evidence_form(page, file)
     with page.expect_navigation(url=f"**/ui/requests/{desk.request_id}", timeout=60_000):
         page.locator("#upload-start").click()
 
@@ -140,7 +134,7 @@ def test_every_upload_announces_its_digest_and_checks_every_patch(
 
 def test_two_tabs_never_upload_the_same_file_at_once(
     chromium: Browser,
-    desk: Desk,  # noqa: F811
+    desk: Desk,
     tmp_path: Path,
 ) -> None:
     file = tmp_path / "mailbox-copy.mbox"
@@ -151,9 +145,9 @@ def test_two_tabs_never_upload_the_same_file_at_once(
     second_calls: list[str] = []
     _upload_page(first, desk)
     first.route("**/ui/uploads/*", lambda route: held.append(route))  # hang the PATCHes
-    _fill(first, file)
+    fill_evidence_form(first, file)
     first.locator("#upload-start").click()
-    _wait_for(first, lambda: held, "the first tab's first PATCH")
+    wait_for(first, lambda: held, "the first tab's first PATCH")
 
     second.goto(f"{desk.base_url}/ui/requests/{desk.request_id}/evidence")
 
@@ -162,7 +156,7 @@ def test_two_tabs_never_upload_the_same_file_at_once(
         route.continue_()
 
     second.route("**/ui/uploads**", count)
-    _fill(second, file)
+    fill_evidence_form(second, file)
     second.locator("#upload-start").click()
     expect(second.locator("#upload-status")).to_have_text(
         "This file is being uploaded in another tab or window. "

@@ -16,9 +16,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import open_case, run_hanoi
-from functional.test_ui_directory_offline import import_directory_with_offline
-from functional.test_ui_evidence import Desk, record, uploaded
-from functional.test_ui_evidence import desk as desk  # a fixture
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.cooperation.routes import Route
@@ -26,6 +23,9 @@ from hanoi.cooperation.service import DraftInput
 from hanoi.settings import load_settings
 from hanoi.wiring import Node, open_node
 from support_cooperation import T0, make_node
+from support_directory import import_directory_with_offline
+from support_evidence_desk import Desk, record, uploaded
+from support_evidence_desk import desk as desk  # a fixture
 from support_ui import PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from functional.test_requests_api import PROBLEM, Desk, _desk, _draft, _upload
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from support_cooperation import T0, make_node
+from support_requests_api import PROBLEM, Desk, desk_with, new_draft, uploaded
 from unit.cooperation.builders import complete_contents
 
 CATALOGUE = default_catalogue()
@@ -28,7 +28,7 @@ DAY = T0.date().isoformat()
 @pytest.fixture
 def egy(tmp_path: Path) -> Iterator[Desk]:
     clock = FixedClock(T0)
-    desk = _desk(
+    desk = desk_with(
         make_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "nour": Role.AUDITOR},
     )
@@ -38,7 +38,7 @@ def egy(tmp_path: Path) -> Iterator[Desk]:
 
 
 def _approved(egy: Desk) -> str:
-    request_id: str = _draft(egy)["id"]
+    request_id: str = new_draft(egy)["id"]
     assert egy.post("amira", f"/api/v1/requests/{request_id}/assignments", {"user": "samir"})
     assert egy.post("samir", f"/api/v1/requests/{request_id}/approve").status_code == 200
     return request_id
@@ -61,7 +61,7 @@ def test_a_request_by_diplomatic_note_from_letter_to_closure(egy: Desk) -> None:
         {
             "step": "dispatch",
             "via": _via("Note verbale 14/2026"),
-            "scan_upload_id": _upload(egy, "amira", PDF),
+            "scan_upload_id": uploaded(egy, "amira", PDF),
         },
     )
     assert sent.status_code == 200, sent.text
@@ -83,7 +83,7 @@ def test_a_request_by_diplomatic_note_from_letter_to_closure(egy: Desk) -> None:
             {
                 "step": step,
                 "via": _via(f"VNM note on {step}"),
-                "scan_upload_id": _upload(egy, "amira", PNG),
+                "scan_upload_id": uploaded(egy, "amira", PNG),
             },
         )
         assert answered.status_code == 200, (step, answered.text)
@@ -118,7 +118,7 @@ def test_a_scan_that_is_not_a_pdf_or_an_image_is_refused_and_nothing_changes(
         {
             "step": "dispatch",
             "via": _via("n"),
-            "scan_upload_id": _upload(egy, "amira", b"<html>not a scan</html>"),
+            "scan_upload_id": uploaded(egy, "amira", b"<html>not a scan</html>"),
         },
     )
     assert refused.status_code == 400
@@ -151,7 +151,7 @@ def _registration(egy: Desk, **changes: Any) -> dict[str, Any]:
         "channel": "diplomatic",
         "received_on": DAY,
         "reference": "Note 2026/117",
-        "scan_upload_id": _upload(egy, "samir", PDF),
+        "scan_upload_id": uploaded(egy, "samir", PDF),
         "contents": {"summary-of-facts": "phishing"},
     }
     return {**body, **changes}
@@ -215,7 +215,7 @@ def test_a_bad_registration_is_refused_and_nothing_is_stored(
 
 
 def test_a_registration_scan_must_be_a_pdf_or_an_image(egy: Desk) -> None:
-    body = _registration(egy, scan_upload_id=_upload(egy, "samir", b"GIF89a......"))
+    body = _registration(egy, scan_upload_id=uploaded(egy, "samir", b"GIF89a......"))
     refused = egy.post("samir", "/api/v1/registrations", body)
     assert refused.status_code == 400
     assert "not a PDF or an image" in refused.json()["detail"]

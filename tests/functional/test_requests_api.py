@@ -6,60 +6,28 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
-from hanoi.convention import default_catalogue
 from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
-from hanoi.web.app import create_app
-from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
+from support_requests_api import CATALOGUE, PROBLEM, Desk, desk_with, new_draft, uploaded
 from unit.cooperation.builders import complete_contents
-
-CATALOGUE = default_catalogue()
-PROBLEM = "application/problem+json"
-
-
-@dataclass
-class Desk:
-    node: Node
-    client: TestClient
-    tokens: dict[str, str]
-
-    def as_(self, name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[name]}"}
-
-    def post(self, user: str, path: str, body: Any = None) -> Any:
-        return self.client.post(path, json=body, headers=self.as_(user))
-
-    def get(self, user: str, path: str, **params: Any) -> Any:
-        return self.client.get(path, params=params, headers=self.as_(user))
-
-
-def _desk(node: Node, users: dict[str, Role]) -> Desk:
-    tokens = {}
-    for name, role in users.items():
-        created = node.accounts.add_user(name=name, role=role, with_token=True)
-        assert created.token is not None
-        tokens[name] = created.token
-    return Desk(node=node, client=TestClient(create_app(node, background=False)), tokens=tokens)
 
 
 @pytest.fixture
 def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
     clock = FixedClock(T0)
-    egy = _desk(
+    egy = desk_with(
         make_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "nour": Role.AUDITOR},
     )
-    vnm = _desk(
+    vnm = desk_with(
         make_node(tmp_path / "vnm", "VNM", None, clock),
         {"lan": Role.SUPERVISOR, "minh": Role.POINT_OF_CONTACT, "thao": Role.OFFICER},
     )
@@ -69,38 +37,8 @@ def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
         desk.node.engine.dispose()
 
 
-def _upload(desk: Desk, user: str, data: bytes) -> str:
-    """A completed tus upload of ``data`` by ``user``; its id."""
-    tus = {"Tus-Resumable": "1.0.0", **desk.as_(user)}
-    created = desk.client.post("/api/v1/uploads", headers={**tus, "Upload-Length": str(len(data))})
-    assert created.status_code == 201, created.text
-    location = created.headers["Location"]
-    patched = desk.client.patch(
-        location,
-        content=data,
-        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
-    )
-    assert patched.status_code == 204, patched.text
-    return location.rsplit("/", 1)[1]
-
-
-def _draft(egy: Desk, kind: str = "mla-stored-data", contents: Any = None) -> dict[str, Any]:
-    body = {
-        "kind": kind,
-        "requested_state": "VNM",
-        "contents": complete_contents(CATALOGUE.kind(kind)) if contents is None else contents,
-        "conditions": [
-            {"key": "use-limitation", "terms": "only for case 17/2026", "imposed_by": "requesting"}
-        ],
-    }
-    response = egy.post("amira", "/api/v1/requests", body)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
 def _sent(egy: Desk, kind: str = "mla-stored-data") -> str:
-    request_id: str = _draft(egy, kind)["id"]
+    request_id: str = new_draft(egy, kind)["id"]
     assert egy.post(
         "amira", f"/api/v1/requests/{request_id}/assignments", {"user": "samir"}
     ).is_success
@@ -113,7 +51,7 @@ def _sent(egy: Desk, kind: str = "mla-stored-data") -> str:
 
 def test_an_incomplete_draft_is_refused_item_by_item_with_the_article(desks: Any) -> None:
     egy, _, _ = desks
-    draft = _draft(egy, contents={"summary-of-facts": "phishing campaign"})
+    draft = new_draft(egy, contents={"summary-of-facts": "phishing campaign"})
     assert draft["status"] == "draft"
     assert draft["conditions"][0]["key"] == "use-limitation"
     check = egy.get("amira", f"/api/v1/requests/{draft['id']}/validation").json()
@@ -138,7 +76,7 @@ def test_an_incomplete_draft_is_refused_item_by_item_with_the_article(desks: Any
 
 def test_revise_then_approve_send_and_list_with_filters_and_pages(desks: Any) -> None:
     egy, _, clock = desks
-    draft = _draft(egy, contents={})
+    draft = new_draft(egy, contents={})
     contents = complete_contents(CATALOGUE.kind("mla-stored-data"))
     revised = egy.client.patch(
         f"/api/v1/requests/{draft['id']}", json={"contents": contents}, headers=egy.as_("amira")
@@ -248,7 +186,7 @@ def test_case_role_and_token_are_checked_on_every_call(desks: Any) -> None:
 
 def test_attachments_and_deadlines(desks: Any) -> None:
     egy, vnm, clock = desks
-    draft = _draft(egy, "expedited-preservation")
+    draft = new_draft(egy, "expedited-preservation")
     data = b"%PDF-1.7 court order"
     digest = hashlib.sha256(data).hexdigest()
     path = f"/api/v1/requests/{draft['id']}/attachments"
@@ -262,7 +200,7 @@ def test_attachments_and_deadlines(desks: Any) -> None:
     assert held.json()["detail"] == missing.json()["detail"]
     assert egy.post("amira", path, {"title": "Court order"}).status_code == 422
     # Her own completed upload is attached by its id.
-    upload = _upload(egy, "amira", data)
+    upload = uploaded(egy, "amira", data)
     attached = egy.post("amira", path, {"upload_id": upload, "title": "Court order"})
     assert attached.status_code == 201, attached.text
     assert attached.json()["document"]["attachments"][0]["sha256"] == digest
@@ -297,7 +235,7 @@ def test_allowed_steps_are_those_of_the_callers_role_with_the_expected_one_marke
     desks: Any,
 ) -> None:
     egy, _, _ = desks
-    request_id = _draft(egy)["id"]
+    request_id = new_draft(egy)["id"]
     officer = egy.get("amira", f"/api/v1/requests/{request_id}").json()["allowed_steps"]
     assert {s["step"] for s in officer} == {"submit", "abandon"}
     assert [s["step"] for s in officer if s["expected"]] == ["submit"]

@@ -16,9 +16,6 @@ from fastapi.testclient import TestClient
 from hanoi.accounts.model import Role, User
 from hanoi.clock import Clock, FixedClock
 from hanoi.cooperation.service import DraftInput, StepInput
-from hanoi.custody.checkpoint import Checkpoint, sign_checkpoint
-from hanoi.custody.errors import SplitViewError
-from hanoi.custody.note import Ed25519Signer
 from hanoi.directory.authoring import assemble, build_entry
 from hanoi.directory.codec import dump_json
 from hanoi.directory.signing import sign_directory, sign_entry
@@ -26,7 +23,7 @@ from hanoi.directory.store import import_document
 from hanoi.node.folder import load_keys
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
-from support_custody import events
+from support_custody import split_view
 from support_directory import LANGUAGES, import_directory
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
@@ -224,22 +221,6 @@ def test_the_home_page_counts_the_alerts(desks: tuple[Desk, Desk, FixedClock]) -
     home = egy["amira"].get("/ui/").text
     assert 'href="/ui/alerts"' in home
     assert "0 now" in home
-
-
-def split_view(log: Node, witness: Node) -> None:
-    """The log's key signs two different trees of one size; the witness sees both."""
-    origin = log.identity.log_origin
-    witness.witnesses.trust(
-        origin=origin, verifier_key=log.identity.log_verifier_key, now=witness.clock.now()
-    )
-    log.custody.record(events(5))
-    log.custody.sequence()
-    size = log.custody.size()
-    witness.witness.add_checkpoint(b"old 0\n\n" + log.custody.checkpoint_note(size))
-    signer = Ed25519Signer(origin, load_keys(log.settings).log_signing)
-    forged = sign_checkpoint(Checkpoint(origin, size, b"\x07" * 32), [signer])
-    with pytest.raises(SplitViewError):
-        witness.witness.add_checkpoint(b"old %d\n\n" % size + forged)
 
 
 def test_alerts_of_a_split_view(desks: tuple[Desk, Desk, FixedClock]) -> None:

@@ -7,7 +7,6 @@ API's request JSON with the document kind (issue 15, point 7)."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import os
 import re
@@ -29,20 +28,12 @@ from hanoi.custody.events import CustodyAction
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
+from support_documents import TUS, b64, sha256, uploaded
 from support_ui import LOOPBACK, PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
 KIND = "mla-stored-data"
-TUS = {"Tus-Resumable": "1.0.0"}
 WARRANT = b"%PDF-1.7\n" + b"search warrant 12/2026 " * 200
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -87,37 +78,6 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     for client in clients.values():
         client.__exit__(None, None, None)
     node.engine.dispose()
-
-
-def uploaded(client: TestClient, data: bytes, media_type: str = "application/pdf") -> str:
-    """A complete upload through /ui/uploads, as upload.js makes it; its id."""
-    token = csrf(client)
-    created = client.post(
-        "/ui/uploads",
-        headers={
-            **TUS,
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": f"filename {b64('warrant.pdf')},filetype {b64(media_type)},"
-            f"sha256 {b64(sha256(data))}",
-            "X-CSRF-Token": token,
-        },
-    )
-    assert created.status_code == 201, created.text
-    location = created.headers["location"]
-    if not data:
-        return str(location.rsplit("/", 1)[1])  # complete as soon as created
-    patched = client.patch(
-        location,
-        content=data,
-        headers={
-            **TUS,
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Offset": "0",
-            "X-CSRF-Token": token,
-        },
-    )
-    assert patched.status_code == 204, patched.text
-    return str(location.rsplit("/", 1)[1])
 
 
 def add(client: TestClient, request_id: str, **fields: str) -> Response:

@@ -5,132 +5,37 @@ page with what verification found, for the case team only."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
-from hanoi.accounts.model import Role
-from hanoi.clock import FixedClock
-from hanoi.convention import default_catalogue
-from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.cooperation.service import StepInput
 from hanoi.i18n.catalogues import LANGUAGES, translations
 from hanoi.web.app import create_app
-from hanoi.wiring import Node
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    Pair,
     flip_byte,
     pair,
     payload_offset,
-    sent_and_received,
 )
-from support_cooperation import T0, make_node
-from support_ui import LOOPBACK, PASSWORD, csrf, signed_in
-from unit.cooperation.builders import complete_contents
-
-KIND = "mla-stored-data"
-TUS = {"Tus-Resumable": "1.0.0"}
-OCTETS = "application/offset+octet-stream"
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-@dataclass
-class Desk:
-    node: Node
-    request_id: str
-    clients: dict[str, TestClient]
-
-    def __getitem__(self, name: str) -> TestClient:
-        return self.clients[name]
-
-
-@pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Desk]:
-    """A node of Egypt with a draft MLA request of amira's (samir on the case too); karim
-    is an officer outside the case, audrey an auditor."""
-    node = make_node(tmp_path / "egy", "EGY", None, FixedClock(T0))
-    users = {
-        "amira": Role.OFFICER,
-        "samir": Role.SUPERVISOR,
-        "karim": Role.OFFICER,
-        "audrey": Role.AUDITOR,
-    }
-    for name, role in users.items():
-        node.accounts.add_user(name=name, role=role, password=PASSWORD)
-    contents = complete_contents(default_catalogue().kind(KIND))
-    view = node.cooperation.draft(
-        node.accounts.named("amira"),
-        DraftInput(kind=KIND, requested_state="VNM", contents=contents),
-    )
-    node.cooperation.assign(node.accounts.named("amira"), view.request.id, "samir")
-    clients = {name: signed_in(node, name) for name in users}
-    yield Desk(node=node, request_id=view.request.id, clients=clients)
-    for client in clients.values():
-        client.__exit__(None, None, None)
-    node.engine.dispose()
-
-
-def create(client: TestClient, length: int, token: str, name: str = "mailbox.mbox") -> Response:
-    return client.post(
-        "/ui/uploads",
-        headers={
-            **TUS,
-            "Upload-Length": str(length),
-            "Upload-Metadata": f"filename {b64(name)},filetype {b64('application/mbox')}",
-            "X-CSRF-Token": token,
-        },
-    )
-
-
-def patch(client: TestClient, location: str, offset: int, body: bytes, token: str) -> Response:
-    return client.patch(
-        location,
-        content=body,
-        headers={
-            **TUS,
-            "Content-Type": OCTETS,
-            "Upload-Offset": str(offset),
-            "X-CSRF-Token": token,
-        },
-    )
-
-
-def uploaded(client: TestClient, data: bytes, name: str = "mailbox.mbox") -> str:
-    """A complete upload through /ui/uploads; its id."""
-    token = csrf(client)
-    created = create(client, len(data), token, name)
-    assert created.status_code == 201, created.text
-    location = created.headers["location"]
-    assert patch(client, location, 0, data, token).status_code == 204
-    return location.rsplit("/", 1)[1]
-
-
-FORM = {
-    "description": "Mailbox of the suspect, January 2026",
-    "source_kind": "provider",
-    "source": "Example Mail Ltd",
-    "method": "production order of 2 March 2026",
-    "acquired_at": "2026-03-01T10:30",
-    "article": "Art. 44(1)",
-}
-
-
-def record(client: TestClient, request_id: str, **fields: str) -> Response:
-    token = csrf(client, f"/ui/requests/{request_id}/evidence")
-    return client.post(
-        f"/ui/requests/{request_id}/evidence", data={"csrf_token": token, **FORM, **fields}
-    )
-
+from support_evidence_desk import (
+    FORM,
+    OCTETS,
+    TUS,
+    Desk,
+    Federated,
+    b64,
+    create,
+    linked_package_id,
+    patch,
+    record,
+    send_package,
+    uploaded,
+)
+from support_evidence_desk import desk as desk  # a fixture
+from support_ui import LOOPBACK, csrf
 
 # --- tus for the session ------------------------------------------------------------------
 
@@ -377,45 +282,6 @@ def test_evidence_the_service_will_not_attach_is_an_error_not_a_crash(desk: Desk
 # --- sending a package, and the package page ----------------------------------------------------
 
 
-@dataclass
-class Federated:
-    pair: Pair
-    request_id: str
-    hoa: TestClient  # VNM supervisor: executes the request, sends the evidence
-    nour: TestClient  # EGY supervisor on the case: receives it
-    karim: TestClient  # EGY officer outside the case
-
-
-@pytest.fixture
-def federated(pair: Pair) -> Iterator[Federated]:  # noqa: F811 - the imported fixture
-    """EGY asks VNM (two nodes served on loopback, a signed directory); the request has
-    reached VNM, where hoa is assigned on arrival; nour is on EGY's case team."""
-    p = pair
-    p.vnm.accounts.add_user(name="hoa", role=Role.SUPERVISOR, password=PASSWORD)
-    p.egy.accounts.add_user(name="nour", role=Role.SUPERVISOR, password=PASSWORD)
-    p.egy.accounts.add_user(name="karim", role=Role.OFFICER, password=PASSWORD)
-    request_id = sent_and_received(p)
-    p.egy.cooperation.assign(p.amira, request_id, "nour")
-    clients = [signed_in(p.vnm, "hoa"), signed_in(p.egy, "nour"), signed_in(p.egy, "karim")]
-    yield Federated(p, request_id, *clients)
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
-def _send(client: TestClient, request_id: str, items: list[str]) -> Response:
-    token = csrf(client, f"/ui/requests/{request_id}/evidence")
-    return client.post(
-        f"/ui/requests/{request_id}/evidence/packages",
-        data={"csrf_token": token, "items": items, "next": f"/ui/requests/{request_id}"},
-    )
-
-
-def _package_id(page: str) -> str:
-    found = re.search(r'href="/ui/packages/([0-9a-f]{32})"', page)
-    assert found is not None
-    return found.group(1)
-
-
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_evidence_is_sent_verified_on_arrival_and_the_package_page_shows_the_checks(
     federated: Federated,
@@ -431,19 +297,19 @@ def test_evidence_is_sent_verified_on_arrival_and_the_package_page_shows_the_che
     page = f.hoa.get(f"/ui/requests/{rid}/evidence").text
     assert f'name="items" value="{item.id}"' in page
     assert "Send evidence to Egypt, the requesting State" in page
-    nothing = _send(f.hoa, rid, [])
+    nothing = send_package(f.hoa, rid, [])
     assert nothing.status_code == 422
     assert 'id="send-package-error"' in nothing.text
     assert "Choose at least one evidence item to send." in nothing.text
-    unknown = _send(f.hoa, rid, ["0" * 32])
+    unknown = send_package(f.hoa, rid, ["0" * 32])
     assert unknown.status_code == 422
     assert "The package could not be sent." in unknown.text
-    sent = _send(f.hoa, rid, [item.id])
+    sent = send_package(f.hoa, rid, [item.id])
     assert sent.status_code == 303, sent.text
     assert sent.headers["location"] == f"/ui/requests/{rid}"
 
     # The sender's page: sent, offered, the file and the conditions that travel with it.
-    package_id = _package_id(f.hoa.get(f"/ui/requests/{rid}/evidence").text)
+    package_id = linked_package_id(f.hoa.get(f"/ui/requests/{rid}/evidence").text)
     outgoing = f.hoa.get(f"/ui/packages/{package_id}")
     assert outgoing.status_code == 200
     text = outgoing.text
@@ -513,7 +379,7 @@ def test_a_refused_package_shows_the_reason_and_the_checks_that_held(
     upload_id = uploaded(f.hoa, os.urandom(100_000))
     assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
     [item] = p.vnm.evidence.held_for_request(rid)
-    assert _send(f.hoa, rid, [item.id]).status_code == 303
+    assert send_package(f.hoa, rid, [item.id]).status_code == 303
     assert p.vnm.federation.deliver_due() >= 1
     [received] = p.egy.transfers.packages(p.samir, rid)
     path = p.egy.transfers.fetch(received.package)
@@ -546,10 +412,10 @@ def test_every_page_of_the_journey_in_each_of_the_six_languages(federated: Feder
     upload_id = uploaded(f.hoa, os.urandom(20_000), name="subscriber.csv")
     assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
     [item] = p.vnm.evidence.held_for_request(rid)
-    assert _send(f.hoa, rid, [item.id]).status_code == 303
+    assert send_package(f.hoa, rid, [item.id]).status_code == 303
     assert p.vnm.federation.deliver_due() >= 1
     assert p.egy.transfers.fetch_pending() == 1
-    package_id = _package_id(f.nour.get(f"/ui/requests/{rid}").text)
+    package_id = linked_package_id(f.nour.get(f"/ui/requests/{rid}").text)
     common = [
         "/ui/",
         "/ui/requests?side=requesting",

@@ -18,13 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from functional.test_ui_evidence import (  # noqa: F401 - federated and pair are fixtures
-    Federated,
-    _package_id,
-    federated,
-    record,
-    uploaded,
-)
 from hanoi.accounts.model import Role
 from hanoi.convention import Language
 from hanoi.evidence.items import EvidenceItem
@@ -36,6 +29,7 @@ from integration.test_package_transfer import (  # noqa: F401 - pair is a fixtur
     pair,
     payload_offset,
 )
+from support_evidence_desk import Federated, linked_package_id, record, uploaded
 from support_ui import PASSWORD, csrf
 
 FLASH = re.compile(r'<p class="flash">(.*?)</p>', re.DOTALL)
@@ -122,7 +116,7 @@ def outgoing_ids(f: Federated) -> list[str]:
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_a_send_after_nothing_ticked_lands_on_the_evidence_page_not_a_404(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, rid = federated, federated.request_id
     item = collect(f, "subscriber.csv")
@@ -160,7 +154,7 @@ def test_a_send_after_nothing_ticked_lands_on_the_evidence_page_not_a_404(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_the_same_items_sent_twice_in_the_ui_give_the_same_package(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, rid = federated, federated.request_id
     first, second = collect(f, "a.csv"), collect(f, "b.csv")
@@ -192,7 +186,7 @@ def test_the_same_items_sent_twice_in_the_ui_give_the_same_package(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_the_same_items_sent_twice_over_the_api_give_the_same_package(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, p, rid = federated, federated.pair, federated.request_id
     made = p.vnm.accounts.add_user(
@@ -235,7 +229,7 @@ def test_the_same_items_sent_twice_over_the_api_give_the_same_package(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_sends_racing_each_other_make_one_package(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     f, p, rid = federated, federated.pair, federated.request_id
@@ -261,7 +255,7 @@ def test_sends_racing_each_other_make_one_package(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_items_already_sent_are_marked_and_cannot_be_chosen(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, rid = federated, federated.request_id
     first, second = collect(f, "a.csv"), collect(f, "b.csv")
@@ -302,7 +296,7 @@ def test_items_already_sent_are_marked_and_cannot_be_chosen(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_recording_evidence_says_so_once_in_the_pages_language(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, rid = federated, federated.request_id
     done = record(f.hoa, rid, upload_id=uploaded(f.hoa, b"mbox", name="inbox.mbox"))
@@ -347,7 +341,7 @@ def _section(page: str, start: str) -> str:
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_the_package_page_in_arabic_has_no_english_check_or_condition(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, p, rid = federated, federated.pair, federated.request_id
     item = collect(f, "subscriber.csv")
@@ -355,7 +349,7 @@ def test_the_package_page_in_arabic_has_no_english_check_or_condition(
         post_form(f.hoa, send_form(f.hoa.get(f"/ui/requests/{rid}").text), [item.id]).status_code
         == 303
     )
-    package_id = _package_id(f.hoa.get(f"/ui/requests/{rid}").text)
+    package_id = linked_package_id(f.hoa.get(f"/ui/requests/{rid}").text)
     assert p.vnm.federation.deliver_due() >= 1
     assert p.egy.transfers.fetch_pending() == 1  # verified and accepted in EGY
     assert p.egy.federation.deliver_due() == 1  # its outcome, with its checks, to VNM
@@ -396,7 +390,7 @@ def test_the_package_page_in_arabic_has_no_english_check_or_condition(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_the_report_tells_the_pages_script_when_it_is_ready(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, rid = federated, federated.request_id
     collect(f, "subscriber.csv")

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from functional.test_ui_requests import CATALOGUE, KIND, Desk, _desk, _step
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, StepInput
 from support_cooperation import T0, make_node
+from support_documents import uploaded
+from support_requests_ui import CATALOGUE, KIND, Desk, desk_with, take_step
 from support_ui import csrf
 from unit.cooperation.builders import complete_contents
 
@@ -25,7 +26,7 @@ DAY = T0.date().isoformat()
 
 @pytest.fixture
 def egy(tmp_path: Path) -> Iterator[Desk]:
-    desk = _desk(
+    desk = desk_with(
         make_node(tmp_path / "egy", "EGY", None, FixedClock(T0)),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR},
     )
@@ -50,10 +51,10 @@ def test_dispatch_by_note_then_record_the_answers(egy: Desk) -> None:
     assert "Send by another channel" in page
     assert 'name="channel"' in page
     assert "The Hanoi network" in page
-    missing = _step(egy["samir"], request_id, "dispatch", channel="diplomatic", on=DAY)
+    missing = take_step(egy["samir"], request_id, "dispatch", channel="diplomatic", on=DAY)
     assert missing.status_code == 422
     assert "Give the channel, the day and the reference" in missing.text
-    sent = _step(
+    sent = take_step(
         egy["samir"], request_id, "dispatch", channel="diplomatic", on=DAY,
         reference="Note verbale 14/2026",
     )  # fmt: skip
@@ -63,7 +64,7 @@ def test_dispatch_by_note_then_record_the_answers(egy: Desk) -> None:
     assert "Record what Viet Nam answered by letter" in page
     assert "Record: Receive" in page
     assert "Letter or note (off the network)" in page  # the scan goes with the documents
-    received = _step(
+    received = take_step(
         egy["samir"], request_id, "receive", channel="diplomatic", on=DAY, reference="VN 22"
     )
     assert received.status_code == 303, received.text
@@ -79,17 +80,19 @@ def test_dispatch_by_note_then_record_the_answers(egy: Desk) -> None:
 
 def test_a_network_request_offers_no_recording(egy: Desk) -> None:
     request_id = _approved(egy)
-    assert _step(egy["samir"], request_id, "send").status_code == 303
+    assert take_step(egy["samir"], request_id, "send").status_code == 303
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
     assert "Record what" not in page
-    refused = _step(egy["samir"], request_id, "receive", channel="email", on=DAY, reference="<m@x>")
+    refused = take_step(
+        egy["samir"], request_id, "receive", channel="email", on=DAY, reference="<m@x>"
+    )
     assert refused.status_code in (403, 422)
     assert egy.node.cooperation.show(egy.user("samir"), request_id).request.status.value == ("sent")
 
 
 def test_a_bad_channel_is_explained_beside_the_form(egy: Desk) -> None:
     request_id = _approved(egy)
-    bad = _step(egy["samir"], request_id, "dispatch", channel="pigeon", on=DAY, reference="x")
+    bad = take_step(egy["samir"], request_id, "dispatch", channel="pigeon", on=DAY, reference="x")
     assert bad.status_code == 422
     assert "The channel, the day or the reference is not valid." in bad.text
     token_page = egy["samir"].get(f"/ui/requests/{request_id}").text
@@ -101,8 +104,6 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def _register(egy: Desk, **fields: str) -> object:
-    from functional.test_ui_documents import uploaded
-
     client = egy["samir"]
     data = {
         "csrf_token": csrf(client, "/ui/registrations/new?kind=mla-general"),

@@ -8,15 +8,8 @@ import os
 
 import pytest
 
-from functional.test_ui_evidence import (  # noqa: F401 - federated and pair are fixtures
-    Federated,
-    _package_id,
-    _send,
-    federated,
-    record,
-    uploaded,
-)
 from integration.test_package_transfer import flip_byte, pair, payload_offset  # noqa: F401
+from support_evidence_desk import Federated, linked_package_id, record, send_package, uploaded
 from support_ui import csrf
 
 VERDICT = 'id="outcome-heading"'
@@ -28,14 +21,14 @@ def sent(f: Federated) -> str:
     upload_id = uploaded(f.hoa, os.urandom(30_000), name="subscriber.csv")
     assert record(f.hoa, rid, upload_id=upload_id).status_code == 303
     [item] = p.vnm.evidence.held_for_request(rid)
-    assert _send(f.hoa, rid, [item.id]).status_code == 303
+    assert send_package(f.hoa, rid, [item.id]).status_code == 303
     assert p.vnm.federation.deliver_due() >= 1
-    return _package_id(f.hoa.get(f"/ui/requests/{rid}/evidence").text)
+    return linked_package_id(f.hoa.get(f"/ui/requests/{rid}/evidence").text)
 
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_the_sender_sees_the_requesting_states_verdict(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, p = federated, federated.pair
     package_id = sent(f)
@@ -70,7 +63,7 @@ def test_the_sender_sees_the_requesting_states_verdict(
 
 @pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_the_sender_sees_a_refusal_with_the_requesting_states_reason(
-    federated: Federated,  # noqa: F811 - the imported fixture
+    federated: Federated,
 ) -> None:
     f, p = federated, federated.pair
     package_id = sent(f)

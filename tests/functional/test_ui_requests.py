@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,46 +14,24 @@ from fastapi.testclient import TestClient
 
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
-from hanoi.convention import FieldType, RequestKind, default_catalogue
+from hanoi.convention import FieldType, RequestKind
 from hanoi.cooperation.service import DraftInput
-from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node
-from support_ui import PASSWORD, csrf, signed_in
+from support_requests_ui import CATALOGUE, KIND, Desk, desk_with, take_step
+from support_ui import csrf
 from unit.cooperation.builders import complete_contents
 
-CATALOGUE = default_catalogue()
-KIND = "mla-stored-data"
 REQUEST_ID = re.compile(r"/ui/requests/([A-Z]{3}-\d{4}-[0-9A-F]+)")
-
-
-@dataclass
-class Desk:
-    node: Node
-    clients: dict[str, TestClient]
-
-    def __getitem__(self, name: str) -> TestClient:
-        return self.clients[name]
-
-    def user(self, name: str) -> Any:
-        return self.node.accounts.named(name)
-
-
-def _desk(node: Node, users: dict[str, Role]) -> Desk:
-    clients = {}
-    for name, role in users.items():
-        node.accounts.add_user(name=name, role=role, password=PASSWORD)
-        clients[name] = signed_in(node, name)
-    return Desk(node=node, clients=clients)
 
 
 @pytest.fixture
 def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk]]:
     clock = FixedClock(T0)
-    egy = _desk(
+    egy = desk_with(
         make_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "karim": Role.OFFICER},
     )
-    vnm = _desk(
+    vnm = desk_with(
         make_node(tmp_path / "vnm", "VNM", None, clock),
         {"lan": Role.SUPERVISOR, "thao": Role.OFFICER},
     )
@@ -93,13 +70,6 @@ def _draft_by_form(client: TestClient, contents: dict[str, Any]) -> Any:
     return client.post("/ui/requests/new", data=data)
 
 
-def _step(client: TestClient, request_id: str, step: str, **fields: Any) -> Any:
-    token = csrf(client, f"/ui/requests/{request_id}")
-    return client.post(
-        f"/ui/requests/{request_id}/steps", data={"csrf_token": token, "step": step, **fields}
-    )
-
-
 def _sent_request(egy: Desk) -> str:
     """Drafted by amira through the form, samir added to the case, approved and sent."""
     response = _draft_by_form(egy["amira"], complete_contents(CATALOGUE.kind(KIND)))
@@ -112,8 +82,8 @@ def _sent_request(egy: Desk) -> str:
         data={"csrf_token": csrf(egy["amira"]), "colleague": "samir"},
     )
     assert added.status_code == 303
-    assert _step(egy["samir"], request_id, "approve").status_code == 303
-    assert _step(egy["samir"], request_id, "send").status_code == 303
+    assert take_step(egy["samir"], request_id, "approve").status_code == 303
+    assert take_step(egy["samir"], request_id, "send").status_code == 303
     return request_id
 
 
@@ -227,7 +197,7 @@ def test_an_officer_submits_and_a_supervisor_approves_then_sends(
     submit_form = page.split('id="step-submit"')[1].split("</form>")[0]
     assert 'class="primary"' in submit_form
     # Forced, approval is refused with a sentence in the reader's language, no internal text.
-    refused = _step(egy["amira"], request_id, "approve")
+    refused = take_step(egy["amira"], request_id, "approve")
     assert refused.status_code == 422
     assert "Your role does not allow this step." in refused.text
     assert "needs &#39;approve&#39;" not in refused.text
@@ -238,7 +208,7 @@ def test_an_officer_submits_and_a_supervisor_approves_then_sends(
     home = egy["samir"].get("/ui/").text
     queue = home.split('id="queue-drafts-awaiting-approval"')[1].split("</section>")[0]
     assert 'data-count="0"' in queue
-    submitted = _step(egy["amira"], request_id, "submit")
+    submitted = take_step(egy["amira"], request_id, "submit")
     assert submitted.status_code == 303
     page = egy["amira"].get(f"/ui/requests/{request_id}").text
     assert '<span class="status">Awaiting approval</span>' in page
@@ -257,14 +227,14 @@ def test_an_officer_submits_and_a_supervisor_approves_then_sends(
     approve_form = page.split('id="step-approve"')[1].split("</form>")[0]
     assert 'class="primary"' in approve_form
     assert 'id="step-return-to-draft"' in page
-    assert _step(egy["samir"], request_id, "approve").status_code == 303
+    assert take_step(egy["samir"], request_id, "approve").status_code == 303
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
     assert "Approved. The next step is to send it." in page
     send_form = page.split('id="step-send"')[1].split("</form>")[0]
     assert 'class="primary"' in send_form  # "Send" leads, not "Return to draft"
     assert page.index('id="step-send"') < page.index('id="step-return-to-draft"')
     assert 'id="step-approve"' not in page
-    sent = _step(egy["samir"], request_id, "send")
+    sent = take_step(egy["samir"], request_id, "send")
     assert sent.status_code == 303
     egy.node.custody.sequence()  # what the background sequencer does
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
@@ -287,13 +257,13 @@ def test_a_supervisor_returns_a_submitted_draft_with_comments(desks: tuple[Desk,
     found = REQUEST_ID.search(response.headers["location"])
     assert found is not None
     request_id = found.group(1)
-    assert _step(egy["amira"], request_id, "submit").status_code == 303
+    assert take_step(egy["amira"], request_id, "submit").status_code == 303
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
     returning = page.split('id="step-return-to-draft"')[1].split("</form>")[0]
     assert "Comments for the officer" in returning
-    without = _step(egy["samir"], request_id, "return-to-draft")
+    without = take_step(egy["samir"], request_id, "return-to-draft")
     assert without.status_code == 422  # comments are required
-    returned = _step(egy["samir"], request_id, "return-to-draft", reasons="Cite the warrant.")
+    returned = take_step(egy["samir"], request_id, "return-to-draft", reasons="Cite the warrant.")
     assert returned.status_code == 303
     home = egy["amira"].get("/ui/").text
     queue = home.split('id="queue-drafts-returned"')[1].split("</section>")[0]
@@ -313,25 +283,25 @@ def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:
     inbox = lan.get("/ui/requests?side=requested").text
     assert request_id in inbox
     assert "Egypt" in inbox
-    assert _step(lan, request_id, "acknowledge").status_code == 303
+    assert take_step(lan, request_id, "acknowledge").status_code == 303
 
     page = lan.get(f"/ui/requests/{request_id}").text
     assert 'id="step-refuse"' in page
     assert 'name="grounds" value="essential-interests"' in page
 
     # No grounds, no reasons: the error is beside the refusal form.
-    empty = _step(lan, request_id, "refuse")
+    empty = take_step(lan, request_id, "refuse")
     assert empty.status_code == 422
     assert 'id="step-refuse-error"' in empty.text
     assert "Give the reasons, in writing." in empty.text
     assert "Art. 40(24)" in empty.text
-    no_grounds = _step(lan, request_id, "refuse", reasons="Sovereignty.")
+    no_grounds = take_step(lan, request_id, "refuse", reasons="Sovereignty.")
     assert no_grounds.status_code == 422
     assert "Choose at least one ground for refusal." in no_grounds.text
     assert "Sovereignty.</textarea>" in no_grounds.text
 
     # Grounds without consultation first: refused, with the reasons kept.
-    early = _step(
+    early = take_step(
         lan, request_id, "refuse", grounds=["essential-interests"], reasons="Sovereignty."
     )
     assert early.status_code == 422
@@ -339,10 +309,11 @@ def test_refusal_on_the_requested_states_node(desks: tuple[Desk, Desk]) -> None:
     assert "Sovereignty.</textarea>" in early.text
     assert 'value="essential-interests" checked' in early.text
 
-    assert _step(lan, request_id, "consult", reasons="About essential interests.").status_code == (
-        303
+    consulted = take_step(lan, request_id, "consult", reasons="About essential interests.")
+    assert consulted.status_code == 303
+    done = take_step(
+        lan, request_id, "refuse", grounds=["essential-interests"], reasons="Sovereignty."
     )
-    done = _step(lan, request_id, "refuse", grounds=["essential-interests"], reasons="Sovereignty.")
     assert done.status_code == 303, done.text
     page = lan.get(f"/ui/requests/{request_id}").text
     assert '<span class="status">Refused</span>' in page
@@ -425,7 +396,7 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
     request_id = _sent_request(egy)
     deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, to=vnm.node)
     lan = vnm["lan"]
-    assert _step(lan, request_id, "acknowledge").status_code == 303
+    assert take_step(lan, request_id, "acknowledge").status_code == 303
     page = lan.get(f"/ui/requests/{request_id}").text
     accept = page.split('id="step-accept"')[1].split("</form>")[0]
     assert 'name="conditions" value="use-limitation"' in accept
@@ -440,7 +411,7 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
 
     # A malformed date and a condition without terms come back beside their fields.
     terms = "Only for the proceedings of case 17/2026."
-    bad = _step(
+    bad = take_step(
         lan,
         request_id,
         "accept",
@@ -463,7 +434,7 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
     assert 'role="alert"' in bad.text
 
     # Conditions need the requesting State's agreement first (Art. 40(27)).
-    early = _step(
+    early = take_step(
         lan,
         request_id,
         "accept",
@@ -474,7 +445,7 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
     assert "The requesting State has not agreed to conditions yet" in early.text
     assert "(Art. 40(27))" in early.text
     proposal = "Only for case 17/2026; the data are deleted after 31 December 2026."
-    assert _step(lan, request_id, "consult", reasons=proposal).status_code == 303
+    assert take_step(lan, request_id, "consult", reasons=proposal).status_code == 303
 
     # The requesting State sees what it is asked to agree to, and agrees.
     _hand_over(vnm, "lan", request_id, to=egy)
@@ -487,11 +458,11 @@ def test_accept_with_conditions_agreed_by_the_requesting_state(
     agree = page.split('id="step-agree-to-conditions"')[1].split("</form>")[0]
     assert "By agreeing, this State accepts" in agree
     assert proposal in agree
-    assert _step(amira, request_id, "agree-to-conditions").status_code == 303
+    assert take_step(amira, request_id, "agree-to-conditions").status_code == 303
 
     # The requested State accepts on those conditions; both sides show them.
     _hand_over(egy, "amira", request_id, to=vnm)
-    done = _step(
+    done = take_step(
         lan,
         request_id,
         "accept",
@@ -534,8 +505,8 @@ def test_citations_on_a_request_page_in_arabic(desks: tuple[Desk, Desk]) -> None
     deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, to=vnm.node)
     lan = vnm["lan"]
     lan.post("/ui/language", data={"csrf_token": csrf(lan), "language": "ar", "next": "/ui/"})
-    assert _step(lan, request_id, "acknowledge").status_code == 303
-    refused = _step(lan, request_id, "refuse")
+    assert take_step(lan, request_id, "acknowledge").status_code == 303
+    refused = take_step(lan, request_id, "refuse")
     assert refused.status_code == 422
     box = refused.text.split('id="step-refuse-error"')[1].split("</div>")[0]
     assert "(المادة 40(24))" in box
@@ -550,8 +521,8 @@ def test_the_requesting_state_proposes_other_terms_in_a_consultation(
     request_id = _sent_request(egy)
     deliver(egy.node.cooperation.show(egy.user("amira"), request_id).request, to=vnm.node)
     lan = vnm["lan"]
-    assert _step(lan, request_id, "acknowledge").status_code == 303
-    asked = _step(lan, request_id, "consult", reasons="Only for case 17/2026.")
+    assert take_step(lan, request_id, "acknowledge").status_code == 303
+    asked = take_step(lan, request_id, "consult", reasons="Only for case 17/2026.")
     assert asked.status_code == 303
     _hand_over(vnm, "lan", request_id, to=egy)
 
@@ -560,9 +531,9 @@ def test_the_requesting_state_proposes_other_terms_in_a_consultation(
     counter = page.split('id="step-propose-terms"')[1].split("</form>")[0]
     assert "Propose other terms" in counter
     assert "the requested State answers in the consultation" in counter
-    empty = _step(egy["samir"], request_id, "propose-terms")
+    empty = take_step(egy["samir"], request_id, "propose-terms")
     assert empty.status_code == 422  # the terms are the reasons: required
-    proposed = _step(egy["samir"], request_id, "propose-terms", reasons="Cases 17 and 18/2026.")
+    proposed = take_step(egy["samir"], request_id, "propose-terms", reasons="Cases 17 and 18/2026.")
     assert proposed.status_code == 303
     page = egy["samir"].get(f"/ui/requests/{request_id}").text
     assert "The requesting State has proposed other terms" in page
