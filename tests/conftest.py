@@ -30,6 +30,11 @@ from sqlalchemy import Engine
 
 from hanoi.storage.s3 import S3Location
 
+# The support modules (tests/support_*.py) hold helpers and fixtures with assertions of
+# their own: pytest rewrites them as it does the test files, so that a failing assertion
+# shows the values it compared. Before any of them is imported.
+pytest.register_assert_rewrite(*(p.stem for p in Path(__file__).parent.glob("support_*.py")))
+
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_USED: dict[str, str] = {}
