@@ -164,6 +164,9 @@ class Node:
     evidence: EvidenceService
     cooperation: CooperationService
     federation: FederationService
+    messages: FederationRepository
+    """The outbox and the inbox's tables, for the operators' pages and the inbox route's
+    refusal counter (the federation service's ``MessageStore``)."""
     transfers: TransferService
     quorum: QuorumWait
     """Waits, bounded, for a checkpoint of this node's log cosigned by the quorum of other
@@ -246,11 +249,12 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         trust=witnesses,
         clock=clock,
     )
+    messages = FederationRepository(engine, custody_repo)
     federation = FederationService(
         node_state=settings.state,
         keys=keys,
         directory=DirectoryHolder(settings.node_dir),
-        store=FederationRepository(engine, custody_repo),
+        store=messages,
         cooperation=cooperation,
         custody=custody,
         clock=clock,
@@ -308,7 +312,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         keys=keys,
         directory=federation.directory,
         store=packages_store,
-        outbox=federation.store,
+        outbox=messages,
         cooperation=cooperation,
         evidence=evidence,
         custody=custody,
@@ -343,6 +347,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         evidence=evidence,
         cooperation=cooperation,
         federation=federation,
+        messages=messages,
         transfers=transfers,
         quorum=quorum,
         letters=LettersRepository(engine, custody_repo),

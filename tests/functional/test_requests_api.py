@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.federation.ports import PackageRow
+from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, deliver, make_node

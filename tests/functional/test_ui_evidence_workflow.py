@@ -28,7 +28,7 @@ from functional.test_ui_evidence import (  # noqa: F401 - federated and pair are
 from hanoi.accounts.model import Role
 from hanoi.convention import Language
 from hanoi.evidence.items import EvidenceItem
-from hanoi.storage.transfers_repo import PackageRow
+from hanoi.federation.ports import PackageRow
 from hanoi.web.ui.i18n import LocaleFormat, translations
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     flip_byte,

@@ -40,9 +40,9 @@ from hanoi.errors import IntegrityError, PayloadTooLarge
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id
+from hanoi.federation.ports import PackageRow
 from hanoi.node.folder import init_node, load_keys
 from hanoi.settings import build_settings, read_config_file
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.app import create_app
 from hanoi.wiring import Node, open_node, prepare_new_node
 from support_cooperation import add_user, postgres_databases

@@ -21,9 +21,9 @@ import pytest
 from conftest import POSTGRES_ADMIN_URL
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock, SystemClock
+from hanoi.federation.ports import PackageRow
 from hanoi.node.folder import load_keys
 from hanoi.settings import build_settings, read_config_file
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.wiring import Node, open_node, prepare_new_node
 from integration.test_package_transfer import Pair, Served, federate, free_pair, offered
 from support_cooperation import add_user, postgres_databases

@@ -59,10 +59,9 @@ from hanoi.federation.errors import (
     UnknownSenderKey,
 )
 from hanoi.federation.messages import Message, MessageType, message_from_json, thaw
+from hanoi.federation.ports import MessageStore, WitnessPeerStore
 from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
 from hanoi.node.identity import NodeKeys
-from hanoi.storage.custody_repo import WitnessRepository
-from hanoi.storage.federation_repo import FederationRepository
 
 log = logging.getLogger("hanoi.federation")
 
@@ -132,13 +131,13 @@ class FederationService:
         node_state: str,
         keys: NodeKeys,
         directory: DirectoryHolder,
-        store: FederationRepository,
+        store: MessageStore,
         cooperation: CooperationService,
         custody: CustodyLog,
         clock: Clock,
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30),
         limits: EnvelopeLimits = DEFAULT_LIMITS,
-        witnesses: WitnessRepository | None = None,
+        witnesses: WitnessPeerStore | None = None,
         witness: WitnessService | None = None,
     ) -> None:
         self.node_state = node_state

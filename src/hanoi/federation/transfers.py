@@ -58,13 +58,19 @@ from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
-from hanoi.federation.package_status import NOT_SENT_YET, PENDING_INCOMING, PackageStatus
+from hanoi.federation.ports import (
+    NOT_SENT_YET,
+    PENDING_INCOMING,
+    Direction,
+    MessageStore,
+    PackageRow,
+    PackageStatus,
+    PackageStore,
+)
 from hanoi.federation.sending import Awaiting, PackageSender, Sent
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import acceptance_quorum
 from hanoi.node.identity import NodeIdentity, NodeKeys
-from hanoi.storage.federation_repo import FederationRepository
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
 
 log = logging.getLogger("hanoi.federation")
 
@@ -202,8 +208,8 @@ class TransferService:
         folder: Path,
         keys: NodeKeys,
         directory: DirectoryHolder,
-        store: TransfersRepository,
-        outbox: FederationRepository,
+        store: PackageStore,
+        outbox: MessageStore,
         cooperation: CooperationService,
         evidence: EvidenceService,
         custody: CustodyLog,
@@ -248,7 +254,7 @@ class TransferService:
         """The limits of a package's verification in a child process, by its size."""
         return self._verify_budget
 
-    def _path(self, direction: str, package_id: str, suffix: str) -> Path:
+    def _path(self, direction: Direction, package_id: str, suffix: str) -> Path:
         folder = self._folder / direction
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{package_id}{suffix}"
@@ -273,7 +279,7 @@ class TransferService:
 
     def awaiting(self, row: PackageRow) -> Awaiting | None:
         """What an outgoing package not offered yet waits for (None for any other)."""
-        if row.direction != "outgoing" or row.status not in NOT_SENT_YET:
+        if row.direction != Direction.OUTGOING or row.status not in NOT_SENT_YET:
             return None
         return self._sending().awaiting(row)
 
@@ -290,10 +296,10 @@ class TransferService:
         """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise
         (also while it is not offered yet: its file may be an attempt a crash cut short)."""
         row = self._store.get(package_id) if _plausible(package_id) else None
-        path = self._path("outgoing", package_id, ".tar")
+        path = self._path(Direction.OUTGOING, package_id, ".tar")
         if (
             row is None
-            or row.direction != "outgoing"
+            or row.direction != Direction.OUTGOING
             or row.status in NOT_SENT_YET
             or not path.is_file()
         ):
@@ -304,7 +310,7 @@ class TransferService:
         self._cooperation.show(user, request_id)  # the case check
         return [Received(row, self._items_of(row)) for row in self._store.for_request(request_id)]
 
-    def waiting(self, user: User, statuses: Sequence[str]) -> list[PackageRow]:
+    def waiting(self, user: User, statuses: Sequence[PackageStatus]) -> list[PackageRow]:
         """The packages in ``statuses`` of ``user``'s cases (the store checks the case team:
         only requests ``user`` is assigned to), for the work queue."""
         user.require(Action.READ)
@@ -326,7 +332,7 @@ class TransferService:
     def _items_of(self, row: PackageRow) -> tuple[EvidenceItem, ...]:
         """The evidence items recorded from an incoming package, linked by its id (none for
         an outgoing one)."""
-        if row.direction != "incoming":
+        if row.direction != Direction.INCOMING:
             return ()
         return tuple(self._evidence.held_for_package(row.id))
 
@@ -342,7 +348,7 @@ class TransferService:
         row = PackageRow(
             id=body["package_id"],
             request_id=verified.message.request_id or "",
-            direction="incoming",
+            direction=Direction.INCOMING,
             peer=verified.message.sender,
             sha256=body["package_sha256"],
             size=size,
@@ -371,7 +377,7 @@ class TransferService:
         several server processes never download or accept the same package at once."""
         done = 0
         for row in self._store.pending_incoming(self._clock.now()):
-            lock_path = self._path("incoming", row.id, ".lock")
+            lock_path = self._path(Direction.INCOMING, row.id, ".lock")
             with lock_path.open("a") as lock:
                 try:
                     fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -440,7 +446,7 @@ class TransferService:
                 f"offer ({attempts} attempts); last error: {error}"
             )
             log.warning("package %s from %s given up: %s", row.id, row.peer, detail)
-            self._path("incoming", row.id, ".part").unlink(missing_ok=True)
+            self._path(Direction.INCOMING, row.id, ".part").unlink(missing_ok=True)
             self.outcomes.conclude(
                 row, status=EXPIRED, received=0, error=detail, attempts=attempts, now=now
             )
@@ -464,10 +470,10 @@ class TransferService:
 
     def fetch(self, row: PackageRow) -> Path:
         """Download the package, resuming from the bytes already on disk; check it whole."""
-        final = self._path("incoming", row.id, ".tar")
+        final = self._path(Direction.INCOMING, row.id, ".tar")
         if final.exists():
             return final
-        part = self._path("incoming", row.id, ".part")
+        part = self._path(Direction.INCOMING, row.id, ".part")
         have = part.stat().st_size if part.exists() else 0
         if have > row.size:
             part.unlink()
@@ -529,11 +535,11 @@ class TransferService:
     def accept(self, package_id: str) -> Received:
         """Verify a fetched package fully, then record its files as evidence (once)."""
         row = self._store.get(package_id)
-        if row is None or row.direction != "incoming":
+        if row is None or row.direction != Direction.INCOMING:
             raise NotFound("no such incoming package")
         if row.status == PackageStatus.ACCEPTED:
             return Received(row, ())
-        path = self._path("incoming", package_id, ".tar")
+        path = self._path(Direction.INCOMING, package_id, ".tar")
         held_checks: list[Check] = []
         try:
             # In a child process with limits: a hostile package never stops this node.
@@ -605,7 +611,7 @@ class TransferService:
             self._directory.current(), self._clock.now(), min_witnesses=self._min_witnesses
         )
 
-    def package_file(self, direction: str, package_id: str) -> Path:
+    def package_file(self, direction: Direction, package_id: str) -> Path:
         """Where the package file of that direction (``incoming``, ``outgoing``) is kept."""
         return self._path(direction, package_id, ".tar")
 

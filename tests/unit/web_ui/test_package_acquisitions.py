@@ -12,7 +12,7 @@ from typing import Any
 
 from hanoi.convention import Language
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
-from hanoi.storage.transfers_repo import PackageRow
+from hanoi.federation.ports import PackageRow
 from hanoi.web.ui.i18n import LocaleFormat
 from hanoi.web.ui.package_acquisitions import acquisition_values
 

@@ -21,7 +21,7 @@ from typing import Any
 from hanoi.accounts.model import User
 from hanoi.errors import HanoiError
 from hanoi.evidence.items import EvidenceItem
-from hanoi.storage.transfers_repo import PackageRow
+from hanoi.federation.ports import Direction, PackageRow
 from hanoi.web.ui import cases
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
 from hanoi.wiring import Node
@@ -116,7 +116,7 @@ def acquisition_values(
     """``acquisitions``: one row per file with how it was obtained (None where the package
     does not say), for ``package.html``'s block of the same name; empty when unknown."""
     files: list[tuple[str, str, Mapping[str, Any] | None]] = list(_reported(row.report))
-    if not files and row.direction == "outgoing" and row.report is None:
+    if not files and row.direction == Direction.OUTGOING and row.report is None:
         files = list(_pending(node, user, row))
     rows = [_row(fmt, name, sha256, a) for name, sha256, a in files]
     return {"acquisitions": rows if any(r["acquisition"] for r in rows) else []}
