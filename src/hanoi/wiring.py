@@ -24,9 +24,14 @@ from hanoi.evidence.attachable import AttachableFiles
 from hanoi.evidence.isolated import VerifyBudget
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
+from hanoi.federation.acceptance import PackageAcceptance
 from hanoi.federation.announce import MessageAnnouncer
 from hanoi.federation.documents import RequestDocuments
 from hanoi.federation.offer_retry import OfferRetry
+from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.ports import Direction
+from hanoi.federation.range_fetch import RangeFetch
+from hanoi.federation.receiving import PackageReceiver
 from hanoi.federation.sending import PackageSender
 from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
@@ -291,7 +296,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     packages_store = TransfersRepository(engine, custody_repo)
     sender = PackageSender(
         node_state=settings.state,
-        folder=settings.node_dir / "packages" / "outgoing",
+        folder=settings.node_dir / "packages" / Direction.OUTGOING,
         keys=keys,
         directory=federation.directory,
         store=packages_store,
@@ -306,32 +311,46 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         wait_seconds=settings.witness_wait_seconds,
         wake=announcer.queued,
     )
-    transfers = TransferService(
-        node_state=settings.state,
-        folder=settings.node_dir / "packages",
-        keys=keys,
+    outcomes = PackageOutcomes(
+        node_state=settings.state, store=packages_store, clock=clock, wake=announcer.queued
+    )
+    receiver = PackageReceiver(
+        folder=settings.node_dir / "packages" / Direction.INCOMING,
         directory=federation.directory,
         store=packages_store,
-        outbox=messages,
-        cooperation=cooperation,
-        evidence=evidence,
-        custody=custody,
+        acceptance=PackageAcceptance(
+            node_state=settings.state,
+            keys=keys,
+            directory=federation.directory,
+            store=packages_store,
+            evidence=evidence,
+            outcomes=outcomes,
+            clock=clock,
+            verify_budget=VerifyBudget(
+                base_seconds=settings.package_verify_seconds,
+                seconds_per_gib=settings.package_verify_seconds_per_gib,
+                memory_bytes=settings.package_verify_memory_bytes,
+            ),
+            min_witnesses=settings.min_witnesses,
+        ),
+        outcomes=outcomes,
         clock=clock,
         max_bytes=settings.upload_max_bytes,
-        chunk_bytes=settings.transfer_chunk_bytes,
-        wake=announcer.queued,
-        verify_budget=VerifyBudget(
-            base_seconds=settings.package_verify_seconds,
-            seconds_per_gib=settings.package_verify_seconds_per_gib,
-            memory_bytes=settings.package_verify_memory_bytes,
-        ),
+        download=RangeFetch(chunk_bytes=settings.transfer_chunk_bytes),
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
+    )
+    transfers = TransferService(
+        folder=settings.node_dir / "packages",
+        store=packages_store,
+        cooperation=cooperation,
+        evidence=evidence,
+        receiver=receiver,
+        outcomes=outcomes,
         sender=sender,
-        min_witnesses=settings.min_witnesses,
     )
     federation.documents = RequestDocuments(cooperation=cooperation, blobs=blobs)
-    federation.on_evidence_offer = transfers.register_offer
-    federation.on_evidence_outcome = transfers.outcomes.apply
+    federation.on_evidence_offer = transfers.on_offer
+    federation.on_evidence_outcome = transfers.on_outcome
     return Node(
         settings=settings,
         engine=engine,

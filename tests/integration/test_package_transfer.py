@@ -400,7 +400,7 @@ def test_a_sender_answering_more_than_asked_gets_nothing_written(
     def client() -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(overlong))
 
-    monkeypatch.setattr(p.egy.transfers, "_client", client)
+    monkeypatch.setattr(p.egy.transfers.receiver.download, "_client", client)
     p.egy.transfers.fetch_pending()
     part = p.incoming(row.id, ".part")
     assert not part.exists() or part.stat().st_size <= row.size
@@ -445,13 +445,13 @@ def test_an_offer_is_registered_once_and_a_conflicting_one_refused(pair: Pair) -
         )
         return VerifiedMessage(message, "", message.digest(), message.content_digest())
 
-    p.egy.transfers.register_offer(offer(row.id, row.sha256, row.size))
+    p.egy.transfers.on_offer(offer(row.id, row.sha256, row.size))
     assert [r.package.id for r in p.egy.transfers.packages(p.samir, request_id)] == [row.id]
     with pytest.raises(IntegrityError):
-        p.egy.transfers.register_offer(offer(row.id, "0" * 64, row.size))
+        p.egy.transfers.on_offer(offer(row.id, "0" * 64, row.size))
     with pytest.raises(IntegrityError):
-        p.egy.transfers.register_offer(offer(row.id, row.sha256, row.size + 1))
+        p.egy.transfers.on_offer(offer(row.id, row.sha256, row.size + 1))
     too_big = offer("f" * 32, "0" * 64, p.egy.settings.upload_max_bytes + 1)
     with pytest.raises(PayloadTooLarge):
-        p.egy.transfers.register_offer(too_big)
+        p.egy.transfers.on_offer(too_big)
     assert [r.package.id for r in p.egy.transfers.packages(p.samir, request_id)] == [row.id]

@@ -82,7 +82,7 @@ def clocked(
                 timeout=60, event_hooks={"request": [lambda r: asked.append(str(r.url))]}
             )
 
-        monkeypatch.setattr(egy.transfers, "_client", counting)
+        monkeypatch.setattr(egy.transfers.receiver.download, "_client", counting)
         amira = egy.accounts.add_user(name="amira", role=Role.OFFICER, password=PASSWORD).user
         try:
             yield Clocked(

@@ -19,9 +19,10 @@ from hanoi.custody.service import LoggedEvent
 from hanoi.errors import HanoiError, NotFound
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.trust import TrustStore
+from hanoi.federation.acceptance import directory_trust
 from hanoi.federation.ports import RECEIVED_IN_FULL, PackageStatus
 from hanoi.federation.ports import Direction as Transit
-from hanoi.federation.transfers import Received, directory_trust
+from hanoi.federation.transfers import Received
 from hanoi.reports.court import (
     Acquired,
     Certifier,

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from hanoi.convention import Language
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.verify import verify_package
-from hanoi.federation.transfers import KeptReport, KeptTerm
+from hanoi.federation.package_reports import KeptReport, KeptTerm
 from hanoi.web.ui.i18n import LANGUAGES, LocaleFormat, translations
 from hanoi.web.ui.package_checks import CHECKS, UNCHECKED, PackageWords
 from unit.evidence.package_support import pack, write_evidence

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from hanoi.cooperation.package_conditions import FIELD_OF, convention_terms
 from hanoi.custody.events import CustodyAction
-from hanoi.federation.transfers import KeptTerm
+from hanoi.federation.package_reports import KeptTerm
 from hanoi.web.ui import cases
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message, translations
 

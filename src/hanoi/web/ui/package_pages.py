@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse
 from hanoi.accounts.model import Action
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import InvalidInput
+from hanoi.federation.package_reports import KeptReport
 from hanoi.federation.ports import PENDING_INCOMING, Direction, PackageRow, PeerOutcome
 from hanoi.federation.sending import Awaiting
-from hanoi.federation.transfers import KeptReport
 from hanoi.web.ui import cases
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.i18n import N_, LocaleFormat, Message
