@@ -116,7 +116,7 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Nodes]:
         egy = open_at(root / "egy", urls[0])
         vnm = open_at(root / "vnm", urls[1])
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
-            node.federation.sync_witnesses()
+            node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         try:
             amira, _ = _user(egy, "amira", Role.OFFICER)

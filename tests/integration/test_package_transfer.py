@@ -164,7 +164,7 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
         egy = open_at(tmp_path / "fed" / "egy", urls[0])
         vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
-            node.federation.sync_witnesses()
+            node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         try:
             yield Pair(

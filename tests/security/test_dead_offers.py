@@ -73,7 +73,7 @@ def clocked(
         egy = open_with(tmp_path / "fed" / "egy", urls[0], clock)
         vnm = open_with(tmp_path / "fed" / "vnm", urls[1], SystemClock())
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
-            node.federation.sync_witnesses()
+            node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         asked: list[str] = []
 
