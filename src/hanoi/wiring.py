@@ -183,6 +183,11 @@ class Node:
     letters: LetterRecords
     """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
 
+    def close(self) -> None:
+        """Release what the node holds open: the database engine's connections. Safe to
+        call more than once (a later use of the node opens new connections)."""
+        self.engine.dispose()
+
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     """Open an existing node: keys readable, database reachable and migrated, blobs reachable."""
