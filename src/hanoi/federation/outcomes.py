@@ -10,8 +10,9 @@ was decided, the reason for a refusal or an expiry, and the verification report 
 receiver keeps, bounded in size (:data:`MAX_REPORT_BYTES`) so that it always fits in an
 envelope (1 MiB).
 
-The sending node's inbox hands the verified message to :meth:`PackageOutcomes.apply`,
-which holds these rules, in order, each with its own error, and changes nothing unless
+The sending node's inbox hands the verified message to the transfer service (its
+``EvidenceMessages`` port), which gives it to :meth:`PackageOutcomes.apply`; that holds
+these rules, in order, each with its own error, and changes nothing unless
 all hold:
 
 1. The package is one this node sent, to the message's sender (otherwise ``NotFound``:
@@ -26,6 +27,7 @@ all hold:
 The outgoing row then takes the outcome as its status, the reason as its ``error``, the
 report as ``peer_report`` and the receiver's time as ``peer_outcome_at``. The inbox logs
 the message's arrival as a ``received`` custody event naming the package and outcome.
+The packages table is behind the ``OutcomeStore`` port (:mod:`hanoi.federation.ports`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ The steps of :meth:`PackageSender.offer`, each named for the fault tests (``faul
    SHA-256;
 4. ``offered``: in one transaction, the status ``offered``, the ``evidence-offer`` in the
    outbox (its message id derived from the package id) and the ``exported`` custody
-   events (``TransfersRepository.offered``; only a package not offered yet changes).
+   events (``OutgoingStore.offered``, :mod:`hanoi.federation.ports`; only a package not
+   offered yet changes).
 
 Without the quorum in time, the package is ``awaiting-witnesses`` and retried, later and
 later (2 s doubling, at most 5 min), by the federation worker (:meth:`resume_due`). A
