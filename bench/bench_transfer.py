@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import MIB, env_int, machine
 
 from hanoi.clock import SystemClock
+from hanoi.federation.ports import PackageRow
 from hanoi.sandbox.nodes import build_sandbox, start_node, stop_node, wait_ready
 from hanoi.settings import load_settings
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.wiring import open_node
 
 SIZE_MIB = env_int("HANOI_BENCH_SIZE_MIB", 512)

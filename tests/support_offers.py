@@ -9,8 +9,8 @@ import secrets
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.federation.messages import Message, MessageType, new_message_id
-from hanoi.federation.package_status import PackageStatus
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.federation.ports import PackageRow, PackageStatus
+from hanoi.storage.transfers_repo import TransfersRepository
 from integration.test_package_transfer import Pair
 
 

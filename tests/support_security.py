@@ -23,7 +23,8 @@ from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.federation.ports import PackageRow
+from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import T0, make_node

@@ -27,7 +27,7 @@ from enum import StrEnum
 from hanoi.accounts.model import Action, User
 from hanoi.cooperation import Side, Status, TransitionName
 from hanoi.cooperation.ports import MAX_PAGE, ListQuery, RequestSummary
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.ports import PackageStatus
 from hanoi.wiring import Node
 
 HORIZON = timedelta(days=7)
@@ -133,7 +133,7 @@ def _deadlines(node: Node, user: User, now: datetime) -> Queue:
     return _queue(QueueKind.DEADLINES, items)
 
 
-WAITING_PACKAGES = frozenset({PackageStatus.AWAITING_WITNESSES.value, PackageStatus.REFUSED.value})
+WAITING_PACKAGES = frozenset({PackageStatus.AWAITING_WITNESSES, PackageStatus.REFUSED})
 
 
 def _packages(node: Node, user: User) -> Queue:

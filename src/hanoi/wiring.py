@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,13 +25,19 @@ from hanoi.evidence.attachable import AttachableFiles
 from hanoi.evidence.isolated import VerifyBudget
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.uploads import UploadLimits, UploadService
+from hanoi.federation.acceptance import PackageAcceptance
 from hanoi.federation.announce import MessageAnnouncer
 from hanoi.federation.documents import RequestDocuments
 from hanoi.federation.offer_retry import OfferRetry
+from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.ports import Direction
+from hanoi.federation.range_fetch import RangeFetch
+from hanoi.federation.receiving import PackageReceiver
 from hanoi.federation.sending import PackageSender
 from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
+from hanoi.federation.witness_peering import WitnessPeering
 from hanoi.federation.witness_quorum import LogQuorum
 from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
@@ -164,12 +171,22 @@ class Node:
     evidence: EvidenceService
     cooperation: CooperationService
     federation: FederationService
+    messages: FederationRepository
+    """The outbox and the inbox's tables, for the operators' pages and the inbox route's
+    refusal counter (the federation service's ``MessageStore``)."""
+    peering: WitnessPeering
+    """The directory's other States as this log's witnesses, and gossip with theirs."""
     transfers: TransferService
     quorum: QuorumWait
     """Waits, bounded, for a checkpoint of this node's log cosigned by the quorum of other
     States' witnesses (packages, exports for court; ADR 0022)."""
     letters: LetterRecords
     """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
+
+    def close(self) -> None:
+        """Release what the node holds open: the database engine's connections. Safe to
+        call more than once (a later use of the node opens new connections)."""
+        self.engine.dispose()
 
 
 def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
@@ -219,6 +236,10 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         sessions=SessionsRepository(engine),
         session_clock=SystemClock(),  # browser time, whatever clock the domain runs on
     )
+    # Built first, so that every service gets its collaborators at construction: the
+    # directory (who runs a node, their keys), the announcer (steps as outbox messages).
+    directory = DirectoryHolder(settings.node_dir)
+    announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
     evidence_items = EvidenceRepository(engine, custody_repo)
     cooperation = CooperationService(
         node_state=settings.state,
@@ -228,7 +249,9 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         blobs=blobs,
         clock=clock,
         levels=service_levels(settings),
+        announcer=announcer,
         files=AttachableFiles(uploads=uploads, items=evidence_items),
+        reachable=directory.on_network,
     )
     evidence = EvidenceService(
         node_state=settings.state,
@@ -246,21 +269,13 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         trust=witnesses,
         clock=clock,
     )
-    federation = FederationService(
+    peering = WitnessPeering(
         node_state=settings.state,
-        keys=keys,
-        directory=DirectoryHolder(settings.node_dir),
-        store=FederationRepository(engine, custody_repo),
-        cooperation=cooperation,
-        custody=custody,
+        directory=directory,
+        peers=witnesses,
         clock=clock,
-        witnesses=witnesses,
         witness=witness,
     )
-    announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
-    cooperation.announcer = announcer
-    cooperation.reachable = federation.directory.on_network
-    federation.wake = announcer.queued
     collector = CosignatureCollector(
         custody=custody,
         store=custody_repo,
@@ -273,7 +288,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         log_origin=settings.log_origin,
         log_verifier_key=identity.log_verifier_key,
         own_witness_key=identity.witness_key,
-        directory=federation.directory,
+        directory=directory,
         peers=witnesses.peers,
         wanted=settings.min_witnesses,
     )
@@ -282,52 +297,35 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         rounds=WitnessRounds(collector.collect),
         policy=log_quorum.policy,
         clock=clock,
-        prepare=federation.sync_witnesses,  # the directory's States are the witnesses to ask
+        prepare=peering.sync,  # the directory's States are the witnesses to ask
     )
-    packages_store = TransfersRepository(engine, custody_repo)
-    sender = PackageSender(
-        node_state=settings.state,
-        folder=settings.node_dir / "packages" / "outgoing",
+    transfers = _transfers(
+        settings,
         keys=keys,
-        directory=federation.directory,
-        store=packages_store,
+        directory=directory,
+        packages=TransfersRepository(engine, custody_repo),
         cooperation=cooperation,
         evidence=evidence,
         custody=custody,
         quorum=quorum,
-        witnesses=log_quorum,
-        user_named=accounts.named,
+        log_quorum=log_quorum,
+        accounts=accounts,
         clock=clock,
-        chunk_bytes=settings.transfer_chunk_bytes,
-        wait_seconds=settings.witness_wait_seconds,
         wake=announcer.queued,
     )
-    transfers = TransferService(
+    messages = FederationRepository(engine, custody_repo)
+    federation = FederationService(  # built last: the inbox hands evidence to transfers
         node_state=settings.state,
-        folder=settings.node_dir / "packages",
         keys=keys,
-        directory=federation.directory,
-        store=packages_store,
-        outbox=federation.store,
+        directory=directory,
+        store=messages,
         cooperation=cooperation,
-        evidence=evidence,
         custody=custody,
         clock=clock,
-        max_bytes=settings.upload_max_bytes,
-        chunk_bytes=settings.transfer_chunk_bytes,
         wake=announcer.queued,
-        verify_budget=VerifyBudget(
-            base_seconds=settings.package_verify_seconds,
-            seconds_per_gib=settings.package_verify_seconds_per_gib,
-            memory_bytes=settings.package_verify_memory_bytes,
-        ),
-        retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
-        sender=sender,
-        min_witnesses=settings.min_witnesses,
+        evidence=transfers,
+        documents=RequestDocuments(cooperation=cooperation, blobs=blobs),
     )
-    federation.documents = RequestDocuments(cooperation=cooperation, blobs=blobs)
-    federation.on_evidence_offer = transfers.register_offer
-    federation.on_evidence_outcome = transfers.outcomes.apply
     return Node(
         settings=settings,
         engine=engine,
@@ -343,7 +341,80 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         evidence=evidence,
         cooperation=cooperation,
         federation=federation,
+        messages=messages,
+        peering=peering,
         transfers=transfers,
         quorum=quorum,
         letters=LettersRepository(engine, custody_repo),
+    )
+
+
+def _transfers(
+    settings: Settings,
+    *,
+    keys: NodeKeys,
+    directory: DirectoryHolder,
+    packages: TransfersRepository,
+    cooperation: CooperationService,
+    evidence: EvidenceService,
+    custody: CustodyLog,
+    quorum: QuorumWait,
+    log_quorum: LogQuorum,
+    accounts: AccountService,
+    clock: Clock,
+    wake: threading.Event,
+) -> TransferService:
+    """Evidence packages both ways: the sender, the receiver (with its download and its
+    acceptance), the outcomes; ``wake`` is set when a message is queued."""
+    outcomes = PackageOutcomes(node_state=settings.state, store=packages, clock=clock, wake=wake)
+    sender = PackageSender(
+        node_state=settings.state,
+        folder=settings.node_dir / "packages" / Direction.OUTGOING,
+        keys=keys,
+        directory=directory,
+        store=packages,
+        cooperation=cooperation,
+        evidence=evidence,
+        custody=custody,
+        quorum=quorum,
+        witnesses=log_quorum,
+        user_named=accounts.named,
+        clock=clock,
+        chunk_bytes=settings.transfer_chunk_bytes,
+        wait_seconds=settings.witness_wait_seconds,
+        wake=wake,
+    )
+    receiver = PackageReceiver(
+        folder=settings.node_dir / "packages" / Direction.INCOMING,
+        directory=directory,
+        store=packages,
+        acceptance=PackageAcceptance(
+            node_state=settings.state,
+            keys=keys,
+            directory=directory,
+            store=packages,
+            evidence=evidence,
+            outcomes=outcomes,
+            clock=clock,
+            verify_budget=VerifyBudget(
+                base_seconds=settings.package_verify_seconds,
+                seconds_per_gib=settings.package_verify_seconds_per_gib,
+                memory_bytes=settings.package_verify_memory_bytes,
+            ),
+            min_witnesses=settings.min_witnesses,
+        ),
+        outcomes=outcomes,
+        clock=clock,
+        max_bytes=settings.upload_max_bytes,
+        download=RangeFetch(chunk_bytes=settings.transfer_chunk_bytes),
+        retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
+    )
+    return TransferService(
+        folder=settings.node_dir / "packages",
+        store=packages,
+        cooperation=cooperation,
+        evidence=evidence,
+        receiver=receiver,
+        outcomes=outcomes,
+        sender=sender,
     )

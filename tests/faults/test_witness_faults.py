@@ -28,9 +28,9 @@ import pytest
 
 from hanoi.accounts.model import Role
 from hanoi.custody.events import CustodyAction
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.ports import PackageRow, PackageStatus
 from hanoi.federation.sending import offer_message_id
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.storage.transfers_repo import TransfersRepository
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     PACKAGES,
     Pair,

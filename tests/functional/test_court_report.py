@@ -107,7 +107,7 @@ def _exchange(egy: Node, vnm: Node) -> tuple[str, str, dict[str, str]]:
     """EGY sends a request; VNM collects two files and sends them back in a package whose
     custody proofs EGY's witness cosigned; EGY pulls, verifies and accepts it."""
     for node in (egy, vnm):
-        assert node.federation.sync_witnesses()
+        assert node.peering.sync()
     amira, samir = egy.accounts.named("amira"), egy.accounts.named("samir")
     contents = complete_contents(CATALOGUE.kind(KIND))
     request_id = egy.cooperation.draft(

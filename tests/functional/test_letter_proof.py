@@ -96,8 +96,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         import_directory([egy, vnm], into=[egy, vnm], clock=clock)
         for name, role in (("amira", Role.OFFICER), ("samir", Role.SUPERVISOR)):
             egy.accounts.add_user(name=name, role=role, password=PASSWORD)
-        assert egy.federation.sync_witnesses()
-        assert vnm.federation.sync_witnesses()
+        assert egy.peering.sync()
+        assert vnm.peering.sync()
         with TestClient(create_app(vnm, background=False)) as vnm_client:
             egy.collector._transport = ClientTransport(vnm_client)
             issued = issue_letter(

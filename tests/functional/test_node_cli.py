@@ -12,6 +12,8 @@ import pytest
 from conftest import run_hanoi
 from hanoi.crypto.agekeys import read_identity_file
 from hanoi.crypto.ed25519keys import NoteVerifierKey
+from hanoi.settings import load_settings
+from hanoi.wiring import open_node
 
 
 def assert_one_line_error(stderr: str, *fragments: str) -> None:
@@ -157,3 +159,15 @@ def test_node_on_postgresql_and_s3(
     with psycopg.connect(fresh_postgres_url) as db:
         rows = db.execute("SELECT purpose FROM node_keys ORDER BY purpose").fetchall()
     assert [r[0] for r in rows] == ["age", "log-signing", "node-signing", "witness-signing"]
+
+
+def test_a_node_closes_twice_and_opens_again(node_dir: Path) -> None:
+    node = open_node(load_settings(node_dir))
+    assert node.accounts.users() is not None
+    node.close()
+    node.close()  # safe again: CLI commands close in ``finally``, whatever happened before
+    again = open_node(load_settings(node_dir))
+    try:
+        assert again.identity.state == "EGY"
+    finally:
+        again.close()

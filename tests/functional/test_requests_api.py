@@ -14,7 +14,8 @@ import pytest
 
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
-from hanoi.storage.transfers_repo import PackageRow, TransfersRepository
+from hanoi.federation.ports import PackageRow
+from hanoi.storage.transfers_repo import TransfersRepository
 from support_cooperation import T0, deliver, make_node
 from support_requests_api import CATALOGUE, PROBLEM, Desk, desk_with, new_draft, uploaded
 from unit.cooperation.builders import complete_contents

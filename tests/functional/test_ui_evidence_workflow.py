@@ -21,9 +21,9 @@ from httpx import Response
 from hanoi.accounts.model import Role
 from hanoi.convention import Language
 from hanoi.evidence.items import EvidenceItem
+from hanoi.federation.ports import PackageRow
 from hanoi.i18n.catalogues import translations
 from hanoi.i18n.formatting import LocaleFormat
-from hanoi.storage.transfers_repo import PackageRow
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     flip_byte,
     pair,

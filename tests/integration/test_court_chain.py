@@ -14,8 +14,8 @@ from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
+from hanoi.federation.acceptance import directory_trust
 from hanoi.federation.court_export import export_for_court
-from hanoi.federation.transfers import directory_trust
 from hanoi.node.folder import load_keys
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
     Pair,

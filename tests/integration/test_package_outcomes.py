@@ -116,7 +116,7 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Nodes]:
         egy = open_at(root / "egy", urls[0])
         vnm = open_at(root / "vnm", urls[1])
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
-            node.federation.sync_witnesses()
+            node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         try:
             amira, _ = _user(egy, "amira", Role.OFFICER)
@@ -241,7 +241,7 @@ def test_a_package_its_sender_never_served_shows_expired(
     n = nodes
     request_id, row, _ = offered(n.pair, {"mailbox.mbox": b"From a@example.org\n"})
     n.pair.outgoing(row.id).unlink()  # the sender no longer serves it (404)
-    monkeypatch.setattr(n.egy.transfers, "_retry", OfferRetry(expiry=timedelta(0)))
+    monkeypatch.setattr(n.egy.transfers.receiver, "_retry", OfferRetry(expiry=timedelta(0)))
     n.egy.transfers.fetch_pending()
     assert n.pair.row(request_id).status == "expired"
     assert n.egy.federation.deliver_due() == 1

@@ -12,7 +12,7 @@ from sqlalchemy import column, insert, select, table
 
 from hanoi.accounts.model import Role
 from hanoi.errors import IntegrityError, NotFound
-from hanoi.federation.transfers import KeptReport
+from hanoi.federation.package_reports import KeptReport
 from hanoi.storage import migrate
 from hanoi.storage.db import make_engine
 from hanoi.storage.tables import evidence_packages

@@ -40,9 +40,9 @@ from hanoi.errors import IntegrityError, PayloadTooLarge
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id
+from hanoi.federation.ports import PackageRow
 from hanoi.node.folder import init_node, load_keys
 from hanoi.settings import build_settings, read_config_file
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.app import create_app
 from hanoi.wiring import Node, open_node, prepare_new_node
 from support_cooperation import add_user, postgres_databases
@@ -164,7 +164,7 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
         egy = open_at(tmp_path / "fed" / "egy", urls[0])
         vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
-            node.federation.sync_witnesses()
+            node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         try:
             yield Pair(
@@ -286,7 +286,7 @@ def test_a_package_is_offered_pulled_verified_and_accepted_once(pair: Pair) -> N
     for item in accepted.items:
         assert item.acquisition.request_ref == request_id
         assert "VNM" in item.acquisition.source
-        assert row.id in item.acquisition.source
+        assert item.package_id == row.id  # linked by the package's id, not by its text
         with p.egy.blobs.open(item.sha256) as stored:
             assert stored.read() == files[item.acquisition.original_name]
         [event] = [e.event for e in p.egy.evidence.held_custody(item)]
@@ -400,7 +400,7 @@ def test_a_sender_answering_more_than_asked_gets_nothing_written(
     def client() -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(overlong))
 
-    monkeypatch.setattr(p.egy.transfers, "_client", client)
+    monkeypatch.setattr(p.egy.transfers.receiver.download, "_client", client)
     p.egy.transfers.fetch_pending()
     part = p.incoming(row.id, ".part")
     assert not part.exists() or part.stat().st_size <= row.size
@@ -445,13 +445,13 @@ def test_an_offer_is_registered_once_and_a_conflicting_one_refused(pair: Pair) -
         )
         return VerifiedMessage(message, "", message.digest(), message.content_digest())
 
-    p.egy.transfers.register_offer(offer(row.id, row.sha256, row.size))
+    p.egy.transfers.on_offer(offer(row.id, row.sha256, row.size))
     assert [r.package.id for r in p.egy.transfers.packages(p.samir, request_id)] == [row.id]
     with pytest.raises(IntegrityError):
-        p.egy.transfers.register_offer(offer(row.id, "0" * 64, row.size))
+        p.egy.transfers.on_offer(offer(row.id, "0" * 64, row.size))
     with pytest.raises(IntegrityError):
-        p.egy.transfers.register_offer(offer(row.id, row.sha256, row.size + 1))
+        p.egy.transfers.on_offer(offer(row.id, row.sha256, row.size + 1))
     too_big = offer("f" * 32, "0" * 64, p.egy.settings.upload_max_bytes + 1)
     with pytest.raises(PayloadTooLarge):
-        p.egy.transfers.register_offer(too_big)
+        p.egy.transfers.on_offer(too_big)
     assert [r.package.id for r in p.egy.transfers.packages(p.samir, request_id)] == [row.id]

@@ -15,9 +15,9 @@ from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.errors import NotFound
 from hanoi.evidence.package import export_package
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.acceptance import directory_trust
+from hanoi.federation.ports import PackageStatus
 from hanoi.federation.sending import offer_message_id
-from hanoi.federation.transfers import directory_trust
 from hanoi.federation.witness_quorum import acceptance_quorum, capped_quorum
 from hanoi.node.folder import load_keys
 from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture

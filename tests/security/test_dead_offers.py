@@ -21,9 +21,9 @@ import pytest
 from conftest import POSTGRES_ADMIN_URL
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock, SystemClock
+from hanoi.federation.ports import PackageRow
 from hanoi.node.folder import load_keys
 from hanoi.settings import build_settings, read_config_file
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.wiring import Node, open_node, prepare_new_node
 from integration.test_package_transfer import Pair, Served, federate, free_pair, offered
 from support_cooperation import add_user, postgres_databases
@@ -73,7 +73,7 @@ def clocked(
         egy = open_with(tmp_path / "fed" / "egy", urls[0], clock)
         vnm = open_with(tmp_path / "fed" / "vnm", urls[1], SystemClock())
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
-            node.federation.sync_witnesses()
+            node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
         asked: list[str] = []
 
@@ -82,7 +82,7 @@ def clocked(
                 timeout=60, event_hooks={"request": [lambda r: asked.append(str(r.url))]}
             )
 
-        monkeypatch.setattr(egy.transfers, "_client", counting)
+        monkeypatch.setattr(egy.transfers.receiver.download, "_client", counting)
         amira = egy.accounts.add_user(name="amira", role=Role.OFFICER, password=PASSWORD).user
         try:
             yield Clocked(

@@ -109,7 +109,9 @@ def test_a_package_whose_verification_outlasts_its_limit_is_rejected_not_hung(
     p = pair
     request_id, _, _ = offered(p, {"mailbox.mbox": os.urandom(100_000)})
     monkeypatch.setattr(
-        p.egy.transfers, "_verify_budget", VerifyBudget(base_seconds=0.05, seconds_per_gib=0)
+        p.egy.transfers.receiver.acceptance,
+        "_verify_budget",
+        VerifyBudget(base_seconds=0.05, seconds_per_gib=0),
     )
     started = time.monotonic()
     p.egy.transfers.fetch_pending()

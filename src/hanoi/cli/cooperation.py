@@ -46,7 +46,7 @@ def _session(directory: Path, name: str) -> Iterator[tuple[Node, User]]:
             raise PermissionDenied(f"the user {name!r} is disabled")
         yield node, user
     finally:
-        node.engine.dispose()
+        node.close()
 
 
 def _read_json(path: Path, what: str) -> Any:

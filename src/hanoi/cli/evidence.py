@@ -682,7 +682,7 @@ def _opened_node(directory: Path) -> Iterator[_OpenedNode]:
     try:
         yield _OpenedNode(node, load_keys(settings), settings)
     finally:
-        node.engine.dispose()
+        node.close()
 
 
 # --- the court report ------------------------------------------------------------------

@@ -254,7 +254,7 @@ def proof(
         seconds = settings.witness_wait_seconds if wait is None else wait
         made = letter_proof(node, digest, seconds=seconds)
     finally:
-        node.engine.dispose()
+        node.close()
     temporary = write_temporary(out, made.to_bytes())
     publish(temporary, out)
     print(
@@ -285,7 +285,7 @@ def _custody_of(directory: Path, sha256: str) -> tuple[dict[str, object], list[A
     try:
         found = logged_letters(node, sha256)
     finally:
-        node.engine.dispose()
+        node.close()
     if not found:
         return {"found": False, "sha256": sha256}, own
     value = found[0].to_json()

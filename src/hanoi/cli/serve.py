@@ -50,7 +50,7 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
             served_app(node), host=host, port=port, log_level=log_level, proxy_headers=False
         )
         return
-    node.engine.dispose()
+    node.close()
     os.environ["HANOI_NODE_DIR"] = str(settings.node_dir)
     uvicorn.run(
         "hanoi.web.asgi:from_environment",

@@ -46,7 +46,7 @@ def add(
             name=name, role=parsed_role, password=password, with_token=token, title=title
         )
     finally:
-        node.engine.dispose()
+        node.close()
     result: dict[str, object] = {
         "name": created.user.name,
         "role": created.user.role.value,
@@ -69,7 +69,7 @@ def list_users(directory: DirOption) -> None:
     try:
         users = node.accounts.users()
     finally:
-        node.engine.dispose()
+        node.close()
     print_json(
         [
             {
@@ -97,7 +97,7 @@ def sign_out(
     try:
         ended = node.accounts.sign_out_everywhere(name)
     finally:
-        node.engine.dispose()
+        node.close()
     print_json({"name": name, "sessions_ended": ended})
 
 
@@ -116,5 +116,5 @@ def set_title(
     try:
         changed = node.accounts.set_title(name, title)
     finally:
-        node.engine.dispose()
+        node.close()
     print_json({"name": changed.name, "title": changed.title})

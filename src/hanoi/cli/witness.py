@@ -29,7 +29,7 @@ def trust(
     try:
         node.witnesses.trust(origin=parsed.name, verifier_key=str(parsed), now=node.clock.now())
     finally:
-        node.engine.dispose()
+        node.close()
     print(f"this node now witnesses {parsed.name}")
 
 
@@ -56,7 +56,7 @@ def add_peer(
             name=parsed.name, url=url, cosigner_key=str(parsed), now=node.clock.now()
         )
     finally:
-        node.engine.dispose()
+        node.close()
     print(f"this node will ask {parsed.name} at {url} to cosign its checkpoints")
 
 
@@ -84,4 +84,4 @@ def status(directory: DirOption) -> None:
             }
         )
     finally:
-        node.engine.dispose()
+        node.close()

@@ -153,15 +153,16 @@ class CooperationService:
         catalogue: Catalogue | None = None,
         announcer: Announcer | None = None,
         files: AttachableFiles | None = None,
+        reachable: Callable[[str], bool] | None = None,
     ) -> None:
         self.node_state = node_state
         self.announcer = announcer
-        """Set by the wiring once the federation is built: it turns steps into messages."""
+        """Turns steps into messages for the outbox (None: no messages, no federation)."""
         self.files: AttachableFiles | None = files
-        """What a user may attach (their uploads, the request's files); set by the wiring."""
-        self.reachable: Callable[[str], bool] | None = None
-        """Whether a State runs a node the request can be sent to; set by the wiring from
-        the directory. None: every State is assumed reachable (ADR 0028)."""
+        """What a user may attach (their uploads, the request's files)."""
+        self.reachable = reachable
+        """Whether a State runs a node the request can be sent to (the directory's answer).
+        None: every State is assumed reachable (ADR 0028)."""
         self._store = store
         self._custody = custody
         self._accounts = accounts

@@ -46,7 +46,7 @@ from hanoi.evidence.passphrase import Scheme, scheme_of
 from hanoi.evidence.payload_check import Progress
 from hanoi.evidence.provenance import Term
 from hanoi.evidence.service import EvidenceService
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.ports import Direction, PackageStatus
 from hanoi.federation.transfers import TransferService
 from hanoi.node.identity import NodeKeys
 
@@ -155,9 +155,13 @@ def _origins(transfers: TransferService, package_ids: set[str]) -> dict[str, Ori
     bundles = {}
     for package_id in sorted(package_ids):
         row = transfers.row(package_id)
-        if row is None or row.direction != "incoming" or row.status != PackageStatus.ACCEPTED:
+        if (
+            row is None
+            or row.direction != Direction.INCOMING
+            or row.status != PackageStatus.ACCEPTED
+        ):
             raise NotFound(f"the package {package_id} the evidence came in is not held here")
-        path = transfers.package_file("incoming", package_id)
+        path = transfers.package_file(Direction.INCOMING, package_id)
         if not path.is_file():
             raise NotFound(
                 f"the file of package {package_id} is gone: the originating State's "

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.ports import PackageStatus
 
 EXPIRED = PackageStatus.EXPIRED
 """The status of an incoming package given up because its sender never served it."""

@@ -10,8 +10,9 @@ was decided, the reason for a refusal or an expiry, and the verification report 
 receiver keeps, bounded in size (:data:`MAX_REPORT_BYTES`) so that it always fits in an
 envelope (1 MiB).
 
-The sending node's inbox hands the verified message to :meth:`PackageOutcomes.apply`,
-which holds these rules, in order, each with its own error, and changes nothing unless
+The sending node's inbox hands the verified message to the transfer service (its
+``EvidenceMessages`` port), which gives it to :meth:`PackageOutcomes.apply`; that holds
+these rules, in order, each with its own error, and changes nothing unless
 all hold:
 
 1. The package is one this node sent, to the message's sender (otherwise ``NotFound``:
@@ -26,6 +27,7 @@ all hold:
 The outgoing row then takes the outcome as its status, the reason as its ``error``, the
 report as ``peer_report`` and the receiver's time as ``peer_outcome_at``. The inbox logs
 the message's arrival as a ``received`` custody event naming the package and outcome.
+The packages table is behind the ``OutcomeStore`` port (:mod:`hanoi.federation.ports`).
 """
 
 from __future__ import annotations
@@ -33,9 +35,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from hanoi.clock import Clock
 from hanoi.cooperation.ports import Outgoing
@@ -51,7 +52,7 @@ from hanoi.federation.messages import (
     parse_time,
     thaw,
 )
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.ports import Direction, OutcomeStore, PackageFacts, PackageStatus, PeerOutcome
 
 MAX_REPORT_BYTES = 256 * 1024
 """A report larger than this (canonical JSON) travels with its lists shortened and
@@ -59,74 +60,6 @@ MAX_REPORT_BYTES = 256 * 1024
 
 FINAL = frozenset({PackageStatus.ACCEPTED, PackageStatus.REFUSED, PackageStatus.EXPIRED})
 """The outcomes a receiving node reports, and the statuses they give an outgoing package."""
-
-
-@dataclass(frozen=True, slots=True)
-class PeerOutcome:
-    """What the receiving State said of an outgoing package."""
-
-    status: str
-    at: datetime
-    """When the receiving node decided, by its clock."""
-    reason: str | None
-    report: str | None
-    """The receiver's verification report (JSON text), as it sent it."""
-
-
-class PackageFacts(Protocol):
-    """What this module reads of a package (``PackageRow`` has it)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def request_id(self) -> str: ...
-    @property
-    def direction(self) -> str: ...
-    @property
-    def peer(self) -> str: ...
-    @property
-    def sha256(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def report(self) -> str | None: ...
-
-
-class OutcomeStore(Protocol):
-    """Where packages are kept (``hanoi.storage.transfers_repo.TransfersRepository``)."""
-
-    def get(self, package_id: str) -> PackageFacts | None: ...
-
-    def conclude(
-        self,
-        package_id: str,
-        *,
-        status: str,
-        received: int,
-        error: str | None,
-        report: str | None,
-        attempts: int | None,
-        now: datetime,
-        announce: Outgoing,
-    ) -> bool:
-        """Give an incoming package its final status and queue ``announce``, in one
-        transaction; False (nothing written) if it already had that status."""
-        ...
-
-    def record_peer_outcome(
-        self,
-        package_id: str,
-        *,
-        status: str,
-        reason: str | None,
-        peer_report: str | None,
-        at: datetime,
-        now: datetime,
-    ) -> bool:
-        """Set an outgoing package's outcome if it is still ``offered``; False otherwise."""
-        ...
-
-    def peer_outcomes(self, package_ids: Sequence[str]) -> dict[str, PeerOutcome]: ...
 
 
 def bounded_report(text: str | None, limit: int = MAX_REPORT_BYTES) -> dict[str, Any] | None:
@@ -237,7 +170,7 @@ class PackageOutcomes:
         when given; ``attempts`` ends its fetch attempts) and queue the outcome for its
         sender in the same transaction. Returns False, queuing nothing, if the package
         already had that status."""
-        if status not in FINAL or package.direction != "incoming":
+        if status not in FINAL or package.direction != Direction.INCOMING:
             raise InvalidInput(f"no outcome {status} for an {package.direction} package")
         now = now or self._clock.now()
         kept = report
@@ -249,7 +182,7 @@ class PackageOutcomes:
         )
         changed = self._store.conclude(
             package.id,
-            status=status.value,
+            status=status,
             received=received,
             error=error[:500] if error else None,
             report=report,
@@ -277,7 +210,7 @@ class PackageOutcomes:
         body: Mapping[str, Any] = thaw(message.body)
         package_id = str(body["package_id"])
         row = self._store.get(package_id)
-        if row is None or row.direction != "outgoing" or row.peer != message.sender:
+        if row is None or row.direction != Direction.OUTGOING or row.peer != message.sender:
             raise NotFound(f"this node offered no package {package_id} to {message.sender}")
         if row.request_id != message.request_id:
             raise InvalidInput(
@@ -296,7 +229,7 @@ class PackageOutcomes:
         report = body.get("report")
         changed = self._store.record_peer_outcome(
             package_id,
-            status=outcome.value,
+            status=outcome,
             reason=body.get("reason") if outcome is not PackageStatus.ACCEPTED else None,
             peer_report=None if report is None else json.dumps(report, ensure_ascii=False),
             at=parse_time(body["decided_at"], path="/body/decided_at"),

@@ -1,6 +1,7 @@
-"""What sending a package needs besides its steps (:mod:`hanoi.federation.sending`): the
-port to the packages table, what a package not sent yet waits for, the id of its offer,
-a file synced before it is offered, and which items a package already holds.
+"""What sending a package needs besides its steps (:mod:`hanoi.federation.sending`): what
+a package not sent yet waits for, the id of its offer, a file synced before it is offered,
+and which items a package already holds. (Its port to the packages table,
+``OutgoingStore``, is in :mod:`hanoi.federation.ports`.)
 
 **Sent once.** An outgoing package *holds* its items while it is live: being packed,
 waiting for witnesses, offered, or accepted by the requesting State (:data:`LIVE`). A
@@ -20,54 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from hanoi.cooperation.ports import Outgoing
-from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
 from hanoi.evidence.items import EvidenceItem
-from hanoi.federation.package_status import PackageStatus
-from hanoi.storage.transfers_repo import PackageRow
+from hanoi.federation.ports import Direction, PackageRow, PackageStatus
 
 BLOCK = 8 * 1024 * 1024
-
-
-class OutgoingStore(Protocol):
-    """What the sender needs of the packages table (``TransfersRepository`` has it)."""
-
-    def add(self, row: PackageRow) -> bool: ...
-
-    def get(self, package_id: str) -> PackageRow | None: ...
-
-    def for_request(self, request_id: str) -> list[PackageRow]: ...
-
-    def pending_outgoing(self, now: datetime) -> list[PackageRow]: ...
-
-    def failed_attempt(
-        self,
-        package_id: str,
-        *,
-        status: str,
-        attempts: int,
-        at: datetime | None,
-        error: str,
-        now: datetime,
-        received: int | None = None,
-    ) -> None: ...
-
-    def offered(
-        self,
-        package_id: str,
-        *,
-        sha256: str,
-        size: int,
-        report: str,
-        message: Outgoing,
-        custody: Sequence[NewEvent],
-        now: datetime,
-    ) -> bool: ...
-
-    def discard(self, package_id: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +123,7 @@ def _listed(row: PackageRow) -> tuple[frozenset[str] | None, frozenset[str]]:
 
 def holds(row: PackageRow, item: EvidenceItem) -> bool:
     """Whether the live outgoing package ``row`` holds ``item``."""
-    if row.direction != "outgoing" or row.status not in LIVE:
+    if row.direction != Direction.OUTGOING or row.status not in LIVE:
         return False
     ids, digests = _listed(row)
     return item.id in ids if ids is not None else item.sha256 in digests
@@ -172,7 +132,7 @@ def holds(row: PackageRow, item: EvidenceItem) -> bool:
 def holding(rows: Iterable[PackageRow], items: Iterable[EvidenceItem]) -> dict[str, PackageRow]:
     """Each item (by id) that a live outgoing package among ``rows`` holds, with the first
     such package."""
-    live = [r for r in rows if r.direction == "outgoing" and r.status in LIVE]
+    live = [r for r in rows if r.direction == Direction.OUTGOING and r.status in LIVE]
     found: dict[str, PackageRow] = {}
     for item in items:
         row = next((r for r in live if holds(r, item)), None)
@@ -192,7 +152,7 @@ def same_package(rows: Iterable[PackageRow], items: Sequence[EvidenceItem]) -> P
     """The live outgoing package that holds exactly ``items``, if there is one: sending them
     again is the same send. Raises :class:`AlreadySent` if one of them is held by a live
     package of other items."""
-    live = [r for r in rows if r.direction == "outgoing" and r.status in LIVE]
+    live = [r for r in rows if r.direction == Direction.OUTGOING and r.status in LIVE]
     same = next((r for r in live if _same_set(r, items)), None)
     if same is not None:
         return same

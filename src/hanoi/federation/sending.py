@@ -14,7 +14,8 @@ The steps of :meth:`PackageSender.offer`, each named for the fault tests (``faul
    SHA-256;
 4. ``offered``: in one transaction, the status ``offered``, the ``evidence-offer`` in the
    outbox (its message id derived from the package id) and the ``exported`` custody
-   events (``TransfersRepository.offered``; only a package not offered yet changes).
+   events (``OutgoingStore.offered``, :mod:`hanoi.federation.ports`; only a package not
+   offered yet changes).
 
 Without the quorum in time, the package is ``awaiting-witnesses`` and retried, later and
 later (2 s doubling, at most 5 min), by the federation worker (:meth:`resume_due`). A
@@ -60,16 +61,20 @@ from hanoi.federation.messages import Message, MessageType
 from hanoi.federation.outgoing import (
     AlreadySent,
     Awaiting,
-    OutgoingStore,
     offer_message_id,
     same_package,
     synced_digest,
 )
-from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
+from hanoi.federation.ports import (
+    NOT_SENT_YET,
+    Direction,
+    OutgoingStore,
+    PackageRow,
+    PackageStatus,
+)
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import LogQuorum
 from hanoi.node.identity import NodeKeys
-from hanoi.storage.transfers_repo import PackageRow
 
 log = logging.getLogger("hanoi.federation")
 
@@ -167,7 +172,7 @@ class PackageSender:
         return PackageRow(
             id=secrets.token_hex(16),
             request_id=request_id,
-            direction="outgoing",
+            direction=Direction.OUTGOING,
             peer=plan.view.request.requesting_state,
             sha256="",
             size=0,
@@ -353,7 +358,7 @@ class PackageSender:
             for item in plan.items
         ]
 
-    def _later(self, row: PackageRow, error: str, *, status: str) -> PackageRow:
+    def _later(self, row: PackageRow, error: str, *, status: PackageStatus) -> PackageRow:
         attempts = row.attempts + 1
         now = self._clock.now()
         at = now + min(FIRST_RETRY * 2 ** min(attempts - 1, 16), LONGEST_RETRY)

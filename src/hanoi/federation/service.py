@@ -4,15 +4,23 @@ delivery that sends this node's, with signed receipts and custody events on both
 Inbox, in order: open the envelope (size, decryption, signature against the directory,
 addressing, freshness); answer a message already accepted with a receipt marked
 ``duplicate`` and refuse one that reuses an id for other content; check that the sender
-may send this message about this request; apply it through the cooperation service
-(which refuses anything the transition table does not allow, and treats a copy it
-already holds as a duplicate); record it with a ``received`` custody event; return the
-signed receipt. Nothing is recorded for a refused message but the refusal itself.
+may send this message about this request; apply it: a request or a step through the
+cooperation service (which refuses anything the transition table does not allow, and
+treats a copy it already holds as a duplicate), an evidence offer or outcome through the
+``EvidenceMessages`` port (the transfer service), a document through
+:class:`~hanoi.federation.documents.RequestDocuments`; record it with a ``received``
+custody event; return the signed receipt. Nothing is recorded for a refused message but
+the refusal itself.
 
 Outbox: each pending message is leased, re-signed with a fresh ``sent_at`` (same id and
 content), sealed to the recipient's age key from the directory and posted to its
 ``/federation/v1/inbox``. A verified receipt marks it delivered with a ``sent`` custody
 event; anything else schedules a retry with exponential backoff.
+
+Both tables are behind the ``MessageStore`` port (:mod:`hanoi.federation.ports`). Every
+collaborator is given at construction; one left out (evidence, documents) makes this
+node refuse those messages. The other States as witnesses are
+:mod:`hanoi.federation.witness_peering`'s.
 """
 
 from __future__ import annotations
@@ -22,7 +30,6 @@ import json
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,7 +44,6 @@ from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.custody.service import CustodyLog
-from hanoi.custody.witnessing import WitnessService
 from hanoi.directory.errors import KeyOutsideValidity, UnknownKey
 from hanoi.directory.model import StateEntry
 from hanoi.directory.store import load_held
@@ -59,10 +65,9 @@ from hanoi.federation.errors import (
     UnknownSenderKey,
 )
 from hanoi.federation.messages import Message, MessageType, message_from_json, thaw
+from hanoi.federation.ports import EvidenceMessages, MessageStore
 from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
 from hanoi.node.identity import NodeKeys
-from hanoi.storage.custody_repo import WitnessRepository
-from hanoi.storage.federation_repo import FederationRepository
 
 log = logging.getLogger("hanoi.federation")
 
@@ -132,14 +137,15 @@ class FederationService:
         node_state: str,
         keys: NodeKeys,
         directory: DirectoryHolder,
-        store: FederationRepository,
+        store: MessageStore,
         cooperation: CooperationService,
         custody: CustodyLog,
         clock: Clock,
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30),
         limits: EnvelopeLimits = DEFAULT_LIMITS,
-        witnesses: WitnessRepository | None = None,
-        witness: WitnessService | None = None,
+        wake: threading.Event | None = None,
+        evidence: EvidenceMessages | None = None,
+        documents: RequestDocuments | None = None,
     ) -> None:
         self.node_state = node_state
         self._keys = keys
@@ -150,84 +156,15 @@ class FederationService:
         self._clock = clock
         self._client = client
         self.limits = limits
-        self._witnesses = witnesses
-        self._witness = witness
-        self._synced: int | None = None
-        self._gossiped = 0.0
-        self.wake = threading.Event()
-        """Set when there is federation work to do now (set by the wiring to the
-        announcer's event, which the background worker waits on)."""
-        self.on_evidence_offer: Callable[[VerifiedMessage], None] | None = None
-        """Set by the wiring: registers an offered evidence package for fetching."""
-        self.on_evidence_outcome: Callable[[VerifiedMessage], None] | None = None
-        """Set by the wiring: applies the receiving State's outcome to a package sent."""
-        self.documents: RequestDocuments | None = None
-        """Set by the wiring: stores a received document; fills an outgoing one's bytes."""
-
-    # --- witnessing, from the directory ---------------------------------------------------
-
-    def sync_witnesses(self) -> bool:
-        """Make every other State in the directory a witness of this node's log, and trust
-        their logs for cosigning, once per directory version. Returns True if it synced."""
-        if self._witnesses is None:
-            return False
-        try:
-            held = self.directory.current()
-        except Unavailable:
-            return False
-        version = held.directory.version
-        if version == self._synced:
-            return False
-        now = self._clock.now()
-        for signed in held.directory.states:
-            entry = signed.entry
-            if entry.state == self.node_state:
-                continue
-            self._witnesses.trust(
-                origin=entry.log_origin, verifier_key=entry.log_verifier_key, now=now
-            )
-            self._witnesses.add_peer(
-                name=entry.witness_name,
-                url=entry.node_url.rstrip("/") + "/witness",
-                cosigner_key=entry.witness_key,
-                now=now,
-            )
-        self._synced = version
-        return True
-
-    def gossip(self, *, every: float = 5.0) -> int:
-        """Compare this node's view of every log it witnesses with each other State's
-        witness (``GET /witness/view``): a log that showed two histories to two witnesses
-        is caught even if it never shows both to one. Returns the alerts raised."""
-        if self._witness is None or self._witnesses is None:
-            return 0
-        moment = time.monotonic()
-        if moment - self._gossiped < every:
-            return 0
-        self._gossiped = moment
-        try:
-            held = self.directory.current()
-        except Unavailable:
-            return 0
-        origins = list(self._witnesses.trusted())
-        raised = 0
-        with self._client() as client:
-            for signed in held.directory.states:
-                entry = signed.entry
-                if entry.state == self.node_state:
-                    continue
-                for origin in origins:
-                    try:
-                        answer = client.get(
-                            entry.node_url.rstrip("/") + "/witness/view",
-                            params={"origin": origin},
-                            timeout=5,
-                        )
-                        if answer.status_code == 200 and len(answer.content) < 16_384:
-                            raised += self._witness.compare(answer.content, peer=entry.state)
-                    except (httpx.HTTPError, HanoiError) as exc:
-                        log.info("gossip with %s about %s: %s", entry.state, origin, exc)
-        return raised
+        self.wake = wake or threading.Event()
+        """Set when there is federation work to do now (the announcer's event, which the
+        background worker waits on)."""
+        self.evidence = evidence
+        """Takes evidence offers and outcomes (the transfer service); without it, this node
+        refuses them."""
+        self.documents = documents
+        """Stores a received document and fills an outgoing one's bytes; without it, this
+        node neither takes nor sends documents."""
 
     # --- inbox -----------------------------------------------------------------------------
 
@@ -294,15 +231,15 @@ class FederationService:
             if not request.history or record_json(request.history[-1]) != body["record"]:
                 raise InvalidInput("the step's record is not the last step of the request sent")
             self._cooperation.apply_remote(request, sender=message.sender)
-        elif message.type is MessageType.EVIDENCE_OFFER and self.on_evidence_offer is not None:
+        elif message.type is MessageType.EVIDENCE_OFFER and self.evidence is not None:
             requesting, requested = self._cooperation.parties_of(message.request_id or "")
             check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
-            self.on_evidence_offer(verified)
+            self.evidence.on_offer(verified)
             self.wake.set()  # fetch it now
-        elif message.type is MessageType.EVIDENCE_OUTCOME and self.on_evidence_outcome is not None:
+        elif message.type is MessageType.EVIDENCE_OUTCOME and self.evidence is not None:
             requesting, requested = self._cooperation.parties_of(message.request_id or "")
             check_sender_may_send(message, requesting_state=requesting, requested_state=requested)
-            self.on_evidence_outcome(verified)
+            self.evidence.on_outcome(verified)
         elif message.type is MessageType.DOCUMENT and self.documents is not None:
             requesting, requested = self._cooperation.parties_of(message.request_id or "")
             check_sender_may_send(message, requesting_state=requesting, requested_state=requested)

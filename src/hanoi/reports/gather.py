@@ -19,8 +19,10 @@ from hanoi.custody.service import LoggedEvent
 from hanoi.errors import HanoiError, NotFound
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.trust import TrustStore
-from hanoi.federation.package_status import RECEIVED_IN_FULL, PackageStatus
-from hanoi.federation.transfers import Received, directory_trust
+from hanoi.federation.acceptance import directory_trust
+from hanoi.federation.ports import RECEIVED_IN_FULL, PackageStatus
+from hanoi.federation.ports import Direction as Transit
+from hanoi.federation.transfers import Received
 from hanoi.reports.court import (
     Acquired,
     Certifier,
@@ -188,7 +190,7 @@ def _package(
     identities: Sequence[AgeIdentity],
 ) -> tuple[PackageEntry, Verification]:
     row = found.package
-    incoming = row.direction == "incoming"
+    incoming = row.direction == Transit.INCOMING
     verification = _verify(node, found, trust=trust, identities=identities)
     items = verification.items
     if not items and incoming:  # not verified: what this node recorded from it, if anything
@@ -215,7 +217,7 @@ def _verify(
     identities: Sequence[AgeIdentity],
 ) -> Verification:
     row = found.package
-    incoming = row.direction == "incoming"
+    incoming = row.direction == Transit.INCOMING
     path = node.transfers.package_file(row.direction, row.id)
     if incoming and row.status not in RECEIVED_IN_FULL and not path.is_file():
         return Verification(

@@ -193,7 +193,7 @@ class NetworkCase(Session):
                 before_packing=partial(node.quorum.witnessed, seconds=WAIT_SECONDS),
             )
         finally:
-            node.engine.dispose()
+            node.close()
 
     def verify(self) -> None:
         root = self.sandbox.root

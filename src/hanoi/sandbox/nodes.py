@@ -169,7 +169,7 @@ def build_sandbox(
                 made = pool.map(partial(_add_user, opened, state), *zip(*ROLES, strict=True))
                 node.users.update({c.name: c for c in made})
         finally:
-            opened.engine.dispose()
+            opened.close()
         entry = build_entry(
             identity,
             node_url=node.url,

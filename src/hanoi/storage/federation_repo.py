@@ -1,10 +1,14 @@
 """SQL for the federation: the outbox (claimed with a lease, so several workers deliver
-each message once at a time), accepted inbox messages and refusals. SQLite and PostgreSQL."""
+each message once at a time), accepted inbox messages and refusals. SQLite and PostgreSQL.
+
+:class:`FederationRepository` is the federation's ``MessageStore``
+(``hanoi.federation.ports``); the operators' reads (:meth:`~FederationRepository.outbox`,
+:meth:`~FederationRepository.refusals`) and the inbox route's refusal counter
+(:meth:`~FederationRepository.refused`) are used by ``hanoi.web`` through ``Node.messages``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,34 +17,12 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
+from hanoi.federation.ports import InboxEntry, OutboxEntry
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tables import inbox_messages, inbox_refusals, outbox
 
 # Refusals of one kind from one source within this long are counted in one row.
 REFUSALS_COUNTED_TOGETHER = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OutboxEntry:
-    id: str
-    recipient: str
-    type: str
-    request_id: str | None
-    message: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InboxEntry:
-    id: str
-    content_sha256: str
-    sender: str
-    receipt: str
 
 
 def _entry(row: Any) -> OutboxEntry:

@@ -232,7 +232,8 @@ evidence_items = Table(
     Column("article", String(200), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime(), nullable=True),  # blob deleted under a retention period
-    # The incoming package the item was received in (migration 0010); none if collected here.
+    # The incoming package the item was received in (migration 0010; filled for the items
+    # received before it by migration 0016); none if collected here.
     Column("package_id", String(64), ForeignKey("evidence_packages.id"), nullable=True, index=True),
     # How it was obtained, beyond source and method (migration 0011): the legal basis or the
     # order's reference, and the executing authority.
@@ -391,12 +392,13 @@ evidence_packages = Table(
     metadata,
     Column("id", String(64), primary_key=True),  # unguessable: the fetch capability
     Column("request_id", String(128), nullable=False, index=True),
-    Column("direction", String(8), nullable=False),  # outgoing | incoming
+    Column("direction", String(8), nullable=False),  # outgoing | incoming (ports.Direction)
     Column("peer", String(3), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
-    # outgoing: packing | awaiting-witnesses | offered | accepted | refused;
-    # incoming: offered | fetching | accepted | refused | expired (migration 0011: 32 long)
+    # hanoi.federation.ports.PackageStatus; outgoing: packing | awaiting-witnesses | offered |
+    # accepted | refused | expired; incoming: offered | fetching | accepted | refused | expired
+    # (migration 0011: 32 long)
     Column("status", String(32), nullable=False),
     Column("received", BigInteger, nullable=False),
     Column("error", String(500), nullable=True),

@@ -9,7 +9,6 @@ transaction (:meth:`TransfersRepository.offered`), so it is offered exactly once
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,47 +17,28 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
-from hanoi.federation.outcomes import PeerOutcome
-from hanoi.federation.package_status import NOT_SENT_YET, PENDING_INCOMING, PackageStatus
+from hanoi.federation.ports import (
+    NOT_SENT_YET,
+    PENDING_INCOMING,
+    Direction,
+    PackageRow,
+    PackageStatus,
+    PeerOutcome,
+)
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.federation_repo import queue_messages
 from hanoi.storage.tables import case_assignments, evidence_packages
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PackageRow:
-    id: str
-    request_id: str
-    direction: str
-    peer: str
-    sha256: str
-    size: int
-    status: str
-    received: int
-    error: str | None
-    created_at: datetime
-    updated_at: datetime
-    report: str | None = None
-    """JSON: the verification report of an incoming package (or the checks that held
-    before it was refused), the statement's contents of an outgoing one."""
-    attempts: int = 0
-    """Failed fetches of an incoming package since it last made progress (migration 0010)."""
-    next_attempt_at: datetime | None = None
-    """Not fetched (incoming) or packed (outgoing) again before this time (None: at once)."""
-    items: str | None = None
-    """JSON: what an outgoing package not offered yet will hold, ``{"items": [ids],
-    "officer": name}`` (migration 0011)."""
 
 
 def _row(row: Any) -> PackageRow:
     return PackageRow(
         id=row.id,
         request_id=row.request_id,
-        direction=row.direction,
+        direction=Direction(row.direction),
         peer=row.peer,
         sha256=row.sha256,
         size=row.size,
-        status=row.status,
+        status=PackageStatus(row.status),
         received=row.received,
         error=row.error,
         created_at=row.created_at,
@@ -105,9 +85,11 @@ class TransfersRepository:
     def pending_outgoing(self, now: datetime) -> list[PackageRow]:
         """Outgoing packages not offered yet (being packed, or waiting for witnesses) whose
         next attempt is due at ``now``, oldest first."""
-        return self._due("outgoing", NOT_SENT_YET, now)
+        return self._due(Direction.OUTGOING, NOT_SENT_YET, now)
 
-    def _due(self, direction: str, statuses: Iterable[str], now: datetime) -> list[PackageRow]:
+    def _due(
+        self, direction: Direction, statuses: Iterable[PackageStatus], now: datetime
+    ) -> list[PackageRow]:
         """Packages of ``direction`` in ``statuses`` whose next attempt is due at ``now``,
         oldest first."""
         packages = evidence_packages.c
@@ -143,7 +125,7 @@ class TransfersRepository:
                 update(evidence_packages)
                 .where(
                     packages.id == package_id,
-                    packages.direction == "outgoing",
+                    packages.direction == Direction.OUTGOING,
                     packages.status.in_(sorted(NOT_SENT_YET)),
                 )
                 .values(
@@ -171,7 +153,7 @@ class TransfersRepository:
             connection.execute(
                 delete(evidence_packages).where(
                     packages.id == package_id,
-                    packages.direction == "outgoing",
+                    packages.direction == Direction.OUTGOING,
                     packages.status.in_(sorted(NOT_SENT_YET)),
                 )
             )
@@ -192,7 +174,7 @@ class TransfersRepository:
             ).all()
         return [_row(r) for r in rows]
 
-    def in_cases_of(self, user_id: int, statuses: Sequence[str]) -> list[PackageRow]:
+    def in_cases_of(self, user_id: int, statuses: Sequence[PackageStatus]) -> list[PackageRow]:
         """The packages in ``statuses`` of the requests ``user_id`` is assigned to, oldest
         change first (one query: the work queue of :mod:`hanoi.queues`)."""
         assigned = select(case_assignments.c.request_id).where(
@@ -212,13 +194,13 @@ class TransfersRepository:
     def pending_incoming(self, now: datetime) -> list[PackageRow]:
         """Incoming packages still to fetch or accept whose next attempt is due at ``now``,
         oldest offer first."""
-        return self._due("incoming", PENDING_INCOMING, now)
+        return self._due(Direction.INCOMING, PENDING_INCOMING, now)
 
     def failed_attempt(
         self,
         package_id: str,
         *,
-        status: str,
+        status: PackageStatus,
         attempts: int,
         at: datetime | None,
         error: str,
@@ -242,7 +224,7 @@ class TransfersRepository:
         self,
         package_id: str,
         *,
-        status: str,
+        status: PackageStatus,
         received: int,
         now: datetime,
         error: str | None = None,
@@ -269,7 +251,7 @@ class TransfersRepository:
         self,
         package_id: str,
         *,
-        status: str,
+        status: PackageStatus,
         received: int,
         error: str | None,
         report: str | None,
@@ -290,7 +272,7 @@ class TransfersRepository:
                 update(evidence_packages)
                 .where(
                     packages.id == package_id,
-                    packages.direction == "incoming",
+                    packages.direction == Direction.INCOMING,
                     packages.status != status,
                 )
                 .values(**values)
@@ -303,7 +285,7 @@ class TransfersRepository:
         self,
         package_id: str,
         *,
-        status: str,
+        status: PackageStatus,
         reason: str | None,
         peer_report: str | None,
         at: datetime,
@@ -317,7 +299,7 @@ class TransfersRepository:
                 update(evidence_packages)
                 .where(
                     packages.id == package_id,
-                    packages.direction == "outgoing",
+                    packages.direction == Direction.OUTGOING,
                     packages.status == PackageStatus.OFFERED.value,
                 )
                 .values(
@@ -340,13 +322,13 @@ class TransfersRepository:
                     packages.peer_outcome_at,
                 ).where(
                     packages.id.in_(sorted(set(package_ids))),
-                    packages.direction == "outgoing",
+                    packages.direction == Direction.OUTGOING,
                     packages.peer_outcome_at.is_not(None),
                 )
             ).all()  # fmt: skip
         return {
             row.id: PeerOutcome(
-                status=row.status,
+                status=PackageStatus(row.status),
                 at=row.peer_outcome_at,
                 reason=row.error,
                 report=row.peer_report,
@@ -356,7 +338,7 @@ class TransfersRepository:
 
 
 def _status_values(
-    status: str, received: int, error: str | None, report: str | None, now: datetime
+    status: PackageStatus, received: int, error: str | None, report: str | None, now: datetime
 ) -> dict[str, Any]:
     """The columns a change of status sets; ``report`` replaces the kept one when given."""
     values: dict[str, Any] = {

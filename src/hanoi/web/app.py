@@ -124,9 +124,9 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         delivery = (
             FederationWorker(
                 [
-                    node.federation.sync_witnesses,
+                    node.peering.sync,
                     node.federation.deliver_due,
-                    node.federation.gossip,
+                    node.peering.gossip,
                     node.transfers.fetch_pending,
                     node.transfers.resume_outgoing,  # packages waiting for witnesses
                 ],

@@ -112,7 +112,7 @@ async def accept(request: Request) -> Response:
     except InboxBusy:
         raise  # not a refusal of the message: its sender tries again in a moment
     except HanoiError as exc:
-        federation.store.refused(
+        node.messages.refused(
             status=status_for(exc),
             problem=exc.type_slug,
             detail=exc.detail,
@@ -170,7 +170,7 @@ def outbox(
             "created_at": e.created_at.isoformat(),
             "delivered_at": e.delivered_at.isoformat() if e.delivered_at else None,
         }
-        for e in node.federation.store.outbox(limit=limit)
+        for e in node.messages.outbox(limit=limit)
     ]
 
 
@@ -182,4 +182,4 @@ def refusals(
 ) -> list[dict[str, Any]]:
     user.require(Action.AUDIT)
     node: Node = request.app.state.node
-    return node.federation.store.refusals(limit=limit)
+    return node.messages.refusals(limit=limit)

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from hanoi.federation.outcomes import PeerOutcome
+from hanoi.federation.ports import Direction, PeerOutcome
 from hanoi.federation.transfers import Received
 from hanoi.web.auth import CurrentUser
 from hanoi.web.evidence import item_json
@@ -67,7 +67,7 @@ def package_json(received: Received, outcome: PeerOutcome | None = None) -> dict
 def packages_json(node: Node, packages: list[Received]) -> list[dict[str, Any]]:
     """Packages already case-checked, with the receivers' outcomes of the outgoing ones."""
     outcomes = node.transfers.outcomes.peer_outcomes(
-        [r.package.id for r in packages if r.package.direction == "outgoing"]
+        [r.package.id for r in packages if r.package.direction == Direction.OUTGOING]
     )
     return [package_json(r, outcomes.get(r.package.id)) for r in packages]
 

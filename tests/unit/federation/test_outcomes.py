@@ -28,11 +28,10 @@ from hanoi.federation.messages import (
 from hanoi.federation.outcomes import (
     MAX_REPORT_BYTES,
     PackageOutcomes,
-    PeerOutcome,
     bounded_report,
     outcome_message,
 )
-from hanoi.federation.package_status import PackageStatus
+from hanoi.federation.ports import PackageStatus, PeerOutcome
 from unit.federation.support import NOW
 
 PACKAGE = "a" * 32

@@ -11,8 +11,7 @@ import pytest
 
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.outgoing import LIVE, AlreadySent, holding, holds, same_package
-from hanoi.federation.package_status import PackageStatus
-from hanoi.storage.transfers_repo import PackageRow
+from hanoi.federation.ports import PackageRow, PackageStatus
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from hanoi.convention import Language
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.federation.ports import PackageRow
 from hanoi.i18n.formatting import LocaleFormat
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui.package_acquisitions import acquisition_values
 
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

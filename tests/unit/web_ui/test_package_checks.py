@@ -17,7 +17,7 @@ from markupsafe import Markup
 from hanoi.convention import Language
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.verify import verify_package
-from hanoi.federation.transfers import KeptReport, KeptTerm
+from hanoi.federation.package_reports import KeptReport, KeptTerm
 from hanoi.i18n.catalogues import LANGUAGES, translations
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.ui.package_checks import CHECKS, UNCHECKED, PackageWords

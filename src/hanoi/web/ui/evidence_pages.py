@@ -32,13 +32,12 @@ from hanoi.errors import HanoiError, InvalidInput, NotFound
 from hanoi.evidence.items import MAX_CHANNEL_REFERENCE, Acquisition, EvidenceItem, SourceKind
 from hanoi.evidence.uploads import Upload
 from hanoi.federation.outgoing import AlreadySent, holding
-from hanoi.federation.package_status import NOT_SENT_YET, PackageStatus
+from hanoi.federation.ports import NOT_SENT_YET, PackageRow, PackageStatus
 from hanoi.federation.sending import Sent
 from hanoi.federation.transfers import Received
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.labels import ROUTE_LABELS, kind_title
 from hanoi.i18n.messages import N_, Message
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui import draft_states, forms, session_uploads
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.flash import flash

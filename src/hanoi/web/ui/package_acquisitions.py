@@ -21,10 +21,10 @@ from typing import Any
 from hanoi.accounts.model import User
 from hanoi.errors import HanoiError
 from hanoi.evidence.items import EvidenceItem
+from hanoi.federation.ports import Direction, PackageRow
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.labels import SOURCE_KINDS
 from hanoi.i18n.messages import Message
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.wiring import Node
 
 SHOWN_FILES = 500
@@ -110,7 +110,7 @@ def acquisition_values(
     """``acquisitions``: one row per file with how it was obtained (None where the package
     does not say), for ``package.html``'s block of the same name; empty when unknown."""
     files: list[tuple[str, str, Mapping[str, Any] | None]] = list(_reported(row.report))
-    if not files and row.direction == "outgoing" and row.report is None:
+    if not files and row.direction == Direction.OUTGOING and row.report is None:
         files = list(_pending(node, user, row))
     rows = [_row(fmt, name, sha256, a) for name, sha256, a in files]
     return {"acquisitions": rows if any(r["acquisition"] for r in rows) else []}

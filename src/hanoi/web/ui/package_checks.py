@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from hanoi.cooperation.package_conditions import FIELD_OF, convention_terms
 from hanoi.custody.events import CustodyAction
-from hanoi.federation.transfers import KeptTerm
+from hanoi.federation.package_reports import KeptTerm
 from hanoi.i18n.catalogues import translations
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.labels import CUSTODY_LABELS

@@ -18,14 +18,12 @@ from fastapi.responses import HTMLResponse
 from hanoi.accounts.model import Action
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import InvalidInput
-from hanoi.federation.outcomes import PeerOutcome
-from hanoi.federation.package_status import PENDING_INCOMING
+from hanoi.federation.package_reports import KeptReport
+from hanoi.federation.ports import PENDING_INCOMING, Direction, PackageRow, PeerOutcome
 from hanoi.federation.sending import Awaiting
-from hanoi.federation.transfers import KeptReport
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.labels import CUSTODY_LABELS
 from hanoi.i18n.messages import N_, Message
-from hanoi.storage.transfers_repo import PackageRow
 from hanoi.web.ui.auth import Site, UiUser, require_action
 from hanoi.web.ui.package_acquisitions import acquisition_values
 from hanoi.web.ui.package_checks import PackageWords
@@ -103,7 +101,7 @@ def _conditions(words: PackageWords, report: KeptReport, request_id: str) -> lis
 def _report_values(fmt: LocaleFormat, row: PackageRow) -> dict[str, Any]:
     report = _kept(row.report)
     if report is None:
-        pending = row.status in PENDING_INCOMING and row.direction == "incoming"
+        pending = row.status in PENDING_INCOMING and row.direction == Direction.INCOMING
         return {"report": None, "no_report": NOT_VERIFIED_YET if pending else NO_REPORT}
     words = PackageWords(fmt)
     checks, more_checks = _limited([words.check(c.area, c.detail) for c in report.checks])
@@ -198,7 +196,11 @@ def package_page(package_id: str, request: Request, user: UiUser, ui: Site) -> H
     received = ui.node.transfers.package(user, package_id[:64])
     row = received.package
     outcomes = ui.node.transfers.outcomes
-    outcome = outcomes.peer_outcomes([row.id]).get(row.id) if row.direction == "outgoing" else None
+    outcome = (
+        outcomes.peer_outcomes([row.id]).get(row.id)
+        if row.direction == Direction.OUTGOING
+        else None
+    )
     fmt = LocaleFormat(request_language(request))
     return ui.page(
         request,

@@ -1,0 +1,188 @@
+"""Accepting a downloaded evidence package: verified in full, then its files recorded as
+evidence, once.
+
+Verification runs offline in a child process with limits of time and memory by the
+package's size (:func:`~hanoi.evidence.isolated.verify_isolated`), so a hostile package
+never stops this node. It checks the package against the sending States' keys in the
+directory (:func:`directory_trust`): the bag, the signature, the custody proofs and their
+witnesses (this node's ``min_witnesses``, capped by the directory, ADR 0022), and every
+payload decrypted and checked. The package must be the one offered: from the State that
+offered it, for the request it was offered for.
+
+Only then is each file stored as an evidence item of the request, with a ``received``
+custody event, linked to the package by its id (``EvidenceItem.package_id``); a file
+already recorded from this package is not recorded again, so an acceptance cut short by a
+crash can run again. The package becomes ``accepted`` with its verification report kept
+(:mod:`hanoi.federation.package_reports`), and the outcome is queued for its sender in the
+same transaction (:mod:`hanoi.federation.outcomes`). A package that fails keeps the checks
+that held before the one that failed, and the error goes up (the caller refuses it).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from hanoi.clock import Clock
+from hanoi.directory.trust import TrustedDirectory
+from hanoi.errors import HanoiError, IntegrityError, NotFound, Unavailable
+from hanoi.evidence.age import Decryptor
+from hanoi.evidence.bagio import open_bag
+from hanoi.evidence.isolated import VerifyBudget, verify_isolated
+from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.evidence.report import Check
+from hanoi.evidence.service import EvidenceService
+from hanoi.evidence.trust import TrustStore
+from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.package_reports import report_text
+from hanoi.federation.ports import Direction, PackageRow, PackageStatus, PackageStore
+from hanoi.federation.service import DirectoryHolder
+from hanoi.federation.witness_quorum import acceptance_quorum
+from hanoi.node.identity import NodeIdentity, NodeKeys
+
+log = logging.getLogger("hanoi.federation")
+
+RECEIVED_ARTICLE = "Art. 40(17)"
+
+
+class PackageAcceptance:
+    def __init__(
+        self,
+        *,
+        node_state: str,
+        keys: NodeKeys,
+        directory: DirectoryHolder,
+        store: PackageStore,
+        evidence: EvidenceService,
+        outcomes: PackageOutcomes,
+        clock: Clock,
+        verify_budget: VerifyBudget | None = None,
+        min_witnesses: int = 0,
+    ) -> None:
+        self._state = node_state
+        self._keys = keys
+        self._directory = directory
+        self._store = store
+        self._evidence = evidence
+        self._outcomes = outcomes
+        self._clock = clock
+        self._verify_budget = verify_budget or VerifyBudget()
+        self._min_witnesses = min_witnesses
+        """The node's ``min_witnesses``: received packages' proofs must meet it, capped by
+        the directory (:func:`directory_trust`)."""
+
+    @property
+    def verify_budget(self) -> VerifyBudget:
+        """The limits of a package's verification in a child process, by its size."""
+        return self._verify_budget
+
+    def accept(self, package_id: str, path: Path) -> tuple[PackageRow, tuple[EvidenceItem, ...]]:
+        """Verify the incoming package ``package_id``, downloaded whole at ``path``, then
+        record its files as evidence (once). Returns the package as it was found and the
+        items recorded now (none if it was accepted before)."""
+        row = self._store.get(package_id)
+        if row is None or row.direction != Direction.INCOMING:
+            raise NotFound("no such incoming package")
+        if row.status == PackageStatus.ACCEPTED:
+            return row, ()
+        held_checks: list[Check] = []
+        try:
+            # In a child process with limits: a hostile package never stops this node.
+            report = verify_isolated(
+                path,
+                trust=self._trust(),
+                identities=[self._keys.age],
+                run=self._verify_budget.for_size(path.stat().st_size if path.is_file() else 0),
+                on_check=held_checks.append,
+            )
+            statement = report.statement
+            if statement.sending_state != row.peer or statement.request != row.request_id:
+                raise IntegrityError("the package is not the one offered for this request")
+            if not report.verified:  # a log not in the directory, a file without custody
+                raise IntegrityError(report.verdict())
+        except Unavailable:
+            raise  # no verification ran: tried again later
+        except HanoiError:
+            self._store.keep_report(
+                package_id,
+                report_text(
+                    {
+                        "verdict": "not-verified",
+                        "checked": [{"area": c.area, "detail": c.detail} for c in held_checks],
+                    }
+                ),
+            )
+            raise
+        now = self._clock.now()
+        items = []
+        held = {i.sha256 for i in self._evidence.held_for_package(package_id)}
+        bag = open_bag(path)
+        for entry in statement.payload:
+            if entry.sha256 in held:
+                continue
+            with bag.open(entry.path) as raw, Decryptor(raw, [self._keys.age]) as plaintext:
+                recorded = self._evidence.record_received(
+                    plaintext,  # type: ignore[arg-type]
+                    sha256=entry.sha256,
+                    acquisition=Acquisition(
+                        original_name=entry.name,
+                        media_type=entry.media_type or "application/octet-stream",
+                        source_kind=SourceKind.SYSTEM,
+                        source=f"node of {row.peer}, package {package_id}",
+                        method="received in an evidence package verified in full "
+                        "(signature, custody proofs, digests)",
+                        acquired_at=now,
+                        officer=f"{self._state.lower()}-node",
+                        request_ref=row.request_id,
+                        article=RECEIVED_ARTICLE,
+                    ),
+                    package_id=package_id,
+                )
+            items.append(recorded.item)
+        self._outcomes.conclude(  # the status, and the outcome queued for the sender
+            row,
+            status=PackageStatus.ACCEPTED,
+            received=row.size,
+            report=report_text(report.as_json()),
+            now=now,
+        )
+        log.info("package %s from %s accepted: %d item(s)", package_id, row.peer, len(items))
+        return row, tuple(items)
+
+    def _trust(self) -> TrustStore:
+        """The directory as the verifier's trust store, with this node's witness quorum: a
+        package whose proofs rest on a checkpoint too few other States cosigned is refused."""
+        return directory_trust(
+            self._directory.current(), self._clock.now(), min_witnesses=self._min_witnesses
+        )
+
+
+def directory_trust(held: TrustedDirectory, now: datetime, *, min_witnesses: int = 0) -> TrustStore:
+    """The directory's States as a package verifier's trust store: each State's key valid
+    ``now`` (else its latest), its age recipient, its log's key and its witness key; a log's
+    checkpoints need ``min_witnesses`` cosignatures of the other States' witnesses, at most
+    as many as there are (a State cannot witness itself; ADR 0022)."""
+    nodes = []
+    for signed in held.directory.states:
+        entry = signed.entry
+        valid = [
+            k
+            for k in entry.keys
+            if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
+        ]
+        key = (valid or list(entry.keys))[-1]
+        nodes.append(
+            NodeIdentity(
+                state=entry.state,
+                name=entry.name,
+                signing_public_key=key.public_key,
+                signing_key_id=key.key_id,
+                age_recipient=entry.age_recipient,
+                log_origin=entry.log_origin,
+                log_verifier_key=entry.log_verifier_key,
+                witness_name=entry.witness_name,
+                witness_key=entry.witness_key,
+            )
+        )
+    return TrustStore(tuple(nodes), min_witnesses=acceptance_quorum(held, min_witnesses))

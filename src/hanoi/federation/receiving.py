@@ -1,0 +1,260 @@
+"""Evidence packages offered to this node: remembered, fetched, accepted or given up.
+
+The package (BagIt + age + signed statement + custody proofs, ``docs/evidence.md``) is
+encrypted to this node and signed by the sending node, so the sender serves it by an
+unguessable id (128 random bits, carried only inside a signed, encrypted
+``evidence-offer`` message) without other authentication. The steps of a package here:
+
+1. :meth:`PackageReceiver.register_offer`: the offer, verified by the inbox, becomes an
+   ``incoming`` package, ``offered`` (the same offer again changes nothing; another
+   package under a known id is refused);
+2. :meth:`PackageReceiver.fetch`: its bytes, in resumable ranges, checked against the
+   offer's size and SHA-256 (:mod:`hanoi.federation.range_fetch`), ``fetching``;
+3. :meth:`PackageReceiver.accept`: verified in full, its files recorded as evidence
+   (:mod:`hanoi.federation.acceptance`), ``accepted``, or ``refused`` with the reason.
+
+The background job (:meth:`PackageReceiver.fetch_pending`) runs steps 2 and 3 for every
+package whose next attempt is due, each under an exclusive lock on a file beside it, so
+that several server processes never download or accept the same package at once. A
+sender that fails to serve its package is asked again later and later, and the package
+is given up in the end, ``expired`` (:mod:`hanoi.federation.offer_retry`). Bytes that do
+not match the offer are discarded and fetched once more; twice, the package is refused.
+Every final status is told to the sender (:mod:`hanoi.federation.outcomes`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from hanoi.clock import Clock
+from hanoi.errors import (
+    IntegrityError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    RuleViolation,
+    Unavailable,
+)
+from hanoi.evidence.items import EvidenceItem
+from hanoi.federation.acceptance import PackageAcceptance
+from hanoi.federation.envelope import VerifiedMessage
+from hanoi.federation.messages import thaw
+from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
+from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.ports import (
+    PENDING_INCOMING,
+    Direction,
+    PackageRow,
+    PackageStatus,
+    PackageStore,
+)
+from hanoi.federation.range_fetch import Corrupt, RangeFetch, package_url
+from hanoi.federation.service import DirectoryHolder
+
+log = logging.getLogger("hanoi.federation")
+
+
+class PackageReceiver:
+    def __init__(
+        self,
+        *,
+        folder: Path,
+        directory: DirectoryHolder,
+        store: PackageStore,
+        acceptance: PackageAcceptance,
+        outcomes: PackageOutcomes,
+        clock: Clock,
+        max_bytes: int,
+        download: RangeFetch,
+        retry: OfferRetry | None = None,
+    ) -> None:
+        self._folder = folder
+        """Where incoming packages are kept: ``<id>.tar``, ``<id>.part``, ``<id>.lock``."""
+        self._directory = directory
+        self._store = store
+        self.acceptance = acceptance
+        self._outcomes = outcomes
+        self._clock = clock
+        self._max_bytes = max_bytes
+        self.download = download
+        self._retry = retry or OfferRetry()
+
+    def file(self, package_id: str, suffix: str = ".tar") -> Path:
+        """The file of an incoming package (``.tar`` once downloaded whole)."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        return self._folder / f"{package_id}{suffix}"
+
+    # --- 1. the offer ---------------------------------------------------------------------
+
+    def register_offer(self, verified: VerifiedMessage) -> None:
+        """An evidence-offer message, verified by the inbox: remember it for fetching."""
+        body = thaw(verified.message.body)
+        size = int(body["package_size"])
+        if size > self._max_bytes:
+            raise PayloadTooLarge(f"the package is larger than this node takes ({self._max_bytes})")
+        now = self._clock.now()
+        row = PackageRow(
+            id=body["package_id"],
+            request_id=verified.message.request_id or "",
+            direction=Direction.INCOMING,
+            peer=verified.message.sender,
+            sha256=body["package_sha256"],
+            size=size,
+            status=PackageStatus.OFFERED,
+            received=0,
+            error=None,
+            created_at=now,
+            updated_at=now,
+        )
+        if not self._store.add(row):
+            held = self._store.get(row.id)
+            if held is None or (held.sha256, held.size, held.peer) != (
+                row.sha256,
+                row.size,
+                row.peer,
+            ):
+                raise IntegrityError("a package with this id and other contents is known here")
+
+    # --- 2. the bytes -----------------------------------------------------------------------
+
+    def fetch(self, row: PackageRow) -> Path:
+        """Download the package, resuming from the bytes already on disk; check it whole."""
+        final = self.file(row.id)
+        if final.exists():
+            return final
+
+        def progress(received: int) -> None:
+            self._store.progress(
+                row.id, status=PackageStatus.FETCHING, received=received, now=self._clock.now()
+            )
+
+        return self.download.fetch(
+            package_url(self._directory.entry(row.peer).node_url, row.id),
+            part=self.file(row.id, ".part"),
+            final=final,
+            size=row.size,
+            sha256=row.sha256,
+            peer=row.peer,
+            progress=progress,
+        )
+
+    # --- 3. the verdict ---------------------------------------------------------------------
+
+    def accept(self, package_id: str) -> tuple[PackageRow, tuple[EvidenceItem, ...]]:
+        """Verify a fetched package fully, then record its files as evidence (once)."""
+        return self.acceptance.accept(package_id, self.file(package_id))
+
+    # --- the background job -------------------------------------------------------------------
+
+    def fetch_pending(self) -> int:
+        """Fetch, verify and accept every incoming package whose next attempt is due; a
+        round with nothing due asks nothing of the network. Returns how many were
+        accepted."""
+        done = 0
+        for row in self._store.pending_incoming(self._clock.now()):
+            with self._locked(row.id) as mine:
+                if not mine:
+                    continue  # another process has it
+                current = self._store.get(row.id)
+                if current is None or current.status not in PENDING_INCOMING:
+                    continue
+                if current.next_attempt_at is not None and current.next_attempt_at > (
+                    self._clock.now()
+                ):
+                    continue  # another process failed with it meanwhile
+                done += self._fetch_and_accept(current)
+        return done
+
+    @contextlib.contextmanager
+    def _locked(self, package_id: str) -> Iterator[bool]:
+        """An exclusive lock on ``<id>.lock`` beside the package; yields False if another
+        process holds it."""
+        with self.file(package_id, ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+
+    def _fetch_and_accept(self, row: PackageRow) -> int:
+        try:
+            self.fetch(row)
+            self.accept(row.id)
+        except httpx.HTTPStatusError as exc:
+            self._retry_later(row, str(exc), missing=exc.response.status_code in MISSING_STATUSES)
+            return 0
+        except (httpx.HTTPError, OSError, Unavailable) as exc:
+            self._retry_later(row, str(exc) or type(exc).__name__, missing=False)
+            return 0
+        except Corrupt as exc:
+            if row.error != exc.detail:  # discard the download and fetch it once more
+                log.warning("package %s from %s: %s (starting again)", row.id, row.peer, exc.detail)
+                self._store.progress(
+                    row.id,
+                    status=PackageStatus.OFFERED,
+                    received=0,
+                    now=self._clock.now(),
+                    error=exc.detail,
+                )
+                return 0
+            log.warning("package %s from %s refused: %s, twice", row.id, row.peer, exc.detail)
+            self._outcomes.conclude(row, status=PackageStatus.REFUSED, received=0, error=exc.detail)
+            return 0
+        except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
+            log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
+            self._outcomes.conclude(
+                row, status=PackageStatus.REFUSED, received=row.received, error=exc.detail[:500]
+            )
+            return 0
+        except Exception as exc:  # never retried in a hot loop, whatever it is
+            log.exception("package %s from %s: unexpected failure", row.id, row.peer)
+            self._retry_later(row, f"{type(exc).__name__}: {exc}", missing=False)
+            return 0
+        return 1
+
+    def _retry_later(self, row: PackageRow, error: str, *, missing: bool) -> None:
+        """One failed attempt: logged once, and the next one later; past the offer's
+        deadline, the package is given up (``expired``)."""
+        now = self._clock.now()
+        current = self._store.get(row.id) or row
+        # Bytes received since the last attempt: the sender is there, start the waits again.
+        attempts = 1 if current.received > row.received else row.attempts + 1
+        at = self._retry.next_attempt(
+            attempts=attempts, offered_at=row.created_at, now=now, missing=missing
+        )
+        if at is None:
+            days = self._retry.expiry / timedelta(days=1)
+            detail = (
+                f"the sending node did not serve the package within {days:g} days of the "
+                f"offer ({attempts} attempts); last error: {error}"
+            )
+            log.warning("package %s from %s given up: %s", row.id, row.peer, detail)
+            self.file(row.id, ".part").unlink(missing_ok=True)
+            self._outcomes.conclude(
+                row, status=EXPIRED, received=0, error=detail, attempts=attempts, now=now
+            )
+            return
+        log.warning(
+            "package %s from %s: %s (attempt %d; the next at %s)",
+            row.id,
+            row.peer,
+            error,
+            attempts,
+            at.isoformat(timespec="seconds"),
+        )
+        self._store.failed_attempt(
+            row.id,
+            status=PackageStatus.FETCHING if current.received else PackageStatus.OFFERED,
+            attempts=attempts,
+            at=at,
+            error=error,
+            now=now,
+        )
