@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import boto3
 import httpx
@@ -348,6 +348,21 @@ def require_tool(name: str) -> str:
 
 
 # --- proof, in the CI log, that the real services were used ------------------------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands the services it used to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["hanoi_services"] = json.dumps(SERVICES_USED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller's side (a pytest-xdist hook): what each worker used is reported."""
+    data = getattr(node, "workeroutput", {}).get("hanoi_services")
+    if data:
+        SERVICES_USED.update(json.loads(data))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

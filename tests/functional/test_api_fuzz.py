@@ -26,7 +26,9 @@ from hanoi.wiring import Node
 from support_cooperation import T0, make_node
 from unit.cooperation.builders import complete_contents
 
-pytestmark = pytest.mark.slow
+# schemathesis gives every operation's item the same node id, which pytest-xdist cannot
+# schedule: the file runs in the serial pass of scripts/test.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 EXAMPLES_PER_OPERATION = 80
 MINIMUM_CASES = 1_000
