@@ -26,11 +26,12 @@ from hanoi.custody.events import CustodyAction
 from hanoi.errors import Conflict, HanoiError, IntegrityError, InvalidInput, NotFound
 from hanoi.federation.envelope import seal
 from hanoi.federation.errors import SenderNotAllowed
-from hanoi.federation.messages import Message, MessageType, format_time, new_message_id
+from hanoi.federation.messages import Message, MessageType, new_message_id
 from hanoi.federation.offer_retry import OfferRetry
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeKeys
 from hanoi.settings import build_settings, read_config_file
+from hanoi.wire import format_time
 from hanoi.wiring import Node
 from integration.test_package_transfer import (
     Pair,

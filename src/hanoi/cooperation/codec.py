@@ -9,9 +9,7 @@ that breaks a rule is refused however it arrived.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
-from types import MappingProxyType
 from typing import Any
 
 from hanoi.accounts.model import Role
@@ -33,23 +31,10 @@ from hanoi.cooperation.model import (
 from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.statuses import Side, Status, StatusField
 from hanoi.cooperation.table import TransitionName
-from hanoi.custody.events import format_time
 from hanoi.errors import FieldProblem, InvalidInput
+from hanoi.wire import format_time, thaw
 
 DOCUMENT_VERSION = 1
-
-
-def thaw(value: Any) -> Any:
-    """Frozen contents (tuples, read-only mappings) as plain JSON values."""
-    if isinstance(value, tuple | list):
-        return [thaw(element) for element in value]
-    if isinstance(value, Mapping | MappingProxyType):
-        return {str(key): thaw(element) for key, element in value.items()}
-    if isinstance(value, datetime):
-        return format_time(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _party(party: Party) -> dict[str, Any]:

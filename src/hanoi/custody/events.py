@@ -24,12 +24,10 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
-
-import rfc8785
 
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedEvent
@@ -38,6 +36,8 @@ from hanoi.custody.merkle import leaf_hash
 from hanoi.custody.policy import CheckpointPolicy, WitnessedCheckpoint
 from hanoi.custody.tlogproof import TlogProof, verify_tlog_proof
 from hanoi.errors import InvalidInput
+from hanoi.wire import NotCanonical, canonical_json, format_time
+from hanoi.wire import parse_time as wire_parse_time
 
 EVENT_VERSION = 1
 SALT_SIZE = 32
@@ -74,27 +74,14 @@ class CustodyAction(StrEnum):
 _ACTIONS = frozenset(a.value for a in CustodyAction)
 
 
-def format_time(moment: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``; microseconds only when there are any."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput("a custody event time is timezone-aware")
-    m = moment.astimezone(UTC)
-    fraction = f".{m.microsecond:06d}" if m.microsecond else ""
-    return (
-        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
-        f"{fraction}Z"
-    )
-
-
 def parse_time(text: str) -> datetime:
-    """The inverse of :func:`format_time`; any other spelling is rejected."""
+    """The inverse of :func:`~hanoi.wire.format_time`; any other spelling is rejected."""
     try:
-        moment = datetime.fromisoformat(text).astimezone(UTC) if text.endswith("Z") else None
-    except ValueError:
-        moment = None
-    if moment is None or format_time(moment) != text:
-        raise MalformedEvent(f"the event time {text[:40]!r} is not canonical UTC ISO 8601")
-    return moment
+        return wire_parse_time(text)
+    except NotCanonical:
+        raise MalformedEvent(
+            f"the event time {text[:40]!r} is not canonical UTC ISO 8601"
+        ) from None
 
 
 def _check_text(name: str, value: object, *, limits: Limits) -> str:
@@ -160,10 +147,7 @@ class CustodyEvent:
 
     def canonical(self) -> bytes:
         """The RFC 8785 canonical JSON that the commitment hashes."""
-        try:
-            return rfc8785.dumps(self.to_json())
-        except rfc8785.CanonicalizationError as exc:
-            raise MalformedEvent(f"the event cannot be canonicalised: {exc}") from None
+        return canonical_json(self.to_json(), error=MalformedEvent, what="the event")
 
 
 def parse_event(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> CustodyEvent:

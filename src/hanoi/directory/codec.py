@@ -29,8 +29,6 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import rfc8785
-
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.crypto.ed25519keys import NoteVerifierKey, jwk_thumbprint
 from hanoi.crypto.jws import MAX_SIGNATURE_CHARS
@@ -59,6 +57,7 @@ from hanoi.directory.model import (
     parse_time,
 )
 from hanoi.errors import FieldProblem, HanoiError, InvalidInput
+from hanoi.wire import canonical_json
 
 STATE_CODE = re.compile(r"[A-Z]{3}")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
@@ -75,10 +74,7 @@ def bad(path: str, message: str) -> MalformedDirectory:
 
 def canonical(value: Any) -> bytes:
     """RFC 8785 canonical JSON: the bytes every signature in the directory covers."""
-    try:
-        return rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError as exc:
-        raise MalformedDirectory(f"cannot be put in RFC 8785 canonical form: {exc}") from None
+    return canonical_json(value, error=MalformedDirectory, what="the document")
 
 
 def dump_json(value: Any) -> bytes:

@@ -25,11 +25,12 @@ import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from hanoi import wire
 from hanoi.crypto.ed25519keys import b64url
 from hanoi.directory.errors import KeyNotYetValid, KeyRetired, UnknownKey, UnknownState
 
@@ -49,18 +50,17 @@ DeclarationValue = str | bool | int
 
 
 def format_time(moment: datetime) -> str:
-    """ISO 8601 in UTC to the second, with ``Z``: the only spelling the directory uses."""
-    if moment.tzinfo is None:
-        raise ValueError("directory times must be timezone-aware")
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    """ISO 8601 in UTC to the second, with ``Z``: the only spelling the directory uses
+    (:func:`hanoi.wire.format_time`, whole seconds); ``ValueError`` for a naive time."""
+    return wire.format_time(moment, whole_seconds=True)
 
 
 def parse_time(text: str) -> datetime:
     """The inverse of :func:`format_time`; raises ``ValueError`` for any other spelling."""
-    moment = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
-    if format_time(moment) != text:
-        raise ValueError("not in the form YYYY-MM-DDTHH:MM:SSZ")
-    return moment
+    try:
+        return wire.parse_time(text, whole_seconds=True)
+    except wire.NotCanonical:
+        raise ValueError("not in the form YYYY-MM-DDTHH:MM:SSZ") from None
 
 
 def decode_public_key(text: str) -> Ed25519PublicKey:

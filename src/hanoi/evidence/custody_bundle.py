@@ -21,8 +21,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import rfc8785
-
 from hanoi.custody.checkpoint import parse_checkpoint
 from hanoi.custody.encoding import load_json
 from hanoi.custody.events import CustodyEvent, event_commitment, parse_event, verify_event_logged
@@ -40,6 +38,7 @@ from hanoi.evidence.layout import (
 )
 from hanoi.evidence.package_errors import CustodyNotProven, MalformedPackage, StatementMismatch
 from hanoi.evidence.trust import TrustStore
+from hanoi.wire import canonical_json
 
 INDEX_VERSION = 1
 
@@ -130,7 +129,7 @@ def custody_files(steps: Sequence[CustodyStep]) -> dict[str, bytes]:
         files[proof_path] = step.proof.to_bytes()
         entries.append(entry)
     index: dict[str, Any] = {"version": INDEX_VERSION, "events": entries}
-    files[CUSTODY_INDEX] = rfc8785.dumps(index)
+    files[CUSTODY_INDEX] = canonical_json(index, error=MalformedPackage)
     return files
 
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hanoi.custody.events import format_time
 from hanoi.evidence.package_errors import MalformedPackage
+from hanoi.wire import format_time
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _STATE = re.compile(r"[A-Z]{3}")

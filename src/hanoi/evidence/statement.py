@@ -29,7 +29,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from hanoi.crypto.jws import (
@@ -60,6 +59,7 @@ from hanoi.evidence.layout import (
 )
 from hanoi.evidence.package_errors import BadStatementSignature, MalformedPackage
 from hanoi.evidence.provenance import Origin, PayloadAcquisition, Term
+from hanoi.wire import canonical_json
 
 STATEMENT_VERSION = 1
 STATEMENT_TYPE = "hanoi.evidence-statement"
@@ -252,10 +252,7 @@ class Statement:
         return value
 
     def canonical(self) -> bytes:
-        try:
-            return rfc8785.dumps(self.to_json())
-        except rfc8785.CanonicalizationError as exc:
-            raise MalformedPackage(f"the statement cannot be canonicalised: {exc}") from None
+        return canonical_json(self.to_json(), error=MalformedPackage, what="the statement")
 
 
 def parse_statement(data: bytes, *, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS) -> Statement:

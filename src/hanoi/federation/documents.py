@@ -51,14 +51,8 @@ from hanoi.cooperation.service import CooperationService
 from hanoi.cooperation.statuses import Side
 from hanoi.errors import IntegrityError, InvalidInput, NotFound, Unavailable
 from hanoi.federation.envelope import VerifiedMessage
-from hanoi.federation.messages import (
-    Message,
-    MessageType,
-    canonical_json,
-    format_time,
-    new_message_id,
-    thaw,
-)
+from hanoi.federation.messages import Message, MessageType, new_message_id
+from hanoi.wire import canonical_json, format_time, thaw
 
 log = logging.getLogger("hanoi.federation")
 

@@ -74,14 +74,8 @@ from hanoi.federation.errors import (
     UnsignedMessage,
     WrongSender,
 )
-from hanoi.federation.messages import (
-    STATE_CODE,
-    Message,
-    MessageType,
-    format_time,
-    parse_message,
-    sha256_hex,
-)
+from hanoi.federation.messages import STATE_CODE, Message, MessageType, parse_message, sha256_hex
+from hanoi.wire import format_time
 
 MESSAGE_JWS_TYPE = "hanoi-message+jws"
 

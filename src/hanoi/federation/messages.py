@@ -31,8 +31,6 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-import rfc8785
-
 from hanoi.cooperation.documents import MAX_DOCUMENT_BYTES
 from hanoi.cooperation.model import MEDIA_TYPE
 from hanoi.cooperation.table import TransitionName
@@ -40,6 +38,8 @@ from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
 from hanoi.errors import FieldProblem, HanoiError
 from hanoi.federation.errors import MalformedMessage, MessageTooLarge
+from hanoi.wire import NotCanonical, canonical_json, format_time, freeze, thaw
+from hanoi.wire import parse_time as wire_parse_time
 
 VERSION = 1
 MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
@@ -260,13 +260,6 @@ def new_message_id() -> str:
     return secrets.token_hex(16)
 
 
-def format_time(moment: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``; six fraction digits only when there are microseconds."""
-    m = moment.astimezone(UTC)
-    fraction = f".{m.microsecond:06d}" if m.microsecond else ""
-    return f"{m:%Y-%m-%dT%H:%M:%S}{fraction}Z"
-
-
 def parse_time(text: Any, *, path: str, error: type[HanoiError] = MalformedMessage) -> datetime:
     """The one spelling :func:`format_time` writes, or ``error``."""
     if not isinstance(text, str) or not _TIME.fullmatch(text):
@@ -275,36 +268,11 @@ def parse_time(text: Any, *, path: str, error: type[HanoiError] = MalformedMessa
             fields=(FieldProblem(path, "not a UTC time"),),
         )
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise error(f"{path} is not a valid date and time") from None
-    if format_time(moment) != text:
-        raise error(f"{path} is not in canonical form (no '.000000')")
-    return moment
-
-
-def freeze(value: Any) -> Any:
-    """JSON made immutable: objects become read-only mappings, arrays tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(v) for v in value)
-    return value
-
-
-def thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [thaw(v) for v in value]
-    return value
-
-
-def canonical_json(value: Any, *, error: type[HanoiError] = MalformedMessage) -> bytes:
-    try:
-        return rfc8785.dumps(thaw(value))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise error(f"not representable as canonical JSON (RFC 8785): {exc}") from None
+        return wire_parse_time(text)
+    except NotCanonical:
+        raise error(
+            f"{path} is not a valid date and time in canonical form (no '.000000')"
+        ) from None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -334,7 +302,9 @@ class Message:
         object.__setattr__(self, "sent_at", self.sent_at.astimezone(UTC))
         object.__setattr__(self, "body", freeze(self.body))
         object.__setattr__(self, "extra", freeze(self.extra))
-        canonical_json(self.to_json())  # every member must be canonicalisable
+        canonical_json(
+            self.to_json(), error=MalformedMessage
+        )  # every member must be canonicalisable
 
     def _problems(self) -> list[FieldProblem]:
         out: list[FieldProblem] = []
@@ -383,7 +353,7 @@ class Message:
 
     def canonical(self) -> bytes:
         """The RFC 8785 bytes that are signed."""
-        return canonical_json(self.to_json())
+        return canonical_json(self.to_json(), error=MalformedMessage)
 
     def digest(self) -> str:
         """SHA-256 (hex) of :meth:`canonical`: this delivery attempt."""
@@ -393,7 +363,7 @@ class Message:
         """SHA-256 (hex) of the canonical message without ``sent_at``: the same on every attempt."""
         value = self.to_json()
         del value["sent_at"]
-        return sha256_hex(canonical_json(value))
+        return sha256_hex(canonical_json(value, error=MalformedMessage))
 
     def resent(self, at: datetime) -> Message:
         """The same message for another delivery attempt: same id and content, new ``sent_at``."""
@@ -444,6 +414,6 @@ def parse_message(data: bytes, *, max_bytes: int, max_depth: int) -> Message:
     except MalformedError as exc:
         raise MalformedMessage(exc.detail) from None
     message = message_from_json(value)
-    if canonical_json(value) != data:
+    if canonical_json(value, error=MalformedMessage) != data:
         raise MalformedMessage("the message is not in canonical JSON form (RFC 8785)")
     return message

@@ -42,17 +42,9 @@ from hanoi.clock import Clock
 from hanoi.cooperation.ports import Outgoing
 from hanoi.errors import Conflict, HanoiError, IntegrityError, InvalidInput, NotFound, RuleViolation
 from hanoi.federation.envelope import VerifiedMessage
-from hanoi.federation.messages import (
-    MAX_REASON,
-    Message,
-    MessageType,
-    canonical_json,
-    format_time,
-    new_message_id,
-    parse_time,
-    thaw,
-)
+from hanoi.federation.messages import MAX_REASON, Message, MessageType, new_message_id, parse_time
 from hanoi.federation.ports import Direction, OutcomeStore, PackageFacts, PackageStatus, PeerOutcome
+from hanoi.wire import canonical_json, format_time, thaw
 
 MAX_REPORT_BYTES = 256 * 1024
 """A report larger than this (canonical JSON) travels with its lists shortened and

@@ -42,17 +42,8 @@ from hanoi.custody.errors import MalformedError
 from hanoi.errors import FieldProblem, HanoiError
 from hanoi.federation.envelope import SenderKeys, VerifiedMessage
 from hanoi.federation.errors import BadReceiptSignature, MalformedReceipt, ReceiptMismatch
-from hanoi.federation.messages import (
-    MESSAGE_ID,
-    STATE_CODE,
-    VERSION,
-    Message,
-    canonical_json,
-    format_time,
-    freeze,
-    parse_time,
-    thaw,
-)
+from hanoi.federation.messages import MESSAGE_ID, STATE_CODE, VERSION, Message, parse_time
+from hanoi.wire import canonical_json, format_time, freeze, thaw
 
 RECEIPT_JWS_TYPE = "hanoi-receipt+jws"
 RECEIPT_TYPE = "receipt"

@@ -45,7 +45,6 @@ from hanoi.errors import (
 from hanoi.evidence.items import EvidenceItem
 from hanoi.federation.acceptance import PackageAcceptance
 from hanoi.federation.envelope import VerifiedMessage
-from hanoi.federation.messages import thaw
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
 from hanoi.federation.ports import (
@@ -57,6 +56,7 @@ from hanoi.federation.ports import (
 )
 from hanoi.federation.range_fetch import Corrupt, RangeFetch, package_url
 from hanoi.federation.service import DirectoryHolder
+from hanoi.wire import thaw
 
 log = logging.getLogger("hanoi.federation")
 

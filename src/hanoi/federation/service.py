@@ -64,10 +64,11 @@ from hanoi.federation.errors import (
     UnknownSender,
     UnknownSenderKey,
 )
-from hanoi.federation.messages import Message, MessageType, message_from_json, thaw
+from hanoi.federation.messages import Message, MessageType, message_from_json
 from hanoi.federation.ports import EvidenceMessages, MessageStore
 from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
 from hanoi.node.identity import NodeKeys
+from hanoi.wire import thaw
 
 log = logging.getLogger("hanoi.federation")
 

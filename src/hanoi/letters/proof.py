@@ -27,8 +27,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
-
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
 from hanoi.custody.events import CustodyAction, CustodyEvent, event_commitment, parse_event
@@ -39,6 +37,7 @@ from hanoi.errors import HanoiError, IntegrityError
 from hanoi.evidence.custody_bundle import prove_event
 from hanoi.evidence.trust import TrustStore
 from hanoi.letters.letter import Purpose
+from hanoi.wire import canonical_json
 
 VERSION = 1
 TYPE = "hanoi-letter-proof"
@@ -124,7 +123,7 @@ class LetterProof:
             "salt": logged.salt.hex(),
             "tlog_proof": self.tlog_proof.to_bytes().decode("utf-8"),
         }
-        return rfc8785.dumps(value)
+        return canonical_json(value, error=MalformedLetterProof, what="the proof")
 
 
 def _text(value: dict[str, Any], name: str, limit: int) -> str:
@@ -166,7 +165,7 @@ def parse_letter_proof(data: bytes) -> LetterProof:
         raise MalformedLetterProof("the proof's 'event' is a custody event (a JSON object)")
     salt = bytes.fromhex(_hex64(value, "salt"))
     try:
-        event = parse_event(rfc8785.dumps(value["event"]))
+        event = parse_event(canonical_json(value["event"], error=MalformedLetterProof))
         text = _text(value, "tlog_proof", CUSTODY_LIMITS.max_tlog_proof_bytes)
         tlog_proof = load_proof(text.encode("utf-8"))
     except MalformedLetterProof:
