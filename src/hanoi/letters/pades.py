@@ -68,6 +68,7 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1----
 _MALFORMED: tuple[type[BaseException], ...] = (
     PdfError,
     ValueError,
+    ArithmeticError,  # decimal.InvalidOperation for a number that is not one, overflow
     zlib.error,
     KeyError,
     IndexError,

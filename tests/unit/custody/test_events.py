@@ -109,7 +109,7 @@ def test_times_are_canonical_utc() -> None:
         ({"evidence_sha256": None}, "lowercase hex"),
         ({"previous": 5}, "lowercase hex"),
         ({"article": "x" * 2000}, "at most"),
-        ({"extra": 2**60}, "canonicalised"),
+        ({"extra": 2**60}, "canonical form"),
     ],
 )
 def test_bad_events_are_rejected(change: dict[str, object], message: str) -> None:
