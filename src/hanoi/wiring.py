@@ -12,6 +12,7 @@ from hanoi.accounts.service import AccountService
 from hanoi.accounts.throttle import LoginThrottle
 from hanoi.blobs import BlobStore
 from hanoi.clock import Clock, SystemClock
+from hanoi.cooperation.data_conditions import DataConditions
 from hanoi.cooperation.deadlines import ServiceLevels
 from hanoi.cooperation.service import CooperationService
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
@@ -170,6 +171,8 @@ class Node:
     witnesses: WitnessRepository
     evidence: EvidenceService
     cooperation: CooperationService
+    conditions: DataConditions
+    """Consent to a third State, onward transfer and retention (Art. 36)."""
     federation: FederationService
     messages: FederationRepository
     """The outbox and the inbox's tables, for the operators' pages and the inbox route's
@@ -241,9 +244,10 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     directory = DirectoryHolder(settings.node_dir)
     announcer = MessageAnnouncer(node_state=settings.state, clock=clock)
     evidence_items = EvidenceRepository(engine, custody_repo)
+    cooperation_store = CooperationRepository(engine, custody_repo)
     cooperation = CooperationService(
         node_state=settings.state,
-        store=CooperationRepository(engine, custody_repo),
+        store=cooperation_store,
         custody=custody,
         accounts=accounts,
         blobs=blobs,
@@ -252,6 +256,14 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         announcer=announcer,
         files=AttachableFiles(uploads=uploads, items=evidence_items),
         reachable=directory.on_network,
+    )
+    conditions = DataConditions(
+        node_state=settings.state,
+        cases=cooperation,
+        store=cooperation_store,
+        custody=custody,
+        blobs=blobs,
+        clock=clock,
     )
     evidence = EvidenceService(
         node_state=settings.state,
@@ -340,6 +352,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         witnesses=witnesses,
         evidence=evidence,
         cooperation=cooperation,
+        conditions=conditions,
         federation=federation,
         messages=messages,
         peering=peering,

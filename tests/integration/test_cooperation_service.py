@@ -333,11 +333,11 @@ def test_retention_deletes_the_blobs_and_logs_it(federation: Federation) -> None
         ),
     ).request
     digest = _evidence(f.egy, request.id, b"mailbox contents" * 100, "amira")
-    assert f.egy.cooperation.apply_retention() == []
+    assert f.egy.conditions.apply_retention() == []
     f.clock.advance(timedelta(days=31))
-    assert f.egy.cooperation.apply_retention() == [digest]
+    assert f.egy.conditions.apply_retention() == [digest]
     assert not f.egy.blobs.exists(digest)
-    assert f.egy.cooperation.apply_retention() == []  # nothing twice
+    assert f.egy.conditions.apply_retention() == []  # nothing twice
     f.egy.custody.sequence()
     actions = [e.event.action for e in f.egy.custody.events_for(f"sha256:{digest}")]
     assert actions == [CustodyAction.COLLECTED, CustodyAction.DELETED_UNDER_RETENTION]
@@ -350,14 +350,14 @@ def test_onward_transfer_needs_the_sending_state_s_consent(federation: Federatio
     digest = _evidence(f.egy, request_id, data, "amira")
     assert digest == hashlib.sha256(data).hexdigest()
     with pytest.raises(RuleViolation, match=r"VNM's prior consent \(Art\. 36\(3\)\)"):
-        f.egy.cooperation.transfer_onward(f.amira, request_id, third_state="FRA")
-    consent = f.egy.cooperation.record_consent(
+        f.egy.conditions.transfer_onward(f.amira, request_id, third_state="FRA")
+    consent = f.egy.conditions.record_consent(
         f.amira, request_id, third_state="FRA", reference="VNM letter 2026/17", written=True,
         scope="for the prosecution of the same offence",
     )  # fmt: skip
     assert consent.consenting_state == "VNM"
-    [event] = f.egy.cooperation.transfer_onward(f.amira, request_id, third_state="FRA")
+    [event] = f.egy.conditions.transfer_onward(f.amira, request_id, third_state="FRA")
     assert event.evidence_sha256 == digest
     assert event.unknown["consented_by"] == "VNM"
     with pytest.raises(RuleViolation):
-        f.egy.cooperation.transfer_onward(f.amira, request_id, third_state="DEU")
+        f.egy.conditions.transfer_onward(f.amira, request_id, third_state="DEU")

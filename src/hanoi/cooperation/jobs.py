@@ -8,14 +8,18 @@ from __future__ import annotations
 import logging
 import threading
 
+from hanoi.cooperation.data_conditions import DataConditions
 from hanoi.cooperation.service import CooperationService
 
 log = logging.getLogger("hanoi.cooperation")
 
 
 class WorkflowJobs:
-    def __init__(self, service: CooperationService, *, interval_seconds: float) -> None:
+    def __init__(
+        self, service: CooperationService, conditions: DataConditions, *, interval_seconds: float
+    ) -> None:
         self._service = service
+        self._conditions = conditions
         self._interval = interval_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -33,7 +37,7 @@ class WorkflowJobs:
 
     def run_once(self) -> None:
         self._service.check_deadlines()
-        self._service.apply_retention()
+        self._conditions.apply_retention()
         self.runs += 1
 
     def _loop(self) -> None:

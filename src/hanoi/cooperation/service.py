@@ -9,6 +9,13 @@ exist, so nothing leaks across cases or States.
 
 Every step is stored with its custody event in one transaction, so the log
 holds a step if and only if the step happened.
+
+It holds case access, drafting, the steps (sent, received, recorded from letters off
+the network), reading, the case team, attachments and documents, deadlines, alerts and
+refusals. The
+conditions on the data a request brings (consent to a third State, onward transfer,
+deletion under retention; Art. 36) are :mod:`hanoi.cooperation.data_conditions`, which
+checks its cases through this service.
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ from hanoi.cooperation.routes import ChannelRecord
 from hanoi.cooperation.statuses import Side, Status
 from hanoi.cooperation.table import Transition, TransitionName, expected_step, row_named
 from hanoi.cooperation.transitions import apply, recordable_steps, register, steps_for
-from hanoi.custody.events import CustodyAction, CustodyEvent
+from hanoi.custody.events import CustodyEvent
 from hanoi.custody.service import CustodyLog, LoggedEvent
 from hanoi.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 
@@ -89,8 +96,6 @@ INTAKE_ROLES: Mapping[Channel, Role] = {
     Channel.COMPETENT_AUTHORITY: Role.SUPERVISOR,
 }
 """Who is assigned to an incoming request on arrival, by channel: they assign officers."""
-
-ONWARD_TRANSFER_SOURCE = "Art. 36(3)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -839,119 +844,6 @@ class CooperationService:
     def refusals(self, user: User, *, limit: int = 100) -> list[AccessRefusal]:
         self._require(user, Action.AUDIT, "read the refusals")
         return self._store.refusals(limit=limit)
-
-    # --- conditions: onward transfer and retention -------------------------------------------
-
-    def record_consent(
-        self,
-        user: User,
-        request_id: str,
-        *,
-        third_state: str,
-        reference: str,
-        written: bool,
-        scope: str,
-    ) -> Consent:
-        """Record the consent of the State that sent the data to pass it to a third State."""
-        request = self._case(user, request_id, Action.DECIDE, "record a consent")
-        require_state("the third State", third_state)
-        sender = self._data_sender(request)
-        if third_state in (request.requesting_state, request.requested_state):
-            raise InvalidInput("the third State is neither State of the request")
-        for name, text in (("reference", reference), ("scope", scope)):
-            if not text.strip() or len(text) > 500:
-                raise InvalidInput(f"the consent's {name} is 1-500 characters")
-        consent = Consent(
-            request_id=request_id,
-            third_state=third_state,
-            consenting_state=sender,
-            written=written,
-            reference=reference,
-            scope=scope,
-            recorded_by=user.name,
-            recorded_at=self._clock.now(),
-        )
-        self._store.add_consent(consent)
-        return consent
-
-    def _data_sender(self, request: CooperationRequest) -> str:
-        """The State whose data this node holds under the request: the other State."""
-        side = self._side(request)
-        return request.party(side.other).state
-
-    def transfer_onward(
-        self, user: User, request_id: str, *, third_state: str
-    ) -> list[CustodyEvent]:
-        """Pass the request's evidence to a third State: only with the recorded consent of
-        the State that sent it (Art. 36(3)). Logs one custody event per item."""
-        request = self._case(user, request_id, Action.DECIDE, "transfer data onward")
-        require_state("the third State", third_state)
-        sender = self._data_sender(request)
-        consents = [
-            c
-            for c in self._store.consents(request_id)
-            if c.third_state == third_state and c.consenting_state == sender
-        ]
-        if not consents:
-            raise RuleViolation(
-                f"passing data received from {sender} to {third_state} needs {sender}'s prior "
-                f"consent ({ONWARD_TRANSFER_SOURCE}); record it first"
-            )
-        now = self._clock.now()
-        items = self._store.live_evidence(request_id)
-        if not items:
-            raise NotFound("the request holds no evidence to transfer")
-        events = [
-            custody_events.onward_transfer_event(
-                request,
-                node=self.node_state,
-                officer=user.name,
-                third_state=third_state,
-                consented_by=sender,
-                at=now,
-                evidence_sha256=digest,
-            )
-            for _, digest in items
-        ]
-        self._custody.record(events)
-        return events
-
-    def apply_retention(self, *, now: datetime | None = None) -> list[str]:
-        """Delete the evidence of every request whose retention period has ended, logging a
-        ``deleted-under-retention`` custody event per item. Returns the digests deleted."""
-        moment = now or self._clock.now()
-        deleted: list[str] = []
-        for request_id in self._store.retention_due(moment):
-            items = self._store.live_evidence(request_id)
-            events = self._custody.prepare(
-                [
-                    CustodyEvent(
-                        action=CustodyAction.DELETED_UNDER_RETENTION,
-                        time=moment,
-                        node=self.node_state,
-                        officer=f"{self.node_state.lower()}-node",
-                        request_id=request_id,
-                        article="Art. 36(1)(b)",
-                        evidence_sha256=digest,
-                    )
-                    for _, digest in items
-                ]
-            )
-            marked = set(
-                self._store.mark_deleted(
-                    [(item_id, event) for (item_id, _), event in zip(items, events, strict=True)],
-                    now=moment,
-                )
-            )
-            self._custody.notify()
-            for item_id, digest in items:
-                if item_id not in marked:
-                    continue
-                if not self._store.digest_in_use(digest):
-                    self._blobs.delete(digest)
-                deleted.append(digest)
-            log.warning("retention: deleted %d evidence items of %s", len(marked), request_id)
-        return deleted
 
 
 def _fixed(request: CooperationRequest) -> dict[str, Any]:

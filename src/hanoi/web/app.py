@@ -117,7 +117,11 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         # The worker asks the witnesses without waiting for them (one round at a time).
         worker = CustodyWorker(node.custody, collect=node.quorum.ask) if background else None
         jobs = (
-            WorkflowJobs(node.cooperation, interval_seconds=node.settings.deadline_check_seconds)
+            WorkflowJobs(
+                node.cooperation,
+                node.conditions,
+                interval_seconds=node.settings.deadline_check_seconds,
+            )
             if background
             else None
         )

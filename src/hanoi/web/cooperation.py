@@ -26,6 +26,7 @@ from hanoi.cooperation import (
     UrgencyLevel,
 )
 from hanoi.cooperation.codec import condition_json, record_json, request_json
+from hanoi.cooperation.data_conditions import DataConditions
 from hanoi.cooperation.model import DocumentKind
 from hanoi.cooperation.offline import LetterScan, Registration
 from hanoi.cooperation.ports import ListQuery, RequestSummary
@@ -48,6 +49,11 @@ RequestId = Annotated[str, Field(min_length=1, max_length=128)]
 def service_of(request: Request) -> CooperationService:
     cooperation: CooperationService = request.app.state.node.cooperation
     return cooperation
+
+
+def conditions_of(request: Request) -> DataConditions:
+    conditions: DataConditions = request.app.state.node.conditions
+    return conditions
 
 
 class Strict(BaseModel):
@@ -635,8 +641,7 @@ def assign(
 def consent(
     request_id: RequestId, body: ConsentBody, request: Request, user: CurrentUser
 ) -> RequestOut:
-    service = service_of(request)
-    service.record_consent(
+    conditions_of(request).record_consent(
         user,
         request_id,
         third_state=body.third_state,
@@ -644,7 +649,7 @@ def consent(
         written=body.written,
         scope=body.scope,
     )
-    return _show(service, user, request_id)
+    return _show(service_of(request), user, request_id)
 
 
 @router.post(
@@ -656,7 +661,7 @@ def consent(
 def transfer(
     request_id: RequestId, body: TransferBody, request: Request, user: CurrentUser
 ) -> list[dict[str, Any]]:
-    events = service_of(request).transfer_onward(user, request_id, third_state=body.third_state)
+    events = conditions_of(request).transfer_onward(user, request_id, third_state=body.third_state)
     return [e.to_json() for e in events]
 
 
