@@ -322,3 +322,30 @@ def test_packages_awaiting_witnesses_or_refused_wait_in_the_queue_of_the_case_te
     # thao, an officer of Viet Nam, is on no case: nothing of it reaches her queue.
     theirs = {q["kind"]: q for q in vnm.get("thao", "/api/v1/queue").json()}
     assert theirs["packages"]["count"] == 0
+
+
+def test_a_consent_is_recorded_over_the_api_and_onward_transfer_follows_it(desks: Any) -> None:
+    """Art. 36(3): the requesting State records Viet Nam's consent to pass its data to
+    France; a transfer to another State without one is refused, and one to France with
+    it finds no evidence yet to pass on."""
+    egy, _, _ = desks
+    request_id = _sent(egy)
+    consents = f"/api/v1/requests/{request_id}/consents"
+    body = {"third_state": "FRA", "reference": "Note 12/2026", "scope": "the mailbox"}
+    recorded = egy.post("samir", consents, body)
+    assert recorded.status_code == 201, recorded.text
+    [consent] = recorded.json()["consents"]
+    assert consent["third_state"] == "FRA"
+    assert consent["consenting_state"] == "VNM"
+    party = egy.post("samir", consents, {**body, "third_state": "VNM"})
+    assert party.status_code in (400, 422)
+    assert party.headers["content-type"] == PROBLEM
+    assert "neither State" in party.json()["detail"]
+    assert egy.post("nour", consents, body).status_code == 403  # an auditor does not decide
+    onward = f"/api/v1/requests/{request_id}/onward-transfers"
+    unconsented = egy.post("samir", onward, {"third_state": "GBR"})
+    assert unconsented.status_code == 422
+    assert "prior consent" in unconsented.json()["detail"]
+    nothing_yet = egy.post("samir", onward, {"third_state": "FRA"})
+    assert nothing_yet.status_code == 404
+    assert "no evidence" in nothing_yet.json()["detail"]
