@@ -21,8 +21,8 @@ from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.wiring import Node
-from integration.test_package_transfer import Pair
 from support_cooperation import T0, make_node
+from support_transfers import Pair
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 

@@ -11,7 +11,7 @@ from hanoi.cooperation.ports import Outgoing
 from hanoi.federation.messages import Message, MessageType, new_message_id
 from hanoi.federation.ports import PackageRow, PackageStatus
 from hanoi.storage.transfers_repo import TransfersRepository
-from integration.test_package_transfer import Pair
+from support_transfers import Pair
 
 
 def hostile_offer(p: Pair, request_id: str, data: bytes) -> str:

@@ -31,13 +31,7 @@ from hanoi.custody.events import CustodyAction
 from hanoi.federation.ports import PackageRow, PackageStatus
 from hanoi.federation.sending import offer_message_id
 from hanoi.storage.transfers_repo import TransfersRepository
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    PACKAGES,
-    Pair,
-    collected,
-    pair,
-    sent_and_received,
-)
+from support_transfers import PACKAGES, Pair, collected, sent_and_received
 from support_ui import PASSWORD, csrf, signed_in
 
 pytestmark = pytest.mark.slow
@@ -94,7 +88,7 @@ def received_and_accepted_once(p: Pair, request_id: str, package_id: str) -> Non
     assert actions == [CustodyAction.COLLECTED, CustodyAction.EXPORTED]
 
 
-def test_a_witness_that_never_answers_delays_the_package_never_lets_it_go(pair: Pair) -> None:  # noqa: F811 - the imported fixture
+def test_a_witness_that_never_answers_delays_the_package_never_lets_it_go(pair: Pair) -> None:
     p = pair
     request_id = sent_and_received(p)
     item = collected(p, request_id, "mailbox.mbox", os.urandom(50_000))
@@ -142,7 +136,7 @@ def test_a_witness_that_never_answers_delays_the_package_never_lets_it_go(pair: 
     received_and_accepted_once(p, request_id, row.id)
 
 
-def test_the_api_and_the_page_say_what_a_package_waits_for(pair: Pair) -> None:  # noqa: F811 - the imported fixture
+def test_the_api_and_the_page_say_what_a_package_waits_for(pair: Pair) -> None:
     p = pair
     request_id = sent_and_received(p)
     item = collected(p, request_id, "subscriber.csv", b"name,ip\nx,192.0.2.7\n")
@@ -219,7 +213,7 @@ KILLER = textwrap.dedent(
 
 @pytest.mark.parametrize("step", ["stored", "witnessed", "packed", "offered"])
 def test_a_sender_killed_between_the_steps_offers_the_package_once(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
     step: str,
 ) -> None:
     p = pair

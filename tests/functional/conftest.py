@@ -11,13 +11,17 @@ from collections.abc import Iterator
 import pytest
 
 from hanoi.accounts.model import Role
-from integration.test_package_transfer import Pair, sent_and_received
 from support_evidence_desk import Federated
+from support_transfers import (
+    Pair,
+    pair,  # noqa: F401 - two nodes exchanging packages, a fixture
+    sent_and_received,
+)
 from support_ui import PASSWORD, signed_in
 
 
 @pytest.fixture
-def federated(pair: Pair) -> Iterator[Federated]:
+def federated(pair: Pair) -> Iterator[Federated]:  # noqa: F811 - the fixture imported above
     """EGY asks VNM (two nodes served on loopback, a signed directory); the request has
     reached VNM, where hoa is assigned on arrival; nour is on EGY's case team."""
     p = pair

@@ -39,7 +39,8 @@ from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
-from integration.test_package_transfer import (
+from support_cooperation import postgres_databases
+from support_transfers import (
     CATALOGUE,
     KIND,
     Served,
@@ -49,7 +50,6 @@ from integration.test_package_transfer import (
     open_at,
     payload_offset,
 )
-from support_cooperation import postgres_databases
 from support_ui import LOOPBACK, PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
 

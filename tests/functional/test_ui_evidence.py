@@ -15,11 +15,6 @@ from fastapi.testclient import TestClient
 from hanoi.cooperation.service import StepInput
 from hanoi.i18n.catalogues import LANGUAGES, translations
 from hanoi.web.app import create_app
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    flip_byte,
-    pair,
-    payload_offset,
-)
 from support_evidence_desk import (
     FORM,
     OCTETS,
@@ -35,6 +30,7 @@ from support_evidence_desk import (
     uploaded,
 )
 from support_evidence_desk import desk as desk  # a fixture
+from support_transfers import flip_byte, payload_offset
 from support_ui import LOOPBACK, csrf
 
 # --- tus for the session ------------------------------------------------------------------

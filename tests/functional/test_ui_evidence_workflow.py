@@ -24,12 +24,8 @@ from hanoi.evidence.items import EvidenceItem
 from hanoi.federation.ports import PackageRow
 from hanoi.i18n.catalogues import translations
 from hanoi.i18n.formatting import LocaleFormat
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    flip_byte,
-    pair,
-    payload_offset,
-)
 from support_evidence_desk import Federated, linked_package_id, record, uploaded
+from support_transfers import flip_byte, payload_offset
 from support_ui import PASSWORD, csrf
 
 FLASH = re.compile(r'<p class="flash">(.*?)</p>', re.DOTALL)

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from integration.test_package_transfer import flip_byte, pair, payload_offset  # noqa: F401
 from support_evidence_desk import Federated, linked_package_id, record, send_package, uploaded
+from support_transfers import flip_byte, payload_offset
 from support_ui import csrf
 
 VERDICT = 'id="outcome-heading"'

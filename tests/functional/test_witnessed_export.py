@@ -17,11 +17,7 @@ from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.crypto.ed25519keys import NoteVerifierKey, raw_public
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.evidence.items import Acquisition, SourceKind
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    Pair,
-    pair,
-    sent_and_received,
-)
+from support_transfers import Pair, sent_and_received
 
 
 def egy_evidence(p: Pair) -> str:
@@ -60,7 +56,7 @@ def export(p: Pair, request_id: str, out: Path, *, wait: str = "10") -> tuple[in
 
 
 def test_the_export_for_court_rests_on_a_witnessed_checkpoint(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
     tmp_path: Path,
 ) -> None:
     p = pair
@@ -85,7 +81,7 @@ def test_the_export_for_court_rests_on_a_witnessed_checkpoint(
 
 
 def test_without_the_quorum_the_export_fails_in_one_line(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
     tmp_path: Path,
 ) -> None:
     p = pair

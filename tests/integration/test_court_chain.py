@@ -17,11 +17,7 @@ from hanoi.evidence.verify import verify_package
 from hanoi.federation.acceptance import directory_trust
 from hanoi.federation.court_export import export_for_court
 from hanoi.node.folder import load_keys
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    Pair,
-    offered,
-    pair,
-)
+from support_transfers import Pair, offered
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +53,7 @@ def court_trust(p: Pair, *, quorum: int = 1) -> TrustStore:
                            min_witnesses=quorum)  # fmt: skip
 
 
-def test_the_court_sees_one_chain_from_the_collection(pair: Pair, tmp_path: Path) -> None:  # noqa: F811
+def test_the_court_sees_one_chain_from_the_collection(pair: Pair, tmp_path: Path) -> None:
     court, request_id = received_and_exported(pair, tmp_path / "court.tar")
     report: PackageReport = verify_package(
         tmp_path / "court.tar", trust=court_trust(pair), identities=[court]
@@ -78,7 +74,7 @@ def test_the_court_sees_one_chain_from_the_collection(pair: Pair, tmp_path: Path
 
 
 def test_without_vnm_in_the_trust_file_the_court_export_is_not_verified(
-    pair: Pair,  # noqa: F811
+    pair: Pair,
     tmp_path: Path,
 ) -> None:
     court, _ = received_and_exported(pair, tmp_path / "court.tar")

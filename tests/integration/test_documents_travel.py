@@ -30,12 +30,7 @@ from hanoi.federation.messages import Message, MessageType, new_message_id
 from hanoi.federation.receipts import ReceiptOutcome, verify_receipt
 from hanoi.node.folder import load_keys
 from hanoi.wiring import Node
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    CATALOGUE,
-    KIND,
-    Pair,
-    pair,
-)
+from support_transfers import CATALOGUE, KIND, Pair
 from unit.cooperation.builders import complete_contents
 
 pytestmark = pytest.mark.slow
@@ -45,7 +40,7 @@ TRANSLATION = "Mandat de perquisition n° 12/2026 — traduction".encode()
 
 
 @pytest.fixture
-def p(pair: Pair) -> Pair:  # noqa: F811 - the imported fixture
+def p(pair: Pair) -> Pair:
     """Egypt (requesting) and Viet Nam (requested), each served on loopback."""
     return pair
 

@@ -33,7 +33,8 @@ from hanoi.node.identity import NodeKeys
 from hanoi.settings import build_settings, read_config_file
 from hanoi.wire import format_time
 from hanoi.wiring import Node
-from integration.test_package_transfer import (
+from support_cooperation import postgres_databases
+from support_transfers import (
     Pair,
     Served,
     federate,
@@ -44,7 +45,6 @@ from integration.test_package_transfer import (
     payload_offset,
     sent_and_received,
 )
-from support_cooperation import postgres_databases
 
 
 @dataclass

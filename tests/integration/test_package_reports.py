@@ -17,18 +17,11 @@ from hanoi.storage import migrate
 from hanoi.storage.db import make_engine
 from hanoi.storage.tables import evidence_packages
 from hanoi.storage.transfers_repo import TransfersRepository
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    Pair,
-    flip_byte,
-    offered,
-    pair,
-    payload_offset,
-    sha256,
-)
 from support_cooperation import add_user
+from support_transfers import Pair, flip_byte, offered, payload_offset, sha256
 
 
-def test_an_accepted_package_keeps_its_verification_report(pair: Pair) -> None:  # noqa: F811
+def test_an_accepted_package_keeps_its_verification_report(pair: Pair) -> None:
     p = pair
     files = {"mailbox.mbox": os.urandom(120_000), "subscriber.csv": b"name,ip\nx,192.0.2.7\n"}
     request_id, row, _ = offered(p, files)
@@ -70,7 +63,7 @@ def test_an_accepted_package_keeps_its_verification_report(pair: Pair) -> None: 
     assert request_id == received.package.request_id
 
 
-def test_a_refused_package_keeps_the_checks_that_held(pair: Pair) -> None:  # noqa: F811
+def test_a_refused_package_keeps_the_checks_that_held(pair: Pair) -> None:
     p = pair
     request_id, row, _ = offered(p, {"mailbox.mbox": os.urandom(100_000)})
     path = p.egy.transfers.fetch(row)
@@ -89,7 +82,7 @@ def test_a_refused_package_keeps_the_checks_that_held(pair: Pair) -> None:  # no
     assert p.egy.evidence.held_for_request(request_id) == []
 
 
-def test_one_package_is_shown_to_its_case_team_only(pair: Pair) -> None:  # noqa: F811
+def test_one_package_is_shown_to_its_case_team_only(pair: Pair) -> None:
     p = pair
     _, row, _ = offered(p, {"log.txt": b"x" * 1000})
     p.egy.transfers.fetch_pending()

@@ -20,14 +20,8 @@ from hanoi.federation.ports import PackageStatus
 from hanoi.federation.sending import offer_message_id
 from hanoi.federation.witness_quorum import acceptance_quorum, capped_quorum
 from hanoi.node.folder import load_keys
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    Pair,
-    collected,
-    offered,
-    pair,
-    sent_and_received,
-)
 from support_offers import hostile_offer
+from support_transfers import Pair, collected, offered, sent_and_received
 
 
 def checkpoints_in(path: os.PathLike[str]) -> list[bytes]:
@@ -50,7 +44,7 @@ def egy_must_witness(p: Pair, quorum: int = 1) -> CheckpointPolicy:
 
 
 def test_every_proof_a_package_carries_was_witnessed_by_the_other_state(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
 ) -> None:
     p = pair
     request_id, row, _ = offered(p, {"mailbox.mbox": os.urandom(60_000), "b.csv": b"a,b\n"})
@@ -68,7 +62,7 @@ def test_every_proof_a_package_carries_was_witnessed_by_the_other_state(
 
 
 def test_a_package_on_an_unwitnessed_checkpoint_is_refused_at_acceptance(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
     tmp_path: Path,
 ) -> None:
     """What a sender that does not wait would send: proofs against its latest checkpoint,
@@ -107,7 +101,7 @@ def test_a_package_on_an_unwitnessed_checkpoint_is_refused_at_acceptance(
 
 
 def test_the_quorum_is_capped_by_the_other_states_in_the_directory(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
 ) -> None:
     p = pair
     held = p.egy.federation.directory.current()  # two States: one other witness per log
@@ -122,7 +116,7 @@ def test_the_quorum_is_capped_by_the_other_states_in_the_directory(
 
 
 def test_a_package_that_cannot_be_packed_is_not_kept(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
 ) -> None:
     """The officer is told why, and nothing is left to send later."""
     p = pair

@@ -25,8 +25,8 @@ from hanoi.federation.ports import PackageRow
 from hanoi.node.folder import load_keys
 from hanoi.settings import build_settings, read_config_file
 from hanoi.wiring import Node, open_node, prepare_new_node
-from integration.test_package_transfer import Pair, Served, federate, free_pair, offered
 from support_cooperation import add_user, postgres_databases
+from support_transfers import Pair, Served, federate, free_pair, offered
 from support_ui import PASSWORD, signed_in
 
 MINUTE = timedelta(minutes=1)

@@ -19,8 +19,8 @@ import pytest
 
 from hanoi.accounts.model import Role
 from hanoi.errors import NotFound
-from integration.test_package_transfer import Pair, offered, pair  # noqa: F401 (fixture)
 from support_security import ROLES, World, acquisition, user_name, world
+from support_transfers import Pair, offered
 
 OUTSIDERS = [user_name(role, False) for role in ROLES]
 UPLOADERS_OFF_CASE = [
@@ -152,7 +152,7 @@ def test_items_cannot_be_sent_from_another_case(node: World) -> None:
 
 
 @pytest.mark.slow
-def test_an_item_naming_a_package_is_not_among_its_items(pair: Pair) -> None:  # noqa: F811
+def test_an_item_naming_a_package_is_not_among_its_items(pair: Pair) -> None:
     """Items are linked to the package they came in by its id, not by what they say."""
     files = {"mailbox.mbox": b"m" * 5000}
     request_id, row, _ = offered(pair, files)

@@ -23,14 +23,9 @@ from pathlib import Path
 import pytest
 
 from hanoi.evidence.isolated import VerifyBudget
-from integration.test_package_transfer import (  # noqa: F401 - pair is a fixture
-    Pair,
-    offered,
-    pair,
-    sent_and_received,
-)
 from support_offers import hostile_offer
 from support_tars import bag_member, cve_2024_6232_pax, pax, write_tar
+from support_transfers import Pair, offered, sent_and_received
 
 PULSE = """
 import json, sys, time, httpx
@@ -67,7 +62,7 @@ class Pulse:
 
 @pytest.mark.slow
 def test_a_node_verifying_a_hostile_package_keeps_answering_and_refuses_it(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
     tmp_path: Path,
 ) -> None:
     p = pair
@@ -103,7 +98,7 @@ def test_a_node_verifying_a_hostile_package_keeps_answering_and_refuses_it(
 
 
 def test_a_package_whose_verification_outlasts_its_limit_is_rejected_not_hung(
-    pair: Pair,  # noqa: F811 - the imported fixture
+    pair: Pair,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     p = pair

@@ -1,0 +1,247 @@
+"""Two nodes in one process exchanging evidence packages, for the tests of every tier:
+each serves its app with a real uvicorn server on loopback at the URLs their signed
+directory gives (``Pair``, the ``pair`` fixture on SQLite and PostgreSQL), and the helpers
+that send a request, collect evidence, offer a package and damage one."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import socket
+import tarfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from conftest import POSTGRES_ADMIN_URL, free_port
+from hanoi.accounts.model import Role, User
+from hanoi.clock import SystemClock
+from hanoi.convention import default_catalogue
+from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.directory.authoring import assemble, build_entry
+from hanoi.directory.codec import dump_json
+from hanoi.directory.signing import sign_directory, sign_entry
+from hanoi.directory.store import import_document
+from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.federation.ports import PackageRow
+from hanoi.node.folder import init_node, load_keys
+from hanoi.settings import build_settings, read_config_file
+from hanoi.web.app import create_app
+from hanoi.wiring import Node, open_node, prepare_new_node
+from support_cooperation import add_user, postgres_databases
+from unit.cooperation.builders import complete_contents
+
+CATALOGUE = default_catalogue()
+KIND = "mla-stored-data"
+PACKAGES = "/federation/v1/packages"
+
+
+# --- two nodes, each served on loopback --------------------------------------------------
+
+
+def free_pair() -> int:
+    """A port ``p`` with ``p + 1`` free too (the sandbox gives States consecutive ports)."""
+    for _ in range(50):
+        base = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue
+        return base
+    raise AssertionError("no two consecutive free ports")
+
+
+def federate(root: Path, states: list[str], *, base_port: int) -> None:
+    """Node folders for ``states`` (SQLite, disk) holding a directory signed by a throwaway
+    authority, each State at ``http://127.0.0.1:<base_port + i>`` (the sandbox, without users)."""
+    clock = SystemClock()
+    now = clock.now().replace(microsecond=0)
+    entries = []
+    for index, state in enumerate(states):
+        folder = root / state.lower()
+        identity = init_node(
+            folder,
+            state=state,
+            name=f"Central authority of {state}",
+            now=now,
+            prepare=lambda settings, keys: prepare_new_node(settings, keys, clock),
+        )
+        entry = build_entry(
+            identity,
+            node_url=f"http://127.0.0.1:{base_port + index}",
+            authorities=[{"kind": "central-authority", "name": f"Central authority of {state}",
+                          "languages": ["en"], "contact": f"ca@{state.lower()}.example"}],
+            declarations={},
+            valid_from=now,
+        )  # fmt: skip
+        keys = load_keys(build_settings({**read_config_file(folder), "node_dir": folder}))
+        entries.append(sign_entry(entry, [keys.signing]))
+    authority = Ed25519PrivateKey.generate()
+    document = assemble(entries, version=1, issued_at=now, expires=now + timedelta(days=30))
+    data = dump_json(sign_directory(document, authority).to_json())
+    for state in states:
+        import_document(root / state.lower(), data, now=now, pin=authority.public_key())
+
+
+class Served:
+    """A node's app in a uvicorn server thread (no background jobs: the test drives them)."""
+
+    def __init__(self, node: Node, port: int) -> None:
+        config = uvicorn.Config(
+            create_app(node, background=False), host="127.0.0.1", port=port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise AssertionError("uvicorn did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+def open_at(folder: Path, database_url: str | None) -> Node:
+    values = {**read_config_file(folder), "node_dir": folder.resolve()}
+    if database_url is not None:
+        values["database_url"] = database_url
+        settings = build_settings(values)
+        prepare_new_node(settings, load_keys(settings), SystemClock())
+    return open_node(build_settings(values), clock=SystemClock())
+
+
+@dataclass
+class Pair:
+    egy: Node  # the requesting State: receives the package
+    vnm: Node  # the requested State: executes the request and sends the package
+    egy_url: str
+    vnm_url: str
+    amira: User  # EGY officer, drafts the request
+    samir: User  # EGY supervisor
+    lan: User  # VNM supervisor, central-authority intake
+
+    def incoming(self, package_id: str, suffix: str) -> Path:
+        return self.egy.settings.node_dir / "packages" / "incoming" / f"{package_id}{suffix}"
+
+    def outgoing(self, package_id: str) -> Path:
+        return self.vnm.settings.node_dir / "packages" / "outgoing" / f"{package_id}.tar"
+
+    def row(self, request_id: str) -> PackageRow:
+        [received] = self.egy.transfers.packages(self.samir, request_id)
+        return received.package
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    base = free_pair()
+    federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
+    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+        urls: list[str | None] = [None, None]
+        if request.param == "postgresql":
+            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
+            urls = [new_database(), new_database()]
+        egy = open_at(tmp_path / "fed" / "egy", urls[0])
+        vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
+        for node in (egy, vnm):  # as the background job does: each witnesses the other's log
+            node.peering.sync()
+        servers = [Served(egy, base), Served(vnm, base + 1)]
+        try:
+            yield Pair(
+                egy=egy,
+                vnm=vnm,
+                egy_url=f"http://127.0.0.1:{base}",
+                vnm_url=f"http://127.0.0.1:{base + 1}",
+                amira=add_user(egy, "amira", Role.OFFICER),
+                samir=add_user(egy, "samir", Role.SUPERVISOR),
+                lan=add_user(vnm, "lan", Role.SUPERVISOR),
+            )
+        finally:
+            for served in servers:
+                served.stop()
+            for node in (egy, vnm):
+                node.engine.dispose()
+
+
+def sent_and_received(p: Pair) -> str:
+    """An MLA request drafted, approved and sent by EGY, delivered to VNM by EGY's outbox."""
+    contents = complete_contents(CATALOGUE.kind(KIND))
+    draft = DraftInput(kind=KIND, requested_state="VNM", contents=contents)
+    request_id = p.egy.cooperation.draft(p.amira, draft).request.id
+    p.egy.cooperation.assign(p.amira, request_id, "samir")
+    p.egy.cooperation.take(p.samir, request_id, StepInput(transition="approve"))
+    p.egy.cooperation.take(p.amira, request_id, StepInput(transition="send"))
+    assert p.egy.federation.deliver_due() >= 1
+    assert p.vnm.cooperation.show(p.lan, request_id).request.id == request_id
+    return request_id
+
+
+def collected(p: Pair, request_id: str, name: str, data: bytes) -> EvidenceItem:
+    acquisition = Acquisition(
+        original_name=name,
+        media_type="application/octet-stream",
+        source_kind=SourceKind.PROVIDER,
+        source="Example Mail Ltd (VNM)",
+        method="production order",
+        acquired_at=p.vnm.clock.now(),
+        officer="lan",
+        request_ref=request_id,
+        article="Art. 44",
+    )
+    return p.vnm.evidence.ingest(p.lan, io.BytesIO(data), acquisition).item
+
+
+def offered(p: Pair, files: dict[str, bytes]) -> tuple[str, PackageRow, list[EvidenceItem]]:
+    """A request, evidence collected for it in VNM, packed, offered, and the offer delivered."""
+    request_id = sent_and_received(p)
+    items = [collected(p, request_id, name, data) for name, data in files.items()]
+    outgoing = p.vnm.transfers.offer(p.lan, request_id, [i.id for i in items])
+    assert p.vnm.federation.deliver_due() >= 1  # the evidence-offer, to EGY's inbox
+    row = p.row(request_id)
+    assert (row.id, row.direction, row.status) == (outgoing.id, "incoming", "offered")
+    assert (row.sha256, row.size, row.peer) == (outgoing.sha256, outgoing.size, "VNM")
+    return request_id, row, items
+
+
+class Chunks(httpx.SyncByteStream):
+    """A response body that arrives in 64 KiB pieces, as from a socket."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self._data), 64 * 1024):
+            yield self._data[start : start + 64 * 1024]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    with path.open("r+b") as stream:
+        stream.seek(offset)
+        byte = stream.read(1)
+        stream.seek(offset)
+        stream.write(bytes([byte[0] ^ 0x01]))
+
+
+def payload_offset(path: Path) -> int:
+    """Where the first payload (age) file's bytes start inside a package ``.tar``."""
+    with tarfile.open(path) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(".age"))
+        return member.offset_data + member.size // 2
+
+
+# --- the tests ---------------------------------------------------------------------------
