@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import socket
 import tarfile
 import threading
 import time
@@ -21,7 +20,7 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import POSTGRES_ADMIN_URL, free_port
+from conftest import POSTGRES_ADMIN_URL, free_port_run
 from hanoi.accounts.model import Role, User
 from hanoi.clock import SystemClock
 from hanoi.convention import default_catalogue
@@ -45,19 +44,6 @@ PACKAGES = "/federation/v1/packages"
 
 
 # --- two nodes, each served on loopback --------------------------------------------------
-
-
-def free_pair() -> int:
-    """A port ``p`` with ``p + 1`` free too (the sandbox gives States consecutive ports)."""
-    for _ in range(50):
-        base = free_port()
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-        return base
-    raise AssertionError("no two consecutive free ports")
 
 
 def federate(root: Path, states: list[str], *, base_port: int) -> None:
@@ -145,7 +131,7 @@ class Pair:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
-    base = free_pair()
+    base = free_port_run(2)
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
     with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
         urls: list[str | None] = [None, None]

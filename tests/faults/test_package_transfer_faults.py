@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import io
 import os
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
@@ -25,7 +24,7 @@ import httpx
 import pytest
 import uvicorn
 
-from conftest import free_port
+from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.convention import default_catalogue
 from hanoi.custody.events import CustodyAction
@@ -96,18 +95,6 @@ class Throttled:
         await self.app(scope, receive, counted)
 
 
-def consecutive_ports() -> int:
-    for _ in range(50):
-        base = free_port()
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-        return base
-    raise AssertionError("no two consecutive free ports")
-
-
 @dataclass
 class Setup:
     sandbox: Sandbox
@@ -118,7 +105,7 @@ class Setup:
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
-    base = consecutive_ports()
+    base = free_port_run(2)
     sandbox = build_sandbox(tmp_path / "fed", ["EGY", "VNM"], base_port=base, clock=SystemClock())
     vnm = open_node(load_settings(sandbox.nodes["VNM"].node_dir), clock=SystemClock())
     served = Throttled(create_app(vnm, background=False))  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from conftest import POSTGRES_ADMIN_URL, require_tool, run_hanoi
+from conftest import POSTGRES_ADMIN_URL, free_port_run, require_tool, run_hanoi
 from hanoi.accounts.model import Role
 from hanoi.convention import Language
 from hanoi.cooperation.service import DraftInput, StepInput
@@ -46,7 +46,6 @@ from support_transfers import (
     Served,
     federate,
     flip_byte,
-    free_pair,
     open_at,
     payload_offset,
 )
@@ -135,7 +134,7 @@ def case(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Case]:
     root = tmp_path_factory.mktemp("court")
-    base = free_pair()
+    base = free_port_run(2)
     federate(root / "fed", ["EGY", "VNM"], base_port=base)
     with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
         urls: list[str | None] = [None, None]

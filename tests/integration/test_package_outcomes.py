@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL
+from conftest import POSTGRES_ADMIN_URL, free_port_run
 from hanoi.accounts.model import Role, User
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction
@@ -39,7 +39,6 @@ from support_transfers import (
     Served,
     federate,
     flip_byte,
-    free_pair,
     offered,
     open_at,
     payload_offset,
@@ -98,7 +97,7 @@ def _user(node: Node, name: str, role: Role) -> tuple[User, str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Nodes]:
-    base = free_pair()
+    base = free_port_run(2)
     root = tmp_path / "fed"
     federate(root, ["EGY", "VNM", "FRA"], base_port=base)  # FRA: in the directory, not served
     keys = {

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL
+from conftest import POSTGRES_ADMIN_URL, free_port_run
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock, SystemClock
 from hanoi.federation.ports import PackageRow
@@ -26,7 +26,7 @@ from hanoi.node.folder import load_keys
 from hanoi.settings import build_settings, read_config_file
 from hanoi.wiring import Node, open_node, prepare_new_node
 from support_cooperation import add_user, postgres_databases
-from support_transfers import Pair, Served, federate, free_pair, offered
+from support_transfers import Pair, Served, federate, offered
 from support_ui import PASSWORD, signed_in
 
 MINUTE = timedelta(minutes=1)
@@ -62,7 +62,7 @@ def open_with(folder: Path, database_url: str | None, clock: FixedClock | System
 def clocked(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Clocked]:
-    base = free_pair()
+    base = free_port_run(2)
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
     clock = FixedClock(SystemClock().now())
     with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
