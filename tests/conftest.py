@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -318,6 +319,23 @@ def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     process.kill()
     raise AssertionError(f"hanoi serve --dir {folder} did not start")
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``hanoi serve --dir folder`` on a free loopback port while the block runs: its base
+    URL; stopped (killed if it does not stop within 10 s) afterwards."""
+    port = free_port()
+    process = start_server(folder, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="session")

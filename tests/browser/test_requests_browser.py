@@ -7,14 +7,13 @@ for a person to look at.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import free_port, run_hanoi, start_server
+from conftest import run_hanoi, serving
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 from support_a11y import check_accessible
@@ -45,17 +44,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``hanoi serve`` for a node of Egypt with an officer and a supervisor."""
     folder = tmp_path_factory.mktemp("browser-requests") / "egy"
     _node(folder, "EGY", (("amira.hassan", "officer"), ("samir.adel", "supervisor")))
-    port = free_port()
-    process = start_server(folder, port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(folder) as url:
+        yield url
 
 
 def _log_in(page: Page, base_url: str, name: str) -> None:
@@ -150,17 +140,8 @@ def federated_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         for node in nodes:
             node.engine.dispose()
-    port = free_port()
-    process = start_server(root / "egy", port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(root / "egy") as url:
+        yield url
 
 
 def _in_arabic(page: Page) -> None:

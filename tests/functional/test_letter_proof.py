@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ import pytest
 import rfc8785
 from fastapi.testclient import TestClient
 
-from conftest import free_port, run_hanoi, start_server
+from conftest import run_hanoi, serving
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import Language
@@ -282,16 +281,8 @@ def test_the_request_page_gives_the_proof_to_the_case_team(world: World) -> None
 
 @pytest.fixture(scope="module")
 def served(world: World) -> Iterator[str]:
-    port = free_port()
-    process = start_server(world.egy.settings.node_dir, port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with serving(world.egy.settings.node_dir) as url:
+        yield url
 
 
 def test_the_node_serves_the_proof_to_anyone_holding_the_letter(world: World, served: str) -> None:
