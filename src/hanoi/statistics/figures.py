@@ -228,7 +228,7 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(FieldProblem(path, message))
 
-    def object(self, value: object, path: str, keys: set[str]) -> dict[str, Any]:
+    def record(self, value: object, path: str, keys: set[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(path, "must be an object")
             return {}
@@ -277,13 +277,13 @@ class _Reader:
             return date.min
 
     def durations(self, value: object, path: str) -> dict[Measure, Durations]:
-        data = self.object(value, path, {m.value for m in Measure})
+        data = self.record(value, path, {m.value for m in Measure})
         out: dict[Measure, Durations] = {}
         for measure in Measure:
             if measure.value not in data:
                 continue
             at = f"{path}/{measure.value}"
-            d = self.object(data[measure.value], at, {"count", "median", "p90"})
+            d = self.record(data[measure.value], at, {"count", "median", "p90"})
             count = self.count(d.get("count"), f"{at}/count")
             median = self.number(d.get("median"), f"{at}/median")
             p90 = self.number(d.get("p90"), f"{at}/p90")
@@ -295,7 +295,7 @@ class _Reader:
         return out
 
     def flow(self, value: object, path: str) -> Flow:
-        data = self.object(
+        data = self.record(
             value,
             path,
             {
@@ -310,7 +310,7 @@ class _Reader:
                 "urgent_response_hours",
             },
         )
-        outcomes = self.object(
+        outcomes = self.record(
             data.get("by_outcome", {}), f"{path}/by_outcome", {o.value for o in Outcome}
         )
         grounds: dict[str, GroundCount] = {}
@@ -323,7 +323,7 @@ class _Reader:
             if not _KEY.match(ground):
                 self.fail(at, "is not a known kind of key")
                 continue
-            item = self.object(g, at, {"count", "article"})
+            item = self.record(g, at, {"count", "article"})
             article = item.get("article")
             if not isinstance(article, str) or not _KEY.match(article):
                 self.fail(f"{at}/article", "must name an article, e.g. 40(21)(a)")
@@ -357,7 +357,7 @@ class _Reader:
 
     def preservation(self, value: object, path: str) -> Preservation:
         keys = {"requests", "periods_granted", "extensions", "confirmed", "confirmable"}
-        data = self.object(value, path, keys)
+        data = self.record(value, path, keys)
         p = Preservation(**{k: self.count(data.get(k, 0), f"{path}/{k}") for k in sorted(keys)})
         if p.confirmed > p.confirmable:
             self.fail(f"{path}/confirmed", "cannot exceed confirmable")
@@ -368,7 +368,7 @@ def parse_figures(value: object) -> Figures:
     """The figures of a JSON object, checked strictly: every field present, nothing else,
     counts that add up; :class:`~hanoi.errors.InvalidInput` naming each problem."""
     r = _Reader()
-    top = r.object(
+    top = r.record(
         value,
         "#",
         {"version", "type", "state", "period", "outgoing", "incoming", "preservation", "evidence"},
@@ -381,12 +381,12 @@ def parse_figures(value: object) -> Figures:
     if not isinstance(state, str) or not _STATE.match(state):
         r.fail("#/state", "must be an ISO 3166-1 alpha-3 code")
         state = ""
-    period = r.object(top.get("period", {}), "#/period", {"from", "to"})
+    period = r.record(top.get("period", {}), "#/period", {"from", "to"})
     start = r.day(period.get("from"), "#/period/from")
     end = r.day(period.get("to"), "#/period/to")
     if start > end:
         r.fail("#/period", "from is after to")
-    keeping = r.object(top.get("preservation", {}), "#/preservation", {d.value for d in Direction})
+    keeping = r.record(top.get("preservation", {}), "#/preservation", {d.value for d in Direction})
     evidence_keys = {
         "packages_sent",
         "bytes_sent",
@@ -395,7 +395,7 @@ def parse_figures(value: object) -> Figures:
         "refused_at_acceptance",
         "refusal_reasons",
     }
-    ev = r.object(top.get("evidence", {}), "#/evidence", evidence_keys)
+    ev = r.record(top.get("evidence", {}), "#/evidence", evidence_keys)
     evidence = Evidence(
         **{
             k: r.count(ev.get(k, 0), f"#/evidence/{k}")
