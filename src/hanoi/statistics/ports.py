@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from hanoi.cooperation.ports import AccessRefusal
 from hanoi.errors import InvalidInput
 from hanoi.statistics.figures import Figures
 
@@ -35,3 +36,9 @@ class FiguresSource(Protocol):
     """Computes a State's figures for a query (implemented by storage)."""
 
     def figures(self, state: str, query: Query) -> Figures: ...
+
+
+class RefusalLog(Protocol):
+    """Where a refusal of access is recorded, for auditors (the cooperation store)."""
+
+    def record_refusal(self, refusal: AccessRefusal) -> None: ...
