@@ -6,10 +6,12 @@ hand below."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,7 @@ from hanoi.cooperation.offline import LetterScan, Registration
 from hanoi.cooperation.ports import Outgoing
 from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.service import DraftInput, StepInput
-from hanoi.errors import InvalidInput, PermissionDenied
+from hanoi.errors import InvalidInput, NotFound, PermissionDenied
 from hanoi.federation.ports import Direction as PackageDirection
 from hanoi.federation.ports import PackageRefusal, PackageRow, PackageStatus
 from hanoi.statistics.figures import (
@@ -36,6 +38,7 @@ from hanoi.statistics.figures import (
     parse_figures,
 )
 from hanoi.statistics.ports import Query
+from hanoi.statistics.tabular import figures_csv, figures_text
 from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.wiring import Node
 from support_cooperation import add_user, deliver, make_node, postgres_databases
@@ -442,3 +445,53 @@ def test_who_may_read_and_what_a_query_may_name(pair: Pair) -> None:
             p.vnm.statistics.own_figures(bad)
     with pytest.raises(InvalidInput, match="starts after"):
         Query(date(2026, 3, 2), date(2026, 3, 1))
+
+
+def test_no_name_no_text_no_id_leaves_in_the_figures(pair: Pair) -> None:
+    """Counts, durations and codes only: whatever officers typed, whoever they named, and
+    every request's id stay in the database."""
+    p = pair
+    play(p)
+    for n in range(12):  # more cases, full of names
+        request_id = made(p, f"named-{n}", "mla-stored-data", at(3, 21, 9, n))
+        step(p, p.vnm, p.lan, request_id, at(3, 22, 9, n), "acknowledge")
+        asked = f"Please name the account holder Tran Thi Secret-{n} of 12 Hang Bac St."
+        step(p, p.vnm, p.lan, request_id, at(3, 23, 9, n), "request-additional-information",
+             reasons=asked)  # fmt: skip
+    words = [
+        "Nguyen", "Minister", "confessed", "narrow the scope", "trial", "Secret-", "Hang Bac",
+        "Bureau", "entraide", "NV 12/26", "m1@vnm", "deletes logs", "account is closed",
+        "investigation of ours", "amira", "samir", "lan", "minh", "proof", "Note verbale",
+    ]  # fmt: skip
+    for node in (p.vnm, p.egy):
+        held = node.cooperation.held
+        ids = [i for i in p.ids.values() if _holds(held, i)]
+        assert ids
+        other = "EGY" if node is p.vnm else "VNM"
+        for query in (MARCH, YEAR, Query(YEAR.period_from, YEAR.period_to, state=other)):
+            figures = node.statistics.own_figures(query)
+            outputs = (
+                json.dumps(figures_json(figures)),
+                figures_csv(figures),
+                figures_text(figures),
+            )
+            for text in outputs:
+                for word in [*words, *ids]:
+                    assert word.lower() not in text.lower(), (word, node.settings.state)
+            document = figures_json(figures)
+            for direction in ("outgoing", "incoming"):
+                flow = document[direction]
+                assert set(flow["by_kind"]) <= set(CATALOGUE.kind_keys)
+                assert set(flow["by_channel"]) <= {r.value for r in Route}
+                assert set(flow["by_urgency"]) <= {u.value for u in UrgencyLevel}
+                assert set(flow["by_state"]) <= {"EGY", "VNM", "FRA"}
+                assert set(flow["refusals_by_ground"]) <= {g.key for g in CATALOGUE.refusal_grounds}
+            assert set(document["evidence"]["refusal_reasons"]) <= {r.value for r in PackageRefusal}
+
+
+def _holds(held: Any, request_id: str) -> bool:
+    try:
+        held(request_id)
+    except NotFound:
+        return False
+    return True
