@@ -21,39 +21,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
 from hanoi.federation.envelope import VerifiedMessage
+from hanoi.federation.vocabulary import (
+    NOT_SENT_YET,
+    PENDING_INCOMING,
+    RECEIVED_IN_FULL,
+    Direction,
+    OutboxStatus,
+    PackageStatus,
+)
 
-# --- packages: the vocabulary -------------------------------------------------------------
+__all__ = [
+    "NOT_SENT_YET",
+    "PENDING_INCOMING",
+    "RECEIVED_IN_FULL",
+    "Direction",
+    "OutboxStatus",
+    "PackageStatus",
+]
 
-
-class Direction(StrEnum):
-    """Which way a package travels, seen from this node (also its folder's name)."""
-
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-
-
-class PackageStatus(StrEnum):
-    PACKING = "packing"
-    AWAITING_WITNESSES = "awaiting-witnesses"
-    OFFERED = "offered"
-    FETCHING = "fetching"
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    EXPIRED = "expired"
-
-
-NOT_SENT_YET = frozenset({PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES})
-"""Outgoing packages not offered yet: packed again and offered by the background job."""
-PENDING_INCOMING = frozenset({PackageStatus.OFFERED, PackageStatus.FETCHING})
-"""Incoming packages still to download and verify."""
-RECEIVED_IN_FULL = frozenset({PackageStatus.ACCEPTED, PackageStatus.REFUSED})
-"""Incoming packages whose file was downloaded whole and verified (either way)."""
+# --- packages: the vocabulary (:mod:`hanoi.federation.vocabulary`) ----------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,7 +248,7 @@ class OutboxEntry:
     type: str
     request_id: str | None
     message: str
-    status: str
+    status: OutboxStatus
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
