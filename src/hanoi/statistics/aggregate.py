@@ -172,7 +172,8 @@ def weighted_median(values: Iterable[tuple[float, int]]) -> float | None:
         if seen >= high_rank:
             high = value
             break
-    assert low is not None and high is not None
+    assert low is not None
+    assert high is not None
     return round((low + high) / 2, 1)
 
 
@@ -261,8 +262,7 @@ def _check_summable(reports: Sequence[SignedStatistics]) -> None:
             for (start, end), states in sorted(periods.items())
         )
         raise NotSummable(
-            f"the files cover different periods ({listed}): figures are summed for one "
-            "period only"
+            f"the files cover different periods ({listed}): figures are summed for one period only"
         )
 
 
@@ -399,6 +399,7 @@ def aggregate_json(result: Aggregate) -> dict[str, Any]:
                 "extensions": p.extensions,
                 "confirmed": p.confirmed,
                 "confirmable": p.confirmable,
+                "confirmed_share": round(p.confirmed / p.confirmable, 3) if p.confirmable else None,
             }
             for d, p in result.preservation.items()
         },

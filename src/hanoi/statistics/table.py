@@ -7,6 +7,7 @@ States disagree, and the response times that are medians of medians.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from hanoi.statistics.aggregate import (
@@ -25,17 +26,29 @@ _MEASURES = {
     Measure.EVIDENCE_DELIVERED: "to evidence delivered",
 }
 _INDENT = "  "
+WIDTH = 96
 
 
-def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """``rows`` under ``header``, the first column to the left, the others to the right."""
+def columns(
+    header: Sequence[str], rows: Sequence[Sequence[str]], *, left: Sequence[int] = (0,)
+) -> list[str]:
+    """``rows`` under ``header``: the columns numbered in ``left`` (words) to the left, the
+    others (numbers) to the right."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(row: Sequence[str]) -> str:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        cells = [
+            c.ljust(w) if i in left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         return (_INDENT + "  ".join(cells)).rstrip()
 
     return [line(header), _INDENT + "  ".join("-" * w for w in widths), *map(line, rows)]
+
+
+def wrapped(text: str, *, indent: str = _INDENT) -> list[str]:
+    """A paragraph of notes, in lines of at most :data:`WIDTH` characters."""
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
 def _number(value: int | None) -> str:
@@ -64,8 +77,8 @@ def _grounds(result: Aggregate) -> list[str]:
                 _number(inc[ground].count if ground in inc else 0),
             ]
         )
-    return ["", *columns(["Refusals by ground", "Article", "Outgoing", "Incoming"],
-                         rows or [["(none)", "", "0", "0"]])]  # fmt: skip
+    header = ["Refusals by ground", "Article", "Outgoing", "Incoming"]
+    return ["", *columns(header, rows or [["(none)", "", "0", "0"]], left=(0, 1))]
 
 
 def _pairs(result: Aggregate) -> list[str]:
@@ -84,8 +97,8 @@ def _pairs(result: Aggregate) -> list[str]:
         ]
         for p in result.pairs
     ]
-    header = ["Requests between States", "Reported by requesting", "by requested", ""]
-    return ["", *columns(header, rows or [["(none)", "", "", ""]])]
+    header = ["Requests between States", "Counted by requesting", "by requested", ""]
+    return ["", *columns(header, rows or [["(none)", "", "", ""]], left=(0, 3))]
 
 
 def _fixed(value: float | None) -> str:
@@ -94,9 +107,9 @@ def _fixed(value: float | None) -> str:
 
 def _times(flow: FlowTotals, direction: Direction) -> list[str]:
     lines: list[str] = []
-    for title, unit, measured in (
-        ("days", "days", flow.response_days),
-        ("urgent requests, hours", "hours", flow.urgent_response_hours),
+    for title, measured in (
+        ("days", flow.response_days),
+        ("urgent requests, hours", flow.urgent_response_hours),
     ):
         rows: list[list[str]] = []
         notes: list[str] = []
@@ -111,10 +124,11 @@ def _times(flow: FlowTotals, direction: Direction) -> list[str]:
                     _fixed(spread.p90),
                 ]
             )
-            notes.append(f"{_INDENT}  {label}: {spread.note}.")
+            if spread.states:
+                notes += wrapped(f"{label}: {spread.note}.", indent=_INDENT * 2)
         head = f"{direction.value.capitalize()}, from receipt, {title}"
         lines += ["", *columns([head, "Requests", "States", "Median", "90th pct."], rows)]
-        lines += notes
+        lines += notes or [f"{_INDENT * 2}(-: no reporting State measured it)"]
     return lines
 
 
@@ -124,7 +138,13 @@ def _preservation(result: Aggregate) -> list[str]:
     rows = [
         [n.replace("_", " "), _number(getattr(out, n)), _number(getattr(inc, n))] for n in names
     ]
+    rows.append(["confirmed in time", share(out.confirmed, out.confirmable),
+                 share(inc.confirmed, inc.confirmable)])  # fmt: skip
     return ["", *columns(["Preservation (Art. 42)", "Outgoing", "Incoming"], rows)]
+
+
+def share(part: int, whole: int) -> str:
+    return "-" if not whole else f"{100 * part / whole:.0f}%"
 
 
 def _evidence(result: Aggregate) -> list[str]:
@@ -159,9 +179,9 @@ def aggregate_table(result: Aggregate) -> str:
     lines += [
         "",
         f"Distinct requests: {result.distinct_requests:,}",
-        f"{_INDENT}{DISTINCT_RULE}.",
+        *wrapped(f"{DISTINCT_RULE[0].upper()}{DISTINCT_RULE[1:]}."),
         "",
-        f"Note: {OVERLAP_NOTE}.",
+        *wrapped(f"Note: {OVERLAP_NOTE}.", indent=""),
     ]
     out, inc = result.outgoing, result.incoming
     lines += _both("Requests", {"total": out.total}, {"total": inc.total})
@@ -176,14 +196,13 @@ def aggregate_table(result: Aggregate) -> str:
     )
     lines += _grounds(result)
     lines += _pairs(result)
-    mismatches = result.mismatches
-    if mismatches:
-        listed = "; ".join(
-            f"{p.requesting} → {p.requested}: {p.by_requesting} by {p.requesting}, "
+    if result.mismatches:
+        lines.append(f"{_INDENT}Counted differently by the two States:")
+        lines += [
+            f"{_INDENT * 2}{p.requesting} → {p.requested}: {p.by_requesting} by {p.requesting}, "
             f"{p.by_requested} by {p.requested}"
-            for p in mismatches
-        )
-        lines.append(f"{_INDENT}Counted differently by the two States: {listed}.")
+            for p in result.mismatches
+        ]
     lines += _times(out, Direction.OUTGOING)
     lines += _times(inc, Direction.INCOMING)
     lines += _preservation(result)

@@ -69,4 +69,6 @@ def figures(
 
 
 def signed(figures_: Figures, *, at: datetime = SIGNED) -> SignedStatistics:
-    return SignedStatistics(figures_, directory_version=7, signed_at=at, key_id="k-" + figures_.state)
+    return SignedStatistics(
+        figures_, directory_version=7, signed_at=at, key_id=f"k-{figures_.state}"
+    )

@@ -146,7 +146,7 @@ def test_a_signed_object_of_another_type_is_not_statistics(typ: str) -> None:
 
 
 def test_statistics_are_not_an_evidence_statement() -> None:
-    with pytest.raises(MalformedPackage, match="statement.jws"):
+    with pytest.raises(MalformedPackage, match=r"statement\.jws"):
         open_statement(sign(), key_for=lambda _: EGY.signing.public_key())
 
 
