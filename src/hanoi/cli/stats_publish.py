@@ -100,6 +100,8 @@ def _own_figures(node: Node, query: Query) -> Figures:
     figures = statistics.own_figures(query)
     if not isinstance(figures, Figures):
         raise TypeError("Node.statistics.own_figures gave no Figures")
+    if figures.state != node.settings.state:
+        raise TypeError(f"Node.statistics gave the figures of {figures.state}, not this node's")
     return figures
 
 
