@@ -17,6 +17,7 @@ from hanoi.cli import (
     log,
     node,
     serve,
+    stats_publish,
     treaty,
     user,
     witness,
@@ -41,6 +42,7 @@ app.add_typer(letter.app, name="letter")
 app.add_typer(treaty.app, name="treaty")
 app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")
+app.add_typer(stats_publish.app, name="stats")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 
