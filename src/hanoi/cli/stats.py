@@ -14,11 +14,15 @@ from typing import Annotated
 
 import typer
 
+from hanoi.cli import stats_publish
+
 app = typer.Typer(
-    help="Statistics on cooperation: counts and durations, never case content.",
+    help="Statistics on cooperation: counts and durations, never case content; signed by "
+    "each State, checked and summed by anyone.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
+stats_publish.register(app)
 
 
 @app.callback()

@@ -21,58 +21,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
 from hanoi.federation.envelope import VerifiedMessage
+from hanoi.federation.vocabulary import (
+    NOT_SENT_YET,
+    PENDING_INCOMING,
+    RECEIVED_IN_FULL,
+    Direction,
+    OutboxStatus,
+    PackageRefusal,
+    PackageStatus,
+)
 
-# --- packages: the vocabulary -------------------------------------------------------------
+__all__ = [
+    "NOT_SENT_YET",
+    "PENDING_INCOMING",
+    "RECEIVED_IN_FULL",
+    "Direction",
+    "OutboxStatus",
+    "PackageRefusal",
+    "PackageStatus",
+]
 
-
-class Direction(StrEnum):
-    """Which way a package travels, seen from this node (also its folder's name)."""
-
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-
-
-class PackageStatus(StrEnum):
-    PACKING = "packing"
-    AWAITING_WITNESSES = "awaiting-witnesses"
-    OFFERED = "offered"
-    FETCHING = "fetching"
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    EXPIRED = "expired"
-
-
-class PackageRefusal(StrEnum):
-    """Why this node refused an incoming package, as a code: the statistics count refusals
-    at acceptance by these (never by the error's words, which may name files or people)."""
-
-    DAMAGED = "damaged"
-    """The bytes downloaded twice did not match the offer's digest or length."""
-    INTEGRITY = "integrity"
-    """A digest, signature or custody proof in the package did not verify."""
-    MALFORMED = "malformed"
-    """Not a package Hanoi can read (BagIt layout, statement, manifest)."""
-    RULE = "rule"
-    """A rule was not met: too few other States cosigned its proofs (ADR 0022), or its
-    conditions are not those of the request (Art. 36)."""
-    UNKNOWN_REQUEST = "unknown-request"
-    """It names a request or item this node does not hold."""
-    UNRECORDED = "unrecorded"
-    """Refused before reasons were recorded (migration 0017)."""
-
-
-NOT_SENT_YET = frozenset({PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES})
-"""Outgoing packages not offered yet: packed again and offered by the background job."""
-PENDING_INCOMING = frozenset({PackageStatus.OFFERED, PackageStatus.FETCHING})
-"""Incoming packages still to download and verify."""
-RECEIVED_IN_FULL = frozenset({PackageStatus.ACCEPTED, PackageStatus.REFUSED})
-"""Incoming packages whose file was downloaded whole and verified (either way)."""
+# --- packages: the vocabulary (:mod:`hanoi.federation.vocabulary`) ----------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -277,7 +251,7 @@ class OutboxEntry:
     type: str
     request_id: str | None
     message: str
-    status: str
+    status: OutboxStatus
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
