@@ -22,12 +22,12 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    extract,
     func,
     insert,
     literal,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -167,6 +167,8 @@ def _percentile(values: Mapping[int, float], n: int, num: int, den: int) -> floa
 
 QUANTILES = ((1, 2), (9, 10))
 """The median and the 90th percentile, as fractions."""
+MEASURES, DIRECTIONS, UNITS = tuple(Measure), tuple(Direction), ("days", "hours")
+"""Partitioned by their index, not their names: numbers sort faster than collated text."""
 
 
 class StatisticsRepository:
@@ -179,7 +181,8 @@ class StatisticsRepository:
     def _seconds(self, end: Any, start: Any) -> ColumnElement[Any]:
         if self._sqlite:  # datetimes are text there; julianday reads them
             return (func.julianday(end) - func.julianday(start)) * 86400.0
-        return extract("epoch", end) - extract("epoch", start)
+        # date_part gives a double; extract gives numeric since PostgreSQL 14, slower to sort
+        return func.date_part("epoch", end) - func.date_part("epoch", start)
 
     @staticmethod
     def _filters(query: Query) -> list[ColumnElement[bool]]:
@@ -193,6 +196,13 @@ class StatisticsRepository:
     def figures(self, state: str, query: Query) -> Figures:
         start, end = _bounds(query)
         with self.engine.connect() as connection:
+            if not self._sqlite:
+                # PostgreSQL compiles a query its planner costs high (the correlated
+                # subqueries) to machine code first: over a million requests that took 1.3 s
+                # of a 1.0 s query. These queries are short; this transaction goes without.
+                connection.execute(text("SET LOCAL jit = off"))
+                # The quantiles' sort of a year's response times fits in memory at this size.
+                connection.execute(text("SET LOCAL work_mem = '64MB'"))
             flows = self._flows(connection, query, start, end)
             refusals = self._grounds(connection, query, start, end)
             durations = self._durations(connection, query, start, end)
@@ -278,8 +288,8 @@ class StatisticsRepository:
             source = request_facts.join(*joined) if joined else request_facts
             return (
                 select(
-                    literal(measure.value).label("measure"),
-                    F.direction.label("direction"),
+                    literal(MEASURES.index(measure)).label("measure"),
+                    case((F.direction == DIRECTIONS[0].value, 0), else_=1).label("direction"),
                     F.urgency.label("urgency"),
                     self._seconds(at, F.received_at).label("seconds"),
                 )
@@ -301,13 +311,13 @@ class StatisticsRepository:
             select(
                 reached.c.measure,
                 reached.c.direction,
-                literal("days").label("unit"),
+                literal(UNITS.index("days")).label("unit"),
                 (reached.c.seconds / 86400.0).label("value"),
             ),
             select(
                 reached.c.measure,
                 reached.c.direction,
-                literal("hours").label("unit"),
+                literal(UNITS.index("hours")).label("unit"),
                 (reached.c.seconds / 3600.0).label("value"),
             ).where(reached.c.urgency.in_(sorted(URGENT))),
         ).subquery()
@@ -336,7 +346,11 @@ class StatisticsRepository:
         ranks: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
         sizes: dict[tuple[str, str, str], int] = {}
         for row in rows:
-            key = (row.direction, row.measure, row.unit)
+            key = (
+                DIRECTIONS[row.direction].value,
+                MEASURES[row.measure].value,
+                UNITS[row.unit],
+            )
             ranks[key][int(row.rank)] = float(row.value)
             sizes[key] = int(row.n)
         found: dict[tuple[str, str, str], Durations] = {}
