@@ -307,6 +307,8 @@ class StatisticsRepository:
                 delivered.c.request_id == F.request_id,
             ),
         ).cte("reached")
+        # Read twice below (all requests, then the urgent ones): computed once on both engines
+        reached = reached.prefix_with("MATERIALIZED")
         scoped = union_all(
             select(
                 reached.c.measure,
