@@ -141,9 +141,12 @@ def _create_tables() -> None:
         ),
         sa.PrimaryKeyConstraint("request_id", "sequence", "ground", name="pk_refusal_grounds"),
     )
-    with op.batch_alter_table("evidence_packages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("refusal_reason", sa.String(length=32), nullable=True))
-        batch_op.create_index("ix_evidence_packages_created_at", ["created_at"])
+    # Not in a batch: SQLite adds and drops a plain column in place (3.35+), where a batch
+    # would copy the table and drop it, which the evidence items' foreign keys refuse.
+    op.add_column(
+        "evidence_packages", sa.Column("refusal_reason", sa.String(length=32), nullable=True)
+    )
+    op.create_index("ix_evidence_packages_created_at", "evidence_packages", ["created_at"])
 
 
 def _fill(connection: sa.Connection) -> None:
@@ -271,9 +274,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evidence_packages", schema=None) as batch_op:
-        batch_op.drop_index("ix_evidence_packages_created_at")
-        batch_op.drop_column("refusal_reason")
+    op.drop_index("ix_evidence_packages_created_at", table_name="evidence_packages")
+    op.drop_column("evidence_packages", "refusal_reason")
     op.drop_table("refusal_grounds")
     op.drop_table("request_milestones")
     for name in FACT_INDEXES:
