@@ -229,7 +229,9 @@ class Leases:
         if not taken:
             current = self.store.holder(name, now=now)
             if current is not None and self._liveness.dead(process_of(current)):
-                taken = self.store.take(name, holder=holder, now=now, until=until, replacing=current)
+                taken = self.store.take(
+                    name, holder=holder, now=now, until=until, replacing=current
+                )
                 if taken:
                     log.info("lease %s taken over from %s, a process that ended", name, current)
         if not taken:

@@ -92,9 +92,7 @@ def test_a_holder_known_dead_is_replaced_before_its_lease_ends(store: LeaseStore
 
 
 @pytest.mark.parametrize("expired", [False, True], ids=["free", "expired"])
-def test_of_holders_racing_exactly_one_takes_the_lease(
-    store: LeaseStore, expired: bool
-) -> None:
+def test_of_holders_racing_exactly_one_takes_the_lease(store: LeaseStore, expired: bool) -> None:
     takers = 6
     for round_ in range(8):
         name = f"race-{round_}"
@@ -103,7 +101,12 @@ def test_of_holders_racing_exactly_one_takes_the_lease(
         start = threading.Barrier(takers)
         won: list[str] = []
 
-        def take(holder: str, name: str = name, start: threading.Barrier = start) -> None:
+        def take(
+            holder: str,
+            name: str = name,
+            start: threading.Barrier = start,
+            won: list[str] = won,
+        ) -> None:
             start.wait()
             if store.take(name, holder=holder, now=T0, until=T0 + MINUTE):
                 won.append(holder)
@@ -125,13 +128,18 @@ def test_a_lease_renewed_outlives_its_length_and_is_released_after_a_failure(
 ) -> None:
     mine = Leases(store, clock=SystemClock(), seconds=0.6)
     theirs = Leases(store, clock=SystemClock(), seconds=0.6)
-    with pytest.raises(RuntimeError), mine.held("pack") as lease:
-        assert lease is not None
-        time.sleep(1.5)  # more than twice its length: renewed meanwhile
-        assert not lease.lost
-        with theirs.held("pack") as other:
-            assert other is None
-        raise RuntimeError("the work failed")
+
+    def work() -> None:
+        with mine.held("pack") as lease:
+            assert lease is not None
+            time.sleep(1.5)  # more than twice its length: renewed meanwhile
+            assert not lease.lost
+            with theirs.held("pack") as other:
+                assert other is None
+            raise RuntimeError("the work failed")
+
+    with pytest.raises(RuntimeError):
+        work()
     with theirs.held("pack") as other:  # released in finally
         assert other is not None
 
@@ -155,8 +163,9 @@ def test_waiting_for_a_lease_is_bounded(store: LeaseStore) -> None:
     with first.held("request") as held:
         assert held is not None
         started = time.monotonic()
-        with pytest.raises(Unavailable, match="busy"), second.waited(
-            "request", seconds=0.5, what="sending this request"
+        with (
+            pytest.raises(Unavailable, match="busy"),
+            second.waited("request", seconds=0.5, what="sending this request"),
         ):
             pass
         assert 0.5 <= time.monotonic() - started < 3
@@ -171,7 +180,8 @@ def test_waiting_for_a_lease_is_bounded(store: LeaseStore) -> None:
         time.sleep(0.3)
         released = time.monotonic()
     waiter.join()
-    assert got and got[0] >= released
+    assert got
+    assert got[0] >= released
 
 
 # --- holders that die -------------------------------------------------------------------------

@@ -20,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 FORGET_AFTER_SECONDS = 24 * 3600
 """A dead process's file is removed once this old: any lease it held ended long before."""
 
