@@ -46,11 +46,10 @@ def parse(header: str, size: int) -> list[tuple[int, int]] | None:
                 wanted.append((max(0, size - int(last)), size - 1))
             continue
         start = int(first)
-        end = int(last) if last else size - 1
-        if end < start:
+        if last and int(last) < start:
             raise MalformedRange(f"the byte range {part[:40]!r} ends before it starts")
         if start < size:
-            wanted.append((start, min(end, size - 1)))
+            wanted.append((start, min(int(last), size - 1) if last else size - 1))
     wanted.sort()
     merged: list[tuple[int, int]] = []
     for start, end in wanted:
