@@ -19,7 +19,7 @@ Contract of a :class:`LeaseStore`, for every implementation
 
 Times come from the caller's clock. Across hosts the clocks must agree to well within a
 lease's length (NTP does): a lease lasts :data:`LEASE_SECONDS` and is renewed every
-third of it (ADR 0034).
+third of it (ADR 0035).
 
 :class:`Leases` is what the domain uses: a holder id unique per process (host, process id
 and a random tag) and per hold, a renewing thread for long work, release in ``finally``,
@@ -51,7 +51,7 @@ LEASE_SECONDS = 60.0
 """How long a lease lasts unless renewed. A killed holder's work waits this long before a
 process on another host takes it over (one on the same host takes it at once, through
 :class:`Liveness`); a live holder renews every third of it, so it loses its lease only if
-it cannot reach the database for 40 s. ADR 0034."""
+it cannot reach the database for 40 s. ADR 0035."""
 
 
 class LeaseStore(Protocol):
@@ -192,10 +192,15 @@ class Lease:
                     return
 
     def release(self) -> None:
+        """Stop renewing and free the lease; if the database cannot be reached, the lease
+        ends by itself (never an error that would hide the one that ended the work)."""
         self._stop.set()
         if self._renewer is not None and self._renewer is not threading.current_thread():
             self._renewer.join(timeout=10)
-        self._leases.store.release(self.name, holder=self.holder)
+        try:
+            self._leases.store.release(self.name, holder=self.holder)
+        except Exception as exc:  # noqa: BLE001 - it runs out within LEASE_SECONDS
+            log.warning("lease %s not released (it runs out by itself): %s", self.name, exc)
 
 
 class Leases:

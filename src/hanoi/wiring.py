@@ -191,7 +191,7 @@ class Node:
     """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
     leases: Leases
     """This process's leases in the database: one holder at a time for a piece of work
-    across the node's processes and hosts (:mod:`hanoi.leases`, ADR 0034)."""
+    across the node's processes and hosts (:mod:`hanoi.leases`, ADR 0035)."""
 
     def close(self) -> None:
         """Release what the node holds open: the database engine's connections. Safe to

@@ -1,5 +1,5 @@
 """Several processes of one State, on several hosts, share its evidence packages: they share
-the database and the blob store, never a folder (ADR 0034).
+the database and the blob store, never a folder (ADR 0035).
 
 - A package packed by one ``hanoi serve`` process is served by another, whose folder never
   held it (PostgreSQL and a real S3 store, SeaweedFS), and the requesting State fetches,

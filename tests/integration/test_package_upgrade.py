@@ -1,6 +1,6 @@
 """A node of the previous version kept its packages as files, ``<node>/packages/<direction>/
 <id>.tar``: on first use, such a package's bytes move into the blob store, once they match
-the SHA-256 its row records (ADR 0034)."""
+the SHA-256 its row records (ADR 0035)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ The one module that knows how a package is found.
 
 Every process and host of a node shares the blob store (a folder, or an S3 bucket) and
 the database, so a package packed by one process is served by any other, and a package
-fetched by one is verified, accepted and exported for court by any other (ADR 0034).
+fetched by one is verified, accepted and exported for court by any other (ADR 0035).
 
 - An outgoing package is held once packed: the sender puts the finished ``.tar`` into
   the store before the offer is committed, so an offered package's bytes are there.

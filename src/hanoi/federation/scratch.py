@@ -8,7 +8,7 @@ node (:mod:`hanoi.federation.package_bytes`). What stays on a host, under the no
   it resumes (:mod:`hanoi.federation.range_fetch`), then ``<id>.tar`` once checked whole,
   until it is in the blob store. Node-local on purpose: a partial download is worth
   nothing to another host, and a host that takes a package over from another starts its
-  own download (ADR 0034);
+  own download (ADR 0035);
 - ``scratch/tmp/``: a package being packed, or copied out of the blob store for a child
   process that needs a path; each in a folder of its own, removed when done. What a
   crash leaves there is swept after a day (:meth:`ScratchSpace.sweep`);

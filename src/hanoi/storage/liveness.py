@@ -4,7 +4,7 @@ folder of the node, for as long as it runs (a :class:`~hanoi.leases.Liveness`).
 The kernel drops a process's locks when it ends, however it ends (``kill -9`` too). So a
 process that finds another's file in the folder with no lock on it knows that process is
 gone, and takes over its leases at once instead of waiting for them to run out: a node
-restarted after a crash resumes its packages within a round (ADR 0034, as ADR 0018 does
+restarted after a crash resumes its packages within a round (ADR 0035, as ADR 0018 does
 for uploads). A process whose file is not in the folder (another host's, or another
 folder's) is never taken for dead: its leases are waited out. The lock is no mutual
 exclusion: the leases in the database are.

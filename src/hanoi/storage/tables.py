@@ -468,7 +468,7 @@ issued_letters = Table(
 
 # --- leases ---------------------------------------------------------------------------------
 # One holder at a time for a named piece of work across processes and hosts, until
-# ``expires_at`` unless renewed (``hanoi.leases``; migration 0017, ADR 0034).
+# ``expires_at`` unless renewed (``hanoi.leases``; migration 0017, ADR 0035).
 leases = Table(
     "leases",
     metadata,

@@ -69,7 +69,10 @@ def ranged_response(
     open_range: Callable[[int, int], BinaryIO],
 ) -> Response:
     """The answer to a GET of an object of ``size`` bytes; ``open_range(start, length)``
-    reads it (opened before the answer starts, so its errors are answered as errors)."""
+    reads it, opened when the body starts and closed when it ends, however it ends (a
+    client gone before the first piece opens nothing). The caller checks beforehand that
+    the object is there: an error once the body has started cuts the answer short, which
+    a range client sees and asks again."""
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{etag}"'}
     try:
         ranges = parse(header, size) if header else None
@@ -89,15 +92,15 @@ def ranged_response(
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     length = end - start + 1
     headers["Content-Length"] = str(length)
-    stream = open_range(start, length)
     return StreamingResponse(
-        _pieces(stream), status_code=status, headers=headers, media_type=media_type
+        _pieces(open_range, start, length),
+        status_code=status,
+        headers=headers,
+        media_type=media_type,
     )
 
 
-def _pieces(stream: BinaryIO) -> Iterator[bytes]:
-    try:
+def _pieces(open_range: Callable[[int, int], BinaryIO], start: int, length: int) -> Iterator[bytes]:
+    with open_range(start, length) as stream:
         while piece := stream.read(PIECE):
             yield piece
-    finally:
-        stream.close()

@@ -2,7 +2,7 @@
 
 Evidence packages were locked with ``fcntl`` files in the node folder, which no other
 host sees; a lease row in the shared database is seen by every process of the node
-(``hanoi.leases``, ADR 0034).
+(``hanoi.leases``, ADR 0035).
 
 Revision ID: 0017
 Revises: 0016
