@@ -465,3 +465,15 @@ issued_letters = Table(
     Column("step", String(64), nullable=True),
     Column("step_sequence", Integer, nullable=True),
 )
+
+# --- leases ---------------------------------------------------------------------------------
+# One holder at a time for a named piece of work across processes and hosts, until
+# ``expires_at`` unless renewed (``hanoi.leases``; migration 0017, ADR 0035).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("taken_at", UTCDateTime(), nullable=False),
+)
