@@ -31,15 +31,17 @@ from hanoi.federation.announce import MessageAnnouncer
 from hanoi.federation.documents import RequestDocuments
 from hanoi.federation.offer_retry import OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
-from hanoi.federation.ports import Direction
+from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.range_fetch import RangeFetch
 from hanoi.federation.receiving import PackageReceiver
+from hanoi.federation.scratch import ScratchSpace
 from hanoi.federation.sending import PackageSender
 from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
 from hanoi.federation.witness_peering import WitnessPeering
 from hanoi.federation.witness_quorum import LogQuorum
+from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
@@ -54,7 +56,9 @@ from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
 from hanoi.storage.federation_repo import FederationRepository
+from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
+from hanoi.storage.liveness import FolderLiveness
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.s3 import S3Location
@@ -189,6 +193,9 @@ class Node:
     """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
     statistics: StatisticsService
     """The figures for the Conference of the States Parties, computed by the database."""
+    leases: Leases
+    """This process's leases in the database: one holder at a time for a piece of work
+    across the node's processes and hosts (:mod:`hanoi.leases`, ADR 0035)."""
 
     def close(self) -> None:
         """Release what the node holds open: the database engine's connections. Safe to
@@ -216,6 +223,11 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
     tiles = make_tile_store(settings)
     tiles.check()
     clock = clock or SystemClock()
+    leases = Leases(  # wall-clock time: leases are compared across processes and hosts
+        SqlLeases(engine),
+        clock=SystemClock(),
+        liveness=FolderLiveness(settings.node_dir / "processes"),
+    )
     custody_repo = CustodyRepository(engine)
     witnesses = WitnessRepository(engine)
     uploads = UploadService(
@@ -320,6 +332,8 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         keys=keys,
         directory=directory,
         packages=TransfersRepository(engine, custody_repo),
+        package_bytes=PackageBytes(blobs=blobs, scratch=ScratchSpace(settings.node_dir)),
+        leases=leases,
         cooperation=cooperation,
         evidence=evidence,
         custody=custody,
@@ -369,6 +383,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
             refusals=cooperation_store,
             clock=clock,
         ),
+        leases=leases,
     )
 
 
@@ -378,6 +393,8 @@ def _transfers(
     keys: NodeKeys,
     directory: DirectoryHolder,
     packages: TransfersRepository,
+    package_bytes: PackageBytes,
+    leases: Leases,
     cooperation: CooperationService,
     evidence: EvidenceService,
     custody: CustodyLog,
@@ -388,11 +405,15 @@ def _transfers(
     wake: threading.Event,
 ) -> TransferService:
     """Evidence packages both ways: the sender, the receiver (with its download and its
-    acceptance), the outcomes; ``wake`` is set when a message is queued."""
+    acceptance), the outcomes; ``wake`` is set when a message is queued. Packages' bytes
+    are in the blob store; this host's working files in the node folder's scratch space,
+    where what a crash left a day ago is swept now."""
+    package_bytes.scratch.sweep()
     outcomes = PackageOutcomes(node_state=settings.state, store=packages, clock=clock, wake=wake)
     sender = PackageSender(
         node_state=settings.state,
-        folder=settings.node_dir / "packages" / Direction.OUTGOING,
+        packages=package_bytes,
+        leases=leases,
         keys=keys,
         directory=directory,
         store=packages,
@@ -408,7 +429,8 @@ def _transfers(
         wake=wake,
     )
     receiver = PackageReceiver(
-        folder=settings.node_dir / "packages" / Direction.INCOMING,
+        packages=package_bytes,
+        leases=leases,
         directory=directory,
         store=packages,
         acceptance=PackageAcceptance(
@@ -416,6 +438,7 @@ def _transfers(
             keys=keys,
             directory=directory,
             store=packages,
+            packages=package_bytes,
             evidence=evidence,
             outcomes=outcomes,
             clock=clock,
@@ -433,7 +456,7 @@ def _transfers(
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
     )
     return TransferService(
-        folder=settings.node_dir / "packages",
+        packages=package_bytes,
         store=packages,
         cooperation=cooperation,
         evidence=evidence,

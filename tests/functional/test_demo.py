@@ -27,6 +27,7 @@ import pytest
 from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.cooperation.samples import sample_contents
+from hanoi.federation.scratch import ScratchSpace
 from hanoi.sandbox.nodes import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
 from support_letters import pdfsig
 
@@ -256,7 +257,7 @@ def test_a_package_transfer_resumes_after_the_receiver_is_killed(
             f"/api/v1/requests/{rid}/evidence-packages",
             {"evidence": [item["id"]]},
         )
-        part = egy.node_dir / "packages" / "incoming" / f"{offer['id']}.part"
+        part = ScratchSpace(egy.node_dir).part(offer["id"])  # EGY's download, on its host
         _wait(
             lambda: part.exists() and 0 < part.stat().st_size < offer["size"],
             "the transfer to start",

@@ -498,7 +498,7 @@ def _holds(held: Any, request_id: str) -> bool:
 
 
 def test_the_migration_derives_the_same_facts_from_the_steps_already_stored(pair: Pair) -> None:
-    """Migration 0017 fills the facts of the requests stored before it from their steps: the
+    """Migration 0018 fills the facts of the requests stored before it from their steps: the
     figures after a downgrade and an upgrade are those the node had kept step by step (the
     refusal codes of packages refused before it excepted: those were never recorded)."""
     from hanoi.storage import migrate
@@ -507,7 +507,7 @@ def test_the_migration_derives_the_same_facts_from_the_steps_already_stored(pair
     play(p)
     for node in (p.vnm, p.egy):
         before = [node.statistics.own_figures(q) for q in (MARCH, MARCH_APRIL, YEAR)]
-        migrate.downgrade(node.engine, "0016")
+        migrate.downgrade(node.engine, "0017")
         migrate.upgrade(node.engine)
         after = [node.statistics.own_figures(q) for q in (MARCH, MARCH_APRIL, YEAR)]
         for was, now in zip(before, after, strict=True):

@@ -41,7 +41,7 @@ class PackageRefusal(StrEnum):
     UNKNOWN_REQUEST = "unknown-request"
     """It names a request or item this node does not hold."""
     UNRECORDED = "unrecorded"
-    """Refused before reasons were recorded (migration 0017)."""
+    """Refused before reasons were recorded (migration 0018)."""
 
 
 NOT_SENT_YET = frozenset({PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES})

@@ -3,7 +3,7 @@
 The figures are computed by the database (:mod:`hanoi.statistics.ports`), and some of what
 they need is only inside a step's JSON record (the refusal grounds, the end of a
 preservation period) or would be slow to derive again from 5-12 steps per request at every
-query. So each time a request is stored, the same transaction stores its facts (ADR 0034):
+query. So each time a request is stored, the same transaction stores its facts (ADR 0036):
 
 - one :class:`RequestFacts` row: the direction and what the figures group by (kind, other
   State, channel, urgency), and the times each figure starts or ends on;

@@ -414,7 +414,7 @@ evidence_packages = Table(
     # What the receiving node found, from its signed outcome message (migration 0011).
     Column("peer_report", Text, nullable=True),
     Column("peer_outcome_at", UTCDateTime(), nullable=True),
-    # Why this node refused an incoming package, as a code (PackageRefusal, migration 0017).
+    # Why this node refused an incoming package, as a code (PackageRefusal, migration 0018).
     Column("refusal_reason", String(32), nullable=True),
     Index("ix_evidence_packages_created_at", "created_at"),
 )
@@ -471,7 +471,7 @@ issued_letters = Table(
 )
 
 
-# --- statistics (hanoi.statistics, migration 0017; ADR 0034) ---------------------------------
+# --- statistics (hanoi.statistics, migration 0018; ADR 0036) ---------------------------------
 # What the figures read of each request, written in the same transaction as its steps
 # (hanoi.statistics.facts), so that every figure is one aggregate query over small rows.
 
@@ -486,7 +486,7 @@ FACT_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_request_facts_preserved": ("preserved_until", "preservation", "direction", "kind",
                                    "other_state", "continued_at"),
 }  # fmt: skip
-"""The figures' indexes (migration 0017), each covering what one query reads."""
+"""The figures' indexes (migration 0018), each covering what one query reads."""
 
 request_facts = Table(
     "request_facts",
@@ -531,4 +531,16 @@ refusal_grounds = Table(
     Column("ground", String(64), primary_key=True),
     Column("article", String(32), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
+)
+
+# --- leases ---------------------------------------------------------------------------------
+# One holder at a time for a named piece of work across processes and hosts, until
+# ``expires_at`` unless renewed (``hanoi.leases``; migration 0017, ADR 0035).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("taken_at", UTCDateTime(), nullable=False),
 )

@@ -1,4 +1,4 @@
-"""Statistics for the Conference of the States Parties (issue 19; ADR 0034): the facts each
+"""Statistics for the Conference of the States Parties (issue 19; ADR 0036): the facts each
 request's figures read, kept beside its steps (``request_facts``, ``request_milestones``,
 ``refusal_grounds``), the code of each refusal of an incoming evidence package
 (``evidence_packages.refusal_reason``), and the indexes the figures' queries use.
@@ -8,8 +8,8 @@ the requests stored before, from their steps (the same pure rules,
 :mod:`hanoi.statistics.facts`). Packages refused before have no recorded reason: they count
 under ``unrecorded``.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-12
 """
 
@@ -27,8 +27,8 @@ from hanoi.cooperation.statuses import Side
 from hanoi.cooperation.table import TransitionName
 from hanoi.statistics.facts import StepFact, grounds, is_preservation, milestones, request_facts
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
