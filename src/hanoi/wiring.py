@@ -46,6 +46,7 @@ from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
 from hanoi.settings import Settings
+from hanoi.statistics.service import StatisticsService
 from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.blob_disk import DiskBlobStore
@@ -62,6 +63,7 @@ from hanoi.storage.node_keys import record_key
 from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.s3 import S3Location
 from hanoi.storage.sessions_repo import SessionsRepository
+from hanoi.storage.statistics_repo import StatisticsRepository
 from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
 from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.storage.uploads_repo import UploadsRepository
@@ -189,6 +191,8 @@ class Node:
     States' witnesses (packages, exports for court; ADR 0022)."""
     letters: LetterRecords
     """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
+    statistics: StatisticsService
+    """The figures for the Conference of the States Parties, computed by the database."""
     leases: Leases
     """This process's leases in the database: one holder at a time for a piece of work
     across the node's processes and hosts (:mod:`hanoi.leases`, ADR 0035)."""
@@ -373,6 +377,12 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         transfers=transfers,
         quorum=quorum,
         letters=LettersRepository(engine, custody_repo),
+        statistics=StatisticsService(
+            node_state=settings.state,
+            source=StatisticsRepository(engine),
+            refusals=cooperation_store,
+            clock=clock,
+        ),
         leases=leases,
     )
 

@@ -17,7 +17,7 @@ from hanoi.cli import (
     log,
     node,
     serve,
-    stats_publish,
+    stats,
     treaty,
     user,
     witness,
@@ -42,7 +42,7 @@ app.add_typer(letter.app, name="letter")
 app.add_typer(treaty.app, name="treaty")
 app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")
-app.add_typer(stats_publish.app, name="stats")
+app.add_typer(stats.app, name="stats")  # with stats_publish's export and aggregate
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

@@ -32,6 +32,7 @@ from hanoi.federation.vocabulary import (
     RECEIVED_IN_FULL,
     Direction,
     OutboxStatus,
+    PackageRefusal,
     PackageStatus,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "RECEIVED_IN_FULL",
     "Direction",
     "OutboxStatus",
+    "PackageRefusal",
     "PackageStatus",
 ]
 
@@ -124,11 +126,12 @@ class OutcomeStore(Protocol):
         attempts: int | None,
         now: datetime,
         announce: Outgoing,
+        reason: PackageRefusal | None = None,
     ) -> bool:
         """Give an incoming package its final status and queue ``announce``, in one
         transaction; False (nothing written) if it already had that status. ``report``
         replaces the kept report when given; ``attempts`` (an expiry) counts the last
-        attempt and plans none."""
+        attempt and plans none; ``reason`` is a refusal's code."""
         ...
 
     def record_peer_outcome(

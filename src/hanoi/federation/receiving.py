@@ -53,6 +53,7 @@ from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.ports import (
     PENDING_INCOMING,
     Direction,
+    PackageRefusal,
     PackageRow,
     PackageStatus,
     PackageStore,
@@ -205,12 +206,22 @@ class PackageReceiver:
                 )
                 return 0
             log.warning("package %s from %s refused: %s, twice", row.id, row.peer, exc.detail)
-            self._outcomes.conclude(row, status=PackageStatus.REFUSED, received=0, error=exc.detail)
+            self._outcomes.conclude(
+                row,
+                status=PackageStatus.REFUSED,
+                received=0,
+                error=exc.detail,
+                reason=PackageRefusal.DAMAGED,
+            )
             return 0
         except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
             log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
             self._outcomes.conclude(
-                row, status=PackageStatus.REFUSED, received=row.received, error=exc.detail[:500]
+                row,
+                status=PackageStatus.REFUSED,
+                received=row.received,
+                error=exc.detail[:500],
+                reason=refusal_reason(exc),
             )
             return 0
         except Exception as exc:  # never retried in a hot loop, whatever it is
@@ -257,6 +268,17 @@ class PackageReceiver:
             error=error,
             now=now,
         )
+
+
+def refusal_reason(exc: IntegrityError | InvalidInput | RuleViolation | NotFound) -> PackageRefusal:
+    """The code of a refusal, by who is at fault (ADR 0003), for the statistics."""
+    if isinstance(exc, IntegrityError):
+        return PackageRefusal.INTEGRITY
+    if isinstance(exc, RuleViolation):
+        return PackageRefusal.RULE
+    if isinstance(exc, NotFound):
+        return PackageRefusal.UNKNOWN_REQUEST
+    return PackageRefusal.MALFORMED
 
 
 def package_lease(package_id: str) -> str:

@@ -25,6 +25,25 @@ class PackageStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class PackageRefusal(StrEnum):
+    """Why this node refused an incoming package, as a code: the statistics count refusals
+    at acceptance by these (never by the error's words, which may name files or people)."""
+
+    DAMAGED = "damaged"
+    """The bytes downloaded twice did not match the offer's digest or length."""
+    INTEGRITY = "integrity"
+    """A digest, signature or custody proof in the package did not verify."""
+    MALFORMED = "malformed"
+    """Not a package Hanoi can read (BagIt layout, statement, manifest)."""
+    RULE = "rule"
+    """A rule was not met: too few other States cosigned its proofs (ADR 0022), or its
+    conditions are not those of the request (Art. 36)."""
+    UNKNOWN_REQUEST = "unknown-request"
+    """It names a request or item this node does not hold."""
+    UNRECORDED = "unrecorded"
+    """Refused before reasons were recorded (migration 0018)."""
+
+
 NOT_SENT_YET = frozenset({PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES})
 """Outgoing packages not offered yet: packed again and offered by the background job."""
 PENDING_INCOMING = frozenset({PackageStatus.OFFERED, PackageStatus.FETCHING})
