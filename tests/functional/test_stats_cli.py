@@ -9,21 +9,17 @@ import base64
 import dataclasses
 import json
 import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import run_hanoi
-from hanoi.cli.main import main
 from hanoi.node.folder import load_keys
 from hanoi.settings import build_settings, read_config_file
 from hanoi.statistics.figures import Durations, Figures
-from hanoi.statistics.ports import Query
 from hanoi.statistics.signed import sign_statistics
 from hanoi.wire import canonical_json
-from hanoi.wiring import Node
 from support_transfers import federate
 from unit.statistics.figures_builder import figures
 
@@ -196,66 +192,13 @@ def test_export_needs_signed_and_keeps_an_existing_file(world: World) -> None:
     assert out.read_bytes() == b"kept"
 
 
-class _Statistics:
-    """What ``Node.statistics`` gives (issue 19, the figures in SQL), until it is merged:
-    EGY's figures for the period asked."""
-
-    def own_figures(self, query: Query) -> Figures:
-        return dataclasses.replace(
-            FIGURES["EGY"], period_from=query.period_from, period_to=query.period_to
-        )
-
-
-class _NodeWithStatistics:
-    def __init__(self, node: Node) -> None:
-        self._node = node
-        self.statistics = _Statistics()
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._node, name)
-
-
-def test_export_signs_the_nodes_figures_with_its_key_and_directory_version(
-    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """In process, the node's figures given by a stand-in for ``Node.statistics``: the
-    file is signed with EGY's real key, names the directory EGY holds, and verifies."""
-    import hanoi.wiring
-
-    real_open = hanoi.wiring.open_node
-    monkeypatch.setattr(
-        hanoi.wiring, "open_node", lambda *a, **k: _NodeWithStatistics(real_open(*a, **k))
-    )
-    out = world.root / "egy-h1.jws"
-    monkeypatch.setattr(sys, "argv", ["hanoi", "stats", "export", "--signed",
-                        "--dir", str(world.folder("EGY")), "--from", "2026-01-01",
-                        "--to", "2026-06-30", "--out", str(out)])  # fmt: skip
-    with pytest.raises(SystemExit) as caught:
-        main()
-    printed = capsys.readouterr()
-    assert caught.value.code in (0, None), printed.err
-    assert "statistics of EGY from 2026-01-01 to 2026-06-30" in printed.out
-    assert "directory version 1" in printed.out
-    assert not list(world.root.glob(".egy-h1.jws.*")), "no temporary file is left"
-    summed = aggregate(world, out, json_out=True)
-    assert summed.returncode == 0, summed.stderr
-    value = json.loads(summed.stdout)
-    assert value["states"][0]["state"] == "EGY"
-    assert value["states"][0]["directory_version"] == 1
-    assert value["period"] == {"from": "2026-01-01", "to": "2026-06-30"}
-    assert value["outgoing"]["total"] == 6
-
-
-@pytest.mark.skipif(
-    "statistics" not in {f.name for f in dataclasses.fields(Node)},
-    reason="Node.statistics (issue 19, the figures in SQL) is not on this branch yet",
-)
 def test_a_node_exports_its_signed_figures_that_aggregate_verifies(world: World) -> None:
     out = world.root / "egy-export.jws"
     result = run_hanoi("stats", "export", "--signed", "--dir", str(world.folder("EGY")),
                        "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "directory version 1" in result.stdout
+    assert not list(world.root.glob(".egy-export.jws.*")), "no temporary file is left"
     summed = aggregate(world, out, json_out=True)
     assert summed.returncode == 0, summed.stderr
     value = json.loads(summed.stdout)

@@ -17,9 +17,7 @@ from hanoi.cli.files import check_output, publish, read_limited, write_temporary
 from hanoi.cli.output import print_json
 
 if TYPE_CHECKING:
-    from hanoi.statistics.figures import Figures
-    from hanoi.statistics.ports import Query
-    from hanoi.wiring import Node
+    pass
 
 
 def _day(value: str, option: str) -> date:
@@ -89,22 +87,6 @@ def aggregate(
         print(aggregate_table(result), end="")
 
 
-def _own_figures(node: Node, query: Query) -> Figures:
-    """The node's figures (``Node.statistics``, computed in its database)."""
-    from hanoi.errors import Unavailable
-    from hanoi.statistics.figures import Figures
-
-    statistics = getattr(node, "statistics", None)
-    if statistics is None:
-        raise Unavailable("this version of Hanoi computes no statistics (Node.statistics)")
-    figures = statistics.own_figures(query)
-    if not isinstance(figures, Figures):
-        raise TypeError("Node.statistics.own_figures gave no Figures")
-    if figures.state != node.settings.state:
-        raise TypeError(f"Node.statistics gave the figures of {figures.state}, not this node's")
-    return figures
-
-
 def export(
     directory: Annotated[Path, typer.Option("--dir", help="The node folder.")],
     period_from: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")],
@@ -140,7 +122,7 @@ def export(
     keys = load_keys(settings)
     node = open_node(settings)
     try:
-        figures = _own_figures(node, query)
+        figures = node.statistics.own_figures(query)
         signed_at = node.clock.now().replace(microsecond=0)
     finally:
         node.close()
