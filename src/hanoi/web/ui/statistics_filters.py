@@ -25,7 +25,7 @@ from hanoi.web.ui.treaty import BAD_DATE, ISO_DATE
 FIELDS = ("from", "to", "kind", "state")
 MAX_FIELD = 32
 REVERSED = N_("The first day is after the last day.")
-TOO_LONG = N_("A period of statistics is at most %(days)s days.")
+TOO_LONG = N_("A period of statistics is at most ten years.")
 UNKNOWN_KIND = N_("Choose a kind of request from the list.")
 UNKNOWN_STATE = N_("Choose a State from the list.")
 
