@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-WIDTH = 640
+WIDTH = 480
 """The drawing's width in SVG units; the page scales it to its column."""
 PAD = 8
 FONT = 14
