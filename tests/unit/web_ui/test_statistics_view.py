@@ -23,7 +23,8 @@ from hanoi.statistics.figures import (
     Outcome,
     Preservation,
 )
-from hanoi.web.ui.statistics_view import MAX_BARS, NO_FIGURE, Block, statistics_view
+from hanoi.web.ui.statistics_blocks import Block
+from hanoi.web.ui.statistics_view import MAX_BARS, NO_FIGURE, statistics_view
 
 SVG = "{http://www.w3.org/2000/svg}"
 CATALOGUE = default_catalogue()

@@ -6,7 +6,8 @@ outcome; refusals by ground; response times) drawn once as a bar chart and once 
 table, from the same rows: a sighted reader compares bars, a screen reader reads the
 table, and both get the same figures. Outgoing requests (this State sent them) and
 incoming ones (it received them) are two series of one chart, so that the two directions
-compare at a glance. Preservation and evidence are tables only: a handful of counts.
+compare at a glance. Preservation and evidence are tables only
+(:mod:`~hanoi.web.ui.statistics_blocks`, with what a block is made of).
 
 Codes become words here and nowhere else: kinds and grounds by the Convention catalogue's
 labels, States by the UN's names, channels, urgencies, outcomes and measures by
@@ -18,25 +19,31 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
 from hanoi.convention import Catalogue, default_catalogue
 from hanoi.cooperation import UrgencyLevel
-from hanoi.errors import NotFound
 from hanoi.i18n.formatting import LocaleFormat, sort_key
 from hanoi.i18n.labels import (
     CHANNEL_LABELS,
-    DIRECTION_LABELS,
     MEASURE_LABELS,
     OUTCOME_LABELS,
-    PACKAGE_REFUSAL_LABELS,
     URGENCY_LABELS,
 )
 from hanoi.i18n.messages import N_, Message
 from hanoi.statistics.figures import Direction, Durations, Figures, Flow, Measure, Outcome
 from hanoi.web.ui.charts import BarChart, BarRow, bar_chart
+from hanoi.web.ui.statistics_blocks import (
+    NO_REQUESTS,
+    Block,
+    Column,
+    Fact,
+    Gettext,
+    Row,
+    StatisticsView,
+    Words,
+    directions,
+    table_blocks,
+)
 
-Gettext = Callable[[str], str]
 MAX_BARS = 12
 """Rows drawn in one chart; the table beside it lists them all."""
 NO_FIGURE = "—"
@@ -56,9 +63,6 @@ HOURS = {
     Direction.INCOMING: N_("Urgent requests received: response times in hours"),
     Direction.OUTGOING: N_("Urgent requests sent: response times in hours"),
 }
-PRESERVATION = N_("Expedited preservation (%(article)s)")
-EVIDENCE = N_("Evidence packages")
-
 KIND = N_("Kind")
 STATE = N_("State")
 CHANNEL = N_("Channel")
@@ -70,109 +74,17 @@ MEASURE = N_("Measure")
 MEASURED = N_("Requests measured")
 MEDIAN = N_("Median")
 P90 = N_("90th percentile")
-FIGURE = N_("Figure")
-COUNT = N_("Count")
 
 DESCRIPTION = N_("A bar chart. The table after it holds the same figures.")
 SHOWN_LARGEST = N_("The chart shows the %(count)s largest; the table lists them all.")
-NO_REQUESTS = N_("No requests in this period.")
 NO_REFUSALS = N_("No refusals in this period.")
 NO_TIMES = N_("No request reached these steps in this period.")
-NO_PACKAGE_REFUSED = N_("No package refused.")
 
-PRESERVATION_ROWS: tuple[tuple[str, Message], ...] = (
-    ("requests", N_("Preservation requests")),
-    ("periods_granted", N_("Preservation periods granted")),
-    ("extensions", N_("Extensions")),
-)
-CONFIRMED = N_("Confirmed in time")
-CONFIRMED_SHARE = N_("%(confirmed)s of %(confirmable)s")
-PACKAGES_SENT = N_("Packages sent")
-PACKAGES_RECEIVED = N_("Packages received")
-REFUSED_AT_ACCEPTANCE = N_("Packages refused after checking")
-SIZE = N_("Size")
+
 TOTAL_OUTGOING = N_("Requests sent (outgoing)")
 TOTAL_INCOMING = N_("Requests received (incoming)")
 PERIOD = N_("Period")
 PERIOD_TEXT = N_("%(start)s to %(end)s")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    title: str
-    numeric: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A row of a table: its header (a label, with a code such as a State's beside it)
-    and its cells; None is a figure that does not exist (a median of no request)."""
-
-    header: str
-    code: str | None
-    cells: tuple[str | None, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    ident: str
-    title: str
-    chart: Markup | None
-    """The SVG, or None for a table alone."""
-    note: str | None
-    head: str
-    """The first column's title (what the rows are)."""
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
-    empty: str
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class StatisticsView:
-    facts: tuple[Fact, ...]
-    blocks: tuple[Block, ...]
-    tables: tuple[Block, ...]
-    """Preservation and evidence: tables without a chart."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Words:
-    """What a block needs to speak the page's language."""
-
-    fmt: LocaleFormat
-    gettext: Gettext
-    catalogue: Catalogue
-
-    def __call__(self, message: str, **values: str) -> str:
-        text = self.gettext(message)
-        return text % values if values else text
-
-    def label(self, key: str, fallback: str) -> str:
-        try:
-            return self.fmt.label(key)
-        except NotFound:
-            return fallback
-
-    def kind(self, code: str) -> str:
-        try:
-            return self.fmt.label(self.catalogue.kind(code).title_key)
-        except NotFound:
-            return code
-
-    def message(self, table: Mapping[str, Message], code: str) -> str:
-        found = table.get(code)
-        return self(found) if found is not None else code
-
-    def article(self, article: str) -> str:
-        """A ground's article as the figures give it (``40(21)(b)``), cited in the page's
-        language; anything else (``unknown``) as it is."""
-        return self.fmt.citation(f"Art. {article}") if article[:1].isdigit() else article
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +96,8 @@ class _Category:
     show_code: bool = False
 
 
-def _directions(w: _Words) -> tuple[str, str]:
-    return w(DIRECTION_LABELS[Direction.OUTGOING]), w(DIRECTION_LABELS[Direction.INCOMING])
-
-
 def _count_block(
-    w: _Words,
+    w: Words,
     *,
     ident: str,
     title: Message,
@@ -200,7 +108,7 @@ def _count_block(
 ) -> Block:
     """Counts by category, both directions: a two-series chart of the first
     :data:`MAX_BARS` categories, and the table of all of them."""
-    out, inc = _directions(w)
+    out, inc = directions(w)
     drawn = categories[:MAX_BARS]
     chart = BarChart(
         ident=f"chart-{ident}",
@@ -264,7 +172,7 @@ def _in_order(
     return [_Category(code, label(code), (out.get(code, 0), inc.get(code, 0))) for code in codes]
 
 
-def _durations_block(w: _Words, direction: Direction, flow: Flow, *, hours: bool) -> Block:
+def _durations_block(w: Words, direction: Direction, flow: Flow, *, hours: bool) -> Block:
     measures = flow.urgent_response_hours if hours else flow.response_days
     title = (HOURS if hours else DAYS)[direction]
     ident = f"{'hours' if hours else 'days'}-{direction.value}"
@@ -313,7 +221,7 @@ def _durations_block(w: _Words, direction: Direction, flow: Flow, *, hours: bool
     )
 
 
-def _chart_blocks(w: _Words, figures: Figures) -> list[Block]:
+def _chart_blocks(w: Words, figures: Figures) -> list[Block]:
     out, inc = figures.outgoing, figures.incoming
     grounds = _by_count(
         {k: g.count for k, g in out.refusals_by_ground.items()},
@@ -396,70 +304,6 @@ def _chart_blocks(w: _Words, figures: Figures) -> list[Block]:
     return blocks
 
 
-def _tables(w: _Words, figures: Figures) -> list[Block]:
-    out, inc = _directions(w)
-    keeping = [figures.preservation.get(d) for d in Direction]
-    preservation_rows = [
-        Row(
-            header=w(label),
-            code=None,
-            cells=tuple(w.fmt.number(getattr(p, field) if p else 0) for p in keeping),
-        )
-        for field, label in PRESERVATION_ROWS
-    ]
-    preservation_rows.append(
-        Row(
-            header=w(CONFIRMED),
-            code=None,
-            cells=tuple(
-                w(
-                    CONFIRMED_SHARE,
-                    confirmed=w.fmt.number(p.confirmed if p else 0),
-                    confirmable=w.fmt.number(p.confirmable if p else 0),
-                )
-                for p in keeping
-            ),
-        )
-    )
-    ev = figures.evidence
-    evidence_rows = [
-        Row(w(PACKAGES_SENT), None, (w.fmt.number(ev.packages_sent), w.fmt.bytes(ev.bytes_sent))),
-        Row(
-            w(PACKAGES_RECEIVED),
-            None,
-            (w.fmt.number(ev.packages_received), w.fmt.bytes(ev.bytes_received)),
-        ),
-        Row(w(REFUSED_AT_ACCEPTANCE), None, (w.fmt.number(ev.refused_at_acceptance), None)),
-    ]
-    evidence_rows.extend(
-        Row(w.message(PACKAGE_REFUSAL_LABELS, reason), None, (w.fmt.number(count), None))
-        for reason, count in sorted(ev.refusal_reasons.items(), key=lambda rc: (-rc[1], rc[0]))
-    )
-    article = w.fmt.citation("Art. 42")
-    return [
-        Block(
-            ident="preservation",
-            title=w(PRESERVATION, article=article),
-            chart=None,
-            note=None,
-            head=w(FIGURE),
-            columns=(Column(out), Column(inc)),
-            rows=tuple(preservation_rows),
-            empty=w(NO_REQUESTS),
-        ),
-        Block(
-            ident="evidence",
-            title=w(EVIDENCE),
-            chart=None,
-            note=None,
-            head=w(FIGURE),
-            columns=(Column(w(COUNT)), Column(w(SIZE))),
-            rows=tuple(evidence_rows),
-            empty=w(NO_PACKAGE_REFUSED),
-        ),
-    ]
-
-
 def statistics_view(
     figures: Figures,
     *,
@@ -468,7 +312,7 @@ def statistics_view(
     catalogue: Catalogue | None = None,
 ) -> StatisticsView:
     """The page's facts, its charts with their tables, and its plain tables."""
-    w = _Words(fmt=fmt, gettext=gettext, catalogue=catalogue or default_catalogue())
+    w = Words(fmt=fmt, gettext=gettext, catalogue=catalogue or default_catalogue())
     facts = (
         Fact(
             w(PERIOD),
@@ -478,5 +322,5 @@ def statistics_view(
         Fact(w(TOTAL_INCOMING), fmt.number(figures.incoming.total)),
     )
     return StatisticsView(
-        facts=facts, blocks=tuple(_chart_blocks(w, figures)), tables=tuple(_tables(w, figures))
+        facts=facts, blocks=tuple(_chart_blocks(w, figures)), tables=tuple(table_blocks(w, figures))
     )
