@@ -10,8 +10,10 @@ from datetime import date
 import pytest
 
 from hanoi.convention import Language, default_catalogue
+from hanoi.federation.ports import PackageRefusal
 from hanoi.i18n.catalogues import translations
 from hanoi.i18n.formatting import LocaleFormat
+from hanoi.i18n.labels import PACKAGE_REFUSAL_LABELS
 from hanoi.statistics.figures import (
     Direction,
     Durations,
@@ -231,3 +233,7 @@ def test_charts_run_the_page_direction_and_have_unique_ids(language: Language) -
         assert root.get("direction") == ("rtl" if language is Language.AR else "ltr")
         ids += [el.get("id", "") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
+
+
+def test_every_reason_a_package_is_refused_for_has_words() -> None:
+    assert set(PACKAGE_REFUSAL_LABELS) == {reason.value for reason in PackageRefusal}
