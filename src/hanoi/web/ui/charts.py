@@ -1,6 +1,6 @@
 """Horizontal bar charts as SVG, drawn on the server. Pure: text in, markup out.
 
-Why on the server (ADR 0036): the page works with no script at all, under the site's
+Why on the server (ADR 0037): the page works with no script at all, under the site's
 Content-Security-Policy (``style-src 'self'``, so no ``style`` attribute here: colours come
 from classes in ``static/hanoi.css``; sizes are SVG attributes, which the policy does not
 touch), and a chart is checked by a unit test like any other function.
