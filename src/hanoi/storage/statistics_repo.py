@@ -324,42 +324,25 @@ class StatisticsRepository:
             ).where(reached.c.urgency.in_(sorted(URGENT))),
         ).subquery()
         group = [scoped.c.measure, scoped.c.direction, scoped.c.unit]
-        ranked = select(
-            *group,
-            scoped.c.value,
-            func.row_number().over(partition_by=group, order_by=scoped.c.value).label("rank"),
-            func.count().over(partition_by=group).label("n"),
-        ).subquery()
-        wanted = [
-            ranked.c.rank == (ranked.c.n - 1) * num // den + offset
-            for num, den in QUANTILES
-            for offset in (1, 2)
-        ]
+        if self._sqlite:
+            return _ranked_quantiles(connection, scoped, group)
+        # PostgreSQL has the quantiles as aggregates: one sort per group, no row numbers.
         rows = connection.execute(
             select(
-                ranked.c.measure,
-                ranked.c.direction,
-                ranked.c.unit,
-                ranked.c.value,
-                ranked.c.rank,
-                ranked.c.n,
-            ).where(or_(*wanted))
+                *group,
+                func.count().label("n"),
+                *(
+                    func.percentile_cont(num / den).within_group(scoped.c.value).label(name)
+                    for (num, den), name in zip(QUANTILES, ("median", "p90"), strict=True)
+                ),
+            ).group_by(*group)
         )
-        ranks: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
-        sizes: dict[tuple[str, str, str], int] = {}
-        for row in rows:
-            key = (
-                DIRECTIONS[row.direction].value,
-                MEASURES[row.measure].value,
-                UNITS[row.unit],
+        return {
+            _key(row): Durations(
+                int(row.n), round(row.median, 1), round(max(row.p90, row.median), 1)
             )
-            ranks[key][int(row.rank)] = float(row.value)
-            sizes[key] = int(row.n)
-        found: dict[tuple[str, str, str], Durations] = {}
-        for key, n in sizes.items():
-            median, p90 = (_percentile(ranks[key], n, num, den) for num, den in QUANTILES)
-            found[key] = Durations(n, median, max(p90, median))
-        return found
+            for row in rows
+        }
 
     def _preservation(
         self, connection: Connection, query: Query, start: datetime, end: datetime
@@ -450,6 +433,49 @@ class StatisticsRepository:
             refused_at_acceptance=sum(reasons.values()),
             refusal_reasons=dict(reasons),
         )
+
+
+def _key(row: Any) -> tuple[str, str, str]:
+    return DIRECTIONS[row.direction].value, MEASURES[row.measure].value, UNITS[row.unit]
+
+
+def _ranked_quantiles(
+    connection: Connection, scoped: Any, group: list[Any]
+) -> dict[tuple[str, str, str], Durations]:
+    """The median and 90th percentile per group where the engine has no ``percentile_cont``
+    (SQLite): each value numbered in its group, only the ranks around each quantile read
+    back, interpolated here as ``percentile_cont`` would (:func:`_percentile`)."""
+    ranked = select(
+        *group,
+        scoped.c.value,
+        func.row_number().over(partition_by=group, order_by=scoped.c.value).label("rank"),
+        func.count().over(partition_by=group).label("n"),
+    ).subquery()
+    wanted = [
+        ranked.c.rank == (ranked.c.n - 1) * num // den + offset
+        for num, den in QUANTILES
+        for offset in (1, 2)
+    ]
+    rows = connection.execute(
+        select(
+            ranked.c.measure,
+            ranked.c.direction,
+            ranked.c.unit,
+            ranked.c.value,
+            ranked.c.rank,
+            ranked.c.n,
+        ).where(or_(*wanted))
+    )
+    ranks: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
+    sizes: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        ranks[_key(row)][int(row.rank)] = float(row.value)
+        sizes[_key(row)] = int(row.n)
+    found: dict[tuple[str, str, str], Durations] = {}
+    for key, n in sizes.items():
+        median, p90 = (_percentile(ranks[key], n, num, den) for num, den in QUANTILES)
+        found[key] = Durations(n, median, max(p90, median))
+    return found
 
 
 def _flow(
