@@ -29,19 +29,19 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import Engine
 
-from hanoi.storage.s3 import S3Location
-
 # The support modules (tests/support_*.py) hold helpers and fixtures with assertions of
 # their own: pytest rewrites them as it does the test files, so that a failing assertion
 # shows the values it compared. Before any of them is imported.
 pytest.register_assert_rewrite(*(p.stem for p in Path(__file__).parent.glob("support_*.py")))
 
+import support_databases  # noqa: E402 (after the rewrite is registered)
+from hanoi.storage.s3 import S3Location  # noqa: E402
+from support_databases import Clones, Templates  # noqa: E402
+
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_USED: dict[str, str] = {}
-POSTGRES_ADMIN_URL = os.environ.get(
-    "HANOI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = support_databases.ADMIN_URL
 
 
 def require_service(message: str) -> None:
@@ -127,27 +127,45 @@ def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
     try:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        support_databases.templates().dropper.drop(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each engine in turn."""
+    """An empty database on each engine in turn (for the tests of migrations themselves)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     url: str = request.getfixturevalue("fresh_postgres_url")
     return url
 
 
+@pytest.fixture(scope="session")
+def database_templates() -> Templates:
+    """This worker's migrated templates (ADR 0034); dropped at the end of the session."""
+    return support_databases.templates()
+
+
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def migrated_databases(database_templates: Templates) -> Iterator[Clones]:
+    """A factory of migrated databases (clones of the templates), dropped after the test."""
+    with database_templates.clones() as clones:
+        yield clones
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: Clones) -> str:
+    """A database migrated to the latest revision, on each engine in turn."""
+    if request.param == "sqlite":
+        return migrated_databases.sqlite(tmp_path / "test.db")
+    return migrated_databases.postgres()
+
+
+@pytest.fixture
+def engine(migrated_url: str) -> Iterator[Engine]:
     """An engine on each database in turn, migrated to the latest revision."""
-    from hanoi.storage import migrate
     from hanoi.storage.db import make_engine
 
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
+    engine = make_engine(migrated_url)
     yield engine
     engine.dispose()
 
@@ -369,7 +387,11 @@ def require_tool(name: str) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Under pytest-xdist, a worker hands the services it used to the controller."""
+    """The worker's migrated templates are dropped. Under pytest-xdist, a worker hands the
+    services it used to the controller."""
+    if support_databases.templates_server():
+        SERVICES_USED.setdefault("PostgreSQL", support_databases.templates_server())
+    support_databases.close_templates()
     output = getattr(session.config, "workeroutput", None)
     if output is not None:
         output["hanoi_services"] = json.dumps(SERVICES_USED)

@@ -27,11 +27,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def node_with_user(
     node_dir: Path, folder: Path, name: str, *, env: Mapping[str, str] | None = None
 ) -> Path:
-    """A copy of ``node_dir`` at ``folder`` with an officer ``name`` (password PASSWORD)."""
+    """A copy of ``node_dir`` at ``folder`` with an officer ``name`` (password PASSWORD);
+    a ``HANOI_DATABASE_URL`` in ``env`` names a migrated database (``migrated_databases``)."""
     shutil.copytree(node_dir, folder)
-    if env and "HANOI_DATABASE_URL" in env:
-        upgraded = run_hanoi("db", "upgrade", "--dir", str(folder), env=dict(env))
-        assert upgraded.returncode == 0, upgraded.stderr
     added = run_hanoi(
         "user", "add", name, "--role", "officer", "--dir", str(folder), "--password-stdin",
         input=PASSWORD + "\n", env=dict(env or {}),

@@ -12,30 +12,23 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import POSTGRES_ADMIN_URL, free_port_run
+from conftest import free_port_run
 from hanoi.accounts.model import Role, User
-from hanoi.clock import SystemClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput, StepInput
-from hanoi.directory.authoring import assemble, build_entry
-from hanoi.directory.codec import dump_json
-from hanoi.directory.signing import sign_directory, sign_entry
-from hanoi.directory.store import import_document
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.ports import PackageRow
-from hanoi.node.folder import init_node, load_keys
-from hanoi.settings import build_settings, read_config_file
 from hanoi.web.app import create_app
-from hanoi.wiring import Node, open_node, prepare_new_node
-from support_cooperation import add_user, postgres_databases
+from hanoi.wiring import Node
+from support_cooperation import add_user
+from support_databases import templates as database_templates
+from support_nodes import federate, open_at
 from unit.cooperation.builders import complete_contents
 
 CATALOGUE = default_catalogue()
@@ -44,38 +37,6 @@ PACKAGES = "/federation/v1/packages"
 
 
 # --- two nodes, each served on loopback --------------------------------------------------
-
-
-def federate(root: Path, states: list[str], *, base_port: int) -> None:
-    """Node folders for ``states`` (SQLite, disk) holding a directory signed by a throwaway
-    authority, each State at ``http://127.0.0.1:<base_port + i>`` (the sandbox, without users)."""
-    clock = SystemClock()
-    now = clock.now().replace(microsecond=0)
-    entries = []
-    for index, state in enumerate(states):
-        folder = root / state.lower()
-        identity = init_node(
-            folder,
-            state=state,
-            name=f"Central authority of {state}",
-            now=now,
-            prepare=lambda settings, keys: prepare_new_node(settings, keys, clock),
-        )
-        entry = build_entry(
-            identity,
-            node_url=f"http://127.0.0.1:{base_port + index}",
-            authorities=[{"kind": "central-authority", "name": f"Central authority of {state}",
-                          "languages": ["en"], "contact": f"ca@{state.lower()}.example"}],
-            declarations={},
-            valid_from=now,
-        )  # fmt: skip
-        keys = load_keys(build_settings({**read_config_file(folder), "node_dir": folder}))
-        entries.append(sign_entry(entry, [keys.signing]))
-    authority = Ed25519PrivateKey.generate()
-    document = assemble(entries, version=1, issued_at=now, expires=now + timedelta(days=30))
-    data = dump_json(sign_directory(document, authority).to_json())
-    for state in states:
-        import_document(root / state.lower(), data, now=now, pin=authority.public_key())
 
 
 class Served:
@@ -97,15 +58,6 @@ class Served:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=20)
-
-
-def open_at(folder: Path, database_url: str | None) -> Node:
-    values = {**read_config_file(folder), "node_dir": folder.resolve()}
-    if database_url is not None:
-        values["database_url"] = database_url
-        settings = build_settings(values)
-        prepare_new_node(settings, load_keys(settings), SystemClock())
-    return open_node(build_settings(values), clock=SystemClock())
 
 
 @dataclass
@@ -133,11 +85,10 @@ class Pair:
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
     base = free_port_run(2)
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+    with database_templates().clones() as databases:
         urls: list[str | None] = [None, None]
         if request.param == "postgresql":
-            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-            urls = [new_database(), new_database()]
+            urls = [databases.postgres(), databases.postgres()]
         egy = open_at(tmp_path / "fed" / "egy", urls[0])
         vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log

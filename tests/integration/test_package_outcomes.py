@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL, free_port_run
+from conftest import free_port_run
 from hanoi.accounts.model import Role, User
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction
@@ -33,14 +33,13 @@ from hanoi.node.identity import NodeKeys
 from hanoi.settings import build_settings, read_config_file
 from hanoi.wire import format_time
 from hanoi.wiring import Node
-from support_cooperation import postgres_databases
+from support_databases import templates as database_templates
+from support_nodes import federate, open_at
 from support_transfers import (
     Pair,
     Served,
-    federate,
     flip_byte,
     offered,
-    open_at,
     payload_offset,
     sent_and_received,
 )
@@ -108,11 +107,10 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Nodes]:
         )
         for state in ("EGY", "FRA")
     }
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+    with database_templates().clones() as databases:
         urls: list[str | None] = [None, None]
         if request.param == "postgresql":
-            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-            urls = [new_database(), new_database()]
+            urls = [databases.postgres(), databases.postgres()]
         egy = open_at(root / "egy", urls[0])
         vnm = open_at(root / "vnm", urls[1])
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log

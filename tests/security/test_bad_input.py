@@ -28,7 +28,11 @@ MIB = 1024 * 1024
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    url = None if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    url = (
+        None
+        if request.param == "sqlite"
+        else request.getfixturevalue("migrated_databases").postgres()
+    )
     with world(tmp_path, url) as built:
         yield built
 

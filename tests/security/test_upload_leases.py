@@ -30,7 +30,7 @@ from hanoi.clock import FixedClock
 from hanoi.evidence.staging import host_tag
 from hanoi.storage.uploads_repo import UploadsRepository
 from hanoi.web.app import create_app
-from support_cooperation import T0
+from support_nodes import T0
 from support_uploads import MIB, TUS, RawPatch, metadata, patch_headers, upload_desk
 
 CHECKPOINT = 8 * MIB
@@ -74,8 +74,8 @@ def _finish(client: httpx.Client, location: str, data: bytes) -> int:
 
 
 @pytest.mark.slow
-def test_a_server_killed_mid_patch_keeps_what_was_synced(database_url: str, tmp_path: Path) -> None:
-    desk, node = upload_desk(tmp_path / "egy", database_url)
+def test_a_server_killed_mid_patch_keeps_what_was_synced(migrated_url: str, tmp_path: Path) -> None:
+    desk, node = upload_desk(tmp_path / "egy", migrated_url)
     node.engine.dispose()
     data = os.urandom(12 * MIB + 5)
     port = free_port()
@@ -106,8 +106,8 @@ def test_a_server_killed_mid_patch_keeps_what_was_synced(database_url: str, tmp_
 
 
 @pytest.mark.slow
-def test_a_client_gone_mid_patch_keeps_what_arrived(database_url: str, tmp_path: Path) -> None:
-    desk, node = upload_desk(tmp_path / "egy", database_url)
+def test_a_client_gone_mid_patch_keeps_what_arrived(migrated_url: str, tmp_path: Path) -> None:
+    desk, node = upload_desk(tmp_path / "egy", migrated_url)
     node.engine.dispose()
     data = os.urandom(12 * MIB + 5)
     port = free_port()
@@ -160,10 +160,10 @@ def test_a_stalled_patch_gives_up_and_lets_the_upload_go(tmp_path: Path) -> None
 
 
 def test_a_lease_is_taken_over_only_when_its_holder_is_gone(
-    database_url: str, tmp_path: Path
+    migrated_url: str, tmp_path: Path
 ) -> None:
     clock = FixedClock(T0)
-    desk, node = upload_desk(tmp_path / "egy", database_url, clock=clock)
+    desk, node = upload_desk(tmp_path / "egy", migrated_url, clock=clock)
     repository = UploadsRepository(node.engine)
     data = os.urandom(3 * MIB)
     other_host = "0" * 8 if host_tag() != "0" * 8 else "1" * 8
