@@ -30,8 +30,8 @@ from hanoi.wiring import Node
 from support_nodes import T0, build_node
 from unit.cooperation.builders import complete_contents
 from unit.evidence.package_support import make_node as keyed_node
-from unit.evidence.test_received_off_network import acquisition, packed_with
-from unit.reports.test_render import text_of
+from unit.evidence.received_support import acquisition, packed_with
+from unit.reports.render_support import text_of
 
 KIND = "mla-stored-data"
 WAYBILL = "AWB 176-2026-0042"
