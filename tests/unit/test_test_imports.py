@@ -12,7 +12,7 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 
 
-def tests_imported(source: str) -> list[str]:
+def imported_test_modules(source: str) -> list[str]:
     """The test modules (a last component ``test_*``) that ``source`` imports, at any depth."""
     names: list[str] = []
     for node in ast.walk(ast.parse(source)):
@@ -28,7 +28,7 @@ def test_no_test_module_imports_another() -> None:
     offenders = {
         str(path.relative_to(TESTS)): found
         for path in sorted(TESTS.rglob("*.py"))
-        if (found := tests_imported(path.read_text(encoding="utf-8")))
+        if (found := imported_test_modules(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
 
@@ -42,7 +42,7 @@ def test_the_check_sees_every_form_of_import() -> None:
         "from unit.evidence.package_support import make_node\n"
         "import pytest\n"
     )
-    assert tests_imported(source) == [
+    assert imported_test_modules(source) == [
         "test_other",
         "unit.evidence.test_chain_across_borders",
         "unit.evidence.test_chain_across_borders.borders",
