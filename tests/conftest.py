@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,41 +319,87 @@ def open_case(folder: Path, user: str, *, role: str = "officer", to: str = "VNM"
     return request_id
 
 
-def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    """``hanoi serve`` as a real process, returned once /healthz answers."""
-    process = subprocess.Popen(
-        [HANOI, "serve", "--dir", str(folder), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
+def start_server(
+    folder: Path,
+    port: int,
+    *,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """``hanoi serve`` as a real process, returned once /healthz answers (three times with
+    several workers, so that each has had time to start). The environment is the test's
+    without its ``HANOI_*`` variables, plus ``env``; the output goes to ``log`` (or nowhere).
+    Most tests want ``serving``; this is for the tests about the process itself (killed
+    with SIGKILL, its memory measured), which hold the process."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
+    full_env.update(env or {})
+    command = [HANOI, "serve", "--dir", str(folder), "--port", str(port)]
+    if workers != 1:
+        command += ["--workers", str(workers)]
+    output = log.open("ab") if log is not None else None
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=output or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
+            env=full_env,
+        )
+    finally:
+        if output is not None:
+            output.close()  # the child holds its own descriptor
+    deadline = time.monotonic() + 60
+    answered = 0
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                answered += 1
+                if answered >= (3 if workers > 1 else 1):
+                    return process
         except httpx.TransportError:
             if process.poll() is not None:
                 break
-            time.sleep(0.1)
+        time.sleep(0.1)
     process.kill()
-    raise AssertionError(f"hanoi serve --dir {folder} did not start")
+    process.wait()
+    tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
+    raise AssertionError(f"hanoi serve --dir {folder} did not start\n{tail}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Terminate, and kill what does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass(frozen=True)
+class Serving:
+    url: str  # http://127.0.0.1:<port>
+    port: int
+    process: subprocess.Popen[bytes]
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """``hanoi serve --dir folder`` on a free loopback port while the block runs: its base
-    URL; stopped (killed if it does not stop within 10 s) afterwards."""
-    port = free_port()
-    process = start_server(folder, port)
+def serving(
+    folder: Path,
+    *,
+    port: int | None = None,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[Serving]:
+    """``hanoi serve --dir folder`` while the block runs (on ``port``, else a free loopback
+    port; see ``start_server`` for the rest); stopped afterwards."""
+    port = port or free_port()
+    process = start_server(folder, port, workers=workers, env=env, log=log)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Serving(url=f"http://127.0.0.1:{port}", port=port, process=process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ tests are skipped (``require_tool``).
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import SERVICES_USED, free_port, require_tool, run_hanoi, start_server
+from conftest import SERVICES_USED, require_tool, run_hanoi, serving
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.settings import load_settings
@@ -80,17 +79,8 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
         input=password + "\n",
     )
     assert added.returncode == 0, added.stderr
-    port = free_port()
-    process = start_server(folder, port)
-    try:
-        yield UiServer(base_url=f"http://127.0.0.1:{port}", user=user, password=password)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(folder) as server:
+        yield UiServer(base_url=server.url, user=user, password=password)
 
 
 @pytest.fixture(scope="session")
@@ -122,14 +112,5 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         )
     finally:
         node.engine.dispose()
-    port = free_port()
-    process = start_server(folder, port)
-    try:
-        yield Desk(base_url=f"http://127.0.0.1:{port}", request_id=view.request.id)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(folder) as server:
+        yield Desk(base_url=server.url, request_id=view.request.id)

@@ -44,8 +44,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``hanoi serve`` for a node of Egypt with an officer and a supervisor."""
     folder = tmp_path_factory.mktemp("browser-requests") / "egy"
     _node(folder, "EGY", (("amira.hassan", "officer"), ("samir.adel", "supervisor")))
-    with serving(folder) as url:
-        yield url
+    with serving(folder) as server:
+        yield server.url
 
 
 def _log_in(page: Page, base_url: str, name: str) -> None:
@@ -140,8 +140,8 @@ def federated_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         for node in nodes:
             node.engine.dispose()
-    with serving(root / "egy") as url:
-        yield url
+    with serving(root / "egy") as server:
+        yield server.url
 
 
 def _in_arabic(page: Page) -> None:

@@ -281,8 +281,8 @@ def test_the_request_page_gives_the_proof_to_the_case_team(world: World) -> None
 
 @pytest.fixture(scope="module")
 def served(world: World) -> Iterator[str]:
-    with serving(world.egy.settings.node_dir) as url:
-        yield url
+    with serving(world.egy.settings.node_dir) as server:
+        yield server.url
 
 
 def test_the_node_serves_the_proof_to_anyone_holding_the_letter(world: World, served: str) -> None:

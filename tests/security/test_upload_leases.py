@@ -25,7 +25,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import free_port, start_server
+from conftest import free_port, serving, start_server
 from hanoi.clock import FixedClock
 from hanoi.evidence.staging import host_tag
 from hanoi.storage.uploads_repo import UploadsRepository
@@ -79,6 +79,8 @@ def test_a_server_killed_mid_patch_keeps_what_was_synced(migrated_url: str, tmp_
     node.engine.dispose()
     data = os.urandom(12 * MIB + 5)
     port = free_port()
+    # By hand, not conftest.serving: the test kills the process (SIGKILL) and starts another
+    # on the same port, which the client's upload URL names.
     server = start_server(desk.folder, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=desk.auth) as client:
@@ -110,20 +112,17 @@ def test_a_client_gone_mid_patch_keeps_what_arrived(migrated_url: str, tmp_path:
     desk, node = upload_desk(tmp_path / "egy", migrated_url)
     node.engine.dispose()
     data = os.urandom(12 * MIB + 5)
-    port = free_port()
-    server = start_server(desk.folder, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=desk.auth) as client:
-            location = _create(client, data)
-            cut = RawPatch(port, urlparse(location).path, desk.token, offset=0, length=len(data))
-            cut.send(data[: 10 * MIB])
-            time.sleep(0.5)
-            cut.close()
-            resumed_from = _finish(client, location, data)
-            assert CHECKPOINT <= resumed_from <= 10 * MIB
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with (
+        serving(desk.folder) as server,
+        httpx.Client(base_url=server.url, headers=desk.auth) as client,
+    ):
+        location = _create(client, data)
+        cut = RawPatch(server.port, urlparse(location).path, desk.token, offset=0, length=len(data))
+        cut.send(data[: 10 * MIB])
+        time.sleep(0.5)
+        cut.close()
+        resumed_from = _finish(client, location, data)
+        assert CHECKPOINT <= resumed_from <= 10 * MIB
 
 
 @pytest.mark.slow
@@ -133,10 +132,9 @@ def test_a_stalled_patch_gives_up_and_lets_the_upload_go(tmp_path: Path) -> None
     )
     node.engine.dispose()
     data = os.urandom(MIB + 3)
-    port = free_port()
-    server = start_server(desk.folder, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=desk.auth) as client:
+    with serving(desk.folder) as server:
+        port = server.port
+        with httpx.Client(base_url=server.url, headers=desk.auth) as client:
             location = _create(client, data)
             stalled = RawPatch(
                 port, urlparse(location).path, desk.token, offset=0, length=len(data)
@@ -151,9 +149,6 @@ def test_a_stalled_patch_gives_up_and_lets_the_upload_go(tmp_path: Path) -> None
             stalled.close()
             assert _offset(client, location) == 100_000  # what arrived was kept
             assert _finish(client, location, data) == 100_000
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 # --- in-process, with a clock the test moves ----------------------------------------------
