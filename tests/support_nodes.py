@@ -96,11 +96,12 @@ def build_node(
     database_url: str | None = None,
     clock: Clock | None = None,
     *,
+    name: str | None = None,
     users: Mapping[str, Role] | None = None,
 ) -> Node:
     """A new node of ``state`` in ``folder``, open: see ``init_folder`` and ``open_at``."""
     clock = clock or SystemClock()
-    init_folder(folder, state, clock=clock)
+    init_folder(folder, state, name=name, clock=clock)
     return open_at(folder, database_url, clock=clock, users=users)
 
 

@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import run_hanoi, serving
+from conftest import serving
+from hanoi.accounts.model import Role
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 from support_a11y import check_accessible
 from support_custody import split_view
 from support_directory import import_directory
+from support_nodes import build_node
 
 pytestmark = pytest.mark.slow
 
@@ -27,16 +29,12 @@ KIND = "spontaneous-information"
 
 
 def _node(folder: Path, state: str, users: tuple[tuple[str, str], ...]) -> None:
-    made = run_hanoi(
-        "node", "init", "--dir", str(folder), "--state", state, "--name", f"{state} CA"
-    )
-    assert made.returncode == 0, made.stderr
-    for name, role in users:
-        added = run_hanoi(
-            *("user", "add", name, "--role", role, "--dir", str(folder), "--password-stdin"),
-            input=PASSWORD + "\n",
-        )
-        assert added.returncode == 0, added.stderr
+    node = build_node(folder, state, name=f"{state} CA")
+    try:
+        for name, role in users:
+            node.accounts.add_user(name=name, role=Role(role), password=PASSWORD)
+    finally:
+        node.close()
 
 
 @pytest.fixture(scope="module")
