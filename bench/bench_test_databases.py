@@ -17,6 +17,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -70,38 +71,26 @@ def main() -> None:
         sqlite_template = folder / "template.db"
         migrated(f"sqlite:///{sqlite_template}")
         for run in range(RUNS):
-            empty = f"hanoi_bench_{uuid.uuid4().hex[:8]}"
-            made.append(empty)
-            record(
-                "PostgreSQL: CREATE DATABASE (empty)",
-                timed(lambda: admin(f'CREATE DATABASE "{empty}"')),
-            )  # noqa: B023,E501
-            record("PostgreSQL: migrate the empty database", timed(lambda: migrated(url(empty))))  # noqa: B023
-            clone = f"hanoi_bench_{uuid.uuid4().hex[:8]}"
-            made.append(clone)
-            record(
-                "PostgreSQL: CREATE DATABASE ... TEMPLATE (migrated)",
-                timed(lambda: admin(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"')),
-            )  # noqa: B023,E501
-            record("PostgreSQL: no-op migration of the clone", timed(lambda: migrated(url(clone))))  # noqa: B023
-            record(
-                "PostgreSQL: DROP DATABASE ... WITH (FORCE)",
-                timed(lambda: admin(f'DROP DATABASE "{clone}" WITH (FORCE)')),
-            )  # noqa: B023,E501
+            empty, clone = (f"hanoi_bench_{uuid.uuid4().hex[:8]}" for _ in range(2))
+            made += [empty, clone]
+            target, scratch = folder / f"{run}.db", folder / f"m{run}.db"
+            steps: list[tuple[str, Callable[[], object]]] = [
+                ("PostgreSQL: CREATE DATABASE (empty)",
+                 partial(admin, f'CREATE DATABASE "{empty}"')),
+                ("PostgreSQL: migrate the empty database", partial(migrated, url(empty))),
+                ("PostgreSQL: CREATE DATABASE ... TEMPLATE (migrated)",
+                 partial(admin, f'CREATE DATABASE "{clone}" TEMPLATE "{template}"')),
+                ("PostgreSQL: no-op migration of the clone", partial(migrated, url(clone))),
+                ("PostgreSQL: DROP DATABASE ... WITH (FORCE)",
+                 partial(admin, f'DROP DATABASE "{clone}" WITH (FORCE)')),
+                ("SQLite: migrate an empty file", partial(migrated, f"sqlite:///{scratch}")),
+                ("SQLite: copy the migrated file",
+                 partial(shutil.copyfile, sqlite_template, target)),
+                ("SQLite: no-op migration of the copy", partial(migrated, f"sqlite:///{target}")),
+            ]  # fmt: skip
+            for what, action in steps:
+                record(what, timed(action))
             made.remove(clone)
-            target = folder / f"{run}.db"
-            record(
-                "SQLite: migrate an empty file",
-                timed(lambda: migrated(f"sqlite:///{folder / f'm{run}.db'}")),
-            )  # noqa: B023,E501
-            record(
-                "SQLite: copy the migrated file",
-                timed(lambda: shutil.copyfile(sqlite_template, target)),
-            )  # noqa: B023,E501
-            record(
-                "SQLite: no-op migration of the copy",
-                timed(lambda: migrated(f"sqlite:///{target}")),
-            )  # noqa: B023,E501
     finally:
         for name in made:
             admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hanoi.accounts.model import Role
@@ -75,16 +76,17 @@ def open_at(
     *,
     clock: Clock | None = None,
     users: Mapping[str, Role] | None = None,
+    http_client: Callable[[], httpx.Client] | None = None,
 ) -> Node:
     """The node of ``folder`` opened on ``database_url`` (its own SQLite if None). Another
     database is prepared for the node first, as ``hanoi node init`` would have: it must be
     migrated already (a clone from ``migrated_databases``) or be a SQLite file not yet made.
-    ``users`` are added (without a password)."""
+    ``users`` are added (without a password); ``http_client``: see ``open_node``."""
     clock = clock or SystemClock()
     settings = settings_of(folder, database_url)
     if database_url is not None:
         prepare_from_template(clock)(settings, load_keys(settings))
-    node = open_node(settings, clock=clock)
+    node = open_node(settings, clock=clock, http_client=http_client)
     for user, role in (users or {}).items():
         node.accounts.add_user(name=user, role=role, password=None)
     return node

@@ -28,6 +28,7 @@ from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import add_user
 from support_databases import templates as database_templates
+from support_federation import InProcessFederation
 from support_nodes import federate, open_at
 from unit.cooperation.builders import complete_contents
 
@@ -69,6 +70,7 @@ class Pair:
     amira: User  # EGY officer, drafts the request
     samir: User  # EGY supervisor
     lan: User  # VNM supervisor, central-authority intake
+    http: httpx.Client  # reaches egy_url and vnm_url, in process or over loopback
 
     def incoming(self, package_id: str, suffix: str) -> Path:
         return self.egy.settings.node_dir / "packages" / "incoming" / f"{package_id}{suffix}"
@@ -83,27 +85,44 @@ class Pair:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes in one process (``support_federation``): no socket between them."""
+    yield from two_nodes(request.param, tmp_path, network=False)
+
+
+def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
+    """EGY and VNM on ``engine``, each served at its directory URL: with ``network``, by a
+    real uvicorn server on loopback (for the tests of sockets and processes), else in
+    process. ``Pair.http`` reaches either."""
     base = free_port_run(2)
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
-    with database_templates().clones() as databases:
-        urls: list[str | None] = [None, None]
-        if request.param == "postgresql":
-            urls = [databases.postgres(), databases.postgres()]
-        egy = open_at(tmp_path / "fed" / "egy", urls[0])
-        vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
+    urls = [f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"]
+    with database_templates().clones() as databases, InProcessFederation() as federation:
+        databases_of: list[str | None] = [None, None]
+        if engine == "postgresql":
+            databases_of = [databases.postgres(), databases.postgres()]
+        http_client = None if network else federation.client
+        egy = open_at(tmp_path / "fed" / "egy", databases_of[0], http_client=http_client)
+        vnm = open_at(tmp_path / "fed" / "vnm", databases_of[1], http_client=http_client)
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
             node.peering.sync()
-        servers = [Served(egy, base), Served(vnm, base + 1)]
+        servers: list[Served] = []
+        if network:
+            servers = [Served(egy, base), Served(vnm, base + 1)]
+        else:
+            federation.serve(urls[0], egy)
+            federation.serve(urls[1], vnm)
         try:
-            yield Pair(
-                egy=egy,
-                vnm=vnm,
-                egy_url=f"http://127.0.0.1:{base}",
-                vnm_url=f"http://127.0.0.1:{base + 1}",
-                amira=add_user(egy, "amira", Role.OFFICER),
-                samir=add_user(egy, "samir", Role.SUPERVISOR),
-                lan=add_user(vnm, "lan", Role.SUPERVISOR),
-            )
+            with httpx.Client(timeout=60) if network else federation.client() as http:
+                yield Pair(
+                    egy=egy,
+                    vnm=vnm,
+                    egy_url=urls[0],
+                    vnm_url=urls[1],
+                    amira=add_user(egy, "amira", Role.OFFICER),
+                    samir=add_user(egy, "samir", Role.SUPERVISOR),
+                    lan=add_user(vnm, "lan", Role.SUPERVISOR),
+                    http=http,
+                )
         finally:
             for served in servers:
                 served.stop()

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -31,7 +32,7 @@ from hanoi.custody.events import CustodyAction
 from hanoi.federation.ports import PackageRow, PackageStatus
 from hanoi.federation.sending import offer_message_id
 from hanoi.storage.transfers_repo import TransfersRepository
-from support_transfers import PACKAGES, Pair, collected, sent_and_received
+from support_transfers import PACKAGES, Pair, collected, sent_and_received, two_nodes
 from support_ui import PASSWORD, csrf, signed_in
 
 pytestmark = pytest.mark.slow
@@ -46,6 +47,13 @@ def black_hole() -> Iterator[str]:
         hole.bind(("127.0.0.1", 0))
         hole.listen(64)
         yield f"http://127.0.0.1:{hole.getsockname()[1]}/witness"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes served by real servers on loopback: a sender process is killed, and
+    another process opens its node and reaches EGY over the network."""
+    yield from two_nodes(request.param, tmp_path, network=True)
 
 
 def point_egy_witness(p: Pair, url: str) -> None:

@@ -73,6 +73,7 @@ def clocked(
 
         monkeypatch.setattr(egy.transfers.receiver.download, "_client", counting)
         amira = egy.accounts.add_user(name="amira", role=Role.OFFICER, password=PASSWORD).user
+        http = httpx.Client(timeout=60)  # real servers: these tests stop VNM's
         try:
             yield Clocked(
                 p=Pair(
@@ -83,6 +84,7 @@ def clocked(
                     amira=amira,
                     samir=add_user(egy, "samir", Role.SUPERVISOR),
                     lan=add_user(vnm, "lan", Role.SUPERVISOR),
+                    http=http,
                 ),
                 clock=clock,
                 vnm_port=base + 1,
@@ -90,6 +92,7 @@ def clocked(
                 asked=asked,
             )
         finally:
+            http.close()
             for served in servers:
                 served.stop()
             for node in (egy, vnm):
