@@ -1,4 +1,4 @@
-"""What a migrated database costs a test (ADR 0035): migrating an empty database against
+"""What a migrated database costs a test (ADR 0038): migrating an empty database against
 copying a migrated template, on PostgreSQL and SQLite; and the no-op migration a node
 opened on a copy still runs (``prepare_new_node``).
 

@@ -141,7 +141,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def database_templates() -> Templates:
-    """This worker's migrated templates (ADR 0035); dropped at the end of the session."""
+    """This worker's migrated templates (ADR 0038); dropped at the end of the session."""
     return support_databases.templates()
 
 

@@ -1,5 +1,5 @@
 """Migrated databases for tests, made by copying a template rather than by migrating
-(ADR 0035): per test process (an xdist worker), one PostgreSQL database and one SQLite file
+(ADR 0038): per test process (an xdist worker), one PostgreSQL database and one SQLite file
 are migrated at first use, from whatever migrations the code has; each test that needs a
 migrated database gets a clone (``CREATE DATABASE ... TEMPLATE``, a file copy). Clones are
 dropped when their test ends (in a thread: ``Dropper``), the templates when the session
