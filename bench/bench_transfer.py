@@ -1,17 +1,17 @@
 """Moving an evidence package between two nodes on loopback, against curl on the same URL.
 
 Builds a two-State sandbox (EGY, VNM), starts VNM's node as a server, puts a package of
-N MiB (random bytes) among VNM's outgoing packages, and times EGY pulling it with the
-real transfer code (HTTP range requests of `transfer_chunk_bytes`, each fsynced, SHA-256
-checked against the offer) in this process. The baseline, in the same run, is
-`curl -o FILE URL` of the same package from the same server (no checks, no fsync).
+N MiB (random bytes) in VNM's blob store as an outgoing package, and times EGY pulling it
+with the real transfer code (HTTP range requests of `transfer_chunk_bytes`, served from
+the blob store, each fsynced, SHA-256 checked against the offer, then the whole put into
+EGY's blob store) in this process. The baseline, in the same run, is `curl -o FILE URL`
+of the same package from the same server (no checks, no fsync, no copy into a store).
 
     HANOI_BENCH_SIZE_MIB=2048 HANOI_BENCH_RUNS=3 .venv/bin/python bench/bench_transfer.py
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import statistics
@@ -60,25 +60,23 @@ def main() -> None:
     wait_ready(vnm, timeout=120)
     try:
         package_id = secrets.token_hex(16)
-        outgoing = vnm.node_dir / "packages" / "outgoing"
-        outgoing.mkdir(parents=True)
-        source = outgoing / f"{package_id}.tar"
-        digest = hashlib.sha256()
+        source = Path(tempfile.mkdtemp()) / "package.tar"
         with source.open("wb") as out:
             for _ in range(SIZE_MIB):
-                block = os.urandom(MIB)
-                digest.update(block)
-                out.write(block)
+                out.write(os.urandom(MIB))
         size = SIZE_MIB * MIB
         now = clock.now()
         vnm_node = open_node(load_settings(vnm.node_dir))
+        with source.open("rb") as stream:
+            digest = vnm_node.blobs.put(stream).digest
+        source.unlink()
         TransfersRepository(vnm_node.engine).add(
             PackageRow(
                 id=package_id,
                 request_id="VNM-BENCH",
                 direction="outgoing",
                 peer="EGY",
-                sha256=digest.hexdigest(),
+                sha256=digest,
                 size=size,
                 status="offered",
                 received=size,
@@ -104,7 +102,7 @@ def main() -> None:
                 request_id="VNM-BENCH",
                 direction="incoming",
                 peer="VNM",
-                sha256=digest.hexdigest(),
+                sha256=digest,
                 size=size,
                 status="offered",
                 received=0,
@@ -112,13 +110,12 @@ def main() -> None:
                 created_at=now,
                 updated_at=now,
             )
-            for leftover in (egy.node_dir / "packages" / "incoming").glob(f"{incoming_id}.*"):
-                leftover.unlink()
+            if egy_node.blobs.exists(digest):  # the previous run's copy
+                egy_node.blobs.delete(digest)
             repo.add(row)
             start = time.perf_counter()
-            fetched = egy_node.transfers.fetch(row)
+            egy_node.transfers.fetch(row)
             ours = time.perf_counter() - start
-            fetched.unlink()
             if run:
                 hanoi_times.append(ours)
                 curl_times.append(curl)
@@ -127,7 +124,7 @@ def main() -> None:
         print(machine())
         print(f"package {SIZE_MIB} MiB, {RUNS} runs, loopback, median seconds")
         for label, seconds in (
-            ("hanoi transfer (ranges, fsync, SHA-256)", ours),
+            ("hanoi transfer (ranges, SHA-256, store)", ours),
             ("curl -o", theirs),
         ):
             print(f"{label:<40} {seconds:8.3f} s  {SIZE_MIB / seconds:8.1f} MiB/s")

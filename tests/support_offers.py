@@ -1,10 +1,11 @@
 """An evidence offer of any bytes, as a dishonest directory member's node can make one: the
-file served by its node, the offer signed and sealed like any other message and delivered
-through the receiving node's inbox (checked against the signed directory)."""
+bytes served by its node (from its blob store), the offer signed and sealed like any other
+message and delivered through the receiving node's inbox (checked against the signed
+directory)."""
 
 from __future__ import annotations
 
-import hashlib
+import io
 import secrets
 
 from hanoi.cooperation.ports import Outgoing
@@ -18,11 +19,8 @@ def hostile_offer(p: Pair, request_id: str, data: bytes) -> str:
     """What a dishonest directory member's node can do: serve ``data`` as a package and
     offer it in a message signed and sealed like any other."""
     package_id = secrets.token_hex(16)
-    path = p.outgoing(package_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    digest = p.vnm.blobs.put(io.BytesIO(data)).digest
     now = p.vnm.clock.now()
-    digest = hashlib.sha256(data).hexdigest()
     TransfersRepository(p.vnm.engine).add(
         PackageRow(
             id=package_id,

@@ -11,6 +11,7 @@ import tarfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.ports import PackageRow
+from hanoi.federation.scratch import ScratchSpace
+from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_cooperation import add_user
@@ -73,10 +76,16 @@ class Pair:
     http: httpx.Client  # reaches egy_url and vnm_url, in process or over loopback
 
     def incoming(self, package_id: str, suffix: str) -> Path:
-        return self.egy.settings.node_dir / "packages" / "incoming" / f"{package_id}{suffix}"
+        """EGY's download in progress (``.part``, in its scratch space), or the package
+        downloaded whole (``.tar``: its blob, a file of EGY's disk blob store, which may
+        not exist yet)."""
+        if suffix == ".part":
+            return ScratchSpace(self.egy.settings.node_dir).part(package_id)
+        return blob_file(self.egy, self.egy.transfers.row(package_id))
 
     def outgoing(self, package_id: str) -> Path:
-        return self.vnm.settings.node_dir / "packages" / "outgoing" / f"{package_id}.tar"
+        """The file of VNM's disk blob store that holds an outgoing package's bytes."""
+        return blob_file(self.vnm, self.vnm.transfers.row(package_id))
 
     def row(self, request_id: str) -> PackageRow:
         [received] = self.egy.transfers.packages(self.samir, request_id)
@@ -128,6 +137,27 @@ def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
                 served.stop()
             for node in (egy, vnm):
                 node.engine.dispose()
+
+
+def blob_file(node: Node, row: PackageRow | None) -> Path:
+    """Where a node's disk blob store keeps a package's bytes (the row's SHA-256)."""
+    assert row is not None
+    assert row.sha256, "not packed yet"
+    assert isinstance(node.blobs, DiskBlobStore)
+    return node.blobs.path_of(row.sha256)
+
+
+def stored_blobs(node: Node) -> set[str]:
+    """The digests a node's disk blob store holds (evidence files and packages)."""
+    assert isinstance(node.blobs, DiskBlobStore)
+    return {path.name for path in (node.blobs.root / "sha256").rglob("*") if path.is_file()}
+
+
+def temporaries(node: Node) -> list[Path]:
+    """What a node's packing or reading of packages left in its scratch space's temporary
+    folder (each attempt removes its own, however it ends)."""
+    tmp = node.settings.node_dir / "scratch" / "tmp"
+    return sorted(tmp.iterdir()) if tmp.is_dir() else []
 
 
 def sent_and_received(p: Pair) -> str:
@@ -185,8 +215,19 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@contextmanager
+def writable(path: Path) -> Iterator[Path]:
+    """A file the blob store made read-only, writable while a test damages it."""
+    mode = path.stat().st_mode
+    path.chmod(mode | 0o200)
+    try:
+        yield path
+    finally:
+        path.chmod(mode)
+
+
 def flip_byte(path: Path, offset: int) -> None:
-    with path.open("r+b") as stream:
+    with writable(path), path.open("r+b") as stream:
         stream.seek(offset)
         byte = stream.read(1)
         stream.seek(offset)

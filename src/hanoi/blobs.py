@@ -10,6 +10,15 @@ runs the same suite against each):
 - ``open(digest)`` returns a reader that re-hashes what it hands out and
   raises :class:`~hanoi.errors.IntegrityError` at the end if the bytes do
   not match the digest. Callers must read to the end before trusting.
+- ``open_range(digest, start, length)`` returns a reader of exactly the bytes
+  ``[start, start + length)``, read from the store as they are: a part cannot
+  be checked against the digest of the whole, so whoever assembles the whole
+  checks it (an evidence package served with HTTP ``Range``: the receiver
+  checks the SHA-256 of the offer). It never reads more than the range from
+  the store, so a range of a large object costs what the range costs. A range
+  outside the object (``start + length > size``, or a negative number) is
+  :class:`~hanoi.errors.InvalidInput`; a missing object
+  :class:`~hanoi.errors.NotFound`.
 - ``exists``, ``size`` and ``delete`` do what they say; ``size`` and
   ``delete`` raise :class:`~hanoi.errors.NotFound` for a missing object.
 - ``check()`` raises :class:`~hanoi.errors.Unavailable` if the store cannot
@@ -93,6 +102,8 @@ class BlobStore(Protocol):
 
     def open(self, digest: str) -> BinaryIO: ...
 
+    def open_range(self, digest: str, start: int, length: int) -> BinaryIO: ...
+
     def exists(self, digest: str) -> bool: ...
 
     def size(self, digest: str) -> int: ...
@@ -145,6 +156,53 @@ class VerifyingReader(io.RawIOBase):
             super().close()
 
 
+def check_range(start: int, length: int, size: int | None = None) -> None:
+    """Refuse a range that is negative or, when ``size`` is known, ends past the object."""
+    if start < 0 or length < 0:
+        raise InvalidInput("a byte range starts at 0 or later and has a length of 0 or more")
+    if size is not None and start + length > size:
+        raise InvalidInput(
+            f"the range {start}-{start + length - 1} ends past the object's {size} bytes"
+        )
+
+
+class RangeReader(io.RawIOBase):
+    """Hands out exactly ``length`` bytes of ``inner`` (positioned at the range's start):
+    no more, whatever ``inner`` holds, and an :class:`IntegrityError` if it ends first
+    (an object cut short in the store)."""
+
+    def __init__(self, inner: BinaryIO, *, length: int, digest: str) -> None:
+        super().__init__()
+        self._inner = inner
+        self._left = length
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        data = self._inner.read(min(len(buffer), self._left))
+        if not data:
+            raise IntegrityError(f"blob {self._digest} ends before the range asked for")
+        n = len(data)
+        buffer[:n] = data
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
+
+
+def range_reader(inner: BinaryIO, *, length: int, digest: str) -> BinaryIO:
+    """A buffered :class:`RangeReader`, typed as a plain binary stream."""
+    return io.BufferedReader(RangeReader(inner, length=length, digest=digest), CHUNK_SIZE)
+
+
 def reader(inner: BinaryIO, *, digest: str, size: int | None = None) -> BinaryIO:
     """A buffered :class:`VerifyingReader`, typed as a plain binary stream."""
     return io.BufferedReader(VerifyingReader(inner, digest=digest, size=size), CHUNK_SIZE)
@@ -193,6 +251,11 @@ class MemoryBlobStore:
     def open(self, digest: str) -> BinaryIO:
         data = self._get(digest)
         return reader(io.BytesIO(data), digest=digest, size=len(data))
+
+    def open_range(self, digest: str, start: int, length: int) -> BinaryIO:
+        data = self._get(digest)
+        check_range(start, length, len(data))
+        return io.BytesIO(data[start : start + length])
 
     def exists(self, digest: str) -> bool:
         return check_digest(digest) in self._objects

@@ -13,7 +13,9 @@ The web layer maps families to HTTP statuses in one place
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +32,23 @@ class HanoiError(Exception):
 
     title = "Hanoi error"
     type_slug = "error"
+    retry_after: float | timedelta | None = None
+    """How long the caller should wait before asking again, where waiting helps (a rate
+    limit, a proof the witnesses have not cosigned yet); the API sends it as
+    ``Retry-After``."""
 
     def __init__(self, detail: str, *, fields: tuple[FieldProblem, ...] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
         self.fields = fields
+
+    def wait_seconds(self) -> int | None:
+        """:attr:`retry_after` in whole seconds, at least 1; None when there is none."""
+        wait = self.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
+        if seconds is None or seconds <= 0:
+            return None
+        return max(1, math.ceil(seconds))
 
     def diagnostics(self) -> str:
         """A one-line human explanation, for the CLI and logs."""

@@ -34,19 +34,22 @@ from hanoi.federation.announce import MessageAnnouncer
 from hanoi.federation.documents import RequestDocuments
 from hanoi.federation.offer_retry import OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
-from hanoi.federation.ports import Direction
+from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.range_fetch import RangeFetch
 from hanoi.federation.receiving import PackageReceiver
+from hanoi.federation.scratch import ScratchSpace
 from hanoi.federation.sending import PackageSender
 from hanoi.federation.service import DirectoryHolder, FederationService
 from hanoi.federation.transfers import TransferService
 from hanoi.federation.transport import HttpWitnessTransport
 from hanoi.federation.witness_peering import WitnessPeering
 from hanoi.federation.witness_quorum import LogQuorum
+from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
 from hanoi.settings import Settings
+from hanoi.statistics.service import StatisticsService
 from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.blob_disk import DiskBlobStore
@@ -56,11 +59,14 @@ from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
 from hanoi.storage.federation_repo import FederationRepository
+from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
+from hanoi.storage.liveness import FolderLiveness
 from hanoi.storage.node_keys import record_key
 from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.s3 import S3Location
 from hanoi.storage.sessions_repo import SessionsRepository
+from hanoi.storage.statistics_repo import StatisticsRepository
 from hanoi.storage.tile_stores import DiskTileStore, S3TileStore, TileStore
 from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.storage.uploads_repo import UploadsRepository
@@ -188,6 +194,11 @@ class Node:
     States' witnesses (packages, exports for court; ADR 0022)."""
     letters: LetterRecords
     """The letters of request this node issued (:mod:`hanoi.letters.issued`)."""
+    statistics: StatisticsService
+    """The figures for the Conference of the States Parties, computed by the database."""
+    leases: Leases
+    """This process's leases in the database: one holder at a time for a piece of work
+    across the node's processes and hosts (:mod:`hanoi.leases`, ADR 0035)."""
 
     def close(self) -> None:
         """Release what the node holds open: the database engine's connections. Safe to
@@ -225,6 +236,11 @@ def open_node(
     tiles = make_tile_store(settings)
     tiles.check()
     clock = clock or SystemClock()
+    leases = Leases(  # wall-clock time: leases are compared across processes and hosts
+        SqlLeases(engine),
+        clock=SystemClock(),
+        liveness=FolderLiveness(settings.node_dir / "processes"),
+    )
     custody_repo = CustodyRepository(engine)
     witnesses = WitnessRepository(engine)
     uploads = UploadService(
@@ -330,6 +346,8 @@ def open_node(
         keys=keys,
         directory=directory,
         packages=TransfersRepository(engine, custody_repo),
+        package_bytes=PackageBytes(blobs=blobs, scratch=ScratchSpace(settings.node_dir)),
+        leases=leases,
         cooperation=cooperation,
         evidence=evidence,
         custody=custody,
@@ -375,6 +393,13 @@ def open_node(
         transfers=transfers,
         quorum=quorum,
         letters=LettersRepository(engine, custody_repo),
+        statistics=StatisticsService(
+            node_state=settings.state,
+            source=StatisticsRepository(engine),
+            refusals=cooperation_store,
+            clock=clock,
+        ),
+        leases=leases,
     )
 
 
@@ -384,6 +409,8 @@ def _transfers(
     keys: NodeKeys,
     directory: DirectoryHolder,
     packages: TransfersRepository,
+    package_bytes: PackageBytes,
+    leases: Leases,
     cooperation: CooperationService,
     evidence: EvidenceService,
     custody: CustodyLog,
@@ -395,11 +422,15 @@ def _transfers(
     clients: dict[str, Any],
 ) -> TransferService:
     """Evidence packages both ways: the sender, the receiver (with its download and its
-    acceptance), the outcomes; ``wake`` is set when a message is queued."""
+    acceptance), the outcomes; ``wake`` is set when a message is queued. Packages' bytes
+    are in the blob store; this host's working files in the node folder's scratch space,
+    where what a crash left a day ago is swept now."""
+    package_bytes.scratch.sweep()
     outcomes = PackageOutcomes(node_state=settings.state, store=packages, clock=clock, wake=wake)
     sender = PackageSender(
         node_state=settings.state,
-        folder=settings.node_dir / "packages" / Direction.OUTGOING,
+        packages=package_bytes,
+        leases=leases,
         keys=keys,
         directory=directory,
         store=packages,
@@ -415,7 +446,8 @@ def _transfers(
         wake=wake,
     )
     receiver = PackageReceiver(
-        folder=settings.node_dir / "packages" / Direction.INCOMING,
+        packages=package_bytes,
+        leases=leases,
         directory=directory,
         store=packages,
         acceptance=PackageAcceptance(
@@ -423,6 +455,7 @@ def _transfers(
             keys=keys,
             directory=directory,
             store=packages,
+            packages=package_bytes,
             evidence=evidence,
             outcomes=outcomes,
             clock=clock,
@@ -440,7 +473,7 @@ def _transfers(
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
     )
     return TransferService(
-        folder=settings.node_dir / "packages",
+        packages=package_bytes,
         store=packages,
         cooperation=cooperation,
         evidence=evidence,

@@ -30,6 +30,8 @@ from hanoi.convention import default_catalogue
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import NotFound
 from hanoi.evidence.items import Acquisition, SourceKind
+from hanoi.federation.scratch import ScratchSpace
+from hanoi.leases import LEASE_SECONDS
 from hanoi.sandbox.nodes import (
     Sandbox,
     SandboxNode,
@@ -39,6 +41,8 @@ from hanoi.sandbox.nodes import (
     wait_ready,
 )
 from hanoi.settings import load_settings
+from hanoi.storage.db import make_engine
+from hanoi.storage.leases_repo import SqlLeases
 from hanoi.web.app import create_app
 from hanoi.wiring import Node, open_node
 from unit.cooperation.builders import complete_contents
@@ -190,9 +194,8 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
         ),
     ).item
     offer = s.vnm.transfers.offer(lan, request_id, [item.id])
-    outgoing = s.vnm.settings.node_dir / "packages" / "outgoing" / f"{offer.id}.tar"
-    incoming = s.egy.node_dir / "packages" / "incoming"
-    part, final = incoming / f"{offer.id}.part", incoming / f"{offer.id}.tar"
+    scratch = ScratchSpace(s.egy.node_dir)  # EGY's download in progress, on its host
+    part, final = scratch.part(offer.id), scratch.downloaded(offer.id)
     assert s.vnm.federation.deliver_due() >= 1  # the evidence-offer, into EGY's inbox
 
     # EGY's background job starts pulling; kill it with a good part of the package on disk.
@@ -203,6 +206,9 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
     until(midway, what="the package half-way down")
     stop_node(s.egy, kill=True)
     killed_at = time.monotonic()
+    leases = SqlLeases(make_engine(load_settings(s.egy.node_dir).resolved_database_url))
+    dead = leases.holder(f"package:incoming:{offer.id}", now=SystemClock().now())
+    assert dead is not None  # the killed process's lease, far from its end
     kept = part.stat().st_size
     assert 0 < kept < offer.size
     assert not final.exists()
@@ -227,9 +233,11 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
     assert after, "the restarted node fetched nothing"
     assert after[0].start == kept
     assert sum(f.sent for f in after) == offer.size - kept < offer.size
-    assert final.read_bytes() == outgoing.read_bytes()
-    assert hashlib.sha256(final.read_bytes()).hexdigest() == offer.sha256
     assert not part.exists()
+    assert not final.exists()  # in the blob store now, by the offer's digest
+    assert after[0].started - killed_at < LEASE_SECONDS  # taken over: its holder was dead
+    assert leases.holder(f"package:incoming:{offer.id}", now=SystemClock().now()) is None
+    leases.engine.dispose()
 
     # Another restart changes nothing: no more fetching, still one item.
     stop_node(s.egy)
@@ -251,5 +259,7 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
         assert actions == [CustodyAction.RECEIVED]
         with egy.blobs.open(received.sha256) as stored:
             assert hashlib.sha256(stored.read()).hexdigest() == item.sha256
+        with egy.blobs.open(offer.sha256) as package, s.vnm.blobs.open(offer.sha256) as sent:
+            assert package.read() == sent.read()  # the package too, as the sender holds it
     finally:
         egy.engine.dispose()

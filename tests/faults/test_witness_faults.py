@@ -32,7 +32,15 @@ from hanoi.custody.events import CustodyAction
 from hanoi.federation.ports import PackageRow, PackageStatus
 from hanoi.federation.sending import offer_message_id
 from hanoi.storage.transfers_repo import TransfersRepository
-from support_transfers import PACKAGES, Pair, collected, sent_and_received, two_nodes
+from support_transfers import (
+    PACKAGES,
+    Pair,
+    collected,
+    sent_and_received,
+    stored_blobs,
+    temporaries,
+    two_nodes,
+)
 from support_ui import PASSWORD, csrf, signed_in
 
 pytestmark = pytest.mark.slow
@@ -228,6 +236,7 @@ def test_a_sender_killed_between_the_steps_offers_the_package_once(
     request_id = sent_and_received(p)
     item = collected(p, request_id, "disk.img", os.urandom(80_000))
     folder = p.vnm.settings.node_dir
+    blobs_before = stored_blobs(p.vnm)
     killed = subprocess.run(
         [
             sys.executable,
@@ -252,8 +261,10 @@ def test_a_sender_killed_between_the_steps_offers_the_package_once(
         assert row.status == PackageStatus.PACKING
         assert offers_in_outbox(p, request_id) == []
         assert httpx.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=10).status_code == 404
-    tar = folder / "packages" / "outgoing" / f"{row.id}.tar"
-    assert tar.exists() == (step in ("packed", "offered"))
+    # Packed: the package's bytes in the blob store (a blob nobody refers to, if the offer
+    # never came); the temporary file it was packed in removed, whatever the step.
+    assert len(stored_blobs(p.vnm) - blobs_before) == (step in ("packed", "offered"))
+    assert temporaries(p.vnm) == []
 
     # The node's next round (after a restart, the background job): the package goes once.
     p.vnm.custody.sequence()  # the custody worker's round: sequence, ask the witnesses

@@ -45,8 +45,10 @@ from support_transfers import (
     CATALOGUE,
     KIND,
     Served,
+    blob_file,
     flip_byte,
     payload_offset,
+    writable,
 )
 from support_ui import LOOPBACK, PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
@@ -81,7 +83,8 @@ class Case:
 
     @property
     def package_file(self) -> Path:
-        return self.egy.transfers.package_file("incoming", self.package_id)
+        """The received package's bytes: a file of EGY's disk blob store."""
+        return blob_file(self.egy, self.egy.transfers.row(self.package_id))
 
 
 def collected(vnm: Node, request_id: str, name: str, data: bytes) -> EvidenceItem:
@@ -490,7 +493,8 @@ def test_a_tampered_package_gives_a_report_that_says_verification_failed(
         assert "data/" in flat  # the verifier names the file at fault
         assert "(altered)" in flat or "doesnotmatch" in flat
     finally:
-        shutil.copyfile(original, case.package_file)
+        with writable(case.package_file) as blob:
+            shutil.copyfile(original, blob)
 
 
 # --- the UI -----------------------------------------------------------------------------

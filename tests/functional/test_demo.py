@@ -27,6 +27,7 @@ import pytest
 from conftest import free_port_run
 from hanoi.clock import SystemClock
 from hanoi.cooperation.samples import sample_contents
+from hanoi.federation.scratch import ScratchSpace
 from hanoi.sandbox.nodes import SandboxNode, build_sandbox, start_node, stop_node, wait_ready
 from support_letters import pdfsig
 
@@ -48,7 +49,7 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     demo = json.loads((folder / "demo.json").read_text())
     assert (folder / "demo.json").stat().st_mode & 0o777 == 0o600  # it holds passwords
     assert demo["ready"] is True
-    assert len(demo["steps"]) == 9
+    assert len(demo["steps"]) == 10
     assert all(step["ok"] for step in demo["steps"])
     assert [s["state"] for s in demo["states"]] == ["EGY", "VNM", "FRA"]
     assert [s["url"] for s in demo["states"]] == [f"http://127.0.0.1:{base + i}" for i in range(3)]
@@ -76,9 +77,10 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     )
     assert verify.returncode == 0, verify.stderr
     assert "VERIFIED" in verify.stdout
-    for n in range(1, 10):
+    for n in range(1, 11):
         assert f"[{n}]" in result.stdout
     _check_the_letters_to_and_from_a_state_without_a_node(folder, demo, result.stdout)
+    _check_the_signed_statistics(folder, demo)
     # A second run on the same folder starts afresh; a folder that is not a sandbox is refused.
     other = tmp_path / "precious"
     other.mkdir()
@@ -124,6 +126,42 @@ def _check_the_letters_to_and_from_a_state_without_a_node(
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert json.loads(checked.stdout)["custody"]["request_id"] == demo["requests"]["on-paper"]
+
+
+def _check_the_signed_statistics(folder: Path, demo: dict[str, Any]) -> None:
+    """Step 10 (issue 19), from outside the demo: the three States' signed figures beside
+    demo.json sum to the demo's six requests once each (EGY-VNM counted by both sides,
+    GHA's by EGY alone); VNM's refusal of EGY's request and EGY's of GHA's are under their
+    grounds; one changed byte in a file and the sum is refused, naming it."""
+    statistics = Path(demo["statistics"])
+    assert statistics.parent == folder
+    files = [str(statistics / f"{state}.jws") for state in ("egy", "vnm", "fra")]
+    trust = ["--trust", str(folder / "directory-authority" / "directory.json"),
+             "--authority-key", str(folder / "directory-authority" / "authority.pub")]  # fmt: skip
+    summed = subprocess.run(
+        [HANOI, "stats", "aggregate", *files, *trust, "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert summed.returncode == 0, summed.stderr
+    value = json.loads(summed.stdout)
+    assert value == json.loads((statistics / "aggregate.json").read_text())
+    assert [s["state"] for s in value["states"]] == ["EGY", "FRA", "VNM"]
+    assert value["distinct_requests"]["count"] == 6
+    assert value["outgoing"]["refusals_by_ground"]["essential-interests"]["count"] == 1
+    assert value["incoming"]["refusals_by_ground"]["domestic-prohibition"]["count"] == 1
+    tampered = statistics / "egy-tampered.jws"
+    header, payload, signature = (statistics / "egy.jws").read_text().split(".")
+    middle = len(payload) // 2
+    changed = "B" if payload[middle] != "B" else "C"  # still base64url: the signature fails
+    tampered.write_text(".".join([header, payload[:middle] + changed + payload[middle + 1 :],
+                                  signature]))  # fmt: skip
+    refused = subprocess.run(
+        [HANOI, "stats", "aggregate", str(tampered), *files[1:], *trust],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 6, refused.stderr
+    assert str(tampered) in refused.stderr
+    assert refused.stdout == ""
 
 
 def _check_the_cases_with_a_state_without_a_node(url: str, token: str, ids: dict[str, str]) -> None:
@@ -256,7 +294,7 @@ def test_a_package_transfer_resumes_after_the_receiver_is_killed(
             f"/api/v1/requests/{rid}/evidence-packages",
             {"evidence": [item["id"]]},
         )
-        part = egy.node_dir / "packages" / "incoming" / f"{offer['id']}.part"
+        part = ScratchSpace(egy.node_dir).part(offer["id"])  # EGY's download, on its host
         _wait(
             lambda: part.exists() and 0 < part.stat().st_size < offer["size"],
             "the transfer to start",

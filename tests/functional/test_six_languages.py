@@ -291,6 +291,7 @@ def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
         (egy, "amira", "/ui/directory"),
         (egy, "amira", "/ui/treaty"),
         (egy, "amira", "/ui/reports/check"),
+        (vnm, "lan", "/ui/statistics"),  # charts and tables of the requests above
     ]
     yield Journey(egy=egy, vnm=vnm, pages=pages)
     for desk in (egy, vnm):

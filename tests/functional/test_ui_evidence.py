@@ -378,7 +378,8 @@ def test_a_refused_package_shows_the_reason_and_the_checks_that_held(
     assert send_package(f.hoa, rid, [item.id]).status_code == 303
     assert p.vnm.federation.deliver_due() >= 1
     [received] = p.egy.transfers.packages(p.samir, rid)
-    path = p.egy.transfers.fetch(received.package)
+    p.egy.transfers.fetch(received.package)
+    path = p.incoming(received.package.id, ".tar")
     flip_byte(path, payload_offset(path))  # altered at rest, after the digest check
     p.egy.transfers.fetch_pending()
 

@@ -213,7 +213,8 @@ def test_the_same_items_sent_twice_over_the_api_give_the_same_package(
     # Once the requesting State refused the package, its items may be sent again.
     assert p.vnm.federation.deliver_due() >= 1
     [received] = p.egy.transfers.packages(p.samir, rid)
-    path = p.egy.transfers.fetch(received.package)
+    p.egy.transfers.fetch(received.package)
+    path = p.incoming(received.package.id, ".tar")
     flip_byte(path, payload_offset(path))  # altered at rest: verification fails in EGY
     p.egy.transfers.fetch_pending()
     assert p.egy.federation.deliver_due() == 1  # the outcome, to VNM

@@ -68,7 +68,8 @@ def test_the_sender_sees_a_refusal_with_the_requesting_states_reason(
     f, p = federated, federated.pair
     package_id = sent(f)
     [received] = p.egy.transfers.packages(p.samir, f.request_id)
-    path = p.egy.transfers.fetch(received.package)
+    p.egy.transfers.fetch(received.package)
+    path = p.incoming(received.package.id, ".tar")
     flip_byte(path, payload_offset(path))  # altered at rest: verification fails in EGY
     p.egy.transfers.fetch_pending()
     assert p.egy.federation.deliver_due() == 1

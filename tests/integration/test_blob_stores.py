@@ -98,6 +98,35 @@ def test_missing_blob(store: BlobStore) -> None:
         store.open(missing)
     with pytest.raises(NotFound):
         store.delete(missing)
+    with pytest.raises(NotFound):
+        store.open_range(missing, 0, 1)
+
+
+def test_a_range_reads_exactly_its_bytes(store: BlobStore) -> None:
+    data = os.urandom(3 * 1024 * 1024 + 11)
+    ref = store.put(io.BytesIO(data))
+    size = len(data)
+    for start, length in [(0, size), (0, 1), (size - 1, 1), (1000, 2 * 1024 * 1024), (size, 0)]:
+        with store.open_range(ref.digest, start, length) as stream:
+            assert stream.read() == data[start : start + length], (start, length)
+
+
+def test_a_range_outside_the_object_is_refused(store: BlobStore) -> None:
+    ref = store.put(io.BytesIO(b"0123456789"))
+    for start, length in [(0, 11), (10, 1), (11, 0), (-1, 2), (0, -1), (5, 6)]:
+        with pytest.raises(InvalidInput):
+            store.open_range(ref.digest, start, length).close()
+
+
+def test_a_range_is_not_checked_against_the_digest_the_whole_is() -> None:
+    """The contract: a range hands out the stored bytes; only a read of the whole checks."""
+    store = MemoryBlobStore()
+    ref = store.put(io.BytesIO(b"original bytes"))
+    store.corrupt(ref.digest, offset=3)
+    with store.open_range(ref.digest, 0, 14) as stream:
+        assert stream.read() == b"orifinal bytes"  # "g" with its lowest bit flipped
+    with pytest.raises(IntegrityError):
+        read_all(store, ref.digest)
 
 
 def test_delete(store: BlobStore) -> None:
@@ -183,6 +212,17 @@ def test_disk_crash_mid_put_leaves_only_a_temporary_that_sweep_removes(tmp_path:
     os.utime(stray, (0, 0))
     assert store.sweep_temporary() == 1
     assert not stray.exists()
+
+
+def test_disk_range_of_an_object_cut_short_is_an_integrity_error(tmp_path: Path) -> None:
+    store = DiskBlobStore(tmp_path / "blobs")
+    ref = store.put(io.BytesIO(b"0123456789"))
+    reading = store.open_range(ref.digest, 2, 8)
+    path = store.path_of(ref.digest)
+    path.chmod(0o640)
+    os.truncate(path, 5)  # cut after the range was opened
+    with pytest.raises(IntegrityError, match="ends before the range"), reading:
+        reading.read()
 
 
 def test_disk_unwritable_folder_is_unavailable(tmp_path: Path) -> None:

@@ -218,7 +218,8 @@ def test_an_accepted_package_shows_accepted_on_the_sending_node(nodes: Nodes) ->
 def test_a_refused_package_shows_refused_with_the_receivers_reason(nodes: Nodes) -> None:
     n = nodes
     request_id, row, _ = offered(n.pair, {"mailbox.mbox": os.urandom(80_000)})
-    path = n.egy.transfers.fetch(row)
+    n.egy.transfers.fetch(row)
+    path = n.pair.incoming(row.id, ".tar")
     flip_byte(path, payload_offset(path))  # altered at rest: verification fails
     n.egy.transfers.fetch_pending()
     assert n.pair.row(request_id).status == "refused"

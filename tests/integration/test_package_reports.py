@@ -66,7 +66,8 @@ def test_an_accepted_package_keeps_its_verification_report(pair: Pair) -> None:
 def test_a_refused_package_keeps_the_checks_that_held(pair: Pair) -> None:
     p = pair
     request_id, row, _ = offered(p, {"mailbox.mbox": os.urandom(100_000)})
-    path = p.egy.transfers.fetch(row)
+    p.egy.transfers.fetch(row)
+    path = p.incoming(row.id, ".tar")
     flip_byte(path, payload_offset(path))
     with pytest.raises(IntegrityError):
         p.egy.transfers.accept(row.id)

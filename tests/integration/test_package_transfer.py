@@ -19,7 +19,16 @@ from hanoi.custody.events import CustodyAction
 from hanoi.errors import IntegrityError, PayloadTooLarge
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import Message, MessageType, new_message_id
-from support_transfers import PACKAGES, Chunks, Pair, flip_byte, offered, payload_offset, sha256
+from support_transfers import (
+    PACKAGES,
+    Chunks,
+    Pair,
+    flip_byte,
+    offered,
+    payload_offset,
+    sha256,
+    writable,
+)
 
 
 def test_a_package_is_offered_pulled_verified_and_accepted_once(pair: Pair) -> None:
@@ -36,9 +45,8 @@ def test_a_package_is_offered_pulled_verified_and_accepted_once(pair: Pair) -> N
         actions = [e.event.action for e in p.vnm.evidence.held_custody(item)]
         assert actions == [CustodyAction.COLLECTED, CustodyAction.EXPORTED]
 
-    path = p.egy.transfers.fetch(row)
-    assert path == p.incoming(row.id, ".tar")
-    assert path.read_bytes() == outgoing.read_bytes()
+    assert p.egy.transfers.fetch(row) == row.sha256  # in EGY's blob store, by its digest
+    assert p.incoming(row.id, ".tar").read_bytes() == outgoing.read_bytes()
     assert not p.incoming(row.id, ".part").exists()
     assert p.row(request_id).received == row.size
 
@@ -142,7 +150,7 @@ def test_a_package_altered_on_the_sender_after_the_offer_is_refused(pair: Pair) 
 def test_bytes_beyond_the_offered_size_are_never_fetched(pair: Pair) -> None:
     p = pair
     request_id, row, _ = offered(p, {"mailbox.mbox": os.urandom(100_000)})
-    with p.outgoing(row.id).open("ab") as grown:
+    with writable(p.outgoing(row.id)) as blob, blob.open("ab") as grown:
         grown.write(os.urandom(2 * 1024 * 1024))
     p.egy.transfers.fetch_pending()  # takes exactly the offered bytes: the signed package
     assert p.row(request_id).status == "accepted"
@@ -178,7 +186,8 @@ def test_a_sender_answering_more_than_asked_gets_nothing_written(
 def test_a_package_that_fails_verification_records_nothing(pair: Pair) -> None:
     p = pair
     request_id, row, _ = offered(p, {"mailbox.mbox": os.urandom(100_000)})
-    path = p.egy.transfers.fetch(row)
+    p.egy.transfers.fetch(row)
+    path = p.incoming(row.id, ".tar")
     flip_byte(path, payload_offset(path))  # altered at rest, after the digest check
     with pytest.raises(IntegrityError):
         p.egy.transfers.accept(row.id)

@@ -36,19 +36,31 @@ class Action(enum.StrEnum):
     UPLOAD_EVIDENCE = "upload-evidence"
     AUDIT = "audit"
     MANAGE_USERS = "manage-users"
+    READ_STATISTICS = "read-statistics"
+    """The node's figures for the Conference of the States Parties (Art. 57): counts and
+    durations over every case, so for those who oversee, not those who work one case."""
 
 
 # Who may do what. Case assignment is checked on top of this, request by request.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.OFFICER: frozenset({Action.READ, Action.DRAFT, Action.DECIDE, Action.UPLOAD_EVIDENCE}),
     Role.SUPERVISOR: frozenset(
-        {Action.READ, Action.DRAFT, Action.APPROVE, Action.DECIDE, Action.UPLOAD_EVIDENCE}
+        {
+            Action.READ,
+            Action.DRAFT,
+            Action.APPROVE,
+            Action.DECIDE,
+            Action.UPLOAD_EVIDENCE,
+            Action.READ_STATISTICS,
+        }
     ),
     Role.POINT_OF_CONTACT: frozenset(
         {Action.READ, Action.DRAFT, Action.HANDLE_URGENT, Action.DECIDE, Action.UPLOAD_EVIDENCE}
     ),
-    Role.AUDITOR: frozenset({Action.READ, Action.AUDIT}),
-    Role.ADMINISTRATOR: frozenset({Action.READ, Action.MANAGE_USERS, Action.AUDIT}),
+    Role.AUDITOR: frozenset({Action.READ, Action.AUDIT, Action.READ_STATISTICS}),
+    Role.ADMINISTRATOR: frozenset(
+        {Action.READ, Action.MANAGE_USERS, Action.AUDIT, Action.READ_STATISTICS}
+    ),
 }
 
 

@@ -50,6 +50,8 @@ class HttpTileSource:
     def fetch(self, path: str, *, max_bytes: int) -> bytes:
         import httpx
 
+        from hanoi.httpbody import read_body
+
         url = self._prefix + path
         try:
             with self._client.stream("GET", url) as response:
@@ -57,12 +59,7 @@ class HttpTileSource:
                     raise NotFound(f"{url}: 404 Not Found")
                 if response.status_code != httpx.codes.OK:
                     raise PeerError(f"{url}: HTTP {response.status_code}")
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise PeerError(f"{url}: larger than {max_bytes} bytes")
-                return bytes(body)
+                return read_body(response, max_bytes=max_bytes, url=url)
         except httpx.HTTPError as exc:
             raise PeerError(f"{url}: {type(exc).__name__}: {exc}") from None
 

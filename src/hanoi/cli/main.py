@@ -17,6 +17,7 @@ from hanoi.cli import (
     log,
     node,
     serve,
+    stats,
     treaty,
     user,
     witness,
@@ -41,6 +42,7 @@ app.add_typer(letter.app, name="letter")
 app.add_typer(treaty.app, name="treaty")
 app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")
+app.add_typer(stats.app, name="stats")  # with stats_publish's export and aggregate
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

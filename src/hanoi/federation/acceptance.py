@@ -1,9 +1,12 @@
 """Accepting a downloaded evidence package: verified in full, then its files recorded as
 evidence, once.
 
-Verification runs offline in a child process with limits of time and memory by the
-package's size (:func:`~hanoi.evidence.isolated.verify_isolated`), so a hostile package
-never stops this node. It checks the package against the sending States' keys in the
+The package is read from the node's blob store, copied into a temporary file for the
+child process (:mod:`hanoi.federation.package_bytes`), so any process of any host of the
+node accepts a package another fetched. Verification runs offline in a child process with
+limits of time and memory by the package's size
+(:func:`~hanoi.evidence.isolated.verify_isolated`), so a hostile package never stops this
+node. It checks the package against the sending States' keys in the
 directory (:func:`directory_trust`): the bag, the signature, the custody proofs and their
 witnesses (this node's ``min_witnesses``, capped by the directory, ADR 0022), and every
 payload decrypted and checked. The package must be the one offered: from the State that
@@ -35,6 +38,7 @@ from hanoi.evidence.report import Check
 from hanoi.evidence.service import EvidenceService
 from hanoi.evidence.trust import TrustStore
 from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.package_reports import report_text
 from hanoi.federation.ports import Direction, PackageRow, PackageStatus, PackageStore
 from hanoi.federation.service import DirectoryHolder
@@ -54,6 +58,7 @@ class PackageAcceptance:
         keys: NodeKeys,
         directory: DirectoryHolder,
         store: PackageStore,
+        packages: PackageBytes,
         evidence: EvidenceService,
         outcomes: PackageOutcomes,
         clock: Clock,
@@ -64,6 +69,7 @@ class PackageAcceptance:
         self._keys = keys
         self._directory = directory
         self._store = store
+        self._bytes = packages
         self._evidence = evidence
         self._outcomes = outcomes
         self._clock = clock
@@ -77,15 +83,24 @@ class PackageAcceptance:
         """The limits of a package's verification in a child process, by its size."""
         return self._verify_budget
 
-    def accept(self, package_id: str, path: Path) -> tuple[PackageRow, tuple[EvidenceItem, ...]]:
-        """Verify the incoming package ``package_id``, downloaded whole at ``path``, then
-        record its files as evidence (once). Returns the package as it was found and the
-        items recorded now (none if it was accepted before)."""
+    def accept(self, package_id: str) -> tuple[PackageRow, tuple[EvidenceItem, ...]]:
+        """Verify the incoming package ``package_id``, downloaded whole, then record its
+        files as evidence (once). Returns the package as it was found and the items
+        recorded now (none if it was accepted before)."""
         row = self._store.get(package_id)
         if row is None or row.direction != Direction.INCOMING:
             raise NotFound("no such incoming package")
         if row.status == PackageStatus.ACCEPTED:
             return row, ()
+        # Copied as stored: the verifier checks every byte that matters and names the
+        # file at fault (the download was checked against the offer's SHA-256).
+        with self._bytes.copy(row, checked=False) as path:
+            return self._verified_and_recorded(row, path)
+
+    def _verified_and_recorded(
+        self, row: PackageRow, path: Path
+    ) -> tuple[PackageRow, tuple[EvidenceItem, ...]]:
+        package_id = row.id
         held_checks: list[Check] = []
         try:
             # In a child process with limits: a hostile package never stops this node.

@@ -161,11 +161,11 @@ def _origins(transfers: TransferService, package_ids: set[str]) -> dict[str, Ori
             or row.status != PackageStatus.ACCEPTED
         ):
             raise NotFound(f"the package {package_id} the evidence came in is not held here")
-        path = transfers.package_file(Direction.INCOMING, package_id)
-        if not path.is_file():
+        if not transfers.holds(row):
             raise NotFound(
-                f"the file of package {package_id} is gone: the originating State's "
+                f"the bytes of package {package_id} are gone: the originating State's "
                 "statement cannot travel with its evidence"
             )
-        bundles[package_id] = read_origin(path)
+        with transfers.copy(row, checked=True) as path:  # read_origin keeps what it reads
+            bundles[package_id] = read_origin(path)
     return bundles

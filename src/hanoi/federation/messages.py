@@ -38,6 +38,7 @@ from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
 from hanoi.errors import FieldProblem, HanoiError
 from hanoi.federation.errors import MalformedMessage, MessageTooLarge
+from hanoi.federation.vocabulary import FINAL_INCOMING, PackageStatus
 from hanoi.wire import NotCanonical, canonical_json, format_time, freeze, thaw
 from hanoi.wire import parse_time as wire_parse_time
 
@@ -165,8 +166,8 @@ def _evidence_offer(body: Mapping[str, Any], _request_id: str | None, out: _Prob
     _integer(body, "chunk_size", out, minimum=1)
 
 
-OUTCOMES = ("accepted", "refused", "expired")
-"""What a receiving node tells the sender of a package (``PackageStatus`` values)."""
+OUTCOMES = tuple(status for status in PackageStatus if status in FINAL_INCOMING)
+"""What a receiving node tells the sender of a package: how the package ended there."""
 MAX_REASON = 1000
 
 
@@ -178,7 +179,7 @@ def _evidence_outcome(body: Mapping[str, Any], _request_id: str | None, out: _Pr
         out.append(FieldProblem("/body/outcome", "one of " + ", ".join(OUTCOMES)))
     _text(body, "decided_at", out, pattern=_TIME, what="a UTC time, YYYY-MM-DDTHH:MM:SS[.ffffff]Z")
     reason = body.get("reason")
-    needed = outcome in ("refused", "expired") or reason is not None
+    needed = outcome in (PackageStatus.REFUSED, PackageStatus.EXPIRED) or reason is not None
     if needed and (not isinstance(reason, str) or not reason or len(reason) > MAX_REASON):
         out.append(FieldProblem("/body/reason", f"why, in 1-{MAX_REASON} characters"))
     if body.get("report") is not None and not isinstance(body.get("report"), Mapping):

@@ -43,7 +43,14 @@ from hanoi.cooperation.ports import Outgoing
 from hanoi.errors import Conflict, HanoiError, IntegrityError, InvalidInput, NotFound, RuleViolation
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.messages import MAX_REASON, Message, MessageType, new_message_id, parse_time
-from hanoi.federation.ports import Direction, OutcomeStore, PackageFacts, PackageStatus, PeerOutcome
+from hanoi.federation.ports import (
+    Direction,
+    OutcomeStore,
+    PackageFacts,
+    PackageRefusal,
+    PackageStatus,
+    PeerOutcome,
+)
 from hanoi.wire import canonical_json, format_time, thaw
 
 MAX_REPORT_BYTES = 256 * 1024
@@ -157,11 +164,12 @@ class PackageOutcomes:
         report: str | None = None,
         attempts: int | None = None,
         now: datetime | None = None,
+        reason: PackageRefusal | None = None,
     ) -> bool:
         """Give an incoming package its final status (``report`` replaces the kept report
-        when given; ``attempts`` ends its fetch attempts) and queue the outcome for its
-        sender in the same transaction. Returns False, queuing nothing, if the package
-        already had that status."""
+        when given; ``attempts`` ends its fetch attempts; ``reason`` is a refusal's code,
+        for the statistics) and queue the outcome for its sender in the same transaction.
+        Returns False, queuing nothing, if the package already had that status."""
         if status not in FINAL or package.direction != Direction.INCOMING:
             raise InvalidInput(f"no outcome {status} for an {package.direction} package")
         now = now or self._clock.now()
@@ -180,6 +188,7 @@ class PackageOutcomes:
             report=report,
             attempts=attempts,
             now=now,
+            reason=reason,
             announce=Outgoing(
                 id=message.id,
                 recipient=message.recipient,

@@ -1,7 +1,7 @@
 """What sending a package needs besides its steps (:mod:`hanoi.federation.sending`): what
-a package not sent yet waits for, the id of its offer, a file synced before it is offered,
-and which items a package already holds. (Its port to the packages table,
-``OutgoingStore``, is in :mod:`hanoi.federation.ports`.)
+a package not sent yet waits for, the id of its offer, and which items a package already
+holds. (Its port to the packages table, ``OutgoingStore``, is in
+:mod:`hanoi.federation.ports`.)
 
 **Sent once.** An outgoing package *holds* its items while it is live: being packed,
 waiting for witnesses, offered, or accepted by the requesting State (:data:`LIVE`). A
@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from hanoi.errors import Conflict
 from hanoi.evidence.items import EvidenceItem
 from hanoi.federation.ports import Direction, PackageRow, PackageStatus
-
-BLOCK = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,23 +55,6 @@ def offer_message_id(package_id: str) -> str:
     """The id of a package's ``evidence-offer``: one per package, whichever process sends
     it, and not the package id itself (which fetches the package)."""
     return hashlib.sha256(f"hanoi evidence-offer {package_id}".encode()).hexdigest()[:32]
-
-
-def synced_digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file, which is synced to disk first: once offered, a package
-    must survive the sender's crash."""
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        os.fsync(stream.fileno())
-        while chunk := stream.read(BLOCK):
-            digest.update(chunk)
-            size += len(chunk)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-    return digest.hexdigest(), size
 
 
 # --- which items a package holds: sent once -------------------------------------------------

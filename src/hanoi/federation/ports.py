@@ -21,39 +21,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
 from hanoi.federation.envelope import VerifiedMessage
+from hanoi.federation.vocabulary import (
+    NOT_SENT_YET,
+    PENDING_INCOMING,
+    RECEIVED_IN_FULL,
+    Direction,
+    OutboxStatus,
+    PackageRefusal,
+    PackageStatus,
+)
 
-# --- packages: the vocabulary -------------------------------------------------------------
+__all__ = [
+    "NOT_SENT_YET",
+    "PENDING_INCOMING",
+    "RECEIVED_IN_FULL",
+    "Direction",
+    "OutboxStatus",
+    "PackageRefusal",
+    "PackageStatus",
+]
 
-
-class Direction(StrEnum):
-    """Which way a package travels, seen from this node (also its folder's name)."""
-
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-
-
-class PackageStatus(StrEnum):
-    PACKING = "packing"
-    AWAITING_WITNESSES = "awaiting-witnesses"
-    OFFERED = "offered"
-    FETCHING = "fetching"
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    EXPIRED = "expired"
-
-
-NOT_SENT_YET = frozenset({PackageStatus.PACKING, PackageStatus.AWAITING_WITNESSES})
-"""Outgoing packages not offered yet: packed again and offered by the background job."""
-PENDING_INCOMING = frozenset({PackageStatus.OFFERED, PackageStatus.FETCHING})
-"""Incoming packages still to download and verify."""
-RECEIVED_IN_FULL = frozenset({PackageStatus.ACCEPTED, PackageStatus.REFUSED})
-"""Incoming packages whose file was downloaded whole and verified (either way)."""
+# --- packages: the vocabulary (:mod:`hanoi.federation.vocabulary`) ----------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,11 +126,12 @@ class OutcomeStore(Protocol):
         attempts: int | None,
         now: datetime,
         announce: Outgoing,
+        reason: PackageRefusal | None = None,
     ) -> bool:
         """Give an incoming package its final status and queue ``announce``, in one
         transaction; False (nothing written) if it already had that status. ``report``
         replaces the kept report when given; ``attempts`` (an expiry) counts the last
-        attempt and plans none."""
+        attempt and plans none; ``reason`` is a refusal's code."""
         ...
 
     def record_peer_outcome(
@@ -257,7 +251,7 @@ class OutboxEntry:
     type: str
     request_id: str | None
     message: str
-    status: str
+    status: OutboxStatus
     attempts: int
     next_attempt_at: datetime
     last_error: str | None

@@ -8,14 +8,20 @@ unguessable id (128 random bits, carried only inside a signed, encrypted
 1. :meth:`PackageReceiver.register_offer`: the offer, verified by the inbox, becomes an
    ``incoming`` package, ``offered`` (the same offer again changes nothing; another
    package under a known id is refused);
-2. :meth:`PackageReceiver.fetch`: its bytes, in resumable ranges, checked against the
-   offer's size and SHA-256 (:mod:`hanoi.federation.range_fetch`), ``fetching``;
+2. :meth:`PackageReceiver.fetch`: its bytes, in resumable ranges into this host's
+   scratch space, checked against the offer's size and SHA-256
+   (:mod:`hanoi.federation.range_fetch`), ``fetching``, then put into the node's blob
+   store (:mod:`hanoi.federation.package_bytes`);
 3. :meth:`PackageReceiver.accept`: verified in full, its files recorded as evidence
    (:mod:`hanoi.federation.acceptance`), ``accepted``, or ``refused`` with the reason.
 
 The background job (:meth:`PackageReceiver.fetch_pending`) runs steps 2 and 3 for every
-package whose next attempt is due, each under an exclusive lock on a file beside it, so
-that several server processes never download or accept the same package at once. A
+package whose next attempt is due, each under the package's lease in the database
+(:mod:`hanoi.leases`), so that the server processes of every host of the node never
+download or accept the same package at once. The lease is renewed while the work runs;
+a process that loses it (stalled past its end, and another took over) stops after the
+range it is fetching. A host that takes over a package another host was downloading
+starts its own download: the row's ``received`` becomes what this host holds. A
 sender that fails to serve its package is asked again later and later, and the package
 is given up in the end, ``expired`` (:mod:`hanoi.federation.offer_retry`). Bytes that do
 not match the offer are discarded and fetched once more; twice, the package is refused.
@@ -24,12 +30,8 @@ Every final status is told to the sender (:mod:`hanoi.federation.outcomes`).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 
@@ -47,15 +49,18 @@ from hanoi.federation.acceptance import PackageAcceptance
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.offer_retry import EXPIRED, MISSING_STATUSES, OfferRetry
 from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.ports import (
     PENDING_INCOMING,
     Direction,
+    PackageRefusal,
     PackageRow,
     PackageStatus,
     PackageStore,
 )
 from hanoi.federation.range_fetch import Corrupt, RangeFetch, package_url
 from hanoi.federation.service import DirectoryHolder
+from hanoi.leases import Lease, LeaseLost, Leases
 from hanoi.wire import thaw
 
 log = logging.getLogger("hanoi.federation")
@@ -65,7 +70,8 @@ class PackageReceiver:
     def __init__(
         self,
         *,
-        folder: Path,
+        packages: PackageBytes,
+        leases: Leases,
         directory: DirectoryHolder,
         store: PackageStore,
         acceptance: PackageAcceptance,
@@ -75,8 +81,8 @@ class PackageReceiver:
         download: RangeFetch,
         retry: OfferRetry | None = None,
     ) -> None:
-        self._folder = folder
-        """Where incoming packages are kept: ``<id>.tar``, ``<id>.part``, ``<id>.lock``."""
+        self._bytes = packages
+        self._leases = leases
         self._directory = directory
         self._store = store
         self.acceptance = acceptance
@@ -85,11 +91,6 @@ class PackageReceiver:
         self._max_bytes = max_bytes
         self.download = download
         self._retry = retry or OfferRetry()
-
-    def file(self, package_id: str, suffix: str = ".tar") -> Path:
-        """The file of an incoming package (``.tar`` once downloaded whole)."""
-        self._folder.mkdir(parents=True, exist_ok=True)
-        return self._folder / f"{package_id}{suffix}"
 
     # --- 1. the offer ---------------------------------------------------------------------
 
@@ -124,32 +125,39 @@ class PackageReceiver:
 
     # --- 2. the bytes -----------------------------------------------------------------------
 
-    def fetch(self, row: PackageRow) -> Path:
-        """Download the package, resuming from the bytes already on disk; check it whole."""
-        final = self.file(row.id)
-        if final.exists():
-            return final
+    def fetch(self, row: PackageRow, lease: Lease | None = None) -> str:
+        """Download the package, resuming from the bytes this host already has; check it
+        whole and put it into the blob store. Returns its digest there. Under ``lease``,
+        stops after a range if the lease was lost."""
+        if self._bytes.held(row):
+            return row.sha256
+        scratch = self._bytes.scratch
 
         def progress(received: int) -> None:
+            if lease is not None:
+                lease.check()
             self._store.progress(
                 row.id, status=PackageStatus.FETCHING, received=received, now=self._clock.now()
             )
 
-        return self.download.fetch(
+        whole = self.download.fetch(
             package_url(self._directory.entry(row.peer).node_url, row.id),
-            part=self.file(row.id, ".part"),
-            final=final,
+            part=scratch.part(row.id),
+            final=scratch.downloaded(row.id),
             size=row.size,
             sha256=row.sha256,
             peer=row.peer,
             progress=progress,
         )
+        self._bytes.keep(whole, sha256=row.sha256)
+        scratch.discard(row.id)
+        return row.sha256
 
     # --- 3. the verdict ---------------------------------------------------------------------
 
     def accept(self, package_id: str) -> tuple[PackageRow, tuple[EvidenceItem, ...]]:
         """Verify a fetched package fully, then record its files as evidence (once)."""
-        return self.acceptance.accept(package_id, self.file(package_id))
+        return self.acceptance.accept(package_id)
 
     # --- the background job -------------------------------------------------------------------
 
@@ -159,8 +167,8 @@ class PackageReceiver:
         accepted."""
         done = 0
         for row in self._store.pending_incoming(self._clock.now()):
-            with self._locked(row.id) as mine:
-                if not mine:
+            with self._leases.held(package_lease(row.id)) as lease:
+                if lease is None:
                     continue  # another process has it
                 current = self._store.get(row.id)
                 if current is None or current.status not in PENDING_INCOMING:
@@ -169,25 +177,17 @@ class PackageReceiver:
                     self._clock.now()
                 ):
                     continue  # another process failed with it meanwhile
-                done += self._fetch_and_accept(current)
+                done += self._fetch_and_accept(current, lease)
         return done
 
-    @contextlib.contextmanager
-    def _locked(self, package_id: str) -> Iterator[bool]:
-        """An exclusive lock on ``<id>.lock`` beside the package; yields False if another
-        process holds it."""
-        with self.file(package_id, ".lock").open("a") as lock:
-            try:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
-
-    def _fetch_and_accept(self, row: PackageRow) -> int:
+    def _fetch_and_accept(self, row: PackageRow, lease: Lease) -> int:
         try:
-            self.fetch(row)
+            self.fetch(row, lease)
+            lease.check()
             self.accept(row.id)
+        except LeaseLost as exc:  # another process has the package now: its attempt counts
+            log.warning("package %s from %s: %s", row.id, row.peer, exc.detail)
+            return 0
         except httpx.HTTPStatusError as exc:
             self._retry_later(row, str(exc), missing=exc.response.status_code in MISSING_STATUSES)
             return 0
@@ -206,12 +206,22 @@ class PackageReceiver:
                 )
                 return 0
             log.warning("package %s from %s refused: %s, twice", row.id, row.peer, exc.detail)
-            self._outcomes.conclude(row, status=PackageStatus.REFUSED, received=0, error=exc.detail)
+            self._outcomes.conclude(
+                row,
+                status=PackageStatus.REFUSED,
+                received=0,
+                error=exc.detail,
+                reason=PackageRefusal.DAMAGED,
+            )
             return 0
         except (IntegrityError, InvalidInput, RuleViolation, NotFound) as exc:
             log.warning("package %s from %s refused: %s", row.id, row.peer, exc.detail)
             self._outcomes.conclude(
-                row, status=PackageStatus.REFUSED, received=row.received, error=exc.detail[:500]
+                row,
+                status=PackageStatus.REFUSED,
+                received=row.received,
+                error=exc.detail[:500],
+                reason=refusal_reason(exc),
             )
             return 0
         except Exception as exc:  # never retried in a hot loop, whatever it is
@@ -237,7 +247,7 @@ class PackageReceiver:
                 f"offer ({attempts} attempts); last error: {error}"
             )
             log.warning("package %s from %s given up: %s", row.id, row.peer, detail)
-            self.file(row.id, ".part").unlink(missing_ok=True)
+            self._bytes.scratch.discard(row.id)
             self._outcomes.conclude(
                 row, status=EXPIRED, received=0, error=detail, attempts=attempts, now=now
             )
@@ -258,3 +268,19 @@ class PackageReceiver:
             error=error,
             now=now,
         )
+
+
+def refusal_reason(exc: IntegrityError | InvalidInput | RuleViolation | NotFound) -> PackageRefusal:
+    """The code of a refusal, by who is at fault (ADR 0003), for the statistics."""
+    if isinstance(exc, IntegrityError):
+        return PackageRefusal.INTEGRITY
+    if isinstance(exc, RuleViolation):
+        return PackageRefusal.RULE
+    if isinstance(exc, NotFound):
+        return PackageRefusal.UNKNOWN_REQUEST
+    return PackageRefusal.MALFORMED
+
+
+def package_lease(package_id: str) -> str:
+    """The name of the lease under which an incoming package is fetched and accepted."""
+    return f"package:incoming:{package_id}"

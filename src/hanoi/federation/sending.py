@@ -4,14 +4,16 @@ order that a crash at any point can resume, and never on an unwitnessed proof (A
 The steps of :meth:`PackageSender.offer`, each named for the fault tests (``fault``):
 
 1. ``stored``: the package's row, ``packing``, with the ids of its items and who asked
-   (``evidence_packages.items``), under an exclusive lock on a file beside the package,
-   so that the background job never takes a package that a request is still packing;
+   (``evidence_packages.items``), under the package's lease in the database
+   (:mod:`hanoi.leases`), so that the background job of no process of any host takes a
+   package that a request is still packing;
 2. ``witnessed``: a checkpoint of this node's log that holds every custody event of the
    items and is cosigned by the quorum of other States' witnesses
    (:class:`~hanoi.custody.quorum.QuorumWait`, asking the witnesses; an officer's
    request waits ``witness_wait_seconds`` at most, the background job only looks);
-3. ``packed``: the ``.tar``, its proofs against that checkpoint, synced to disk, and its
-   SHA-256;
+3. ``packed``: the ``.tar``, its proofs against that checkpoint, packed in a temporary
+   file of this host and put into the node's blob store under its SHA-256
+   (:mod:`hanoi.federation.package_bytes`), where any process of any host serves it;
 4. ``offered``: in one transaction, the status ``offered``, the ``evidence-offer`` in the
    outbox (its message id derived from the package id) and the ``exported`` custody
    events (``OutgoingStore.offered``, :mod:`hanoi.federation.ports`; only a package not
@@ -20,27 +22,27 @@ The steps of :meth:`PackageSender.offer`, each named for the fault tests (``faul
 Without the quorum in time, the package is ``awaiting-witnesses`` and retried, later and
 later (2 s doubling, at most 5 min), by the federation worker (:meth:`resume_due`). A
 node killed before step 4 packs it again on its next round (a new ``.tar``: nobody has
-seen the old one) and offers it once.
+seen the old one, whose blob is never referenced) and offers it once: a process of the
+same host at once (it sees the killed process gone), another host's once the killed
+process's lease has ended (:data:`~hanoi.leases.LEASE_SECONDS`).
 
 Sending the same items again (a double click, a worried officer, a client that retries)
 answers with the package that holds them, and packs nothing (:meth:`PackageSender.send`;
 what "the same" means: :mod:`hanoi.federation.outgoing`). The look-up and step 1 run
-under an exclusive lock per request, so two sends racing each other make one package.
+under a lease per request, so two sends racing each other, in any processes, make one
+package; a send waits for that lease :data:`REQUEST_WAIT_SECONDS` at most (the look-up
+takes milliseconds), then is told to try again (``Unavailable``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import json
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
@@ -63,8 +65,8 @@ from hanoi.federation.outgoing import (
     Awaiting,
     offer_message_id,
     same_package,
-    synced_digest,
 )
+from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.ports import (
     NOT_SENT_YET,
     Direction,
@@ -74,6 +76,7 @@ from hanoi.federation.ports import (
 )
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import LogQuorum
+from hanoi.leases import Leases
 from hanoi.node.identity import NodeKeys
 
 log = logging.getLogger("hanoi.federation")
@@ -83,6 +86,8 @@ __all__ = ["AlreadySent", "Awaiting", "PackageSender", "Sent", "offer_message_id
 EXPORT_ARTICLE = "Art. 40(17)"
 FIRST_RETRY = timedelta(seconds=2)
 LONGEST_RETRY = timedelta(minutes=5)
+REQUEST_WAIT_SECONDS = 10.0
+"""How long a send waits for another send of the same request to store its package."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +111,8 @@ class PackageSender:
         self,
         *,
         node_state: str,
-        folder: Path,
+        packages: PackageBytes,
+        leases: Leases,
         keys: NodeKeys,
         directory: DirectoryHolder,
         store: OutgoingStore,
@@ -122,7 +128,8 @@ class PackageSender:
         wake: threading.Event | None = None,
     ) -> None:
         self._state = node_state
-        self._folder = folder
+        self._bytes = packages
+        self._leases = leases
         self._keys = keys
         self._directory = directory
         self._store = store
@@ -155,15 +162,18 @@ class PackageSender:
             raise InvalidInput("name 1-100 evidence items to send")
         plan = self._plan(user, request_id, list(dict.fromkeys(evidence_ids)))
         row = self._new_row(user, request_id, plan)
-        with self._locked(row.id) as mine:
-            assert mine  # a new id: nobody else holds it
-            with self._request_locked(request_id):
+        with self._leases.held(package_lease(row.id)) as mine:
+            assert mine is not None  # a new id: nobody else holds it
+            with self._leases.waited(
+                request_lease(request_id),
+                seconds=REQUEST_WAIT_SECONDS,
+                what=f"sending evidence of request {request_id}",
+            ):
                 held = same_package(self._store.for_request(request_id), plan.items)
                 if held is None:
                     self._store.add(row)
             if held is None:
                 return Sent(self._first_attempt(row, plan), new=True)
-        self._file(row.id).with_suffix(".lock").unlink(missing_ok=True)  # never stored
         log.info("package %s for %s: the same items sent again", held.id, held.peer)
         return Sent(held, new=False)
 
@@ -192,7 +202,6 @@ class PackageSender:
             return self._attempt(row, plan, wait=self.wait_seconds)
         except Exception:
             self._store.discard(row.id)  # nothing left the node; the officer is told why
-            self._clear(row.id)
             raise
 
     def _plan(self, user: User, request_id: str, evidence_ids: Sequence[str]) -> _Plan:
@@ -224,8 +233,8 @@ class PackageSender:
         for the next attempt), so the federation worker's other tasks are not held up."""
         offered = 0
         for row in self._store.pending_outgoing(self._clock.now()):
-            with self._locked(row.id) as mine:
-                if not mine:
+            with self._leases.held(package_lease(row.id)) as mine:
+                if mine is None:
                     continue  # an officer's request, or another process, has it
                 current = self._store.get(row.id)
                 if current is None or current.status not in NOT_SENT_YET:
@@ -268,7 +277,6 @@ class PackageSender:
                 wait = (deadline - self._clock.now()).total_seconds()
                 if wait > 0:  # an event logged meanwhile: wait for a checkpoint holding it
                     continue
-                self._clear(row.id)
                 return self._later(row, exc.detail, status=PackageStatus.AWAITING_WITNESSES)
         self.fault("packed")
         now = self._clock.now()
@@ -320,27 +328,26 @@ class PackageSender:
     def _pack(
         self, row: PackageRow, plan: _Plan, custody: WitnessedCustody
     ) -> tuple[PackedPackage, str, int]:
-        self._clear(row.id)  # what an attempt that was killed left: nobody has seen it
         entry = self._directory.entry(row.peer)
         conditions, terms = package_conditions(
             plan.view.request, giving_state=self._state, catalogue=self._cooperation.catalogue
         )
-        target = self._file(row.id)
-        packed = export_package(
-            target,
-            items=plan.items,
-            blobs=self._evidence.blobs,
-            custody=custody,
-            keys=self._keys,
-            sending_state=self._state,
-            request=row.request_id,
-            recipients=[AgeRecipient.parse(entry.age_recipient)],
-            clock=self._clock,
-            conditions=conditions,
-            terms=terms,
-        )
-        digest, size = synced_digest(target)
-        return packed, digest, size
+        with self._bytes.scratch.temporary() as target:
+            packed = export_package(
+                target,
+                items=plan.items,
+                blobs=self._evidence.blobs,
+                custody=custody,
+                keys=self._keys,
+                sending_state=self._state,
+                request=row.request_id,
+                recipients=[AgeRecipient.parse(entry.age_recipient)],
+                clock=self._clock,
+                conditions=conditions,
+                terms=terms,
+            )
+            kept = self._bytes.keep(target)  # durable before the offer names its digest
+        return packed, kept.digest, kept.size
 
     def _export_events(self, plan: _Plan, request_id: str, now: datetime) -> list[CustodyEvent]:
         """One ``exported`` event per item, as ``EvidenceService.record_export`` logs them,
@@ -389,36 +396,13 @@ class PackageSender:
             next_attempt_at=row.next_attempt_at,
         )
 
-    # --- files ----------------------------------------------------------------------------
 
-    def _file(self, package_id: str) -> Path:
-        self._folder.mkdir(parents=True, exist_ok=True)
-        return self._folder / f"{package_id}.tar"
+def package_lease(package_id: str) -> str:
+    """The name of the lease under which an outgoing package is packed and offered."""
+    return f"package:outgoing:{package_id}"
 
-    def _clear(self, package_id: str) -> None:
-        self._file(package_id).unlink(missing_ok=True)
-        for partial in self._folder.glob(f".{package_id}.tar.*"):
-            partial.unlink(missing_ok=True)
 
-    @contextlib.contextmanager
-    def _request_locked(self, request_id: str) -> Iterator[None]:
-        """An exclusive lock per request, waited for: its holder looks for a package of the
-        same items and stores a new one, so two sends racing each other make one package."""
-        self._folder.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256(request_id.encode()).hexdigest()[:32]
-        with (self._folder / f".request-{name}.lock").open("a") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            yield
-
-    @contextlib.contextmanager
-    def _locked(self, package_id: str) -> Iterator[bool]:
-        """An exclusive lock on ``<id>.lock`` beside the package; yields False if another
-        request or process holds it."""
-        self._folder.mkdir(parents=True, exist_ok=True)
-        with (self._folder / f"{package_id}.lock").open("a") as lock:
-            try:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
+def request_lease(request_id: str) -> str:
+    """The name of the lease under which a send looks for a package of the same items and
+    stores a new one."""
+    return f"send:{request_id}"

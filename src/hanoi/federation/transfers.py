@@ -9,7 +9,9 @@
   anything is accepted (:mod:`hanoi.federation.acceptance`), given up if never served;
 - outcomes (:mod:`hanoi.federation.outcomes`): the receiver's verdict, told to the sender;
 - kept reports (:mod:`hanoi.federation.package_reports`): what was found about each
-  package, shown by its pages without verifying again.
+  package, shown by its pages without verifying again;
+- bytes (:mod:`hanoi.federation.package_bytes`): every package in the node's blob store,
+  found by the SHA-256 its row records, so any process of any host serves or reads it.
 
 Reading goes through the case check: a package is shown to its request's case team only,
 and anyone else is told what they would be told of a package that does not exist. The
@@ -20,8 +22,10 @@ inbox hands evidence messages to :meth:`TransferService.on_offer` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from hanoi.accounts.model import Action, User
 from hanoi.cooperation.service import CooperationService
@@ -31,6 +35,7 @@ from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.service import EvidenceService
 from hanoi.federation.envelope import VerifiedMessage
 from hanoi.federation.outcomes import PackageOutcomes
+from hanoi.federation.package_bytes import PackageBytes
 from hanoi.federation.ports import NOT_SENT_YET, Direction, PackageRow, PackageStatus, PackageStore
 from hanoi.federation.receiving import PackageReceiver
 from hanoi.federation.sending import Awaiting, PackageSender, Sent
@@ -48,7 +53,7 @@ class TransferService:
     def __init__(
         self,
         *,
-        folder: Path,
+        packages: PackageBytes,
         store: PackageStore,
         cooperation: CooperationService,
         evidence: EvidenceService,
@@ -56,8 +61,7 @@ class TransferService:
         outcomes: PackageOutcomes,
         sender: PackageSender | None = None,
     ) -> None:
-        self._folder = folder
-        """Packages' files: ``<folder>/<direction>/<id>.tar``."""
+        self._bytes = packages
         self._store = store
         self._cooperation = cooperation
         self._evidence = evidence
@@ -73,11 +77,14 @@ class TransferService:
         """The limits of a package's verification in a child process, by its size."""
         return self.receiver.acceptance.verify_budget
 
-    def package_file(self, direction: Direction, package_id: str) -> Path:
-        """Where the package file of that direction is kept."""
-        folder = self._folder / direction
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{package_id}.tar"
+    def holds(self, row: PackageRow) -> bool:
+        """Whether this node holds the package's bytes (packed, or downloaded whole)."""
+        return self._bytes.held(row)
+
+    def copy(self, row: PackageRow, *, checked: bool = True) -> AbstractContextManager[Path]:
+        """The package's bytes in a temporary file while the block runs (NotFound if not
+        held); ``checked``: against its SHA-256 (:meth:`PackageBytes.copy`)."""
+        return self._bytes.copy(row, checked=checked)
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -108,19 +115,23 @@ class TransferService:
             raise Unavailable("this node was built without a package sender")
         return self.sender
 
-    def outgoing_file(self, package_id: str) -> Path:
-        """The file of an outgoing package, for the sender's HTTP route; NotFound otherwise
-        (also while it is not offered yet: its file may be an attempt a crash cut short)."""
+    def outgoing(self, package_id: str) -> PackageRow:
+        """An outgoing package whose bytes this node serves, for the sender's HTTP route;
+        NotFound otherwise (also while it is not offered yet)."""
         row = self._store.get(package_id) if _plausible(package_id) else None
-        path = self.package_file(Direction.OUTGOING, package_id)
         if (
             row is None
             or row.direction != Direction.OUTGOING
             or row.status in NOT_SENT_YET
-            or not path.is_file()
+            or not self._bytes.held(row)
         ):
             raise NotFound("no such package")
-        return path
+        return row
+
+    def read_range(self, row: PackageRow, start: int, length: int) -> BinaryIO:
+        """Bytes ``[start, start + length)`` of a package, as stored (the receiver checks
+        the whole against the offer)."""
+        return self._bytes.read_range(row, start, length)
 
     # --- receiving (the inbox's EvidenceMessages, and the background job) ---------------------
 
@@ -138,8 +149,9 @@ class TransferService:
         is due (:meth:`PackageReceiver.fetch_pending`)."""
         return self.receiver.fetch_pending()
 
-    def fetch(self, row: PackageRow) -> Path:
-        """Download an incoming package, resuming from the bytes already on disk."""
+    def fetch(self, row: PackageRow) -> str:
+        """Download an incoming package, resuming from the bytes this host already has, into
+        the blob store; its digest there."""
         return self.receiver.fetch(row)
 
     def accept(self, package_id: str) -> Received:

@@ -88,6 +88,11 @@ class LocaleFormat:
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
 
+    def decimal(self, value: float) -> str:
+        """A duration or a share to one decimal at most, as the statistics give them:
+        ``12.5``, ``12,5``, ``3``."""
+        return format_decimal(value, format="#,##0.#", locale=self.locale)
+
     def bytes(self, size: int) -> str:
         """A size in the locale's words and digits, in decimal units: ``3.1 MB``, ``3,1 Mo``.
         ``static/upload.js`` writes sizes the same way (``Intl.NumberFormat``, unit style).

@@ -2,8 +2,9 @@
 
 One table per thing the service names with a code: a request's status, a step of the
 transition table, a side, an urgency, a deadline and how far it has run, a custody action,
-an authority the drafter did not name, a channel (ADR 0028), and where evidence came
-from. The UI and the court report show the same words. Each label is a message id,
+an authority the drafter did not name, a channel (ADR 0028), where evidence came
+from, and what the statistics count (directions, outcomes, response times, refusals of
+packages). The UI and the court report show the same words. Each label is a message id,
 translated where it is shown (``_(label)``); labels of the Convention catalogue (kinds,
 items, grounds for refusal, conditions) are the catalogue's own (``fmt.label(key)``).
 """
@@ -18,6 +19,7 @@ from hanoi.cooperation.service import AUTHORITY_NAMES
 from hanoi.custody.events import CustodyAction
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.messages import N_, Message
+from hanoi.statistics.figures import Direction, Measure, Outcome
 
 STATUS_LABELS: dict[Status, Message] = {
     Status.DRAFT: N_("Draft"),
@@ -142,6 +144,41 @@ SOURCE_KINDS: dict[str, Message] = {
 }
 """Where the data came from (``hanoi.evidence.items.SourceKind``), on the package page and
 in the court report."""
+
+
+DIRECTION_LABELS: dict[Direction, Message] = {
+    Direction.OUTGOING: N_("Outgoing"),
+    Direction.INCOMING: N_("Incoming"),
+}
+"""The two directions of the statistics: requests this State sent, and those it received."""
+
+OUTCOME_LABELS: dict[Outcome, Message] = {
+    Outcome.EXECUTED: N_("Executed"),
+    Outcome.PARTIALLY_EXECUTED: N_("Partially executed"),
+    Outcome.REFUSED: N_("Refused"),
+    Outcome.POSTPONED: N_("Postponed"),
+    Outcome.WITHDRAWN: N_("Withdrawn"),
+    Outcome.OPEN: N_("Still open"),
+}
+"""Where a request stood at the end of the period (the statistics' outcomes)."""
+
+MEASURE_LABELS: dict[Measure, Message] = {
+    Measure.FIRST_DECISION: N_("From receipt to the first decision"),
+    Measure.EXECUTION: N_("From receipt to execution"),
+    Measure.EVIDENCE_DELIVERED: N_("From receipt to the evidence delivered"),
+}
+"""The response times the statistics measure, all counted from the day of receipt."""
+
+PACKAGE_REFUSAL_LABELS: dict[str, Message] = {
+    "damaged": N_("Damaged in transfer"),
+    "integrity": N_("A digest, signature or custody proof did not verify"),
+    "malformed": N_("Not a package Hanoi can read"),
+    "rule": N_("A rule was not met (witnesses or conditions)"),
+    "unknown-request": N_("Names a request or item this node does not hold"),
+    "unrecorded": N_("Refused before reasons were recorded"),
+}
+"""Why this node refused an evidence package it received, by the code the statistics count
+it under (``hanoi.federation.ports.PackageRefusal``)."""
 
 
 def step_label(name: str) -> Message:

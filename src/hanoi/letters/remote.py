@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hanoi.errors import InvalidInput, PayloadTooLarge, PeerError
+from hanoi.errors import InvalidInput, PeerError
+from hanoi.httpbody import read_body
 from hanoi.letters.proof import MAX_BYTES
 
 TIMEOUT = 10.0
@@ -38,18 +39,6 @@ def _retry_after(response: httpx.Response) -> float:
         return 1.0
 
 
-def _body(response: httpx.Response, url: str) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BYTES:
-        raise PayloadTooLarge(f"{url}: a proof of {declared} bytes; proofs are smaller")
-    data = bytearray()
-    for chunk in response.iter_bytes():
-        data += chunk
-        if len(data) > MAX_BYTES:
-            raise PayloadTooLarge(f"{url}: a proof over {MAX_BYTES} bytes; proofs are smaller")
-    return bytes(data)
-
-
 def fetch_proof(
     node: str,
     sha256: str,
@@ -63,8 +52,8 @@ def fetch_proof(
     """The proof of the letter with this SHA-256 from the node at ``node``; None when the
     node logged no such letter. While its witnesses have not cosigned, ask again as the
     node says, up to ``wait`` seconds, telling ``on_wait`` once why; then
-    :class:`PeerError`. :class:`PeerError` too for a node that cannot be reached or answers
-    anything else, :class:`PayloadTooLarge` for an answer too large to be a proof."""
+    :class:`PeerError`. :class:`PeerError` too for a node that cannot be reached, answers
+    anything else, or answers more than a proof can be."""
     url = proof_url(node, sha256)
     owned = client is None
     http = client if client is not None else httpx.Client(timeout=TIMEOUT)
@@ -75,10 +64,11 @@ def fetch_proof(
             try:
                 with http.stream("GET", url, headers={"Accept": "application/json"}) as response:
                     if response.status_code == 200:
-                        return _body(response, url)
+                        return read_body(response, max_bytes=MAX_BYTES, url=url)
                     if response.status_code == 404:
                         return None
-                    detail = _body(response, url).decode("utf-8", "replace")[:300]
+                    body = read_body(response, max_bytes=MAX_BYTES, url=url)
+                    detail = body.decode("utf-8", "replace")[:300]
             except httpx.HTTPError as exc:
                 raise PeerError(f"cannot reach {url}: {type(exc).__name__}") from None
             if response.status_code != 409:

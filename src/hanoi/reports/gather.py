@@ -218,8 +218,8 @@ def _verify(
 ) -> Verification:
     row = found.package
     incoming = row.direction == Transit.INCOMING
-    path = node.transfers.package_file(row.direction, row.id)
-    if incoming and row.status not in RECEIVED_IN_FULL and not path.is_file():
+    held = node.transfers.holds(row)
+    if incoming and row.status not in RECEIVED_IN_FULL and not held:
         return Verification(
             PackageCheck(
                 outcome=Outcome.NOT_RECEIVED,
@@ -227,8 +227,10 @@ def _verify(
                 f"(transfer {row.status})",
             )
         )
-    if incoming and row.status == PackageStatus.REFUSED and not path.is_file():
+    if incoming and row.status == PackageStatus.REFUSED and not held:
         return failed(f"refused on receipt, and not kept: {row.error or 'no reason recorded'}")
+    if not held:
+        return failed("the package file is not on this node")
     if trust is None:
         return failed(NO_DIRECTORY)
     expected = Expected(
@@ -237,13 +239,15 @@ def _verify(
         sending_state=row.peer if incoming else node.settings.state,
         package_id=row.id,
     )
-    return verify_again(
-        path,
-        expected=expected,
-        trust=trust,
-        identities=identities if incoming else (),
-        budget=node.transfers.verify_budget,
-    )
+    # Copied as stored: the verifier names what is wrong, and checks the SHA-256 itself.
+    with node.transfers.copy(row, checked=False) as path:
+        return verify_again(
+            path,
+            expected=expected,
+            trust=trust,
+            identities=identities if incoming else (),
+            budget=node.transfers.verify_budget,
+        )
 
 
 def _own_checkpoint(

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from hanoi.sandbox.network_case import NetworkCase
 from hanoi.sandbox.off_network import OFFLINE, OffNetworkCase
+from hanoi.sandbox.statistics_case import StatisticsCase
 
 STATES = ("EGY", "VNM", "FRA")
 
 
-class Demo(NetworkCase, OffNetworkCase):
-    """The whole case: each step on the network, then the one off it."""
+class Demo(NetworkCase, OffNetworkCase, StatisticsCase):
+    """The whole case: each step on the network, then the one off it, then each State's
+    signed statistics and their sum."""
 
     def run(self) -> None:
         for name, play in (
@@ -37,6 +39,11 @@ class Demo(NetworkCase, OffNetworkCase):
                 f"{OFFLINE}, a State without a node: a signed letter of request by diplomatic "
                 "note, and a request received on paper",
                 self.off_network,
+            ),
+            (
+                "Each State's signed statistics for the Conference of the States Parties, "
+                "and their sum (Art. 57)",
+                self.publish_statistics,
             ),
         ):
             with self.step(name):

@@ -19,6 +19,8 @@ from hanoi.sandbox.session import WAIT_SECONDS, Session, StepFailed
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 
+REFUSAL_GROUND = "essential-interests"
+"""Why VNM refuses EGY's second request: Art. 40(21)(b), after a consultation."""
 EVIDENCE = b"From: sender@example.invalid\nSubject: invoice\n\n" + b"sandbox mailbox line\n" * 4000
 
 
@@ -61,6 +63,7 @@ class NetworkCase(Session):
         for step in ("acknowledge", "accept", "complete"):
             self.take(self.egy, "contact", rid, step)
         self.until_status(self.vnm, "contact", rid, "executed")
+        self.ids["disclosure"] = rid
 
     def mla(self) -> None:
         preservation = self.ids["preservation"]
@@ -228,10 +231,11 @@ class NetworkCase(Session):
             "supervisor",
             rid,
             "refuse",
-            grounds=["essential-interests"],
+            grounds=[REFUSAL_GROUND],
             reasons="execution would prejudice the essential interests of Viet Nam",
         )
         self.until_status(self.egy, "supervisor", rid, "refused")
+        self.ids["refused"] = rid
 
 
 def check_chain(found: dict[str, Any]) -> None:

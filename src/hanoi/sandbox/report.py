@@ -43,6 +43,7 @@ def write_state(demo: Demo, *, ready: bool) -> None:
         "exported_package": str(demo.exported) if demo.exported else None,
         "letter_of_request": str(demo.letter) if demo.letter else None,
         "answer_letter": str(demo.answer) if demo.answer else None,
+        "statistics": str(demo.statistics_folder) if demo.statistics_folder else None,
         "requests": {k: v for k, v in demo.ids.items() if k != "evidence"},
         "steps": demo.steps,
     }

@@ -45,6 +45,8 @@ class Session:
     answer: Path | None = None
     """EGY's signed answer to that State's request received on paper: the refusal."""
     ids: dict[str, str] = field(default_factory=dict)
+    statistics_folder: Path | None = None
+    """Each State's signed statistics and their sum (``hanoi stats``)."""
 
     @property
     def egy(self) -> SandboxNode:

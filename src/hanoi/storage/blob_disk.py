@@ -25,6 +25,8 @@ from hanoi.blobs import (
     SizeLimit,
     check_digest,
     check_expected,
+    check_range,
+    range_reader,
     read_into,
     reader,
 )
@@ -160,6 +162,22 @@ class DiskBlobStore:
         except FileNotFoundError:
             raise NotFound(f"no blob {digest}") from None
         return reader(inner, digest=digest)
+
+    def open_range(self, digest: str, start: int, length: int) -> BinaryIO:
+        """A seek into the object's file: only the range is read."""
+        path = self.path_of(digest)
+        check_range(start, length)
+        try:
+            inner = path.open("rb", buffering=0)
+        except FileNotFoundError:
+            raise NotFound(f"no blob {digest}") from None
+        try:
+            check_range(start, length, os.fstat(inner.fileno()).st_size)
+            inner.seek(start)
+        except BaseException:
+            inner.close()
+            raise
+        return range_reader(inner, length=length, digest=digest)
 
     def exists(self, digest: str) -> bool:
         return self.path_of(digest).is_file()

@@ -12,13 +12,22 @@ object under a digest.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from hanoi.blobs import BlobRef, SizeLimit, check_digest, check_expected, reader
-from hanoi.errors import NotFound, Unavailable
+from hanoi.blobs import (
+    BlobRef,
+    SizeLimit,
+    check_digest,
+    check_expected,
+    check_range,
+    range_reader,
+    reader,
+)
+from hanoi.errors import InvalidInput, NotFound, Unavailable
 from hanoi.storage.s3 import S3Location, ensure_bucket, is_missing, make_client, unavailable
 
 if TYPE_CHECKING:
@@ -139,6 +148,32 @@ class S3BlobStore:
             raise self._unavailable(exc) from None
         body: BinaryIO = response["Body"]  # type: ignore[assignment]
         return reader(body, digest=digest, size=response["ContentLength"])
+
+    def open_range(self, digest: str, start: int, length: int) -> BinaryIO:
+        """One ``GET`` with a ``Range`` header: the store sends the range only."""
+        check_range(start, length)
+        if length == 0:  # HTTP has no empty range; the object must still be there
+            check_range(start, length, self.size(digest))
+            return io.BytesIO(b"")
+        try:
+            response = self._client.get_object(
+                Bucket=self.bucket,
+                Key=self._key(digest),
+                Range=f"bytes={start}-{start + length - 1}",
+            )
+        except ClientError as exc:
+            if is_missing(exc):
+                raise NotFound(f"no blob {digest}") from None
+            if str(exc.response.get("Error", {}).get("Code")) in ("InvalidRange", "416"):
+                raise InvalidInput(f"the range starts past the end of blob {digest}") from None
+            raise self._unavailable(exc) from None
+        except BotoCoreError as exc:
+            raise self._unavailable(exc) from None
+        body: BinaryIO = response["Body"]  # type: ignore[assignment]
+        if response["ContentLength"] != length:  # the object ends inside the range
+            body.close()
+            raise InvalidInput(f"the range ends past the end of blob {digest}")
+        return range_reader(body, length=length, digest=digest)
 
     def _head(self, digest: str) -> int | None:
         try:

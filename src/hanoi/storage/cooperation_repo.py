@@ -39,6 +39,7 @@ from hanoi.cooperation.routes import Route
 from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
+from hanoi.storage import statistics_repo
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.federation_repo import queue_messages
 from hanoi.storage.tables import (
@@ -125,6 +126,9 @@ class CooperationRepository:
                     )
                 )
                 self._insert_steps(connection, request.history)
+                statistics_repo.insert_facts(
+                    connection, request, side=side, new_steps=request.history, created=True
+                )
                 for user_id in sorted(set(assignees)):
                     self._assign(connection, request.id, user_id, assigned_by, now)
                 self._custody.enqueue_in(connection, custody, now=now)
@@ -212,6 +216,14 @@ class CooperationRepository:
                 if changed != 1:
                     raise _changed(request.id)
                 self._insert_steps(connection, new_steps)
+                side = connection.execute(
+                    select(cooperation_requests.c.side).where(
+                        cooperation_requests.c.id == request.id
+                    )
+                ).scalar_one()
+                statistics_repo.insert_facts(
+                    connection, request, side=Side(side), new_steps=new_steps, created=False
+                )
                 self._join(connection, request.id, assignees, assigned_by, now)
                 self._custody.enqueue_in(connection, custody, now=now)
                 queue_messages(connection, outbox)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.cooperation.ports import Outgoing
 from hanoi.custody.service import NewEvent
-from hanoi.federation.ports import InboxEntry, OutboxEntry
+from hanoi.federation.ports import InboxEntry, OutboxEntry, OutboxStatus
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.tables import inbox_messages, inbox_refusals, outbox
 
@@ -32,7 +32,7 @@ def _entry(row: Any) -> OutboxEntry:
         type=row.type,
         request_id=row.request_id,
         message=row.message,
-        status=row.status,
+        status=OutboxStatus(row.status),
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         last_error=row.last_error,
@@ -53,7 +53,7 @@ def queue_messages(connection: Connection, messages: Sequence[Outgoing]) -> None
                     "type": m.type,
                     "request_id": m.request_id,
                     "message": m.message,
-                    "status": "pending",
+                    "status": OutboxStatus.PENDING,
                     "attempts": 0,
                     "next_attempt_at": m.created_at,
                     "created_at": m.created_at,
@@ -76,7 +76,7 @@ class FederationRepository:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(outbox)
-                .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
+                .where(outbox.c.status == OutboxStatus.PENDING, outbox.c.next_attempt_at <= now)
                 .order_by(outbox.c.created_at, outbox.c.id)
                 .limit(limit)
             ).all()
@@ -87,7 +87,7 @@ class FederationRepository:
                     update(outbox)
                     .where(
                         outbox.c.id == row.id,
-                        outbox.c.status == "pending",
+                        outbox.c.status == OutboxStatus.PENDING,
                         outbox.c.next_attempt_at == row.next_attempt_at,
                     )
                     .values(next_attempt_at=now + lease)
@@ -107,8 +107,13 @@ class FederationRepository:
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(outbox)
-                .where(outbox.c.id == message_id, outbox.c.status == "pending")
-                .values(status="delivered", receipt=receipt, delivered_at=now, last_error=None)
+                .where(outbox.c.id == message_id, outbox.c.status == OutboxStatus.PENDING)
+                .values(
+                    status=OutboxStatus.DELIVERED,
+                    receipt=receipt,
+                    delivered_at=now,
+                    last_error=None,
+                )
             ).rowcount
             if changed == 1:
                 self._custody.enqueue_in(connection, custody, now=now)
@@ -117,7 +122,7 @@ class FederationRepository:
         with self.engine.begin() as connection:
             connection.execute(
                 update(outbox)
-                .where(outbox.c.id == message_id, outbox.c.status == "pending")
+                .where(outbox.c.id == message_id, outbox.c.status == OutboxStatus.PENDING)
                 .values(
                     attempts=outbox.c.attempts + 1, last_error=error[:500], next_attempt_at=retry_at
                 )
@@ -134,7 +139,9 @@ class FederationRepository:
         with self.engine.connect() as connection:
             return int(
                 connection.execute(
-                    select(func.count()).select_from(outbox).where(outbox.c.status == "pending")
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(outbox.c.status == OutboxStatus.PENDING)
                 ).scalar_one()
             )
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -413,6 +414,9 @@ evidence_packages = Table(
     # What the receiving node found, from its signed outcome message (migration 0011).
     Column("peer_report", Text, nullable=True),
     Column("peer_outcome_at", UTCDateTime(), nullable=True),
+    # Why this node refused an incoming package, as a code (PackageRefusal, migration 0018).
+    Column("refusal_reason", String(32), nullable=True),
+    Index("ix_evidence_packages_created_at", "created_at"),
 )
 
 # --- counters and sessions shared by every process (migration 0010) -------------------------
@@ -464,4 +468,79 @@ issued_letters = Table(
     Column("purpose", String(16), nullable=False, server_default="request"),
     Column("step", String(64), nullable=True),
     Column("step_sequence", Integer, nullable=True),
+)
+
+
+# --- statistics (hanoi.statistics, migration 0018; ADR 0036) ---------------------------------
+# What the figures read of each request, written in the same transaction as its steps
+# (hanoi.statistics.facts), so that every figure is one aggregate query over small rows.
+
+FACT_INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_request_facts_made": ("made_at", "direction", "kind", "other_state", "channel",
+                              "urgency", "outcome", "outcome_at", "preservation",
+                              "preserved_at", "request_id"),
+    "ix_request_facts_decided": ("decided_at", "received_at", "direction", "urgency", "kind",
+                                 "other_state"),
+    "ix_request_facts_executed": ("executed_at", "received_at", "direction", "urgency", "kind",
+                                  "other_state"),
+    "ix_request_facts_preserved": ("preserved_until", "preservation", "direction", "kind",
+                                   "other_state", "continued_at"),
+}  # fmt: skip
+"""The figures' indexes (migration 0018), each covering what one query reads."""
+
+request_facts = Table(
+    "request_facts",
+    metadata,
+    Column("request_id", String(128), ForeignKey("cooperation_requests.id"), primary_key=True),
+    Column("direction", String(8), nullable=False),  # outgoing | incoming
+    Column("kind", String(64), nullable=False),
+    Column("other_state", String(3), nullable=False),
+    Column("channel", String(16), nullable=False),  # the route: hanoi, diplomatic, ...
+    Column("urgency", String(16), nullable=False),
+    Column("preservation", Integer, nullable=False),
+    Column("made_at", UTCDateTime(), nullable=True),  # sent or received
+    Column("received_at", UTCDateTime(), nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("executed_at", UTCDateTime(), nullable=True),
+    Column("preserved_at", UTCDateTime(), nullable=True),
+    Column("preserved_until", UTCDateTime(), nullable=True),
+    Column("continued_at", UTCDateTime(), nullable=True),
+    Column("outcome", String(24), nullable=False),
+    Column("outcome_at", UTCDateTime(), nullable=True),
+    # Each query of the figures reads one of these indexes and never the table (SQLite
+    # spent most of its time fetching rows one by one): see FACT_INDEXES.
+    *(Index(name, *columns) for name, columns in FACT_INDEXES.items()),
+)
+
+# The steps that changed the outcome a request counts under, or extended a preservation.
+request_milestones = Table(
+    "request_milestones",
+    metadata,
+    Column("request_id", String(128), ForeignKey("cooperation_requests.id"), primary_key=True),
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("mark", String(24), nullable=False),
+)
+
+# Each ground of each refusal, with the article that provides for it: codes, never words.
+refusal_grounds = Table(
+    "refusal_grounds",
+    metadata,
+    Column("request_id", String(128), ForeignKey("cooperation_requests.id"), primary_key=True),
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("ground", String(64), primary_key=True),
+    Column("article", String(32), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+# --- leases ---------------------------------------------------------------------------------
+# One holder at a time for a named piece of work across processes and hosts, until
+# ``expires_at`` unless renewed (``hanoi.leases``; migration 0017, ADR 0035).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("taken_at", UTCDateTime(), nullable=False),
 )

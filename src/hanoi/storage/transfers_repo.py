@@ -21,6 +21,7 @@ from hanoi.federation.ports import (
     NOT_SENT_YET,
     PENDING_INCOMING,
     Direction,
+    PackageRefusal,
     PackageRow,
     PackageStatus,
     PeerOutcome,
@@ -258,12 +259,15 @@ class TransfersRepository:
         attempts: int | None,
         now: datetime,
         announce: Outgoing,
+        reason: PackageRefusal | None = None,
     ) -> bool:
         """Give an incoming package its final status and queue the message that tells its
         sender, in one transaction, so there is never one without the other. ``report``
         replaces the kept report when given; ``attempts`` (an expiry) counts the last
         attempt and plans none. False, and nothing written, if it already had that status."""
         values = _status_values(status, received, error, report, now)
+        if status is PackageStatus.REFUSED:
+            values["refusal_reason"] = (reason or PackageRefusal.UNRECORDED).value
         if attempts is not None:
             values.update(attempts=attempts, next_attempt_at=None)
         packages = evidence_packages.c

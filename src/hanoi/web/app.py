@@ -28,6 +28,7 @@ from hanoi.web import (
     packages,
     problems,
     queue,
+    statistics,
     transfers,
     uploads,
     witness,
@@ -208,6 +209,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(transfers.packages)
     app.include_router(packages.router)
     app.include_router(queue.router)
+    app.include_router(statistics.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

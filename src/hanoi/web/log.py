@@ -16,15 +16,25 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from hanoi.custody.encoding import b64
 from hanoi.custody.service import CustodyLog, QuorumNotReached
 from hanoi.custody.tiles import parse_tile_path
-from hanoi.errors import InvalidInput, NotFound
+from hanoi.errors import Conflict, InvalidInput, NotFound
 from hanoi.letters import issued
 from hanoi.letters.proof import MEDIA_TYPE
-from hanoi.web.problems import problem
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"
 NOT_WITNESSED_RETRY = 2
 """Seconds a client waits before asking again for a proof whose witnesses have not cosigned."""
+
+
+class NotWitnessedYet(Conflict):
+    """The letter is logged, but no checkpoint holding it has its witnesses' cosignatures
+    yet: answered 409 with ``Retry-After`` (they are asked; it takes seconds)."""
+
+    title = "Not witnessed yet"
+    type_slug = "not-witnessed-yet"
+    retry_after = NOT_WITNESSED_RETRY
+
+
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
@@ -93,15 +103,9 @@ def letter_proof(sha256: str, request: Request) -> Response:
     try:
         proof = issued.letter_proof(request.app.state.node, sha256)
     except QuorumNotReached as exc:
-        response = problem(
-            status=409,
-            title="Not witnessed yet",
-            detail=f"the letter is logged; {exc.detail}. Ask again in a few seconds.",
-            type_slug="not-witnessed-yet",
-            instance=request.url.path,
-        )
-        response.headers["Retry-After"] = str(NOT_WITNESSED_RETRY)
-        return response
+        raise NotWitnessedYet(
+            f"the letter is logged; {exc.detail}. Ask again in a few seconds."
+        ) from None
     return Response(
         proof.to_bytes(),
         media_type=MEDIA_TYPE,

@@ -8,8 +8,6 @@ traceback or internal detail in the body (the log keeps the traceback).
 from __future__ import annotations
 
 import logging
-import math
-from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -134,21 +132,9 @@ async def _hanoi_error(request: Request, exc: Exception) -> JSONResponse:
         instance=request.url.path,
         fields=_field_entries(exc),
     )
-    if (wait := _retry_after(exc)) is not None:
+    if (wait := exc.wait_seconds()) is not None:
         response.headers["Retry-After"] = str(wait)
     return response
-
-
-def _retry_after(exc: errors.HanoiError) -> int | None:
-    """Whole seconds to wait, for a refusal that says (``retry_after``: seconds or a
-    ``timedelta``), at least 1."""
-    if not isinstance(exc, errors.RateLimited):
-        return None
-    wait = getattr(exc, "retry_after", None)
-    seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
-    if not isinstance(seconds, int | float) or seconds <= 0:
-        return None
-    return max(1, math.ceil(seconds))
 
 
 def _pointer(location: tuple[Any, ...] | list[Any]) -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hanoi.federation.transfers import Received
 from hanoi.web.auth import CurrentUser
+from hanoi.web.byte_ranges import ranged_response
 from hanoi.web.packages import package_json, packages_json
 from hanoi.web.problems import PROBLEM_RESPONSES
 from hanoi.wiring import Node
@@ -29,11 +30,23 @@ class OfferBody(BaseModel):
 @serving.get(
     "/{package_id}",
     summary="An outgoing evidence package (encrypted to its recipient), with Range support",
-    response_class=FileResponse,
+    description=(
+        "Read from the node's blob store, so any process of the node serves it. One byte "
+        "range: 206 with Content-Range; none satisfiable: 416; no Range: 200."
+    ),
+    response_class=Response,
+    responses={206: {"description": "The byte range asked for"}},
 )
-def serve_package(package_id: str, request: Request) -> FileResponse:
+def serve_package(package_id: str, request: Request) -> Response:
     node: Node = request.app.state.node
-    return FileResponse(node.transfers.outgoing_file(package_id), media_type="application/x-tar")
+    row = node.transfers.outgoing(package_id)
+    return ranged_response(
+        request.headers.get("range"),
+        size=row.size,
+        etag=row.sha256,
+        media_type="application/x-tar",
+        open_range=lambda start, length: node.transfers.read_range(row, start, length),
+    )
 
 
 @packages.post(

@@ -73,6 +73,7 @@ class MemoryStore:
         attempts: int | None,
         now: datetime,
         announce: Outgoing,
+        reason: object = None,
     ) -> bool:
         row = self.rows[package_id]
         if row.direction != "incoming" or row.status == status:

@@ -30,6 +30,7 @@ from hanoi.web.ui.routes import router
 from hanoi.web.ui.session_uploads import router as uploads_router
 from hanoi.web.ui.sessions import UiSessionMiddleware, session_secret
 from hanoi.web.ui.site import PREFIX, UiSite, make_environment
+from hanoi.web.ui.statistics_pages import router as statistics_router
 from hanoi.wiring import Node
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -53,6 +54,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
         letter_router,
         directory_router,
         alerts_router,
+        statistics_router,
     ):
         app.include_router(pages)
     app.mount(STATIC, StaticFiles(directory=STATIC_DIR), name="ui-static")

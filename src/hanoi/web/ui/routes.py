@@ -110,7 +110,7 @@ def login(
     except TooManyFailures as exc:
         page = _login_page(request, ui, name=name, next_page=next_page, problem=TOO_MANY_FAILURES)
         page.status_code = 429
-        page.headers["Retry-After"] = str(max(1, int(exc.retry_after.total_seconds())))
+        page.headers["Retry-After"] = str(exc.wait_seconds() or 1)
         return page
     log_in(request, user)
     return see_other(safe_next(next_page))

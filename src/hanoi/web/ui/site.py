@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from hanoi import __version__
-from hanoi.accounts.model import User
+from hanoi.accounts.model import Action, User
 from hanoi.convention import Language
 from hanoi.i18n.catalogues import AUTONYMS, LANGUAGES, parse_language, translations
 from hanoi.i18n.formatting import LocaleFormat
@@ -86,6 +86,7 @@ class UiSite:
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(request.session),
             "user": user,
+            "may_read_statistics": user is not None and user.may(Action.READ_STATISTICS),
             "node": self.node.identity,
             "path": request.url.path,
             "current": _current(request),
