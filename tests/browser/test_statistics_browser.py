@@ -145,8 +145,8 @@ def statistics_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Statis
         egy.close()
         vnm.close()
     period = {"from": first.isoformat(), "to": (first + 12 * DAY).isoformat()}
-    with serving(folder / "vnm") as base_url:
-        yield Statistics(base_url=base_url, period=period)
+    with serving(folder / "vnm") as server:
+        yield Statistics(base_url=server.url, period=period)
 
 
 def _sign_in(page: Page, server: Statistics) -> None:
