@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,19 +29,19 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import Engine
 
-from hanoi.storage.s3 import S3Location
-
 # The support modules (tests/support_*.py) hold helpers and fixtures with assertions of
 # their own: pytest rewrites them as it does the test files, so that a failing assertion
 # shows the values it compared. Before any of them is imported.
 pytest.register_assert_rewrite(*(p.stem for p in Path(__file__).parent.glob("support_*.py")))
 
+import support_databases  # noqa: E402 (after the rewrite is registered)
+from hanoi.storage.s3 import S3Location  # noqa: E402
+from support_databases import Clones, Templates  # noqa: E402
+
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SERVICES_USED: dict[str, str] = {}
-POSTGRES_ADMIN_URL = os.environ.get(
-    "HANOI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = support_databases.ADMIN_URL
 
 
 def require_service(message: str) -> None:
@@ -127,27 +127,45 @@ def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
     try:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        support_databases.templates().dropper.drop(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each engine in turn."""
+    """An empty database on each engine in turn (for the tests of migrations themselves)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     url: str = request.getfixturevalue("fresh_postgres_url")
     return url
 
 
+@pytest.fixture(scope="session")
+def database_templates() -> Templates:
+    """This worker's migrated templates (ADR 0038); dropped at the end of the session."""
+    return support_databases.templates()
+
+
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def migrated_databases(database_templates: Templates) -> Iterator[Clones]:
+    """A factory of migrated databases (clones of the templates), dropped after the test."""
+    with database_templates.clones() as clones:
+        yield clones
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_databases: Clones) -> str:
+    """A database migrated to the latest revision, on each engine in turn."""
+    if request.param == "sqlite":
+        return migrated_databases.sqlite(tmp_path / "test.db")
+    return migrated_databases.postgres()
+
+
+@pytest.fixture
+def engine(migrated_url: str) -> Iterator[Engine]:
     """An engine on each database in turn, migrated to the latest revision."""
-    from hanoi.storage import migrate
     from hanoi.storage.db import make_engine
 
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
+    engine = make_engine(migrated_url)
     yield engine
     engine.dispose()
 
@@ -301,41 +319,87 @@ def open_case(folder: Path, user: str, *, role: str = "officer", to: str = "VNM"
     return request_id
 
 
-def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    """``hanoi serve`` as a real process, returned once /healthz answers."""
-    process = subprocess.Popen(
-        [HANOI, "serve", "--dir", str(folder), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
+def start_server(
+    folder: Path,
+    port: int,
+    *,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """``hanoi serve`` as a real process, returned once /healthz answers (three times with
+    several workers, so that each has had time to start). The environment is the test's
+    without its ``HANOI_*`` variables, plus ``env``; the output goes to ``log`` (or nowhere).
+    Most tests want ``serving``; this is for the tests about the process itself (killed
+    with SIGKILL, its memory measured), which hold the process."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
+    full_env.update(env or {})
+    command = [HANOI, "serve", "--dir", str(folder), "--port", str(port)]
+    if workers != 1:
+        command += ["--workers", str(workers)]
+    output = log.open("ab") if log is not None else None
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=output or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
+            env=full_env,
+        )
+    finally:
+        if output is not None:
+            output.close()  # the child holds its own descriptor
+    deadline = time.monotonic() + 60
+    answered = 0
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                answered += 1
+                if answered >= (3 if workers > 1 else 1):
+                    return process
         except httpx.TransportError:
             if process.poll() is not None:
                 break
-            time.sleep(0.1)
+        time.sleep(0.1)
     process.kill()
-    raise AssertionError(f"hanoi serve --dir {folder} did not start")
+    process.wait()
+    tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
+    raise AssertionError(f"hanoi serve --dir {folder} did not start\n{tail}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Terminate, and kill what does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass(frozen=True)
+class Serving:
+    url: str  # http://127.0.0.1:<port>
+    port: int
+    process: subprocess.Popen[bytes]
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """``hanoi serve --dir folder`` on a free loopback port while the block runs: its base
-    URL; stopped (killed if it does not stop within 10 s) afterwards."""
-    port = free_port()
-    process = start_server(folder, port)
+def serving(
+    folder: Path,
+    *,
+    port: int | None = None,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[Serving]:
+    """``hanoi serve --dir folder`` while the block runs (on ``port``, else a free loopback
+    port; see ``start_server`` for the rest); stopped afterwards."""
+    port = port or free_port()
+    process = start_server(folder, port, workers=workers, env=env, log=log)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Serving(url=f"http://127.0.0.1:{port}", port=port, process=process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")
@@ -369,7 +433,11 @@ def require_tool(name: str) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Under pytest-xdist, a worker hands the services it used to the controller."""
+    """The worker's migrated templates are dropped. Under pytest-xdist, a worker hands the
+    services it used to the controller."""
+    if support_databases.templates_server():
+        SERVICES_USED.setdefault("PostgreSQL", support_databases.templates_server())
+    support_databases.close_templates()
     output = getattr(session.config, "workeroutput", None)
     if output is not None:
         output["hanoi_services"] = json.dumps(SERVICES_USED)

@@ -21,7 +21,7 @@ from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.wiring import Node
-from support_cooperation import T0, make_node
+from support_nodes import T0, build_node
 from support_transfers import Pair
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
@@ -49,7 +49,7 @@ class Desk:
 def desk(tmp_path: Path) -> Iterator[Desk]:
     """A node of Egypt with a draft MLA request of amira's (samir on the case too); karim
     is an officer outside the case, audrey an auditor."""
-    node = make_node(tmp_path / "egy", "EGY", None, FixedClock(T0))
+    node = build_node(tmp_path / "egy", "EGY", None, FixedClock(T0))
     users = {
         "amira": Role.OFFICER,
         "samir": Role.SUPERVISOR,

@@ -27,7 +27,7 @@ from hanoi.federation.ports import PackageRow
 from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
-from support_cooperation import T0, make_node
+from support_nodes import T0, build_node
 from unit.cooperation.builders import complete_contents
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -101,7 +101,7 @@ def acquisition(request_id: str, officer: str, **changes: Any) -> Acquisition:
 @contextmanager
 def world(folder: Path, database_url: str | None) -> Iterator[World]:
     """The node of EGY on ``database_url`` (SQLite in ``folder`` if None), served in process."""
-    node = make_node(folder / "egy", "EGY", database_url, FixedClock(T0))
+    node = build_node(folder / "egy", "EGY", database_url, FixedClock(T0))
     users: dict[str, User] = {}
     tokens: dict[str, str] = {}
     for role in ROLES:

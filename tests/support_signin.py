@@ -4,12 +4,9 @@ posted by many clients at once, the way the attack run did it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import HANOI, free_port, run_hanoi
+from conftest import run_hanoi, serving
 
 PASSWORD = "correct horse battery staple"
 WRONG = "not the password at all"
@@ -27,11 +24,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def node_with_user(
     node_dir: Path, folder: Path, name: str, *, env: Mapping[str, str] | None = None
 ) -> Path:
-    """A copy of ``node_dir`` at ``folder`` with an officer ``name`` (password PASSWORD)."""
+    """A copy of ``node_dir`` at ``folder`` with an officer ``name`` (password PASSWORD);
+    a ``HANOI_DATABASE_URL`` in ``env`` names a migrated database (``migrated_databases``)."""
     shutil.copytree(node_dir, folder)
-    if env and "HANOI_DATABASE_URL" in env:
-        upgraded = run_hanoi("db", "upgrade", "--dir", str(folder), env=dict(env))
-        assert upgraded.returncode == 0, upgraded.stderr
     added = run_hanoi(
         "user", "add", name, "--role", "officer", "--dir", str(folder), "--password-stdin",
         input=PASSWORD + "\n", env=dict(env or {}),
@@ -50,47 +45,10 @@ def add_setting(folder: Path, line: str) -> None:
 def served(
     folder: Path, *, workers: int = 1, env: Mapping[str, str] | None = None
 ) -> Iterator[str]:
-    """``hanoi serve --workers N`` on a free loopback port; yields its base URL, then stops it."""
-    port = free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
-    full_env.update(env or {})
-    log = (folder / f"server-{port}.log").open("wb")
-    process = subprocess.Popen(
-        [HANOI, "serve", "--dir", str(folder), "--port", str(port), "--workers", str(workers)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=full_env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, folder / f"server-{port}.log")
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    answered = 0
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"hanoi serve exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                answered += 1
-                if answered >= 3:  # more than one answer: every worker has had time to start
-                    return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("hanoi serve did not answer /healthz within 60 s")
+    """``hanoi serve --workers N`` (``conftest.serving``, its output in the folder's
+    ``server.log``); yields its base URL, then stops it."""
+    with serving(folder, workers=workers, env=env, log=folder / "server.log") as server:
+        yield server.url
 
 
 class LoginPage:

@@ -13,32 +13,26 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import POSTGRES_ADMIN_URL, free_port_run
+from conftest import free_port_run
 from hanoi.accounts.model import Role, User
-from hanoi.clock import SystemClock
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput, StepInput
-from hanoi.directory.authoring import assemble, build_entry
-from hanoi.directory.codec import dump_json
-from hanoi.directory.signing import sign_directory, sign_entry
-from hanoi.directory.store import import_document
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.ports import PackageRow
 from hanoi.federation.scratch import ScratchSpace
-from hanoi.node.folder import init_node, load_keys
-from hanoi.settings import build_settings, read_config_file
 from hanoi.storage.blob_disk import DiskBlobStore
 from hanoi.web.app import create_app
-from hanoi.wiring import Node, open_node, prepare_new_node
-from support_cooperation import add_user, postgres_databases
+from hanoi.wiring import Node
+from support_cooperation import add_user
+from support_databases import templates as database_templates
+from support_federation import InProcessFederation
+from support_nodes import federate, open_at
 from unit.cooperation.builders import complete_contents
 
 CATALOGUE = default_catalogue()
@@ -47,38 +41,6 @@ PACKAGES = "/federation/v1/packages"
 
 
 # --- two nodes, each served on loopback --------------------------------------------------
-
-
-def federate(root: Path, states: list[str], *, base_port: int) -> None:
-    """Node folders for ``states`` (SQLite, disk) holding a directory signed by a throwaway
-    authority, each State at ``http://127.0.0.1:<base_port + i>`` (the sandbox, without users)."""
-    clock = SystemClock()
-    now = clock.now().replace(microsecond=0)
-    entries = []
-    for index, state in enumerate(states):
-        folder = root / state.lower()
-        identity = init_node(
-            folder,
-            state=state,
-            name=f"Central authority of {state}",
-            now=now,
-            prepare=lambda settings, keys: prepare_new_node(settings, keys, clock),
-        )
-        entry = build_entry(
-            identity,
-            node_url=f"http://127.0.0.1:{base_port + index}",
-            authorities=[{"kind": "central-authority", "name": f"Central authority of {state}",
-                          "languages": ["en"], "contact": f"ca@{state.lower()}.example"}],
-            declarations={},
-            valid_from=now,
-        )  # fmt: skip
-        keys = load_keys(build_settings({**read_config_file(folder), "node_dir": folder}))
-        entries.append(sign_entry(entry, [keys.signing]))
-    authority = Ed25519PrivateKey.generate()
-    document = assemble(entries, version=1, issued_at=now, expires=now + timedelta(days=30))
-    data = dump_json(sign_directory(document, authority).to_json())
-    for state in states:
-        import_document(root / state.lower(), data, now=now, pin=authority.public_key())
 
 
 class Served:
@@ -102,15 +64,6 @@ class Served:
         self.thread.join(timeout=20)
 
 
-def open_at(folder: Path, database_url: str | None) -> Node:
-    values = {**read_config_file(folder), "node_dir": folder.resolve()}
-    if database_url is not None:
-        values["database_url"] = database_url
-        settings = build_settings(values)
-        prepare_new_node(settings, load_keys(settings), SystemClock())
-    return open_node(build_settings(values), clock=SystemClock())
-
-
 @dataclass
 class Pair:
     egy: Node  # the requesting State: receives the package
@@ -120,6 +73,7 @@ class Pair:
     amira: User  # EGY officer, drafts the request
     samir: User  # EGY supervisor
     lan: User  # VNM supervisor, central-authority intake
+    http: httpx.Client  # reaches egy_url and vnm_url, in process or over loopback
 
     def incoming(self, package_id: str, suffix: str) -> Path:
         """EGY's download in progress (``.part``, in its scratch space), or the package
@@ -140,28 +94,44 @@ class Pair:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes in one process (``support_federation``): no socket between them."""
+    yield from two_nodes(request.param, tmp_path, network=False)
+
+
+def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
+    """EGY and VNM on ``engine``, each served at its directory URL: with ``network``, by a
+    real uvicorn server on loopback (for the tests of sockets and processes), else in
+    process. ``Pair.http`` reaches either."""
     base = free_port_run(2)
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
-        urls: list[str | None] = [None, None]
-        if request.param == "postgresql":
-            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-            urls = [new_database(), new_database()]
-        egy = open_at(tmp_path / "fed" / "egy", urls[0])
-        vnm = open_at(tmp_path / "fed" / "vnm", urls[1])
+    urls = [f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"]
+    with database_templates().clones() as databases, InProcessFederation() as federation:
+        databases_of: list[str | None] = [None, None]
+        if engine == "postgresql":
+            databases_of = [databases.postgres(), databases.postgres()]
+        http_client = None if network else federation.client
+        egy = open_at(tmp_path / "fed" / "egy", databases_of[0], http_client=http_client)
+        vnm = open_at(tmp_path / "fed" / "vnm", databases_of[1], http_client=http_client)
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
             node.peering.sync()
-        servers = [Served(egy, base), Served(vnm, base + 1)]
+        servers: list[Served] = []
+        if network:
+            servers = [Served(egy, base), Served(vnm, base + 1)]
+        else:
+            federation.serve(urls[0], egy)
+            federation.serve(urls[1], vnm)
         try:
-            yield Pair(
-                egy=egy,
-                vnm=vnm,
-                egy_url=f"http://127.0.0.1:{base}",
-                vnm_url=f"http://127.0.0.1:{base + 1}",
-                amira=add_user(egy, "amira", Role.OFFICER),
-                samir=add_user(egy, "samir", Role.SUPERVISOR),
-                lan=add_user(vnm, "lan", Role.SUPERVISOR),
-            )
+            with httpx.Client(timeout=60) if network else federation.client() as http:
+                yield Pair(
+                    egy=egy,
+                    vnm=vnm,
+                    egy_url=urls[0],
+                    vnm_url=urls[1],
+                    amira=add_user(egy, "amira", Role.OFFICER),
+                    samir=add_user(egy, "samir", Role.SUPERVISOR),
+                    lan=add_user(vnm, "lan", Role.SUPERVISOR),
+                    http=http,
+                )
         finally:
             for served in servers:
                 served.stop()

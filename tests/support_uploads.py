@@ -20,7 +20,7 @@ from hanoi.clock import FixedClock
 from hanoi.node.folder import format_config
 from hanoi.settings import CONFIG_FILE, read_config_file
 from hanoi.wiring import Node
-from support_cooperation import T0, make_node
+from support_nodes import T0, build_node
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
@@ -45,7 +45,7 @@ def upload_desk(
     """A new node on ``database_url`` with an officer; ``settings`` go into ``hanoi.toml``
     (e.g. ``upload_lease_seconds``), so a server started on the folder has them too. The
     node is returned open: dispose of its engine, or use it in-process."""
-    node = make_node(folder, "EGY", database_url, clock or FixedClock(T0))
+    node = build_node(folder, "EGY", database_url, clock or FixedClock(T0))
     officer = node.accounts.add_user(name="officer1", role=Role.OFFICER, password=None).user
     token = node.accounts.issue_token(officer)
     config = {**read_config_file(folder), "database_url": database_url, **settings}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 
 from hanoi.accounts.service import AccountService
@@ -203,8 +206,18 @@ class Node:
         self.engine.dispose()
 
 
-def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
-    """Open an existing node: keys readable, database reachable and migrated, blobs reachable."""
+def open_node(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    http_client: Callable[[], httpx.Client] | None = None,
+) -> Node:
+    """Open an existing node: keys readable, database reachable and migrated, blobs reachable.
+    ``http_client`` makes the clients of every call this node makes to another node (the
+    outbox, witness peering and cosignatures, package downloads); by default each makes
+    its own ``httpx.Client`` with its own timeout. Tests route them to other nodes' apps in
+    the same process."""
+    clients: dict[str, Any] = {} if http_client is None else {"client": http_client}
     keys = load_keys(settings)
     identity = NodeIdentity.of(
         state=settings.state, name=settings.name, log_origin=settings.log_origin, keys=keys
@@ -303,12 +316,13 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         peers=witnesses,
         clock=clock,
         witness=witness,
+        **clients,
     )
     collector = CosignatureCollector(
         custody=custody,
         store=custody_repo,
         trust=witnesses,
-        transport=HttpWitnessTransport(),
+        transport=HttpWitnessTransport(**clients),
         clock=clock,
     )
     log_quorum = LogQuorum(
@@ -342,6 +356,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         accounts=accounts,
         clock=clock,
         wake=announcer.queued,
+        clients=clients,
     )
     messages = FederationRepository(engine, custody_repo)
     federation = FederationService(  # built last: the inbox hands evidence to transfers
@@ -355,6 +370,7 @@ def open_node(settings: Settings, *, clock: Clock | None = None) -> Node:
         wake=announcer.queued,
         evidence=transfers,
         documents=RequestDocuments(cooperation=cooperation, blobs=blobs),
+        **clients,
     )
     return Node(
         settings=settings,
@@ -403,6 +419,7 @@ def _transfers(
     accounts: AccountService,
     clock: Clock,
     wake: threading.Event,
+    clients: dict[str, Any],
 ) -> TransferService:
     """Evidence packages both ways: the sender, the receiver (with its download and its
     acceptance), the outcomes; ``wake`` is set when a message is queued. Packages' bytes
@@ -452,7 +469,7 @@ def _transfers(
         outcomes=outcomes,
         clock=clock,
         max_bytes=settings.upload_max_bytes,
-        download=RangeFetch(chunk_bytes=settings.transfer_chunk_bytes),
+        download=RangeFetch(chunk_bytes=settings.transfer_chunk_bytes, **clients),
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
     )
     return TransferService(

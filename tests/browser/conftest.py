@@ -7,7 +7,6 @@ tests are skipped (``require_tool``).
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import SERVICES_USED, free_port, require_tool, run_hanoi, start_server
+from conftest import SERVICES_USED, require_tool, serving
+from hanoi.accounts.model import Role
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
-from hanoi.settings import load_settings
-from hanoi.wiring import open_node
 from support_evidence_browser import KIND, PASSWORD, Desk
+from support_nodes import build_node
 from unit.cooperation.builders import complete_contents
 
 if TYPE_CHECKING:
@@ -63,34 +62,12 @@ def chromium() -> Iterator[Browser]:
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
     """``hanoi serve`` for a new node with one officer who has a password."""
     folder = tmp_path_factory.mktemp("browser") / "egy"
-    made = run_hanoi(
-        "node",
-        "init",
-        "--dir",
-        str(folder),
-        "--state",
-        "EGY",
-        "--name",
-        "Central Authority of Egypt",
-    )
-    assert made.returncode == 0, made.stderr
     user, password = "amira.hassan", "a long and secret passphrase"
-    added = run_hanoi(
-        *("user", "add", user, "--role", "officer", "--dir", str(folder), "--password-stdin"),
-        input=password + "\n",
-    )
-    assert added.returncode == 0, added.stderr
-    port = free_port()
-    process = start_server(folder, port)
-    try:
-        yield UiServer(base_url=f"http://127.0.0.1:{port}", user=user, password=password)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    node = build_node(folder, "EGY")
+    node.accounts.add_user(name=user, role=Role.OFFICER, password=password)
+    node.close()
+    with serving(folder) as server:
+        yield UiServer(base_url=server.url, user=user, password=password)
 
 
 @pytest.fixture(scope="session")
@@ -105,15 +82,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     the evidence and documents pages (one server for each test file that asks for it;
     test_requests_browser.py has a ``desk`` of its own)."""
     folder = tmp_path_factory.mktemp("browser-evidence") / "egy"
-    made = run_hanoi("node", "init", "--dir", str(folder), "--state", "EGY", "--name", "EGY CA")
-    assert made.returncode == 0, made.stderr
-    added = run_hanoi(
-        *("user", "add", "amira.hassan", "--role", "officer", "--dir", str(folder)),
-        "--password-stdin",
-        input=PASSWORD + "\n",
-    )
-    assert added.returncode == 0, added.stderr
-    node = open_node(load_settings(folder))
+    node = build_node(folder, "EGY", name="EGY CA")
+    node.accounts.add_user(name="amira.hassan", role=Role.OFFICER, password=PASSWORD)
     try:
         contents = complete_contents(default_catalogue().kind(KIND))
         view = node.cooperation.draft(
@@ -122,14 +92,5 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         )
     finally:
         node.engine.dispose()
-    port = free_port()
-    process = start_server(folder, port)
-    try:
-        yield Desk(base_url=f"http://127.0.0.1:{port}", request_id=view.request.id)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(folder) as server:
+        yield Desk(base_url=server.url, request_id=view.request.id)

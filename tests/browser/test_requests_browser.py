@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import run_hanoi, serving
+from conftest import serving
+from hanoi.accounts.model import Role
 from hanoi.settings import load_settings
 from hanoi.wiring import open_node
 from support_a11y import check_accessible
 from support_custody import split_view
 from support_directory import import_directory
+from support_nodes import build_node
 
 pytestmark = pytest.mark.slow
 
@@ -27,16 +29,12 @@ KIND = "spontaneous-information"
 
 
 def _node(folder: Path, state: str, users: tuple[tuple[str, str], ...]) -> None:
-    made = run_hanoi(
-        "node", "init", "--dir", str(folder), "--state", state, "--name", f"{state} CA"
-    )
-    assert made.returncode == 0, made.stderr
-    for name, role in users:
-        added = run_hanoi(
-            *("user", "add", name, "--role", role, "--dir", str(folder), "--password-stdin"),
-            input=PASSWORD + "\n",
-        )
-        assert added.returncode == 0, added.stderr
+    node = build_node(folder, state, name=f"{state} CA")
+    try:
+        for name, role in users:
+            node.accounts.add_user(name=name, role=Role(role), password=PASSWORD)
+    finally:
+        node.close()
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +42,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``hanoi serve`` for a node of Egypt with an officer and a supervisor."""
     folder = tmp_path_factory.mktemp("browser-requests") / "egy"
     _node(folder, "EGY", (("amira.hassan", "officer"), ("samir.adel", "supervisor")))
-    with serving(folder) as url:
-        yield url
+    with serving(folder) as server:
+        yield server.url
 
 
 def _log_in(page: Page, base_url: str, name: str) -> None:
@@ -140,8 +138,8 @@ def federated_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         for node in nodes:
             node.engine.dispose()
-    with serving(root / "egy") as url:
-        yield url
+    with serving(root / "egy") as server:
+        yield server.url
 
 
 def _in_arabic(page: Page) -> None:

@@ -27,7 +27,8 @@ from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.wiring import Node
 from support_a11y import check_accessible
-from support_cooperation import deliver, make_node
+from support_cooperation import deliver
+from support_nodes import build_node
 from unit.cooperation.builders import complete_contents
 
 pytestmark = pytest.mark.slow
@@ -135,8 +136,8 @@ def statistics_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Statis
     folder = tmp_path_factory.mktemp("browser-statistics")
     now = datetime.now(UTC)
     clock = FixedClock((now - 20 * DAY).replace(microsecond=0))
-    egy = make_node(folder / "egy", "EGY", None, clock)
-    vnm = make_node(folder / "vnm", "VNM", None, clock)
+    egy = build_node(folder / "egy", "EGY", None, clock)
+    vnm = build_node(folder / "vnm", "VNM", None, clock)
     first = clock.now().date()
     try:
         _case_book(egy, vnm, clock)
@@ -144,8 +145,8 @@ def statistics_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Statis
         egy.close()
         vnm.close()
     period = {"from": first.isoformat(), "to": (first + 12 * DAY).isoformat()}
-    with serving(folder / "vnm") as base_url:
-        yield Statistics(base_url=base_url, period=period)
+    with serving(folder / "vnm") as server:
+        yield Statistics(base_url=server.url, period=period)
 
 
 def _sign_in(page: Page, server: Statistics) -> None:

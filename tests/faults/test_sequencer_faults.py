@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from hanoi.storage import migrate
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
 from hanoi.storage.tile_stores import DiskTileStore, MemoryTileStore
 from support_custody import NOW, audit, commitments, make_sequencer
+from support_databases import Clones
 
 STEPS = ["locked", "read-state", "assigned", "hashed", "wrote-entries", "wrote-tiles", "published"]
 
@@ -97,10 +97,11 @@ KILLER = textwrap.dedent(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step", STEPS)
-def test_killed_process_at_each_step_then_recovery(tmp_path: Path, step: str) -> None:
-    url = f"sqlite:///{tmp_path / 'node.db'}"
+def test_killed_process_at_each_step_then_recovery(
+    tmp_path: Path, step: str, migrated_databases: Clones
+) -> None:
+    url = migrated_databases.sqlite(tmp_path / "node.db")
     engine = make_engine(url)
-    migrate.upgrade(engine)
     repo, tiles = CustodyRepository(engine), DiskTileStore(tmp_path / "log")
     first, second = commitments(0, 260), commitments(260, 300)
     repo.enqueue(first, now=NOW)

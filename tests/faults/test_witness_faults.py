@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -38,6 +39,7 @@ from support_transfers import (
     sent_and_received,
     stored_blobs,
     temporaries,
+    two_nodes,
 )
 from support_ui import PASSWORD, csrf, signed_in
 
@@ -53,6 +55,13 @@ def black_hole() -> Iterator[str]:
         hole.bind(("127.0.0.1", 0))
         hole.listen(64)
         yield f"http://127.0.0.1:{hole.getsockname()[1]}/witness"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes served by real servers on loopback: a sender process is killed, and
+    another process opens its node and reaches EGY over the network."""
+    yield from two_nodes(request.param, tmp_path, network=True)
 
 
 def point_egy_witness(p: Pair, url: str) -> None:

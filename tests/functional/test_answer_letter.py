@@ -49,8 +49,8 @@ from hanoi.letters.pades import verify_pdf
 from hanoi.letters.wording import phrases
 from hanoi.node.folder import load_document_signer, load_keys
 from hanoi.wiring import Node
-from support_cooperation import make_node
 from support_letters import pdfsig, signed_ranges
+from support_nodes import build_node
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import CATALOGUE, complete_contents
 
@@ -173,7 +173,7 @@ def _own(vnm: Node) -> str:
 def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     root = tmp_path_factory.mktemp("answers")
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-    vnm = make_node(root / "vnm", "VNM", None, clock)
+    vnm = build_node(root / "vnm", "VNM", None, clock)
     try:
         _directory(vnm, now=clock.now())
         users = (

@@ -136,6 +136,7 @@ def test_hanoi_serve_runs_as_a_real_process(node_dir: Path) -> None:
     import sys
 
     port = free_port()
+    # By hand, not conftest.serving: the test reads what the process itself prints.
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("hanoi")),

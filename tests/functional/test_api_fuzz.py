@@ -23,7 +23,7 @@ from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
-from support_cooperation import T0, make_node
+from support_nodes import T0, build_node
 from unit.cooperation.builders import complete_contents
 
 # schemathesis gives every operation's item the same node id, which pytest-xdist cannot
@@ -36,7 +36,7 @@ CASES: dict[str, int] = {}
 
 
 def _node(folder: Path) -> tuple[Node, str]:
-    node = make_node(folder, "EGY", None, FixedClock(T0))
+    node = build_node(folder, "EGY", None, FixedClock(T0))
     supervisor = node.accounts.add_user(name="samir", role=Role.SUPERVISOR, with_token=True)
     assert supervisor.token is not None
     catalogue = default_catalogue()

@@ -30,7 +30,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from conftest import POSTGRES_ADMIN_URL, free_port_run, require_tool, run_hanoi
+from conftest import free_port_run, require_tool, run_hanoi
 from hanoi.accounts.model import Role
 from hanoi.convention import Language
 from hanoi.cooperation.service import DraftInput, StepInput
@@ -39,15 +39,14 @@ from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
-from support_cooperation import postgres_databases
+from support_databases import templates as database_templates
+from support_nodes import federate, open_at
 from support_transfers import (
     CATALOGUE,
     KIND,
     Served,
     blob_file,
-    federate,
     flip_byte,
-    open_at,
     payload_offset,
     writable,
 )
@@ -139,11 +138,10 @@ def case(
     root = tmp_path_factory.mktemp("court")
     base = free_port_run(2)
     federate(root / "fed", ["EGY", "VNM"], base_port=base)
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+    with database_templates().clones() as databases:
         urls: list[str | None] = [None, None]
         if request.param == "postgresql":
-            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-            urls = [new_database(), new_database()]
+            urls = [databases.postgres(), databases.postgres()]
         egy, vnm = open_at(root / "fed" / "egy", urls[0]), open_at(root / "fed" / "vnm", urls[1])
         servers = [Served(egy, base), Served(vnm, base + 1)]
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import free_port, run_hanoi, start_server
+from conftest import run_hanoi, serving
 from hanoi.custody.merkle import leaf_hash, verify_consistency, verify_inclusion
 from hanoi.settings import load_settings
 from hanoi.web.app import create_app
@@ -88,11 +88,9 @@ def test_hanoi_log_audit_accepts_a_served_log(log_node: Node, tmp_path: Path) ->
     log_node.custody.sequence()
     folder = log_node.settings.node_dir
     identity = json.loads(run_hanoi("node", "show", "--dir", str(folder)).stdout)
-    port = free_port()
-    server = start_server(folder, port)
-    try:
+    with serving(folder) as server:
         state = tmp_path / "audit-state"
-        url = f"http://127.0.0.1:{port}/log/"
+        url = f"{server.url}/log/"
         first = run_hanoi(
             "log", "audit", url, "--key", identity["log_verifier_key"], "--state", str(state)
         )
@@ -100,6 +98,3 @@ def test_hanoi_log_audit_accepts_a_served_log(log_node: Node, tmp_path: Path) ->
         assert "600" in first.stdout
         wrong = run_hanoi("log", "audit", url, "--key", "other+00000000+" + "A" * 44)
         assert wrong.returncode != 0
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -22,10 +22,10 @@ from hanoi.cooperation.routes import Route
 from hanoi.cooperation.service import DraftInput
 from hanoi.settings import load_settings
 from hanoi.wiring import Node, open_node
-from support_cooperation import T0, make_node
 from support_directory import import_directory_with_offline
 from support_evidence_desk import Desk, record, uploaded
 from support_evidence_desk import desk as desk  # a fixture
+from support_nodes import T0, build_node
 from support_ui import PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
 
@@ -212,8 +212,8 @@ def test_a_bad_receipt_is_explained_beside_its_fields_and_nothing_is_recorded(
 @pytest.fixture
 def with_directory(tmp_path: Path) -> Iterator[tuple[Node, TestClient, str]]:
     clock = FixedClock(T0)
-    egy = make_node(tmp_path / "egy", "EGY", None, clock)
-    vnm = make_node(tmp_path / "vnm", "VNM", None, clock)
+    egy = build_node(tmp_path / "egy", "EGY", None, clock)
+    vnm = build_node(tmp_path / "vnm", "VNM", None, clock)
     import_directory_with_offline([egy, vnm], into=egy, clock=clock)  # Brazil runs no node
     egy.accounts.add_user(name="amira", role=Role.OFFICER, password=PASSWORD)
     contents = complete_contents(egy.cooperation.catalogue.kind("mla-stored-data"))

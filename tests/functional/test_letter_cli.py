@@ -17,6 +17,7 @@ from hanoi.letters.pades import sign_pdf
 from hanoi.node.folder import load_document_signer
 from hanoi.settings import load_settings
 from support_letters import letter_pdf
+from support_nodes import init_folder
 
 KEYS = ("document-signing.pem", "document-signing.crt")
 
@@ -30,8 +31,7 @@ def one_line_error(stderr: str, *fragments: str) -> None:
 
 
 def new_node(folder: Path, state: str = "EGY", name: str = "Central Authority of Egypt") -> Path:
-    result = run_hanoi("node", "init", "--dir", str(folder), "--state", state, "--name", name)
-    assert result.returncode == 0, result.stderr
+    init_folder(folder, state, name=name)
     return folder
 
 

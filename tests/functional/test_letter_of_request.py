@@ -38,9 +38,9 @@ from hanoi.letters.letter import NotIssuable, grouped, verification_code
 from hanoi.letters.pades import verify_pdf
 from hanoi.node.folder import load_document_signer
 from hanoi.wiring import Node
-from support_cooperation import make_node
 from support_directory import import_directory
 from support_letters import pdfsig, signed_ranges
+from support_nodes import build_node
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import CATALOGUE, complete_contents
 
@@ -89,8 +89,8 @@ def _request(egy: Node, to: str, *, approve: bool) -> str:
 def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     root = tmp_path_factory.mktemp("letters")
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-    egy = make_node(root / "egy", "EGY", None, clock)
-    vnm = make_node(root / "vnm", "VNM", None, clock)
+    egy = build_node(root / "egy", "EGY", None, clock)
+    vnm = build_node(root / "vnm", "VNM", None, clock)
     try:
         import_directory([egy, vnm], into=[egy], clock=clock)  # VNM: vi, en
         users = (

@@ -27,9 +27,9 @@ from hanoi.letters.issued import issue_letter, logged_letters
 from hanoi.letters.proof import LetterProof, MalformedLetterProof, parse_letter_proof
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
-from support_cooperation import make_node
 from support_custody import events
 from support_directory import import_directory
+from support_nodes import build_node
 from support_ui import PASSWORD, signed_in
 from unit.cooperation.builders import CATALOGUE, complete_contents
 
@@ -89,8 +89,8 @@ def node_show(node: Node) -> dict[str, object]:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("letter-proof")
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-    egy = make_node(root / "egy", "EGY", None, clock)
-    vnm = make_node(root / "vnm", "VNM", None, clock)
+    egy = build_node(root / "egy", "EGY", None, clock)
+    vnm = build_node(root / "vnm", "VNM", None, clock)
     try:
         import_directory([egy, vnm], into=[egy, vnm], clock=clock)
         for name, role in (("amira", Role.OFFICER), ("samir", Role.SUPERVISOR)):
@@ -281,8 +281,8 @@ def test_the_request_page_gives_the_proof_to_the_case_team(world: World) -> None
 
 @pytest.fixture(scope="module")
 def served(world: World) -> Iterator[str]:
-    with serving(world.egy.settings.node_dir) as url:
-        yield url
+    with serving(world.egy.settings.node_dir) as server:
+        yield server.url
 
 
 def test_the_node_serves_the_proof_to_anyone_holding_the_letter(world: World, served: str) -> None:

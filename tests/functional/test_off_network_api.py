@@ -15,7 +15,7 @@ import pytest
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
-from support_cooperation import T0, make_node
+from support_nodes import T0, build_node
 from support_requests_api import PROBLEM, Desk, desk_with, new_draft, uploaded
 from unit.cooperation.builders import complete_contents
 
@@ -29,7 +29,7 @@ DAY = T0.date().isoformat()
 def egy(tmp_path: Path) -> Iterator[Desk]:
     clock = FixedClock(T0)
     desk = desk_with(
-        make_node(tmp_path / "egy", "EGY", None, clock),
+        build_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "nour": Role.AUDITOR},
     )
     with desk.client:

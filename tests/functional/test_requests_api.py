@@ -16,7 +16,8 @@ from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.federation.ports import PackageRow
 from hanoi.storage.transfers_repo import TransfersRepository
-from support_cooperation import T0, deliver, make_node
+from support_cooperation import deliver
+from support_nodes import T0, build_node
 from support_requests_api import CATALOGUE, PROBLEM, Desk, desk_with, new_draft, uploaded
 from unit.cooperation.builders import complete_contents
 
@@ -25,11 +26,11 @@ from unit.cooperation.builders import complete_contents
 def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
     clock = FixedClock(T0)
     egy = desk_with(
-        make_node(tmp_path / "egy", "EGY", None, clock),
+        build_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "nour": Role.AUDITOR},
     )
     vnm = desk_with(
-        make_node(tmp_path / "vnm", "VNM", None, clock),
+        build_node(tmp_path / "vnm", "VNM", None, clock),
         {"lan": Role.SUPERVISOR, "minh": Role.POINT_OF_CONTACT, "thao": Role.OFFICER},
     )
     with egy.client, vnm.client:

@@ -13,18 +13,16 @@ import hashlib
 import io
 import os
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL, S3Server, free_port_run, serving, start_server
+from conftest import S3Server, free_port_run, serving
 from hanoi.accounts.model import Role
 from hanoi.clock import SystemClock
 from hanoi.cooperation.service import DraftInput, StepInput
@@ -32,18 +30,17 @@ from hanoi.evidence.items import Acquisition, SourceKind
 from hanoi.node.folder import format_config, load_keys
 from hanoi.settings import build_settings, load_settings, read_config_file
 from hanoi.wiring import Node, open_node, prepare_new_node
-from support_cooperation import postgres_databases
+from support_databases import templates as database_templates
+from support_nodes import federate, open_at
 from support_transfers import (
     CATALOGUE,
     KIND,
     PACKAGES,
     Pair,
     Served,
-    federate,
     offered,
-    open_at,
-    pair,  # noqa: F401 - two nodes exchanging packages, a fixture
     temporaries,
+    two_nodes,
 )
 from unit.cooperation.builders import complete_contents
 
@@ -61,21 +58,6 @@ def until(check: Callable[[], Any], *, what: str, timeout: float = 60) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-@contextmanager
-def process_at(folder: Path, port: int) -> Iterator[str]:
-    """``hanoi serve`` on a given port (the directory's URL of its State) while the block runs."""
-    process = start_server(folder, port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def on_shared_storage(folder: Path, *, database_url: str, s3: S3Server, bucket: str) -> None:
@@ -101,8 +83,8 @@ def test_a_package_packed_by_one_process_is_served_by_another(
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
     host_a = tmp_path / "fed" / "vnm"
     host_b = tmp_path / "host-b" / "vnm"
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
-        on_shared_storage(host_a, database_url=new_database(), s3=s3_server, bucket=s3_bucket)
+    with database_templates().clones() as databases:
+        on_shared_storage(host_a, database_url=databases.postgres(), s3=s3_server, bucket=s3_bucket)
         shutil.copytree(host_a, host_b, ignore=LOCAL_ONLY)  # keys, settings, directory
         egy = open_at(tmp_path / "fed" / "egy", None)
         vnm = open_node(load_settings(host_a), clock=SystemClock())  # the shared state, seen
@@ -116,7 +98,8 @@ def test_a_package_packed_by_one_process_is_served_by_another(
                 name="hoa", role=Role.SUPERVISOR, password=None, with_token=True
             )
             # B answers at VNM's address in the directory; A is another process, elsewhere.
-            with process_at(host_b, base + 1), serving(host_a) as process_a:
+            with serving(host_b, port=base + 1), serving(host_a) as served_a:
+                process_a = served_a.url
                 draft = DraftInput(
                     kind=KIND,
                     requested_state="VNM",
@@ -190,8 +173,15 @@ def test_a_package_packed_by_one_process_is_served_by_another(
             vnm.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes served by real servers on loopback: a second EGY node, opened as
+    another host would, reaches VNM over the network."""
+    yield from two_nodes(request.param, tmp_path, network=True)
+
+
 def test_two_receivers_racing_for_one_package_fetch_it_once(
-    pair: Pair,  # noqa: F811 - the fixture imported above
+    pair: Pair,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -40,8 +40,9 @@ from hanoi.convention.labels import FALLBACK
 from hanoi.cooperation import Condition, Side
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.wiring import Node
-from support_cooperation import T0, deliver, make_node
+from support_cooperation import deliver
 from support_directory import import_directory
+from support_nodes import T0, build_node
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
@@ -216,11 +217,11 @@ def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
     root = tmp_path_factory.mktemp("six-languages")
     clock = FixedClock(T0)
     egy = _desk(
-        make_node(root / "egy", "EGY", None, clock),
+        build_node(root / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR},
     )
     vnm = _desk(
-        make_node(root / "vnm", "VNM", None, clock),
+        build_node(root / "vnm", "VNM", None, clock),
         {"lan": Role.SUPERVISOR, "minh": Role.POINT_OF_CONTACT},
     )
     import_directory([egy.node, vnm.node], into=[egy.node, vnm.node], clock=clock)

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL, run_hanoi
+from conftest import run_hanoi
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.statistics.figures import parse_figures
-from support_cooperation import T0, make_node, postgres_databases
+from support_databases import templates as database_templates
+from support_nodes import T0, build_node
 from support_requests_api import PROBLEM, Desk, desk_with, new_draft
 
 DAY = T0.date().isoformat()  # 2026-03-02
@@ -29,15 +30,15 @@ def egy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Desk, 
     clock = FixedClock(T0)
     users = {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "nour": Role.AUDITOR}
     if request.param == "sqlite":
-        desk = desk_with(make_node(tmp_path / "egy", "EGY", None, clock), users)
+        desk = desk_with(build_node(tmp_path / "egy", "EGY", None, clock), users)
         with desk.client:
             yield desk, {}
         desk.node.close()
         return
     request.getfixturevalue("postgres_url")
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
-        url = new_database()
-        desk = desk_with(make_node(tmp_path / "egy", "EGY", url, clock), users)
+    with database_templates().clones() as databases:
+        url = databases.postgres()
+        desk = desk_with(build_node(tmp_path / "egy", "EGY", url, clock), users)
         with desk.client:
             yield desk, {"HANOI_DATABASE_URL": url}
         desk.node.close()

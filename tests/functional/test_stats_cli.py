@@ -20,7 +20,7 @@ from hanoi.settings import build_settings, read_config_file
 from hanoi.statistics.figures import Durations, Figures
 from hanoi.statistics.signed import sign_statistics
 from hanoi.wire import canonical_json
-from support_transfers import federate
+from support_nodes import federate
 from unit.statistics.figures_builder import figures
 
 STATES = ["EGY", "VNM", "FRA"]

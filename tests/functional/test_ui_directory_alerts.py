@@ -22,9 +22,10 @@ from hanoi.directory.signing import sign_directory, sign_entry
 from hanoi.directory.store import import_document
 from hanoi.node.folder import load_keys
 from hanoi.wiring import Node
-from support_cooperation import T0, deliver, make_node
+from support_cooperation import deliver
 from support_custody import split_view
 from support_directory import LANGUAGES, import_directory
+from support_nodes import T0, build_node
 from support_ui import PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
@@ -64,11 +65,11 @@ def choose_language(client: TestClient, language: str) -> None:
 def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk, FixedClock]]:
     clock = FixedClock(T0)
     egy = _desk(
-        make_node(tmp_path / "egy", "EGY", None, clock),
+        build_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR},
     )
     vnm = _desk(
-        make_node(tmp_path / "vnm", "VNM", None, clock),
+        build_node(tmp_path / "vnm", "VNM", None, clock),
         {"minh": Role.POINT_OF_CONTACT, "thao": Role.OFFICER},
     )
     yield egy, vnm, clock
@@ -94,7 +95,7 @@ def test_the_directory_shows_each_state_and_filters(
     desks: tuple[Desk, Desk, FixedClock], tmp_path: Path
 ) -> None:
     egy, vnm, clock = desks
-    fra = make_node(tmp_path / "fra", "FRA", None, clock)
+    fra = build_node(tmp_path / "fra", "FRA", None, clock)
     import_directory([egy.node, vnm.node, fra], into=[egy.node], clock=clock)
     fra.engine.dispose()
     client = egy["amira"]

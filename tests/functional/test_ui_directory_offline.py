@@ -13,16 +13,16 @@ from fastapi.testclient import TestClient
 
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
-from support_cooperation import T0, make_node
 from support_directory import BRAZIL, import_directory_with_offline
+from support_nodes import T0, build_node
 from support_ui import PASSWORD, csrf, signed_in
 
 
 @pytest.fixture
 def officer(tmp_path: Path) -> Iterator[TestClient]:
     clock = FixedClock(T0)
-    egy = make_node(tmp_path / "egy", "EGY", None, clock)
-    vnm = make_node(tmp_path / "vnm", "VNM", None, clock)
+    egy = build_node(tmp_path / "egy", "EGY", None, clock)
+    vnm = build_node(tmp_path / "vnm", "VNM", None, clock)
     import_directory_with_offline([egy, vnm], into=egy, clock=clock)
     egy.accounts.add_user(name="amira", role=Role.OFFICER, password=PASSWORD)
     client = signed_in(egy, "amira")

@@ -27,8 +27,9 @@ from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.custody.events import CustodyAction
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
-from support_cooperation import T0, deliver, make_node
+from support_cooperation import deliver
 from support_documents import TUS, b64, sha256, uploaded
+from support_nodes import T0, build_node
 from support_ui import LOOPBACK, PASSWORD, csrf, signed_in
 from unit.cooperation.builders import complete_contents
 
@@ -57,7 +58,7 @@ class Desk:
 def desk(tmp_path: Path) -> Iterator[Desk]:
     """Egypt's node with a draft MLA request of amira's (samir, a supervisor, and audrey, an
     auditor, on the case too); karim is an officer outside the case."""
-    node = make_node(tmp_path / "egy", "EGY", None, FixedClock(T0))
+    node = build_node(tmp_path / "egy", "EGY", None, FixedClock(T0))
     users = {
         "amira": Role.OFFICER,
         "samir": Role.SUPERVISOR,
@@ -294,7 +295,7 @@ def test_no_document_is_added_once_the_request_is_sent(desk: Desk, tmp_path: Pat
 
     # Viet Nam's node lists the document from the request it received; until its bytes
     # arrive (the document message), there is nothing to download.
-    vnm = make_node(tmp_path / "vnm", "VNM", None, FixedClock(T0))
+    vnm = build_node(tmp_path / "vnm", "VNM", None, FixedClock(T0))
     try:
         lan = vnm.accounts.add_user(
             name="lan", role=Role.SUPERVISOR, password="correct horse battery staple"

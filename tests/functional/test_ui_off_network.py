@@ -15,8 +15,8 @@ from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.cooperation.ports import ListQuery
 from hanoi.cooperation.service import DraftInput, StepInput
-from support_cooperation import T0, make_node
 from support_documents import uploaded
+from support_nodes import T0, build_node
 from support_requests_ui import CATALOGUE, KIND, Desk, desk_with, take_step
 from support_ui import csrf
 from unit.cooperation.builders import complete_contents
@@ -27,7 +27,7 @@ DAY = T0.date().isoformat()
 @pytest.fixture
 def egy(tmp_path: Path) -> Iterator[Desk]:
     desk = desk_with(
-        make_node(tmp_path / "egy", "EGY", None, FixedClock(T0)),
+        build_node(tmp_path / "egy", "EGY", None, FixedClock(T0)),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR},
     )
     yield desk

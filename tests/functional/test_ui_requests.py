@@ -16,7 +16,8 @@ from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock
 from hanoi.convention import FieldType, RequestKind
 from hanoi.cooperation.service import DraftInput
-from support_cooperation import T0, deliver, make_node
+from support_cooperation import deliver
+from support_nodes import T0, build_node
 from support_requests_ui import CATALOGUE, KIND, Desk, desk_with, take_step
 from support_ui import csrf
 from unit.cooperation.builders import complete_contents
@@ -28,11 +29,11 @@ REQUEST_ID = re.compile(r"/ui/requests/([A-Z]{3}-\d{4}-[0-9A-F]+)")
 def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk]]:
     clock = FixedClock(T0)
     egy = desk_with(
-        make_node(tmp_path / "egy", "EGY", None, clock),
+        build_node(tmp_path / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR, "karim": Role.OFFICER},
     )
     vnm = desk_with(
-        make_node(tmp_path / "vnm", "VNM", None, clock),
+        build_node(tmp_path / "vnm", "VNM", None, clock),
         {"lan": Role.SUPERVISOR, "thao": Role.OFFICER},
     )
     yield egy, vnm

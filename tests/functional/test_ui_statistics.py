@@ -20,7 +20,8 @@ from hanoi.clock import FixedClock
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.web.ui.statistics_filters import REVERSED
 from hanoi.web.ui.treaty import BAD_DATE
-from support_cooperation import T0, deliver, make_node
+from support_cooperation import deliver
+from support_nodes import T0, build_node
 from support_requests_ui import CATALOGUE, KIND, Desk, desk_with
 from support_ui import csrf
 from unit.cooperation.builders import complete_contents
@@ -34,11 +35,11 @@ def desks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Desk, Desk
     folder = tmp_path_factory.mktemp("ui-statistics")
     clock = FixedClock(T0)
     egy = desk_with(
-        make_node(folder / "egy", "EGY", None, clock),
+        build_node(folder / "egy", "EGY", None, clock),
         {"amira": Role.OFFICER, "samir": Role.SUPERVISOR},
     )
     vnm = desk_with(
-        make_node(folder / "vnm", "VNM", None, clock),
+        build_node(folder / "vnm", "VNM", None, clock),
         {
             "lan": Role.SUPERVISOR,
             "vera": Role.AUDITOR,

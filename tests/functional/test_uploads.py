@@ -202,6 +202,8 @@ def test_tuspy_client_uploads_and_resumes_after_the_server_is_killed(
     source.write_bytes(data)
     port = free_port()
     url = f"http://127.0.0.1:{port}/api/v1/uploads"
+    # By hand, not conftest.serving: the test kills the process (SIGKILL) mid-body and starts
+    # another on the same port, which the upload's URL names.
     server = start_server(folder, port)
     stream = source.open("rb")
     try:

@@ -8,8 +8,10 @@ import io
 import os
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from conftest import run_hanoi
@@ -17,7 +19,14 @@ from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.crypto.ed25519keys import NoteVerifierKey, raw_public
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.evidence.items import Acquisition, SourceKind
-from support_transfers import Pair, sent_and_received
+from support_transfers import Pair, sent_and_received, two_nodes
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes served by real servers on loopback: ``hanoi evidence export`` runs as
+    a process of its own and asks VNM's witness over the network."""
+    yield from two_nodes(request.param, tmp_path, network=True)
 
 
 def egy_evidence(p: Pair) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import run_hanoi
 from hanoi.custody.checkpoint import Checkpoint, sign_checkpoint
 from hanoi.custody.note import Ed25519Signer
 from hanoi.custody.policy import CheckpointPolicy
@@ -17,6 +16,7 @@ from hanoi.settings import load_settings
 from hanoi.web.app import create_app
 from hanoi.wiring import Node, open_node
 from support_custody import events
+from support_nodes import init_folder
 
 
 class ClientTransport:
@@ -33,10 +33,7 @@ class ClientTransport:
 
 def make_node(tmp_path: Path, state: str) -> Path:
     folder = tmp_path / state.lower()
-    result = run_hanoi(
-        "node", "init", "--dir", str(folder), "--state", state, "--name", f"Authority of {state}"
-    )
-    assert result.returncode == 0, result.stderr
+    init_folder(folder, state, name=f"Authority of {state}")
     return folder
 
 

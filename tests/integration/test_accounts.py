@@ -13,15 +13,13 @@ from hanoi.accounts.model import Role
 from hanoi.accounts.service import AccountService
 from hanoi.clock import FixedClock
 from hanoi.errors import Conflict, PermissionDenied
-from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.db import make_engine
 
 
 @pytest.fixture
-def service(database_url: str) -> Iterator[AccountService]:
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
+def service(migrated_url: str) -> Iterator[AccountService]:
+    engine = make_engine(migrated_url)
     yield AccountService(
         repository=AccountsRepository(engine), clock=FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
     )

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL
 from hanoi.accounts.model import Role, User
 from hanoi.clock import FixedClock
 from hanoi.convention import Channel, default_catalogue
@@ -29,7 +28,9 @@ from hanoi.custody.events import CustodyAction
 from hanoi.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from hanoi.evidence.items import Acquisition, SourceKind
 from hanoi.wiring import Node
-from support_cooperation import T0, add_user, deliver, make_node, postgres_databases
+from support_cooperation import add_user, deliver
+from support_databases import templates as database_templates
+from support_nodes import T0, build_node
 from unit.cooperation.builders import complete_contents
 
 CATALOGUE = default_catalogue()
@@ -54,15 +55,14 @@ class Federation:
 def federation(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Federation]:
     clock = FixedClock(T0)
     if request.param == "sqlite":
-        egy = make_node(tmp_path / "egy", "EGY", None, clock)
-        vnm = make_node(tmp_path / "vnm", "VNM", None, clock)
+        egy = build_node(tmp_path / "egy", "EGY", None, clock)
+        vnm = build_node(tmp_path / "vnm", "VNM", None, clock)
         nodes = [egy, vnm]
         yield _federation(egy, vnm, clock)
     else:
-        request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-        with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
-            egy = make_node(tmp_path / "egy", "EGY", new_database(), clock)
-            vnm = make_node(tmp_path / "vnm", "VNM", new_database(), clock)
+        with database_templates().clones() as databases:
+            egy = build_node(tmp_path / "egy", "EGY", databases.postgres(), clock)
+            vnm = build_node(tmp_path / "vnm", "VNM", databases.postgres(), clock)
             nodes = [egy, vnm]
             yield _federation(egy, vnm, clock)
             for node in nodes:

@@ -167,7 +167,7 @@ def post_document(p: Pair, request_id: str, body: dict[str, Any]) -> httpx.Respo
     )
     recipient = AgeRecipient.parse(p.egy.federation.directory.entry("VNM").age_recipient)
     envelope = seal(message, signing_key=keys.signing, recipient=recipient)
-    return httpx.post(f"{p.vnm_url}/federation/v1/inbox", content=envelope, timeout=60)
+    return p.http.post(f"{p.vnm_url}/federation/v1/inbox", content=envelope, timeout=60)
 
 
 def body_for(data: bytes, *, attachment_id: str, listed_sha256: str | None = None) -> Any:
@@ -233,7 +233,7 @@ def test_a_document_delivered_again_is_stored_and_logged_once(p: Pair) -> None:
         body=value["body"],
     )
     recipient = AgeRecipient.parse(p.egy.federation.directory.entry("VNM").age_recipient)
-    answer = httpx.post(
+    answer = p.http.post(
         f"{p.vnm_url}/federation/v1/inbox",
         content=seal(again, signing_key=keys.signing, recipient=recipient),
         timeout=60,

@@ -27,19 +27,19 @@ from hanoi.evidence.items import Acquisition, SourceKind
 from hanoi.reports.gather import court_report
 from hanoi.reports.render import render_html
 from hanoi.wiring import Node
-from support_cooperation import T0, make_node
+from support_nodes import T0, build_node
 from unit.cooperation.builders import complete_contents
 from unit.evidence.package_support import make_node as keyed_node
-from unit.evidence.test_received_off_network import acquisition, packed_with
-from unit.reports.test_render import text_of
+from unit.evidence.received_support import acquisition, packed_with
+from unit.reports.render_support import text_of
 
 KIND = "mla-stored-data"
 WAYBILL = "AWB 176-2026-0042"
 
 
 @pytest.fixture
-def node(tmp_path: Path, database_url: str) -> Iterator[Node]:
-    egy = make_node(tmp_path / "egy", "EGY", database_url, FixedClock(T0))
+def node(tmp_path: Path, migrated_url: str) -> Iterator[Node]:
+    egy = build_node(tmp_path / "egy", "EGY", migrated_url, FixedClock(T0))
     egy.accounts.add_user(name="amira", role=Role.OFFICER, password=None)
     yield egy
     egy.engine.dispose()

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL, free_port_run
+from conftest import free_port_run
 from hanoi.accounts.model import Role, User
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.events import CustodyAction
@@ -33,14 +33,13 @@ from hanoi.node.identity import NodeKeys
 from hanoi.settings import build_settings, read_config_file
 from hanoi.wire import format_time
 from hanoi.wiring import Node
-from support_cooperation import postgres_databases
+from support_databases import templates as database_templates
+from support_federation import InProcessFederation
+from support_nodes import federate, open_at
 from support_transfers import (
     Pair,
-    Served,
-    federate,
     flip_byte,
     offered,
-    open_at,
     payload_offset,
     sent_and_received,
 )
@@ -64,7 +63,7 @@ class Nodes:
 
     def api(self, who: str, path: str, **params: str) -> httpx.Response:
         url = self.pair.egy_url if who == "samir" else self.pair.vnm_url
-        return httpx.get(
+        return self.pair.http.get(
             f"{url}/api/v1{path}",
             params=params,
             headers={"Authorization": f"Bearer {self.tokens[who]}"},
@@ -108,16 +107,17 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Nodes]:
         )
         for state in ("EGY", "FRA")
     }
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+    with database_templates().clones() as databases, InProcessFederation() as federation:
         urls: list[str | None] = [None, None]
         if request.param == "postgresql":
-            request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-            urls = [new_database(), new_database()]
-        egy = open_at(root / "egy", urls[0])
-        vnm = open_at(root / "vnm", urls[1])
+            urls = [databases.postgres(), databases.postgres()]
+        egy = open_at(root / "egy", urls[0], http_client=federation.client)
+        vnm = open_at(root / "vnm", urls[1], http_client=federation.client)
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
             node.peering.sync()
-        servers = [Served(egy, base), Served(vnm, base + 1)]
+        federation.serve(f"http://127.0.0.1:{base}", egy)
+        federation.serve(f"http://127.0.0.1:{base + 1}", vnm)
+        http = federation.client()
         try:
             amira, _ = _user(egy, "amira", Role.OFFICER)
             samir, samir_token = _user(egy, "samir", Role.SUPERVISOR)
@@ -131,11 +131,11 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Nodes]:
                 amira=amira,
                 samir=samir,
                 lan=lan,
+                http=http,
             )
             yield Nodes(pair, {"samir": samir_token, "lan": lan_token, "hoa": hoa_token}, keys)
         finally:
-            for served in servers:
-                served.stop()
+            http.close()
             for node in (egy, vnm):
                 node.engine.dispose()
 
@@ -281,7 +281,7 @@ def test_an_outcome_that_does_not_match_the_package_is_refused_and_changes_nothi
         assert n.vnm.transfers.package(n.pair.lan, row.id).package == before
         assert n.vnm.transfers.outcomes.peer_outcomes([row.id]) == {}
     # Over HTTP, the inbox answers with problem+json and records the refusal only.
-    answer = httpx.post(
+    answer = n.pair.http.post(
         f"{n.pair.vnm_url}/federation/v1/inbox",
         content=n.outcome("EGY", request_id, **{**good, "package_id": "e" * 32}),
         timeout=30,

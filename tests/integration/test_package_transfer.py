@@ -10,6 +10,7 @@ only then records its files as evidence with ``received`` custody events.
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 
 import httpx
 import pytest
@@ -82,7 +83,7 @@ def test_the_sender_serves_ranges_by_id_only(pair: Pair) -> None:
     _, row, _ = offered(p, {"log.txt": os.urandom(200_000)})
     data = p.outgoing(row.id).read_bytes()
     url = f"{p.vnm_url}{PACKAGES}/{row.id}"
-    with httpx.Client(timeout=30) as client:
+    with nullcontext(p.http) as client:
         whole = client.get(url)
         assert whole.status_code == 200
         assert whole.content == data
@@ -124,7 +125,7 @@ def test_an_offered_package_whose_file_is_gone_is_not_found(pair: Pair) -> None:
     p = pair
     _, row, _ = offered(p, {"log.txt": b"x" * 1000})
     p.outgoing(row.id).unlink()
-    gone = httpx.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=30)
+    gone = p.http.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=30)
     assert gone.status_code in (404, 410)
     assert str(p.vnm.settings.node_dir) not in gone.text
 

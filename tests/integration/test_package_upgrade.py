@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import httpx
-
 from hanoi.federation.ports import PackageRow
 from hanoi.wiring import Node
 from support_transfers import PACKAGES, Pair, offered
@@ -35,7 +33,7 @@ def test_an_outgoing_package_of_the_previous_version_is_served_from_the_blob_sto
     old = as_the_previous_version_kept_it(p.vnm, sent)
     assert not p.vnm.blobs.exists(row.sha256)
 
-    served = httpx.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=30)
+    served = p.http.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=30)
     assert served.status_code == 200
     assert p.vnm.blobs.exists(row.sha256)  # moved on first use, checked against the row
     assert not old.exists()
@@ -77,6 +75,6 @@ def test_a_file_of_the_previous_version_that_does_not_match_its_row_is_not_used(
     data[len(data) // 2] ^= 0x01
     old.write_bytes(bytes(data))
 
-    assert httpx.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=30).status_code == 404
+    assert p.http.get(f"{p.vnm_url}{PACKAGES}/{row.id}", timeout=30).status_code == 404
     assert not p.vnm.blobs.exists(row.sha256)
     assert old.read_bytes() == bytes(data)  # left where it was, for the operator to see

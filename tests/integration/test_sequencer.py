@@ -12,11 +12,11 @@ from hanoi.custody.merkle import (
     verify_inclusion,
 )
 from hanoi.custody.sequencer import tile_reader
-from hanoi.storage import migrate
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
 from hanoi.storage.tile_stores import MemoryTileStore
 from support_custody import NOW, audit, commitments, make_sequencer
+from support_databases import Clones
 
 
 def test_empty_log_publishes_a_checkpoint(engine: Engine) -> None:
@@ -74,17 +74,17 @@ def test_idle_run_changes_nothing(engine: Engine) -> None:
 
 
 @pytest.mark.postgres
-def test_concurrent_appenders_and_sequencers_on_postgresql(fresh_postgres_url: str) -> None:
+def test_concurrent_appenders_and_sequencers_on_postgresql(migrated_databases: Clones) -> None:
     import threading
 
-    setup = make_engine(fresh_postgres_url)
-    migrate.upgrade(setup)
+    url = migrated_databases.postgres()
+    setup = make_engine(url)
     tiles = MemoryTileStore()
     batches = [commitments(1000 * worker, 150) for worker in range(4)]
     errors: list[BaseException] = []
 
     def worker(entries) -> None:  # type: ignore[no-untyped-def]
-        engine = make_engine(fresh_postgres_url)
+        engine = make_engine(url)
         repo = CustodyRepository(engine)
         try:
             for start in range(0, len(entries), 30):

@@ -20,12 +20,12 @@ from hanoi.accounts.service import AccountService
 from hanoi.accounts.throttle import LoginThrottle, Reservation, TooManyFailures
 from hanoi.clock import FixedClock
 from hanoi.errors import PermissionDenied
-from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.db import make_engine
 from hanoi.storage.rate_limits_repo import SqlRateCounter, counter_key
 from hanoi.storage.sessions_repo import SessionsRepository
 from hanoi.storage.tables import rate_limits
+from support_databases import Clones
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 W = 1_796_000_400  # a window's first second
@@ -37,12 +37,8 @@ def counter(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RateCoun
     if request.param == "memory":
         yield MemoryRateCounter()
         return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+    databases: Clones = request.getfixturevalue("migrated_databases")
+    engine = make_engine(databases.url(request.param, tmp_path))
     yield SqlRateCounter(engine)
     engine.dispose()
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL
 from hanoi.accounts.model import Role, User
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
@@ -41,7 +40,9 @@ from hanoi.statistics.ports import Query
 from hanoi.statistics.tabular import figures_csv, figures_text
 from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.wiring import Node
-from support_cooperation import add_user, deliver, make_node, postgres_databases
+from support_cooperation import add_user, deliver
+from support_databases import templates as database_templates
+from support_nodes import build_node
 from unit.cooperation.builders import complete_contents
 
 CATALOGUE = default_catalogue()
@@ -76,13 +77,14 @@ class Pair:
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
     clock = FixedClock(at(2, 20))
     if request.param == "sqlite":
-        nodes = [make_node(tmp_path / s.lower(), s, None, clock) for s in ("EGY", "VNM")]
+        nodes = [build_node(tmp_path / s.lower(), s, None, clock) for s in ("EGY", "VNM")]
         yield _pair(*nodes, clock=clock)
     else:
         request.getfixturevalue("postgres_url")
-        with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+        with database_templates().clones() as databases:
             nodes = [
-                make_node(tmp_path / s.lower(), s, new_database(), clock) for s in ("EGY", "VNM")
+                build_node(tmp_path / s.lower(), s, databases.postgres(), clock)
+                for s in ("EGY", "VNM")
             ]
             yield _pair(*nodes, clock=clock)
             for node in nodes:

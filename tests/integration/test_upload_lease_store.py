@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from hanoi.evidence.uploads import Upload
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.uploads_repo import UploadsRepository
-from support_cooperation import T0
+from support_nodes import T0
 
 LATER = T0 + timedelta(seconds=120)
 

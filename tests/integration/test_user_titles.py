@@ -13,7 +13,6 @@ from hanoi.accounts.model import MAX_TITLE, Role
 from hanoi.accounts.service import AccountService
 from hanoi.clock import FixedClock
 from hanoi.errors import InvalidInput, NotFound
-from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
 from hanoi.storage.db import make_engine
 from hanoi.storage.sessions_repo import SessionsRepository
@@ -22,9 +21,8 @@ TITLE = "Public Prosecutor, Cybercrime Unit"
 
 
 @pytest.fixture
-def service(database_url: str) -> Iterator[AccountService]:
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
+def service(migrated_url: str) -> Iterator[AccountService]:
+    engine = make_engine(migrated_url)
     clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
     yield AccountService(
         repository=AccountsRepository(engine), clock=clock, sessions=SessionsRepository(engine)

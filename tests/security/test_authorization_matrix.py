@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from hanoi.accounts.model import Action, User
+from support_databases import Templates
 from support_security import ROLES, World, user_name, world
 
 NO_TOKEN = "(no token)"
@@ -189,29 +190,12 @@ ROUTES: dict[tuple[str, str], Route] = {
 def node(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
-    url = None
-    if request.param == "postgresql":
-        import uuid
-
-        import psycopg
-
-        from conftest import POSTGRES_ADMIN_URL
-
-        request.getfixturevalue("postgres_url")  # fails loudly under CI without PostgreSQL
-        name = f"hanoi_m_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with world(tmp_path_factory.mktemp("matrix"), url) as built:
-        built.node.custody.sequence()
-        yield built
-    if url is not None:
-        import psycopg
-
-        from conftest import POSTGRES_ADMIN_URL
-
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    templates: Templates = request.getfixturevalue("database_templates")
+    with templates.clones() as databases:
+        url = databases.postgres() if request.param == "postgresql" else None
+        with world(tmp_path_factory.mktemp("matrix"), url) as built:
+            built.node.custody.sequence()
+            yield built
 
 
 def documented_routes(w: World) -> set[tuple[str, str]]:

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import free_port, run_hanoi, start_server
+from conftest import run_hanoi, serving
 from support_security import World, world
 
 PROBLEM = "application/problem+json"
@@ -28,7 +28,11 @@ MIB = 1024 * 1024
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    url = None if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    url = (
+        None
+        if request.param == "sqlite"
+        else request.getfixturevalue("migrated_databases").postgres()
+    )
     with world(tmp_path, url) as built:
         yield built
 
@@ -272,9 +276,8 @@ def test_a_300_mib_body_without_a_token_does_not_grow_the_server(
 ) -> None:
     folder = tmp_path / "node"
     subprocess.run(["cp", "-a", str(node_dir), str(folder)], check=True)
-    port = free_port()
-    server = start_server(folder, port)
-    try:
+    with serving(folder) as served:
+        port, server = served.port, served.process
         httpx.get(f"http://127.0.0.1:{port}/api/v1/node", timeout=10)
         before = _rss_kib(server.pid)
         for chunked in (False, True):
@@ -285,8 +288,5 @@ def test_a_300_mib_body_without_a_token_does_not_grow_the_server(
         grown_mib = (_rss_kib(server.pid) - before) / 1024
         assert grown_mib < 32, f"the server grew by {grown_mib:.0f} MiB"
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert run_hanoi("node", "show", "--dir", str(folder)).returncode == 0
     json.loads(run_hanoi("node", "show", "--dir", str(folder)).stdout)

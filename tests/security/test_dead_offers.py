@@ -18,15 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import POSTGRES_ADMIN_URL, free_port_run
+from conftest import free_port_run
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock, SystemClock
 from hanoi.federation.ports import PackageRow
-from hanoi.node.folder import load_keys
-from hanoi.settings import build_settings, read_config_file
-from hanoi.wiring import Node, open_node, prepare_new_node
-from support_cooperation import add_user, postgres_databases
-from support_transfers import Pair, Served, federate, offered
+from support_cooperation import add_user
+from support_databases import templates as database_templates
+from support_nodes import federate, open_at
+from support_transfers import Pair, Served, offered
 from support_ui import PASSWORD, signed_in
 
 MINUTE = timedelta(minutes=1)
@@ -49,15 +48,6 @@ class Clocked:
         self.clock.advance(row.next_attempt_at - self.clock.now())
 
 
-def open_with(folder: Path, database_url: str | None, clock: FixedClock | SystemClock) -> Node:
-    values = {**read_config_file(folder), "node_dir": folder.resolve()}
-    if database_url is not None:
-        values["database_url"] = database_url
-        settings = build_settings(values)
-        prepare_new_node(settings, load_keys(settings), SystemClock())
-    return open_node(build_settings(values), clock=clock)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def clocked(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -65,13 +55,12 @@ def clocked(
     base = free_port_run(2)
     federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
     clock = FixedClock(SystemClock().now())
-    with postgres_databases(POSTGRES_ADMIN_URL) as new_database:
+    with database_templates().clones() as databases:
         urls: list[str | None] = [None, None]
         if request.param == "postgresql":
-            request.getfixturevalue("postgres_url")
-            urls = [new_database(), new_database()]
-        egy = open_with(tmp_path / "fed" / "egy", urls[0], clock)
-        vnm = open_with(tmp_path / "fed" / "vnm", urls[1], SystemClock())
+            urls = [databases.postgres(), databases.postgres()]
+        egy = open_at(tmp_path / "fed" / "egy", urls[0], clock=clock)
+        vnm = open_at(tmp_path / "fed" / "vnm", urls[1], clock=SystemClock())
         for node in (egy, vnm):  # as the background job does: each witnesses the other's log
             node.peering.sync()
         servers = [Served(egy, base), Served(vnm, base + 1)]
@@ -84,6 +73,7 @@ def clocked(
 
         monkeypatch.setattr(egy.transfers.receiver.download, "_client", counting)
         amira = egy.accounts.add_user(name="amira", role=Role.OFFICER, password=PASSWORD).user
+        http = httpx.Client(timeout=60)  # real servers: these tests stop VNM's
         try:
             yield Clocked(
                 p=Pair(
@@ -94,6 +84,7 @@ def clocked(
                     amira=amira,
                     samir=add_user(egy, "samir", Role.SUPERVISOR),
                     lan=add_user(vnm, "lan", Role.SUPERVISOR),
+                    http=http,
                 ),
                 clock=clock,
                 vnm_port=base + 1,
@@ -101,6 +92,7 @@ def clocked(
                 asked=asked,
             )
         finally:
+            http.close()
             for served in servers:
                 served.stop()
             for node in (egy, vnm):

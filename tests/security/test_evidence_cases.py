@@ -30,7 +30,11 @@ UPLOADERS_OFF_CASE = [
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    url = None if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    url = (
+        None
+        if request.param == "sqlite"
+        else request.getfixturevalue("migrated_databases").postgres()
+    )
     with world(tmp_path, url) as built:
         yield built
 

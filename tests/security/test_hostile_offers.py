@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ import pytest
 from hanoi.evidence.isolated import VerifyBudget
 from support_offers import hostile_offer
 from support_tars import bag_member, cve_2024_6232_pax, pax, write_tar
-from support_transfers import Pair, offered, sent_and_received
+from support_transfers import Pair, offered, sent_and_received, two_nodes
 
 PULSE = """
 import json, sys, time, httpx
@@ -95,6 +96,13 @@ def test_a_node_verifying_a_hostile_package_keeps_answering_and_refuses_it(
     assert after.error is not None
     assert "max_pax_header" in after.error
     assert p.egy.evidence.held_for_request(request_id) == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """The two nodes served by real servers on loopback: EGY's server must keep answering
+    on its socket while it verifies."""
+    yield from two_nodes(request.param, tmp_path, network=True)
 
 
 def test_a_package_whose_verification_outlasts_its_limit_is_rejected_not_hung(

@@ -27,7 +27,11 @@ from support_security import World, world
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    url = None if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    url = (
+        None
+        if request.param == "sqlite"
+        else request.getfixturevalue("migrated_databases").postgres()
+    )
     with world(tmp_path, url) as built:
         yield built
 

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """The node's database: the folder's SQLite file, or a fresh PostgreSQL database."""
+    """The node's database: the folder's SQLite file, or a migrated PostgreSQL database."""
     if request.param == "sqlite":
         yield {}
     else:
-        yield {"HANOI_DATABASE_URL": request.getfixturevalue("fresh_postgres_url")}
+        yield {"HANOI_DATABASE_URL": request.getfixturevalue("migrated_databases").postgres()}
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -25,12 +25,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import free_port, start_server
+from conftest import free_port, serving, start_server
 from hanoi.clock import FixedClock
 from hanoi.evidence.staging import host_tag
 from hanoi.storage.uploads_repo import UploadsRepository
 from hanoi.web.app import create_app
-from support_cooperation import T0
+from support_nodes import T0
 from support_uploads import MIB, TUS, RawPatch, metadata, patch_headers, upload_desk
 
 CHECKPOINT = 8 * MIB
@@ -74,11 +74,13 @@ def _finish(client: httpx.Client, location: str, data: bytes) -> int:
 
 
 @pytest.mark.slow
-def test_a_server_killed_mid_patch_keeps_what_was_synced(database_url: str, tmp_path: Path) -> None:
-    desk, node = upload_desk(tmp_path / "egy", database_url)
+def test_a_server_killed_mid_patch_keeps_what_was_synced(migrated_url: str, tmp_path: Path) -> None:
+    desk, node = upload_desk(tmp_path / "egy", migrated_url)
     node.engine.dispose()
     data = os.urandom(12 * MIB + 5)
     port = free_port()
+    # By hand, not conftest.serving: the test kills the process (SIGKILL) and starts another
+    # on the same port, which the client's upload URL names.
     server = start_server(desk.folder, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=desk.auth) as client:
@@ -106,24 +108,21 @@ def test_a_server_killed_mid_patch_keeps_what_was_synced(database_url: str, tmp_
 
 
 @pytest.mark.slow
-def test_a_client_gone_mid_patch_keeps_what_arrived(database_url: str, tmp_path: Path) -> None:
-    desk, node = upload_desk(tmp_path / "egy", database_url)
+def test_a_client_gone_mid_patch_keeps_what_arrived(migrated_url: str, tmp_path: Path) -> None:
+    desk, node = upload_desk(tmp_path / "egy", migrated_url)
     node.engine.dispose()
     data = os.urandom(12 * MIB + 5)
-    port = free_port()
-    server = start_server(desk.folder, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=desk.auth) as client:
-            location = _create(client, data)
-            cut = RawPatch(port, urlparse(location).path, desk.token, offset=0, length=len(data))
-            cut.send(data[: 10 * MIB])
-            time.sleep(0.5)
-            cut.close()
-            resumed_from = _finish(client, location, data)
-            assert CHECKPOINT <= resumed_from <= 10 * MIB
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with (
+        serving(desk.folder) as server,
+        httpx.Client(base_url=server.url, headers=desk.auth) as client,
+    ):
+        location = _create(client, data)
+        cut = RawPatch(server.port, urlparse(location).path, desk.token, offset=0, length=len(data))
+        cut.send(data[: 10 * MIB])
+        time.sleep(0.5)
+        cut.close()
+        resumed_from = _finish(client, location, data)
+        assert CHECKPOINT <= resumed_from <= 10 * MIB
 
 
 @pytest.mark.slow
@@ -133,10 +132,9 @@ def test_a_stalled_patch_gives_up_and_lets_the_upload_go(tmp_path: Path) -> None
     )
     node.engine.dispose()
     data = os.urandom(MIB + 3)
-    port = free_port()
-    server = start_server(desk.folder, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=desk.auth) as client:
+    with serving(desk.folder) as server:
+        port = server.port
+        with httpx.Client(base_url=server.url, headers=desk.auth) as client:
             location = _create(client, data)
             stalled = RawPatch(
                 port, urlparse(location).path, desk.token, offset=0, length=len(data)
@@ -151,19 +149,16 @@ def test_a_stalled_patch_gives_up_and_lets_the_upload_go(tmp_path: Path) -> None
             stalled.close()
             assert _offset(client, location) == 100_000  # what arrived was kept
             assert _finish(client, location, data) == 100_000
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 # --- in-process, with a clock the test moves ----------------------------------------------
 
 
 def test_a_lease_is_taken_over_only_when_its_holder_is_gone(
-    database_url: str, tmp_path: Path
+    migrated_url: str, tmp_path: Path
 ) -> None:
     clock = FixedClock(T0)
-    desk, node = upload_desk(tmp_path / "egy", database_url, clock=clock)
+    desk, node = upload_desk(tmp_path / "egy", migrated_url, clock=clock)
     repository = UploadsRepository(node.engine)
     data = os.urandom(3 * MIB)
     other_host = "0" * 8 if host_tag() != "0" * 8 else "1" * 8

@@ -69,9 +69,9 @@ SECOND_PATCHES = {
 
 @pytest.mark.parametrize("second_kind", SECOND_PATCHES)
 def test_a_second_patch_is_refused_while_the_first_writes(
-    database_url: str, tmp_path: Path, second_kind: str
+    migrated_url: str, tmp_path: Path, second_kind: str
 ) -> None:
-    desk, node = upload_desk(tmp_path / "egy", database_url)
+    desk, node = upload_desk(tmp_path / "egy", migrated_url)
     data = os.urandom(SIZE)
     results: dict[str, httpx.Response] = {}
 
@@ -121,9 +121,9 @@ def test_a_second_patch_is_refused_while_the_first_writes(
 
 @pytest.mark.slow
 def test_a_dropped_retry_cannot_cut_a_patch_that_is_still_writing(
-    database_url: str, tmp_path: Path
+    migrated_url: str, tmp_path: Path
 ) -> None:
-    desk, node = upload_desk(tmp_path / "egy", database_url)
+    desk, node = upload_desk(tmp_path / "egy", migrated_url)
     node.engine.dispose()
     data = os.urandom(SIZE)
     port = free_port()

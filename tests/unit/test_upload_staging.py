@@ -25,7 +25,7 @@ from hanoi.evidence.staging import (
     write_body,
 )
 from hanoi.evidence.tus import Checksum
-from support_cooperation import T0
+from support_nodes import T0
 
 MIB = 1024 * 1024
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from hanoi.errors import PeerError
@@ -13,15 +15,19 @@ MAX_WITNESS_RESPONSE = 64 * 1024
 class HttpWitnessTransport:
     """C2SP tlog-witness over HTTP: ``POST <witness URL>/add-checkpoint``."""
 
-    def __init__(self, *, timeout: float = 10.0) -> None:
-        self._timeout = timeout
+    def __init__(
+        self, *, timeout: float = 10.0, client: Callable[[], httpx.Client] | None = None
+    ) -> None:
+        self._client = client or (lambda: httpx.Client(timeout=timeout))
 
     def add_checkpoint(self, url: str, body: bytes) -> tuple[int, bytes]:
         target = url.rstrip("/") + "/add-checkpoint"
         try:
             with (
-                httpx.Client(timeout=self._timeout, headers={"User-Agent": USER_AGENT}) as client,
-                client.stream("POST", target, content=body) as response,
+                self._client() as client,
+                client.stream(
+                    "POST", target, content=body, headers={"User-Agent": USER_AGENT}
+                ) as response,
             ):
                 data = b""
                 for chunk in response.iter_bytes():

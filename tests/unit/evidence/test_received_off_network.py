@@ -6,7 +6,6 @@ statement of an item received otherwise is what it was before."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,47 +15,20 @@ from typing import Any
 import pytest
 import rfc8785
 
-from hanoi.blobs import MemoryBlobStore
-from hanoi.clock import FixedClock
 from hanoi.cooperation.routes import Route
-from hanoi.crypto.agekeys import AgeIdentity
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.errors import InvalidInput
 from hanoi.evidence.caseuco import DescribedFile, DescribedStep, case_uco_bytes, describe_package
-from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
-from hanoi.evidence.package import PackedPackage, acquisition_of, export_package
+from hanoi.evidence.items import EvidenceItem
+from hanoi.evidence.package import acquisition_of
 from hanoi.evidence.package_errors import MalformedPackage
 from hanoi.evidence.provenance import PayloadAcquisition
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
-from unit.evidence.package_support import NOW, KeyedNode, MemoryCustody, make_node, read_statement
+from unit.evidence.package_support import NOW, KeyedNode, make_node, read_statement
+from unit.evidence.received_support import RECEIPT, REFERENCE, REQUEST, acquisition, packed_with
 
-REQUEST = "EGY-2026-00042"
 OCTETS = "application/octet-stream"
-REFERENCE = "Note verbale 17/2026, bag 4"
-RECEIPT: dict[str, Any] = {
-    "received_from": "GHA",
-    "channel": Route.DIPLOMATIC,
-    "channel_reference": REFERENCE,
-}
-
-
-def acquisition(**changes: Any) -> Acquisition:
-    values: dict[str, Any] = {
-        "original_name": "seized-phone.img",
-        "media_type": "application/octet-stream",
-        "source_kind": SourceKind.DEVICE,
-        "source": "USB stick sealed by the Ghana Police Service",
-        "method": "image of a seized telephone, received in the diplomatic bag",
-        "acquired_at": datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
-        "officer": "amira",
-        "request_ref": REQUEST,
-        "article": "Art. 40(17)",
-        "legal_basis": "Search warrant 5/2026 of the Accra Circuit Court",
-        "authority": "Ghana Police Service, Cybercrime Unit",
-        **changes,
-    }
-    return Acquisition(**values)
 
 
 def problems(error: pytest.ExceptionInfo[InvalidInput]) -> set[str]:
@@ -185,26 +157,6 @@ def test_a_reader_keeps_a_channel_it_does_not_know_yet() -> None:
 @pytest.fixture
 def node() -> KeyedNode:
     return make_node("EGY")
-
-
-def packed_with(node: KeyedNode, out: Path, *acquisitions: Acquisition) -> PackedPackage:
-    blobs, log = MemoryBlobStore(), MemoryCustody(node)
-    items = []
-    for n, a in enumerate(acquisitions):
-        ref = blobs.put(io.BytesIO(f"file {n}".encode()))
-        items.append(EvidenceItem(f"id-{n}", ref.digest, ref.size, a, NOW))
-        log.collected(ref.digest, request=REQUEST)
-    return export_package(
-        out,
-        items=items,
-        blobs=blobs,
-        custody=log,
-        keys=node.keys,
-        sending_state="EGY",
-        request=REQUEST,
-        recipients=[AgeIdentity.generate().recipient()],
-        clock=FixedClock(NOW),
-    )
 
 
 def test_the_package_states_and_verifies_where_the_file_came_from(

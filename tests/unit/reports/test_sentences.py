@@ -19,7 +19,7 @@ from hanoi.cooperation.model import Condition
 from hanoi.reports.court import CourtReport
 from hanoi.reports.render import render_html
 from hanoi.reports.view import sentence
-from unit.reports.test_render import sample, text_of
+from unit.reports.render_support import sample, text_of
 
 CATALOGUE = default_catalogue()
 STOPS = re.compile(r"\.\s*\.|。\s*[。.]|[.。]\s*。")

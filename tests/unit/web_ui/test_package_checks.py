@@ -21,14 +21,8 @@ from hanoi.federation.package_reports import KeptReport, KeptTerm
 from hanoi.i18n.catalogues import LANGUAGES, translations
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.web.ui.package_checks import CHECKS, UNCHECKED, PackageWords
+from unit.evidence.borders_support import REQUEST, Borders, export, make_borders, verify
 from unit.evidence.package_support import pack, write_evidence
-from unit.evidence.test_chain_across_borders import (  # noqa: F401 - borders is a fixture
-    REQUEST,
-    Borders,
-    borders,
-    export,
-    verify,
-)
 
 ENGLISH = (
     "none missing or added",
@@ -50,6 +44,11 @@ ENGLISH = (
 )
 
 
+@pytest.fixture
+def borders(tmp_path: Path) -> Borders:
+    return make_borders(tmp_path)
+
+
 def _reports(b: Borders, tmp_path: Path) -> list[PackageReport]:
     court = export(b, tmp_path / "court.tar").path
     plain = pack(
@@ -66,7 +65,7 @@ def _reports(b: Borders, tmp_path: Path) -> list[PackageReport]:
     ]
 
 
-def test_every_wording_the_verifier_uses_is_recognised(borders: Borders, tmp_path: Path) -> None:  # noqa: F811
+def test_every_wording_the_verifier_uses_is_recognised(borders: Borders, tmp_path: Path) -> None:
     words = PackageWords(LocaleFormat(Language.EN))
     seen: set[str] = set()
     for report in _reports(borders, tmp_path):
@@ -84,7 +83,7 @@ def test_every_wording_the_verifier_uses_is_recognised(borders: Borders, tmp_pat
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang is not Language.EN])
 def test_no_english_of_the_verifier_is_left_in_another_language(
-    borders: Borders,  # noqa: F811
+    borders: Borders,
     tmp_path: Path,
     language: Language,
 ) -> None:
@@ -110,7 +109,7 @@ def test_no_english_of_the_verifier_is_left_in_another_language(
 
 
 def test_origin_checks_keep_the_folder_of_the_package_they_concern(
-    borders: Borders,  # noqa: F811
+    borders: Borders,
     tmp_path: Path,
 ) -> None:
     report = verify(borders, export(borders, tmp_path / "court.tar").path)
