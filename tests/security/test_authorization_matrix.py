@@ -183,6 +183,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/witness/add-checkpoint"): Route(PUBLIC, body=lambda w, n: "old 0\n"),
     ("GET", "/witness/view"): Route(PUBLIC, query={"origin": "nobody.example/log"}),
     ("GET", "/api/v1/alerts"): Route(role(Action.READ)),
+    ("GET", "/api/v1/statistics"): Route(
+        role(Action.READ_STATISTICS), query={"from": "2026-01-01", "to": "2026-12-31"}
+    ),
 }
 
 
