@@ -66,7 +66,13 @@ from hanoi.federation.errors import (
 )
 from hanoi.federation.messages import Message, MessageType, message_from_json
 from hanoi.federation.ports import EvidenceMessages, MessageStore
-from hanoi.federation.receipts import ReceiptOutcome, make_receipt, verify_receipt
+from hanoi.federation.receipts import (
+    MAX_RECEIPT_BYTES,
+    ReceiptOutcome,
+    make_receipt,
+    verify_receipt,
+)
+from hanoi.httpbody import read_body
 from hanoi.node.identity import NodeKeys
 from hanoi.wire import thaw
 
@@ -336,40 +342,41 @@ class FederationService:
             signing_key=self._keys.signing,
             recipient=AgeRecipient.parse(target.age_recipient),
         )
-        response = client.post(
-            target.node_url.rstrip("/") + INBOX_PATH,
-            content=envelope,
-            headers={"Content-Type": "application/octet-stream"},
-        )
+        url = target.node_url.rstrip("/") + INBOX_PATH
+        with client.stream(
+            "POST", url, content=envelope, headers={"Content-Type": "application/octet-stream"}
+        ) as response:
+            # A receipt, or a problem: either is small; a peer sending more is cut off.
+            body = read_body(response, max_bytes=MAX_RECEIPT_BYTES, url=url)
         if response.status_code != 200:
-            detail = response.text[:300]
-            with_problem = _problem_detail(response)
+            detail = body.decode("utf-8", "replace")[:300]
+            with_problem = _problem_detail(body)
             raise PeerError(
                 f"{message.recipient} answered {response.status_code}: {with_problem or detail}"
             )
-        receipt = verify_receipt(response.content, message=message, keys=self.directory)
+        receipt = verify_receipt(body, message=message, keys=self.directory)
         event = self._event(
             CustodyAction.SENT,
             message,
             peer={
                 "recipient": message.recipient,
-                "receipt_sha256": hashlib.sha256(response.content).hexdigest(),
+                "receipt_sha256": hashlib.sha256(body).hexdigest(),
                 "outcome": receipt.outcome.value,
             },
             at=now,
         )
         self.store.delivered(
             message_id,
-            receipt=response.content.decode("ascii", "replace"),
+            receipt=body.decode("ascii", "replace"),
             custody=self._custody.prepare([event]),
             now=now,
         )
         self._custody.notify()
 
 
-def _problem_detail(response: httpx.Response) -> str | None:
+def _problem_detail(body: bytes) -> str | None:
     try:
-        value = response.json()
+        value = json.loads(body)
     except ValueError:
         return None
     return str(value.get("detail"))[:300] if isinstance(value, dict) else None

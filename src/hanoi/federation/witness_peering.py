@@ -25,8 +25,11 @@ from hanoi.custody.witnessing import WitnessService
 from hanoi.errors import HanoiError, Unavailable
 from hanoi.federation.ports import WitnessPeerStore
 from hanoi.federation.service import DirectoryHolder
+from hanoi.httpbody import read_body
 
 log = logging.getLogger("hanoi.federation")
+MAX_VIEW_BYTES = 16 * 1024
+"""A witness's view of a log is one checkpoint with its cosignatures: a few hundred bytes."""
 
 
 class WitnessPeering:
@@ -96,14 +99,14 @@ class WitnessPeering:
                 if entry.state == self._state:
                     continue
                 for origin in origins:
+                    url = entry.node_url.rstrip("/") + "/witness/view"
                     try:
-                        answer = client.get(
-                            entry.node_url.rstrip("/") + "/witness/view",
-                            params={"origin": origin},
-                            timeout=5,
-                        )
-                        if answer.status_code == 200 and len(answer.content) < 16_384:
-                            raised += self._witness.compare(answer.content, peer=entry.state)
+                        with client.stream(
+                            "GET", url, params={"origin": origin}, timeout=5
+                        ) as answer:
+                            view = read_body(answer, max_bytes=MAX_VIEW_BYTES, url=url)
+                        if answer.status_code == 200:
+                            raised += self._witness.compare(view, peer=entry.state)
                     except (httpx.HTTPError, HanoiError) as exc:
                         log.info("gossip with %s about %s: %s", entry.state, origin, exc)
         return raised
