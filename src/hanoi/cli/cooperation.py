@@ -9,18 +9,16 @@ code (see ``hanoi.cli.output``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hanoi.cli.acting import user_session
 from hanoi.cli.output import print_json
 
 if TYPE_CHECKING:
-    from hanoi.accounts.model import User
-    from hanoi.wiring import Node
+    pass
 
 app = typer.Typer(
     help="Draft, validate, list and follow cooperation requests.", no_args_is_help=True
@@ -30,23 +28,6 @@ DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
 UserOption = Annotated[str, typer.Option("--user", help="Act as this user of the node.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 MAX_FILE_BYTES = 1024 * 1024
-
-
-@contextmanager
-def _session(directory: Path, name: str) -> Iterator[tuple[Node, User]]:
-    from hanoi.settings import load_settings
-    from hanoi.wiring import open_node
-
-    node = open_node(load_settings(directory))
-    try:
-        user = node.accounts.named(name)
-        if user.disabled:
-            from hanoi.errors import PermissionDenied
-
-            raise PermissionDenied(f"the user {name!r} is disabled")
-        yield node, user
-    finally:
-        node.close()
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -95,7 +76,7 @@ def draft(
         level = UrgencyLevel(urgency)
     except ValueError:
         raise InvalidInput("--urgency is routine, urgent or emergency") from None
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         request = node.cooperation.draft(
             actor,
             DraftInput(
@@ -151,7 +132,7 @@ def validate(
     else:
         if directory is None or user is None or request_id is None:
             raise InvalidInput("--request needs --dir and --user")
-        with _session(directory, user) as (node, actor):
+        with user_session(directory, user) as (node, actor):
             findings = node.cooperation.findings(actor, request_id)
     if findings:
         _print_problems(findings)
@@ -182,7 +163,7 @@ def list_requests(
         chosen_side = Side(side) if side else None
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         items, total = node.cooperation.summaries(
             actor,
             ListQuery(
@@ -233,7 +214,7 @@ def show(
     """A request: contents, conditions, timeline and the steps possible now."""
     from hanoi.cooperation.codec import record_json, request_json
 
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         view = node.cooperation.show(actor, request_id)
     request = view.request
     if as_json:
@@ -268,7 +249,7 @@ def show(
 @app.command("overdue")
 def overdue(directory: DirOption, user: UserOption, as_json: JsonOption = False) -> None:
     """Deadlines overdue or due soon in your cases, soonest first."""
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         found = node.cooperation.overdue(actor)
     if as_json:
         print_json(
@@ -371,7 +352,7 @@ def take_step(
 
     via = _via(channel, on, reference)
     letter = _scan(scan) if scan is not None else None
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         after, record = node.cooperation.take(
             actor,
             request_id,
@@ -434,7 +415,7 @@ def register(
         contents=items,
         scan=_scan(scan),
     )
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         view = node.cooperation.register(actor, spec)
         findings = node.cooperation.findings(actor, view.request.id)
     if as_json:
@@ -471,14 +452,14 @@ def letter(
     SHA-256 and the verification code. Exit 0 once written; 5 for a language not accepted,
     a request not approved or not complete, or nothing to answer yet; 3 for a request not
     among your cases."""
-    from hanoi.cli.evidence import _report_language
+    from hanoi.cli.acting import report_language
     from hanoi.cli.files import check_output, publish, write_temporary
     from hanoi.letters.issued import issue_for, logged_index
     from hanoi.letters.letter import Purpose, grouped
 
-    chosen = _report_language(language)
+    chosen = report_language(language)
     check_output(out, force=force)
-    with _session(directory, user) as (node, actor):
+    with user_session(directory, user) as (node, actor):
         issued = issue_for(
             node, actor, request_id, language=chosen, override_reason=override_reason
         )

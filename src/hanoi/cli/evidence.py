@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     )
     from rich.progress import Progress, TaskID
 
-    from hanoi.convention import Language
     from hanoi.crypto.agekeys import AgeRecipient
     from hanoi.evidence.age import Identity, Recipient
     from hanoi.evidence.package import PackedPackage
@@ -99,7 +98,7 @@ def add(
     --channel, --reference: all three, or none)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    from hanoi.cli.cooperation import _session as user_session
+    from hanoi.cli.acting import user_session
     from hanoi.errors import InvalidInput
     from hanoi.evidence.items import Acquisition, SourceKind
 
@@ -688,17 +687,6 @@ def _opened_node(directory: Path) -> Iterator[_OpenedNode]:
 # --- the court report ------------------------------------------------------------------
 
 
-def _report_language(value: str) -> Language:
-    from hanoi.convention import Language
-    from hanoi.errors import InvalidInput
-
-    try:
-        return Language(value)
-    except ValueError:
-        codes = ", ".join(code.value for code in Language)
-        raise InvalidInput(f"--language {value[:16]!r}: one of {codes}") from None
-
-
 @app.command("report")
 def report(
     request_id: Annotated[str, typer.Argument(help="The request id, e.g. EGY-2026-00042.")],
@@ -717,11 +705,13 @@ def report(
     verified again now, certified by --user. The issue is logged as a 'report-issued'
     custody event with the PDF's SHA-256, printed on the second line. Exit 0 once written,
     whatever the verdict it prints."""
-    chosen = _report_language(language)
+    from hanoi.cli.acting import report_language
+
+    chosen = report_language(language)
     check_output(out, force=force)  # both before the slow imports below
 
     from hanoi.accounts.model import check_title
-    from hanoi.cli.cooperation import _session as user_session
+    from hanoi.cli.acting import user_session
     from hanoi.node.folder import load_keys
     from hanoi.reports.gather import court_report
     from hanoi.reports.issued import logged_index, record_issued
@@ -761,7 +751,7 @@ def report_check(
     event, its salt and a tlog-proof for 'hanoi log verify-event'; exit 3 if none."""
     import hashlib
 
-    from hanoi.cli.cooperation import _session as user_session
+    from hanoi.cli.acting import user_session
     from hanoi.errors import InvalidInput, NotFound
     from hanoi.reports.issued import issued_reports
 
