@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.crypto.agekeys import AgeRecipient
 from hanoi.custody.policy import CheckpointPolicy
 from hanoi.errors import NotFound
 from hanoi.evidence.package import export_package
+from hanoi.evidence.package_conditions import package_conditions
 from hanoi.federation.acceptance import directory_trust
 from hanoi.federation.ports import PackageStatus
 from hanoi.federation.sending import offer_message_id

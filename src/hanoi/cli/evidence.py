@@ -476,9 +476,9 @@ def export(
     runs (age -d, bagit.py --validate, hanoi evidence verify) and what each check proves."""
     import re
 
-    from hanoi.cooperation.package_conditions import CONVENTION_ARTICLES
     from hanoi.errors import InvalidInput
     from hanoi.evidence.guide import LANGUAGES
+    from hanoi.evidence.package_conditions import CONVENTION_ARTICLES
     from hanoi.evidence.passphrase import export_recipient
     from hanoi.evidence.provenance import Term
     from hanoi.federation.court_export import export_for_court

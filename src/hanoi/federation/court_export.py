@@ -34,7 +34,6 @@ from pathlib import Path
 
 from hanoi.accounts.model import User
 from hanoi.clock import Clock
-from hanoi.cooperation.package_conditions import conditions_of, package_conditions
 from hanoi.cooperation.service import CooperationService
 from hanoi.errors import InvalidInput, NotFound
 from hanoi.evidence.age import Recipient
@@ -42,6 +41,7 @@ from hanoi.evidence.custody_bundle import CustodySource
 from hanoi.evidence.guide import Guide
 from hanoi.evidence.origins import OriginBundle, read_origin
 from hanoi.evidence.package import PackedPackage, export_package
+from hanoi.evidence.package_conditions import conditions_of, package_conditions
 from hanoi.evidence.passphrase import Scheme, scheme_of
 from hanoi.evidence.payload_check import Progress
 from hanoi.evidence.provenance import Term

@@ -47,7 +47,6 @@ from datetime import datetime, timedelta
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.cooperation import Side
-from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.cooperation.ports import Outgoing
 from hanoi.cooperation.service import CooperationService, RequestView
 from hanoi.crypto.agekeys import AgeRecipient
@@ -57,6 +56,7 @@ from hanoi.custody.service import CustodyLog, WitnessedCustody
 from hanoi.errors import HanoiError, InvalidInput, RuleViolation
 from hanoi.evidence.items import EvidenceItem
 from hanoi.evidence.package import PackedPackage, export_package
+from hanoi.evidence.package_conditions import package_conditions
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.service import EvidenceService
 from hanoi.federation.messages import Message, MessageType

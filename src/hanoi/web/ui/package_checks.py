@@ -12,7 +12,7 @@ verifier) is shown as it came, marked as English.
 
 The conditions that travel with a package are shown by their key in the Convention
 catalogue (``condition.<kind>``): the Convention's own, whose text this node generates
-(:func:`hanoi.cooperation.package_conditions.convention_terms`), with the catalogue's text in
+(:func:`hanoi.evidence.package_conditions.convention_terms`), with the catalogue's text in
 the page's language; a condition the States set on the request with its terms as entered,
 isolated (``dir="auto"``).
 """
@@ -28,8 +28,8 @@ from datetime import date, datetime
 
 from markupsafe import Markup, escape
 
-from hanoi.cooperation.package_conditions import FIELD_OF, convention_terms
 from hanoi.custody.events import CustodyAction
+from hanoi.evidence.package_conditions import FIELD_OF, convention_terms
 from hanoi.federation.package_reports import KeptTerm
 from hanoi.i18n.catalogues import translations
 from hanoi.i18n.formatting import LocaleFormat
@@ -445,5 +445,5 @@ class PackageWords:
 DELETE_AFTER_TEXT = re.compile(
     r"(?P<terms>.*) Delete after (?P<date>\d{4}-\d{2}-\d{2})\.", re.DOTALL
 )
-"""What :func:`hanoi.cooperation.package_conditions.request_terms` adds to the terms of a
+"""What :func:`hanoi.evidence.package_conditions.request_terms` adds to the terms of a
 condition with a day after which the data are deleted."""

@@ -24,9 +24,9 @@ from hanoi.cooperation import (
     TransitionName,
     TransitionNotAllowed,
 )
-from hanoi.cooperation.package_conditions import FIELD_OF
 from hanoi.cooperation.table import Requirement, Transition, row_named
 from hanoi.errors import HanoiError, InvalidInput, PermissionDenied
+from hanoi.evidence.package_conditions import FIELD_OF
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.labels import STEP_LABELS, step_label
 from hanoi.i18n.messages import N_, Message

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from hanoi.accounts.model import Role
 from hanoi.convention import default_catalogue
 from hanoi.cooperation import Condition, Side, TransitionName, TransitionRecord
-from hanoi.cooperation.package_conditions import package_conditions
 from hanoi.cooperation.statuses import Status, StatusField
+from hanoi.evidence.package_conditions import package_conditions
 from unit.cooperation.builders import T0, draft
 
 CATALOGUE = default_catalogue()
