@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from hanoi.cli.files import check_output, publish, read_limited, write_temporary
 from hanoi.cli.output import print_json
-
-if TYPE_CHECKING:
-    pass
 
 
 def _day(value: str, option: str) -> date:
