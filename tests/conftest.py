@@ -285,10 +285,35 @@ def s3_bucket(s3_server: S3Server) -> str:
 HANOI = str(Path(sys.executable).with_name("hanoi"))
 
 
+PROCESS_COMMANDS = frozenset({"serve", "demo"})
+"""Commands that are about the process (its port, its signals, its children): always run
+as a real ``hanoi`` process."""
+
+
 def run_hanoi(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120, input: str | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    input: str | None = None,
+    process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``hanoi`` command as a user would (``input``: its standard input)."""
+    """Run the ``hanoi`` command as a user would (``input``: its standard input) and give
+    back its exit code, standard output and standard error.
+
+    The command runs in this process (``hanoi.cli.main.run``, with the same environment a
+    process would get: the test's without ``HANOI_*``, plus ``env``) unless ``process`` is
+    set or the command is about the process (``serve``, ``demo``): starting Python and
+    importing the application costs about 0.7 s of CPU per call, which was most of the
+    functional tier's time (ADR 0041). The tests about the installed command itself (its
+    entry point, a crash's exit code, signals) pass ``process=True``."""
+    if process or (args and args[0] in PROCESS_COMMANDS):
+        return _run_hanoi_process(args, env=env, timeout=timeout, input=input)
+    return _run_hanoi_here(args, env=env, input=input)
+
+
+def _run_hanoi_process(
+    args: tuple[str, ...], *, env: dict[str, str] | None, timeout: float, input: str | None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HANOI_")}
     full_env.update(env or {})
     return subprocess.run(
@@ -299,6 +324,28 @@ def run_hanoi(
         env=full_env,
         timeout=timeout,
         check=False,
+    )
+
+
+_HERE = threading.Lock()
+
+
+def _run_hanoi_here(
+    args: tuple[str, ...], *, env: dict[str, str] | None, input: str | None
+) -> subprocess.CompletedProcess[str]:
+    from click.testing import CliRunner
+
+    from hanoi.cli.main import run
+
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k.startswith("HANOI_")}
+    overrides.update(env or {})
+    with _HERE, CliRunner().isolation(input=input, env=overrides) as (stdout, stderr, _):
+        code = run(list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out, err = stdout.getvalue(), stderr.getvalue()
+    return subprocess.CompletedProcess(
+        ["hanoi", *args], code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
     )
 
 

@@ -60,6 +60,7 @@ def export(p: Pair, request_id: str, out: Path, *, wait: str = "10") -> tuple[in
             "HANOI_DATABASE_URL": p.egy.settings.resolved_database_url,
             "HANOI_WITNESS_WAIT_SECONDS": wait,
         },
+        process=True,  # asks VNM's witness from outside the nodes' process, as a user would
     )  # fmt: skip
     return result.returncode, result.stderr, time.monotonic() - started
 

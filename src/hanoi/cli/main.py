@@ -53,15 +53,36 @@ def version() -> None:
     print(__version__)
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def run(args: list[str] | None = None) -> int:
+    """Run the command with ``args`` (default: the process's) and return its exit code,
+    reporting a Hanoi error in one line and any other error as internal. ``main`` adds the
+    process's logging; the test suite calls this in its own process for the commands that
+    are not about the process (ADR 0041)."""
     try:
-        app()
+        app(args=args, prog_name="hanoi")
+    except SystemExit as exc:
+        return _exit_code(exc.code)
     except HanoiError as exc:
-        sys.exit(report_error(exc))
+        return report_error(exc)
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as exc:
         logging.getLogger("hanoi").debug("unexpected error", exc_info=True)
         print(f"hanoi: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        sys.exit(EXIT_UNEXPECTED)
+        return EXIT_UNEXPECTED
+    return 0
+
+
+def _exit_code(code: object) -> int:
+    """What the process would exit with for ``sys.exit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(run())
