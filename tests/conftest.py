@@ -34,9 +34,19 @@ from sqlalchemy import Engine
 # shows the values it compared. Before any of them is imported.
 pytest.register_assert_rewrite(*(p.stem for p in Path(__file__).parent.glob("support_*.py")))
 
+from argon2 import PasswordHasher  # noqa: E402
+
 import support_databases  # noqa: E402 (after the rewrite is registered)
+from hanoi.accounts import secrets as password_secrets  # noqa: E402
 from hanoi.storage.s3 import S3Location  # noqa: E402
 from support_databases import Clones, Templates  # noqa: E402
+
+# The node's argon2id hasher (``NODE_HASHER``: about 0.1 s of CPU a hash, on purpose).
+# Tests hash and check thousands of passwords of users they make up, so in this
+# process they use the cheapest argon2id there is; ``tests/unit/test_password_cost.py``
+# checks the node's own parameters. A hash records its parameters, so either hasher checks
+# the other's hashes; ``hanoi serve`` processes started by tests use the node's (ADR 0041).
+password_secrets._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
