@@ -22,6 +22,17 @@ Everything is pure: no I/O but reading the vendored files once, no clock (caller
 times and identifiers in), errors typed (:mod:`~hanoi.providers.hi1.errors`).
 """
 
+from hanoi.providers.hi1.answers import (
+    ActionResult,
+    Answer,
+    Delivery,
+    DictionaryValue,
+    ErrorInformation,
+    Notification,
+    ObjectState,
+    read_answer,
+)
+from hanoi.providers.hi1.deliveries import check_delivery
 from hanoi.providers.hi1.errors import (
     AnswerUnreadable,
     DeliveryMismatch,
@@ -32,17 +43,41 @@ from hanoi.providers.hi1.errors import (
 )
 from hanoi.providers.hi1.jsontext import parse_json
 from hanoi.providers.hi1.messages import Endpoint, MessageHeader
+from hanoi.providers.hi1.orders import (
+    OrderKind,
+    OrderSpec,
+    StatusQuery,
+    build_order,
+    build_status_request,
+)
 from hanoi.providers.hi1.schemas import validate_message
+from hanoi.providers.hi1.signing import sign_message, verify_message
 
 __all__ = [
+    "ActionResult",
+    "Answer",
     "AnswerUnreadable",
+    "Delivery",
     "DeliveryMismatch",
     "DeliveryUnverifiable",
+    "DictionaryValue",
     "Endpoint",
+    "ErrorInformation",
     "Hi1Error",
     "MessageHeader",
     "MessageInvalid",
     "MessageTooLarge",
+    "Notification",
+    "ObjectState",
+    "OrderKind",
+    "OrderSpec",
+    "StatusQuery",
+    "build_order",
+    "build_status_request",
+    "check_delivery",
     "parse_json",
+    "read_answer",
+    "sign_message",
     "validate_message",
+    "verify_message",
 ]
