@@ -34,6 +34,7 @@ from hanoi.errors import HanoiError
 from hanoi.providers.hi1.errors import AnswerUnreadable, problem
 from hanoi.providers.hi1.messages import Endpoint, MessageHeader
 from hanoi.providers.hi1.schemas import validate_message
+from hanoi.providers.hi1.vocabulary import known_value
 from hanoi.wire import freeze
 
 VERBS = ("GET", "CREATE", "UPDATE", "LIST", "DELIVER", "GETCSPCONFIG")
@@ -46,6 +47,14 @@ class DictionaryValue:
     owner: str
     name: str
     value: str
+
+    @property
+    def known(self) -> bool:
+        """Whether the value is in ETSI's dictionary of that name (owner ``ETSI``) or the
+        profile's (owner ``UN``). ETSI's own ``response3.json`` reports an
+        ``AuthorisationStatus`` of ``Active``, which its dictionary does not list: a reader
+        decides what an unknown status means, the schema does not."""
+        return known_value(self.owner, self.name, self.value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,9 @@ def test_etsis_create_and_update_responses_give_identifiers() -> None:
         ("CREATE", "4193f541-5e19-468e-b4a3-1c636ce115e9"),
         ("UPDATE", AUTH_ID),
     ]
-    assert answer.objects[0].status == DictionaryValue("ETSI", "AuthorisationStatus", "Active")
+    status = answer.objects[0].status
+    assert status == DictionaryValue("ETSI", "AuthorisationStatus", "Active")
+    assert not status.known, "ETSI's AuthorisationStatus dictionary has no 'Active'"
 
 
 def test_etsis_binary_delivery_is_decoded() -> None:
@@ -126,6 +128,7 @@ def test_a_preserved_lp_task() -> None:
     assert isinstance(task, ObjectState)
     assert task.kind == "LPTaskObject"
     assert task.status == DictionaryValue("ETSI", "LPTaskStatus", "Preserved")
+    assert task.status.known
     assert task.preservation_expiration == "2027-03-07T00:00:00Z"
     assert answer.header.profile_owner == "UN"
     assert answer.header.receiver == NODE
@@ -174,6 +177,7 @@ def test_a_notification_with_a_refusal_ground() -> None:
     answer = read_answer(pushed([{"ActionIdentifier": 0, "CREATE": {"HI1Object": notification}}]))
     (note,) = answer.notifications
     assert note.type == DictionaryValue("UN", "RefusalGround", "domestic-prohibition")
+    assert note.type.known
     assert note.associated == (TASK_ID,)
     assert note.new is True
     assert note.statuses[0].status.value == "Rejected"
