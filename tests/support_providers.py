@@ -170,7 +170,7 @@ def make_pki(*, start: datetime = NOW) -> Pki:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def _answer(self) -> None:
-        if self.path.startswith("/redirect"):
+        if self.path.endswith("/redirect"):
             self.send_response(302)
             self.send_header("Location", "https://127.0.0.1:1/elsewhere")
             self.send_header("Content-Length", "0")
