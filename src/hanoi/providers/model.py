@@ -102,7 +102,7 @@ class Provider:
 
     @property
     def uses_tls(self) -> bool:
-        return self.endpoint.startswith("https://")
+        return urlsplit(self.endpoint).scheme == "https"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,16 +128,6 @@ class Checked:
     changed: tuple[str, ...]
 
 
-def check_provider_id(text: str) -> str:
-    if not isinstance(text, str) or not PROVIDER_ID.fullmatch(text):
-        raise InvalidInput(
-            "a provider id is 2-64 characters: lower-case letters, digits and '-', "
-            "beginning and ending with a letter or digit (e.g. vnm-telecom)",
-            fields=(FieldProblem("id", "must be a slug such as vnm-telecom"),),
-        )
-    return text
-
-
 def _is_loopback(host: str) -> bool:
     if host.lower() in LOOPBACK_NAMES:
         return True
@@ -159,7 +149,7 @@ def endpoint_problem(url: str, limits: ProviderLimits) -> str | None:
         parts.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError:
         return "is not a URL"
-    if parts.scheme not in ("https", "http") or not host:
+    if not url.startswith(("https://", "http://")) or not host:
         return "must be https://host[:port][/path]"
     if parts.username is not None or parts.password is not None or parts.fragment:
         return "must be https://host[:port][/path], without credentials or fragment"

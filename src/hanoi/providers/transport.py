@@ -129,7 +129,10 @@ def provider_client(
     replaces the network (tests route it to an app in the same process); the rules on
     origin, redirects and errors apply to it too."""
     if transport is None:
-        verify: ssl.SSLContext | bool = False
+        # An http:// endpoint (loopback, checked with the entry) makes no TLS. Never
+        # ``verify=False``: a context that trusts no CA fails any https:// rather than
+        # talk to it unverified.
+        verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         if provider.uses_tls:
             credentials = provider.credentials
             if credentials is None:

@@ -113,6 +113,7 @@ def test_good_endpoints(endpoint: str) -> None:
         ("https://hi1.provider.example:99999/", "is not a URL"),
         ("https:///path", "must be https://host"),
         ("hi1.provider.example", "must be https://host"),
+        ("HTTPS://hi1.provider.example/", "must be https://host"),  # read as https, not TLS
         ("https://hi1.provider.example/a b", "without spaces"),
         ("https://hi1.provider.example/" + "a" * 2048, "longer than 2048"),
     ],
