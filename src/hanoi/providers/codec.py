@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hanoi.errors import FieldProblem
-from hanoi.providers.credentials import CertificateInfo, describe, key_description
+from hanoi.providers.credentials import CertificateInfo, describe, key_kind
 from hanoi.providers.history import ProviderChange
 from hanoi.providers.model import Provider
 
@@ -39,7 +39,7 @@ def provider_json(provider: Provider, *, warnings: tuple[FieldProblem, ...] = ()
             "client_certificate_chain": [
                 certificate_json(c) for c in describe(credentials.client_certificate_chain)
             ],
-            "client_private_key": {"kind": key_description(credentials.client_private_key)},
+            "client_private_key": {"kind": key_kind(credentials.client_certificate_chain)},
             "ca_bundle": [certificate_json(c) for c in describe(credentials.ca_bundle)],
         }
     csp = provider.csp_config

@@ -19,7 +19,7 @@ yet valid or expiring soon is saved, and said, because an administrator may be r
 certificate the day it expires, or loading one that starts tomorrow.
 
 What is shown of a certificate is :class:`CertificateInfo` (subject, issuer, serial, validity,
-SHA-256 fingerprint); of the key, :func:`key_description` (its kind and size). The PEM of the
+SHA-256 fingerprint); of the key, :func:`key_kind` (its kind and size). The PEM of the
 key is never part of anything this module returns.
 """
 
@@ -120,7 +120,7 @@ def _certificates(
         return None
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def _parsed(text: str) -> tuple[x509.Certificate, ...]:
     return tuple(x509.load_pem_x509_certificates(text.encode("ascii")))
 
@@ -231,23 +231,19 @@ def describe(pem: str) -> tuple[CertificateInfo, ...]:
     return tuple(_info(c) for c in _parsed(pem))
 
 
-def key_description(key: str) -> str:
-    """What kind of key a stored entry holds ("EC P-256", "RSA 3072", "Ed25519"): shown
-    instead of the key."""
-    return _describe_key(key)
-
-
-@functools.lru_cache(maxsize=256)
-def _describe_key(key: str) -> str:
-    loaded = load_pem_private_key(key.encode("ascii"), password=None)
-    if isinstance(loaded, rsa.RSAPrivateKey):
-        return f"RSA {loaded.key_size}"
-    if isinstance(loaded, ec.EllipticCurvePrivateKey):
+def key_kind(chain: str) -> str:
+    """What kind of key a checked entry holds ("EC P-256", "RSA 3072", "Ed25519"), shown
+    instead of the key: read from the first certificate, whose key it is (rule 4), so that
+    the private key is parsed only when it is checked or loaded."""
+    public = _parsed(chain)[0].public_key()
+    if isinstance(public, rsa.RSAPublicKey):
+        return f"RSA {public.key_size}"
+    if isinstance(public, ec.EllipticCurvePublicKey):
         names = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
-        return f"EC {names.get(loaded.curve.name, loaded.curve.name)}"
-    if isinstance(loaded, ed25519.Ed25519PrivateKey):
+        return f"EC {names.get(public.curve.name, public.curve.name)}"
+    if isinstance(public, ed25519.Ed25519PublicKey):
         return "Ed25519"
-    if isinstance(loaded, ed448.Ed448PrivateKey):
+    if isinstance(public, ed448.Ed448PublicKey):
         return "Ed448"
     return "unknown"
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from hanoi.providers.credentials import CA_BUNDLE, CHAIN, KEY, describe, key_description
+from hanoi.providers.credentials import CA_BUNDLE, CHAIN, KEY, describe, key_kind
 from hanoi.providers.model import HI1_COUNTRY, HI1_UNIQUE, Provider
 
 NODE = "(node)"
@@ -66,7 +66,7 @@ def _shown(provider: Provider, path: str) -> str:
     if path == CHAIN:
         return "sha256:" + describe(credentials.client_certificate_chain)[0].sha256
     if path == KEY:
-        return key_description(credentials.client_private_key)
+        return key_kind(credentials.client_certificate_chain)
     if path == CA_BUNDLE:
         return " ".join("sha256:" + c.sha256 for c in describe(credentials.ca_bundle))
     raise KeyError(path)

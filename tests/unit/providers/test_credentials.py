@@ -16,7 +16,7 @@ from hanoi.providers.credentials import (
     check_credentials,
     credential_warnings,
     describe,
-    key_description,
+    key_kind,
 )
 from hanoi.providers.limits import DEFAULT_LIMITS, ProviderLimits
 from support_providers import NOW, issue, make_ca, make_pki
@@ -113,8 +113,8 @@ def test_keys_tls_does_not_take_or_cannot_use() -> None:
 def test_an_rsa_client_certificate_is_taken_and_described() -> None:
     rsa_client = issue(PKI.client_ca, "rsa-node", rsa_bits=2048)
     assert problems_of(chain=rsa_client.pem, key=rsa_client.key_pem) == {}
-    assert key_description(rsa_client.key_pem) == "RSA 2048"
-    assert key_description(PKI.client.key_pem) == "EC P-256"
+    assert key_kind(rsa_client.pem) == "RSA 2048"
+    assert key_kind(PKI.client.pem) == "EC P-256"
 
 
 def test_what_is_shown_of_a_certificate() -> None:

@@ -28,7 +28,7 @@ from hanoi.errors import Conflict, InvalidInput
 from hanoi.i18n.catalogues import translations
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.messages import N_, Message
-from hanoi.providers.credentials import CertificateInfo, describe, key_description
+from hanoi.providers.credentials import CertificateInfo, describe, key_kind
 from hanoi.providers.history import ChangeKind, ProviderChange
 from hanoi.providers.model import HI1_COUNTRY, HI1_UNIQUE, Provider, ProviderFields
 from hanoi.web.ui import forms
@@ -215,11 +215,11 @@ def provider_page(provider_id: str, request: Request, user: UiUser, ui: Site) ->
     credentials = provider.credentials
     chain: tuple[CertificateRow, ...] = ()
     bundle: tuple[CertificateRow, ...] = ()
-    key_kind = ""
+    kind = ""
     if credentials is not None:
         chain = certificate_rows(credentials.client_certificate_chain, fmt=fmt, now=now, soon=soon)
         bundle = certificate_rows(credentials.ca_bundle, fmt=fmt, now=now, soon=soon)
-        key_kind = key_description(credentials.client_private_key)
+        kind = key_kind(credentials.client_certificate_chain)
     csp = provider.csp_config
     return ui.page(
         request,
@@ -229,7 +229,7 @@ def provider_page(provider_id: str, request: Request, user: UiUser, ui: Site) ->
         url=provider_url(provider.id),
         chain=chain,
         bundle=bundle,
-        key_kind=key_kind,
+        key_kind=kind,
         csp_text=json.dumps(csp.as_json(), ensure_ascii=False, indent=2) if csp else "",
         csp_fetched=fmt.moment(csp.fetched_at) if csp else "",
         created=fmt.moment(provider.created_at),
@@ -307,7 +307,12 @@ def enable_provider(provider_id: str, request: Request, user: UiUser, ui: Site) 
 def _values(form: dict[str, list[str]], *, with_id: bool) -> dict[str, str]:
     names = (*(("id",) if with_id else ()), *TEXT_FIELDS)
     values = {name: forms.first(form, name, MAX_TEXT) for name in names}
-    values.update({name: forms.first(form, name, MAX_PEM).strip() for name in PEM_FIELDS})
+    values.update(  # browsers send a text area's lines with CRLF; PEM is kept with LF
+        {
+            name: forms.first(form, name, MAX_PEM).replace("\r\n", "\n").strip()
+            for name in PEM_FIELDS
+        }
+    )
     return values
 
 
