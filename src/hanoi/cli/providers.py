@@ -202,11 +202,11 @@ def list_providers(
         if not found:
             print("No providers.")
             return
+        from hanoi.providers.credentials import describe
+
         for provider in found:
             expiry = "-"
             if provider.credentials is not None:
-                from hanoi.providers.credentials import describe
-
                 leaf = describe(provider.credentials.client_certificate_chain)[0]
                 expiry = leaf.not_after.date().isoformat()
             state = "enabled" if provider.enabled else "disabled"
