@@ -121,8 +121,8 @@ class ProviderFields:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """An entry made or changed, which fields changed (names of :data:`EDITABLE`), and
-    what the administrator should be warned of (the entry is valid all the same)."""
+    """An entry made or changed, and which fields changed (names of :data:`EDITABLE`;
+    none when what was given is what is stored)."""
 
     provider: Provider
     changed: tuple[str, ...]
