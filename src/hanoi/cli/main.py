@@ -16,6 +16,7 @@ from hanoi.cli import (
     letter,
     log,
     node,
+    providers,
     serve,
     stats,
     treaty,
@@ -43,6 +44,7 @@ app.add_typer(treaty.app, name="treaty")
 app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")
 app.add_typer(stats.app, name="stats")  # with stats_publish's export and aggregate
+app.add_typer(providers.app, name="providers")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 
