@@ -12,8 +12,10 @@ clause 6). This profile uses:
   format as ``dictionaries/un_dictionaries.json`` beside this module
   (:func:`shipped_un_dictionaries`):
 
-  - ``AuthorisationLegalType``: the Convention's request kinds that a requested State
-    executes through a provider (``auth:AuthorisationLegalType``);
+  - ``AuthorisationLegalType``: the Convention's request kinds, every kind of the catalogue
+    (``auth:AuthorisationLegalType``): first those a requested State executes through a
+    provider (:data:`PRESERVATION_KINDS`, :data:`DISCLOSURE_KINDS`), then those an HI-1
+    message carries as an authorisation without a task (:func:`authorisation_only_kinds`);
   - ``RefusalGround``: the Convention's grounds for refusal, for notifications that say why
     a task stops (``notification:NotificationType``);
   - ``NatureOfDeadline``: what a ``task:LDDeadline`` is.
@@ -59,6 +61,16 @@ DISCLOSURE_KINDS = (
 )
 """Request kinds executed by ordering a provider to disclose (``LDTaskObject``)."""
 
+
+def authorisation_only_kinds(catalogue: Catalogue | None = None) -> tuple[str, ...]:
+    """The catalogue's request kinds that have no HI-1 task: neither preservation nor
+    disclosure of stored data (interception of content, joint investigations...). An HI-1
+    message carries them as an authorisation alone."""
+    catalogue = catalogue if catalogue is not None else default_catalogue()
+    tasked = {*PRESERVATION_KINDS, *DISCLOSURE_KINDS}
+    return tuple(key for key in catalogue.kind_keys if key not in tasked)
+
+
 _NS = "{http://uri.etsi.org/03280/common/2019/10/Dictionaries}"
 _SHIPPED = ("dictionaries", "un_dictionaries.json")
 _CONVENTION = "of the United Nations Convention against Cybercrime"
@@ -103,7 +115,7 @@ def un_dictionaries(catalogue: Catalogue | None = None) -> dict[str, Any]:
     bundled one by default)."""
     catalogue = catalogue if catalogue is not None else default_catalogue()
     kinds = []
-    for key in (*PRESERVATION_KINDS, *DISCLOSURE_KINDS):
+    for key in (*PRESERVATION_KINDS, *DISCLOSURE_KINDS, *authorisation_only_kinds(catalogue)):
         kind = catalogue.kind(key)
         articles = ", ".join(f"Art. {number}" for number in kind.articles)
         kinds.append((key, f"{catalogue.label(kind.title_key)} ({articles} {_CONVENTION})"))

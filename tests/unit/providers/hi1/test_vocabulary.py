@@ -12,6 +12,7 @@ from hanoi.providers.hi1.vocabulary import (
     LEGAL_TYPE,
     PRESERVATION_KINDS,
     REFUSAL_GROUND,
+    authorisation_only_kinds,
     etsi_dictionaries,
     known_value,
     render_un_dictionaries,
@@ -39,9 +40,16 @@ def test_every_refusal_ground_of_the_catalogue_is_a_un_value() -> None:
 
 def test_the_request_kinds_are_the_catalogues_own() -> None:
     kinds = shipped_un_dictionaries()[LEGAL_TYPE]
-    assert kinds == {*PRESERVATION_KINDS, *DISCLOSURE_KINDS}
-    catalogue_kinds = set(default_catalogue().kind_keys)
-    assert kinds <= catalogue_kinds
+    assert kinds == set(default_catalogue().kind_keys)
+
+
+def test_every_kind_has_a_task_or_is_declared_to_have_none() -> None:
+    preservation, disclosure = set(PRESERVATION_KINDS), set(DISCLOSURE_KINDS)
+    alone = set(authorisation_only_kinds())
+    assert not preservation & disclosure
+    assert not (preservation | disclosure) & alone
+    assert preservation | disclosure | alone == set(default_catalogue().kind_keys)
+    assert "mla-interception-of-content-data" in alone
 
 
 def test_etsis_dictionaries_are_read_from_the_vendored_xml() -> None:
