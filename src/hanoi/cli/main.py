@@ -17,6 +17,7 @@ from hanoi.cli import (
     log,
     node,
     providers,
+    requests_hi1,
     serve,
     stats,
     treaty,
@@ -38,6 +39,7 @@ app.add_typer(directory.app, name="directory")
 app.add_typer(db.app, name="db")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(cooperation.app, name="requests")
+requests_hi1.register(cooperation.app)  # export-hi1, import-hi1
 app.add_typer(log.app, name="log")
 app.add_typer(letter.app, name="letter")
 app.add_typer(treaty.app, name="treaty")
