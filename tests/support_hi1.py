@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hypothesis import strategies as st
+
 from hanoi.providers.hi1 import Endpoint
 from hanoi.providers.hi1.vendored import ETSI, vendored_dir
 
@@ -57,3 +59,49 @@ def pushed(actions: list[dict[str, Any]]) -> dict[str, Any]:
 
 def entry(owner: str, name: str, value: str) -> dict[str, str]:
     return {"common:Owner": owner, "common:Name": name, "common:Value": value}
+
+
+# --- fuzzing: JSON values and a way to put one anywhere in a message ---------------------
+
+KEYS = [
+    "Header",
+    "Payload",
+    "ResponsePayload",
+    "RequestPayload",
+    "ActionResponses",
+    "ActionResponse",
+    "ActionRequests",
+    "ActionRequest",
+    "ActionIdentifier",
+    "GETResponse",
+    "DELIVER",
+    "HI1Object",
+    "@xsi:type",
+    "ObjectIdentifier",
+    "task:Status",
+    "delivery:Delivery",
+    "delivery:BinaryData",
+    "delivery:Data",
+    "ErrorInformation",
+    "ErrorCode",
+]
+scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def mutate(document: Any, path: list[int], value: Any) -> Any:
+    """Replace the member reached by following ``path`` (indices into sorted keys)."""
+    if not path or not isinstance(document, dict | list) or not document:
+        return value
+    if isinstance(document, dict):
+        key = sorted(document)[path[0] % len(document)]
+        return {**document, key: mutate(document[key], path[1:], value)}
+    index = path[0] % len(document)
+    return [*document[:index], mutate(document[index], path[1:], value), *document[index + 1 :]]

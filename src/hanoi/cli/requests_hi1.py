@@ -85,7 +85,7 @@ def import_hi1(
     from hanoi.cli.files import read_limited
     from hanoi.errors import InvalidInput
     from hanoi.providers.hi1 import MessageTooLarge, parse_json
-    from hanoi.providers.hi1.exchange import hi1_to_request
+    from hanoi.providers.hi1.exchange_import import hi1_to_request
     from hanoi.providers.hi1.jsontext import MAX_MESSAGE_BYTES
 
     raw = read_limited(

@@ -15,9 +15,8 @@ codes in ISO 3166-1 alpha-2 (:func:`country_of`, :func:`state_of`), with CREATE 
    (:func:`~hanoi.providers.hi1.vocabulary.authorisation_only_kinds`) has the authorisation
    alone.
 
-:func:`hi1_to_request` reads such a message back, after ETSI's schemas, into an
-:class:`ImportedRequest`; an unknown dictionary value, request kind, article, identifier
-format or country is a :class:`~hanoi.providers.hi1.errors.MessageInvalid`. Pure.
+:func:`~hanoi.providers.hi1.exchange_import.hi1_to_request` reads such a message back.
+Pure.
 """
 
 from __future__ import annotations
@@ -35,12 +34,11 @@ from hanoi.convention.loading import default_catalogue
 from hanoi.convention.state_names import state_names
 from hanoi.cooperation.model import CooperationRequest
 from hanoi.crypto.document_signing import alpha2
-from hanoi.errors import FieldProblem, NotFound
+from hanoi.errors import NotFound
 from hanoi.providers.hi1.errors import MessageInvalid
 from hanoi.providers.hi1.messages import (
     PROFILE_OWNER,
     XSI_AUTHORISATION,
-    XSI_DOCUMENT,
     XSI_LD_TASK,
     XSI_LP_TASK,
     Endpoint,
@@ -56,7 +54,6 @@ from hanoi.providers.hi1.vocabulary import (
     ETSI_OWNER,
     LEGAL_TYPE,
     PRESERVATION_KINDS,
-    known_value,
 )
 
 URGENCY_PRIORITY = {"routine": "Routine", "urgent": "High", "emergency": "High"}
@@ -93,7 +90,7 @@ IDENTIFIER_FORMATS = (
 )
 """The ETSI format names this mapping writes and reads (an identifier of another format is
 refused on import: its meaning would be lost)."""
-ARTICLE = re.compile(r"Request under Article ([1-9][0-9]?) ")
+
 _CONVENTION = "of the United Nations Convention against Cybercrime"
 
 
@@ -189,9 +186,9 @@ def identifier_format(text: str) -> tuple[str, str]:
     return ("IPv4Address" if address.version == 4 else "IPv6Address"), text
 
 
-def identifier_text(format_name: str, value: str) -> str:
+def identifier_text(format_name: str, value: str, *, owner: str = ETSI_OWNER) -> str:
     """An ETSI (format name, value) pair as the request's identifier text."""
-    if format_name not in IDENTIFIER_FORMATS:
+    if owner != ETSI_OWNER or format_name not in IDENTIFIER_FORMATS:
         raise MessageInvalid(
             f"the identifier format {format_name!r} is not one of {', '.join(IDENTIFIER_FORMATS)}"
         )
@@ -307,7 +304,7 @@ def request_to_hi1(
     transaction_id, auth_id = str(new_id()), str(new_id())
     approval: dict[str, Any] = {
         "common:ApprovalType": APPROVAL_TYPE,
-        "common:ApprovalDescription": (f"Request under Article {request.article} {_CONVENTION}"),
+        "common:ApprovalDescription": f"Request under Article {request.article} {_CONVENTION}",
         "common:ApprovalReference": request.reference,
         "common:ApprovalIsEmergency": request.urgency == "emergency",
     }
@@ -339,153 +336,3 @@ def request_to_hi1(
     message = request_message(header, actions)
     validate_message(message)
     return Hi1Export(message=message, transaction_id=transaction_id, tasks=len(actions) - 1)
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def _invalid(path: str, message: str) -> MessageInvalid:
-    return MessageInvalid(f"{path}: {message}", fields=(FieldProblem(path, message),))
-
-
-def _entry(value: Any, path: str, owner: str, name: str) -> str:
-    """A dictionary entry's value, if it is of dictionary ``owner``/``name`` and known."""
-    if value.get("common:Owner") != owner or value.get("common:Name") != name:
-        raise _invalid(path, f"a value of the dictionary {owner}/{name}")
-    entry = str(value.get("common:Value"))
-    if not known_value(owner, name, entry):
-        raise _invalid(path, f"{entry!r} is not a value of the dictionary {owner}/{name}")
-    return entry
-
-
-def _objects(document: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    payload = document["Payload"]
-    if "RequestPayload" not in payload:
-        raise _invalid("Payload", "a request message (RequestPayload)")
-    found = []
-    for index, action in enumerate(payload["RequestPayload"]["ActionRequests"]["ActionRequest"]):
-        path = f"ActionRequest/{index}"
-        if "CREATE" not in action:
-            raise _invalid(path, "a request is imported from CREATE actions only")
-        found.append((path, action["CREATE"]["HI1Object"]))
-    return found
-
-
-def _urgency(authorisation: Mapping[str, Any], approval: Mapping[str, Any]) -> str:
-    priority = authorisation.get("auth:AuthorisationPriority")
-    level = "routine"
-    if priority is not None:
-        path = "AuthorisationObject/auth:AuthorisationPriority"
-        if _entry(priority, path, ETSI_OWNER, "AuthorisationPriority") == "High":
-            level = "urgent"
-    return "emergency" if approval.get("common:ApprovalIsEmergency") is True else level
-
-
-def _authorisation(objects: list[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
-    found = [(p, o) for p, o in objects if o.get("@xsi:type") == XSI_AUTHORISATION]
-    if len(found) != 1:
-        raise _invalid("Payload", "one AuthorisationObject, the request")
-    return found[0]
-
-
-def _approval(path: str, authorisation: Mapping[str, Any]) -> dict[str, Any]:
-    for approval in authorisation.get("auth:AuthorisationApprovalDetails", []):
-        if approval.get("common:ApprovalType") == APPROVAL_TYPE:
-            return dict(approval)
-    raise _invalid(
-        path, f"an approval of type {APPROVAL_TYPE} names the request under the Convention"
-    )
-
-
-def _window(
-    authorisation: Mapping[str, Any], tasks: list[Mapping[str, Any]]
-) -> tuple[date | None, date | None]:
-    """The authorisation's timespan, else the first task's time window, as days."""
-    span = authorisation.get("auth:AuthorisationTimespan")
-    if span:
-        start, end = span.get("auth:StartTime"), span.get("auth:EndTime")
-    else:
-        details = tasks[0].get("task:RequestDetails", {}) if tasks else {}
-        start, end = details.get("task:StartTime"), details.get("task:EndTime")
-    first = datetime.fromisoformat(start).date() if start else None
-    last = (datetime.fromisoformat(end) - timedelta(microseconds=1)).date() if end else None
-    return first, last
-
-
-def hi1_to_request(document: Mapping[str, Any]) -> ImportedRequest:
-    """The request a HI-1 message written as :func:`request_to_hi1` writes carries; the
-    message is checked against ETSI's schemas first."""
-    validate_message(document)
-    header = document["Header"]
-    sender, receiver = header["SenderIdentifier"], header["ReceiverIdentifier"]
-    objects = _objects(document)
-    auth_path, authorisation = _authorisation(objects)
-    legal_type = authorisation.get("auth:AuthorisationLegalType")
-    if legal_type is None:
-        raise _invalid(auth_path, "auth:AuthorisationLegalType names the request's kind")
-    kind_key = _entry(
-        legal_type, f"{auth_path}/auth:AuthorisationLegalType", PROFILE_OWNER, LEGAL_TYPE
-    )
-    try:
-        kind = default_catalogue().kind(kind_key)
-    except NotFound:
-        raise _invalid(
-            auth_path, f"{kind_key!r} is not a kind of the Convention catalogue"
-        ) from None
-    approval = _approval(auth_path, authorisation)
-    matched = ARTICLE.match(str(approval.get("common:ApprovalDescription", "")))
-    article = int(matched.group(1)) if matched else kind.articles[0]
-    if article not in kind.articles:
-        raise _invalid(auth_path, f"Article {article} is not an article of the kind {kind_key}")
-    expected = XSI_LP_TASK if kind_key in PRESERVATION_KINDS else XSI_LD_TASK
-    if kind_key not in (*PRESERVATION_KINDS, *DISCLOSURE_KINDS):
-        expected = ""
-    tasks: list[Mapping[str, Any]] = []
-    categories: list[str] = []
-    identifiers: list[str] = []
-    for path, obj in objects:
-        xsi = obj.get("@xsi:type")
-        if xsi in (XSI_AUTHORISATION, XSI_DOCUMENT):
-            continue
-        if xsi != expected:
-            raise _invalid(
-                path, f"no {str(xsi).rsplit('}', 1)[-1]} goes with a request of kind {kind_key}"
-            )
-        if obj.get("AssociatedObjects", {}).get("AssociatedObject") != [
-            authorisation["ObjectIdentifier"]
-        ]:
-            raise _invalid(path, "a task is associated with the request's authorisation")
-        details = obj.get("task:RequestDetails", {})
-        if "task:Type" in details:
-            request_type = _entry(
-                details["task:Type"], f"{path}/task:Type", ETSI_OWNER, "RequestType"
-            )
-            categories += [c for c in TYPE_CATEGORIES.get(request_type, ()) if c not in categories]
-        for value in details.get("task:RequestValues", {}).get("task:RequestValue", []):
-            text = identifier_text(value["task:FormatType"]["task:FormatName"], value["task:Value"])
-            if text not in identifiers:
-                identifiers.append(text)
-        tasks.append(obj)
-    start, end = _window(authorisation, tasks)
-    urgency = _urgency(authorisation, approval)
-    reasons = authorisation.get("auth:AuthorisationManualInformation")
-    request = ExchangedRequest(
-        reference=str(
-            authorisation.get("auth:AuthorisationReference")
-            or approval.get("common:ApprovalReference")
-            or header["TransactionIdentifier"]
-        ),
-        kind=kind_key,
-        article=article,
-        requesting_state=state_of(sender["CountryCode"]),
-        requesting_authority=sender["UniqueIdentifier"],
-        requested_state=state_of(receiver["CountryCode"]),
-        requested_authority=receiver["UniqueIdentifier"],
-        urgency=urgency,
-        urgency_reasons=reasons if urgency != "routine" else None,
-        data_categories=tuple(categories) if kind.item("data-categories") else (),
-        identifiers=tuple(identifiers),
-        window_start=start,
-        window_end=end,
-    )
-    return ImportedRequest(transaction_id=header["TransactionIdentifier"], request=request)

@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hanoi.convention.loading import default_catalogue
-from hanoi.errors import NotFound
+from hanoi.errors import HanoiError, NotFound
 from hanoi.providers.hi1 import MessageInvalid, validate_message
 from hanoi.providers.hi1.exchange import (
     CATEGORY_TYPES,
     ExchangedRequest,
     country_of,
-    hi1_to_request,
     identifier_format,
     identifier_text,
     request_to_hi1,
     state_of,
 )
+from hanoi.providers.hi1.exchange_import import hi1_to_request
 from hanoi.providers.hi1.messages import XSI_LD_TASK, XSI_LP_TASK
 from hanoi.providers.hi1.vocabulary import (
     DISCLOSURE_KINDS,
     PRESERVATION_KINDS,
     authorisation_only_kinds,
 )
+from support_hi1 import EXAMPLE_FILES, example, mutate, values
 
 CATALOGUE = default_catalogue()
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
@@ -233,4 +235,53 @@ def test_a_response_is_not_a_request() -> None:
     message = _exported()
     message["Payload"] = {"ResponsePayload": {"ActionResponses": {"ActionResponse": []}}}
     with pytest.raises(MessageInvalid):
+        hi1_to_request(message)
+
+
+def _importing(document: Any) -> None:
+    with contextlib.suppress(HanoiError):
+        hi1_to_request(document)
+
+
+REQUESTS = [p.name for p in EXAMPLE_FILES if p.name.startswith("request")]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 40), max_size=12), values)
+def test_only_typed_errors_come_out_of_a_mutated_export(path: list[int], value: Any) -> None:
+    _importing(mutate(request_to_hi1(REQUEST, timestamp=NOW).message, path, value))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(REQUESTS), st.lists(st.integers(0, 40), max_size=12), values)
+def test_only_typed_errors_come_out_of_etsis_requests(
+    name: str, path: list[int], value: Any
+) -> None:
+    _importing(example(name))
+    _importing(mutate(example(name), path, value))
+
+
+def test_what_other_systems_write_differently_is_read_as_meant() -> None:
+    message = _exported()
+    authorisation = _objects(message)[0]
+    del authorisation["auth:AuthorisationManualInformation"]  # High, without reasons
+    authorisation["auth:AuthorisationTimespan"] = {
+        "auth:StartTime": "2026-01-01T02:00:00+02:00",
+        "auth:EndTime": "2026-02-01T01:00:00+01:00",
+    }
+    imported = hi1_to_request(message)
+    assert imported.transaction_id == message["Header"]["TransactionIdentifier"]
+    assert imported.request.urgency == "urgent"
+    assert imported.request.urgency_reasons == "HI-1 AuthorisationPriority High (urgent)"
+    assert (imported.request.window_start, imported.request.window_end) == (
+        date(2026, 1, 1),
+        date(2026, 1, 31),
+    )
+
+
+def test_an_identifier_format_of_another_owner_is_refused() -> None:
+    message = _exported()
+    values = _objects(message)[1]["task:RequestDetails"]["task:RequestValues"]
+    values["task:RequestValue"][0]["task:FormatType"]["task:FormatOwner"] = "XX"
+    with pytest.raises(MessageInvalid, match="identifier format"):
         hi1_to_request(message)
