@@ -513,9 +513,9 @@ class CooperationService:
         if imported_from is None:
             return f"{prefix}-{secrets.token_hex(4).upper()}"
         try:
-            canonical = str(uuid.UUID(imported_from))
+            canonical: str | None = str(uuid.UUID(imported_from))
         except (TypeError, ValueError, AttributeError):
-            canonical = ""
+            canonical = None
         if canonical != imported_from:
             raise InvalidInput("an HI-1 TransactionIdentifier is a lower-case UUID")
         request_id = f"{self.node_state}-HI1-{imported_from}"
