@@ -4,9 +4,11 @@ and bad messages, replays and readers off the case are refused with nothing reco
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,21 +134,24 @@ def test_a_user_off_the_case_cannot_export(nodes: dict[str, list[str]], tmp_path
     assert not out.exists()
 
 
-def _message(tmp_path: Path, **changes: object) -> Path:
-    fields: dict[str, object] = {
-        "reference": "CASE-2026-0042",
-        "kind": "mla-stored-data",
-        "article": 44,
-        "requesting_state": "VNM",
-        "requesting_authority": "Supreme People's Procuracy",
-        "requested_state": "EGY",
-        "requested_authority": "Central Authority of Egypt",
-        "data_categories": ("content-data",),
-        "window_start": date(2026, 3, 1),
-        "window_end": date(2026, 3, 31),
-    }
-    fields.update(changes)
-    export = request_to_hi1(ExchangedRequest(**fields), timestamp=datetime.now(UTC))  # type: ignore[arg-type]
+DOMESTIC = ExchangedRequest(
+    reference="CASE-2026-0042",
+    kind="mla-stored-data",
+    article=44,
+    requesting_state="VNM",
+    requesting_authority="Supreme People's Procuracy",
+    requested_state="EGY",
+    requested_authority="Central Authority of Egypt",
+    data_categories=("content-data",),
+    window_start=date(2026, 3, 1),
+    window_end=date(2026, 3, 31),
+)
+"""What a domestic case system of Viet Nam sends its central authority."""
+
+
+def _message(tmp_path: Path, **changes: Any) -> Path:
+    request = dataclasses.replace(DOMESTIC, **changes)
+    export = request_to_hi1(request, timestamp=datetime.now(UTC))
     path = tmp_path / f"{export.transaction_id}.json"
     path.write_text(json.dumps(export.message))
     return path
