@@ -3,6 +3,7 @@
 Each role has two users: ``<role>-on`` is assigned to the case, ``<role>-off`` is not.
 The case is a draft MLA request by ``officer-on``, with one evidence item; each user who
 may upload has one completed upload of their own, kept for the tests to attach or record.
+The provider directory holds two enabled entries (mutual TLS).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
 from support_nodes import T0, build_node
+from support_providers import make_pki
 from unit.cooperation.builders import complete_contents
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -50,6 +52,10 @@ class World:
     """A completed upload of each user who may upload: name to upload id."""
     package_id: str = ""
     """An evidence package of the case (offered by VNM, not fetched)."""
+    provider_id: str = ""
+    """An enabled entry of the provider directory."""
+    spare_provider_id: str = ""
+    """Another entry, for the routes that disable and enable one."""
 
     def headers(self, name: str | None) -> dict[str, str]:
         return {} if name is None else {"Authorization": f"Bearer {self.tokens[name]}"}
@@ -132,8 +138,16 @@ def world(folder: Path, database_url: str | None) -> Iterator[World]:
                    sha256="d" * 64, size=1000, status="offered", received=0, error=None,
                    created_at=T0, updated_at=T0)
     )  # fmt: skip
+    pki = make_pki()
+    for provider_id in ("vnm-telecom", "vnm-spare"):
+        node.providers.create(
+            users["administrator-on"], provider_id, pki.fields(unique_identifier=provider_id)
+        )
     client = TestClient(create_app(node, background=False))
-    built = World(node, client, users, tokens, request_id, item, package_id=package_id)
+    built = World(
+        node, client, users, tokens, request_id, item, package_id=package_id,
+        provider_id="vnm-telecom", spare_provider_id="vnm-spare",
+    )  # fmt: skip
     with client:
         for name, user in users.items():
             if user.may(Action.UPLOAD_EVIDENCE):

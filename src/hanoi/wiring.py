@@ -48,6 +48,7 @@ from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
+from hanoi.providers.service import ProviderService
 from hanoi.settings import Settings
 from hanoi.statistics.service import StatisticsService
 from hanoi.storage import migrate
@@ -63,6 +64,7 @@ from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
 from hanoi.storage.liveness import FolderLiveness
 from hanoi.storage.node_keys import record_key
+from hanoi.storage.providers_repo import ProvidersRepository
 from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.s3 import S3Location
 from hanoi.storage.sessions_repo import SessionsRepository
@@ -199,6 +201,9 @@ class Node:
     leases: Leases
     """This process's leases in the database: one holder at a time for a piece of work
     across the node's processes and hosts (:mod:`hanoi.leases`, ADR 0035)."""
+    providers: ProviderService
+    """The domestic service providers this node orders over HI-1, kept by its
+    administrators (:mod:`hanoi.providers`), and their mutual-TLS clients."""
 
     def close(self) -> None:
         """Release what the node holds open: the database engine's connections. Safe to
@@ -400,6 +405,9 @@ def open_node(
             clock=clock,
         ),
         leases=leases,
+        providers=ProviderService(
+            store=ProvidersRepository(engine), refusals=cooperation_store, clock=clock
+        ),
     )
 
 

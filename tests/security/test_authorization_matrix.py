@@ -13,6 +13,8 @@ Policies (who gets what), for a principal calling a route:
 - ``case(A)``: as ``role(A)``, and then 404 for a user not on the case (exactly what a
   request that does not exist gives); allowed for the case team.
 - ``owner(A)``: as ``role(A)``, and then 404 for anyone but the upload's owner.
+- ``any_of(A, B...)``: 401 without a valid token; 403 for a role that may do none of the
+  actions; else allowed.
 
 "Allowed" means the route did not refuse the caller: any answer but 401, 404 and 5xx (the
 route's own rules may still refuse the step: 403 for a step the role may not take, 409,
@@ -43,8 +45,9 @@ MISSING_REQUEST = "EGY-2026-99999"
 
 @dataclass(frozen=True)
 class Policy:
-    kind: str  # public | user | role | case | owner
+    kind: str  # public | user | role | case | owner | any
     action: Action | None = None
+    actions: tuple[Action, ...] = ()
 
 
 PUBLIC = Policy("public")
@@ -63,6 +66,15 @@ def case(action: Action) -> Policy:
 
 def owner(action: Action) -> Policy:
     return Policy("owner", action)
+
+
+def any_of(*actions: Action) -> Policy:
+    return Policy("any", actions=actions)
+
+
+PROVIDER_READERS = any_of(Action.ORDER_PROVIDERS, Action.MANAGE_PROVIDERS, Action.AUDIT)
+"""The provider directory: officers who execute read the enabled entries, administrators
+and auditors all of them."""
 
 
 Body = Callable[[World, str], Any]
@@ -186,6 +198,25 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/statistics"): Route(
         role(Action.READ_STATISTICS), query={"from": "2026-01-01", "to": "2026-12-31"}
     ),
+    ("GET", "/api/v1/providers"): Route(PROVIDER_READERS),
+    ("POST", "/api/v1/providers"): Route(
+        role(Action.MANAGE_PROVIDERS),
+        body=lambda w, n: {
+            "id": f"sim-{n}",
+            "name": "Simulated provider",
+            "endpoint": "http://127.0.0.1:9/hi1",
+            "hi1_identifier": {"country_code": "VN", "unique_identifier": n},
+        },
+    ),
+    ("GET", "/api/v1/providers/{provider_id}"): Route(PROVIDER_READERS),
+    ("PATCH", "/api/v1/providers/{provider_id}"): Route(
+        role(Action.MANAGE_PROVIDERS), body=lambda w, n: {"name": "Viet Nam Telecom (HI-1)"}
+    ),
+    ("POST", "/api/v1/providers/{provider_id}/disable"): Route(role(Action.MANAGE_PROVIDERS)),
+    ("POST", "/api/v1/providers/{provider_id}/enable"): Route(role(Action.MANAGE_PROVIDERS)),
+    ("GET", "/api/v1/providers/{provider_id}/changes"): Route(
+        any_of(Action.MANAGE_PROVIDERS, Action.AUDIT)
+    ),
 }
 
 
@@ -224,6 +255,8 @@ def expected(policy: Policy, principal: str, user: User | None) -> str:
         return "refused:401"
     if policy.kind == "user":
         return "allowed"
+    if policy.kind == "any":
+        return "allowed" if any(user.may(a) for a in policy.actions) else "refused:403"
     assert policy.action is not None
     if not user.may(policy.action):
         return "refused:403"
@@ -242,6 +275,10 @@ def concrete(w: World, template: str, principal: str, *, missing: bool = False) 
         .replace("{upload_id}", w.uploads["officer-on"])
         .replace("{package_id}", w.package_id)
         .replace("{path}", "0/000")
+        .replace(
+            "{provider_id}",
+            w.spare_provider_id if template.endswith(("/disable", "/enable")) else w.provider_id,
+        )
     )
 
 

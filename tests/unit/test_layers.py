@@ -21,7 +21,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "hanoi"
 
 DOMAIN = ("convention", "cooperation", "evidence", "custody", "directory", "federation",
-          "accounts", "i18n", "statistics")  # fmt: skip
+          "accounts", "i18n", "statistics", "providers")  # fmt: skip
 APPLICATION = ("reports", "letters")
 ADAPTERS = ("hanoi.storage", "sqlalchemy")
 ENTRY_POINTS = ("hanoi.web", "hanoi.cli", "hanoi.sandbox", "fastapi", "starlette")

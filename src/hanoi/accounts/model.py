@@ -39,11 +39,25 @@ class Action(enum.StrEnum):
     READ_STATISTICS = "read-statistics"
     """The node's figures for the Conference of the States Parties (Art. 57): counts and
     durations over every case, so for those who oversee, not those who work one case."""
+    MANAGE_PROVIDERS = "manage-providers"
+    """Keep the directory of the domestic service providers the node orders over HI-1:
+    their endpoints, identifiers and mutual-TLS credentials (``hanoi.providers``)."""
+    ORDER_PROVIDERS = "order-providers"
+    """Choose a domestic service provider to order (preservation, production) when
+    executing a request: the enabled entries of the provider directory."""
 
 
 # Who may do what. Case assignment is checked on top of this, request by request.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.OFFICER: frozenset({Action.READ, Action.DRAFT, Action.DECIDE, Action.UPLOAD_EVIDENCE}),
+    Role.OFFICER: frozenset(
+        {
+            Action.READ,
+            Action.DRAFT,
+            Action.DECIDE,
+            Action.UPLOAD_EVIDENCE,
+            Action.ORDER_PROVIDERS,
+        }
+    ),
     Role.SUPERVISOR: frozenset(
         {
             Action.READ,
@@ -52,14 +66,28 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.DECIDE,
             Action.UPLOAD_EVIDENCE,
             Action.READ_STATISTICS,
+            Action.ORDER_PROVIDERS,
         }
     ),
     Role.POINT_OF_CONTACT: frozenset(
-        {Action.READ, Action.DRAFT, Action.HANDLE_URGENT, Action.DECIDE, Action.UPLOAD_EVIDENCE}
+        {
+            Action.READ,
+            Action.DRAFT,
+            Action.HANDLE_URGENT,
+            Action.DECIDE,
+            Action.UPLOAD_EVIDENCE,
+            Action.ORDER_PROVIDERS,
+        }
     ),
     Role.AUDITOR: frozenset({Action.READ, Action.AUDIT, Action.READ_STATISTICS}),
     Role.ADMINISTRATOR: frozenset(
-        {Action.READ, Action.MANAGE_USERS, Action.AUDIT, Action.READ_STATISTICS}
+        {
+            Action.READ,
+            Action.MANAGE_USERS,
+            Action.AUDIT,
+            Action.READ_STATISTICS,
+            Action.MANAGE_PROVIDERS,
+        }
     ),
 }
 

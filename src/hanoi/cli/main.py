@@ -16,6 +16,8 @@ from hanoi.cli import (
     letter,
     log,
     node,
+    providers,
+    requests_hi1,
     serve,
     stats,
     treaty,
@@ -37,12 +39,14 @@ app.add_typer(directory.app, name="directory")
 app.add_typer(db.app, name="db")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(cooperation.app, name="requests")
+requests_hi1.register(cooperation.app)  # export-hi1, import-hi1
 app.add_typer(log.app, name="log")
 app.add_typer(letter.app, name="letter")
 app.add_typer(treaty.app, name="treaty")
 app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")
 app.add_typer(stats.app, name="stats")  # with stats_publish's export and aggregate
+app.add_typer(providers.app, name="providers")
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

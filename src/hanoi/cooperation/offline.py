@@ -96,9 +96,14 @@ class Registration:
     via: ChannelRecord
     """The channel, the day received and the sender's reference."""
     contents: Mapping[str, Any]
-    scan: LetterScan
+    scan: LetterScan | None
+    """The scanned letter; ``None`` for a request received as a structured message (HI-1,
+    ``imported_from``), which the channel record names."""
     urgency: Urgency = field(default_factory=Urgency)
     requested_authority: str | None = None
+    imported_from: str | None = None
+    """The ``TransactionIdentifier`` of the HI-1 message it was read from: the request's id
+    is then derived from it, so the same message is never registered twice."""
 
     def __post_init__(self) -> None:
         require_state("the requesting State", self.requesting_state)

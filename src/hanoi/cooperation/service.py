@@ -24,6 +24,7 @@ import dataclasses
 import io
 import logging
 import secrets
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,6 +111,9 @@ class DraftInput:
     suggested_deadline: SuggestedDeadline | None = None
     conditions: tuple[Condition, ...] = ()
     links: tuple[Link, ...] = ()
+    imported_from: str | None = None
+    """The ``TransactionIdentifier`` of the HI-1 message a domestic system sent it in: the
+    draft's id is then derived from it, so the same message is never imported twice."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,7 +262,7 @@ class CooperationService:
         channel = spec.channel or kind.channel
         now = self._clock.now()
         request = new_request(
-            id=f"{self.node_state}-{now.year}-{secrets.token_hex(4).upper()}",
+            id=self._new_id(f"{self.node_state}-{now.year}", spec.imported_from),
             kind=spec.kind,
             requesting=Party(
                 state=self.node_state,
@@ -464,7 +468,7 @@ class CooperationService:
         spec.check_received(now.date())
         kind = self.catalogue.kind(spec.kind)
         draft = new_request(
-            id=f"{self.node_state}-IN-{now.year}-{secrets.token_hex(4).upper()}",
+            id=self._new_id(f"{self.node_state}-IN-{now.year}", spec.imported_from),
             kind=spec.kind,
             requesting=Party(state=spec.requesting_state, authority=spec.requesting_authority),
             requested=Party(
@@ -477,16 +481,15 @@ class CooperationService:
             urgency=spec.urgency,
             catalogue=self.catalogue,
         )
-        draft, letter, event = self._store_letter(
-            user, draft, spec.scan, side=Side.REQUESTING, now=now
-        )
-        received, record = register(
-            draft,
-            actor=user,
-            at=now,
-            via=dataclasses.replace(spec.via, document=letter.id),
-            catalogue=self.catalogue,
-        )
+        events: list[CustodyEvent] = []
+        via = spec.via
+        if spec.scan is not None:
+            draft, letter, event = self._store_letter(
+                user, draft, spec.scan, side=Side.REQUESTING, now=now
+            )
+            events.append(event)
+            via = dataclasses.replace(spec.via, document=letter.id)
+        received, record = register(draft, actor=user, at=now, via=via, catalogue=self.catalogue)
         intake = INTAKE_ROLES[received.channel]
         team = {user.id} | {
             u.id for u in self._accounts.users() if u.role is intake and not u.disabled
@@ -496,12 +499,31 @@ class CooperationService:
             side=Side.REQUESTED,
             assignees=sorted(team),
             assigned_by=user.name,
-            custody=self._custody.prepare([event, custody_events.step_event(record)]),
+            custody=self._custody.prepare([*events, custody_events.step_event(record)]),
             now=now,
         )
         self._custody.notify()
         log.info("request %s registered by %s", received.id, user.name)
         return self.show(user, received.id)
+
+    def _new_id(self, prefix: str, imported_from: str | None) -> str:
+        """A new request's id: ``prefix`` and a random part, or, for a request imported from
+        an HI-1 message, the message's ``TransactionIdentifier`` (``Conflict`` if a request
+        was imported from it already: a message is imported once)."""
+        if imported_from is None:
+            return f"{prefix}-{secrets.token_hex(4).upper()}"
+        try:
+            canonical: str | None = str(uuid.UUID(imported_from))
+        except (TypeError, ValueError, AttributeError):
+            canonical = None
+        if canonical != imported_from:
+            raise InvalidInput("an HI-1 TransactionIdentifier is a lower-case UUID")
+        request_id = f"{self.node_state}-HI1-{imported_from}"
+        if self._store.load(request_id) is not None:
+            raise Conflict(
+                f"the HI-1 message {imported_from} was imported already, as {request_id}"
+            )
+        return request_id
 
     def _approvers(self) -> list[int]:
         """Who a submitted draft goes to: every active user of the node whose role approves

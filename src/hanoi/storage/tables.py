@@ -544,3 +544,41 @@ leases = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("taken_at", UTCDateTime(), nullable=False),
 )
+
+# --- the provider directory (hanoi.providers) -------------------------------------------------
+# The domestic service providers this node orders over ETSI TS 103 120 HI-1 (issue 20,
+# migration 0019). Each change to an entry is kept in provider_changes, written in the same
+# transaction as the change; secrets never appear there (fingerprints instead).
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("endpoint", String(2048), nullable=False),
+    Column("hi1_country_code", String(2), nullable=False),
+    Column("hi1_unique_identifier", String(255), nullable=False),
+    Column("client_certificate_chain", Text, nullable=True),
+    Column("client_private_key", Text, nullable=True),
+    Column("ca_bundle", Text, nullable=True),
+    Column("csp_config", Text, nullable=True),  # the GETCSPCONFIG answer, JSON
+    Column("csp_config_fetched_at", UTCDateTime(), nullable=True),
+    Column("disabled_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("hi1_country_code", "hi1_unique_identifier"),
+)
+
+provider_changes = Table(
+    "provider_changes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("provider_id", String(64), ForeignKey("providers.id"), nullable=False, index=True),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("fields", Text, nullable=False),  # JSON array of field names
+    Column("summary", Text, nullable=False),  # JSON object: field name -> value as shown
+)

@@ -27,6 +27,7 @@ from hanoi.web import (
     log,
     packages,
     problems,
+    providers,
     queue,
     statistics,
     transfers,
@@ -210,6 +211,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(packages.router)
     app.include_router(queue.router)
     app.include_router(statistics.router)
+    app.include_router(providers.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

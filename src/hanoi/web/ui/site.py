@@ -87,6 +87,7 @@ class UiSite:
             "csrf_token": csrf_token(request.session),
             "user": user,
             "may_read_statistics": user is not None and user.may(Action.READ_STATISTICS),
+            "may_manage_providers": user is not None and user.may(Action.MANAGE_PROVIDERS),
             "node": self.node.identity,
             "path": request.url.path,
             "current": _current(request),

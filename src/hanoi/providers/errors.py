@@ -1,0 +1,50 @@
+"""What can go wrong talking to a provider's HI-1 endpoint, by who must act.
+
+Each is a :class:`~hanoi.errors.PeerError` (the API answers 502, the CLI exits 8) whose
+message names the provider and says what to check. The client of
+:func:`hanoi.providers.transport.provider_client` raises them in place of httpx's transport
+errors, so that code ordering a provider catches Hanoi's families, not a library's.
+"""
+
+from __future__ import annotations
+
+from hanoi.errors import PeerError, RuleViolation
+
+
+class ProviderConnectionError(PeerError):
+    """The provider's endpoint could not be talked to."""
+
+    title = "Provider unreachable"
+    type_slug = "provider-unreachable"
+
+
+class ProviderUnreachable(ProviderConnectionError):
+    """No connection, or no answer in time: the network, or the provider's server."""
+
+
+class ProviderNotTrusted(ProviderConnectionError):
+    """The provider's server certificate does not chain to the entry's CA bundle, or does
+    not name the endpoint's host: the node refused to talk to it (check the CA bundle)."""
+
+    title = "Provider not trusted"
+    type_slug = "provider-not-trusted"
+
+
+class ClientCertificateRefused(ProviderConnectionError):
+    """The provider refused the node's client certificate (none, unknown, expired or
+    revoked): check the entry's client certificate with the provider."""
+
+    title = "Client certificate refused"
+    type_slug = "client-certificate-refused"
+
+
+class ProviderRedirected(ProviderConnectionError):
+    """The provider answered with a redirect; HI-1 requests are never sent elsewhere."""
+
+    title = "Provider redirected"
+    type_slug = "provider-redirected"
+
+
+class ProviderDisabled(RuleViolation):
+    """The entry is disabled: nothing is sent to the provider until an administrator
+    enables it again."""
