@@ -141,13 +141,23 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
             if background
             else None
         )
-        for started in (worker, jobs, delivery):
+        # Orders to service providers in a thread of their own: a provider that hangs
+        # delays its own orders only, never the federation's deliveries.
+        orders = (
+            FederationWorker(
+                [node.provider_orders.poll_due],
+                poll=min(5.0, float(node.settings.provider_poll_seconds)),
+            )
+            if background
+            else None
+        )
+        for started in (worker, jobs, delivery, orders):
             if started is not None:
                 started.start()
         try:
             yield
         finally:
-            for started in (delivery, jobs, worker):
+            for started in (orders, delivery, jobs, worker):
                 if started is not None:
                     started.stop()
 
