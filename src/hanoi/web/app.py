@@ -27,6 +27,7 @@ from hanoi.web import (
     log,
     packages,
     problems,
+    provider_orders,
     providers,
     queue,
     statistics,
@@ -222,6 +223,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(queue.router)
     app.include_router(statistics.router)
     app.include_router(providers.router)
+    app.include_router(provider_orders.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)
