@@ -284,3 +284,34 @@ def test_no_order_for_a_request_not_in_execution(engine_name: str, tmp_path: Pat
         x.vnm.cooperation.take(x.officer, x.request_id, StepInput(transition="complete"))
         with pytest.raises(OrderNotAllowed):
             x.vnm.provider_orders.issue(x.officer, x.request_id, order_input())
+
+
+@pytest.fixture
+def quick(engine_name: str, tmp_path: Path) -> Iterator[Execution]:
+    yield from _run(engine_name, tmp_path, sim=SimSettings(delay=0))
+
+
+def test_an_oversized_delivery_is_refused_before_it_is_fetched(quick: Execution) -> None:
+    x = quick
+    x.vnm.provider_orders.max_delivery_bytes = 64
+    order = x.vnm.provider_orders.issue(x.officer, x.request_id, order_input())
+    fetched: list[str] = []
+    routed = x.transport
+
+    def watch(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            fetched.append(str(request.url))
+        routed.handler = None
+        try:
+            return routed.handle_request(request)
+        finally:
+            routed.handler = watch
+
+    routed.handler = watch
+    x.later()
+    view = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    assert [d.outcome for d in view.deliveries] == [DeliveryOutcome.REFUSED] * 2
+    assert all("bytes" in (d.problem or "") for d in view.deliveries)
+    assert fetched == [], "a delivery declared too large is not downloaded"
+    assert x.vnm.evidence.for_request(x.officer, x.request_id) == []
+    assert len([e for e in events(x) if e.get("step") == "delivery-refused"]) == 2
