@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,11 +19,11 @@ import pytest
 from hanoi.accounts.model import Role
 from hanoi.cooperation.service import StepInput
 from hanoi.custody.events import CustodyAction
-from hanoi.errors import NotFound, PermissionDenied
+from hanoi.errors import NotFound, PermissionDenied, Unavailable
 from hanoi.evidence.items import SourceKind
 from hanoi.providers.errors import OrderNotAllowed, ProviderAnswerInvalid, ProviderUnreachable
 from hanoi.providers.hi1 import OrderKind, parse_json, read_answer
-from hanoi.providers.orders import DeliveryOutcome, OrderInput, OrderStatus
+from hanoi.providers.orders import DeliveryOutcome, OrderInput, OrderStatus, ReceivedDelivery
 from hanoi.sandbox.provider_sim import E_REPLAY, SimSettings, sample_data
 from support_databases import templates as database_templates
 from support_nodes import T0
@@ -315,3 +316,31 @@ def test_an_oversized_delivery_is_refused_before_it_is_fetched(quick: Execution)
     assert fetched == [], "a delivery declared too large is not downloaded"
     assert x.vnm.evidence.for_request(x.officer, x.request_id) == []
     assert len([e for e in events(x) if e.get("step") == "delivery-refused"]) == 2
+
+
+def test_a_poll_cut_after_ingesting_links_the_item_next_time(quick: Execution) -> None:
+    x = quick
+    orders = x.vnm.provider_orders
+    order = orders.issue(x.officer, x.request_id, order_input())
+    store = orders._store  # the crash is injected between its two writes
+    real = store.add_delivery
+    calls: list[str] = []
+
+    def cut(delivery: ReceivedDelivery, custody: Any) -> bool:
+        calls.append(delivery.object_id)
+        if len(calls) == 1:
+            raise Unavailable("the database went away")
+        return real(delivery, custody)
+
+    store.add_delivery = cut  # type: ignore[method-assign]
+    x.later()
+    with pytest.raises(Unavailable):
+        orders.poll(x.officer, x.request_id, order.id)
+    assert len(x.vnm.evidence.for_request(x.officer, x.request_id)) == 1
+    store.add_delivery = real  # type: ignore[method-assign]
+    x.later()
+    view = orders.poll(x.officer, x.request_id, order.id)
+    items = x.vnm.evidence.for_request(x.officer, x.request_id)
+    assert len(items) == 2, "the first delivery's item is linked, not ingested again"
+    assert {d.evidence_item_id for d in view.deliveries} == {i.id for i in items}
+    assert view.order.complete

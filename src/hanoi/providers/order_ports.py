@@ -17,7 +17,7 @@ from hanoi.accounts.model import Action, User
 from hanoi.cooperation.model import CooperationRequest
 from hanoi.cooperation.statuses import Side
 from hanoi.custody.service import NewEvent
-from hanoi.evidence.items import Acquisition
+from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.service import Recorded
 from hanoi.providers.orders import ProviderOrder, ReceivedDelivery
 
@@ -68,3 +68,7 @@ class OrderCases(Protocol):
 
 class DeliveredEvidence(Protocol):
     def record_collected(self, stream: BinaryIO, *, acquisition: Acquisition) -> Recorded: ...
+
+    def held_for_request(self, request_id: str) -> list[EvidenceItem]:
+        """Every item recorded for the request (no case check: the node's own work)."""
+        ...

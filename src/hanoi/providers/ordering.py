@@ -50,7 +50,7 @@ from hanoi.cooperation.statuses import Side
 from hanoi.custody.events import CustodyEvent
 from hanoi.custody.service import CustodyLog
 from hanoi.errors import HanoiError, IntegrityError, InvalidInput, NotFound, PeerError
-from hanoi.evidence.items import Acquisition, SourceKind
+from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.leases import Leases
 from hanoi.providers.errors import DeliveryTooLarge, OrderNotAllowed
 from hanoi.providers.exchange import exchange, fetch_delivery
@@ -387,9 +387,10 @@ class ProviderOrders:
                 self._store.replace(after, expected_version=current.version, custody=[])
                 self._custody.notify()
             return self._current(order.id)
-        recorded = self._evidence.record_collected(
-            io.BytesIO(data), acquisition=self._acquisition(provider, order, delivery, at, article)
-        )
+        acquisition = self._acquisition(provider, order, delivery, at, article)
+        item = self._ingested_before(acquisition, hashlib.sha256(data).hexdigest())
+        if item is None:
+            item = self._evidence.record_collected(io.BytesIO(data), acquisition=acquisition).item
         received = ReceivedDelivery(
             order_id=order.id,
             object_id=delivery.object_id,
@@ -397,9 +398,9 @@ class ProviderOrders:
             last_sequence=bool(delivery.last_sequence),
             received_at=now,
             outcome=DeliveryOutcome.INGESTED,
-            sha256=recorded.item.sha256,
-            size=recorded.item.size,
-            evidence_item_id=recorded.item.id,
+            sha256=item.sha256,
+            size=item.size,
+            evidence_item_id=item.id,
         )
         self._store.add_delivery(received, [])
         current = self._current(order.id)
@@ -407,6 +408,18 @@ class ProviderOrders:
             after = replace(current, complete=True, version=current.version + 1)
             self._store.replace(after, expected_version=current.version, custody=[])
         return self._current(order.id)
+
+    def _ingested_before(self, acquisition: Acquisition, sha256: str) -> EvidenceItem | None:
+        """The item a previous poll recorded for these bytes of this order, if it stopped
+        before it recorded the delivery (a crash between the two): linked, not ingested
+        again."""
+        for item in self._evidence.held_for_request(acquisition.request_ref):
+            a = item.acquisition
+            if (item.sha256, a.method, a.source, a.source_kind) == (
+                sha256, acquisition.method, acquisition.source, acquisition.source_kind,
+            ):  # fmt: skip
+                return item
+        return None
 
     def _data_of(self, client: httpx.Client, provider: Provider, delivery: Delivery) -> bytes:
         if delivery.data is not None:
