@@ -96,3 +96,8 @@ def test_problems_name_what_is_wrong(run: Execution) -> None:
         assert failed["status"] == "failed"
         assert "HTTP 502" in failed["error"]
         assert client.get(base).status_code == 401
+        # The requesting State's node holds the request too; its token means nothing here.
+        egy_user = x.egy.accounts.named("amira")
+        egy_token = {"Authorization": f"Bearer {x.egy.accounts.issue_token(egy_user)}"}
+        assert client.get(base, headers=egy_token).status_code == 401
+        assert client.post(base, json=body(), headers=egy_token).status_code == 401
