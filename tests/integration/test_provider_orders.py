@@ -344,3 +344,21 @@ def test_a_poll_cut_after_ingesting_links_the_item_next_time(quick: Execution) -
     assert len(items) == 2, "the first delivery's item is linked, not ingested again"
     assert {d.evidence_item_id for d in view.deliveries} == {i.id for i in items}
     assert view.order.complete
+
+
+def test_a_task_the_provider_does_not_know_is_an_error_kept_with_the_order(
+    quick: Execution,
+) -> None:
+    x = quick
+    order = x.vnm.provider_orders.issue(x.officer, x.request_id, order_input())
+    x.simulator._tasks.clear()  # the provider lost the task
+    x.later()
+    view = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    assert view.order.status is OrderStatus.AWAITING
+    assert view.order.error_code == 2001
+    assert view.order.error is not None
+    assert "no object" in view.order.error
+    x.later()
+    x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    errors = [e for e in events(x) if e.get("step") == "provider-error"]
+    assert len(errors) == 1, "the same error is logged once"
