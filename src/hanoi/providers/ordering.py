@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -50,15 +49,14 @@ from hanoi.cooperation.statuses import Side
 from hanoi.custody.events import CustodyEvent
 from hanoi.custody.service import CustodyLog
 from hanoi.errors import HanoiError, IntegrityError, InvalidInput, NotFound, PeerError
-from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
+from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.leases import Leases
-from hanoi.providers.errors import DeliveryTooLarge, OrderNotAllowed
-from hanoi.providers.exchange import exchange, fetch_delivery
+from hanoi.providers.errors import OrderNotAllowed
+from hanoi.providers.exchange import exchange
 from hanoi.providers.hi1 import (
     Answer,
     Delivery,
     Endpoint,
-    ErrorInformation,
     OrderKind,
     build_order,
     build_status_request,
@@ -68,6 +66,13 @@ from hanoi.providers.hi1 import (
 )
 from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
 from hanoi.providers.history import NODE
+from hanoi.providers.intake import (
+    answer_bytes,
+    answer_time,
+    belongs_to,
+    delivery_acquisition,
+    delivery_data,
+)
 from hanoi.providers.model import Provider
 from hanoi.providers.order_ports import DeliveredEvidence, OrderCases, OrderStore
 from hanoi.providers.orders import (
@@ -77,6 +82,7 @@ from hanoi.providers.orders import (
     OrderStatus,
     ProviderOrder,
     ReceivedDelivery,
+    answered,
     order_event,
     order_spec,
     short,
@@ -88,7 +94,6 @@ log = logging.getLogger("hanoi.providers.orders")
 
 WHAT = "order service providers"
 NO_SUCH_ORDER = "no such provider order for this request"
-_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +192,7 @@ class ProviderOrders:
         except HanoiError as exc:
             self._failed(issued, exc, officer=user.name, article=article, never_answered=True)
             raise
-        status, error = _accepted(answer)
+        status, error = answered(answer)
         after = replace(
             issued,
             status=status,
@@ -261,9 +266,12 @@ class ProviderOrders:
         now = self._clock.now()
         lists = ["Delivery"] if order.kind is OrderKind.DISCLOSURE else []
         query = build_status_request(
-            sender=sender, receiver=receiver, object_ids=[order.task_id], list_types=lists,
+            sender=sender,
+            receiver=receiver,
+            object_ids=[order.task_id],
+            list_types=lists,
             timestamp=now,
-        )  # fmt: skip
+        )
         try:
             with self._providers.open_client(provider.id) as client:
                 answer = exchange(
@@ -276,7 +284,7 @@ class ProviderOrders:
                 fresh = self._new_deliveries(order, answer)
                 for object_id in fresh:
                     delivery, at = self._get_delivery(client, provider, sender, receiver, object_id)
-                    if delivery is not None and _for_order(delivery, order):
+                    if delivery is not None and belongs_to(delivery, order):
                         order = self._take(
                             client, provider, order, delivery, at, officer=officer, article=article
                         )
@@ -284,8 +292,13 @@ class ProviderOrders:
             self._failed(self._current(order.id), exc, officer=officer, article=article)
             raise
         current = self._current(order.id)
-        self._save(current, replace(current, last_polled_at=now), step=None,
-                   officer=officer, article=article)  # fmt: skip
+        self._save(
+            current,
+            replace(current, last_polled_at=now),
+            step=None,
+            officer=officer,
+            article=article,
+        )
 
     def _task_answer(
         self, order: ProviderOrder, answer: Answer, *, officer: str, article: str
@@ -342,10 +355,10 @@ class ProviderOrders:
             sign_message(query.message, self._key),
             transaction_id=query.transaction_id,
             provider_id=provider.id,
-            max_bytes=_answer_bytes(self.max_delivery_bytes),
+            max_bytes=answer_bytes(self.max_delivery_bytes),
         )
         found = next((d for d in answer.deliveries if d.object_id == object_id), None)
-        return found, _time_of(answer.header.timestamp) or self._clock.now()
+        return found, answer_time(answer.header.timestamp) or self._clock.now()
 
     def _take(
         self,
@@ -361,7 +374,9 @@ class ProviderOrders:
         """Check one delivery and record it: an evidence item, or refused with its event."""
         now = self._clock.now()
         try:
-            data = self._data_of(client, provider, delivery)
+            data = delivery_data(
+                client, delivery, provider_id=provider.id, max_bytes=self.max_delivery_bytes
+            )
             check_delivery(delivery, data, max_bytes=self.max_delivery_bytes)
         except (IntegrityError, PeerError, InvalidInput) as exc:
             problem = short(exc.diagnostics())
@@ -380,14 +395,27 @@ class ProviderOrders:
             current = self._current(order.id)
             after = replace(current, error=problem, error_code=None, version=current.version + 1)
             event = order_event(
-                after, step="delivery-refused", node=self._node, officer=officer,
-                article=article, at=now, delivery=delivery.object_id, problem=problem,
-            )  # fmt: skip
+                after,
+                step="delivery-refused",
+                node=self._node,
+                officer=officer,
+                article=article,
+                at=now,
+                delivery=delivery.object_id,
+                problem=problem,
+            )
             if self._store.add_delivery(refused, self._custody.prepare([event])):
                 self._store.replace(after, expected_version=current.version, custody=[])
                 self._custody.notify()
             return self._current(order.id)
-        acquisition = self._acquisition(provider, order, delivery, at, article)
+        acquisition = delivery_acquisition(
+            order,
+            delivery,
+            provider_name=provider.name,
+            at=at,
+            article=article,
+            authority=self._sender.identifier if self._sender else None,
+        )
         item = self._ingested_before(acquisition, hashlib.sha256(data).hexdigest())
         if item is None:
             item = self._evidence.record_collected(io.BytesIO(data), acquisition=acquisition).item
@@ -416,53 +444,13 @@ class ProviderOrders:
         for item in self._evidence.held_for_request(acquisition.request_ref):
             a = item.acquisition
             if (item.sha256, a.method, a.source, a.source_kind) == (
-                sha256, acquisition.method, acquisition.source, acquisition.source_kind,
-            ):  # fmt: skip
+                sha256,
+                acquisition.method,
+                acquisition.source,
+                acquisition.source_kind,
+            ):
                 return item
         return None
-
-    def _data_of(self, client: httpx.Client, provider: Provider, delivery: Delivery) -> bytes:
-        if delivery.data is not None:
-            return delivery.data
-        if delivery.url is not None:
-            declared = delivery.content_length
-            if declared is not None and declared > self.max_delivery_bytes:
-                raise DeliveryTooLarge(
-                    f"the provider {provider.id!r} declares a delivery of {declared} bytes, "
-                    f"more than the {self.max_delivery_bytes} the node takes"
-                )
-            return fetch_delivery(
-                client, delivery.url, provider_id=provider.id, max_bytes=self.max_delivery_bytes
-            )
-        if delivery.data_exists is False:
-            raise InvalidInput("the provider says no such data exists; nothing to record")
-        raise InvalidInput("the delivery carries no data this node can check (no binary data)")
-
-    def _acquisition(
-        self, provider: Provider, order: ProviderOrder, delivery: Delivery, at: datetime,
-        article: str,
-    ) -> Acquisition:  # fmt: skip
-        media_type = (delivery.content_type or "").strip().lower()
-        if not re.fullmatch(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}",
-                            media_type):  # fmt: skip
-            media_type = "application/octet-stream"
-        name = _FILE_NAME.sub("_", delivery.original_filename or "").strip("._")[:200]
-        if not name:
-            name = f"delivery-{delivery.sequence_number or 1}-{delivery.object_id[:8]}.bin"
-        sender = self._sender
-        return Acquisition(
-            original_name=name,
-            media_type=media_type,
-            source_kind=SourceKind.PROVIDER,
-            source=short(provider.name, 500),
-            method=short(f"HI-1 {order.kind.value} order {order.domestic_reference}", 500),
-            acquired_at=at,
-            officer=order.officer,
-            request_ref=order.request_id,
-            article=article,
-            legal_basis=short(f"{order.domestic_reference}: {order.legal_basis}", 500),
-            authority=short(sender.identifier, 500) if sender else None,
-        )
 
     def _failed(
         self,
@@ -547,40 +535,6 @@ class ProviderOrders:
 
     def _article(self, request: CooperationRequest) -> str:
         return self._catalogue.kind(request.kind).source.citation()
-
-
-def _accepted(answer: Answer) -> tuple[OrderStatus, ErrorInformation | None]:
-    """The order's status from the provider's synchronous answer to it."""
-    if answer.error is not None:
-        return OrderStatus.ERROR, answer.error
-    task_result = next((r for r in answer.results if r.action_id == 2), None)
-    if task_result is not None and task_result.error is not None:
-        return OrderStatus.REJECTED, task_result.error
-    other = next((r.error for r in answer.results if r.error is not None), None)
-    if other is not None:
-        return OrderStatus.ERROR, other
-    if task_result is None:
-        return OrderStatus.ERROR, ErrorInformation(0, "the provider did not answer the task")
-    return OrderStatus.AWAITING, None
-
-
-def _for_order(delivery: Delivery, order: ProviderOrder) -> bool:
-    return order.task_id in delivery.associated or (
-        order.task_reference is not None and delivery.task_reference == order.task_reference
-    )
-
-
-def _time_of(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-def _answer_bytes(max_delivery_bytes: int) -> int:
-    """An answer carrying a delivery inline: base64 of the data, and the message around it."""
-    return max_delivery_bytes * 4 // 3 + 64 * 1024
 
 
 def _plausible(order_id: str) -> bool:

@@ -35,7 +35,14 @@ from hanoi.cooperation.statuses import Status
 from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.errors import FieldProblem, InvalidInput
 from hanoi.providers.errors import OrderNotAllowed
-from hanoi.providers.hi1 import Endpoint, ObjectState, OrderKind, OrderSpec
+from hanoi.providers.hi1 import (
+    Answer,
+    Endpoint,
+    ErrorInformation,
+    ObjectState,
+    OrderKind,
+    OrderSpec,
+)
 from hanoi.providers.hi1.vocabulary import DISCLOSURE_KINDS, PRESERVATION_KINDS
 from hanoi.providers.model import Provider
 
@@ -298,3 +305,19 @@ def order_event(
         evidence_sha256=evidence_sha256,
         unknown=extra,
     )
+
+
+def answered(answer: Answer) -> tuple[OrderStatus, ErrorInformation | None]:
+    """The order's status from the provider's synchronous answer to it: the message refused
+    (``error``), the task refused (action 2, ``rejected``), or taken (``awaiting``)."""
+    if answer.error is not None:
+        return OrderStatus.ERROR, answer.error
+    task_result = next((r for r in answer.results if r.action_id == 2), None)
+    if task_result is not None and task_result.error is not None:
+        return OrderStatus.REJECTED, task_result.error
+    other = next((r.error for r in answer.results if r.error is not None), None)
+    if other is not None:
+        return OrderStatus.ERROR, other
+    if task_result is None:
+        return OrderStatus.ERROR, ErrorInformation(0, "the provider did not answer the task")
+    return OrderStatus.AWAITING, None
