@@ -19,10 +19,10 @@ import pytest
 from hanoi.accounts.model import Role
 from hanoi.cooperation.service import StepInput
 from hanoi.custody.events import CustodyAction
-from hanoi.errors import NotFound, PermissionDenied, Unavailable
+from hanoi.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from hanoi.evidence.items import SourceKind
 from hanoi.providers.errors import OrderNotAllowed, ProviderAnswerInvalid, ProviderUnreachable
-from hanoi.providers.hi1 import OrderKind, parse_json, read_answer
+from hanoi.providers.hi1 import MessageTooLarge, OrderKind, parse_json, read_answer
 from hanoi.providers.orders import DeliveryOutcome, OrderInput, OrderStatus, ReceivedDelivery
 from hanoi.sandbox.provider_sim import E_REPLAY, SimSettings, sample_data
 from support_databases import templates as database_templates
@@ -362,3 +362,16 @@ def test_a_task_the_provider_does_not_know_is_an_error_kept_with_the_order(
     x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
     errors = [e for e in events(x) if e.get("step") == "provider-error"]
     assert len(errors) == 1, "the same error is logged once"
+
+
+def test_an_order_that_cannot_be_valid_never_leaves_the_node(run: Execution) -> None:
+    x = run
+    huge = order_input(order_document=b"x" * (900 * 1024))
+    with pytest.raises(MessageTooLarge):
+        x.vnm.provider_orders.issue(x.officer, x.request_id, huge)
+    backwards = order_input(window_start=T0, window_end=T0 - timedelta(days=1))
+    with pytest.raises(InvalidInput) as caught:
+        x.vnm.provider_orders.issue(x.officer, x.request_id, backwards)
+    assert [f.path for f in caught.value.fields] == ["window_end"]
+    assert x.simulator.received == []
+    assert x.vnm.provider_orders.orders(x.officer, x.request_id) == []
