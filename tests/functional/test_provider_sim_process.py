@@ -158,3 +158,27 @@ def test_a_rejecting_simulator_gives_its_reason(tmp_path: Path) -> None:
         "requests", "provider-orders", request_id, "--dir", str(folder), "--user", "lan"
     )
     assert "the account was closed in 2025" in plain.stdout
+
+
+def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
+    order_file = tmp_path / "order.txt"
+    order_file.write_text("domestic order")
+    refused = run_hanoi("provider-sim", "--port", "9", "--host", "0.0.0.0")
+    assert refused.returncode == 2
+    assert "loopback" in refused.stderr
+    with simulator() as endpoint:
+        folder = tmp_path / "vnm"
+        request_id = executing_node(folder, endpoint)
+        bad = run_hanoi(
+            "requests", "order-provider", request_id, "--dir", str(folder), "--user", "lan",
+            "--provider", "vnm-sim", "--identifier", "suspect@example.vn",
+            "--deadline", "2030-01-01T00:00:00Z", "--order-file", str(order_file),
+            "--domestic-ref", "VNM-PO-8", "--legal-basis", "Code",
+        )  # fmt: skip
+        assert bad.returncode == 2
+        assert bad.stderr.startswith("hanoi: invalid input:")
+        assert "TYPE=VALUE" in bad.stderr
+        unknown = run_hanoi(
+            "requests", "provider-orders", "EGY-2026-NOPE", "--dir", str(folder), "--user", "lan"
+        )
+        assert unknown.returncode == 3
