@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +26,7 @@ from hanoi.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from hanoi.evidence.items import SourceKind
 from hanoi.providers.errors import OrderNotAllowed, ProviderAnswerInvalid, ProviderUnreachable
 from hanoi.providers.hi1 import MessageTooLarge, OrderKind, parse_json, read_answer
+from hanoi.providers.model import ProviderFields
 from hanoi.providers.orders import DeliveryOutcome, OrderInput, OrderStatus, ReceivedDelivery
 from hanoi.sandbox.provider_sim import E_REPLAY, SimSettings, sample_data
 from support_databases import templates as database_templates
@@ -375,3 +379,49 @@ def test_an_order_that_cannot_be_valid_never_leaves_the_node(run: Execution) -> 
     assert [f.path for f in caught.value.fields] == ["window_end"]
     assert x.simulator.received == []
     assert x.vnm.provider_orders.orders(x.officer, x.request_id) == []
+
+
+def test_a_provider_that_accepts_and_never_answers_times_out(run: Execution) -> None:
+    x = run
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            held.append(connection)  # read nothing, answer nothing
+
+    threading.Thread(target=accept, daemon=True).start()
+    network = httpx.HTTPTransport(retries=0)
+    x.transport.handler = network.handle_request  # a real socket, the client's timeouts
+    admin = x.vnm.accounts.add_user(name="admin2", role=Role.ADMINISTRATOR, password=None).user
+    x.vnm.providers.create(
+        admin,
+        "vnm-hang",
+        ProviderFields(
+            name="A provider that hangs",
+            endpoint=f"http://127.0.0.1:{port}/hi1",
+            country_code="VN",
+            unique_identifier="hangs",
+        ),
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(ProviderUnreachable, match="in time"):
+            x.vnm.provider_orders.issue(
+                x.officer, x.request_id, order_input(provider_id="vnm-hang")
+            )
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+        network.close()
+    assert time.monotonic() - started < 10
+    (failed,) = x.vnm.provider_orders.orders(x.officer, x.request_id)
+    assert failed.status is OrderStatus.FAILED
