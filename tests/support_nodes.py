@@ -28,6 +28,7 @@ from hanoi.directory.signing import sign_directory, sign_entry
 from hanoi.directory.store import import_document
 from hanoi.node.folder import init_node, load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys
+from hanoi.providers.model import Provider
 from hanoi.settings import Settings, build_settings, read_config_file
 from hanoi.wiring import Node, open_node, prepare_new_node
 from support_databases import ensure_migrated_sqlite
@@ -77,6 +78,7 @@ def open_at(
     clock: Clock | None = None,
     users: Mapping[str, Role] | None = None,
     http_client: Callable[[], httpx.Client] | None = None,
+    provider_connect: Callable[[Provider], httpx.Client] | None = None,
 ) -> Node:
     """The node of ``folder`` opened on ``database_url`` (its own SQLite if None). Another
     database is prepared for the node first, as ``hanoi node init`` would have: it must be
@@ -86,7 +88,8 @@ def open_at(
     settings = settings_of(folder, database_url)
     if database_url is not None:
         prepare_from_template(clock)(settings, load_keys(settings))
-    node = open_node(settings, clock=clock, http_client=http_client)
+    extra = {} if provider_connect is None else {"provider_connect": provider_connect}
+    node = open_node(settings, clock=clock, http_client=http_client, **extra)
     for user, role in (users or {}).items():
         node.accounts.add_user(name=user, role=role, password=None)
     return node
@@ -100,11 +103,14 @@ def build_node(
     *,
     name: str | None = None,
     users: Mapping[str, Role] | None = None,
+    provider_connect: Callable[[Provider], httpx.Client] | None = None,
 ) -> Node:
     """A new node of ``state`` in ``folder``, open: see ``init_folder`` and ``open_at``."""
     clock = clock or SystemClock()
     init_folder(folder, state, name=name, clock=clock)
-    return open_at(folder, database_url, clock=clock, users=users)
+    return open_at(
+        folder, database_url, clock=clock, users=users, provider_connect=provider_connect
+    )
 
 
 def federate(root: Path, states: list[str], *, base_port: int) -> None:

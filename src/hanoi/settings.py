@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     acknowledge_emergency_minutes: int = Field(default=60, ge=1, le=10080)
     preservation_reminder_days: int = Field(default=14, ge=1, le=365)
     deadline_check_seconds: int = Field(default=60, ge=1, le=86400)
+    # Open orders to service providers are polled for their status and deliveries this often.
+    provider_poll_seconds: int = Field(default=30, ge=1, le=86400)
     # Evidence packages are pulled in ranges of this size, each on disk before the next.
     transfer_chunk_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
     # A received package is verified in a child process with these limits (ADR 0016): the

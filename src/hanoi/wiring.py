@@ -18,6 +18,7 @@ from hanoi.clock import Clock, SystemClock
 from hanoi.cooperation.data_conditions import DataConditions
 from hanoi.cooperation.deadlines import ServiceLevels
 from hanoi.cooperation.service import CooperationService
+from hanoi.crypto.document_signing import alpha2
 from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
 from hanoi.custody.cosignature import Cosigner, cosignature_key_id
 from hanoi.custody.note import Ed25519Signer
@@ -48,7 +49,12 @@ from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
+from hanoi.providers.hi1 import Endpoint
+from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
+from hanoi.providers.model import Provider
+from hanoi.providers.ordering import ProviderOrders
 from hanoi.providers.service import ProviderService
+from hanoi.providers.transport import provider_client
 from hanoi.settings import Settings
 from hanoi.statistics.service import StatisticsService
 from hanoi.storage import migrate
@@ -64,6 +70,7 @@ from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
 from hanoi.storage.liveness import FolderLiveness
 from hanoi.storage.node_keys import record_key
+from hanoi.storage.provider_orders_repo import ProviderOrdersRepository
 from hanoi.storage.providers_repo import ProvidersRepository
 from hanoi.storage.rate_limits_repo import SqlRateCounter
 from hanoi.storage.s3 import S3Location
@@ -204,6 +211,9 @@ class Node:
     providers: ProviderService
     """The domestic service providers this node orders over HI-1, kept by its
     administrators (:mod:`hanoi.providers`), and their mutual-TLS clients."""
+    provider_orders: ProviderOrders
+    """Orders to those providers for requests in execution, their answers and deliveries
+    (:mod:`hanoi.providers.ordering`)."""
 
     def close(self) -> None:
         """Release what the node holds open: the database engine's connections. Safe to
@@ -216,12 +226,14 @@ def open_node(
     *,
     clock: Clock | None = None,
     http_client: Callable[[], httpx.Client] | None = None,
+    provider_connect: Callable[[Provider], httpx.Client] = provider_client,
 ) -> Node:
     """Open an existing node: keys readable, database reachable and migrated, blobs reachable.
     ``http_client`` makes the clients of every call this node makes to another node (the
     outbox, witness peering and cosignatures, package downloads); by default each makes
     its own ``httpx.Client`` with its own timeout. Tests route them to other nodes' apps in
-    the same process."""
+    the same process. ``provider_connect`` opens a service provider's HI-1 client (tests
+    route it to a simulated provider in the same process)."""
     clients: dict[str, Any] = {} if http_client is None else {"client": http_client}
     keys = load_keys(settings)
     identity = NodeIdentity.of(
@@ -377,6 +389,12 @@ def open_node(
         documents=RequestDocuments(cooperation=cooperation, blobs=blobs),
         **clients,
     )
+    providers = ProviderService(
+        store=ProvidersRepository(engine),
+        refusals=cooperation_store,
+        clock=clock,
+        connect=provider_connect,
+    )
     return Node(
         settings=settings,
         engine=engine,
@@ -405,10 +423,30 @@ def open_node(
             clock=clock,
         ),
         leases=leases,
-        providers=ProviderService(
-            store=ProvidersRepository(engine), refusals=cooperation_store, clock=clock
+        providers=providers,
+        provider_orders=ProviderOrders(
+            node_state=settings.state,
+            sender=_hi1_sender(settings),
+            signing_key=keys.signing,
+            store=ProviderOrdersRepository(engine, custody_repo),
+            cases=cooperation,
+            providers=providers,
+            evidence=evidence,
+            custody=custody,
+            clock=clock,
+            leases=leases,
+            max_delivery_bytes=min(settings.upload_max_bytes, MAX_DELIVERY_BYTES),
+            poll_seconds=settings.provider_poll_seconds,
         ),
     )
+
+
+def _hi1_sender(settings: Settings) -> Endpoint | None:
+    """The node's HI-1 ``EndpointID``: its State's ISO alpha-2 code and its name."""
+    country = alpha2(settings.state)
+    if country is None:
+        return None
+    return Endpoint(country, settings.name[:255].strip() or settings.state)
 
 
 def _transfers(

@@ -16,6 +16,7 @@ from hanoi.cli import (
     letter,
     log,
     node,
+    provider_orders,
     providers,
     requests_hi1,
     serve,
@@ -47,6 +48,10 @@ app.add_typer(user.app, name="user")
 app.add_typer(witness.app, name="witness")
 app.add_typer(stats.app, name="stats")  # with stats_publish's export and aggregate
 app.add_typer(providers.app, name="providers")
+cooperation.app.command("order-provider")(provider_orders.order_provider)
+cooperation.app.command("provider-orders")(provider_orders.provider_orders)
+cooperation.app.command("poll-provider")(provider_orders.poll_provider)
+app.command("provider-sim")(provider_orders.provider_sim)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 

@@ -69,6 +69,11 @@ class CustodyAction(StrEnum):
     """A signed letter of request was issued (Art. 40(14)); ``evidence_sha256`` is the
     SHA-256 of the signed PDF, so the requested State can ask whether a letter is one the
     node issued (``language``, ``verification_code``, ``code_seed`` members)."""
+    PROVIDER_ORDER = "provider-order"
+    """An order to a domestic service provider over HI-1, or what became of it (``step``
+    ``issued``, ``status``, ``delivery-refused``, ``provider-error``; ``order``,
+    ``provider``, ``transaction``, ``task`` members; ``order_sha256`` of ``issued`` is the
+    SHA-256 of the signed domestic order sent). Logged under the request, with its steps."""
 
 
 _ACTIONS = frozenset(a.value for a in CustodyAction)

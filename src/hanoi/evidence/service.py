@@ -150,6 +150,13 @@ class EvidenceService:
             ref.digest, ref.size, acquisition, action=CustodyAction.RECEIVED, package_id=package_id
         )
 
+    def record_collected(self, stream: BinaryIO, *, acquisition: Acquisition) -> Recorded:
+        """Store bytes the node collected itself for a request (a service provider's
+        delivery, checked against its checksums) as an item, with a ``collected`` custody
+        event in the name of ``acquisition.officer``, who ordered it."""
+        ref = self._blobs.put(stream, max_size=self._max_bytes)
+        return self._record(ref.digest, ref.size, acquisition)
+
     def held_for_request(self, request_id: str) -> list[EvidenceItem]:
         """Every item recorded for a request, without a case check."""
         return self._store.for_request(request_id)

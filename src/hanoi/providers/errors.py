@@ -48,3 +48,26 @@ class ProviderRedirected(ProviderConnectionError):
 class ProviderDisabled(RuleViolation):
     """The entry is disabled: nothing is sent to the provider until an administrator
     enables it again."""
+
+
+class ProviderAnswerInvalid(PeerError):
+    """The provider answered, but not with an HI-1 message this node can read (an HTTP error
+    without one, garbage, a message that fails ETSI's schemas, an answer to another
+    transaction): nothing it says is taken."""
+
+    title = "Provider answer unreadable"
+    type_slug = "provider-answer-invalid"
+
+
+class DeliveryTooLarge(PeerError):
+    """A delivery larger than the node takes as evidence in one piece."""
+
+    title = "Provider delivery too large"
+    type_slug = "provider-delivery-too-large"
+
+
+class OrderNotAllowed(RuleViolation):
+    """The request is not one the node may order a provider for now (not an incoming
+    request in execution, or of a kind no provider executes)."""
+
+    title = "No provider order for this request"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -581,4 +582,51 @@ provider_changes = Table(
     Column("kind", String(16), nullable=False),
     Column("fields", Text, nullable=False),  # JSON array of field names
     Column("summary", Text, nullable=False),  # JSON object: field name -> value as shown
+)
+
+
+# --- orders to providers (hanoi.providers.ordering) ----------------------------------------
+# Each HI-1 order sent (or tried) for a request in execution, its status as the provider
+# last gave it, and each delivery received for it (migration 0020). An order and its custody
+# events are written in one transaction; a delivery is recorded once (order, object id).
+provider_orders = Table(
+    "provider_orders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("request_id", String(128), nullable=False, index=True),
+    Column("provider_id", String(64), ForeignKey("providers.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("officer", String(64), nullable=False),
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("domestic_reference", Text, nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("order_sha256", String(64), nullable=False),
+    Column("transaction_id", String(36), nullable=False, unique=True),
+    Column("task_id", String(36), nullable=False),
+    Column("authorisation_id", String(36), nullable=False),
+    Column("document_id", String(36), nullable=False),
+    Column("task_reference", Text, nullable=True),
+    Column("provider_status", String(64), nullable=True),
+    Column("error_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("last_polled_at", UTCDateTime(), nullable=True),
+    Column("complete", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+provider_deliveries = Table(
+    "provider_deliveries",
+    metadata,
+    Column("order_id", String(32), ForeignKey("provider_orders.id"), primary_key=True),
+    Column("object_id", String(64), primary_key=True),
+    Column("sequence_number", Integer, nullable=True),
+    Column("last_sequence", Boolean, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("sha256", String(64), nullable=True),
+    Column("size", BigInteger, nullable=True),
+    Column("evidence_item_id", String(32), nullable=True),
+    Column("problem", Text, nullable=True),
+    Index("ix_provider_deliveries_object_id", "object_id"),
 )

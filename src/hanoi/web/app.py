@@ -27,6 +27,7 @@ from hanoi.web import (
     log,
     packages,
     problems,
+    provider_orders,
     providers,
     queue,
     statistics,
@@ -141,13 +142,23 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
             if background
             else None
         )
-        for started in (worker, jobs, delivery):
+        # Orders to service providers in a thread of their own: a provider that hangs
+        # delays its own orders only, never the federation's deliveries.
+        orders = (
+            FederationWorker(
+                [node.provider_orders.poll_due],
+                poll=min(5.0, float(node.settings.provider_poll_seconds)),
+            )
+            if background
+            else None
+        )
+        for started in (worker, jobs, delivery, orders):
             if started is not None:
                 started.start()
         try:
             yield
         finally:
-            for started in (delivery, jobs, worker):
+            for started in (orders, delivery, jobs, worker):
                 if started is not None:
                     started.stop()
 
@@ -212,6 +223,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(queue.router)
     app.include_router(statistics.router)
     app.include_router(providers.router)
+    app.include_router(provider_orders.router)
     app.include_router(evidence.router)
     app.include_router(log.router)
     app.include_router(log.proofs)

@@ -45,6 +45,7 @@ from hanoi.web.ui.document_panel import DocumentsPanel, documents_section
 from hanoi.web.ui.evidence_pages import UPLOAD_PAGE_CSP, evidence_section
 from hanoi.web.ui.flash import flash
 from hanoi.web.ui.letter_panel import letter_section
+from hanoi.web.ui.provider_orders_panel import provider_orders_section
 from hanoi.web.ui.routes import csrf_guard, see_other
 from hanoi.web.ui.site import PREFIX, UiSite, request_language, request_url
 from hanoi.web.ui.step_forms import (
@@ -542,6 +543,7 @@ def _request_page(
         **evidence,
         **documents,
         **(letter or letter_section(request, ui, user, view)),
+        **provider_orders_section(ui.node, user, view, fmt),
     )
     return _with_uploads(response, documents)
 
