@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ from hanoi.convention import default_catalogue
 from hanoi.cooperation.service import DraftInput
 from hanoi.evidence.items import Acquisition, EvidenceItem, SourceKind
 from hanoi.federation.ports import PackageRow
+from hanoi.providers.hi1.orders import OrderKind
+from hanoi.providers.orders import OrderStatus, ProviderOrder
+from hanoi.storage.custody_repo import CustodyRepository
+from hanoi.storage.provider_orders_repo import ProviderOrdersRepository
 from hanoi.storage.transfers_repo import TransfersRepository
 from hanoi.web.app import create_app
 from hanoi.wiring import Node
@@ -54,6 +59,8 @@ class World:
     """An evidence package of the case (offered by VNM, not fetched)."""
     provider_id: str = ""
     """An enabled entry of the provider directory."""
+    order_id: str = ""
+    """An order of the case to that provider (kept as sent, the provider never asked)."""
     spare_provider_id: str = ""
     """Another entry, for the routes that disable and enable one."""
 
@@ -143,10 +150,21 @@ def world(folder: Path, database_url: str | None) -> Iterator[World]:
         node.providers.create(
             users["administrator-on"], provider_id, pki.fields(unique_identifier=provider_id)
         )
+    order_id = "e" * 32
+    ProviderOrdersRepository(node.engine, CustodyRepository(node.engine)).add(
+        ProviderOrder(id=order_id, request_id=request_id, provider_id="vnm-telecom",
+                      kind=OrderKind.DISCLOSURE, status=OrderStatus.AWAITING,
+                      officer=author.name, issued_at=T0, domestic_reference="PO-1",
+                      legal_basis="Production order PO-1", order_sha256="f" * 64,
+                      transaction_id=str(uuid.UUID(int=1)), task_id=str(uuid.UUID(int=2)),
+                      authorisation_id=str(uuid.UUID(int=3)), document_id=str(uuid.UUID(int=4)),
+                      task_reference=None),
+        [],
+    )  # fmt: skip
     client = TestClient(create_app(node, background=False))
     built = World(
         node, client, users, tokens, request_id, item, package_id=package_id,
-        provider_id="vnm-telecom", spare_provider_id="vnm-spare",
+        provider_id="vnm-telecom", spare_provider_id="vnm-spare", order_id=order_id,
     )  # fmt: skip
     with client:
         for name, user in users.items():
