@@ -14,10 +14,11 @@ listed as not checked, and does not by itself prevent the verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.evidence.custody_bundle import CustodyOutcome, ProvenStep
 from hanoi.evidence.fields import utc_text
 from hanoi.evidence.provenance import Origin, PayloadAcquisition
@@ -59,9 +60,13 @@ class ChainStep:
     evidence_sha256: str | None
     witnesses: tuple[str, ...]
     """The States whose witnesses cosigned the checkpoint the step is proven against."""
+    delivery: Mapping[str, Any] | None = None
+    """For a ``delivered`` step, the provider's delivery as the event records it: the
+    provider (``provider``, ``provider_name``), the order (``order``, ``reference``), the
+    time the provider gave (``delivered_at``) and the checksums it declared."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value: dict[str, Any] = {
             "state": self.state,
             "event": self.event,
             "time": self.time,
@@ -72,6 +77,48 @@ class ChainStep:
             "evidence_sha256": self.evidence_sha256,
             "witnesses": list(self.witnesses),
         }
+        if self.delivery is not None:
+            value["delivery"] = dict(self.delivery)
+        return value
+
+    def headline(self) -> str:
+        """The step in a few words: ``VNM collected``; a delivery names its provider and
+        order (``VNM delivered by Example Mail Ltd, order VNM-PO-17``)."""
+        if self.delivery is None:
+            return f"{self.state} {self.event}"
+        d = self.delivery
+        return f"{self.state} {self.event} by {d.get('provider_name')}, order {d.get('reference')}"
+
+
+DELIVERY_MEMBERS = (
+    "provider",
+    "provider_name",
+    "order",
+    "reference",
+    "delivery",
+    "delivered_at",
+    "declared_checksums",
+)
+
+
+def _delivery(event: CustodyEvent) -> Mapping[str, Any] | None:
+    """What a ``delivered`` event says of the provider's delivery: the members it has, as
+    printable text (a member of another shape is left out; the event itself is in the
+    package as it was logged)."""
+    if event.action is not CustodyAction.DELIVERED:
+        return None
+    found: dict[str, Any] = {}
+    for name in DELIVERY_MEMBERS:
+        value = event.unknown.get(name)
+        if isinstance(value, str):
+            found[name] = _printable(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            found[name] = [_printable(v) for v in value]
+    return found
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text[:300])
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +176,7 @@ class PackageReport:
                 article=step.event.article,
                 evidence_sha256=step.event.evidence_sha256,
                 witnesses=tuple(sorted({names.get(w, w) for w in step.witnesses})),
+                delivery=_delivery(step.event),
             )
             for step in ordered
         )
@@ -154,6 +202,14 @@ class PackageReport:
                 f"({step.article}): entry {step.index} of {step.log_origin}, "
                 f"cosigned by {witnessed}"
             )
+            if step.delivery is not None:
+                d = step.delivery
+                declared = ", ".join(str(c) for c in d.get("declared_checksums", ())) or "none"
+                out.append(
+                    f"  delivered  by {d.get('provider_name')} ({d.get('provider')}) at "
+                    f"{d.get('delivered_at')} under order {d.get('reference')} "
+                    f"(HI-1 order {d.get('order')}), checksum declared {declared}"
+                )
         for entry in self.statement.payload:
             out.append(f"file         {entry.name}: {entry.size} bytes, SHA-256 {entry.sha256}")
             a = self.acquisition_of(entry.sha256)
