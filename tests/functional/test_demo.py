@@ -117,7 +117,8 @@ def _check_the_chain_begins_with_the_provider(
         f"VNM delivered by Example Mail Ltd (VNM), order VNM-PO-{mla}, cosigned by",
     ):
         assert line in stdout, line
-    assert "  delivered  by Example Mail Ltd (VNM) (example-mail) at " in report
+    assert " VNM delivered by Example Mail Ltd (VNM) to vnm-officer (Art. " in report
+    assert "  delivery   from provider example-mail at " in report
     checked = subprocess.run(
         [HANOI, "evidence", "verify", demo["exported_package"], "--json",
          "--trust", str(folder / "trust.json"),

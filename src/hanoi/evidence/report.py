@@ -81,14 +81,6 @@ class ChainStep:
             value["delivery"] = dict(self.delivery)
         return value
 
-    def headline(self) -> str:
-        """The step in a few words: ``VNM collected``; a delivery names its provider and
-        order (``VNM delivered by Example Mail Ltd, order VNM-PO-17``)."""
-        if self.delivery is None:
-            return f"{self.state} {self.event}"
-        d = self.delivery
-        return f"{self.state} {self.event} by {d.get('provider_name')}, order {d.get('reference')}"
-
 
 DELIVERY_MEMBERS = (
     "provider",
@@ -197,18 +189,23 @@ class PackageReport:
         out += [f"NOT checked  {item}" for item in self.unchecked]
         for step in self.chain():
             witnessed = ", ".join(step.witnesses) or "no witness"
+            d = step.delivery
+            who = (
+                f"by {step.officer}"
+                if d is None
+                else f"by {d.get('provider_name')} to {step.officer}"
+            )
             out.append(
-                f"chain        {step.time}  {step.state} {step.event} by {step.officer} "
+                f"chain        {step.time}  {step.state} {step.event} {who} "
                 f"({step.article}): entry {step.index} of {step.log_origin}, "
                 f"cosigned by {witnessed}"
             )
-            if step.delivery is not None:
-                d = step.delivery
+            if d is not None:
                 declared = ", ".join(str(c) for c in d.get("declared_checksums", ())) or "none"
                 out.append(
-                    f"  delivered  by {d.get('provider_name')} ({d.get('provider')}) at "
-                    f"{d.get('delivered_at')} under order {d.get('reference')} "
-                    f"(HI-1 order {d.get('order')}), checksum declared {declared}"
+                    f"  delivery   from provider {d.get('provider')} at {d.get('delivered_at')} "
+                    f"(the provider's time), order {d.get('reference')} (HI-1 order "
+                    f"{d.get('order')}), checksum declared {declared}"
                 )
         for entry in self.statement.payload:
             out.append(f"file         {entry.name}: {entry.size} bytes, SHA-256 {entry.sha256}")

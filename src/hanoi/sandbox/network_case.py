@@ -288,7 +288,8 @@ class NetworkCase(Session):
             if delivery is not None:
                 what += f" by {delivery['provider_name']}, order {delivery['reference']}"
             self.out(
-                f"      {step['time'][:19]}Z  {what}, cosigned by {', '.join(step['witnesses'])}"
+                f"      {step['time'][:19]}Z  {step['evidence_sha256'][:8]}  {what}, "
+                f"cosigned by {', '.join(step['witnesses'])}"
             )
 
     def refuse(self) -> None:
