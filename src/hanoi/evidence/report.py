@@ -341,9 +341,11 @@ def custody_checks(
     for step in outcome.proven:
         e = step.event
         about = ", ".join(paths.get(e.evidence_sha256 or "", [])) or f"request {e.request_id}"
+        delivery = _delivery(e)
+        who = e.officer if delivery is None else f"{delivery.get('provider_name')} to {e.officer}"
         ok(
             "custody",
-            f"{where}{about}: {e.action.value} at {utc_text(e.time)} by {e.officer} "
+            f"{where}{about}: {e.action.value} at {utc_text(e.time)} by {who} "
             f"({e.node}, {e.article}): "
             f"entry {step.index} of {step.log_origin}, checkpoint size {step.tree_size}, "
             f"cosigned by {len(step.witnesses)} trusted witness(es)",
