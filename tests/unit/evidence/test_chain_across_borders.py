@@ -18,6 +18,7 @@ from hanoi.evidence.origins import read_origin
 from hanoi.evidence.package import build_package
 from hanoi.evidence.package_errors import CustodyNotProven, PackageTampered
 from hanoi.evidence.verify import verify_package
+from hanoi.reports.verification import chain_links
 from unit.evidence.borders_support import (
     DELIVERY,
     REQUEST,
@@ -107,6 +108,11 @@ def test_a_provider_s_delivery_is_the_first_step_of_each_file_s_chain(tmp_path: 
     others = [s for s in report.as_json()["chain"] if s["event"] != "delivered"]
     assert len(others) == 6
     assert all("delivery" not in s for s in others)
+    links = chain_links(report, package_id="court")  # the court report PDF's rows
+    assert {link.provider for link in links if link.action == "delivered"} == {
+        ("Example Mail Ltd (VNM)", "VNM-PO-17")
+    }
+    assert {link.provider for link in links if link.action != "delivered"} == {None}
     lines = report.lines()
     headed = [n for n, line in enumerate(lines) if " VNM delivered by Example Mail Ltd" in line]
     assert len(headed) == 2
