@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ HANOI = str(Path(sys.executable).with_name("hanoi"))
 
 def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None:
     folder = tmp_path / "sandbox"
-    base = free_port_run(3)
+    base = free_port_run(4)  # three nodes and the simulated provider
     result = subprocess.run(
         [HANOI, "demo", "--exit", "--dir", str(folder), "--base-port", str(base)],
         capture_output=True,
@@ -77,6 +78,7 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     )
     assert verify.returncode == 0, verify.stderr
     assert "VERIFIED" in verify.stdout
+    _check_the_chain_begins_with_the_provider(folder, demo, result.stdout, verify.stdout)
     for n in range(1, 11):
         assert f"[{n}]" in result.stdout
     _check_the_letters_to_and_from_a_state_without_a_node(folder, demo, result.stdout)
@@ -94,6 +96,55 @@ def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None
     )
     assert refused.returncode == 4
     assert (other / "thesis.txt").read_text() == "keep me"
+
+
+def _check_the_chain_begins_with_the_provider(
+    folder: Path, demo: dict[str, Any], stdout: str, report: str
+) -> None:
+    """Step 4 (issue 20): VNM executed EGY's request through the simulated provider (a real
+    process on the port after the nodes'), and the court's chain of each file begins with
+    the provider's delivery, naming the provider, the order and the checksum it declared,
+    then VNM's collection, EGY's receipt and EGY's export, each proven and witnessed."""
+    base = int(demo["states"][0]["url"].rsplit(":", 1)[1])
+    assert demo["provider_sim"]["port"] == base + 3
+    assert demo["provider_sim"]["endpoint"] == f"http://127.0.0.1:{base + 3}/hi1"
+    mla = demo["requests"]["mla"]
+    for line in (
+        "VNM admin: adds Example Mail Ltd (VNM) to the providers",
+        f"VNM officer: orders Example Mail Ltd (VNM) over HI-1 to disclose j.doe@example.vn "
+        f"(order VNM-PO-{mla})",
+        "Example Mail Ltd (VNM): delivered 2 item(s)",
+        f"VNM delivered by Example Mail Ltd (VNM), order VNM-PO-{mla}, cosigned by",
+    ):
+        assert line in stdout, line
+    assert " VNM delivered by Example Mail Ltd (VNM) to vnm-officer (Art. " in report
+    assert "  delivery   from provider example-mail at " in report
+    checked = subprocess.run(
+        [HANOI, "evidence", "verify", demo["exported_package"], "--json",
+         "--trust", str(folder / "trust.json"),
+         "--identity", str(folder / "court-identity.txt")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    chain = json.loads(checked.stdout)["chain"]
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for step in chain:
+        by_file.setdefault(step["evidence_sha256"], []).append(step)
+    assert len(by_file) == 2
+    for digest, steps in by_file.items():
+        assert [(s["state"], s["event"]) for s in steps] == [
+            ("VNM", "delivered"),
+            ("VNM", "collected"),
+            ("EGY", "received"),
+            ("EGY", "exported"),
+        ]
+        delivery = steps[0]["delivery"]
+        assert delivery["provider_name"] == "Example Mail Ltd (VNM)"
+        assert delivery["reference"] == f"VNM-PO-{mla}"
+        assert f"SHA256:{digest}" in delivery["declared_checksums"]
+        assert datetime.fromisoformat(delivery["delivered_at"]).tzinfo is not None
+        assert steps[0]["officer"] == "vnm-officer"
+        assert set(steps[0]["witnesses"]) - {"VNM"}
 
 
 def _check_the_letters_to_and_from_a_state_without_a_node(
@@ -365,7 +416,7 @@ class RunningDemo:
             except OSError:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == self.process.pid and b"serve" in command:
+            if parent == self.process.pid and (b"serve" in command or b"provider-sim" in command):
                 found.append(int(entry.name))
                 self.seen[int(entry.name)] = b"\0".join(command)
         return found
@@ -405,19 +456,20 @@ def _port_answers(port: int) -> bool:
 
 
 def _terminate_and_check_nodes_stop(demo: RunningDemo) -> int:
-    """SIGTERM to the demo; it exits, and so does every node it started. Its exit code."""
+    """SIGTERM to the demo; it exits, and so does every node it started, and the simulated
+    provider. Its exit code."""
     servers = demo.servers()
-    assert len(servers) == 3, (servers, demo.output)
+    assert len(servers) == 4, (servers, demo.output)  # three nodes, one provider-sim
     demo.process.send_signal(signal.SIGTERM)
     code = demo.process.wait(timeout=90)  # each node has 20 s to stop before SIGKILL
     assert code != -signal.SIGTERM, "the demo died of SIGTERM instead of stopping its nodes"
     _wait(lambda: not any(_alive(pid) for pid in servers), "the nodes to exit", timeout=30)
-    assert not any(_port_answers(demo.base + i) for i in range(3))
+    assert not any(_port_answers(demo.base + i) for i in range(4))
     return code
 
 
 def test_sigterm_while_the_case_is_played_stops_every_node(tmp_path: Path) -> None:
-    demo = RunningDemo(tmp_path / "sandbox", free_port_run(3))
+    demo = RunningDemo(tmp_path / "sandbox", free_port_run(4))
     try:
         _wait(demo.nodes_answer, "the demo's nodes to answer", timeout=120)
         code = _terminate_and_check_nodes_stop(demo)
@@ -434,7 +486,7 @@ OFF_NETWORK = re.compile(
 
 
 def test_the_first_user_named_sees_the_case_and_sigterm_stops_the_nodes(tmp_path: Path) -> None:
-    demo = RunningDemo(tmp_path / "sandbox", free_port_run(3))
+    demo = RunningDemo(tmp_path / "sandbox", free_port_run(4))
     try:
         _wait(lambda: "the nodes stay up until Ctrl-C" in demo.output, "the case", timeout=240)
         found = SIGN_IN.search(demo.output)

@@ -29,6 +29,7 @@ from hanoi.providers.hi1 import MessageTooLarge, OrderKind, parse_json, read_ans
 from hanoi.providers.model import ProviderFields
 from hanoi.providers.orders import DeliveryOutcome, OrderInput, OrderStatus, ReceivedDelivery
 from hanoi.sandbox.provider_sim import E_REPLAY, SimSettings, sample_data
+from hanoi.wire import format_time
 from support_databases import templates as database_templates
 from support_nodes import T0
 from support_provider_orders import Execution, executing
@@ -141,7 +142,24 @@ def test_a_disclosure_order_ends_as_evidence_with_its_acquisition(run: Execution
         for item in items
         for e in (ev.event for ev in x.vnm.evidence.custody_of(x.officer, item.id))
     ]
-    assert [e.action for e in collected] == [CustodyAction.COLLECTED] * 2
+    # Each item's chain begins with the provider's delivery, logged just before its
+    # collection: the provider, the order's reference and the checksum it declared.
+    delivered = CustodyAction.DELIVERED
+    assert [e.action for e in collected] == [delivered, CustodyAction.COLLECTED] * 2
+    for item in items:
+        first, then = x.vnm.evidence.custody_of(x.officer, item.id)
+        assert then.index == first.index + 1
+        d = first.event
+        assert (d.evidence_sha256, d.officer, d.request_id) == (
+            item.sha256,
+            x.officer.name,
+            x.request_id,
+        )
+        assert d.unknown["provider"] == "vnm-sim"
+        assert d.unknown["provider_name"] == x.simulator.settings.name
+        assert (d.unknown["order"], d.unknown["reference"]) == (order.id, "VNM-PO-2026-17")
+        assert d.unknown["delivered_at"] == format_time(item.acquisition.acquired_at)
+        assert f"SHA256:{item.sha256}" in d.unknown["declared_checksums"]
 
 
 def test_the_background_poll_takes_open_orders_only(run: Execution) -> None:

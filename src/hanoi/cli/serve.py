@@ -86,7 +86,12 @@ def demo(
         Path, typer.Option("--dir", help="Sandbox folder; every node's folder goes under it.")
     ] = DEFAULT_DEMO_DIR,
     base_port: Annotated[
-        int, typer.Option(min=1024, max=65000, help="State i's node listens on port P+i.")
+        int,
+        typer.Option(
+            min=1024,
+            max=65000,
+            help="State i's node listens on port P+i, the simulated provider after them.",
+        ),
     ] = 8100,
     exit_after: Annotated[
         bool, typer.Option("--exit", help="Run the scenario, stop, exit 0 only if it all passed.")

@@ -74,6 +74,14 @@ class CustodyAction(StrEnum):
     ``issued``, ``status``, ``delivery-refused``, ``provider-error``; ``order``,
     ``provider``, ``transaction``, ``task`` members; ``order_sha256`` of ``issued`` is the
     SHA-256 of the signed domestic order sent). Logged under the request, with its steps."""
+    DELIVERED = "delivered"
+    """A domestic service provider's delivery under an order, checked against the checksums
+    the provider declared, as the node took it in: the first link of the chain for the
+    bytes it carries, logged just before their ``collected`` event (``provider``,
+    ``provider_name``, ``order``, ``reference``: the domestic order's, ``delivery``: the
+    HI-1 object id, ``delivered_at``: the time the provider gave, ``declared_checksums``:
+    ``TYPE:VALUE`` as the provider declared them). ``node`` is the State that received it;
+    ``officer`` the officer who ordered."""
 
 
 _ACTIONS = frozenset(a.value for a in CustodyAction)

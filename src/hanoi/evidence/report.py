@@ -14,10 +14,11 @@ listed as not checked, and does not by itself prevent the verdict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hanoi.custody.events import CustodyAction, CustodyEvent
 from hanoi.evidence.custody_bundle import CustodyOutcome, ProvenStep
 from hanoi.evidence.fields import utc_text
 from hanoi.evidence.provenance import Origin, PayloadAcquisition
@@ -59,9 +60,13 @@ class ChainStep:
     evidence_sha256: str | None
     witnesses: tuple[str, ...]
     """The States whose witnesses cosigned the checkpoint the step is proven against."""
+    delivery: Mapping[str, Any] | None = None
+    """For a ``delivered`` step, the provider's delivery as the event records it: the
+    provider (``provider``, ``provider_name``), the order (``order``, ``reference``), the
+    time the provider gave (``delivered_at``) and the checksums it declared."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value: dict[str, Any] = {
             "state": self.state,
             "event": self.event,
             "time": self.time,
@@ -72,6 +77,40 @@ class ChainStep:
             "evidence_sha256": self.evidence_sha256,
             "witnesses": list(self.witnesses),
         }
+        if self.delivery is not None:
+            value["delivery"] = dict(self.delivery)
+        return value
+
+
+DELIVERY_MEMBERS = (
+    "provider",
+    "provider_name",
+    "order",
+    "reference",
+    "delivery",
+    "delivered_at",
+    "declared_checksums",
+)
+
+
+def _delivery(event: CustodyEvent) -> Mapping[str, Any] | None:
+    """What a ``delivered`` event says of the provider's delivery: the members it has, as
+    printable text (a member of another shape is left out; the event itself is in the
+    package as it was logged)."""
+    if event.action is not CustodyAction.DELIVERED:
+        return None
+    found: dict[str, Any] = {}
+    for name in DELIVERY_MEMBERS:
+        value = event.unknown.get(name)
+        if isinstance(value, str):
+            found[name] = _printable(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            found[name] = [_printable(v) for v in value]
+    return found
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text[:300])
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +168,7 @@ class PackageReport:
                 article=step.event.article,
                 evidence_sha256=step.event.evidence_sha256,
                 witnesses=tuple(sorted({names.get(w, w) for w in step.witnesses})),
+                delivery=_delivery(step.event),
             )
             for step in ordered
         )
@@ -149,11 +189,24 @@ class PackageReport:
         out += [f"NOT checked  {item}" for item in self.unchecked]
         for step in self.chain():
             witnessed = ", ".join(step.witnesses) or "no witness"
+            d = step.delivery
+            who = (
+                f"by {step.officer}"
+                if d is None
+                else f"by {d.get('provider_name')} to {step.officer}"
+            )
             out.append(
-                f"chain        {step.time}  {step.state} {step.event} by {step.officer} "
+                f"chain        {step.time}  {step.state} {step.event} {who} "
                 f"({step.article}): entry {step.index} of {step.log_origin}, "
                 f"cosigned by {witnessed}"
             )
+            if d is not None:
+                declared = ", ".join(str(c) for c in d.get("declared_checksums", ())) or "none"
+                out.append(
+                    f"  delivery   from provider {d.get('provider')} at {d.get('delivered_at')} "
+                    f"(the provider's time), order {d.get('reference')} (HI-1 order "
+                    f"{d.get('order')}), checksum declared {declared}"
+                )
         for entry in self.statement.payload:
             out.append(f"file         {entry.name}: {entry.size} bytes, SHA-256 {entry.sha256}")
             a = self.acquisition_of(entry.sha256)
@@ -288,9 +341,11 @@ def custody_checks(
     for step in outcome.proven:
         e = step.event
         about = ", ".join(paths.get(e.evidence_sha256 or "", [])) or f"request {e.request_id}"
+        delivery = _delivery(e)
+        who = e.officer if delivery is None else f"{delivery.get('provider_name')} to {e.officer}"
         ok(
             "custody",
-            f"{where}{about}: {e.action.value} at {utc_text(e.time)} by {e.officer} "
+            f"{where}{about}: {e.action.value} at {utc_text(e.time)} by {who} "
             f"({e.node}, {e.article}): "
             f"entry {step.index} of {step.log_origin}, checkpoint size {step.tree_size}, "
             f"cosigned by {len(step.witnesses)} trusted witness(es)",

@@ -150,12 +150,30 @@ class EvidenceService:
             ref.digest, ref.size, acquisition, action=CustodyAction.RECEIVED, package_id=package_id
         )
 
-    def record_collected(self, stream: BinaryIO, *, acquisition: Acquisition) -> Recorded:
+    def record_collected(
+        self,
+        stream: BinaryIO,
+        *,
+        acquisition: Acquisition,
+        handed_over: Sequence[CustodyEvent] = (),
+    ) -> Recorded:
         """Store bytes the node collected itself for a request (a service provider's
         delivery, checked against its checksums) as an item, with a ``collected`` custody
-        event in the name of ``acquisition.officer``, who ordered it."""
+        event in the name of ``acquisition.officer``, who ordered it.
+
+        ``handed_over``: the events of how the bytes reached the node (the provider's
+        ``delivered``), each about these bytes and this request; they are logged with the
+        item, in the same transaction and just before its ``collected`` event, so that the
+        chain a court checks begins with them. ``InvalidInput`` for one about other bytes
+        or another request (nothing is recorded)."""
         ref = self._blobs.put(stream, max_size=self._max_bytes)
-        return self._record(ref.digest, ref.size, acquisition)
+        for event in handed_over:
+            if (event.evidence_sha256, event.request_id) != (ref.digest, acquisition.request_ref):
+                raise InvalidInput(
+                    f"a {event.action.value} event about other bytes or another request "
+                    "cannot precede this item's collection"
+                )
+        return self._record(ref.digest, ref.size, acquisition, before=handed_over)
 
     def held_for_request(self, request_id: str) -> list[EvidenceItem]:
         """Every item recorded for a request, without a case check."""
@@ -214,6 +232,7 @@ class EvidenceService:
         *,
         action: CustodyAction = CustodyAction.COLLECTED,
         package_id: str | None = None,
+        before: Sequence[CustodyEvent] = (),
     ) -> Recorded:
         now = self._clock.now()
         item = EvidenceItem(
@@ -224,8 +243,9 @@ class EvidenceService:
             recorded_at=now,
             package_id=package_id,
         )
-        [event] = self._custody.prepare(
+        *earlier, event = self._custody.prepare(
             [
+                *before,
                 CustodyEvent(
                     action=action,
                     time=now,
@@ -234,10 +254,10 @@ class EvidenceService:
                     request_id=acquisition.request_ref,
                     article=acquisition.article,
                     evidence_sha256=digest,
-                )
+                ),
             ]
         )
-        self._store.add(item, [event])
+        self._store.add(item, [*earlier, event])
         self._custody.notify()
         return Recorded(item, event.commitment)
 

@@ -113,6 +113,7 @@ CUSTODY_LABELS: dict[CustodyAction, Message] = {
     CustodyAction.DELETED_UNDER_RETENTION: N_("Deleted at the end of the retention period"),
     CustodyAction.REQUEST_STEP: N_("Step of the request"),
     CustodyAction.ONWARD_TRANSFER: N_("Passed on to a third State"),
+    CustodyAction.DELIVERED: N_("Delivered by a service provider"),
 }
 
 AUTHORITY_LABELS: dict[str, Message] = {

@@ -16,6 +16,7 @@ from typing import BinaryIO, Protocol
 from hanoi.accounts.model import Action, User
 from hanoi.cooperation.model import CooperationRequest
 from hanoi.cooperation.statuses import Side
+from hanoi.custody.events import CustodyEvent
 from hanoi.custody.service import NewEvent
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.service import Recorded
@@ -67,7 +68,13 @@ class OrderCases(Protocol):
 
 
 class DeliveredEvidence(Protocol):
-    def record_collected(self, stream: BinaryIO, *, acquisition: Acquisition) -> Recorded: ...
+    def record_collected(
+        self,
+        stream: BinaryIO,
+        *,
+        acquisition: Acquisition,
+        handed_over: Sequence[CustodyEvent] = (),
+    ) -> Recorded: ...
 
     def held_for_request(self, request_id: str) -> list[EvidenceItem]:
         """Every item recorded for the request (no case check: the node's own work)."""

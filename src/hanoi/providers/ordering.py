@@ -83,6 +83,7 @@ from hanoi.providers.orders import (
     ProviderOrder,
     ReceivedDelivery,
     answered,
+    delivered_event,
     order_event,
     order_spec,
     short,
@@ -416,9 +417,22 @@ class ProviderOrders:
             article=article,
             authority=self._sender.identifier if self._sender else None,
         )
-        item = self._ingested_before(acquisition, hashlib.sha256(data).hexdigest())
+        digest = hashlib.sha256(data).hexdigest()
+        item = self._ingested_before(acquisition, digest)
         if item is None:
-            item = self._evidence.record_collected(io.BytesIO(data), acquisition=acquisition).item
+            delivered = delivered_event(
+                order,
+                delivery,
+                provider_name=provider.name,
+                sha256=digest,
+                node=self._node,
+                article=article,
+                delivered_at=at,
+                at=now,
+            )
+            item = self._evidence.record_collected(
+                io.BytesIO(data), acquisition=acquisition, handed_over=[delivered]
+            ).item
         received = ReceivedDelivery(
             order_id=order.id,
             object_id=delivery.object_id,

@@ -37,6 +37,7 @@ from hanoi.errors import FieldProblem, InvalidInput
 from hanoi.providers.errors import OrderNotAllowed
 from hanoi.providers.hi1 import (
     Answer,
+    Delivery,
     Endpoint,
     ErrorInformation,
     ObjectState,
@@ -45,6 +46,7 @@ from hanoi.providers.hi1 import (
 )
 from hanoi.providers.hi1.vocabulary import DISCLOSURE_KINDS, PRESERVATION_KINDS
 from hanoi.providers.model import Provider
+from hanoi.wire import format_time
 
 EXECUTING = frozenset(
     {
@@ -304,6 +306,43 @@ def order_event(
         article=article,
         evidence_sha256=evidence_sha256,
         unknown=extra,
+    )
+
+
+def delivered_event(
+    order: ProviderOrder,
+    delivery: Delivery,
+    *,
+    provider_name: str,
+    sha256: str,
+    node: str,
+    article: str,
+    delivered_at: datetime,
+    at: datetime,
+) -> CustodyEvent:
+    """The ``delivered`` custody event of a checked delivery of ``order``: the first link of
+    the chain of the bytes (``sha256``) it carries, naming the provider, the domestic order's
+    reference, the time the provider gave (``delivered_at``) and the checksums it declared.
+    Logged at ``at`` (when the node took the delivery in), in the name of the officer who
+    ordered."""
+    declared = [f"{c.type or 'SHA-256'}:{c.value.strip().lower()}" for c in delivery.checksums]
+    return CustodyEvent(
+        action=CustodyAction.DELIVERED,
+        time=at,
+        node=node,
+        officer=order.officer,
+        request_id=order.request_id,
+        article=article,
+        evidence_sha256=sha256,
+        unknown={
+            "provider": order.provider_id,
+            "provider_name": short(provider_name, 200),
+            "order": order.id,
+            "reference": order.domestic_reference,
+            "delivery": delivery.object_id,
+            "delivered_at": format_time(delivered_at),
+            "declared_checksums": [short(c, 200) for c in declared],
+        },
     )
 
 

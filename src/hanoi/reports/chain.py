@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from hanoi.custody.events import CustodyAction, CustodyEvent
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ItemEntry:
@@ -77,6 +79,24 @@ class ChainLink:
     proven_by: tuple[str, ...] = ()
     """The packages whose custody proofs, verified again, include it; empty when it was
     read from this node's own log only."""
+    provider: tuple[str, str] | None = None
+    """For a provider's delivery (``delivered``): the provider's name and the domestic
+    order's reference, as the event records them (:func:`provider_of`)."""
+
+
+def provider_of(event: CustodyEvent) -> tuple[str, str] | None:
+    """Who delivered, for a ``delivered`` event: the provider's name and the order's
+    reference (empty if the event has none)."""
+    if event.action is not CustodyAction.DELIVERED:
+        return None
+    name, reference = event.unknown.get("provider_name"), event.unknown.get("reference")
+    if not isinstance(name, str):
+        return None
+    return _printable(name), _printable(reference) if isinstance(reference, str) else ""
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text[:300])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,6 +23,7 @@ from hanoi.federation.acceptance import directory_trust
 from hanoi.federation.ports import RECEIVED_IN_FULL, PackageStatus
 from hanoi.federation.ports import Direction as Transit
 from hanoi.federation.transfers import Received
+from hanoi.reports.chain import provider_of
 from hanoi.reports.court import (
     Acquired,
     Certifier,
@@ -135,6 +136,7 @@ def _own_links(
                 log_origin=origin,
                 index=logged.index,
                 witnesses=tuple(sorted({w.state or w.name for w in witnesses})),
+                provider=provider_of(event),
             )
         )
     return links

@@ -30,6 +30,7 @@ from hanoi.evidence.provenance import PayloadAcquisition
 from hanoi.evidence.report import PackageReport
 from hanoi.evidence.trust import TrustStore
 from hanoi.evidence.verify import verify_package
+from hanoi.reports.chain import provider_of
 from hanoi.reports.court import (
     Acquired,
     ChainLink,
@@ -183,6 +184,7 @@ def chain_links(report: PackageReport, *, package_id: str) -> tuple[ChainLink, .
             index=step.index,
             witnesses=tuple(sorted({names.get(w, w.split("+", 1)[0]) for w in step.witnesses})),
             proven_by=(package_id,),
+            provider=provider_of(step.event),
         )
         for step in steps
         if step.event.evidence_sha256 is not None

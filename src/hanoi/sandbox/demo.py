@@ -16,6 +16,9 @@ from hanoi.sandbox.off_network import OFFLINE, OffNetworkCase
 from hanoi.sandbox.statistics_case import StatisticsCase
 
 STATES = ("EGY", "VNM", "FRA")
+PROVIDER_STATE = "VNM"
+"""Where the sandbox's simulated service provider is (``hanoi provider-sim``): VNM
+executes EGY's Art. 44 request by ordering it over HI-1."""
 
 
 class Demo(NetworkCase, OffNetworkCase, StatisticsCase):
@@ -30,7 +33,11 @@ class Demo(NetworkCase, OffNetworkCase, StatisticsCase):
             ),
             ("Art. 43 disclosure of traffic data naming a provider in FRA", self.disclose),
             ("Art. 44 mutual legal assistance request for the preserved data", self.mla),
-            ("Execution in VNM, with an evidence file uploaded", self.execute),
+            (
+                "Execution in VNM: a disclosure order to a service provider over HI-1, its "
+                "delivery taken in as evidence",
+                self.execute,
+            ),
             ("The encrypted evidence package sent back to EGY", self.package),
             ("An export for court in EGY", self.export),
             ("Offline verification of the export (hanoi evidence verify)", self.verify),

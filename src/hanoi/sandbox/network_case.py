@@ -5,6 +5,7 @@ offline verification, and a refusal on a second request."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from datetime import timedelta
@@ -21,7 +22,43 @@ from hanoi.wiring import open_node
 
 REFUSAL_GROUND = "essential-interests"
 """Why VNM refuses EGY's second request: Art. 40(21)(b), after a consultation."""
-EVIDENCE = b"From: sender@example.invalid\nSubject: invoice\n\n" + b"sandbox mailbox line\n" * 4000
+PROVIDER_ID = "example-mail"
+PROVIDER_NAME = "Example Mail Ltd (VNM)"
+PROVIDER_HI1_ID = "hanoi-provider-sim"
+"""The simulator's HI-1 identifier (``hanoi provider-sim``'s default)."""
+MAILBOX = "j.doe@example.vn"
+
+
+def production_order(request_id: str) -> bytes:
+    """The domestic order VNM's officer sends the provider with the HI-1 order (a text; a
+    real one is a signed PDF)."""
+    return (
+        "SUPREME PEOPLE'S PROCURACY OF VIET NAM\n"
+        f"Production order for request {request_id} (sandbox)\n\n"
+        f"Example Mail Ltd shall disclose the stored data of the mailbox {MAILBOX}.\n"
+    ).encode()
+
+
+FAILED_ORDER = frozenset({"rejected", "error", "invalid", "failed", "not-available"})
+
+
+def _settled(order: dict[str, Any]) -> dict[str, Any] | None:
+    """The order once the provider is done with it: complete with its deliveries, refused,
+    or with a delivery refused; None while it is still to come."""
+    refused = any(d["outcome"] != "ingested" for d in order["deliveries"])
+    complete = order["complete"] and order["deliveries"]
+    return order if complete or refused or order["status"] in FAILED_ORDER else None
+
+
+def _ingested(order: dict[str, Any]) -> list[dict[str, Any]]:
+    """The order's deliveries, each an evidence item; ``StepFailed`` otherwise."""
+    if order["status"] in FAILED_ORDER:
+        raise StepFailed(f"the provider's answer: {order['status']} ({order.get('error')})")
+    refused = [d for d in order["deliveries"] if d["outcome"] != "ingested"]
+    if refused:
+        raise StepFailed(f"a delivery was refused: {refused[0].get('problem')}")
+    deliveries: list[dict[str, Any]] = order["deliveries"]
+    return deliveries
 
 
 class NetworkCase(Session):
@@ -93,7 +130,14 @@ class NetworkCase(Session):
         self.ids["mla"] = rid
 
     def execute(self) -> None:
+        """VNM executes EGY's Art. 44 request through its domestic provider: an
+        administrator adds the sandbox's simulated provider to VNM's directory, the officer
+        on the case orders it over HI-1 and polls it until its deliveries, checked against
+        the checksums the provider declared, are evidence items of the request."""
         rid = self.ids["mla"]
+        provider = self.sandbox.provider
+        if provider is None:
+            raise StepFailed("the sandbox has no simulated provider (hanoi provider-sim)")
         self.call(
             self.vnm,
             "supervisor",
@@ -101,29 +145,55 @@ class NetworkCase(Session):
             f"/api/v1/requests/{rid}/assignments",
             {"user": "vnm-officer"},
         )
-        item = self.call(
+        self.call(
+            self.vnm,
+            "admin",
+            "POST",
+            "/api/v1/providers",
+            {
+                "id": PROVIDER_ID,
+                "name": PROVIDER_NAME,
+                "endpoint": provider.endpoint,
+                "hi1_identifier": {"country_code": "VN", "unique_identifier": PROVIDER_HI1_ID},
+            },
+        )
+        self.out(f"      VNM admin: adds {PROVIDER_NAME} to the providers ({provider.endpoint})")
+        now = self.clock.now()
+        order = self.call(
             self.vnm,
             "officer",
             "POST",
-            "/api/v1/evidence",
+            f"/api/v1/requests/{rid}/provider-orders",
             {
-                "upload_id": self.upload(self.vnm, "officer", EVIDENCE),
-                "original_name": "mailbox.mbox",
-                "media_type": "application/mbox",
-                "source_kind": "provider",
-                "source": "Example Mail Ltd (VNM), mailbox j.doe@example.vn",
-                "method": "export by the provider, delivered on encrypted media",
-                # obtained from the provider before it was uploaded here (issue 14)
-                "acquired_at": (self.clock.now() - timedelta(hours=2)).isoformat(),
-                "request_ref": rid,
-                "article": "Art. 44",
+                "provider_id": PROVIDER_ID,
+                "identifiers": [f"EmailAddress={MAILBOX}"],
+                "window_start": (now - timedelta(days=120)).isoformat(),
+                "window_end": now.isoformat(),
+                "deadline": (now + timedelta(days=30)).isoformat(),
+                "domestic_reference": f"VNM-PO-{rid}",
                 "legal_basis": f"Production order of the Supreme People's Procuracy for {rid}",
+                "order_document": base64.b64encode(production_order(rid)).decode(),
+                "order_media_type": "text/plain",
+                "order_name": "production-order.txt",
             },
         )
         self.out(
-            f"      VNM officer: uploaded evidence {item['sha256'][:16]}... ({item['size']} bytes)"
+            f"      VNM officer: orders {PROVIDER_NAME} over HI-1 to disclose {MAILBOX} "
+            f"(order {order['domestic_reference']}): {order['status']}"
         )
-        self.ids["evidence"] = item["id"]
+        path = f"/api/v1/requests/{rid}/provider-orders/{order['id']}"
+        settled = self.wait(
+            f"{PROVIDER_NAME} to answer the order",
+            lambda: _settled(self.call(self.vnm, "officer", "POST", f"{path}/poll")),
+        )
+        deliveries = _ingested(settled)
+        self.out(
+            f"      {PROVIDER_NAME}: delivered {len(deliveries)} item(s), each checked against "
+            "the checksum it declared and recorded as evidence"
+        )
+        for d in deliveries:
+            self.out(f"        sha256 {d['sha256'][:16]}... ({d['size']} bytes)")
+        self.evidence = [d["evidence_item_id"] for d in deliveries]
         self.take(self.vnm, "supervisor", rid, "complete")
         self.until_status(self.egy, "supervisor", rid, "executed")
 
@@ -134,7 +204,7 @@ class NetworkCase(Session):
             "supervisor",
             "POST",
             f"/api/v1/requests/{rid}/evidence-packages",
-            {"evidence": [self.ids["evidence"]]},
+            {"evidence": self.evidence},
         )
         self.out(
             f"      VNM supervisor: package {offer['id'][:12]}... ({offer['size']} bytes) offered"
@@ -213,8 +283,12 @@ class NetworkCase(Session):
         found = json.loads(self._hanoi("evidence", "verify", str(self.exported), *court, "--json"))
         check_chain(found)
         for step in found["chain"]:
+            what = f"{step['state']} {step['event']}"
+            delivery = step.get("delivery")
+            if delivery is not None:
+                what += f" by {delivery['provider_name']}, order {delivery['reference']}"
             self.out(
-                f"      {step['time'][:19]}Z  {step['state']} {step['event']}, "
+                f"      {step['time'][:19]}Z  {step['evidence_sha256'][:8]}  {what}, "
                 f"cosigned by {', '.join(step['witnesses'])}"
             )
 
@@ -239,14 +313,31 @@ class NetworkCase(Session):
 
 
 def check_chain(found: dict[str, Any]) -> None:
-    """What a court must see in the export (issue 14): verified; VNM's collection, then
-    EGY's receipt and export, each cosigned by another State's witness; VNM's conditions."""
+    """What a court must see in the export (issues 14 and 20): verified; first the provider's
+    delivery to VNM (naming the provider, its order and the checksum the provider declared),
+    then VNM's collection, EGY's receipt and export, each cosigned by another State's
+    witness; VNM's conditions."""
     if not found.get("verified"):
         raise StepFailed(f"the export is not verified: {found.get('reasons')}")
-    steps = [(s["state"], s["event"]) for s in found["chain"]]
-    wanted = [("VNM", "collected"), ("EGY", "received"), ("EGY", "exported")]
-    if [s for s in steps if s in wanted] != wanted:
-        raise StepFailed(f"the chain is {steps}, not VNM collected, EGY received, EGY exported")
+    wanted = [("VNM", "delivered"), ("VNM", "collected"), ("EGY", "received"), ("EGY", "exported")]
+    by_item: dict[str, list[tuple[str, str]]] = {}
+    for step in found["chain"]:
+        by_item.setdefault(step["evidence_sha256"], []).append((step["state"], step["event"]))
+    for digest, steps in by_item.items():
+        if steps[0] != wanted[0] or [s for s in steps if s in wanted] != wanted:
+            raise StepFailed(
+                f"the chain of {str(digest)[:16]}... is {steps}, not the provider's delivery "
+                "to VNM, VNM collected, EGY received, EGY exported"
+            )
+    for step in found["chain"]:
+        if step["event"] != "delivered":
+            continue
+        delivery = step.get("delivery") or {}
+        declared = delivery.get("declared_checksums") or []
+        if delivery.get("provider_name") != PROVIDER_NAME or not any(
+            str(c).endswith(f":{step['evidence_sha256']}") for c in declared
+        ):
+            raise StepFailed(f"the delivery step does not name {PROVIDER_NAME}: {delivery}")
     for step in found["chain"]:
         if not set(step["witnesses"]) - {step["state"]}:
             raise StepFailed(f"{step['state']} {step['event']} is cosigned by no other State")

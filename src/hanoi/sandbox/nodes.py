@@ -33,6 +33,7 @@ from hanoi.directory.signing import sign_directory, sign_entry
 from hanoi.directory.store import import_document, public_key_pem
 from hanoi.errors import Conflict, Unavailable
 from hanoi.node.folder import init_node, load_identity, load_keys
+from hanoi.sandbox.provider_sim import PATH as PROVIDER_PATH
 from hanoi.settings import load_settings
 from hanoi.wiring import Node, open_node, prepare_new_node
 
@@ -69,6 +70,7 @@ ROLES = (
     ("supervisor", Role.SUPERVISOR),
     ("contact", Role.POINT_OF_CONTACT),
     ("auditor", Role.AUDITOR),
+    ("admin", Role.ADMINISTRATOR),
 )
 
 
@@ -103,24 +105,89 @@ class SandboxNode:
 
 
 @dataclass
+class SandboxProvider:
+    """A simulated service provider of one State (``hanoi provider-sim``), in a process of
+    its own beside the nodes: the HI-1 endpoint that State's officers order."""
+
+    state: str
+    port: int
+    log: Path
+    delay: float = 1.0
+    """Seconds before the simulator discloses what it is ordered (short, for the demo)."""
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}{PROVIDER_PATH}"
+
+    def start(self) -> None:
+        hanoi = str(Path(sys.executable).with_name("hanoi"))
+        with self.log.open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(  # noqa: S603 - our own executable and arguments
+                [
+                    hanoi,
+                    "provider-sim",
+                    "--port",
+                    str(self.port),
+                    "--state",
+                    self.state,
+                    "--delay",
+                    str(self.delay),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, *, timeout: float) -> None:
+        """Until the simulator answers (an empty message is a 400: it is listening)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise Unavailable(f"the provider simulator stopped; see {self.log}")
+            try:
+                if httpx.post(self.endpoint, content=b"{}", timeout=2).status_code == 400:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise Unavailable(f"the provider simulator did not start on port {self.port}")
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
 class Sandbox:
     root: Path
     nodes: dict[str, SandboxNode]
     authority_public_pem: Path
+    provider: SandboxProvider | None = None
+    """The simulated provider, when the sandbox has one (``hanoi demo``'s, in VNM)."""
 
     def start(self, *, timeout: float = 60) -> None:
         for node in self.nodes.values():
             if node.process is None or node.process.poll() is not None:
                 start_node(node)
+        if self.provider is not None and not self.provider.running:
+            self.provider.start()
         for node in self.nodes.values():
             wait_ready(node, timeout=timeout)
+        if self.provider is not None:
+            self.provider.wait_ready(timeout=timeout)
 
     def stop(self) -> None:
         for node in self.nodes.values():  # all at once: each shuts down while the others do
             if node.process is not None and node.process.poll() is None:
                 os.killpg(node.process.pid, signal.SIGTERM)
+        provider = self.provider
+        if provider is not None and provider.process is not None and provider.running:
+            os.killpg(provider.process.pid, signal.SIGTERM)
         for node in self.nodes.values():
             stop_node(node)
+        if provider is not None and provider.process is not None:
+            _stop(provider.process, kill=False)
 
 
 def build_sandbox(
@@ -132,12 +199,17 @@ def build_sandbox(
     authority_key: Ed25519PrivateKey | None = None,
     start: bool = False,
     offline: Sequence[Mapping[str, Any]] = (),
+    provider_state: str | None = None,
 ) -> Sandbox:
     """Create every node folder under ``root`` (new, or emptied if it is an old sandbox),
     users with passwords and tokens, a signed directory, and import it in every node.
 
     ``offline`` lists States without a node for the directory, as the secretariat's
     ``--offline`` file does (:func:`~hanoi.directory.authoring.load_offline_file`).
+
+    ``provider_state``: a simulated service provider of that State (``hanoi
+    provider-sim``) on the port after the nodes', started and stopped with them; its
+    State's administrator adds it to the node's provider directory.
 
     With ``start``, each node's server process starts as soon as its folder exists, so
     that servers load while the rest is built (a node picks up the directory when it is
@@ -146,6 +218,13 @@ def build_sandbox(
         raise Conflict(f"{root} is not empty; give another --dir or remove it")
     root.mkdir(parents=True, exist_ok=True)
     now = clock.now().replace(microsecond=0)
+    provider = None
+    if provider_state is not None:
+        provider = SandboxProvider(
+            state=provider_state, port=base_port + len(states), log=root / "provider-sim.log"
+        )
+        if start:
+            provider.start()
     nodes: dict[str, SandboxNode] = {}
     signed = []
     for index, state in enumerate(states):
@@ -204,7 +283,7 @@ def build_sandbox(
     public_pem.write_bytes(public_key_pem(key.public_key()))
     for node in nodes.values():
         import_document(node.node_dir, data, now=now, pin=key.public_key())
-    return Sandbox(root=root, nodes=nodes, authority_public_pem=public_pem)
+    return Sandbox(root=root, nodes=nodes, authority_public_pem=public_pem, provider=provider)
 
 
 def _add_user(node: Node, state: str, kind: str, role: Role) -> Credential:
@@ -242,18 +321,38 @@ def wait_ready(node: SandboxNode, *, timeout: float) -> None:
 
 
 def stop_node(node: SandboxNode, *, kill: bool = False) -> None:
-    if node.process is None or node.process.poll() is not None:
+    if node.process is not None:
+        _stop(node.process, kill=kill)
+
+
+def _stop(process: subprocess.Popen[bytes], *, kill: bool) -> None:
+    """End a process of the sandbox and its session (TERM, or KILL after 20 s or at once)."""
+    if process.poll() is not None:
         return
-    os.killpg(node.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
     try:
-        node.process.wait(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        os.killpg(node.process.pid, signal.SIGKILL)
-        node.process.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def describe(sandbox: Sandbox) -> dict[str, object]:
+    provider = sandbox.provider
+    simulated = (
+        {}
+        if provider is None
+        else {
+            "provider_sim": {
+                "state": provider.state,
+                "port": provider.port,
+                "endpoint": provider.endpoint,
+                "log": str(provider.log),
+            }
+        }
+    )
     return {
+        **simulated,
         "states": [
             {
                 "state": n.state,
@@ -268,7 +367,7 @@ def describe(sandbox: Sandbox) -> dict[str, object]:
                 },
             }
             for n in sandbox.nodes.values()
-        ]
+        ],
     }
 
 
@@ -287,6 +386,7 @@ __all__ = [
     "GHANA",
     "Sandbox",
     "SandboxNode",
+    "SandboxProvider",
     "build_sandbox",
     "describe",
     "stop_node",

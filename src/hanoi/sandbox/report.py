@@ -40,6 +40,7 @@ def write_state(demo: Demo, *, ready: bool) -> None:
     value = {
         "ready": ready,
         "states": described["states"],
+        "provider_sim": described.get("provider_sim"),
         "exported_package": str(demo.exported) if demo.exported else None,
         "letter_of_request": str(demo.letter) if demo.letter else None,
         "answer_letter": str(demo.answer) if demo.answer else None,

@@ -19,7 +19,7 @@ import httpx
 
 from hanoi.clock import Clock
 from hanoi.errors import HanoiError, PeerError
-from hanoi.sandbox.demo import STATES, Demo
+from hanoi.sandbox.demo import PROVIDER_STATE, STATES, Demo
 from hanoi.sandbox.nodes import GHANA, Sandbox, build_sandbox
 from hanoi.sandbox.off_network import OFFLINE
 from hanoi.sandbox.report import print_users, write_state
@@ -110,7 +110,13 @@ def run_demo(
     with Interrupts() as interrupts:
         interrupts.hold()
         sandbox = build_sandbox(
-            root, STATES, base_port=base_port, clock=clock, start=True, offline=[GHANA]
+            root,
+            STATES,
+            base_port=base_port,
+            clock=clock,
+            start=True,
+            offline=[GHANA],
+            provider_state=PROVIDER_STATE,
         )
         try:
             interrupts.release()

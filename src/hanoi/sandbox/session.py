@@ -45,6 +45,8 @@ class Session:
     answer: Path | None = None
     """EGY's signed answer to that State's request received on paper: the refusal."""
     ids: dict[str, str] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+    """The evidence items VNM sends back to EGY: the provider's deliveries."""
     statistics_folder: Path | None = None
     """Each State's signed statistics and their sum (``hanoi stats``)."""
 

@@ -30,6 +30,15 @@ REQUEST = "EGY-2026-00042"
 
 
 OBTAINED = NOW - timedelta(days=3)
+DELIVERY = {
+    "provider": "example-mail",
+    "provider_name": "Example Mail Ltd (VNM)",
+    "order": "0f6d2c1e-order",
+    "reference": "VNM-PO-17",
+    "delivery": "5b1e-delivery",
+    "delivered_at": "2026-11-25T09:29:58Z",
+}
+"""A provider's delivery as VNM's ``delivered`` event records it (with its checksums)."""
 
 
 @dataclass
@@ -94,12 +103,23 @@ def sources(files: Sequence[Path], acquired: dict[str, PayloadAcquisition | None
     ]
 
 
-def make_borders(tmp_path: Path) -> Borders:
-    """EGY, VNM and FRA; VNM's package of two files as EGY received it, both custody logs."""
+def make_borders(tmp_path: Path, *, delivered: bool = False) -> Borders:
+    """EGY, VNM and FRA; VNM's package of two files as EGY received it, both custody logs.
+    With ``delivered``, each file came from a provider's delivery, logged before VNM's
+    collection (:data:`DELIVERY`)."""
     egy, vnm, fra = make_node("EGY"), make_node("VNM"), make_node("FRA")
     files = write_evidence(tmp_path / "in", {"mailbox.mbox": 5000, "subscriber.csv": 300})
     vnm_log = MemoryCustody(vnm, witnesses=[egy, fra])
     for f in files:
+        if delivered:
+            declared = {"declared_checksums": [f"SHA256:{sha256_file(f)}"]}
+            vnm_log.record(
+                CustodyEvent(
+                    action=CustodyAction.DELIVERED, time=OBTAINED, node="VNM", officer="lan",
+                    request_id=REQUEST, article="Art. 44", evidence_sha256=sha256_file(f),
+                    unknown={**DELIVERY, **declared},
+                )
+            )  # fmt: skip
         collected = CustodyEvent(
             action=CustodyAction.COLLECTED, time=OBTAINED, node="VNM", officer="lan",
             request_id=REQUEST, article="Art. 44", evidence_sha256=sha256_file(f),

@@ -18,7 +18,9 @@ from hanoi.evidence.origins import read_origin
 from hanoi.evidence.package import build_package
 from hanoi.evidence.package_errors import CustodyNotProven, PackageTampered
 from hanoi.evidence.verify import verify_package
+from hanoi.reports.verification import chain_links
 from unit.evidence.borders_support import (
+    DELIVERY,
     REQUEST,
     Borders,
     acquisition,
@@ -74,6 +76,52 @@ def test_the_court_export_verifies_with_one_chain_across_both_states(
     assert "VERIFIED: package" in report.verdict()
     assert "across EGY, VNM" in report.verdict()
     json.dumps(out)  # all JSON
+
+
+def test_a_provider_s_delivery_is_the_first_step_of_each_file_s_chain(tmp_path: Path) -> None:
+    """Issue 20: the delivery VNM logged before its collection travels in VNM's package,
+    nested in EGY's export, and the court sees it first, with the provider, the order's
+    reference, the time the provider gave and the checksum it declared."""
+    borders = make_borders(tmp_path / "b", delivered=True)
+    report = verify(borders, export(borders, tmp_path / "court.tar").path)
+    assert report.verified, report.shortfalls
+    chain = report.chain()
+    for f in borders.files:
+        mine = [(s.state, s.event) for s in chain if s.evidence_sha256 == sha256_file(f)]
+        assert mine == [
+            ("VNM", "delivered"),
+            ("VNM", "collected"),
+            ("EGY", "received"),
+            ("EGY", "exported"),
+        ]
+    delivered = [s for s in chain if s.event == "delivered"]
+    assert [s.witnesses for s in delivered] == [("EGY", "FRA")] * 2
+    for step in delivered:
+        assert step.delivery is not None
+        assert {**step.delivery} == {
+            **DELIVERY,
+            "declared_checksums": [f"SHA256:{step.evidence_sha256}"],
+        }
+    assert [s["delivery"] for s in report.as_json()["chain"] if s["event"] == "delivered"] == [
+        dict(s.delivery or {}) for s in delivered
+    ]
+    others = [s for s in report.as_json()["chain"] if s["event"] != "delivered"]
+    assert len(others) == 6
+    assert all("delivery" not in s for s in others)
+    links = chain_links(report, package_id="court")  # the court report PDF's rows
+    assert {link.provider for link in links if link.action == "delivered"} == {
+        ("Example Mail Ltd (VNM)", "VNM-PO-17")
+    }
+    assert {link.provider for link in links if link.action != "delivered"} == {None}
+    lines = report.lines()
+    headed = [n for n, line in enumerate(lines) if " VNM delivered by Example Mail Ltd" in line]
+    assert len(headed) == 2
+    for n in headed:
+        assert " VNM delivered by Example Mail Ltd (VNM) to lan (Art. 44): entry " in lines[n]
+        assert lines[n + 1].startswith(
+            "  delivery   from provider example-mail at 2026-11-25T09:29:58Z (the provider's "
+            "time), order VNM-PO-17 (HI-1 order 0f6d2c1e-order), checksum declared SHA256:"
+        )
 
 
 def test_a_nested_statement_from_a_state_not_in_the_trust_file_is_not_verified(
