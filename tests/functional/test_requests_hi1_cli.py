@@ -15,7 +15,7 @@ import pytest
 from conftest import run_hanoi
 from hanoi.convention import default_catalogue
 from hanoi.providers.hi1 import validate_message
-from hanoi.providers.hi1.exchange import ExchangedRequest, request_to_hi1
+from hanoi.providers.hi1.request_messages import ExchangedRequest, request_to_hi1
 from support_nodes import federate
 from unit.cooperation.builders import complete_contents
 

@@ -1,7 +1,7 @@
 """``hanoi requests export-hi1`` and ``import-hi1``: a request as an ETSI TS 103 120 (HI-1)
 message, for EU-profile systems and domestic case systems (``docs/hi1-profile.md``).
 
-The mapping is :mod:`hanoi.providers.hi1.exchange`; these commands read and write the
+The mapping is :mod:`hanoi.providers.hi1.request_messages`; these commands read and write the
 files, act as ``--user`` with the service's case checks, and check the other State against
 the node's directory. Registered onto the ``requests`` group by :func:`register`.
 """
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from hanoi.cooperation import Urgency
     from hanoi.cooperation.offline import Registration
     from hanoi.cooperation.service import DraftInput
-    from hanoi.providers.hi1.exchange import ImportedRequest
+    from hanoi.providers.hi1.request_messages import ImportedRequest
     from hanoi.wiring import Node
 
 DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
@@ -47,7 +47,7 @@ def export_hi1(
     HI-1 task goes as the authorisation alone. Checked against ETSI's schemas before it is
     written; an existing --out file is never replaced."""
     from hanoi.cli.files import check_output, publish, write_temporary
-    from hanoi.providers.hi1.exchange import exchanged_of, request_to_hi1
+    from hanoi.providers.hi1.request_messages import exchanged_of, request_to_hi1
 
     if out is not None:
         check_output(out, force=False)
@@ -85,8 +85,8 @@ def import_hi1(
     from hanoi.cli.files import read_limited
     from hanoi.errors import InvalidInput
     from hanoi.providers.hi1 import MessageTooLarge, parse_json
-    from hanoi.providers.hi1.exchange_import import hi1_to_request
     from hanoi.providers.hi1.jsontext import MAX_MESSAGE_BYTES
+    from hanoi.providers.hi1.request_import import hi1_to_request
 
     raw = read_limited(
         file, max_bytes=MAX_MESSAGE_BYTES, what="the message", too_large=MessageTooLarge

@@ -15,8 +15,8 @@ import httpx
 from hanoi.errors import InvalidInput
 from hanoi.evidence.items import Acquisition, SourceKind
 from hanoi.providers.errors import DeliveryTooLarge
-from hanoi.providers.exchange import fetch_delivery
 from hanoi.providers.hi1 import Delivery
+from hanoi.providers.http_binding import fetch_delivery
 from hanoi.providers.orders import ProviderOrder, short
 
 FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

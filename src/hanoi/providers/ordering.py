@@ -52,7 +52,6 @@ from hanoi.errors import HanoiError, IntegrityError, InvalidInput, NotFound, Pee
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.leases import Leases
 from hanoi.providers.errors import OrderNotAllowed
-from hanoi.providers.exchange import exchange
 from hanoi.providers.hi1 import (
     Answer,
     Delivery,
@@ -66,6 +65,7 @@ from hanoi.providers.hi1 import (
 )
 from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
 from hanoi.providers.history import NODE
+from hanoi.providers.http_binding import exchange
 from hanoi.providers.intake import (
     answer_bytes,
     answer_time,

@@ -16,7 +16,6 @@ from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
 from hanoi.errors import InvalidInput
 from hanoi.providers.errors import OrderNotAllowed, ProviderAnswerInvalid
-from hanoi.providers.exchange import exchange
 from hanoi.providers.hi1 import (
     DictionaryValue,
     Endpoint,
@@ -28,6 +27,7 @@ from hanoi.providers.hi1 import (
     sign_message,
     validate_message,
 )
+from hanoi.providers.http_binding import exchange
 from hanoi.providers.model import Hi1Identifier, Provider
 from hanoi.providers.orders import (
     ETSI_STATUSES,

@@ -15,7 +15,7 @@ codes in ISO 3166-1 alpha-2 (:func:`country_of`, :func:`state_of`), with CREATE 
    (:func:`~hanoi.providers.hi1.vocabulary.authorisation_only_kinds`) has the authorisation
    alone.
 
-:func:`~hanoi.providers.hi1.exchange_import.hi1_to_request` reads such a message back.
+:func:`~hanoi.providers.hi1.request_import.hi1_to_request` reads such a message back.
 Pure.
 """
 

@@ -1,4 +1,4 @@
-"""Cooperation requests as HI-1 messages and back (hanoi.providers.hi1.exchange)."""
+"""Cooperation requests as HI-1 messages and back (hanoi.providers.hi1.request_messages)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from hanoi.convention.loading import default_catalogue
 from hanoi.errors import HanoiError, NotFound
 from hanoi.providers.hi1 import MessageInvalid, validate_message
-from hanoi.providers.hi1.exchange import (
+from hanoi.providers.hi1.messages import XSI_LD_TASK, XSI_LP_TASK
+from hanoi.providers.hi1.request_import import hi1_to_request
+from hanoi.providers.hi1.request_messages import (
     CATEGORY_TYPES,
     ExchangedRequest,
     country_of,
@@ -24,8 +26,6 @@ from hanoi.providers.hi1.exchange import (
     request_to_hi1,
     state_of,
 )
-from hanoi.providers.hi1.exchange_import import hi1_to_request
-from hanoi.providers.hi1.messages import XSI_LD_TASK, XSI_LP_TASK
 from hanoi.providers.hi1.vocabulary import (
     DISCLOSURE_KINDS,
     PRESERVATION_KINDS,

@@ -1,5 +1,5 @@
 r"""Reading a cooperation request from an HI-1 message (the other way of
-:mod:`~hanoi.providers.hi1.exchange`).
+:mod:`~hanoi.providers.hi1.request_messages`).
 
 :func:`hi1_to_request` checks the message against ETSI's schemas, then reads the one
 ``AuthorisationObject`` and its tasks back into an :class:`ImportedRequest`. An unknown
@@ -21,13 +21,6 @@ from typing import Any
 from hanoi.convention.loading import default_catalogue
 from hanoi.errors import FieldProblem, NotFound
 from hanoi.providers.hi1.errors import MessageInvalid
-from hanoi.providers.hi1.exchange import (
-    TYPE_CATEGORIES,
-    ExchangedRequest,
-    ImportedRequest,
-    identifier_text,
-    state_of,
-)
 from hanoi.providers.hi1.messages import (
     PROFILE_OWNER,
     XSI_AUTHORISATION,
@@ -36,6 +29,13 @@ from hanoi.providers.hi1.messages import (
     XSI_LP_TASK,
 )
 from hanoi.providers.hi1.orders import APPROVAL_TYPE
+from hanoi.providers.hi1.request_messages import (
+    TYPE_CATEGORIES,
+    ExchangedRequest,
+    ImportedRequest,
+    identifier_text,
+    state_of,
+)
 from hanoi.providers.hi1.schemas import validate_message
 from hanoi.providers.hi1.vocabulary import (
     DISCLOSURE_KINDS,
