@@ -65,7 +65,8 @@ def median_of(work: Callable[[], object], calls: int = 1) -> tuple[float, float,
 
 
 def show(name: str, figure: tuple[float, float, float], unit: float = 1e3) -> None:
-    print(f"  {name:<58} {figure[0] * unit:10.3f} ms  ({figure[1] * unit:.3f}-{figure[2] * unit:.3f})")
+    middle, low, high = (value * unit for value in figure)
+    print(f"  {name:<58} {middle:10.3f} ms  ({low:.3f}-{high:.3f})")
 
 
 def delivery_check() -> None:
