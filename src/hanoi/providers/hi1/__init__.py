@@ -11,7 +11,8 @@ The profile is described in ``docs/hi1-profile.md``. Modules:
 - :mod:`~hanoi.providers.hi1.vocabulary`: ETSI's dictionaries and the profile's own (owner
   ``UN``), generated from the Convention catalogue.
 - :mod:`~hanoi.providers.hi1.orders`: :class:`OrderSpec`, :func:`build_order`,
-  :func:`build_status_request`.
+  :func:`build_status_request`,
+  :func:`build_config_request`.
 - :mod:`~hanoi.providers.hi1.answers`: :func:`read_answer` and its typed results.
 - :mod:`~hanoi.providers.hi1.deliveries`: :func:`check_delivery` (checksums, size).
 - :mod:`~hanoi.providers.hi1.signing`: the message signature (a detached JWS in ETSI's
@@ -47,6 +48,7 @@ from hanoi.providers.hi1.orders import (
     OrderKind,
     OrderSpec,
     StatusQuery,
+    build_config_request,
     build_order,
     build_status_request,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "OrderKind",
     "OrderSpec",
     "StatusQuery",
+    "build_config_request",
     "build_order",
     "build_status_request",
     "check_delivery",

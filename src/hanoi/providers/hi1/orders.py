@@ -404,3 +404,23 @@ def build_status_request(
     return StatusQuery(
         message=_checked(request_message(header, actions)), transaction_id=transaction_id
     )
+
+
+def build_config_request(
+    *,
+    sender: Endpoint,
+    receiver: Endpoint,
+    timestamp: datetime,
+    new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+) -> StatusQuery:
+    """A message with one ``GETCSPCONFIG`` action, laid out as ETSI's
+    ``request_config.json``: the provider answers with its configuration (the request types
+    and identifier formats it serves; read as :attr:`ActionResult.config`)."""
+    transaction_id = str(new_id())
+    header = header_json(
+        sender=sender, receiver=receiver, transaction_id=transaction_id, timestamp=timestamp
+    )
+    return StatusQuery(
+        message=_checked(request_message(header, [{"GETCSPCONFIG": {}}])),
+        transaction_id=transaction_id,
+    )

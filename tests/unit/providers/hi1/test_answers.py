@@ -17,6 +17,7 @@ from hanoi.providers.hi1 import (
     ObjectState,
     read_answer,
 )
+from hanoi.wire import thaw
 from support_hi1 import EXAMPLE_FILES, NODE, PROVIDER, entry, example, pushed, response
 
 TASK_ID = "2b36a78b-b628-416d-bd22-404e68a0cd36"
@@ -322,3 +323,15 @@ def test_a_deliver_without_a_delivery_object_is_unreadable() -> None:
 def test_provider_and_node_endpoints_are_read() -> None:
     answer = read_answer(response([task_state(LP, entry("ETSI", "LPTaskStatus", "Error"))]))
     assert answer.header.sender == PROVIDER
+
+
+@pytest.mark.parametrize("name", ["response_config.json", "response_ee_config.json"])
+def test_etsis_config_response_gives_the_configuration(name: str) -> None:
+    raw = example(name)
+    answer = read_answer(raw)
+    [result] = answer.results
+    assert result.verb == "GETCSPCONFIG"
+    assert result.error is None
+    assert result.config is not None
+    body = raw["Payload"]["ResponsePayload"]["ActionResponses"]["ActionResponse"][0]
+    assert thaw(result.config) == body["GETCSPCONFIGResponse"]

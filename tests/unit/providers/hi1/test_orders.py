@@ -16,12 +16,13 @@ from hanoi.providers.hi1 import (
     MessageTooLarge,
     OrderKind,
     OrderSpec,
+    build_config_request,
     build_order,
     build_status_request,
     validate_message,
 )
 from hanoi.providers.hi1.messages import PROFILE_OWNER
-from support_hi1 import NODE, NOW, PROVIDER
+from support_hi1 import NODE, NOW, PROVIDER, example
 
 
 def sequential_ids() -> Any:
@@ -200,6 +201,21 @@ def test_a_status_request_gets_and_lists(disclosure: OrderSpec) -> None:
         "common:Value": "Delivery",
     }
     assert query.transaction_id == query.message["Header"]["TransactionIdentifier"]
+
+
+def test_a_config_request_is_laid_out_as_etsis_example() -> None:
+    fixed = uuid.UUID("eb6b002d-15c3-4c3b-af6c-27ede73641e5")
+    query = build_config_request(
+        sender=NODE, receiver=PROVIDER, timestamp=NOW, new_id=lambda: fixed
+    )
+    validate_message(query.message)
+    assert query.transaction_id == str(fixed)
+    etsi = example("request_config.json")
+    assert query.message["Payload"] == etsi["Payload"]
+    assert query.message["Header"]["TransactionIdentifier"] == str(fixed)
+    assert query.message["Header"]["SenderIdentifier"] == NODE.to_json()
+    assert query.message["Header"]["ReceiverIdentifier"] == PROVIDER.to_json()
+    assert query.message["Header"]["Version"]["NationalProfileOwner"] == PROFILE_OWNER
 
 
 @pytest.mark.parametrize(
