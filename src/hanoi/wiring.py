@@ -394,6 +394,8 @@ def open_node(
         refusals=cooperation_store,
         clock=clock,
         connect=provider_connect,
+        sender=_hi1_sender(settings),
+        signing_key=keys.signing,
     )
     return Node(
         settings=settings,

@@ -59,6 +59,14 @@ class ProviderAnswerInvalid(PeerError):
     type_slug = "provider-answer-invalid"
 
 
+class ProviderRefused(PeerError):
+    """The provider answered with an HI-1 ``ErrorInformation`` (for the message or for the
+    action): it read the request and would not do it; its code and description say why."""
+
+    title = "Provider refused"
+    type_slug = "provider-refused"
+
+
 class DeliveryTooLarge(PeerError):
     """A delivery larger than the node takes as evidence in one piece."""
 

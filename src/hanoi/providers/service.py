@@ -12,6 +12,10 @@ Rules, checked on every call that names a user:
 5. Every change is stored with its history entry (:mod:`hanoi.providers.history`) in one
    transaction, and logged without any PEM.
 
+6. An administrator fetches a provider's CSP configuration over HI-1
+   (:meth:`ProviderService.fetch_csp_config`: one signed ``GETCSPCONFIG``); it is kept only
+   if the provider answered it, with a history entry.
+
 The node's own work (a CSP configuration fetched on a schedule, an HI-1 client opened for
 an order already allowed) goes through :meth:`ProviderService.provider`,
 :meth:`ProviderService.record_csp_config` and :meth:`ProviderService.open_client`, which
@@ -27,14 +31,17 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hanoi.accounts.model import Action, User
 from hanoi.clock import Clock
 from hanoi.cooperation.ports import AccessRefusal
-from hanoi.errors import FieldProblem, NotFound, PermissionDenied
+from hanoi.errors import FieldProblem, NotFound, PermissionDenied, RuleViolation
 from hanoi.providers.credentials import credential_warnings
-from hanoi.providers.errors import ProviderDisabled
+from hanoi.providers.errors import ProviderAnswerInvalid, ProviderDisabled, ProviderRefused
+from hanoi.providers.hi1 import Endpoint, build_config_request, sign_message, validate_message
 from hanoi.providers.history import NODE, ChangeKind, ProviderChange, change_of
+from hanoi.providers.http_binding import exchange
 from hanoi.providers.limits import DEFAULT_LIMITS, ProviderLimits
 from hanoi.providers.model import (
     PROVIDER_ID,
@@ -47,6 +54,7 @@ from hanoi.providers.model import (
 )
 from hanoi.providers.ports import ProviderStore, RefusalLog
 from hanoi.providers.transport import provider_client
+from hanoi.wire import thaw
 
 log = logging.getLogger("hanoi.providers")
 
@@ -73,9 +81,15 @@ class ProviderService:
         clock: Clock,
         limits: ProviderLimits = DEFAULT_LIMITS,
         connect: Callable[[Provider], httpx.Client] = provider_client,
+        sender: Endpoint | None = None,
+        signing_key: Ed25519PrivateKey | None = None,
     ) -> None:
         """``connect`` opens a provider's HI-1 client (:func:`provider_client`; tests route
-        it to a simulated provider in the same process)."""
+        it to a simulated provider in the same process). ``sender`` (the node's HI-1
+        ``EndpointID``) and ``signing_key`` (the node's signing key) sign the messages the
+        directory sends itself (``GETCSPCONFIG``); without them nothing is fetched."""
+        self._sender = sender
+        self._key = signing_key
         self._store = store
         self._refusals = refusals
         self._clock = clock
@@ -242,6 +256,48 @@ class ProviderService:
             raise NotFound(f"no provider {provider_id[:64]!r}")
         self._logged(change)
         return stored
+
+    def fetch_csp_config(self, user: User, provider_id: str) -> Provider:
+        """Ask the provider for its configuration (one signed ``GETCSPCONFIG`` over its
+        mutual-TLS client) and keep the answer (:meth:`record_csp_config`, with a history
+        entry naming ``user``). Administrators only. Nothing is kept when the provider cannot
+        be talked to (``ProviderConnectionError``), answers garbage
+        (``ProviderAnswerInvalid``) or an ``ErrorInformation`` (``ProviderRefused``);
+        ``ProviderDisabled`` for a disabled entry."""
+        self._require(user, Action.MANAGE_PROVIDERS, "manage the provider directory")
+        provider = self._found(provider_id)
+        if self._sender is None or self._key is None:
+            raise RuleViolation(
+                "the node has no HI-1 endpoint identifier or signing key: it cannot send a "
+                "provider a request (its State needs an ISO 3166-1 alpha-2 code)"
+            )
+        receiver = Endpoint(provider.hi1.country_code, provider.hi1.unique_identifier)
+        query = build_config_request(
+            sender=self._sender, receiver=receiver, timestamp=self._clock.now()
+        )
+        signed = sign_message(query.message, self._key)
+        validate_message(signed)
+        with self.open_client(provider.id) as client:
+            answer = exchange(
+                client, signed, transaction_id=query.transaction_id, provider_id=provider.id
+            )
+        who = f"the provider {provider.id!r}"
+        if answer.error is not None:
+            raise ProviderRefused(
+                f"{who} refused GETCSPCONFIG: error {answer.error.code}: "
+                f"{answer.error.description[:200]}"
+            )
+        if len(answer.results) != 1:
+            raise ProviderAnswerInvalid(f"{who} did not answer GETCSPCONFIG with one action")
+        [result] = answer.results
+        if result.error is not None:
+            raise ProviderRefused(
+                f"{who} refused GETCSPCONFIG: error {result.error.code}: "
+                f"{result.error.description[:200]}"
+            )
+        if result.verb != "GETCSPCONFIG" or result.config is None:
+            raise ProviderAnswerInvalid(f"{who} answered GETCSPCONFIG without a configuration")
+        return self.record_csp_config(provider.id, thaw(result.config), by=user)
 
     def open_client(self, provider_id: str) -> httpx.Client:
         """An HI-1 client of an enabled provider (mutual TLS, timeouts, no redirects; see

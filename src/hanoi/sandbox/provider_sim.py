@@ -18,6 +18,9 @@ For training and tests, the provider side of the "UN" profile's HTTP binding
   each with its SHA-256 checksum and length; or, with ``data_dir``, one delivery per file of
   that folder. ``GET`` of a delivery gives its ``DeliveryObject``; ``LIST`` of ``Delivery``,
   ``LDTask`` or ``LPTask`` lists them. An unknown identifier gets an ``ErrorInformation``.
+- ``GETCSPCONFIG`` gives the simulator's configuration, laid out as ETSI's
+  ``response_ee_config.json``: the ETSI request types it discloses and preserves
+  (:data:`CONFIG_REQUEST_TYPES`) for the identifier formats it takes (:data:`CONFIG_FORMATS`).
 - ``corrupt_checksums`` (for training on error handling) declares checksums that do not
   match the data.
 
@@ -65,6 +68,13 @@ E_UNSIGNED = 1004
 E_UNKNOWN_OBJECT = 2001
 E_UNSUPPORTED = 2002
 E_REJECTED = 3000
+
+
+CONFIG_REQUEST_TYPES = ("SubscriberData", "TrafficData", "StoredContentData")
+"""The ETSI ``RequestType`` values the simulator's ``GETCSPCONFIG`` says it serves."""
+CONFIG_FORMATS = ("EmailAddress", "InternationalE164")
+"""The ETSI target formats its ``GETCSPCONFIG`` says it takes."""
+CONFIG_CHANGED = "2026-01-01T00:00:00Z"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,7 +188,42 @@ class ProviderSimulator:
         if verb == "LIST":
             wanted = body.get("ObjectType", {}).get("common:Value")
             return {"ActionIdentifier": number, "LISTResponse": self._list(wanted, owner)}
+        if verb == "GETCSPCONFIG":
+            return {"ActionIdentifier": number, "GETCSPCONFIGResponse": self._config()}
         return _action_error(number, E_UNSUPPORTED, f"{verb} is not supported by the simulator")
+
+    def _config(self) -> dict[str, Any]:
+        """The simulator's configuration, laid out as ETSI's ``response_ee_config.json``:
+        the ETSI request types it discloses and preserves, for the identifier formats it
+        serves (:data:`CONFIG_FORMATS`)."""
+        types = {
+            "common:DictionaryEntry": [
+                dictionary_entry("ETSI", "RequestType", value) for value in CONFIG_REQUEST_TYPES
+            ]
+        }
+        return {
+            "LastChanged": CONFIG_CHANGED,
+            "TargetingConfigurations": {
+                "config:TargetingConfiguration": [
+                    {
+                        "config:FormatName": name,
+                        "config:FormatOwner": "ETSI",
+                        "config:Guidance": (
+                            f"{self.settings.name} discloses and preserves the data of an "
+                            f"account named by its {name} (a simulator: test data only)"
+                        ),
+                        "config:AssociatedLIServiceTypes": {},
+                        "config:AssociatedLDRequestTypes": types,
+                        "config:AssociatedLDRequestSubtypes": {},
+                        "config:AssociatedLPRequestTypes": types,
+                        "config:AssociatedLPRequestSubtypes": {},
+                    }
+                    for name in CONFIG_FORMATS
+                ]
+            },
+            "SupportedLIWorkflowEndpoints": {},
+            "SupportedLPWorkflowEndpoints": {},
+        }
 
     def _create(self, obj: Mapping[str, Any], owner: Endpoint) -> dict[str, Any]:
         object_id = obj["ObjectIdentifier"]
@@ -343,6 +388,7 @@ class ProviderSimulator:
             "@xmlns:common": "http://uri.etsi.org/03120/common/2016/02/Common",
             "@xmlns:task": "http://uri.etsi.org/03120/common/2020/09/Task",
             "@xmlns:delivery": NS_DELIVERY,
+            "@xmlns:config": "http://uri.etsi.org/03120/common/2024/06/Config",
             "Header": header_json(
                 sender=self.settings.endpoint,
                 receiver=sender or Endpoint("ZZ", "unknown"),
