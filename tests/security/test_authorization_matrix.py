@@ -217,6 +217,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/api/v1/providers/{provider_id}/disable"): Route(role(Action.MANAGE_PROVIDERS)),
     ("POST", "/api/v1/providers/{provider_id}/enable"): Route(role(Action.MANAGE_PROVIDERS)),
+    ("POST", "/api/v1/providers/{provider_id}/csp-config"): Route(
+        role(Action.MANAGE_PROVIDERS), upstream="provider-unreachable"
+    ),
     ("GET", "/api/v1/providers/{provider_id}/changes"): Route(
         any_of(Action.MANAGE_PROVIDERS, Action.AUDIT)
     ),

@@ -1,5 +1,6 @@
 """The provider directory over the API: list, show, add, change, disable and enable the
-domestic service providers this node orders over HI-1, and read an entry's history. Thin:
+domestic service providers this node orders over HI-1, fetch a provider's CSP configuration
+(``GETCSPCONFIG``), and read an entry's history. Thin:
 the rules and the access checks are :mod:`hanoi.providers`'; what is shown of an entry is
 :mod:`hanoi.providers.codec`'s (never the private key).
 
@@ -233,6 +234,21 @@ def disable_provider(provider_id: ProviderId, request: Request, user: CurrentUse
 def enable_provider(provider_id: ProviderId, request: Request, user: CurrentUser) -> ProviderOut:
     service = service_of(request)
     return _out(service, service.enable(user, provider_id))
+
+
+@router.post(
+    "/{provider_id}/csp-config",
+    summary="Fetch a service provider's CSP configuration over HI-1 (administrators)",
+    response_model=ProviderOut,
+)
+def fetch_provider_config(
+    provider_id: ProviderId, request: Request, user: CurrentUser
+) -> ProviderOut:
+    """Send the provider one signed ``GETCSPCONFIG`` and keep its answer (with a history
+    entry). 502 problem+json if the provider cannot be reached, answers garbage or refuses;
+    nothing is kept then."""
+    service = service_of(request)
+    return _out(service, service.fetch_csp_config(user, provider_id))
 
 
 @router.get(
