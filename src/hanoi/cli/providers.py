@@ -250,3 +250,12 @@ def enable(provider_id: IdArgument, directory: DirOption, user: UserOption) -> N
     """Order a disabled provider again (administrators)."""
     with user_session(directory, user) as (node, actor):
         _print(node.providers, node.providers.enable(actor, provider_id))
+
+
+@app.command("fetch-config")
+def fetch_config(provider_id: IdArgument, directory: DirOption, user: UserOption) -> None:
+    """Ask a provider for its CSP configuration over HI-1 (one signed GETCSPCONFIG;
+    administrators) and keep its answer: the entry prints with it. Nothing is kept when the
+    provider cannot be reached, answers garbage or refuses (exit 8)."""
+    with user_session(directory, user) as (node, actor):
+        _print(node.providers, node.providers.fetch_csp_config(actor, provider_id))
