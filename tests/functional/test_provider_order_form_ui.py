@@ -71,6 +71,10 @@ def test_an_officer_on_the_case_orders_and_sees_the_order(run: Execution) -> Non
         assert FORM in page.text
         assert "InternationalE164" in page.text  # the formats, in the hint
         assert "Disclosure" in page.text  # the kind of order, implied by the request
+        french = client.get(f"/ui/requests/{x.request_id}", headers={"Accept-Language": "fr"})
+        assert "Adresser un ordre à un fournisseur de services" in french.text
+        arabic = client.get(f"/ui/requests/{x.request_id}", headers={"Accept-Language": "ar"})
+        assert "توجيه أمر إلى مقدّم خدمة" in arabic.text
         answer = post(client, x, fields())
         assert answer.status_code == 303, answer.text
         assert answer.headers["location"].startswith(f"/ui/requests/{x.request_id}#provider-order-")
