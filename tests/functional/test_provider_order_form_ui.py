@@ -69,7 +69,7 @@ def test_an_officer_on_the_case_orders_and_sees_the_order(run: Execution) -> Non
     with signed_in(x.vnm, "hoa", enter=False) as client:
         page = client.get(f"/ui/requests/{x.request_id}")
         assert FORM in page.text
-        assert "InternationalE164" in page.text  # the formats, in the hint
+        assert '<span dir="ltr">EmailAddress, InternationalE164' in page.text  # the hint
         assert "Disclosure" in page.text  # the kind of order, implied by the request
         french = client.get(f"/ui/requests/{x.request_id}", headers={"Accept-Language": "fr"})
         assert "Adresser un ordre à un fournisseur de services" in french.text
@@ -95,6 +95,9 @@ def test_a_missing_field_is_shown_beside_it_with_the_values_kept(run: Execution)
         assert 'id="field-legal_basis-error"' in answer.text
         assert 'id="field-identifiers-error"' in answer.text
         assert "VNM-PO-2026-42" in answer.text  # kept
+        unknown_type = post(client, x, fields(request_type="Everything"))
+        assert unknown_type.status_code == 422
+        assert 'id="field-request_type-error"' in unknown_type.text
         missing_file = post(client, x, fields(), document=b"")
         assert missing_file.status_code == 422
         assert 'id="field-order_document-error"' in missing_file.text
