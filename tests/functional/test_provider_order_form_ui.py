@@ -150,3 +150,16 @@ def test_a_provider_that_cannot_be_reached_is_a_sentence_not_a_500(run: Executio
         assert answer.status_code == 502
         assert "could not be reached" in answer.text
         assert "VNM-PO-2026-42" in answer.text
+
+
+def test_no_form_on_the_requesting_side(run: Execution) -> None:
+    x = run
+    x.egy.accounts.add_user(name="rania", role=Role.OFFICER, password=PASSWORD)
+    x.egy.cooperation.assign(x.egy.accounts.named("amira"), x.request_id, "rania")
+    with signed_in(x.egy, "rania", enter=False) as client:
+        page = client.get(f"/ui/requests/{x.request_id}")
+        assert page.status_code == 200
+        assert FORM not in page.text
+        refused = post(client, x, fields())
+        assert refused.status_code == 404  # the service's refusal, as the UI shows it
+    assert x.vnm.provider_orders.orders(x.officer, x.request_id) == []

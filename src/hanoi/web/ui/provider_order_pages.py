@@ -195,14 +195,14 @@ def _page(
 async def order_provider(
     request_id: str, request: Request, user: UiUser, ui: Site
 ) -> HTMLResponse | RedirectResponse:
-    require_action(user, Action.ORDER_PROVIDERS)
-    view = ui.node.cooperation.show(user, request_id[:MAX_ID])  # 404 first for a stranger
-    fmt = LocaleFormat(request_language(request))
-    form = order_form(ui.node, user, view, fmt)
-    if form is None:
-        raise PermissionDenied("providers are not ordered for this request now")
-    data = await request.form()
+    data = await request.form()  # parsed already by the CSRF guard; closed whatever happens
     try:
+        require_action(user, Action.ORDER_PROVIDERS)
+        view = ui.node.cooperation.show(user, request_id[:MAX_ID])  # 404 first for a stranger
+        fmt = LocaleFormat(request_language(request))
+        form = order_form(ui.node, user, view, fmt)
+        if form is None:
+            raise PermissionDenied("providers are not ordered for this request now")
         return await _order(request, ui, user, view, form, fmt, data)
     finally:
         await data.close()  # the uploaded order's spooled file
