@@ -134,6 +134,7 @@ def test_a_provider_that_refuses_shows_its_reason(rejecting: Execution) -> None:
         assert answer.status_code == 303, answer.text
         shown = client.get(f"/ui/requests/{x.request_id}")
         assert "no such account" in shown.text
+        assert "vnm-sim did not accept the order" in shown.text
         assert "Rejected by the provider" in shown.text or "Error at the provider" in shown.text
 
 

@@ -49,6 +49,8 @@ from hanoi.web.ui.provider_orders_panel import (
     ORDER_STATUS_LABELS,
     PROVIDER_MISSING,
     REFERENCE_MISSING,
+    REFUSALS,
+    REFUSED,
     REQUEST_TYPE_BAD,
     SENT,
     UNREACHABLE,
@@ -251,12 +253,12 @@ async def _order(
         except HanoiError as exc:
             problem = _refusal(exc, errors)
         else:
-            flash(
-                request,
-                SENT,
-                labels={"status": ORDER_STATUS_LABELS[issued.status]},
-                provider=issued.provider_id,
-            )
+            labels = {"status": ORDER_STATUS_LABELS[issued.status]}
+            if issued.status in REFUSALS:
+                reason = issued.error or "-"
+                flash(request, REFUSED, labels=labels, provider=issued.provider_id, reason=reason)
+            else:
+                flash(request, SENT, labels=labels, provider=issued.provider_id)
             return see_other(f"{request_url(req.id)}#provider-order-{issued.id}")
     status = 413 if errors.get(FILE_FIELD) == FILE_TOO_LARGE else 422
     if errors.get("form") == UNREACHABLE:

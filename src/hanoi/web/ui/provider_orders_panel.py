@@ -88,6 +88,9 @@ UNREACHABLE = N_(
     "kept as not delivered: order again later."
 )
 SENT = N_("Order sent to %(provider)s: %(status)s.")
+REFUSED = N_("%(provider)s did not accept the order (%(status)s): %(reason)s")
+REFUSALS = frozenset({OrderStatus.REJECTED, OrderStatus.ERROR, OrderStatus.INVALID})
+"""What a provider answers an order it does not take; said in the flash, with its reason."""
 
 
 @dataclass(frozen=True, slots=True)
