@@ -85,6 +85,7 @@ from hanoi.providers.orders import (
     answered,
     delivered_event,
     order_event,
+    order_kind,
     order_spec,
     short,
     status_of,
@@ -204,6 +205,19 @@ class ProviderOrders:
             step = "status" if status is not issued.status else "provider-error"
             self._save(issued, after, step=step, officer=user.name, article=article)
         return self._current(issued.id)
+
+    def orderable(self, user: User, request_id: str) -> OrderKind | None:
+        """The kind of order ``user`` may issue for the request now, by the rules
+        :meth:`issue` applies (case, role, side, status, kind, the node's HI-1 sender); None
+        when an order would be refused for the request or the node. A user off the case
+        gets :meth:`issue`'s refusal (``NotFound``, ``PermissionDenied``)."""
+        request = self._cases.check_case(user, request_id, Action.ORDER_PROVIDERS, WHAT)
+        try:
+            self._check_executing(request)
+            self._sender_endpoint()
+            return order_kind(request.kind)
+        except OrderNotAllowed:
+            return None
 
     def orders(self, user: User, request_id: str) -> list[ProviderOrder]:
         """The request's provider orders, oldest first."""

@@ -23,6 +23,7 @@ from hanoi.web.ui.evidence_pages import router as evidence_router
 from hanoi.web.ui.home_page import router as home_router
 from hanoi.web.ui.letter_pages import router as letter_router
 from hanoi.web.ui.package_pages import router as package_router
+from hanoi.web.ui.provider_order_pages import router as provider_order_router
 from hanoi.web.ui.provider_pages import router as provider_router
 from hanoi.web.ui.registration_pages import router as registration_router
 from hanoi.web.ui.report_pages import router as report_router
@@ -57,6 +58,7 @@ def install_ui(app: FastAPI, node: Node) -> None:
         alerts_router,
         statistics_router,
         provider_router,
+        provider_order_router,
     ):
         app.include_router(pages)
     app.mount(STATIC, StaticFiles(directory=STATIC_DIR), name="ui-static")

@@ -404,6 +404,7 @@ def _request_page(
     values: Mapping[str, Any] | None = None,
     documents: Mapping[str, Any] | None = None,
     letter: Mapping[str, Any] | None = None,
+    provider_orders: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     fmt = _fmt(request)
     service = ui.node.cooperation
@@ -543,7 +544,7 @@ def _request_page(
         **evidence,
         **documents,
         **(letter or letter_section(request, ui, user, view)),
-        **provider_orders_section(ui.node, user, view, fmt),
+        **(provider_orders or provider_orders_section(ui.node, user, view, fmt)),
     )
     return _with_uploads(response, documents)
 
@@ -556,10 +557,21 @@ def request_page(
     *,
     documents: Mapping[str, Any] | None = None,
     letter: Mapping[str, Any] | None = None,
+    provider_orders: Mapping[str, Any] | None = None,
     status: int,
 ) -> HTMLResponse:
-    """The request's page with ``documents`` or ``letter`` (a form's values and errors)."""
-    return _request_page(request, ui, user, view, status=status, documents=documents, letter=letter)
+    """The request's page with ``documents``, ``letter`` or ``provider_orders`` (a form's
+    values and errors)."""
+    return _request_page(
+        request,
+        ui,
+        user,
+        view,
+        status=status,
+        documents=documents,
+        letter=letter,
+        provider_orders=provider_orders,
+    )
 
 
 @router.get("/requests/{request_id}")

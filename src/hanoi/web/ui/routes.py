@@ -56,7 +56,11 @@ async def csrf_guard(request: Request) -> None:
     """Every POST under /ui must carry this session's CSRF token."""
     if request.method == "POST":
         form = await request.form()
-        check_csrf(request.session, form.get(CSRF_FIELD))
+        try:
+            check_csrf(request.session, form.get(CSRF_FIELD))
+        except Exception:
+            await form.close()  # a multipart form's files (the provider order form's)
+            raise
 
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(csrf_guard)])
