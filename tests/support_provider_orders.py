@@ -7,7 +7,10 @@ errors apply as over the network."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 import httpx
 from starlette.testclient import TestClient
 
+from conftest import HANOI, free_port
 from hanoi.accounts.model import Role, User
 from hanoi.clock import FixedClock
 from hanoi.convention import default_catalogue
@@ -146,3 +150,33 @@ def executing(
         finally:
             egy.close()
             vnm.close()
+
+
+@contextmanager
+def simulator(*options: str) -> Iterator[str]:
+    """``hanoi provider-sim`` on a free loopback port; its HI-1 endpoint."""
+    port = free_port()
+    process = subprocess.Popen(
+        [HANOI, "provider-sim", "--port", str(port), "--state", "VNM", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}/hi1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.post(endpoint, content=b"{}", timeout=2).status_code == 400:
+                    break
+            except httpx.TransportError:
+                assert process.poll() is None, "hanoi provider-sim ended"
+            assert time.monotonic() < deadline, "hanoi provider-sim did not start"
+            time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

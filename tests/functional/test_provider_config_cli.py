@@ -5,49 +5,14 @@ officer is refused, and nothing is kept."""
 from __future__ import annotations
 
 import json
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from conftest import HANOI, free_port, run_hanoi
+from conftest import run_hanoi
 from hanoi.accounts.model import Role
 from hanoi.providers.model import ProviderFields
 from hanoi.sandbox.provider_sim import CONFIG_FORMATS
 from support_nodes import init_folder, open_at
-
-
-@contextmanager
-def simulator() -> Iterator[str]:
-    """``hanoi provider-sim`` on a free loopback port; its HI-1 endpoint."""
-    port = free_port()
-    process = subprocess.Popen(
-        [HANOI, "provider-sim", "--port", str(port), "--state", "VNM"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}/hi1"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.post(endpoint, content=b"{}", timeout=2).status_code == 400:
-                    break
-            except httpx.TransportError:
-                assert process.poll() is None, "hanoi provider-sim ended"
-            assert time.monotonic() < deadline, "hanoi provider-sim did not start"
-            time.sleep(0.1)
-        yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from support_provider_orders import simulator
 
 
 def test_an_administrator_fetches_the_configuration(tmp_path: Path) -> None:

@@ -5,17 +5,12 @@ become evidence of the request; a simulator told to reject shows its reason."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from conftest import HANOI, free_port, run_hanoi, serving
+from conftest import run_hanoi, serving
 from hanoi.accounts.model import Role
 from hanoi.convention import default_catalogue
 from hanoi.cooperation.offline import LetterScan, Registration
@@ -23,37 +18,8 @@ from hanoi.cooperation.routes import ChannelRecord, Route
 from hanoi.cooperation.service import StepInput
 from hanoi.providers.model import ProviderFields
 from support_nodes import init_folder, open_at
+from support_provider_orders import simulator
 from unit.cooperation.builders import complete_contents
-
-
-@contextmanager
-def simulator(*options: str) -> Iterator[str]:
-    """``hanoi provider-sim`` on a free loopback port; its HI-1 endpoint."""
-    port = free_port()
-    process = subprocess.Popen(
-        [HANOI, "provider-sim", "--port", str(port), "--state", "VNM", *options],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}/hi1"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.post(endpoint, content=b"{}", timeout=2).status_code == 400:
-                    break
-            except httpx.TransportError:
-                assert process.poll() is None, "hanoi provider-sim ended"
-            assert time.monotonic() < deadline, "hanoi provider-sim did not start"
-            time.sleep(0.1)
-        yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def executing_node(folder: Path, endpoint: str) -> str:
