@@ -50,6 +50,7 @@ def test_an_officer_orders_polls_and_reads_the_deliveries(run: Execution) -> Non
         order = created.json()
         assert (order["status"], order["kind"], order["open"]) == ("awaiting", "disclosure", True)
         assert order["deliveries"] == []
+        assert order["notifications"] == []
 
         assert [o["id"] for o in client.get(base, headers=officer).json()] == [order["id"]]
         assert client.get(base, headers=outsider).status_code == 404
@@ -63,6 +64,13 @@ def test_an_officer_orders_polls_and_reads_the_deliveries(run: Execution) -> Non
         assert [d["outcome"] for d in shown["deliveries"]] == ["ingested", "ingested"]
         items = {i.id for i in x.vnm.evidence.for_request(x.officer, x.request_id)}
         assert {d["evidence_item_id"] for d in shown["deliveries"]} == items
+        (note,) = shown["notifications"]
+        assert note["type"] == {"owner": "ETSI", "name": "NotificationType", "value": "General"}
+        assert note["details"] == "The data are disclosed in 2 deliveries."
+        assert note["statuses"] == [
+            {"object_id": order["task_id"], "status": "Disclosed", "details": None}
+        ]
+        assert client.get(f"{base}/{order['id']}", headers=officer).json() == shown
 
 
 def test_problems_name_what_is_wrong(run: Execution) -> None:

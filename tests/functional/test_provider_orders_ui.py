@@ -38,6 +38,11 @@ def order(provider_id: str = "vnm-sim") -> OrderInput:
 def test_the_case_team_sees_orders_and_their_deliveries(run: Execution) -> None:
     x = run
     made = x.vnm.provider_orders.issue(x.officer, x.request_id, order())
+    x.simulator.raise_notification(
+        made.task_id,
+        "The account is held by a diplomatic mission.",
+        notification_type=("UN", "RefusalGround", "essential-interests"),
+    )
     x.later()
     x.vnm.provider_orders.poll(x.officer, x.request_id, made.id)
     x.vnm.accounts.add_user(name="hoa", role=Role.OFFICER, password=PASSWORD)
@@ -50,6 +55,13 @@ def test_the_case_team_sees_orders_and_their_deliveries(run: Execution) -> None:
         assert "VNM-PO-2026-19" in page.text
         assert "Disclosed" in page.text
         assert "2 taken as evidence, 0 refused" in page.text
+        # The provider's notifications: its ground under the Convention by its label,
+        # its words as written, and ETSI's General notification of the disclosure.
+        notes = page.text.split('class="provider-notifications"', 1)[1].split("</ul>", 1)[0]
+        assert "The account is held by a diplomatic mission." in notes
+        assert "The data are disclosed in 2 deliveries." in notes
+        assert "<strong>" in notes
+        assert "General" not in notes
         french = client.get(f"/ui/requests/{x.request_id}", headers={"Accept-Language": "fr"})
         assert "Ordres aux fournisseurs de services" in french.text
         assert "Communiqué" in french.text

@@ -109,6 +109,12 @@ def test_an_order_through_real_processes_ends_as_evidence(tmp_path: Path) -> Non
         }
         assert {i.id for i in items} == {d["evidence_item_id"] for d in current["deliveries"]}
         assert all(i.acquisition.source == "Simulated provider" for i in items)
+        (note,) = current["notifications"]
+        assert note["details"] == "The data are disclosed in 2 deliveries."
+        plain = run_hanoi(
+            "requests", "provider-orders", request_id, "--dir", str(folder), "--user", "lan"
+        )
+        assert f"  notification {note['object_id']}\tGeneral\t{note['details']}" in plain.stdout
 
 
 def test_a_rejecting_simulator_gives_its_reason(tmp_path: Path) -> None:

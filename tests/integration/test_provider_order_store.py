@@ -22,6 +22,7 @@ from hanoi.providers.orders import (
     OrderStatus,
     ProviderOrder,
     ReceivedDelivery,
+    ReceivedNotification,
     order_event,
 )
 from hanoi.storage.custody_repo import CustodyRepository
@@ -129,3 +130,25 @@ def test_a_delivery_is_recorded_once(store: OrderStore) -> None:
     assert store.deliveries(order.id) == [delivery, refused]
     assert store.known_deliveries(["d1", "d2", "d3"]) == {"d1", "d2"}
     assert store.known_deliveries([]) == set()
+
+
+def test_a_notification_is_recorded_once_with_what_it_says(store: OrderStore) -> None:
+    order = an_order()
+    store.add(order, [])
+    first = ReceivedNotification(
+        order_id=order.id, object_id="n1", received_at=T0 + timedelta(minutes=1),
+        type=("UN", "RefusalGround", "essential-interests"), details="رسالة · 通知",
+        provider_time="2026-12-07T09:01:00Z",
+        statuses=((order.task_id, "Rejected", "closed"), (order.document_id, "Valid", None)),
+    )  # fmt: skip
+    bare = ReceivedNotification(
+        order_id=order.id, object_id="n0", received_at=T0, type=None, details=None,
+        provider_time=None,
+    )  # fmt: skip
+    assert store.add_notification(first, events(order, "notification"))  # type: ignore[arg-type]
+    assert not store.add_notification(replace(first, details="again"), [])
+    assert store.add_notification(bare, [])
+    assert store.notifications(order.id) == [bare, first]
+    assert store.notifications("f" * 32) == []
+    assert store.known_notifications(["n1", "n0", "n9"]) == {"n0", "n1"}
+    assert store.known_notifications([]) == set()

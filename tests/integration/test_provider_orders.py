@@ -127,14 +127,26 @@ def test_a_disclosure_order_ends_as_evidence_with_its_acquisition(run: Execution
         assert a.article.startswith("Art.")
     assert {i.acquisition.media_type for i in items} == {"application/json", "text/csv"}
 
+    # The provider's notification of the disclosure is kept with the order.
+    (note,) = view.notifications
+    assert note.type == ("ETSI", "NotificationType", "General")
+    assert note.details == "The data are disclosed in 2 deliveries."
+    assert note.statuses == ((order.task_id, "Disclosed", None),)
+    assert note.received_at == x.clock.now()
+
     # Polled again: nothing new, nothing twice.
     x.later(60)
-    x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    again = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
     assert len(x.vnm.evidence.for_request(x.officer, x.request_id)) == 2
+    assert again.notifications == view.notifications
 
     found = events(x)
     steps = [(e["step"], e["status"]) for e in found if e["action"] is CustodyAction.PROVIDER_ORDER]
-    assert steps == [("issued", "awaiting"), ("status", "disclosed")]
+    assert steps == [("issued", "awaiting"), ("status", "disclosed"), ("notification", "disclosed")]
+    noted = next(e for e in found if e.get("step") == "notification")
+    assert noted["notification"] == note.object_id
+    assert noted["notification_type"] == "ETSI/NotificationType/General"
+    assert noted["details"] == note.details
     issued = next(e for e in found if e.get("step") == "issued")
     assert issued["order_sha256"] == hashlib.sha256(ORDER_PDF).hexdigest()
     collected = [
@@ -228,6 +240,12 @@ def test_a_preservation_order_is_preserved(engine_name: str, tmp_path: Path) -> 
         assert view.order.status is OrderStatus.PRESERVED
         assert not view.order.open
         assert view.deliveries == ()
+        # The last poll of an order (preserved: no longer open) still takes the
+        # provider's notification, which came with the change.
+        (note,) = view.notifications
+        assert note.statuses == ((order.task_id, "Preserved", None),)
+        assert note.details is not None
+        assert note.details.startswith("The data are preserved")
 
 
 def test_only_the_case_team_orders_and_sees_orders(run: Execution) -> None:
@@ -443,3 +461,72 @@ def test_a_provider_that_accepts_and_never_answers_times_out(run: Execution) -> 
     assert time.monotonic() - started < 10
     (failed,) = x.vnm.provider_orders.orders(x.officer, x.request_id)
     assert failed.status is OrderStatus.FAILED
+
+
+def test_a_providers_notification_is_kept_once_with_its_reason(run: Execution) -> None:
+    x = run
+    order = x.vnm.provider_orders.issue(x.officer, x.request_id, order_input())
+    ground = ("UN", "RefusalGround", "essential-interests")
+    long_details = "The account holder is a protected person. " * 80
+    first = x.simulator.raise_notification(order.task_id, long_details, notification_type=ground)
+    elsewhere = x.simulator.raise_notification(
+        order.task_id, "About something else", associated="0b6b8e0e-0000-4000-8000-0000000000aa"
+    )
+    view = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    (note,) = view.notifications
+    assert note.object_id == first
+    assert note.type == ground
+    assert note.details is not None
+    assert len(note.details) == 2000
+    assert note.details.startswith("The account holder is a protected person.")
+    assert note.statuses == ()
+    assert elsewhere not in {n.object_id for n in view.notifications}, "not about this order"
+    assert view.order.status is OrderStatus.AWAITING, "a notification does not change status"
+
+    x.later(10)
+    again = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    assert again.notifications == view.notifications
+    noted = [e for e in events(x) if e.get("step") == "notification"]
+    assert len(noted) == 1
+    assert noted[0]["notification_type"] == "UN/RefusalGround/essential-interests"
+    assert len(str(noted[0]["details"])) == 200
+
+
+def test_many_notifications_are_taken_over_several_polls(run: Execution) -> None:
+    x = run
+    order = x.vnm.provider_orders.issue(x.officer, x.request_id, order_input())
+    raised = [x.simulator.raise_notification(order.task_id, f"note {n}") for n in range(25)]
+    view = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    assert [n.object_id for n in view.notifications] == sorted(raised[:20])
+    view = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    assert {n.object_id for n in view.notifications} == set(raised)
+
+
+def test_a_notification_answer_that_is_garbage_is_a_provider_error(run: Execution) -> None:
+    x = run
+    order = x.vnm.provider_orders.issue(x.officer, x.request_id, order_input())
+    x.simulator.raise_notification(order.task_id, "Look")
+    routed = x.transport.app
+
+    def garbage_for_notifications(request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        if b'"LIST"' not in body:  # the GET of the new notifications
+            return httpx.Response(200, content=b'{"Header": 1}')
+        x.transport.handler = None
+        answer = routed.post(str(request.url), content=body)
+        x.transport.handler = garbage_for_notifications
+        return httpx.Response(answer.status_code, content=answer.content)
+
+    x.transport.handler = garbage_for_notifications
+    with pytest.raises(ProviderAnswerInvalid):
+        x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    x.transport.handler = None
+    view = x.vnm.provider_orders.show(x.officer, x.request_id, order.id)
+    assert view.notifications == ()
+    assert view.order.error is not None
+    assert [e["step"] for e in events(x) if e["action"] is CustodyAction.PROVIDER_ORDER] == [
+        "issued",
+        "provider-error",
+    ]
+    view = x.vnm.provider_orders.poll(x.officer, x.request_id, order.id)
+    assert len(view.notifications) == 1, "taken at the next poll that works"

@@ -43,12 +43,10 @@ def _time(value: str | None, option: str) -> datetime | None:
 
 
 def _print(view: OrderView, *, as_json: bool) -> None:
-    from hanoi.providers.order_codec import delivery_json, order_json
+    from hanoi.providers.order_codec import view_json
 
     if as_json:
-        print_json(
-            {**order_json(view.order), "deliveries": [delivery_json(d) for d in view.deliveries]}
-        )
+        print_json(view_json(view))
         return
     order = view.order
     print(f"{order.id}\t{order.provider_id}\t{order.kind.value}\t{order.status.value}")
@@ -57,6 +55,9 @@ def _print(view: OrderView, *, as_json: bool) -> None:
     for delivery in view.deliveries:
         what = delivery.evidence_item_id or delivery.problem or "-"
         print(f"  delivery {delivery.object_id}\t{delivery.outcome.value}\t{what}")
+    for note in view.notifications:
+        kind = note.type[2] if note.type else "-"
+        print(f"  notification {note.object_id}\t{kind}\t{note.details or '-'}")
 
 
 def order_provider(
@@ -112,19 +113,14 @@ def provider_orders(
     user: UserOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """The request's orders to service providers, with their deliveries."""
+    """The request's orders to service providers, with their deliveries and notifications."""
     with user_session(directory, user) as (node, actor):
         found = node.provider_orders.orders(actor, request_id)
         views = [node.provider_orders.show(actor, request_id, o.id) for o in found]
     if as_json:
-        from hanoi.providers.order_codec import delivery_json, order_json
+        from hanoi.providers.order_codec import view_json
 
-        print_json(
-            [
-                {**order_json(v.order), "deliveries": [delivery_json(d) for d in v.deliveries]}
-                for v in views
-            ]
-        )
+        print_json([view_json(v) for v in views])
         return
     if not views:
         print("No provider orders.")

@@ -1,11 +1,15 @@
-"""One way an order to a provider, and its deliveries, are shown (API and CLI, as JSON)."""
+"""One way an order to a provider, its deliveries and notifications are shown (API and CLI,
+as JSON)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hanoi.providers.orders import ProviderOrder, ReceivedDelivery
+from hanoi.providers.orders import ProviderOrder, ReceivedDelivery, ReceivedNotification
 from hanoi.wire import format_time
+
+if TYPE_CHECKING:
+    from hanoi.providers.ordering import OrderView
 
 
 def order_json(order: ProviderOrder) -> dict[str, Any]:
@@ -43,4 +47,28 @@ def delivery_json(delivery: ReceivedDelivery) -> dict[str, Any]:
         "size": delivery.size,
         "evidence_item_id": delivery.evidence_item_id,
         "problem": delivery.problem,
+    }
+
+
+def notification_json(notification: ReceivedNotification) -> dict[str, Any]:
+    kind = notification.type
+    return {
+        "object_id": notification.object_id,
+        "received_at": format_time(notification.received_at),
+        "type": {"owner": kind[0], "name": kind[1], "value": kind[2]} if kind else None,
+        "details": notification.details,
+        "provider_time": notification.provider_time,
+        "statuses": [
+            {"object_id": obj, "status": status, "details": details}
+            for obj, status, details in notification.statuses
+        ],
+    }
+
+
+def view_json(view: OrderView) -> dict[str, Any]:
+    """An order with what was received for it."""
+    return {
+        **order_json(view.order),
+        "deliveries": [delivery_json(d) for d in view.deliveries],
+        "notifications": [notification_json(n) for n in view.notifications],
     }

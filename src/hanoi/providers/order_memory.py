@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from hanoi.custody.service import NewEvent
-from hanoi.providers.orders import ProviderOrder, ReceivedDelivery
+from hanoi.providers.orders import ProviderOrder, ReceivedDelivery, ReceivedNotification
 
 
 class MemoryOrderStore:
@@ -17,6 +17,7 @@ class MemoryOrderStore:
         self._lock = threading.Lock()
         self._orders: dict[str, ProviderOrder] = {}
         self._deliveries: dict[tuple[str, str], ReceivedDelivery] = {}
+        self._notifications: dict[tuple[str, str], ReceivedNotification] = {}
         self.custody: list[NewEvent] = []
 
     def add(self, order: ProviderOrder, custody: Sequence[NewEvent]) -> None:
@@ -78,3 +79,24 @@ class MemoryOrderStore:
         wanted = set(object_ids)
         with self._lock:
             return {o for (_, o) in self._deliveries if o in wanted}
+
+    def add_notification(
+        self, notification: ReceivedNotification, custody: Sequence[NewEvent]
+    ) -> bool:
+        key = (notification.order_id, notification.object_id)
+        with self._lock:
+            if key in self._notifications:
+                return False
+            self._notifications[key] = notification
+            self.custody.extend(custody)
+            return True
+
+    def notifications(self, order_id: str) -> list[ReceivedNotification]:
+        with self._lock:
+            found = [n for (o, _), n in self._notifications.items() if o == order_id]
+        return sorted(found, key=lambda n: (n.received_at, n.object_id))
+
+    def known_notifications(self, object_ids: Sequence[str]) -> set[str]:
+        wanted = set(object_ids)
+        with self._lock:
+            return {o for (_, o) in self._notifications if o in wanted}

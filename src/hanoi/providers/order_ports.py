@@ -1,7 +1,8 @@
 """What the ordering of providers needs from the rest of the node: ports.
 
-- :class:`OrderStore`: the orders and the deliveries received, each written with its custody
-  events in one transaction (``storage.provider_orders_repo`` implements it);
+- :class:`OrderStore`: the orders, and the deliveries and notifications received, each
+  written with its custody events in one transaction (``storage.provider_orders_repo``
+  implements it);
 - :class:`OrderCases`: the request and who may act on it (the cooperation service);
 - :class:`DeliveredEvidence`: where a checked delivery becomes an evidence item (the
   evidence service).
@@ -20,7 +21,7 @@ from hanoi.custody.events import CustodyEvent
 from hanoi.custody.service import NewEvent
 from hanoi.evidence.items import Acquisition, EvidenceItem
 from hanoi.evidence.service import Recorded
-from hanoi.providers.orders import ProviderOrder, ReceivedDelivery
+from hanoi.providers.orders import ProviderOrder, ReceivedDelivery, ReceivedNotification
 
 
 class OrderStore(Protocol):
@@ -53,6 +54,21 @@ class OrderStore(Protocol):
     def deliveries(self, order_id: str) -> list[ReceivedDelivery]: ...
 
     def known_deliveries(self, object_ids: Sequence[str]) -> set[str]:
+        """Which of ``object_ids`` are recorded for any order."""
+        ...
+
+    def add_notification(
+        self, notification: ReceivedNotification, custody: Sequence[NewEvent]
+    ) -> bool:
+        """Record a notification with its custody events; False if it (order, object
+        identifier) is recorded already (nothing written)."""
+        ...
+
+    def notifications(self, order_id: str) -> list[ReceivedNotification]:
+        """The order's notifications, in the order they were received."""
+        ...
+
+    def known_notifications(self, object_ids: Sequence[str]) -> set[str]:
         """Which of ``object_ids`` are recorded for any order."""
         ...
 

@@ -18,7 +18,10 @@
 
 **Poll** (:meth:`ProviderOrders.poll`, and :meth:`ProviderOrders.poll_due` for the
 background worker, one order at a time under a lease): GET the task and LIST the
-deliveries; a new task status is stored with a ``status`` event; each delivery the node has
+notifications and deliveries; a new task status is stored with a ``status`` event; each
+notification the node has not recorded is fetched (at most :data:`NOTIFICATIONS_PER_POLL`
+a poll, in one message) and, when it is about the order (its task, authorisation or
+document), recorded with a ``notification`` event; each delivery the node has
 not recorded is fetched (inline, or its URL with the same client), checked against its
 checksums and size (:func:`~hanoi.providers.hi1.check_delivery`) and recorded as an
 evidence item of the request with its acquisition filled in (provider, order, time of
@@ -82,11 +85,14 @@ from hanoi.providers.orders import (
     OrderStatus,
     ProviderOrder,
     ReceivedDelivery,
+    ReceivedNotification,
     answered,
     delivered_event,
+    is_about,
     order_event,
     order_kind,
     order_spec,
+    received_notification,
     short,
     status_of,
 )
@@ -96,12 +102,15 @@ log = logging.getLogger("hanoi.providers.orders")
 
 WHAT = "order service providers"
 NO_SUCH_ORDER = "no such provider order for this request"
+NOTIFICATIONS_PER_POLL = 20
+"""New notifications fetched in one poll (one message of GETs); the rest wait for the next."""
 
 
 @dataclass(frozen=True, slots=True)
 class OrderView:
     order: ProviderOrder
     deliveries: tuple[ReceivedDelivery, ...]
+    notifications: tuple[ReceivedNotification, ...] = ()
 
 
 class ProviderOrders:
@@ -230,7 +239,11 @@ class ProviderOrders:
         order = self._store.get(order_id) if _plausible(order_id) else None
         if order is None or order.request_id != request_id:
             raise NotFound(NO_SUCH_ORDER)
-        return OrderView(order, tuple(self._store.deliveries(order.id)))
+        return OrderView(
+            order,
+            tuple(self._store.deliveries(order.id)),
+            tuple(self._store.notifications(order.id)),
+        )
 
     def poll(self, user: User, request_id: str, order_id: str) -> OrderView:
         """Ask the provider now about one order of the request (see the module)."""
@@ -279,7 +292,9 @@ class ProviderOrders:
         receiver = Endpoint(provider.hi1.country_code, provider.hi1.unique_identifier)
         sender = self._sender_endpoint()
         now = self._clock.now()
-        lists = ["Delivery"] if order.kind is OrderKind.DISCLOSURE else []
+        lists = ["Notification"]
+        if order.kind is OrderKind.DISCLOSURE:
+            lists.append("Delivery")
         query = build_status_request(
             sender=sender,
             receiver=receiver,
@@ -296,7 +311,19 @@ class ProviderOrders:
                     provider_id=provider.id,
                 )
                 order = self._task_answer(order, answer, officer=officer, article=article)
-                fresh = self._new_deliveries(order, answer)
+                news = self._new_objects(answer, "Notification")[:NOTIFICATIONS_PER_POLL]
+                if news:
+                    self._notifications(
+                        client,
+                        provider,
+                        sender,
+                        receiver,
+                        order,
+                        news,
+                        officer=officer,
+                        article=article,
+                    )
+                fresh = self._new_objects(answer, "Delivery")
                 for object_id in fresh:
                     delivery, at = self._get_delivery(client, provider, sender, receiver, object_id)
                     if delivery is not None and belongs_to(delivery, order):
@@ -344,15 +371,65 @@ class ProviderOrders:
             return self._current(order.id)
         return current
 
-    def _new_deliveries(self, order: ProviderOrder, answer: Answer) -> list[str]:
+    def _new_objects(self, answer: Answer, object_type: str) -> list[str]:
+        """The identifiers of ``object_type`` (``Delivery``, ``Notification``) the answer
+        lists and the node has not recorded yet, in the order listed."""
         listed = [
             record.object_id
             for result in answer.results
             for record in result.records
-            if record.object_type.value == "Delivery"
+            if record.object_type.value == object_type
         ]
-        known = self._store.known_deliveries(listed) if listed else set()
+        if not listed:
+            return []
+        if object_type == "Delivery":
+            known = self._store.known_deliveries(listed)
+        else:
+            known = self._store.known_notifications(listed)
         return [object_id for object_id in dict.fromkeys(listed) if object_id not in known]
+
+    def _notifications(
+        self,
+        client: httpx.Client,
+        provider: Provider,
+        sender: Endpoint,
+        receiver: Endpoint,
+        order: ProviderOrder,
+        object_ids: Sequence[str],
+        *,
+        officer: str,
+        article: str,
+    ) -> None:
+        """GET the new notifications in one message and record those about ``order``, each
+        with a ``notification`` custody event. One the provider does not give, or about
+        another order, is left for that order's poll."""
+        query = build_status_request(
+            sender=sender, receiver=receiver, object_ids=object_ids, timestamp=self._clock.now()
+        )
+        answer = exchange(
+            client,
+            sign_message(query.message, self._key),
+            transaction_id=query.transaction_id,
+            provider_id=provider.id,
+        )
+        now = self._clock.now()
+        for notification in answer.notifications:
+            if notification.object_id not in object_ids or not is_about(notification, order):
+                continue
+            kept = received_notification(notification, order, at=now)
+            event = order_event(
+                order,
+                step="notification",
+                node=self._node,
+                officer=officer,
+                article=article,
+                at=now,
+                notification=kept.object_id,
+                notification_type="/".join(kept.type) if kept.type else None,
+                details=short(kept.details) if kept.details else None,
+            )
+            if self._store.add_notification(kept, self._custody.prepare([event])):
+                self._custody.notify()
 
     def _get_delivery(
         self,

@@ -6,7 +6,8 @@ An officer executing a request orders a domestic provider (``docs/providers.md``
 officer's :class:`OrderInput` (identifiers, window, deadline, the domestic order and its
 legal basis) into the HI-1 :class:`~hanoi.providers.hi1.OrderSpec`. The node keeps each
 order as a :class:`ProviderOrder` whose :class:`OrderStatus` follows the provider's task
-status (:func:`status_of`), and each delivery it received as a :class:`ReceivedDelivery`.
+status (:func:`status_of`), each delivery it received as a :class:`ReceivedDelivery`, and
+each notification as a :class:`ReceivedNotification` (:func:`received_notification`).
 
 Rules:
 
@@ -16,8 +17,9 @@ Rules:
    disclose data give a disclosure order (``LDTaskObject``); no other kind is ordered.
 3. An order is open (polled) while the provider has not answered for good: awaiting, or
    disclosed with deliveries still to come (:meth:`ProviderOrder.open`).
-4. Every order, status change, refused delivery and provider error is a custody event of
-   the request (:func:`order_event`), in the transaction that records it.
+4. Every order, status change, provider notification, refused delivery and provider error
+   is a custody event of the request (:func:`order_event`), in the transaction that
+   records it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from hanoi.providers.hi1 import (
     Delivery,
     Endpoint,
     ErrorInformation,
+    Notification,
     ObjectState,
     OrderKind,
     OrderSpec,
@@ -267,6 +270,25 @@ class ReceivedDelivery:
     problem: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceivedNotification:
+    """A provider's ``NotificationObject`` about an order, as the node recorded it: what the
+    provider wanted the officer to know (a change of the task, a reason it stops), kept
+    with the order and shown with it."""
+
+    order_id: str
+    object_id: str
+    received_at: datetime
+    type: tuple[str, str, str] | None
+    """``notification:NotificationType`` as (owner, dictionary, value): ETSI
+    ``NotificationType`` ``General``, or the profile's ``UN`` ``RefusalGround``..."""
+    details: str | None
+    provider_time: str | None
+    """``notification:NotificationTimestamp`` as the provider wrote it."""
+    statuses: tuple[tuple[str, str, str | None], ...] = ()
+    """``StatusOfAssociatedObjects``: (object identifier, status value, details)."""
+
+
 def short(text: str, limit: int = MAX_EVENT_TEXT) -> str:
     """``text`` on one line, printable, cut to ``limit`` characters (custody event members,
     errors kept with an order)."""
@@ -286,7 +308,7 @@ def order_event(
     **members: Any,
 ) -> CustodyEvent:
     """Rule 4: a ``provider-order`` custody event about ``order`` (``step``: ``issued``,
-    ``status``, ``delivery-refused``, ``provider-error``)."""
+    ``status``, ``notification``, ``delivery-refused``, ``provider-error``)."""
     extra: dict[str, Any] = {
         "step": step,
         "order": order.id,
@@ -360,3 +382,43 @@ def answered(answer: Answer) -> tuple[OrderStatus, ErrorInformation | None]:
     if task_result is None:
         return OrderStatus.ERROR, ErrorInformation(0, "the provider did not answer the task")
     return OrderStatus.AWAITING, None
+
+
+MAX_NOTIFICATION_TEXT = 2000
+MAX_NOTIFICATION_STATUSES = 20
+
+
+def received_notification(
+    notification: Notification, order: ProviderOrder, *, at: datetime
+) -> ReceivedNotification:
+    """``notification`` as the node keeps it for ``order``: texts on one line and cut,
+    at most :data:`MAX_NOTIFICATION_STATUSES` statuses."""
+    kind = notification.type
+    return ReceivedNotification(
+        order_id=order.id,
+        object_id=notification.object_id,
+        received_at=at,
+        type=(short(kind.owner, 64), short(kind.name, 64), short(kind.value, 200))
+        if kind
+        else None,
+        details=short(notification.details, MAX_NOTIFICATION_TEXT)
+        if notification.details
+        else None,
+        provider_time=short(notification.timestamp, 64) if notification.timestamp else None,
+        statuses=tuple(
+            (
+                s.object_id,
+                short(s.status.value, 64),
+                short(s.details, MAX_EVENT_TEXT) if s.details else None,
+            )
+            for s in notification.statuses[:MAX_NOTIFICATION_STATUSES]
+        ),
+    )
+
+
+def is_about(notification: Notification, order: ProviderOrder) -> bool:
+    """Whether the notification concerns the order: it is associated with, or reports the
+    status of, the order's task, authorisation or document."""
+    ours = {order.task_id, order.authorisation_id, order.document_id}
+    named = set(notification.associated) | {s.object_id for s in notification.statuses}
+    return not ours.isdisjoint(named)

@@ -18,6 +18,10 @@ For training and tests, the provider side of the "UN" profile's HTTP binding
   each with its SHA-256 checksum and length; or, with ``data_dir``, one delivery per file of
   that folder. ``GET`` of a delivery gives its ``DeliveryObject``; ``LIST`` of ``Delivery``,
   ``LDTask`` or ``LPTask`` lists them. An unknown identifier gets an ``ErrorInformation``.
+- When a task is preserved or disclosed, the simulator also raises a ``NotificationObject``
+  (ETSI ``NotificationType`` ``General``) associated with the task, saying what changed and
+  giving the task's new status; ``LIST`` of ``Notification`` lists them and ``GET`` gives
+  one.
 - ``GETCSPCONFIG`` gives the simulator's configuration, laid out as ETSI's
   ``response_ee_config.json``: the ETSI request types it discloses and preserves
   (:data:`CONFIG_REQUEST_TYPES`) for the identifier formats it takes (:data:`CONFIG_FORMATS`).
@@ -53,10 +57,13 @@ from hanoi.errors import HanoiError
 from hanoi.providers.hi1 import Endpoint, parse_json, validate_message
 from hanoi.providers.hi1.jsontext import MAX_MESSAGE_BYTES
 from hanoi.providers.hi1.messages import dictionary_entry, header_json
+from hanoi.wire import format_time
 
 PATH = "/hi1"
 XSI_DELIVERY = "{http://uri.etsi.org/03120/common/2019/10/Delivery}DeliveryObject"
 NS_DELIVERY = "http://uri.etsi.org/03120/common/2019/10/Delivery"
+NS_NOTIFICATION = "http://uri.etsi.org/03120/common/2016/02/Notification"
+XSI_NOTIFICATION = f"{{{NS_NOTIFICATION}}}NotificationObject"
 LP, LD = "LPTaskObject", "LDTaskObject"
 
 # ErrorCodes of this simulator (TS 103 120 leaves them to the profile).
@@ -106,6 +113,9 @@ class _Task:
     rejected: str | None = None
     generation: int = 1
     deliveries: list[str] = field(default_factory=list)
+    notified: str | None = None
+    """The status the last notification about the task gave."""
+    notifications: list[str] = field(default_factory=list)
 
 
 class ProviderSimulator:
@@ -119,6 +129,7 @@ class ProviderSimulator:
         self._tasks: dict[str, _Task] = {}
         self._objects: dict[str, dict[str, Any]] = {}
         self._deliveries: dict[str, dict[str, Any]] = {}
+        self._notifications: dict[str, dict[str, Any]] = {}
         self._data: dict[str, bytes] = {}
         self._base_url = "http://127.0.0.1"
         self.received: list[dict[str, Any]] = []
@@ -259,6 +270,8 @@ class ProviderSimulator:
         if object_id in self._deliveries:
             self._advance_all(owner)
             return self._deliveries[object_id]
+        if object_id in self._notifications:
+            return self._notifications[object_id]
         return self._objects.get(object_id)
 
     def _list(self, wanted: str | None, owner: Endpoint) -> dict[str, Any]:
@@ -271,6 +284,8 @@ class ProviderSimulator:
                 records.append(_record(wanted, task.object_id, task.generation))
             if wanted == "Delivery":
                 records.extend(_record("Delivery", d, 1) for d in task.deliveries)
+            if wanted == "Notification":
+                records.extend(_record("Notification", n, 1) for n in task.notifications)
         return {"ListResponseRecord": records} if records else {}
 
     # --- tasks and their data ---------------------------------------------------------------
@@ -284,8 +299,79 @@ class ProviderSimulator:
         return self._clock.now() >= task.created + timedelta(seconds=self.settings.delay)
 
     def _advance(self, task: _Task) -> None:
-        if task.rejected or task.kind != LD or task.deliveries or not self._done(task):
+        if task.rejected or not self._done(task):
             return
+        if task.kind == LD and not task.deliveries:
+            self._disclose(task)
+        self._notify(task)
+
+    def _notify(self, task: _Task) -> None:
+        """A ``NotificationObject`` about the task when its status changed since the last
+        one (the simulator's tasks change once: preserved, or disclosed)."""
+        status = self._status(task)
+        if status == task.notified:
+            return
+        task.notified = status
+        if task.kind == LP:
+            until = task.desired_expiration or "further notice"
+            details = f"The data are preserved until {until}."
+        else:
+            details = f"The data are disclosed in {len(task.deliveries)} deliveries."
+        self._raise(task, details, ("ETSI", "NotificationType", "General"), status=status)
+
+    def raise_notification(
+        self,
+        task_id: str,
+        details: str,
+        *,
+        notification_type: tuple[str, str, str] = ("ETSI", "NotificationType", "General"),
+        associated: str | None = None,
+    ) -> str:
+        """Raise a notification about a task now (a trainer's or a test's: the provider has
+        something to say, e.g. a reason under the Convention); its identifier.
+        ``associated``: the object it names instead of the task."""
+        with self._lock:
+            task = self._tasks[task_id]
+            return self._raise(task, details, notification_type, about=associated)
+
+    def _raise(
+        self,
+        task: _Task,
+        details: str,
+        notification_type: tuple[str, str, str],
+        *,
+        status: str | None = None,
+        about: str | None = None,
+    ) -> str:
+        number = len(task.notifications) + 1
+        object_id = str(uuid.uuid5(uuid.UUID(task.object_id), f"notification-{number}"))
+        owner, name, value = notification_type
+        notification: dict[str, Any] = {
+            "@xsi:type": XSI_NOTIFICATION,
+            "ObjectIdentifier": object_id,
+            "AssociatedObjects": {"AssociatedObject": [about or task.object_id]},
+            "notification:NotificationDetails": details,
+            "notification:NotificationType": dictionary_entry(owner, name, value),
+            "notification:NewNotification": True,
+            "notification:NotificationTimestamp": format_time(
+                self._clock.now(), whole_seconds=True
+            ),
+        }
+        if status is not None:
+            dictionary = "LPTaskStatus" if task.kind == LP else "LDTaskStatus"
+            notification["notification:StatusOfAssociatedObjects"] = {
+                "notification:AssociatedObjectStatus": [
+                    {
+                        "notification:AssociatedObject": task.object_id,
+                        "notification:Status": dictionary_entry("ETSI", dictionary, status),
+                    }
+                ]
+            }
+        self._notifications[object_id] = notification
+        task.notifications.append(object_id)
+        return object_id
+
+    def _disclose(self, task: _Task) -> None:
         files = self._files(task)
         for number, (name, media_type, data) in enumerate(files, start=1):
             object_id = str(uuid.uuid5(uuid.UUID(task.object_id), name))
@@ -353,17 +439,21 @@ class ProviderSimulator:
         }
         if task.reference is not None:
             state["task:Reference"] = task.reference
+        value = self._status(task)
         if task.rejected is not None:
-            value = "Rejected"
             state["task:StatusReason"] = _info(E_REJECTED, task.rejected)
-        elif not self._done(task):
-            value = "AwaitingPreservation" if task.kind == LP else "AwaitingDisclosure"
-        else:
-            value = "Preserved" if task.kind == LP else "Disclosed"
-            if task.kind == LP and task.desired_expiration:
-                state["task:PreservationExpiration"] = task.desired_expiration
+        if value == "Preserved" and task.desired_expiration:
+            state["task:PreservationExpiration"] = task.desired_expiration
         state["task:Status"] = dictionary_entry("ETSI", dictionary, value)
         return state
+
+    def _status(self, task: _Task) -> str:
+        """The task's ETSI status value now."""
+        if task.rejected is not None:
+            return "Rejected"
+        if not self._done(task):
+            return "AwaitingPreservation" if task.kind == LP else "AwaitingDisclosure"
+        return "Preserved" if task.kind == LP else "Disclosed"
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -388,6 +478,7 @@ class ProviderSimulator:
             "@xmlns:common": "http://uri.etsi.org/03120/common/2016/02/Common",
             "@xmlns:task": "http://uri.etsi.org/03120/common/2020/09/Task",
             "@xmlns:delivery": NS_DELIVERY,
+            "@xmlns:notification": NS_NOTIFICATION,
             "@xmlns:config": "http://uri.etsi.org/03120/common/2024/06/Config",
             "Header": header_json(
                 sender=self.settings.endpoint,

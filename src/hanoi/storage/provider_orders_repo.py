@@ -1,19 +1,20 @@
-"""Orders to providers and their deliveries as a
+"""Orders to providers, their deliveries and notifications as a
 :class:`~hanoi.providers.order_ports.OrderStore`, on SQLite and PostgreSQL.
 
 An order, or a delivery, is written with its custody events in one transaction. A change
 to an order is an UPDATE conditional on the version it was made from (two polls of one
-order in two processes: the second finds nothing to update). A delivery is recorded once:
-its primary key is (order, the provider's object identifier).
+order in two processes: the second finds nothing to update). A delivery, or a notification,
+is recorded once: its primary key is (order, the provider's object identifier).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, Table, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
 from hanoi.custody.service import NewEvent
@@ -23,9 +24,10 @@ from hanoi.providers.orders import (
     OrderStatus,
     ProviderOrder,
     ReceivedDelivery,
+    ReceivedNotification,
 )
 from hanoi.storage.custody_repo import CustodyRepository
-from hanoi.storage.tables import provider_deliveries, provider_orders
+from hanoi.storage.tables import provider_deliveries, provider_notifications, provider_orders
 
 OPEN = (OrderStatus.AWAITING.value, OrderStatus.DISCLOSED.value)
 
@@ -93,6 +95,22 @@ def _delivery(row: Any) -> ReceivedDelivery:
         size=row.size,
         evidence_item_id=row.evidence_item_id,
         problem=row.problem,
+    )
+
+
+def _notification(row: Any) -> ReceivedNotification:
+    kind = (row.type_owner, row.type_name, row.type_value)
+    return ReceivedNotification(
+        order_id=row.order_id,
+        object_id=row.object_id,
+        received_at=row.received_at,
+        type=kind if all(part is not None for part in kind) else None,
+        details=row.details,
+        provider_time=row.provider_time,
+        statuses=tuple(
+            (str(obj), str(status), None if details is None else str(details))
+            for obj, status, details in json.loads(row.statuses)
+        ),
     )
 
 
@@ -189,9 +207,49 @@ class ProviderOrdersRepository:
         return [_delivery(row) for row in rows]
 
     def known_deliveries(self, object_ids: Sequence[str]) -> set[str]:
+        return self._known(provider_deliveries, object_ids)
+
+    def add_notification(
+        self, notification: ReceivedNotification, custody: Sequence[NewEvent]
+    ) -> bool:
+        owner, name, value = notification.type or (None, None, None)
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(provider_notifications).values(
+                        order_id=notification.order_id,
+                        object_id=notification.object_id,
+                        received_at=notification.received_at,
+                        type_owner=owner,
+                        type_name=name,
+                        type_value=value,
+                        details=notification.details,
+                        provider_time=notification.provider_time,
+                        statuses=json.dumps([list(s) for s in notification.statuses]),
+                    )
+                )
+                self._custody.enqueue_in(connection, custody, now=notification.received_at)
+        except SQLIntegrityError:
+            return False
+        return True
+
+    def notifications(self, order_id: str) -> list[ReceivedNotification]:
+        table = provider_notifications
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(table)
+                .where(table.c.order_id == order_id)
+                .order_by(table.c.received_at, table.c.object_id)
+            ).all()
+        return [_notification(row) for row in rows]
+
+    def known_notifications(self, object_ids: Sequence[str]) -> set[str]:
+        return self._known(provider_notifications, object_ids)
+
+    def _known(self, table: Table, object_ids: Sequence[str]) -> set[str]:
+        """Which of ``object_ids`` have a row in ``table`` (for any order)."""
         if not object_ids:
             return set()
-        table = provider_deliveries
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(table.c.object_id).where(table.c.object_id.in_(list(object_ids)))

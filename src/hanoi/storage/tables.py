@@ -587,8 +587,9 @@ provider_changes = Table(
 
 # --- orders to providers (hanoi.providers.ordering) ----------------------------------------
 # Each HI-1 order sent (or tried) for a request in execution, its status as the provider
-# last gave it, and each delivery received for it (migration 0020). An order and its custody
-# events are written in one transaction; a delivery is recorded once (order, object id).
+# last gave it, each delivery received for it (migration 0020) and each notification
+# (0021). An order and its custody events are written in one transaction; a delivery or a
+# notification is recorded once (order, object id).
 provider_orders = Table(
     "provider_orders",
     metadata,
@@ -629,4 +630,19 @@ provider_deliveries = Table(
     Column("evidence_item_id", String(32), nullable=True),
     Column("problem", Text, nullable=True),
     Index("ix_provider_deliveries_object_id", "object_id"),
+)
+
+provider_notifications = Table(
+    "provider_notifications",
+    metadata,
+    Column("order_id", String(32), ForeignKey("provider_orders.id"), primary_key=True),
+    Column("object_id", String(64), primary_key=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("type_owner", String(64), nullable=True),
+    Column("type_name", String(64), nullable=True),
+    Column("type_value", String(200), nullable=True),
+    Column("details", Text, nullable=True),
+    Column("provider_time", String(64), nullable=True),
+    Column("statuses", Text, nullable=False),  # JSON array of [object, status, details]
+    Index("ix_provider_notifications_object_id", "object_id"),
 )

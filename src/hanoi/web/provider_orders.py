@@ -20,8 +20,8 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hanoi.errors import FieldProblem, InvalidInput
-from hanoi.providers.order_codec import delivery_json, order_json
-from hanoi.providers.ordering import OrderView, ProviderOrders
+from hanoi.providers.order_codec import order_json, view_json
+from hanoi.providers.ordering import ProviderOrders
 from hanoi.providers.orders import OrderInput, parse_identifier
 from hanoi.web.auth import CurrentUser
 from hanoi.web.problems import PROBLEM_RESPONSES
@@ -90,15 +90,11 @@ class OrderBody(BaseModel):
         )
 
 
-def _view(view: OrderView) -> dict[str, Any]:
-    return {**order_json(view.order), "deliveries": [delivery_json(d) for d in view.deliveries]}
-
-
 @router.post("", status_code=201, summary="Order a service provider (HI-1) for the request")
 def issue(request_id: RequestId, body: OrderBody, request: Request, user: CurrentUser) -> Any:
     service = service_of(request)
     order = service.issue(user, request_id, body.order())
-    return _view(service.show(user, request_id, order.id))
+    return view_json(service.show(user, request_id, order.id))
 
 
 @router.get("", summary="The request's orders to service providers")
@@ -108,9 +104,9 @@ def orders(request_id: RequestId, request: Request, user: CurrentUser) -> Any:
 
 @router.get("/{order_id}", summary="One order, with the deliveries received for it")
 def show(request_id: RequestId, order_id: OrderId, request: Request, user: CurrentUser) -> Any:
-    return _view(service_of(request).show(user, request_id, order_id))
+    return view_json(service_of(request).show(user, request_id, order_id))
 
 
 @router.post("/{order_id}/poll", summary="Ask the provider now about the order")
 def poll(request_id: RequestId, order_id: OrderId, request: Request, user: CurrentUser) -> Any:
-    return _view(service_of(request).poll(user, request_id, order_id))
+    return view_json(service_of(request).poll(user, request_id, order_id))

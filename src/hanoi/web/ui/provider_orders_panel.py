@@ -1,9 +1,10 @@
 """The provider orders section of a request's page (``_request_provider_orders.html``): the
 orders this node sent to service providers for the request, with each one's status, the
-provider's reason and what became of its deliveries; and, while the request may be ordered
-for (:meth:`~hanoi.providers.ordering.ProviderOrders.orderable`), the form that orders a
-provider (posted to :mod:`hanoi.web.ui.provider_order_pages`). Orders are also issued with
-the API or ``hanoi requests order-provider`` (``docs/providers.md``).
+provider's reason, its notifications and what became of its deliveries; and, while the
+request may be ordered for (:meth:`~hanoi.providers.ordering.ProviderOrders.orderable`),
+the form that orders a provider (posted to :mod:`hanoi.web.ui.provider_order_pages`).
+Orders are also issued with the API or ``hanoi requests order-provider``
+(``docs/providers.md``).
 
 Values only; the rules and the access check are :mod:`hanoi.providers.ordering`'s. Shown to
 the requested State's case team with ``order-providers``; to no one else (no refusal is
@@ -17,14 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from hanoi.accounts.model import Action, User
+from hanoi.convention import Catalogue
 from hanoi.cooperation.service import RequestView
 from hanoi.cooperation.statuses import Side
+from hanoi.errors import NotFound
 from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.messages import N_, Message
 from hanoi.providers.hi1 import OrderKind
+from hanoi.providers.hi1.messages import PROFILE_OWNER
 from hanoi.providers.hi1.request_messages import IDENTIFIER_FORMATS
-from hanoi.providers.hi1.vocabulary import etsi_dictionaries
-from hanoi.providers.orders import DeliveryOutcome, OrderStatus
+from hanoi.providers.hi1.vocabulary import REFUSAL_GROUND, etsi_dictionaries
+from hanoi.providers.orders import DeliveryOutcome, OrderStatus, ReceivedNotification
 from hanoi.web.ui.site import request_url
 from hanoi.wiring import Node
 
@@ -155,9 +159,11 @@ def provider_orders_section(
     if view.side is not Side.REQUESTED or not user.may(Action.ORDER_PROVIDERS):
         return {"provider_orders": None, "provider_order_form": None}
     service = node.provider_orders
+    catalogue = node.cooperation.catalogue
     rows = []
     for order in service.orders(user, view.request.id):
-        deliveries = service.show(user, view.request.id, order.id).deliveries
+        shown = service.show(user, view.request.id, order.id)
+        deliveries = shown.deliveries
         rows.append(
             {
                 "id": order.id,
@@ -169,7 +175,35 @@ def provider_orders_section(
                 "error": order.error,
                 "ingested": sum(d.outcome is DeliveryOutcome.INGESTED for d in deliveries),
                 "refused": sum(d.outcome is DeliveryOutcome.REFUSED for d in deliveries),
+                "notifications": [
+                    {
+                        "received": fmt.moment(n.received_at),
+                        "kind": notification_kind(n, catalogue, fmt),
+                        "details": n.details,
+                    }
+                    for n in shown.notifications
+                ],
             }
         )
     form = order_form(node, user, view, fmt, values=values, errors=errors, problem=problem)
     return {"provider_orders": rows, "provider_order_form": form}
+
+
+def notification_kind(
+    note: ReceivedNotification, catalogue: Catalogue, fmt: LocaleFormat
+) -> str | None:
+    """What kind of notification it is, for a reader: a ground for refusal of the
+    Convention by its label (the profile's ``UN`` ``RefusalGround``); the value of another
+    dictionary as the provider wrote it; nothing for ETSI's ``General``, which says
+    nothing more than that something changed."""
+    if note.type is None:
+        return None
+    owner, name, value = note.type
+    if (owner, name) == (PROFILE_OWNER, REFUSAL_GROUND):
+        try:
+            return fmt.label(catalogue.refusal_ground(value).label_key)
+        except NotFound:
+            return value
+    if (owner, name, value) == ("ETSI", "NotificationType", "General"):
+        return None
+    return value
