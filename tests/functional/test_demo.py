@@ -114,6 +114,7 @@ def _check_the_chain_begins_with_the_provider(
         f"VNM officer: orders Example Mail Ltd (VNM) over HI-1 to disclose j.doe@example.vn "
         f"(order VNM-PO-{mla})",
         "Example Mail Ltd (VNM): delivered 2 item(s)",
+        "Example Mail Ltd (VNM) notifies: The data are disclosed in 2 deliveries.",
         f"VNM delivered by Example Mail Ltd (VNM), order VNM-PO-{mla}, cosigned by",
     ):
         assert line in stdout, line

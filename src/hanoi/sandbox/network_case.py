@@ -193,6 +193,8 @@ class NetworkCase(Session):
         )
         for d in deliveries:
             self.out(f"        sha256 {d['sha256'][:16]}... ({d['size']} bytes)")
+        for note in settled["notifications"]:
+            self.out(f"      {PROVIDER_NAME} notifies: {note['details'] or '-'}")
         self.evidence = [d["evidence_item_id"] for d in deliveries]
         self.take(self.vnm, "supervisor", rid, "complete")
         self.until_status(self.egy, "supervisor", rid, "executed")
