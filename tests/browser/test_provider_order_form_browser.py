@@ -1,12 +1,14 @@
 """The form that orders a service provider, on a request's page in a real Chromium served
 by ``hanoi serve``: an officer on the case sees it, a missing field is shown beside it, in
-English and in Arabic (right to left, the identifiers box left to right). Screenshots land
-in test-output/screenshots/."""
+English and in Arabic (right to left, the identifiers box left to right); and an order
+already answered, with the provider's notifications. Screenshots land in
+test-output/screenshots/."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ from playwright.sync_api import Browser, expect
 
 from conftest import serving
 from hanoi.accounts.model import Role
+from hanoi.providers.orders import OrderInput
 from support_a11y import check_accessible
+from support_nodes import T0
 from support_provider_orders import executing
 from support_ui import PASSWORD
 
@@ -35,6 +39,25 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     x.vnm.accounts.add_user(name="hoa", role=Role.OFFICER, password=PASSWORD)
     x.vnm.cooperation.assign(x.officer, x.request_id, "hoa")
     request_id = x.request_id
+    made = x.vnm.provider_orders.issue(
+        x.officer,
+        request_id,
+        OrderInput(
+            provider_id="vnm-sim",
+            identifiers=(("EmailAddress", "suspect@example.vn"),),
+            deadline=T0 + timedelta(days=10),
+            domestic_reference="VNM-PO-2026-41",
+            legal_basis="Criminal Procedure Code, Art. 196",
+            order_document=b"%PDF-1.4 order",
+        ),
+    )
+    x.simulator.raise_notification(
+        made.task_id,
+        "The account is held by a diplomatic mission.",
+        notification_type=("UN", "RefusalGround", "essential-interests"),
+    )
+    x.later()
+    x.vnm.provider_orders.poll(x.officer, request_id, made.id)
     run.close()  # the nodes are closed: the served one opens its folder afresh
     with serving(folder / "vnm") as server:
         yield Served(base_url=server.url, request_id=request_id)
@@ -85,3 +108,33 @@ def test_the_order_form_in_english_and_in_arabic(
     check_accessible(page)
     page.locator("#provider-order-form").screenshot(path=screenshots / "provider-order-form-ar.png")
     context.close()
+
+
+def test_an_answered_order_shows_the_providers_notifications(
+    chromium: Browser, served: Served, screenshots: Path
+) -> None:
+    for language, direction, ground in (  # the ground for refusal, by its label
+        ("en-GB", "ltr", "other essential interests of the requested State"),
+        ("ar", "rtl", "مصالحها الأساسية"),
+    ):
+        context = chromium.new_context(locale=language, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{served.base_url}/ui/login")
+        page.locator("#field-name").fill("hoa")
+        page.locator("#field-password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(f"{served.base_url}/ui/")
+        page.goto(f"{served.base_url}/ui/requests/{served.request_id}#provider-orders")
+        expect(page.locator("html")).to_have_attribute("dir", direction)
+        notes = page.locator(".provider-notifications li")
+        expect(notes).to_have_count(2)
+        refusal = notes.filter(has_text="The account is held by a diplomatic mission.")
+        expect(refusal.locator("strong")).to_contain_text(ground)
+        general = notes.filter(has_text="The data are disclosed in 2 deliveries.")
+        expect(general.locator("strong")).to_have_count(0)
+        check_accessible(page)
+        name = "en" if direction == "ltr" else "ar"
+        page.locator("table.provider-orders-list").screenshot(
+            path=screenshots / f"provider-order-notifications-{name}.png"
+        )
+        context.close()

@@ -45,6 +45,7 @@ def test_the_case_team_sees_orders_and_their_deliveries(run: Execution) -> None:
     )
     x.later()
     x.vnm.provider_orders.poll(x.officer, x.request_id, made.id)
+    x.vnm.custody.sequence()  # the order's custody events join the request's timeline
     x.vnm.accounts.add_user(name="hoa", role=Role.OFFICER, password=PASSWORD)
     x.vnm.cooperation.assign(x.officer, x.request_id, "hoa")
     x.vnm.accounts.add_user(name="binh", role=Role.OFFICER, password=PASSWORD)
@@ -62,6 +63,13 @@ def test_the_case_team_sees_orders_and_their_deliveries(run: Execution) -> None:
         assert "The data are disclosed in 2 deliveries." in notes
         assert "<strong>" in notes
         assert "General" not in notes
+        # The request's custody timeline names each step of the order.
+        for step in (
+            "Order to a service provider: Order sent to the provider",
+            "Order to a service provider: The provider's status changed",
+            "Order to a service provider: Notification from the provider",
+        ):
+            assert step in page.text, step
         french = client.get(f"/ui/requests/{x.request_id}", headers={"Accept-Language": "fr"})
         assert "Ordres aux fournisseurs de services" in french.text
         assert "Communiqué" in french.text

@@ -71,7 +71,7 @@ class CustodyAction(StrEnum):
     node issued (``language``, ``verification_code``, ``code_seed`` members)."""
     PROVIDER_ORDER = "provider-order"
     """An order to a domestic service provider over HI-1, or what became of it (``step``
-    ``issued``, ``status``, ``delivery-refused``, ``provider-error``; ``order``,
+    ``issued``, ``status``, ``notification``, ``delivery-refused``, ``provider-error``; ``order``,
     ``provider``, ``transaction``, ``task`` members; ``order_sha256`` of ``issued`` is the
     SHA-256 of the signed domestic order sent). Logged under the request, with its steps."""
     DELIVERED = "delivered"

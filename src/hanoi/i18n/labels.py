@@ -114,6 +114,9 @@ CUSTODY_LABELS: dict[CustodyAction, Message] = {
     CustodyAction.REQUEST_STEP: N_("Step of the request"),
     CustodyAction.ONWARD_TRANSFER: N_("Passed on to a third State"),
     CustodyAction.DELIVERED: N_("Delivered by a service provider"),
+    CustodyAction.REPORT_ISSUED: N_("Court report issued"),
+    CustodyAction.LETTER_ISSUED: N_("Letter of request issued"),
+    CustodyAction.PROVIDER_ORDER: N_("Order to a service provider"),
 }
 
 AUTHORITY_LABELS: dict[str, Message] = {
@@ -182,9 +185,25 @@ PACKAGE_REFUSAL_LABELS: dict[str, Message] = {
 it under (``hanoi.federation.ports.PackageRefusal``)."""
 
 
+ORDER_STEP_LABELS: dict[str, Message] = {
+    "issued": N_("Order sent to the provider"),
+    "status": N_("The provider's status changed"),
+    "notification": N_("Notification from the provider"),
+    "delivery-refused": N_("Delivery refused"),
+    "provider-error": N_("Provider error"),
+}
+"""The steps of an order to a service provider (``provider-order`` custody events,
+:func:`hanoi.providers.orders.order_event`)."""
+
+
 def step_label(name: str) -> Message:
-    """A step of the transition table by its name (``approve``)."""
-    return STEP_LABELS.get(TransitionName(name), Message(name))
+    """A step by its name: of the transition table (``approve``), or of an order to a
+    provider (``issued``). Any other name (a custody event of another node's making) is
+    shown as written."""
+    try:
+        return STEP_LABELS[TransitionName(name)]
+    except (ValueError, KeyError):
+        return ORDER_STEP_LABELS.get(name, Message(name[:64]))
 
 
 def kind_title(fmt: LocaleFormat, catalogue: Catalogue, kind: str) -> str:
