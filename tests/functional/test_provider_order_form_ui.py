@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hanoi.accounts.model import Role
-from hanoi.sandbox.provider_sim import SimSettings
+from hanoi.sandbox.provider_sim import E_REJECTED, SimSettings
 from support_provider_orders import Execution, executing
 from support_ui import PASSWORD, csrf, signed_in
 
@@ -135,7 +135,10 @@ def test_a_provider_that_refuses_shows_its_reason(rejecting: Execution) -> None:
         shown = client.get(f"/ui/requests/{x.request_id}")
         assert "no such account" in shown.text
         assert "vnm-sim did not accept the order" in shown.text
-        assert "Rejected by the provider" in shown.text or "Error at the provider" in shown.text
+        orders = shown.text.split('class="provider-orders-list"', 1)[1].split("</table>", 1)[0]
+        assert "Rejected by the provider" in orders
+        # The provider's ErrorInformation: its code and its reason, in the list.
+        assert f'Code {E_REJECTED}: <span lang="en" dir="auto">no such account</span>' in orders
 
 
 def test_a_provider_that_cannot_be_reached_is_a_sentence_not_a_500(run: Execution) -> None:

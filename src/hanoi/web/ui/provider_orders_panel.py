@@ -173,6 +173,7 @@ def provider_orders_section(
                 "issued": fmt.moment(order.issued_at),
                 "reference": order.domestic_reference,
                 "error": order.error,
+                "error_code": order.error_code,
                 "ingested": sum(d.outcome is DeliveryOutcome.INGESTED for d in deliveries),
                 "refused": sum(d.outcome is DeliveryOutcome.REFUSED for d in deliveries),
                 "notifications": [
