@@ -67,6 +67,7 @@ from hanoi.providers.hi1 import (
     validate_message,
 )
 from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
+from hanoi.providers.hi1.jsontext import MAX_MESSAGE_BYTES
 from hanoi.providers.history import NODE
 from hanoi.providers.http_binding import exchange
 from hanoi.providers.intake import (
@@ -289,43 +290,22 @@ class ProviderOrders:
         request = self._cases.held(order.request_id)
         article = self._article(request)
         provider = self._providers.provider(order.provider_id)
-        receiver = Endpoint(provider.hi1.country_code, provider.hi1.unique_identifier)
-        sender = self._sender_endpoint()
+        self._sender_endpoint()  # refused before anything is asked or recorded
         now = self._clock.now()
         lists = ["Notification"]
         if order.kind is OrderKind.DISCLOSURE:
             lists.append("Delivery")
-        query = build_status_request(
-            sender=sender,
-            receiver=receiver,
-            object_ids=[order.task_id],
-            list_types=lists,
-            timestamp=now,
-        )
         try:
             with self._providers.open_client(provider.id) as client:
-                answer = exchange(
-                    client,
-                    sign_message(query.message, self._key),
-                    transaction_id=query.transaction_id,
-                    provider_id=provider.id,
-                )
+                answer = self._ask(client, provider, [order.task_id], list_types=lists)
                 order = self._task_answer(order, answer, officer=officer, article=article)
                 news = self._new_objects(answer, "Notification")[:NOTIFICATIONS_PER_POLL]
                 if news:
                     self._notifications(
-                        client,
-                        provider,
-                        sender,
-                        receiver,
-                        order,
-                        news,
-                        officer=officer,
-                        article=article,
+                        client, provider, order, news, officer=officer, article=article
                     )
-                fresh = self._new_objects(answer, "Delivery")
-                for object_id in fresh:
-                    delivery, at = self._get_delivery(client, provider, sender, receiver, object_id)
+                for object_id in self._new_objects(answer, "Delivery"):
+                    delivery, at = self._get_delivery(client, provider, object_id)
                     if delivery is not None and belongs_to(delivery, order):
                         order = self._take(
                             client, provider, order, delivery, at, officer=officer, article=article
@@ -392,8 +372,6 @@ class ProviderOrders:
         self,
         client: httpx.Client,
         provider: Provider,
-        sender: Endpoint,
-        receiver: Endpoint,
         order: ProviderOrder,
         object_ids: Sequence[str],
         *,
@@ -403,15 +381,7 @@ class ProviderOrders:
         """GET the new notifications in one message and record those about ``order``, each
         with a ``notification`` custody event. One the provider does not give, or about
         another order, is left for that order's poll."""
-        query = build_status_request(
-            sender=sender, receiver=receiver, object_ids=object_ids, timestamp=self._clock.now()
-        )
-        answer = exchange(
-            client,
-            sign_message(query.message, self._key),
-            transaction_id=query.transaction_id,
-            provider_id=provider.id,
-        )
+        answer = self._ask(client, provider, object_ids)
         now = self._clock.now()
         for notification in answer.notifications:
             if notification.object_id not in object_ids or not is_about(notification, order):
@@ -432,25 +402,39 @@ class ProviderOrders:
                 self._custody.notify()
 
     def _get_delivery(
+        self, client: httpx.Client, provider: Provider, object_id: str
+    ) -> tuple[Delivery | None, datetime]:
+        answer = self._ask(
+            client, provider, [object_id], max_bytes=answer_bytes(self.max_delivery_bytes)
+        )
+        found = next((d for d in answer.deliveries if d.object_id == object_id), None)
+        return found, answer_time(answer.header.timestamp) or self._clock.now()
+
+    def _ask(
         self,
         client: httpx.Client,
         provider: Provider,
-        sender: Endpoint,
-        receiver: Endpoint,
-        object_id: str,
-    ) -> tuple[Delivery | None, datetime]:
+        object_ids: Sequence[str],
+        *,
+        list_types: Sequence[str] = (),
+        max_bytes: int = MAX_MESSAGE_BYTES,
+    ) -> Answer:
+        """One signed status request to the provider (GET ``object_ids``, LIST
+        ``list_types``) and its answer, read and checked (:func:`exchange`)."""
         query = build_status_request(
-            sender=sender, receiver=receiver, object_ids=[object_id], timestamp=self._clock.now()
+            sender=self._sender_endpoint(),
+            receiver=Endpoint(provider.hi1.country_code, provider.hi1.unique_identifier),
+            object_ids=object_ids,
+            list_types=list_types,
+            timestamp=self._clock.now(),
         )
-        answer = exchange(
+        return exchange(
             client,
             sign_message(query.message, self._key),
             transaction_id=query.transaction_id,
             provider_id=provider.id,
-            max_bytes=answer_bytes(self.max_delivery_bytes),
+            max_bytes=max_bytes,
         )
-        found = next((d for d in answer.deliveries if d.object_id == object_id), None)
-        return found, answer_time(answer.header.timestamp) or self._clock.now()
 
     def _take(
         self,

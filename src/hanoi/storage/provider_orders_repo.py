@@ -175,26 +175,19 @@ class ProviderOrdersRepository:
         return [order for order in map(_order, rows) if order.open]
 
     def add_delivery(self, delivery: ReceivedDelivery, custody: Sequence[NewEvent]) -> bool:
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    insert(provider_deliveries).values(
-                        order_id=delivery.order_id,
-                        object_id=delivery.object_id,
-                        sequence_number=delivery.sequence_number,
-                        last_sequence=delivery.last_sequence,
-                        received_at=delivery.received_at,
-                        outcome=delivery.outcome.value,
-                        sha256=delivery.sha256,
-                        size=delivery.size,
-                        evidence_item_id=delivery.evidence_item_id,
-                        problem=delivery.problem,
-                    )
-                )
-                self._custody.enqueue_in(connection, custody, now=delivery.received_at)
-        except SQLIntegrityError:
-            return False
-        return True
+        values = {
+            "order_id": delivery.order_id,
+            "object_id": delivery.object_id,
+            "sequence_number": delivery.sequence_number,
+            "last_sequence": delivery.last_sequence,
+            "received_at": delivery.received_at,
+            "outcome": delivery.outcome.value,
+            "sha256": delivery.sha256,
+            "size": delivery.size,
+            "evidence_item_id": delivery.evidence_item_id,
+            "problem": delivery.problem,
+        }
+        return self._insert_once(provider_deliveries, values, custody, delivery.received_at)
 
     def deliveries(self, order_id: str) -> list[ReceivedDelivery]:
         table = provider_deliveries
@@ -213,25 +206,18 @@ class ProviderOrdersRepository:
         self, notification: ReceivedNotification, custody: Sequence[NewEvent]
     ) -> bool:
         owner, name, value = notification.type or (None, None, None)
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    insert(provider_notifications).values(
-                        order_id=notification.order_id,
-                        object_id=notification.object_id,
-                        received_at=notification.received_at,
-                        type_owner=owner,
-                        type_name=name,
-                        type_value=value,
-                        details=notification.details,
-                        provider_time=notification.provider_time,
-                        statuses=json.dumps([list(s) for s in notification.statuses]),
-                    )
-                )
-                self._custody.enqueue_in(connection, custody, now=notification.received_at)
-        except SQLIntegrityError:
-            return False
-        return True
+        values = {
+            "order_id": notification.order_id,
+            "object_id": notification.object_id,
+            "received_at": notification.received_at,
+            "type_owner": owner,
+            "type_name": name,
+            "type_value": value,
+            "details": notification.details,
+            "provider_time": notification.provider_time,
+            "statuses": json.dumps([list(s) for s in notification.statuses]),
+        }
+        return self._insert_once(provider_notifications, values, custody, notification.received_at)
 
     def notifications(self, order_id: str) -> list[ReceivedNotification]:
         table = provider_notifications
@@ -245,6 +231,23 @@ class ProviderOrdersRepository:
 
     def known_notifications(self, object_ids: Sequence[str]) -> set[str]:
         return self._known(provider_notifications, object_ids)
+
+    def _insert_once(
+        self,
+        table: Table,
+        values: dict[str, Any],
+        custody: Sequence[NewEvent],
+        now: datetime,
+    ) -> bool:
+        """Insert a row keyed by (order, object id) with its custody events, in one
+        transaction; False (nothing written) if the key is there already."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(table).values(**values))
+                self._custody.enqueue_in(connection, custody, now=now)
+        except SQLIntegrityError:
+            return False
+        return True
 
     def _known(self, table: Table, object_ids: Sequence[str]) -> set[str]:
         """Which of ``object_ids`` have a row in ``table`` (for any order)."""
