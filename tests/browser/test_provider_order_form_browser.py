@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from conftest import serving
 from hanoi.accounts.model import Role
@@ -20,7 +20,7 @@ from hanoi.providers.orders import OrderInput
 from support_a11y import check_accessible
 from support_nodes import T0
 from support_provider_orders import executing
-from support_ui import PASSWORD
+from support_ui import PASSWORD, sign_in_page
 
 pytestmark = pytest.mark.slow
 
@@ -63,21 +63,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield Served(base_url=server.url, request_id=request_id)
 
 
-def sign_in(page: Page, base_url: str) -> None:
-    """Sign in as hoa, the officer on the case."""
-    page.goto(f"{base_url}/ui/login")
-    page.locator("#field-name").fill("hoa")
-    page.locator("#field-password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base_url}/ui/")
-
-
 def test_the_order_form_in_english_and_in_arabic(
     chromium: Browser, served: Served, screenshots: Path
 ) -> None:
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    sign_in(page, served.base_url)
+    sign_in_page(page, served.base_url, "hoa")
     page.goto(f"{served.base_url}/ui/requests/{served.request_id}#provider-order-form")
     form = page.locator("#provider-order-form")
     expect(form).to_be_visible()
@@ -124,7 +115,7 @@ def test_an_answered_order_shows_the_providers_notifications(
     ):
         context = chromium.new_context(locale=language, viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        sign_in(page, served.base_url)
+        sign_in_page(page, served.base_url, "hoa")
         page.goto(f"{served.base_url}/ui/requests/{served.request_id}#provider-orders")
         expect(page.locator("html")).to_have_attribute("dir", direction)
         notes = page.locator(".provider-notifications li")

@@ -13,17 +13,16 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from conftest import serving
 from hanoi.accounts.model import Role
 from support_a11y import check_accessible
 from support_nodes import build_node
 from support_providers import Pki, make_pki
+from support_ui import PASSWORD, sign_in_page
 
 pytestmark = pytest.mark.slow
-
-PASSWORD = "a long and secret passphrase"
 
 
 @dataclass(frozen=True)
@@ -42,20 +41,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield Served(base_url=server.url, pki=make_pki(start=datetime.now(UTC)))
 
 
-def _sign_in(page: Page, served: Served) -> None:
-    page.goto(f"{served.base_url}/ui/login")
-    page.locator("#field-name").fill("admin")
-    page.locator("#field-password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{served.base_url}/ui/")
-
-
 def test_an_administrator_adds_a_provider_in_english_and_reads_it_in_arabic(
     chromium: Browser, served: Served, screenshots: Path
 ) -> None:
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _sign_in(page, served)
+    sign_in_page(page, served.base_url, "admin")
     page.get_by_role("navigation", name="Main menu").get_by_role(
         "link", name="Service providers"
     ).click()

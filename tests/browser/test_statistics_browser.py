@@ -29,12 +29,12 @@ from hanoi.wiring import Node
 from support_a11y import check_accessible
 from support_cooperation import deliver
 from support_nodes import build_node
+from support_ui import PASSWORD, sign_in_page
 from unit.cooperation.builders import complete_contents
 
 pytestmark = pytest.mark.slow
 
 CATALOGUE = default_catalogue()
-PASSWORD = "a long and secret passphrase"
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 CHARTS = 10
 
@@ -149,14 +149,6 @@ def statistics_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Statis
         yield Statistics(base_url=server.url, period=period)
 
 
-def _sign_in(page: Page, server: Statistics) -> None:
-    page.goto(f"{server.base_url}/ui/login")
-    page.locator("#field-name").fill("lan")  # by id: the form may be in any language
-    page.locator("#field-password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{server.base_url}/ui/")
-
-
 def _bars(page: Page, title: str) -> list[FloatRect]:
     """The boxes of a chart's bars on screen, and of the chart itself last."""
     chart = page.locator(f'svg[role="img"]:has(title:text-is("{title}"))')
@@ -172,7 +164,7 @@ def test_the_statistics_page_in_english_and_arabic(
 ) -> None:
     context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _sign_in(page, statistics_node)
+    sign_in_page(page, statistics_node.base_url, "lan")
     menu = page.get_by_role("navigation", name="Main menu")
     menu.get_by_role("link", name="Statistics").click()
     expect(page.locator("h1")).to_have_text("Statistics")
@@ -225,7 +217,7 @@ def test_the_statistics_page_in_english_and_arabic(
 
     narrow = chromium.new_context(locale="ar", viewport={"width": 390, "height": 844})
     small = narrow.new_page()
-    _sign_in(small, statistics_node)
+    sign_in_page(small, statistics_node.base_url, "lan")
     period = "&".join(f"{k}={v}" for k, v in statistics_node.period.items())
     small.goto(f"{statistics_node.base_url}/ui/statistics?{period}")
     expect(small.locator('svg[role="img"]')).to_have_count(CHARTS)
