@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,8 +49,7 @@ def egy_evidence(p: Pair) -> str:
     return request_id
 
 
-def export(p: Pair, request_id: str, out: Path, *, wait: str = "10") -> tuple[int, str, float]:
-    started = time.monotonic()
+def export(p: Pair, request_id: str, out: Path, *, wait: str = "10") -> tuple[int, str]:
     result = run_hanoi(
         "evidence", "export", "--dir", str(p.egy.settings.node_dir), "--request", request_id,
         "--user", "amira", "--recipient", str(AgeIdentity.generate().recipient()),
@@ -62,7 +60,7 @@ def export(p: Pair, request_id: str, out: Path, *, wait: str = "10") -> tuple[in
         },
         process=True,  # asks VNM's witness from outside the nodes' process, as a user would
     )  # fmt: skip
-    return result.returncode, result.stderr, time.monotonic() - started
+    return result.returncode, result.stderr
 
 
 def test_the_export_for_court_rests_on_a_witnessed_checkpoint(
@@ -71,7 +69,7 @@ def test_the_export_for_court_rests_on_a_witnessed_checkpoint(
 ) -> None:
     p = pair
     request_id = egy_evidence(p)
-    code, stderr, _ = export(p, request_id, tmp_path / "court.tar")
+    code, stderr = export(p, request_id, tmp_path / "court.tar")
     assert code == 0, stderr
     policy = CheckpointPolicy.from_vkeys(
         [p.egy.identity.log_verifier_key],
@@ -103,12 +101,14 @@ def test_without_the_quorum_the_export_fails_in_one_line(
     p.vnm.witnesses.trust(
         origin=p.egy.identity.log_origin, verifier_key=str(other), now=p.vnm.clock.now()
     )
-    code, stderr, took = export(p, request_id, tmp_path / "court.tar", wait="1")
+    # The command gives up after its wait (HANOI_WITNESS_WAIT_SECONDS); that the wait is
+    # bounded is held in process by tests/integration/test_witnessed_proofs.py, where time
+    # is not a process start-up on a loaded machine (this bound failed at load 22).
+    code, stderr = export(p, request_id, tmp_path / "court.tar", wait="1")
     assert code == 8, stderr
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert lines[0].startswith("hanoi: ")
     assert "cosigned by 1 witness(es) of other States" in lines[0]
-    assert took < 15
     assert not (tmp_path / "court.tar").exists()
     assert not [f for f in tmp_path.iterdir() if f.name.startswith(".court.tar")]
