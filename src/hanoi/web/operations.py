@@ -20,9 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from hanoi.errors import HanoiError, PermissionDenied, Unavailable
 from hanoi.observability.metrics import CONTENT_TYPE, NodeCollector, exposition
 from hanoi.storage import migrate
+from hanoi.web.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from hanoi.wiring import Node
 
 router = APIRouter(tags=["operations"])
+_PROBLEM = {"content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
 FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
 
@@ -55,7 +57,11 @@ def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok", "state": _node(request).identity.state}
 
 
-@router.get("/readyz", summary="Readiness: database, migrations and blob store")
+@router.get(
+    "/readyz",
+    summary="Readiness: database, migrations and blob store",
+    responses={503: {"description": "Not ready: the detail names what", **_PROBLEM}},
+)
 def readyz(request: Request) -> Any:
     node = _node(request)
     checks = readiness(node)
@@ -86,7 +92,10 @@ def may_scrape(request: Request, node: Node) -> bool:
     "/metrics",
     summary="Prometheus metrics (loopback, or the metrics token)",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE: {}}}},
+    responses={
+        200: {"content": {CONTENT_TYPE: {}}},
+        403: {"description": "Not loopback, and no metrics token", **_PROBLEM},
+    },
 )
 def metrics(request: Request) -> Response:
     node = _node(request)
