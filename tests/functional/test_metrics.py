@@ -4,6 +4,7 @@ the request id, and readiness when the migrations are behind (ADR 0047)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
 import time
@@ -194,3 +195,28 @@ def test_readyz_is_503_while_the_migrations_are_behind(node_copy: Path) -> None:
         assert ready.json()["detail"] == f"not ready: migrations at {behind}, not {head}"
     finally:
         node.close()
+
+
+def test_an_unexpected_error_answers_with_the_request_id_it_is_logged_under(
+    node_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = open_node(load_settings(node_copy))
+    app = create_app(node, background=False)
+
+    def boom(capability: str) -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/api/v1/boom/{capability}", boom)
+    try:
+        with (
+            caplog.at_level(logging.ERROR),
+            TestClient(app, raise_server_exceptions=False) as client,
+        ):
+            answer = client.get("/api/v1/boom/fetch-capability-1", headers={"X-Request-ID": "e-1"})
+    finally:
+        node.close()
+    assert answer.status_code == 500
+    assert answer.headers["x-request-id"] == "e-1"
+    logged = [r for r in caplog.records if r.getMessage().startswith("unexpected error")]
+    assert [getattr(r, "request_id", None) for r in logged] == ["e-1"]
+    assert logged[0].getMessage() == "unexpected error on GET /api/v1/boom/{capability}"

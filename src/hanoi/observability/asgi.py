@@ -43,6 +43,9 @@ class Observed:
                 break
         rid = accepted_request_id(incoming)
         token = request_id.set(rid)
+        # For the handler of unexpected errors, which runs outside this middleware (after
+        # the context variable is reset): ``request.state.request_id``.
+        scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
         status = 500
         body_bytes = 0
