@@ -124,7 +124,7 @@ def main() -> None:
     try:
         for _ in range(600):
             try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
+                if httpx.get(f"{base}/readyz").status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -100,7 +100,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         for _ in range(600):
             try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
+                if httpx.get(f"{base}/readyz").status_code == 200:
                     break
             except httpx.TransportError:
                 pass

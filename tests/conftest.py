@@ -384,7 +384,7 @@ def start_server(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
 ) -> subprocess.Popen[bytes]:
-    """``hanoi serve`` as a real process, returned once /healthz answers (three times with
+    """``hanoi serve`` as a real process, returned once /readyz answers 200 (three times with
     several workers, so that each has had time to start). The environment is the test's
     without its ``HANOI_*`` variables, plus ``env``; the output goes to ``log`` (or nowhere).
     Most tests want ``serving``; this is for the tests about the process itself (killed
@@ -409,7 +409,7 @@ def start_server(
     answered = 0
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
                 answered += 1
                 if answered >= (3 if workers > 1 else 1):
                     return process

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # "json": one JSON object a line (time, level, logger, message, request_id), for a log
+    # collector; "text": uvicorn's lines, as before (docs/operations.md).
+    log_format: Literal["text", "json"] = "text"
+    # /metrics answers loopback clients without credentials; anyone else must send
+    # "Authorization: Bearer <metrics_token>" (unset: only loopback may scrape; ADR 0047).
+    metrics_token: SecretStr | None = None
     trusted_proxies: Annotated[
         tuple[IPvAnyNetwork, ...], NoDecode, BeforeValidator(_address_list)
     ] = Field(
@@ -151,11 +157,18 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("s3_secret_access_key")
+    @field_validator("s3_secret_access_key", "metrics_token")
     @classmethod
     def _no_placeholder_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and is_placeholder(value.get_secret_value()):
             raise ValueError("is a placeholder; set a real secret")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (a random token)")
         return value
 
     @model_validator(mode="after")

@@ -49,6 +49,7 @@ from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
 from hanoi.node.folder import load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
+from hanoi.observability.metrics import TRANSFER_BYTES
 from hanoi.providers.hi1 import Endpoint
 from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
 from hanoi.providers.model import Provider
@@ -66,6 +67,7 @@ from hanoi.storage.custody_repo import CustodyRepository, WitnessRepository
 from hanoi.storage.db import check_connection, make_engine
 from hanoi.storage.evidence_repo import EvidenceRepository
 from hanoi.storage.federation_repo import FederationRepository
+from hanoi.storage.gauges_repo import NodeGauges
 from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
 from hanoi.storage.liveness import FolderLiveness
@@ -214,6 +216,8 @@ class Node:
     provider_orders: ProviderOrders
     """Orders to those providers for requests in execution, their answers and deliveries
     (:mod:`hanoi.providers.ordering`)."""
+    gauges: NodeGauges
+    """The node's state as counts, read when ``/metrics`` is scraped (ADR 0047)."""
 
     def close(self) -> None:
         """Release what the node holds open: the database engine's connections. Safe to
@@ -440,6 +444,7 @@ def open_node(
             max_delivery_bytes=min(settings.upload_max_bytes, MAX_DELIVERY_BYTES),
             poll_seconds=settings.provider_poll_seconds,
         ),
+        gauges=NodeGauges(engine, min_witnesses=settings.min_witnesses),
     )
 
 
@@ -517,7 +522,11 @@ def _transfers(
         outcomes=outcomes,
         clock=clock,
         max_bytes=settings.upload_max_bytes,
-        download=RangeFetch(chunk_bytes=settings.transfer_chunk_bytes, **clients),
+        download=RangeFetch(
+            chunk_bytes=settings.transfer_chunk_bytes,
+            received=TRANSFER_BYTES.labels(direction="received").inc,
+            **clients,
+        ),
         retry=OfferRetry(expiry=timedelta(days=settings.package_offer_expiry_days)),
     )
     return TransferService(

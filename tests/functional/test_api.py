@@ -30,17 +30,24 @@ def client(node_dir: Path) -> Iterator[TestClient]:
     node.engine.dispose()
 
 
-def test_healthz_reports_each_dependency(client: TestClient) -> None:
-    response = client.get("/healthz")
+def test_readyz_reports_each_dependency(client: TestClient) -> None:
+    response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "state": "EGY", "database": "ok", "blobs": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "state": "EGY",
+        "database": "ok",
+        "migrations": "ok",
+        "blobs": "ok",
+    }
+    assert client.get("/healthz").json() == {"status": "ok", "state": "EGY"}
 
 
 def test_openapi_document_is_served_under_the_api(client: TestClient) -> None:
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.")
     assert "/api/v1/node" in document["paths"]
-    assert "/healthz" in document["paths"]
+    assert {"/healthz", "/readyz", "/metrics"} <= set(document["paths"])
 
 
 def test_node_identity_endpoint(client: TestClient) -> None:
@@ -67,15 +74,17 @@ def test_wrong_method_is_problem_json(client: TestClient) -> None:
     assert "allow" in response.headers
 
 
-def test_blob_store_down_makes_healthz_503(tmp_path: Path, node_dir: Path) -> None:
+def test_blob_store_down_makes_readyz_503_but_not_healthz(tmp_path: Path, node_dir: Path) -> None:
     copy = tmp_path / "node"
     shutil.copytree(node_dir, copy)
     node = open_node(load_settings(copy))
     shutil.rmtree(copy / "blobs")
     (copy / "blobs").write_text("not a folder")
     with TestClient(create_app(node), raise_server_exceptions=False) as test_client:
-        response = test_client.get("/healthz")
+        response = test_client.get("/readyz")
+        alive = test_client.get("/healthz")
     node.engine.dispose()
+    assert alive.status_code == 200  # alive: restarting the process would not help
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
     assert "blobs unavailable" in response.json()["detail"]

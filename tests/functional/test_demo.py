@@ -401,7 +401,7 @@ class RunningDemo:
 
     def nodes_answer(self) -> bool:
         try:
-            return all(httpx.get(f"{u}/healthz", timeout=2).status_code == 200 for u in self.urls())
+            return all(httpx.get(f"{u}/readyz", timeout=2).status_code == 200 for u in self.urls())
         except httpx.TransportError:
             return False
 

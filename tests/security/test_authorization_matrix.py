@@ -15,6 +15,9 @@ Policies (who gets what), for a principal calling a route:
 - ``owner(A)``: as ``role(A)``, and then 404 for anyone but the upload's owner.
 - ``any_of(A, B...)``: 401 without a valid token; 403 for a role that may do none of the
   actions; else allowed.
+- ``scraper``: 403 for every principal here, whatever their token: only a client on
+  loopback, or one with the node's ``metrics_token`` (never a user's), reads ``/metrics``
+  (``tests/functional/test_metrics.py`` checks those).
 
 "Allowed" means the route did not refuse the caller: any answer but 401, 404 and 5xx (the
 route's own rules may still refuse the step: 403 for a step the role may not take, 409,
@@ -52,6 +55,7 @@ class Policy:
 
 PUBLIC = Policy("public")
 USER = Policy("user")
+SCRAPER = Policy("scraper")
 
 
 def role(action: Action) -> Policy:
@@ -105,6 +109,8 @@ CONTENTS: dict[str, Any] = {}
 # (method, path template) -> what it must do. Templates as in the OpenAPI document.
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/healthz"): Route(PUBLIC),
+    ("GET", "/readyz"): Route(PUBLIC),
+    ("GET", "/metrics"): Route(SCRAPER),
     ("GET", "/api/v1/node"): Route(PUBLIC),
     ("GET", "/api/v1/me"): Route(USER),
     ("POST", "/api/v1/requests"): Route(
@@ -277,6 +283,8 @@ def expected(policy: Policy, principal: str, user: User | None) -> str:
     """``refused:<status>`` or ``allowed``."""
     if policy.kind == "public":
         return "public"
+    if policy.kind == "scraper":
+        return "refused:403"
     if user is None:
         return "refused:401"
     if policy.kind == "user":

@@ -8,7 +8,10 @@ code as written and not only for what a test happens to load:
   ``hanoi.cli``, FastAPI, the sandbox);
 - the application packages above them (the court report, letters) may use ``hanoi.wiring``'s
   ``Node`` but import neither the web layer nor the CLI, nor storage;
-- nothing but the CLI imports the sandbox, which sits above the composition root.
+- nothing but the CLI imports the sandbox, which sits above the composition root;
+- ``hanoi.observability`` (metrics, log lines) is used by the entry points and the
+  composition root; it imports none of them, nor storage, and no domain package imports it
+  (a background job is given a plain heartbeat callback).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ DOMAIN = ("convention", "cooperation", "evidence", "custody", "directory", "fede
 APPLICATION = ("reports", "letters")
 ADAPTERS = ("hanoi.storage", "sqlalchemy")
 ENTRY_POINTS = ("hanoi.web", "hanoi.cli", "hanoi.sandbox", "fastapi", "starlette")
+OBSERVABILITY = "hanoi.observability"
 FORBIDDEN = {
-    **dict.fromkeys(DOMAIN, (*ADAPTERS, "hanoi.wiring", *ENTRY_POINTS)),
+    **dict.fromkeys(DOMAIN, (*ADAPTERS, "hanoi.wiring", *ENTRY_POINTS, OBSERVABILITY)),
     **dict.fromkeys(APPLICATION, (*ADAPTERS, *ENTRY_POINTS)),
+    "observability": (*ADAPTERS, "hanoi.wiring", "hanoi.web", "hanoi.cli", "hanoi.sandbox"),
 }
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import socket
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 DEFAULT_DEMO_DIR = Path(".hanoi-demo")
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 def _check_port(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -30,24 +36,46 @@ def _check_port(host: str, port: int) -> None:
             raise Unavailable(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
+def run_server(
+    settings: Settings, *, host: str, port: int, workers: int, log_format: str | None = None
+) -> None:
+    import sys
+
+    if "prometheus_client" in sys.modules:  # its storage is chosen when first imported
+        raise RuntimeError("prometheus_client was imported before hanoi serve set it up")
+    _check_port(host, port)
+    # Every process writes its metrics to DIR/metrics/ (emptied now), and /metrics, in
+    # any of them, sums them (ADR 0047). Set before the app is imported.
+    from hanoi.observability.metrics import prepare_multiprocess
+
+    prepare_multiprocess(settings.node_dir)
+
     import uvicorn
 
+    from hanoi.observability.logs import json_logging_config
     from hanoi.web.asgi import served_app
     from hanoi.wiring import open_node
 
-    _check_port(host, port)
     node = open_node(settings)  # fail fast, with one line, before the server starts
     url = f"http://{host}:{port}/"
     print(f"Hanoi node {node.identity.state} ({node.identity.name})")
-    print(f"  open {url}   API {url}api/v1/docs   health {url}healthz")
+    print(f"  open {url}   API {url}api/v1/docs   ready {url}readyz   metrics {url}metrics")
     print("  press Ctrl-C to stop", flush=True)
     log_level = settings.log_level
+    logging: dict[str, Any] = {}
+    if (log_format or settings.log_format) == "json":
+        # Our access line (route templates) replaces uvicorn's (raw paths, query strings).
+        logging = {"log_config": json_logging_config(level=log_level), "access_log": False}
     # Forwarded headers are read by hanoi.web.proxies from the trusted_proxies setting
     # only; uvicorn's own reading would believe them from 127.0.0.1 (or $FORWARDED_ALLOW_IPS).
     if workers == 1:
         uvicorn.run(
-            served_app(node), host=host, port=port, log_level=log_level, proxy_headers=False
+            served_app(node),
+            host=host,
+            port=port,
+            log_level=log_level,
+            proxy_headers=False,
+            **logging,
         )
         return
     node.close()
@@ -60,6 +88,7 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
         workers=workers,
         log_level=log_level,
         proxy_headers=False,
+        **logging,
     )
 
 
@@ -68,8 +97,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1,
+    log_format: Annotated[
+        LogFormat | None,
+        typer.Option(help="Log lines: text, or one JSON object a line (log_format setting)."),
+    ] = None,
 ) -> None:
-    """Run the node: JSON API under /api/v1, health at /healthz."""
+    """Run the node: JSON API under /api/v1, /healthz, /readyz and /metrics."""
     from hanoi.settings import load_settings
 
     settings = load_settings(directory)
@@ -78,6 +111,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        log_format=log_format.value if log_format else None,
     )
 
 

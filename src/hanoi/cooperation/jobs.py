@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from hanoi.cooperation.data_conditions import DataConditions
 from hanoi.cooperation.service import CooperationService
@@ -16,9 +17,16 @@ log = logging.getLogger("hanoi.cooperation")
 
 class WorkflowJobs:
     def __init__(
-        self, service: CooperationService, conditions: DataConditions, *, interval_seconds: float
+        self,
+        service: CooperationService,
+        conditions: DataConditions,
+        *,
+        interval_seconds: float,
+        heartbeat: Callable[[], object] = lambda: None,
     ) -> None:
         self._service = service
+        self._heartbeat = heartbeat
+        """Called after each run that ended without error (the node's job metrics)."""
         self._conditions = conditions
         self._interval = interval_seconds
         self._stop = threading.Event()
@@ -45,6 +53,7 @@ class WorkflowJobs:
             try:
                 self.run_once()
                 self.last_error = None
+                self._heartbeat()
             except Exception as exc:  # noqa: BLE001 - keep the job alive after a transient failure
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("workflow job failed, retrying: %s", self.last_error)

@@ -22,9 +22,17 @@ MAX_BACKOFF_SECONDS = 30.0
 
 
 class CustodyWorker:
-    def __init__(self, custody: CustodyLog, *, collect: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        custody: CustodyLog,
+        *,
+        collect: Callable[[], object] | None = None,
+        heartbeat: Callable[[], object] = lambda: None,
+    ) -> None:
         self._custody = custody
         self._collect = collect
+        self._heartbeat = heartbeat
+        """Called after each round that ran without error (the node's job metrics)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
@@ -51,6 +59,7 @@ class CustodyWorker:
                 if self._collect is not None:
                     self._collect()  # asks only witnesses that are behind
                 self.last_error = None
+                self._heartbeat()
                 backoff = POLL_SECONDS
             except Exception as exc:  # noqa: BLE001 - keep sequencing after a transient failure
                 self.last_error = f"{type(exc).__name__}: {exc}"

@@ -47,9 +47,12 @@ class RangeFetch:
         *,
         client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
         chunk_bytes: int = CHUNK,
+        received: Callable[[int], object] = lambda _count: None,
     ) -> None:
         self._client = client
         self._chunk = chunk_bytes
+        self._received = received
+        """Told the size of each block as it arrives (the node's transfer-bytes counter)."""
 
     def fetch(
         self,
@@ -100,6 +103,7 @@ class RangeFetch:
                     pending: Future[None] | None = None
                     for block in answer.iter_raw(BLOCK):
                         got += len(block)
+                        self._received(len(block))
                         if got > wanted:
                             raise IntegrityError("the peer sent more than the range asked for")
                         if pending is not None:

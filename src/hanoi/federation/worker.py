@@ -21,8 +21,11 @@ class FederationWorker:
         *,
         poll: float = POLL_SECONDS,
         wake: threading.Event | None = None,
+        heartbeat: Callable[[], object] = lambda: None,
     ) -> None:
         self._tasks = tuple(tasks)
+        self._heartbeat = heartbeat
+        """Called after each round in which every task ran without error."""
         self._poll = poll
         self._wake = wake or threading.Event()
         """Set by whoever queues work: the worker runs its tasks at once instead of
@@ -43,12 +46,16 @@ class FederationWorker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            failed = False
             for task in self._tasks:
                 try:
                     task()
                     self.last_error = None
                 except Exception as exc:  # noqa: BLE001 - the next round retries
+                    failed = True
                     self.last_error = f"{type(exc).__name__}: {exc}"
                     log.warning("federation task failed: %s", self.last_error)
+            if not failed:
+                self._heartbeat()
             self._wake.wait(self._poll)
             self._wake.clear()

@@ -312,7 +312,7 @@ def wait_ready(node: SandboxNode, *, timeout: float) -> None:
         if node.process is not None and node.process.poll() is not None:
             raise Unavailable(f"the {node.state} node stopped; see {node.node_dir / 'server.log'}")
         try:
-            if httpx.get(f"{node.url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{node.url}/readyz", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -1,4 +1,5 @@
-"""The FastAPI application: ``/healthz``, the JSON API under ``/api/v1``.
+"""The FastAPI application: ``/healthz``, ``/readyz`` and ``/metrics`` (``web.operations``),
+the JSON API under ``/api/v1``.
 
 ``/`` answers API clients with the node's identity and where its API is, and sends a
 browser to the officers' UI (``/ui/``); ``/favicon.ico`` points at the UI's icon.
@@ -8,23 +9,23 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from hanoi import __version__
 from hanoi.cooperation.jobs import WorkflowJobs
 from hanoi.custody.worker import CustodyWorker
-from hanoi.errors import HanoiError, Unavailable
 from hanoi.federation.worker import FederationWorker
+from hanoi.observability.asgi import Observed
+from hanoi.observability.metrics import heartbeat
 from hanoi.web import (
     cooperation,
     evidence,
     federation,
     log,
+    operations,
     packages,
     problems,
     provider_orders,
@@ -83,22 +84,6 @@ def get_node(request: Request) -> Node:
 NodeDep = Annotated[Node, Depends(get_node)]
 
 
-def _health(node: Node) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    try:
-        with node.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except SQLAlchemyError:
-        checks["database"] = "unavailable"
-    try:
-        node.blobs.check()
-        checks["blobs"] = "ok"
-    except HanoiError:
-        checks["blobs"] = "unavailable"
-    return checks
-
-
 api = APIRouter(prefix=API_PREFIX)
 
 
@@ -118,12 +103,19 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The worker asks the witnesses without waiting for them (one round at a time).
-        worker = CustodyWorker(node.custody, collect=node.quorum.ask) if background else None
+        worker = (
+            CustodyWorker(
+                node.custody, collect=node.quorum.ask, heartbeat=heartbeat("custody-sequencer")
+            )
+            if background
+            else None
+        )
         jobs = (
             WorkflowJobs(
                 node.cooperation,
                 node.conditions,
                 interval_seconds=node.settings.deadline_check_seconds,
+                heartbeat=heartbeat("workflow-jobs"),
             )
             if background
             else None
@@ -138,6 +130,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
                     node.transfers.resume_outgoing,  # packages waiting for witnesses
                 ],
                 wake=node.federation.wake,
+                heartbeat=heartbeat("federation"),
             )
             if background
             else None
@@ -148,6 +141,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
             FederationWorker(
                 [node.provider_orders.poll_due],
                 poll=min(5.0, float(node.settings.provider_poll_seconds)),
+                heartbeat=heartbeat("provider-orders"),
             )
             if background
             else None
@@ -182,14 +176,6 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.state.inbox_large_bodies = federation.LargeBodies()
     problems.install(app)
 
-    @app.get("/healthz", summary="Liveness and readiness", tags=["operations"])
-    def healthz() -> Any:
-        checks = _health(node)
-        if all(v == "ok" for v in checks.values()):
-            return {"status": "ok", "state": node.identity.state, **checks}
-        failing = ", ".join(k for k, v in checks.items() if v != "ok")
-        raise Unavailable(f"not ready: {failing} unavailable")
-
     @app.get("/", include_in_schema=False)
     def root(request: Request) -> Response:
         """Someone who types the node's address in a browser lands on the UI, in their
@@ -212,6 +198,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         """Browsers ask for it on every site whatever the pages link: a 404 in every log."""
         return RedirectResponse(FAVICON, status_code=301)
 
+    app.include_router(operations.router)
     app.include_router(api)
     app.include_router(uploads.router)
     app.include_router(cooperation.router)
@@ -230,7 +217,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     app.include_router(witness.router)
     app.include_router(witness.alerts)
     install_ui(app, node)
-    app.add_middleware(  # last, so outermost: bodies are bounded before anything else runs
+    app.add_middleware(  # bodies are bounded before anything but the timing below runs
         BodyLimits,
         default_max_bytes=node.settings.request_body_max_bytes,
         routes=[
@@ -240,4 +227,6 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
             RouteLimit("POST", "/witness/add-checkpoint", witness.MAX_BODY),
         ],
     )
+    # Last, so outermost: a request id and a latency for every answer, refusals included.
+    app.add_middleware(Observed, served_packages=transfers.SERVED_PACKAGE)
     return app

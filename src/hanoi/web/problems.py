@@ -17,6 +17,8 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hanoi import errors
+from hanoi.observability.asgi import route_template
+from hanoi.observability.logs import REQUEST_ID_HEADER
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://hanoi.invalid/problems/"
@@ -179,21 +181,35 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem(
+    # By route template, never the path (a package's path is its fetch capability); with
+    # the request id, which the answer gives the client to quote.
+    rid = getattr(request.state, "request_id", None)
+    log.exception(
+        "unexpected error on %s %s",
+        request.method,
+        route_template(request.scope),
+        extra={"request_id": rid},
+    )
+    response = problem(
         status=500,
         title="Internal error",
         detail="The node failed to handle this request. The error is logged on the node.",
         type_slug="internal-error",
         instance=request.url.path,
     )
+    if rid is not None:
+        response.headers[REQUEST_ID_HEADER] = rid
+    return response
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     # A connection that the database dropped (a restart): the pool discards it, and the
     # client retries. Nothing of the request was committed.
     log.warning(
-        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+        "database unavailable on %s %s: %s",
+        request.method,
+        route_template(request.scope),
+        type(exc).__name__,
     )
     response = problem(
         status=503,

@@ -17,6 +17,8 @@ from hanoi.web.problems import PROBLEM_RESPONSES
 from hanoi.wiring import Node
 
 serving = APIRouter(prefix="/federation/v1/packages", tags=["federation"])
+SERVED_PACKAGE = f"{serving.prefix}/{{package_id}}"
+"""The route template of a package's bytes (counted in ``hanoi_transfer_bytes_total``)."""
 packages = APIRouter(prefix="/api/v1/requests", tags=["evidence"], responses=PROBLEM_RESPONSES)
 
 
