@@ -253,6 +253,11 @@ def test_the_id_token_is_checked(node: Node, provider: Canaille) -> None:
     stranger = RSAKey.generate_key(2048, parameters={"kid": "test-1"}, private=True)
     with pytest.raises(TokenRejected):  # signed by someone else, under the provider's kid
         oidc.check_id_token(forged(stranger, provider), nonce="n")
+    unknown = RSAKey.generate_key(2048, parameters={"kid": "not-the-provider-s"}, private=True)
+    with pytest.raises(TokenRejected):  # a key id the provider's JWKS (fetched again) lacks
+        oidc.check_id_token(forged(unknown, provider), nonce="n")
+    with pytest.raises(TokenRejected):  # not a JWT
+        oidc.check_id_token("a.b.c", nonce="n")
     key = provider.signing_key
     assert oidc.check_id_token(forged(key, provider), nonce="n")["sub"] == "amina"
     with pytest.raises(TokenRejected):  # the provider's key, but another issuer
@@ -294,3 +299,14 @@ def test_with_local_passwords_off_only_the_provider_signs_in(
         answer = back_at_node(ui, provider_sign_in(begin(ui), "omar"))
         assert answer.status_code == 303
         assert node.accounts.named("omar").role is Role.OFFICER
+
+
+def test_an_unreachable_provider_gives_a_clear_page(
+    ui: TestClient, node: Node, provider: Canaille
+) -> None:
+    site = ui.app.state.ui  # type: ignore[attr-defined]
+    gone = adapter(provider, node, issuer="http://127.0.0.1:9")  # nothing listens there
+    ui.app.state.ui = dataclasses.replace(site, oidc=gone)  # type: ignore[attr-defined]
+    answer = ui.get("/ui/login/oidc")
+    assert answer.status_code == 502
+    assert "cannot be reached" in answer.text

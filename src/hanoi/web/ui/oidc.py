@@ -32,7 +32,7 @@ import httpx
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from hanoi.accounts.external import RoleMapping
@@ -280,6 +280,6 @@ class OidcSignIn:
     def _decode(self, id_token: str) -> jwt.Token:
         try:
             return jwt.decode(id_token, self._key_set(), algorithms=list(ALGORITHMS))
-        except JoseError:
-            # An unknown key id may be a rolled key: fetch the set once more.
+        except InvalidKeyIdError:
+            # A key id the set lacks may be a key the provider rolled in: fetch it once more.
             return jwt.decode(id_token, self._key_set(refresh=True), algorithms=list(ALGORITHMS))
