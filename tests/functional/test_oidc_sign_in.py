@@ -28,7 +28,14 @@ from joserfc.jwk import RSAKey
 from hanoi.accounts.model import Role
 from hanoi.clock import FixedClock, SystemClock
 from hanoi.web.app import create_app
-from hanoi.web.ui.oidc import ALGORITHMS, OidcSignIn, Pending, ProviderRefused, TokenRejected
+from hanoi.web.ui.oidc import (
+    ALGORITHMS,
+    OidcSignIn,
+    Pending,
+    ProviderRefused,
+    ProviderUnusable,
+    TokenRejected,
+)
 from hanoi.wiring import Node
 from support_nodes import init_folder, open_at
 from support_oidc import Canaille, provider_sign_in, running_canaille
@@ -310,3 +317,11 @@ def test_an_unreachable_provider_gives_a_clear_page(
     answer = ui.get("/ui/login/oidc")
     assert answer.status_code == 502
     assert "cannot be reached" in answer.text
+
+
+def test_a_provider_known_under_another_name_is_refused(node: Node, provider: Canaille) -> None:
+    # The same server under another name: Canaille redirects to its own, the node follows
+    # no redirect (a discovery document naming another issuer: test_oidc_adapter.py).
+    elsewhere = provider.issuer.replace("127.0.0.1", "localhost")
+    with pytest.raises(ProviderUnusable):
+        adapter(provider, node, issuer=elsewhere).metadata()
