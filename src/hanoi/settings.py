@@ -7,14 +7,19 @@ folder's ``hanoi.toml``, then defaults. Nothing here is read at import time;
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     IPvAnyNetwork,
     SecretStr,
@@ -24,6 +29,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from hanoi.accounts.model import Role
 from hanoi.errors import FieldProblem, InvalidInput, NotFound
 
 CONFIG_FILE = "hanoi.toml"
@@ -65,6 +71,99 @@ def _address_list(value: object) -> object:
             return json.loads(text)
         return [part.strip() for part in text.split(",") if part.strip()]
     return value
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def outbound_url_problem(url: str) -> str | None:
+    """What is wrong with an address the node calls: https, or http on loopback only."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.fragment:
+        return "must be https://host[:port][/path], without credentials or fragment"
+    if parts.scheme == "http" and not _loopback(host):
+        return "must use https (plain http only on a loopback address, for tests)"
+    return None
+
+
+class OidcSettings(BaseModel):
+    """The State's OpenID Connect provider, the ``[oidc]`` table of hanoi.toml (ADR 0049).
+
+    The client secret is never in this file: it is read from ``client_secret_file``
+    (relative to the node folder) or, without one, from the environment variable named
+    by ``client_secret_env``, by :meth:`client_secret`, at start-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80, description="shown as 'Sign in with <name>'")
+    issuer: str = Field(min_length=1, max_length=300)
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret_file: Path | None = None
+    client_secret_env: str = "HANOI_OIDC_CLIENT_SECRET"  # noqa: S105 - a variable's name
+    scopes: tuple[str, ...] = ("openid", "profile", "groups")
+    roles_claim: str = "groups"
+    name_claim: str = "preferred_username"
+    roles: dict[str, str] = Field(min_length=1)
+    """Claim value -> Hanoi role (``officer``, ``supervisor``, ``point-of-contact``,
+    ``auditor``, ``administrator``)."""
+    redirect_uri: str | None = None
+    """Where the provider sends the browser back (``https://node/ui/login/oidc/callback``);
+    by default from the request, which is right unless a proxy rewrites the host."""
+
+    @field_validator("issuer", "redirect_uri")
+    @classmethod
+    def _outbound(cls, value: str | None) -> str | None:
+        problem = outbound_url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "openid" not in value:
+            raise ValueError("must include 'openid'")
+        return value
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: dict[str, str]) -> dict[str, str]:
+        known = {r.value for r in Role}
+        for claim_value, role in value.items():
+            if role not in known:
+                raise ValueError(
+                    f"{claim_value!r} maps to unknown role {role!r}; choose one of: "
+                    + ", ".join(sorted(known))
+                )
+        return value
+
+    def client_secret(self, node_dir: Path) -> str:
+        """The client secret, from its file or its environment variable; never logged."""
+        if self.client_secret_file is not None:
+            path = node_dir / self.client_secret_file
+            try:
+                secret = path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise InvalidInput(f"oidc.client_secret_file: cannot read {path}: {exc}") from None
+            where = f"the file {path}"
+        else:
+            secret = os.environ.get(self.client_secret_env, "").strip()
+            where = f"the environment variable {self.client_secret_env}"
+        if not secret:
+            raise InvalidInput(f"oidc: no client secret in {where}")
+        if is_placeholder(secret):
+            raise InvalidInput(f"oidc: the client secret in {where} is a placeholder")
+        return secret
 
 
 class Settings(BaseSettings):
@@ -127,6 +226,11 @@ class Settings(BaseSettings):
     # is queued ("awaiting-witnesses") and retried in the background (ADR 0022).
     witness_wait_seconds: float = Field(default=10, ge=0, le=600)
 
+    # Sign-in through the State's identity provider (``[oidc]``), and whether officers may
+    # still sign in to the UI with a password kept by the node (API tokens are separate).
+    oidc: OidcSettings | None = None
+    local_passwords: bool = True
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -175,6 +279,8 @@ class Settings(BaseSettings):
     def _complete(self) -> Settings:
         if self.blob_store == "s3" and not self.s3_endpoint_url:
             raise ValueError("blob_store = 's3' needs s3_endpoint_url")
+        if not self.local_passwords and self.oidc is None:
+            raise ValueError("local_passwords = false needs an [oidc] identity provider")
         return self
 
     @classmethod

@@ -102,3 +102,59 @@ def test_broken_toml(tmp_path: Path) -> None:
     folder = write_config(tmp_path / "n", "state = \n")
     with pytest.raises(InvalidInput, match="not valid TOML"):
         load_settings(folder)
+
+
+OIDC = {
+    "name": "Ministry sign-in",
+    "issuer": "https://id.ministry.example",
+    "client_id": "hanoi",
+    "roles": {"cyber-officers": "officer"},
+}
+
+
+def test_the_identity_provider_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = build_settings({**BASE, "node_dir": tmp_path, "oidc": OIDC})
+    assert settings.oidc is not None
+    assert settings.local_passwords
+    assert settings.oidc.scopes == ("openid", "profile", "groups")
+    monkeypatch.setenv("HANOI_OIDC_CLIENT_SECRET", "  s3cr3t-from-the-vault \n")
+    assert settings.oidc.client_secret(tmp_path) == "s3cr3t-from-the-vault"
+    (tmp_path / "secret").write_text("from-a-file-0123\n", encoding="utf-8")
+    from_file = settings.oidc.model_copy(update={"client_secret_file": Path("secret")})
+    assert from_file.client_secret(tmp_path) == "from-a-file-0123"
+    monkeypatch.setenv("HANOI_OIDC_CLIENT_SECRET", "changeme")
+    with pytest.raises(InvalidInput, match="placeholder"):
+        settings.oidc.client_secret(tmp_path)
+    monkeypatch.delenv("HANOI_OIDC_CLIENT_SECRET")
+    with pytest.raises(InvalidInput, match="no client secret"):
+        settings.oidc.client_secret(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"issuer": "http://id.ministry.example"}, "must use https"),
+        ({"issuer": "ftp://id.ministry.example"}, "must be https"),
+        ({"roles": {"x": "root"}}, "unknown role"),
+        ({"roles": {}}, "roles"),
+        ({"scopes": ["profile"]}, "openid"),
+        ({"redirect_uri": "http://node.example/cb"}, "must use https"),
+    ],
+)
+def test_an_identity_provider_table_that_cannot_work_is_refused(
+    change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        build_settings({**BASE, "node_dir": Path("/x"), "oidc": {**OIDC, **change}})
+    assert message in str([f.message + f.path for f in refused.value.fields])
+
+
+def test_local_passwords_off_needs_an_identity_provider() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        build_settings({**BASE, "node_dir": Path("/x"), "local_passwords": False})
+    assert "needs an [oidc]" in str([f.message for f in refused.value.fields])
+    loopback = {**OIDC, "issuer": "http://127.0.0.1:8080"}
+    settings = build_settings(
+        {**BASE, "node_dir": Path("/x"), "local_passwords": False, "oidc": loopback}
+    )
+    assert not settings.local_passwords

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from hanoi.accounts.external import ExternalIdentity
 from hanoi.accounts.memory import MemorySessionStore
 from hanoi.accounts.model import Role, User, check_title, check_user_name
 from hanoi.accounts.ports import SessionStore
@@ -14,7 +15,7 @@ from hanoi.accounts.secrets import hash_password, new_token, parse_token, same_h
 from hanoi.accounts.sessions import Sessions
 from hanoi.accounts.throttle import LoginThrottle, TooManyFailures
 from hanoi.clock import Clock
-from hanoi.errors import NotFound, PermissionDenied
+from hanoi.errors import Conflict, NotFound, PermissionDenied
 
 log = logging.getLogger("hanoi.accounts")
 
@@ -46,7 +47,14 @@ class AccountsStore(Protocol):
         password_hash: str | None,
         now: datetime,
         title: str | None = None,
+        external_subject: str | None = None,
     ) -> User: ...
+
+    def set_role(self, user_id: int, role: str) -> User | None: ...
+
+    def user_by_external_subject(self, subject: str) -> User | None:
+        """The user linked to this identity provider's subject (``issuer sub``)."""
+        ...
 
     def set_title(self, name: str, title: str | None) -> User | None:
         """The user called ``name`` with its new title; None if there is no such user."""
@@ -184,6 +192,38 @@ class AccountService:
             raise  # the reservation stays: it counts as a failure
         self._throttle.succeeded(reservation)
         return found[0]
+
+    def authenticate_external(self, identity: ExternalIdentity) -> User:
+        """The user linked to ``identity``'s subject, with the role the identity provider
+        gives now; created (no password) on first sign-in (ADR 0049). A local user who has
+        the same name is never taken over: the sign-in is refused, and logged."""
+        user = self._repository.user_by_external_subject(identity.subject)
+        if user is None:
+            try:
+                user = self._repository.add_user(
+                    name=identity.name,
+                    role=identity.role.value,
+                    password_hash=None,
+                    now=self._clock.now(),
+                    external_subject=identity.subject,
+                )
+            except Conflict:
+                log.warning("refused an external sign-in as %r: the name is taken", identity.name)
+                raise PermissionDenied(
+                    f"a user named {identity.name!r} exists already and is not linked to "
+                    "the identity provider"
+                ) from None
+            log.info("created user %r (%s) on first external sign-in", user.name, user.role.value)
+        elif user.disabled:
+            log.warning("refused an external sign-in as %r: user disabled", user.name)
+            raise PermissionDenied("this user is disabled on this node")
+        elif user.role is not identity.role:
+            log.info("role of %r: %s -> %s (identity provider)", user.name, user.role.value,
+                     identity.role.value)  # fmt: skip
+            changed = self._repository.set_role(user.id, identity.role.value)
+            assert changed is not None
+            user = changed
+        return user
 
     def sign_out_everywhere(self, name: str) -> int:
         """End every UI session of the user called ``name``; how many were ended."""

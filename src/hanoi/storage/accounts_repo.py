@@ -46,6 +46,7 @@ class AccountsRepository:
         password_hash: str | None,
         now: datetime,
         title: str | None = None,
+        external_subject: str | None = None,
     ) -> User:
         try:
             with self.engine.begin() as connection:
@@ -57,6 +58,7 @@ class AccountsRepository:
                         password_hash=password_hash,
                         created_at=now,
                         title=title,
+                        external_subject=external_subject,
                     )
                     .returning(users.c.id)
                 ).scalar_one()
@@ -73,6 +75,18 @@ class AccountsRepository:
             ).rowcount
         found = self.user_by_name(name) if changed else None
         return found[0] if found else None
+
+    def set_role(self, user_id: int, role: str) -> User | None:
+        with self.engine.begin() as connection:
+            connection.execute(update(users).where(users.c.id == user_id).values(role=role))
+        return self.user_by_id(user_id)
+
+    def user_by_external_subject(self, subject: str) -> User | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(users).where(users.c.external_subject == subject)
+            ).first()
+        return user_from_row(row) if row else None
 
     def user_by_id(self, user_id: int) -> User | None:
         with self.engine.connect() as connection:

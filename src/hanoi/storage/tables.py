@@ -159,6 +159,8 @@ users = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("disabled_at", UTCDateTime(), nullable=True),
     Column("title", String(200), nullable=True),  # for the reports they certify (0011)
+    # "issuer sub" of the identity provider's subject this user signs in as (0022)
+    Column("external_subject", String(600), nullable=True, unique=True),
 )
 
 api_tokens = Table(

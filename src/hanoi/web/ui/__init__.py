@@ -22,6 +22,8 @@ from hanoi.web.ui.errors import STATIC, install_error_pages
 from hanoi.web.ui.evidence_pages import router as evidence_router
 from hanoi.web.ui.home_page import router as home_router
 from hanoi.web.ui.letter_pages import router as letter_router
+from hanoi.web.ui.oidc_pages import identity_provider
+from hanoi.web.ui.oidc_pages import router as oidc_router
 from hanoi.web.ui.package_pages import router as package_router
 from hanoi.web.ui.provider_order_pages import router as provider_order_router
 from hanoi.web.ui.provider_pages import router as provider_router
@@ -42,8 +44,9 @@ __all__ = ["PREFIX", "install_ui"]
 
 def install_ui(app: FastAPI, node: Node) -> None:
     """Mount the UI on ``app``; call once, after the API routers are included."""
-    app.state.ui = UiSite(node=node, templates=make_environment())
+    app.state.ui = UiSite(node=node, templates=make_environment(), oidc=identity_provider(node))
     app.include_router(router)
+    app.include_router(oidc_router)
     for pages in (
         home_router,
         requests_router,

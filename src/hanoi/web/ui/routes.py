@@ -50,6 +50,7 @@ NAME_MISSING = N_("Enter your user name.")
 PASSWORD_MISSING = N_("Enter your password.")
 WRONG_CREDENTIALS = N_("The user name or password is not correct.")
 TOO_MANY_FAILURES = N_("Too many failed sign-ins from here. Wait a few minutes, then try again.")
+PASSWORDS_OFF = N_("This node does not sign in with passwords. Use your identity provider.")
 
 
 async def csrf_guard(request: Request) -> None:
@@ -84,7 +85,7 @@ def login_form(
 ) -> Response:
     if session_user(request) is not None:
         return see_other(safe_next(next_page))
-    return _login_page(request, ui, name="", next_page=next_page, signed_out=signed_out)
+    return login_page(request, ui, name="", next_page=next_page, signed_out=signed_out)
 
 
 @router.post("/login", response_model=None)
@@ -95,6 +96,10 @@ def login(
     password: Annotated[str, Form()] = "",
     next_page: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
+    if not ui.node.settings.local_passwords:  # the State's identity provider only
+        return login_page(
+            request, ui, name="", next_page=next_page, problem=PASSWORDS_OFF, status=403
+        )
     name = name.strip()
     errors: dict[str, Message] = {}
     if not name:
@@ -102,7 +107,7 @@ def login(
     if not password:
         errors["password"] = PASSWORD_MISSING
     if errors:
-        return _login_page(request, ui, name=name, next_page=next_page, errors=errors)
+        return login_page(request, ui, name=name, next_page=next_page, errors=errors)
     try:
         if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
             raise PermissionDenied("too long to be a user name or password")
@@ -110,9 +115,9 @@ def login(
         client = request.client.host if request.client else ""
         user = ui.node.accounts.authenticate_password(name, password, client=client)
     except PermissionDenied:
-        return _login_page(request, ui, name=name, next_page=next_page, problem=WRONG_CREDENTIALS)
+        return login_page(request, ui, name=name, next_page=next_page, problem=WRONG_CREDENTIALS)
     except TooManyFailures as exc:
-        page = _login_page(request, ui, name=name, next_page=next_page, problem=TOO_MANY_FAILURES)
+        page = login_page(request, ui, name=name, next_page=next_page, problem=TOO_MANY_FAILURES)
         page.status_code = 429
         page.headers["Retry-After"] = str(exc.wait_seconds() or 1)
         return page
@@ -120,7 +125,7 @@ def login(
     return see_other(safe_next(next_page))
 
 
-def _login_page(
+def login_page(
     request: Request,
     ui: Site,
     *,
@@ -129,12 +134,17 @@ def _login_page(
     errors: dict[str, Message] | None = None,
     problem: Message | None = None,
     signed_out: bool = False,
+    status: int | None = None,
 ) -> HTMLResponse:
+    """The login page: the password form unless switched off (``local_passwords``), and
+    "Sign in with <provider>" when the node has an identity provider."""
     return ui.page(
         request,
         "login.html",
         user=None,
-        status=422 if errors or problem else 200,
+        status=status or (422 if errors or problem else 200),
+        provider=ui.oidc.name if ui.oidc is not None else None,
+        local_passwords=ui.node.settings.local_passwords,
         name=name[:MAX_NAME],
         next_page=safe_next(next_page),
         errors=errors or {},

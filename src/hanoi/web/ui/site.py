@@ -19,6 +19,7 @@ from hanoi.i18n.formatting import LocaleFormat
 from hanoi.i18n.templates import translated_environment
 from hanoi.web.ui.flash import take_flashes
 from hanoi.web.ui.languages import negotiate
+from hanoi.web.ui.oidc import OidcSignIn
 from hanoi.web.ui.sessions import CSRF_FIELD, csrf_token
 from hanoi.wiring import Node
 
@@ -65,6 +66,8 @@ def request_language(request: Request) -> Language:
 class UiSite:
     node: Node
     templates: Environment
+    oidc: OidcSignIn | None = None
+    """The State's identity provider, when the node signs officers in through it."""
 
     def page(
         self,
