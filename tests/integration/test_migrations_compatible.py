@@ -5,7 +5,8 @@ that the processes of a node are upgraded one by one while it answers.
 Checked on SQLite and PostgreSQL, migration by migration, on the schema each one leaves:
 no table or column the previous revision had is dropped or changes type, a column added
 to an existing table is nullable or has a server default (the previous code's INSERTs do
-not name it), and no index turns unique (the previous code's writes could fail).
+not name it), and no columns the previous code writes become unique (its writes could
+fail); a new column may be unique, since the previous code leaves it NULL.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def problems(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             if column not in was["columns"] and not (nullable or default):
                 found.append(f"column {table}.{column} added NOT NULL without a default")
         for columns in sorted(now["unique"] - was["unique"]):
-            found.append(f"{table}{columns} made unique")
+            if all(column in was["columns"] for column in columns):
+                found.append(f"{table}{columns} made unique")  # old writes could fail
     return found
 
 
@@ -111,13 +113,21 @@ def test_the_rule_catches_what_breaks_the_previous_code() -> None:
     broken = {
         "t": {
             "columns": {"id": ("INTEGER", False, False), "must": ("TEXT", False, False)},
-            "unique": {("id",), ("must",)},
+            "unique": {("id",), ("must",)},  # a new column's: not a problem of its own
         }
     }
     assert problems(same, broken) == [
         "column t.id changed type",
         "column t.note dropped",
         "column t.must added NOT NULL without a default",
-        "t('must',) made unique",
     ]
     assert problems(same, {}) == ["table t dropped"]
+    new_unique = {  # a new nullable column made unique: the previous code leaves it NULL
+        "t": {
+            "columns": {**table["columns"], "subject": ("TEXT", True, False)},
+            "unique": {("id",), ("subject",)},
+        }
+    }
+    assert problems(same, new_unique) == []
+    old_unique = {"t": {"columns": table["columns"], "unique": {("id",), ("note",)}}}
+    assert problems(same, old_unique) == ["t('note',) made unique"]
