@@ -81,3 +81,20 @@ def test_an_officer_signs_in_through_the_identity_provider(
         assert node.accounts.named("amina").role is Role.SUPERVISOR
     finally:
         node.close()
+
+
+def test_the_login_page_offers_the_identity_provider_in_arabic(
+    chromium: Browser, signed_through: tuple[str, Path], screenshots: Path
+) -> None:
+    base_url, _folder = signed_through
+    context = chromium.new_context(locale="ar", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/ui/login")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator("#field-password").count() == 0
+        link = page.get_by_role("link", name=f"تسجيل الدخول عبر {PROVIDER_NAME}")
+        assert link.count() == 1
+        page.screenshot(path=screenshots / "login-oidc-ar.png", full_page=True)
+    finally:
+        context.close()
