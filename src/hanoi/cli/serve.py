@@ -33,11 +33,17 @@ def _check_port(host: str, port: int) -> None:
 def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from hanoi.backup.log_guard import guard_log
     from hanoi.web.asgi import served_app
     from hanoi.wiring import open_node
 
     _check_port(host, port)
     node = open_node(settings)  # fail fast, with one line, before the server starts
+    try:
+        guard_log(node)  # never sign a log that is behind its witnesses (ADR 0048)
+    except BaseException:
+        node.close()
+        raise
     url = f"http://{host}:{port}/"
     print(f"Hanoi node {node.identity.state} ({node.identity.name})")
     print(f"  open {url}   API {url}api/v1/docs   health {url}healthz")
