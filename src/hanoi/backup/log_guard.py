@@ -36,7 +36,7 @@ def guard_log(node: Node, *, client: Callable[[], httpx.Client] | None = None) -
     marker = node.settings.node_dir / RESTORED_MARKER
     restored = marker.exists()
     node.peering.sync()  # the directory's other States are this log's witnesses
-    transport = HttpWitnessTransport(client=client)
+    transport = HttpWitnessTransport(timeout=5.0, client=client)
     origin = node.identity.log_origin
     views = []
     for peer in node.witnesses.peers():
