@@ -215,7 +215,12 @@ def make_backup(
             with partial.open("xb") as sink:
                 with (
                     Encryptor(sink, list(recipients)) as encrypted,
-                    tarfile.open(fileobj=encrypted, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+                    tarfile.open(
+                        fileobj=encrypted,
+                        mode="w|",
+                        format=tarfile.PAX_FORMAT,
+                        bufsize=CHUNK,
+                    ) as tar,
                 ):
                     parts.append(_add(tar, part_name, snapshot, mode=0o600))
                     for name, path in folder_files(settings, skip=skip):

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
+from hanoi.backup.manifest import RESTORED_MARKER
 from hanoi.custody.checkpoint import parse_checkpoint
 from hanoi.custody.merkle import EMPTY_ROOT
 from hanoi.custody.note import Ed25519Verifier, parse_note
 from hanoi.custody.rollback import RollbackCheck, WitnessView, check_not_behind
 from hanoi.errors import HanoiError
 from hanoi.federation.transport import HttpWitnessTransport
-from hanoi.wiring import Node
+
+if TYPE_CHECKING:
+    from hanoi.wiring import Node
 
 log = logging.getLogger("hanoi.backup")
-
-RESTORED_MARKER = "restored.json"
-"""Written by ``hanoi restore`` into the new folder: what was restored, and from when."""
 
 
 def guard_log(node: Node, *, client: Callable[[], httpx.Client] | None = None) -> RollbackCheck:

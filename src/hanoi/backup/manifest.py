@@ -20,6 +20,9 @@ DATABASE_PREFIX = "database/"
 FOLDER_PREFIX = "folder/"
 SQLITE_PART = DATABASE_PREFIX + "hanoi.db"
 POSTGRES_PART = DATABASE_PREFIX + "postgresql.dump"
+RESTORED_MARKER = "restored.json"
+"""Written by ``hanoi restore`` into the new folder (what was restored, and from when);
+``hanoi serve`` removes it once every witness said the log is not behind."""
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 """A manifest line is about 150 bytes: room for a million and a half blobs."""
 

@@ -30,11 +30,11 @@ from typing import IO
 from sqlalchemy import inspect
 
 from hanoi.backup.archive import pg_command_url, run_tool
-from hanoi.backup.log_guard import RESTORED_MARKER
 from hanoi.backup.manifest import (
     FOLDER_PREFIX,
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
+    RESTORED_MARKER,
     Manifest,
     check_part_name,
     parse_manifest,
@@ -111,7 +111,7 @@ def _unpack(plain: IO[bytes], stage: Path) -> Manifest:
     modes: dict[str, int] = {}
     manifest_bytes: bytes | None = None
     try:
-        with tarfile.open(fileobj=plain, mode="r|") as tar:
+        with tarfile.open(fileobj=plain, mode="r|", bufsize=CHUNK) as tar:
             for member in tar:
                 if manifest_bytes is not None:
                     raise InvalidInput("the backup goes on after its manifest")
