@@ -4,6 +4,7 @@ code, and nothing written."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -217,3 +218,46 @@ def test_restore_refuses_what_it_cannot_trust_and_writes_nothing(
     assert restore(backup, tmp_path / "d", key.identity, *used).startswith(
         "4 hanoi: conflict: the database"
     )
+
+
+def test_a_node_on_s3_backs_up_its_database_and_folder_and_leaves_the_bucket(
+    tmp_path: Path,
+    s3_server,
+    s3_bucket,  # type: ignore[no-untyped-def]
+) -> None:
+    env = {
+        "HANOI_BLOB_STORE": "s3",
+        "HANOI_S3_ENDPOINT_URL": s3_server.endpoint_url,
+        "HANOI_S3_BUCKET": s3_bucket,
+        "HANOI_S3_ACCESS_KEY_ID": s3_server.access_key_id,
+        "HANOI_S3_SECRET_ACCESS_KEY": s3_server.secret_access_key,
+    }
+    folder, key = tmp_path / "egy", backup_key(tmp_path / "operator")
+    made = run_hanoi("node", "init", "--dir", str(folder), "--state", "EGY", "--name", "E", env=env)
+    assert made.returncode == 0, made.stderr
+    added = run_hanoi("user", "add", "amira", "--role", "officer", "--dir", str(folder), env=env)
+    assert added.returncode == 0, added.stderr
+    evidence = b"mailbox export " * 10_000
+    add_evidence(folder, draft(folder, env), evidence, env)
+    backup = tmp_path / "node.age"
+    taken = run_hanoi(
+        "backup", "--dir", str(folder), "--out", str(backup), "-r", key.recipient, env=env
+    )
+    assert taken.returncode == 0, taken.stderr
+    with tarfile.open(fileobj=io.BytesIO(decrypt(backup, key))) as plain:
+        manifest = json.loads(plain.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    assert manifest["blob_store"] == "s3"
+    assert not [p for p in manifest["parts"] if p["name"].startswith("folder/blobs/")]
+
+    target = tmp_path / "restored"
+    restored = run_hanoi(
+        "restore", str(backup), "--dir", str(target), "--identity", str(key.identity)
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert "in the S3 bucket" in restored.stdout
+    with serving(target, env=env) as served:  # no witnesses: it starts, its blobs are there
+        health = httpx.get(f"{served.url}/healthz", timeout=10).json()
+    assert (health["state"], health["database"], health["blobs"]) == ("EGY", "ok", "ok")
+    assert not (target / "restored.json").exists()
+    keys = s3_server.client().list_objects_v2(Bucket=s3_bucket).get("Contents", [])
+    assert any(hashlib.sha256(evidence).hexdigest() in item["Key"] for item in keys)
