@@ -131,6 +131,24 @@ def _snapshot_postgres(url: str, target: Path) -> int:
     return size
 
 
+class _Position:
+    """The encryptor as ``tarfile`` writes to it: directly (its stream mode appends to one
+    growing ``bytes``, which costs a copy of the buffer per 16 KiB written), with the
+    position ``tarfile`` asks for."""
+
+    def __init__(self, out: Encryptor) -> None:
+        self._out = out
+        self._position = 0
+
+    def write(self, data: bytes) -> int:
+        self._out.write(data)
+        self._position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._position
+
+
 class _Hashing(io.RawIOBase):
     """Reads ``src`` and hashes what it hands to ``tarfile``."""
 
@@ -213,15 +231,13 @@ def make_backup(
         parts: list[Part] = []
         try:
             with partial.open("xb") as sink:
-                with (
-                    Encryptor(sink, list(recipients)) as encrypted,
-                    tarfile.open(
-                        fileobj=encrypted,
-                        mode="w|",
+                with Encryptor(sink, list(recipients)) as encrypted:
+                    tar = tarfile.TarFile(
+                        fileobj=_Position(encrypted),  # type: ignore[arg-type]
+                        mode="w",
                         format=tarfile.PAX_FORMAT,
-                        bufsize=CHUNK,
-                    ) as tar,
-                ):
+                        copybufsize=CHUNK,
+                    )
                     parts.append(_add(tar, part_name, snapshot, mode=0o600))
                     for name, path in folder_files(settings, skip=skip):
                         added = _add_if_present(tar, name, path)
@@ -237,6 +253,7 @@ def make_backup(
                         parts=tuple(parts),
                     )
                     _add_bytes(tar, MANIFEST_NAME, manifest.to_json())
+                    tar.close()
                 sink.flush()
                 os.fsync(sink.fileno())
             os.rename(partial, out)

@@ -136,12 +136,23 @@ def _unpack(plain: IO[bytes], stage: Path) -> Manifest:
         raise IntegrityError("the backup has no manifest (a truncated file?)")
     manifest = parse_manifest(manifest_bytes)
     manifest.check_parts(found)
-    for part in manifest.parts:
+    for part in manifest.parts:  # on the disk before the folder is put in place
+        _sync(stage / part.name)
         os.chmod(stage / part.name, part.mode)
     keys = stage / FOLDER_PREFIX / "keys"
     if keys.is_dir():
         os.chmod(keys, 0o700)
     return manifest
+
+
+def _sync(path: Path) -> None:
+    """fsync a file written earlier: by now the kernel has written most of it, so one pass
+    at the end waits less than a sync after each part."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _extract(data: IO[bytes], path: Path) -> tuple[str, int]:
@@ -154,8 +165,6 @@ def _extract(data: IO[bytes], path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
     return digest.hexdigest(), size
 
 
