@@ -18,9 +18,11 @@ import psycopg
 import pytest
 
 from conftest import POSTGRES_ADMIN_URL, require_tool, run_hanoi, serving
+from hanoi.custody.rollback import LogOnHold
+from hanoi.wiring import open_node
 from support_backups import BackupKey, backup_key, draft_requests, log_verifier_key, logged_size
 from support_databases import Clones, drop_database, postgres_url_of
-from support_nodes import init_folder, open_at
+from support_nodes import init_folder, open_at, settings_of
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -134,6 +136,13 @@ def test_a_backup_taken_while_the_node_serves_restores_whole(
         audit = run_hanoi("log", "audit", str(target / "log"), "--key", log_verifier_key(folder))
         assert audit.returncode == 0, audit.stderr
         assert f"size {size} " in audit.stdout
+        # Until 'hanoi serve' has asked the witnesses, no command signs with this log.
+        held = open_node(settings_of(target, extra[1] if extra else None))
+        try:
+            with pytest.raises(LogOnHold, match="signs nothing until 'hanoi serve'"):
+                held.custody.sequence()
+        finally:
+            held.close()
         blobs = [p for p in (target / "blobs").rglob("*") if p.is_file()]
         assert [p.read_bytes() for p in blobs] == [evidence]
         restored_env = {"HANOI_DATABASE_URL": extra[1]} if extra else {}

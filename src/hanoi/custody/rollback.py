@@ -46,6 +46,11 @@ class LogBehindWitnesses(RuleViolation):
         self.witness = witness
 
 
+class LogOnHold(RuleViolation):
+    """A restored node's log signs nothing until ``hanoi serve`` has asked its witnesses
+    (``restored.json`` in the node folder): not even a command run without the server."""
+
+
 class WitnessesNotHeard(Unavailable):
     """After a restore, every witness must answer before the log signs again."""
 
