@@ -70,7 +70,7 @@ def pg_command_url(url: str) -> tuple[str, dict[str, str]]:
     """A libpq URL for ``pg_dump`` / ``pg_restore`` and the environment that carries its
     password (never on a command line other users can read)."""
     parsed = make_url(url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env = dict(os.environ)  # PGSSLMODE, PGSSLROOTCERT and the like still apply
     if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)
     plain = parsed.set(drivername="postgresql", password=None)
