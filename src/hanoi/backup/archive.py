@@ -4,7 +4,8 @@ The archive is written in this order, which is what makes it consistent:
 
 1. **database**: a snapshot first. SQLite through its online backup API
    (``sqlite3.Connection.backup``: a consistent copy while other connections write);
-   PostgreSQL through ``pg_dump --format=custom`` (one repeatable-read transaction).
+   PostgreSQL through ``pg_dump --format=custom --snapshot`` of the repeatable-read
+   snapshot in which the log's size is read.
 2. **folder**: then the node folder: settings, keys, the signed directory, blobs and
    tiles (when they are on disk). Blobs are content-addressed and never rewritten, tiles
    are written to a temporary name and renamed, and old partial tiles stay: whatever the
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from hanoi.backup.manifest import (
@@ -49,6 +51,7 @@ from hanoi.evidence.age import Encryptor
 from hanoi.settings import Settings
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
+from hanoi.storage.tables import log_state
 
 CHUNK = 1024 * 1024
 TRANSIENT = frozenset(
@@ -121,14 +124,26 @@ def _log_size(url: str) -> int:
 
 
 def _snapshot_postgres(url: str, target: Path) -> int:
-    size = _log_size(url)  # before the dump: the dump holds at least this
-    libpq, env = pg_command_url(url)
-    run_tool(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={target}", libpq],
-        env=env,
-        what="pg_dump",
-    )
-    return size
+    """``pg_dump`` of the snapshot this function's transaction exports, so that the log
+    size it reads is exactly the one in the dump, whatever is written meanwhile."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                row = connection.execute(select(log_state.c.size).where(log_state.c.id == 1))
+                size = row.scalar() or 0
+                libpq, env = pg_command_url(url)
+                run_tool(
+                    ["pg_dump", "--format=custom", "--no-owner", "--no-acl",
+                     f"--snapshot={snapshot}", f"--file={target}", libpq],
+                    env=env,
+                    what="pg_dump",
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    return int(size)
 
 
 class _Position:

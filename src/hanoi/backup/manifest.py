@@ -43,8 +43,8 @@ class Manifest:
     state: str
     log_origin: str
     log_size: int
-    """The custody log's published size in the database copied (for PostgreSQL, read just
-    before ``pg_dump`` started: the dump holds at least this)."""
+    """The custody log's published size in the database copied (for PostgreSQL, read in
+    the snapshot ``pg_dump`` dumps)."""
     created: str
     engine: str
     """``sqlite`` or ``postgresql``."""
