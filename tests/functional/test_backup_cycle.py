@@ -125,3 +125,23 @@ def test_backup_destroy_restore_and_continue(
             assert audit.returncode == 0, audit.stderr
     finally:
         databases.drop()
+
+
+def test_a_restored_node_starts_only_once_every_witness_has_answered(tmp_path: Path) -> None:
+    base = free_port_run(2)
+    root = tmp_path / "fed"
+    federate(root, ["EGY", "VNM"], base_port=base)
+    egy, vnm = root / "egy", root / "vnm"
+    key = backup_key(tmp_path / "operator")
+    backup = tmp_path / "egy.age"
+    taken = run_hanoi("backup", "--dir", str(egy), "--out", str(backup), "-r", key.recipient)
+    assert taken.returncode == 0, taken.stderr
+    restore(backup, egy, key.identity, None)
+    # VNM's node is down: EGY cannot learn whether its log is behind, and does not start.
+    refused = run_hanoi("serve", "--dir", str(egy), "--port", str(base), timeout=90)
+    assert refused.returncode == 9, refused.stderr
+    assert "after a restore every witness must confirm" in refused.stderr
+    assert "not heard: " in refused.stderr
+    assert (egy / "restored.json").is_file()
+    with serving(vnm, port=base + 1), serving(egy, port=base):
+        assert not (egy / "restored.json").exists()
