@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import httpx
@@ -21,6 +22,7 @@ from hanoi.custody.checkpoint import parse_checkpoint
 from hanoi.custody.merkle import EMPTY_ROOT
 from hanoi.custody.note import Ed25519Verifier, parse_note
 from hanoi.custody.rollback import RollbackCheck, WitnessView, check_not_behind
+from hanoi.custody.witnessing import MAX_PARALLEL_WITNESSES, Peer
 from hanoi.errors import HanoiError
 from hanoi.federation.transport import HttpWitnessTransport
 
@@ -39,12 +41,18 @@ def guard_log(node: Node, *, client: Callable[[], httpx.Client] | None = None) -
     node.peering.sync()  # the directory's other States are this log's witnesses
     transport = HttpWitnessTransport(timeout=5.0, client=client)
     origin = node.identity.log_origin
-    views = []
-    for peer in node.witnesses.peers():
+
+    def ask(peer: Peer) -> WitnessView:
         try:
-            views.append(WitnessView(peer.name, transport.view(peer.url, origin)))
+            return WitnessView(peer.name, transport.view(peer.url, origin))
         except HanoiError as exc:
-            views.append(WitnessView(peer.name, None, exc.diagnostics()))
+            return WitnessView(peer.name, None, exc.diagnostics())
+
+    peers = list(node.witnesses.peers())
+    with ThreadPoolExecutor(  # all at once: a witness that hangs costs one timeout, not one each
+        max_workers=max(1, min(len(peers), MAX_PARALLEL_WITNESSES)), thread_name_prefix="guard"
+    ) as pool:
+        views = list(pool.map(ask, peers))
     size = node.custody.size()
     root = (
         parse_checkpoint(parse_note(node.custody.checkpoint_note(size)).text).root_hash
