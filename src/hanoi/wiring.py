@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from hanoi.accounts.service import AccountService
 from hanoi.accounts.throttle import LoginThrottle
+from hanoi.backup.manifest import RESTORED_MARKER
 from hanoi.blobs import BlobStore
 from hanoi.clock import Clock, SystemClock
 from hanoi.cooperation.data_conditions import DataConditions
@@ -23,6 +24,7 @@ from hanoi.crypto.ed25519keys import jwk_thumbprint, note_key_id, raw_public
 from hanoi.custody.cosignature import Cosigner, cosignature_key_id
 from hanoi.custody.note import Ed25519Signer
 from hanoi.custody.quorum import QuorumWait, WitnessRounds
+from hanoi.custody.rollback import LogOnHold
 from hanoi.custody.service import CustodyLog
 from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import Unavailable
@@ -116,6 +118,22 @@ def service_levels(settings: Settings) -> ServiceLevels:
         acknowledge_emergency=timedelta(minutes=settings.acknowledge_emergency_minutes),
         preservation_reminder=timedelta(days=settings.preservation_reminder_days),
     )
+
+
+def restored_hold(settings: Settings) -> Callable[[], None]:
+    """Holds the log of a node restored from a backup (``hanoi restore`` left
+    ``restored.json``) until ``hanoi serve`` has checked it with its witnesses (ADR 0048)."""
+    marker = settings.node_dir / RESTORED_MARKER
+
+    def hold() -> None:
+        if marker.exists():
+            raise LogOnHold(
+                f"this node was restored from a backup and its log {settings.log_origin} "
+                "signs nothing until 'hanoi serve' has asked its witnesses whether it is "
+                "behind; start it first (docs/operations.md, 'Backups and restore')"
+            )
+
+    return hold
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -281,6 +299,7 @@ def open_node(
         store=custody_repo,
         tiles=tiles,
         clock=clock,
+        hold=restored_hold(settings),
     )
     accounts = AccountService(  # counts and sessions in the database: shared by every worker
         repository=AccountsRepository(engine),

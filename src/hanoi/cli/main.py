@@ -9,6 +9,7 @@ import typer
 
 from hanoi import __version__
 from hanoi.cli import (
+    backup,
     cooperation,
     db,
     directory,
@@ -53,6 +54,8 @@ cooperation.app.command("provider-orders")(provider_orders.provider_orders)
 cooperation.app.command("poll-provider")(provider_orders.poll_provider)
 app.command("provider-sim")(provider_orders.provider_sim)
 app.command("serve")(serve.serve)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.command("demo")(serve.demo)
 
 

@@ -52,11 +52,17 @@ def run_server(
 
     import uvicorn
 
+    from hanoi.backup.log_guard import guard_log
     from hanoi.observability.logs import json_logging_config
     from hanoi.web.asgi import served_app
     from hanoi.wiring import open_node
 
     node = open_node(settings)  # fail fast, with one line, before the server starts
+    try:
+        guard_log(node)  # never sign a log that is behind its witnesses (ADR 0048)
+    except BaseException:
+        node.close()
+        raise
     url = f"http://{host}:{port}/"
     print(f"Hanoi node {node.identity.state} ({node.identity.name})")
     print(f"  open {url}   API {url}api/v1/docs   ready {url}readyz   metrics {url}metrics")

@@ -14,7 +14,7 @@ witnesses of other States cosigned, and is what every proof leaving the node use
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -123,8 +123,12 @@ class CustodyLog:
         tiles: TileWriter,
         clock: Clock,
         batch: int = DEFAULT_BATCH,
+        hold: Callable[[], None] | None = None,
     ) -> None:
         self.origin = origin
+        self._hold = hold
+        """Raises while this log must not sign (a restored node not yet checked against its
+        witnesses, :mod:`hanoi.custody.rollback`); None: never held."""
         self._store = store
         self._tiles = tiles
         self._clock = clock
@@ -160,7 +164,10 @@ class CustodyLog:
         self.appended.set()
 
     def sequence(self) -> int:
-        """Publish everything queued; returns the new tree size."""
+        """Publish everything queued; returns the new tree size. Raises the hold's error
+        (and signs nothing) while the log is held."""
+        if self._hold is not None:
+            self._hold()
         with self._sequencing:
             return self.sequencer.run_until_idle()
 

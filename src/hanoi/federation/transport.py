@@ -37,3 +37,27 @@ class HttpWitnessTransport:
                 return response.status_code, data
         except httpx.HTTPError as exc:
             raise PeerError(f"cannot reach witness {target}: {exc}") from None
+
+    def view(self, url: str, origin: str) -> bytes | None:
+        """The checkpoint of ``origin`` the witness at ``url`` cosigned last
+        (``GET <url>/view?origin=``); None if it never cosigned that log (404)."""
+        target = url.rstrip("/") + "/view"
+        try:
+            with (
+                self._client() as client,
+                client.stream(
+                    "GET", target, params={"origin": origin}, headers={"User-Agent": USER_AGENT}
+                ) as response,
+            ):
+                data = b""
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_WITNESS_RESPONSE:
+                        raise PeerError(f"{target} sent more than {MAX_WITNESS_RESPONSE} bytes")
+        except httpx.HTTPError as exc:
+            raise PeerError(f"cannot reach witness {target}: {exc}") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise PeerError(f"witness {target} answered {response.status_code}")
+        return data
