@@ -265,7 +265,7 @@ def test_a_node_on_s3_backs_up_its_database_and_folder_and_leaves_the_bucket(
     assert restored.returncode == 0, restored.stderr
     assert "in the S3 bucket" in restored.stdout
     with serving(target, env=env) as served:  # no witnesses: it starts, its blobs are there
-        health = httpx.get(f"{served.url}/healthz", timeout=10).json()
+        health = httpx.get(f"{served.url}/readyz", timeout=10).json()
     assert (health["state"], health["database"], health["blobs"]) == ("EGY", "ok", "ok")
     assert not (target / "restored.json").exists()
     keys = s3_server.client().list_objects_v2(Bucket=s3_bucket).get("Contents", [])

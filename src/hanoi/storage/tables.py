@@ -160,7 +160,10 @@ users = Table(
     Column("disabled_at", UTCDateTime(), nullable=True),
     Column("title", String(200), nullable=True),  # for the reports they certify (0011)
     # "issuer sub" of the identity provider's subject this user signs in as (0022)
-    Column("external_subject", String(600), nullable=True, unique=True),
+    # unique by an index, not a constraint: SQLite then adds and drops the column in place
+    # (a table rebuild would drop 'users' under its tokens' foreign keys)
+    Column("external_subject", String(600), nullable=True),
+    Index("uq_users_external_subject", "external_subject", unique=True),
 )
 
 api_tokens = Table(

@@ -87,3 +87,28 @@ def test_an_answer_without_the_session_s_state_is_refused_before_any_call() -> N
 
 def test_the_secret_is_not_in_its_repr() -> None:
     assert "s3cret" not in repr(serving(GOOD))
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_token_endpoint_that_fails_is_unusable_never_an_escape(status: int) -> None:
+    """authlib's client is built on httpx2 when it is installed (as here) and raises its
+    errors: they are the provider's failure, shown as a page, never a 500 of the node."""
+    import httpx2
+
+    def token(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, text="the provider broke")
+
+    oidc = OidcSignIn(
+        settings=SETTINGS,
+        client_secret="s3cret-of-the-client",
+        connect=serving(GOOD)._connect,
+        token_transport=httpx2.MockTransport(token),
+    )
+    url, pending = oidc.begin(redirect_uri="https://node.example/cb", next_page="/ui/")
+    assert url.startswith(GOOD["authorization_endpoint"])
+    with pytest.raises(ProviderUnusable, match="token endpoint did not answer"):
+        oidc.finish(
+            pending=pending,
+            answer={"code": "c", "state": pending.state},
+            redirect_uri="https://node.example/cb",
+        )

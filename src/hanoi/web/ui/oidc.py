@@ -101,6 +101,21 @@ class Pending:
         return cls(*(str(f) for f in fields))
 
 
+def _transport_errors() -> tuple[type[Exception], ...]:
+    """httpx's errors, and those of httpx2, which authlib's client is built on when it is
+    installed (else on httpx): the token request fails with the one authlib uses."""
+    found: list[type[Exception]] = [httpx.HTTPError]
+    try:
+        import httpx2
+    except ImportError:  # pragma: no cover - authlib falls back to httpx
+        return tuple(found)
+    found.append(httpx2.HTTPError)
+    return tuple(found)
+
+
+TRANSPORT_ERRORS = _transport_errors()
+
+
 def default_connect() -> httpx.Client:
     """No proxy or certificate setting from the environment; no redirects followed."""
     return httpx.Client(timeout=TIMEOUT, trust_env=False, follow_redirects=False)
@@ -116,7 +131,10 @@ class OidcSignIn:
         client_secret: str,
         connect: Callable[[], httpx.Client] = default_connect,
         clock: Clock | None = None,
+        token_transport: Any = None,
     ) -> None:
+        """``token_transport``: the transport of the token request's client (authlib's;
+        tests give an in-memory one), by default the network."""
         self.name = settings.name
         self.mapping = RoleMapping.of(
             roles_claim=settings.roles_claim, roles=settings.roles, name_claim=settings.name_claim
@@ -127,6 +145,7 @@ class OidcSignIn:
         self._secret = client_secret
         self._scopes = " ".join(settings.scopes)
         self._connect = connect
+        self._token_transport = token_transport
         self._clock = clock or SystemClock()
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
@@ -194,6 +213,7 @@ class OidcSignIn:
             timeout=TIMEOUT_SECONDS,
             trust_env=False,
             follow_redirects=False,
+            **({"transport": self._token_transport} if self._token_transport else {}),
         )
 
     def begin(self, *, redirect_uri: str, next_page: str) -> tuple[str, Pending]:
@@ -236,7 +256,7 @@ class OidcSignIn:
                 )
         except OAuthError as exc:
             raise ProviderRefused(f"the token endpoint refused: {exc.error}") from None
-        except httpx.HTTPError as exc:
+        except TRANSPORT_ERRORS as exc:  # unreachable, or an HTTP error status
             raise ProviderUnusable(f"the token endpoint did not answer: {exc}") from None
         id_token = token.get("id_token")
         if not isinstance(id_token, str):

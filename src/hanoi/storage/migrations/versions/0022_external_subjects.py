@@ -1,6 +1,6 @@
 """Sign-in through the State's identity provider (issue 21, ADR 0049): a user may be linked
-to one subject of one OpenID Connect issuer (``users.external_subject``, unique, empty for
-local users). A new nullable column only: the previous version's code never reads it, so
+to one subject of one OpenID Connect issuer (``users.external_subject``, unique by an index,
+empty for local users). A new nullable column only: the previous version's code never reads it, so
 the migration is compatible with it (the rule of rolling upgrades).
 
 Revision ID: 0022
@@ -20,12 +20,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("external_subject", sa.String(length=600), nullable=True))
-        batch.create_unique_constraint(op.f("uq_users_external_subject"), ["external_subject"])
+    # In place on both engines (ALTER TABLE ... ADD COLUMN, and a unique index): a batch
+    # rebuild of 'users' on SQLite drops the table, which its tokens' foreign keys forbid
+    # once the node has users.
+    op.add_column("users", sa.Column("external_subject", sa.String(length=600), nullable=True))
+    op.create_index("uq_users_external_subject", "users", ["external_subject"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_constraint(op.f("uq_users_external_subject"), type_="unique")
-        batch.drop_column("external_subject")
+    op.drop_index("uq_users_external_subject", table_name="users")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE users DROP COLUMN external_subject")  # SQLite 3.35+
+    else:
+        op.drop_column("users", "external_subject")
