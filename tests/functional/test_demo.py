@@ -1,8 +1,9 @@
-"""`hanoi demo --exit` plays the whole case across three real nodes, and a case with a
-fourth State that runs no node (by signed letter and diplomatic note, and a request
-received on paper); an evidence package transfer survives the receiving node being killed
-in the middle of it; SIGTERM to `hanoi demo` stops every node it started, and the user it
-names first sees the case, and the case with the State without a node."""
+"""`hanoi demo` plays the whole case across three real nodes, and a case with a fourth
+State that runs no node (by signed letter and diplomatic note, and a request received on
+paper); an evidence package transfer survives the receiving node being killed in the
+middle of it; SIGTERM to `hanoi demo` stops every node it started, and the user it names
+first sees the case, and the case with the State without a node. The tests that read a
+played case share one play (ADR 0046); what `--exit` changes is checked in process."""
 
 from __future__ import annotations
 
