@@ -486,6 +486,34 @@ def require_tool(name: str) -> str:
     return path
 
 
+# --- files only the serial pass runs ---------------------------------------------------
+
+SERIAL_FILES = frozenset({Path(__file__).parent / "functional" / "test_api_fuzz.py"})
+"""Files whose every test is marked ``serial`` and whose import is costly (the fuzzing file
+builds a node and its API's cases when imported: about 3.4 s of CPU). The parallel pass of
+``scripts/test`` (``-m "not serial"``, which would deselect all their tests anyway) does not
+import them in each of its workers; every pass that does import them checks that each of
+their tests is marked ``serial``, so none can be left out of both passes."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path in SERIAL_FILES and config.getoption("markexpr") == "not serial":
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.path in SERIAL_FILES and item.get_closest_marker("serial") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            f"tests in a file of conftest.SERIAL_FILES must be marked serial: {unmarked}"
+        )
+
+
 # --- proof, in the CI log, that the real services were used ------------------------------
 
 

@@ -1,12 +1,18 @@
 """Signing in to a node's UI in functional tests: a TestClient on loopback HTTP (so the
 session cookie is not Secure), the CSRF token read from a page, the login form posted; and
-in browser tests, the login form filled in a real page (:func:`sign_in_page`)."""
+in browser tests, the login form filled in a real page (:func:`sign_in_page`).
+
+The clients of one node share one app (``app_of``), as a node's users share the one app it
+serves: FastAPI prepares an app's routes at its first request (about 55 ms of CPU), which
+tests that sign in four users paid four times. Each client keeps its own cookies."""
 
 from __future__ import annotations
 
 import re
+import weakref
 from typing import TYPE_CHECKING
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from hanoi.web.app import create_app
@@ -27,11 +33,28 @@ def csrf(client: TestClient, path: str = "/ui/") -> str:
     return found.group(1)
 
 
+_APPS: dict[int, weakref.ref[FastAPI]] = {}
+
+
+def app_of(node: Node) -> FastAPI:
+    """``node``'s app without background threads (``create_app(node, background=False)``),
+    the same one while any client still holds it. Only a weak reference is kept here: the
+    app holds its node, and a test's node must go (its engine, its connections) with the
+    test's clients."""
+    held = _APPS.get(id(node))
+    app = held() if held is not None else None
+    if app is None or app.state.node is not node:
+        app = create_app(node, background=False)
+        _APPS[id(node)] = weakref.ref(app)
+    return app
+
+
 def signed_in(node: Node, name: str, *, enter: bool = True) -> TestClient:
-    """A client of ``node``'s app signed in as ``name`` (password :data:`PASSWORD`);
-    entered (the app's start-up run) unless ``enter`` is false, for a ``with`` block."""
+    """A client of ``node``'s app (``app_of``) signed in as ``name`` (password
+    :data:`PASSWORD`); entered (the app's start-up run) unless ``enter`` is false, for a
+    ``with`` block."""
     client = TestClient(
-        create_app(node, background=False),
+        app_of(node),
         base_url=LOOPBACK,
         raise_server_exceptions=False,
         follow_redirects=False,

@@ -1,8 +1,9 @@
-"""`hanoi demo --exit` plays the whole case across three real nodes, and a case with a
-fourth State that runs no node (by signed letter and diplomatic note, and a request
-received on paper); an evidence package transfer survives the receiving node being killed
-in the middle of it; SIGTERM to `hanoi demo` stops every node it started, and the user it
-names first sees the case, and the case with the State without a node."""
+"""`hanoi demo` plays the whole case across three real nodes, and a case with a fourth
+State that runs no node (by signed letter and diplomatic note, and a request received on
+paper); an evidence package transfer survives the receiving node being killed in the
+middle of it; SIGTERM to `hanoi demo` stops every node it started, and the user it names
+first sees the case, and the case with the State without a node. The tests that read a
+played case share one play (ADR 0046); what `--exit` changes is checked in process."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,68 +36,6 @@ from support_letters import pdfsig
 
 pytestmark = pytest.mark.slow
 HANOI = str(Path(sys.executable).with_name("hanoi"))
-
-
-def test_demo_exit_plays_every_step_and_writes_demo_json(tmp_path: Path) -> None:
-    folder = tmp_path / "sandbox"
-    base = free_port_run(4)  # three nodes and the simulated provider
-    result = subprocess.run(
-        [HANOI, "demo", "--exit", "--dir", str(folder), "--base-port", str(base)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    demo = json.loads((folder / "demo.json").read_text())
-    assert (folder / "demo.json").stat().st_mode & 0o777 == 0o600  # it holds passwords
-    assert demo["ready"] is True
-    assert len(demo["steps"]) == 10
-    assert all(step["ok"] for step in demo["steps"])
-    assert [s["state"] for s in demo["states"]] == ["EGY", "VNM", "FRA"]
-    assert [s["url"] for s in demo["states"]] == [f"http://127.0.0.1:{base + i}" for i in range(3)]
-    for state in demo["states"]:
-        assert Path(state["node_dir"]).is_relative_to(folder)
-        assert state["log_key"].startswith(state["log_origin"])
-    exported = Path(demo["exported_package"])
-    assert exported.is_file()
-    # The court's check, again, from outside the demo.
-    verify = subprocess.run(
-        [
-            HANOI,
-            "evidence",
-            "verify",
-            str(exported),
-            "--trust",
-            str(folder / "trust.json"),
-            "--identity",
-            str(folder / "court-identity.txt"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert verify.returncode == 0, verify.stderr
-    assert "VERIFIED" in verify.stdout
-    _check_the_chain_begins_with_the_provider(folder, demo, result.stdout, verify.stdout)
-    for n in range(1, 11):
-        assert f"[{n}]" in result.stdout
-    _check_the_letters_to_and_from_a_state_without_a_node(folder, demo, result.stdout)
-    _check_the_signed_statistics(folder, demo)
-    # A second run on the same folder starts afresh; a folder that is not a sandbox is refused.
-    other = tmp_path / "precious"
-    other.mkdir()
-    (other / "thesis.txt").write_text("keep me")
-    refused = subprocess.run(
-        [HANOI, "demo", "--exit", "--dir", str(other)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert refused.returncode == 4
-    assert (other / "thesis.txt").read_text() == "keep me"
 
 
 def _check_the_chain_begins_with_the_provider(
@@ -375,6 +315,7 @@ class RunningDemo:
     """``hanoi demo`` (no ``--exit``) as a process, its output read as it comes."""
 
     def __init__(self, folder: Path, base: int) -> None:
+        self.folder = folder
         self.base = base
         self.process = subprocess.Popen(
             [HANOI, "demo", "--dir", str(folder), "--base-port", str(base)],
@@ -469,6 +410,14 @@ def _terminate_and_check_nodes_stop(demo: RunningDemo) -> int:
     return code
 
 
+def stopped(demo: RunningDemo) -> int:
+    """The demo's exit code once stopped: SIGTERM and the checks of
+    ``_terminate_and_check_nodes_stop`` if it is still running, then its code."""
+    if demo.process.poll() is None:
+        return _terminate_and_check_nodes_stop(demo)
+    return demo.process.returncode
+
+
 def test_sigterm_while_the_case_is_played_stops_every_node(tmp_path: Path) -> None:
     demo = RunningDemo(tmp_path / "sandbox", free_port_run(4))
     try:
@@ -486,43 +435,148 @@ OFF_NETWORK = re.compile(
 )
 
 
-def test_the_first_user_named_sees_the_case_and_sigterm_stops_the_nodes(tmp_path: Path) -> None:
-    demo = RunningDemo(tmp_path / "sandbox", free_port_run(4))
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
+    """One play of the whole case (``hanoi demo``, about 30 s of CPU) for the two tests
+    below, which read different things of it: the first while its nodes are up, then
+    stopping it with SIGTERM; the second what it left once stopped (ADR 0046)."""
+    demo = RunningDemo(tmp_path_factory.mktemp("demo") / "sandbox", free_port_run(4))
     try:
-        _wait(lambda: "the nodes stay up until Ctrl-C" in demo.output, "the case", timeout=240)
-        found = SIGN_IN.search(demo.output)
-        assert found is not None, demo.output
-        name, password, url, case = found.groups()
-        assert url == demo.urls()[0]
-        [egy] = [line for line in demo.lines if line.startswith("  EGY: ")]
-        assert egy.split("users (name / password): ")[1].startswith(f"{name} / {password},")
-        with httpx.Client(base_url=url, timeout=30) as browser:
-            page = browser.get("/ui/login").text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-            assert token is not None
-            signed_in = browser.post(
-                "/ui/login",
-                data={"csrf_token": token.group(1), "name": name, "password": password},
-            )
-            assert signed_in.status_code == 303, signed_in.text
-            listed = browser.get("/ui/requests")
-            assert listed.status_code == 200
-            assert case in listed.text
-            assert browser.get(f"/ui/requests/{case}").status_code == 200
-            # The line for the case with GHA, which runs no node: its page and its letter.
-            off = OFF_NETWORK.search(demo.output)
-            assert off is not None, demo.output
-            assert off.group(1) == url
-            shown = browser.get(f"/ui/requests/{off.group(2)}")
-            assert shown.status_code == 200
-            assert "Ghana" in shown.text or "GHA" in shown.text
-            assert Path(off.group(3)).read_bytes().startswith(b"%PDF-")
-            assert "Ghana" in browser.get("/ui/directory").text
-        described = json.loads((tmp_path / "sandbox" / "demo.json").read_text())
-        assert described["requests"]["by-letter"] == off.group(2)
-        api_token = described["states"][0]["users"][name]["token"]
-        _check_the_cases_with_a_state_without_a_node(url, api_token, described["requests"])
-        assert _terminate_and_check_nodes_stop(demo) == 0, demo.output
-        assert "stopping the nodes" in demo.output
+        _wait(
+            lambda: (
+                "the nodes stay up until Ctrl-C" in demo.output or demo.process.poll() is not None
+            ),
+            "the case",
+            timeout=240,
+        )
+        yield demo
     finally:
         demo.close()
+
+
+def test_the_first_user_named_sees_the_case_and_sigterm_stops_the_nodes(
+    played: RunningDemo,
+) -> None:
+    demo = played
+    assert demo.process.poll() is None, f"the demo stopped before this test:\n{demo.output}"
+    assert "the nodes stay up until Ctrl-C" in demo.output
+    found = SIGN_IN.search(demo.output)
+    assert found is not None, demo.output
+    name, password, url, case = found.groups()
+    assert url == demo.urls()[0]
+    [egy] = [line for line in demo.lines if line.startswith("  EGY: ")]
+    assert egy.split("users (name / password): ")[1].startswith(f"{name} / {password},")
+    with httpx.Client(base_url=url, timeout=30) as browser:
+        page = browser.get("/ui/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None
+        signed_in = browser.post(
+            "/ui/login",
+            data={"csrf_token": token.group(1), "name": name, "password": password},
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        listed = browser.get("/ui/requests")
+        assert listed.status_code == 200
+        assert case in listed.text
+        assert browser.get(f"/ui/requests/{case}").status_code == 200
+        # The line for the case with GHA, which runs no node: its page and its letter.
+        off = OFF_NETWORK.search(demo.output)
+        assert off is not None, demo.output
+        assert off.group(1) == url
+        shown = browser.get(f"/ui/requests/{off.group(2)}")
+        assert shown.status_code == 200
+        assert "Ghana" in shown.text or "GHA" in shown.text
+        assert Path(off.group(3)).read_bytes().startswith(b"%PDF-")
+        assert "Ghana" in browser.get("/ui/directory").text
+    described = json.loads((demo.folder / "demo.json").read_text())
+    assert described["requests"]["by-letter"] == off.group(2)
+    api_token = described["states"][0]["users"][name]["token"]
+    _check_the_cases_with_a_state_without_a_node(url, api_token, described["requests"])
+    assert stopped(demo) == 0, demo.output
+    assert "stopping the nodes" in demo.output
+
+
+def test_the_played_demo_wrote_every_step_and_demo_json(
+    played: RunningDemo, tmp_path: Path
+) -> None:
+    """What the play left, read once the demo has stopped: the previous test stops it
+    (SIGTERM), or this one does when it runs alone."""
+    code = stopped(played)
+    folder, base, stdout = played.folder, played.base, played.output
+    assert code == 0, stdout[-5000:]
+    demo = json.loads((folder / "demo.json").read_text())
+    assert (folder / "demo.json").stat().st_mode & 0o777 == 0o600  # it holds passwords
+    assert demo["ready"] is True
+    assert len(demo["steps"]) == 10
+    assert all(step["ok"] for step in demo["steps"])
+    assert [s["state"] for s in demo["states"]] == ["EGY", "VNM", "FRA"]
+    assert [s["url"] for s in demo["states"]] == [f"http://127.0.0.1:{base + i}" for i in range(3)]
+    for state in demo["states"]:
+        assert Path(state["node_dir"]).is_relative_to(folder)
+        assert state["log_key"].startswith(state["log_origin"])
+    exported = Path(demo["exported_package"])
+    assert exported.is_file()
+    # The court's check, again, from outside the demo.
+    verify = subprocess.run(
+        [
+            HANOI,
+            "evidence",
+            "verify",
+            str(exported),
+            "--trust",
+            str(folder / "trust.json"),
+            "--identity",
+            str(folder / "court-identity.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "VERIFIED" in verify.stdout
+    _check_the_chain_begins_with_the_provider(folder, demo, stdout, verify.stdout)
+    for n in range(1, 11):
+        assert f"[{n}]" in stdout
+    _check_the_letters_to_and_from_a_state_without_a_node(folder, demo, stdout)
+    _check_the_signed_statistics(folder, demo)
+    # A folder that is not a sandbox is refused.
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "thesis.txt").write_text("keep me")
+    refused = subprocess.run(
+        [HANOI, "demo", "--exit", "--dir", str(other)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 4
+    assert (other / "thesis.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(("flags", "stays_up"), [(["--exit"], False), ([], True)])
+def test_exit_plays_the_case_then_stops_instead_of_staying_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: list[str], stays_up: bool
+) -> None:
+    """``--exit`` asks ``run_demo`` not to keep the nodes up after the play (the play itself,
+    with and without it, is the same: the tests above play it once, without); a failed play
+    is exit code 5 either way. In this process, ``run_demo`` recorded instead of run."""
+    from hanoi.cli.main import run
+    from hanoi.sandbox import runner
+
+    calls: list[dict[str, Any]] = []
+    outcome = [True]
+
+    def record(root: Path, **options: Any) -> bool:
+        calls.append({"root": root, **options})
+        return outcome[0]
+
+    monkeypatch.setattr(runner, "run_demo", record)
+    args = ["demo", "--dir", str(tmp_path / "sandbox"), "--base-port", "9100", *flags]
+    assert run(args) == 0
+    outcome[0] = False
+    assert run(args) == 5
+    assert [(c["root"], c["base_port"], c["keep_running"]) for c in calls] == [
+        (tmp_path / "sandbox", 9100, stays_up)
+    ] * 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,14 @@ SECURITY_HEADERS = {
 }
 
 
+@functools.cache
 def make_environment() -> Environment:
     """The pages' environment: :func:`hanoi.i18n.templates.translated_environment` on the
     UI's templates (autoescaping, strict undefined names, gettext from the context, and
-    ``|bdi``)."""
+    ``|bdi``). One per process, as the court report's (:func:`hanoi.reports.render.
+    environment`): nothing changes an environment once it is made, and every app built in
+    the process (a node serves one; the tests build hundreds) then compiles each template
+    once, not once per app. Jinja2 still reloads a template whose file changed."""
     return translated_environment(TEMPLATES_DIR)
 
 
