@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 pytest.register_assert_rewrite(*(p.stem for p in Path(__file__).parent.glob("support_*.py")))
 
 from argon2 import PasswordHasher  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 import support_databases  # noqa: E402 (after the rewrite is registered)
 from hanoi.accounts import secrets as password_secrets  # noqa: E402
@@ -47,6 +48,12 @@ from support_databases import Clones, Templates  # noqa: E402
 # checks the node's own parameters. A hash records its parameters, so either hasher checks
 # the other's hashes; ``hanoi serve`` processes started by tests use the node's (ADR 0041).
 password_secrets._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+# Hypothesis's per-example deadline (200 ms) is a timing assertion: on a loaded 2-core
+# machine a first example fails it at random (test_merkle's took 523 ms at load 20, then
+# 64 ms). Time is measured in bench/, not in tests; the examples themselves stay.
+hypothesis_settings.register_profile("hanoi", deadline=None)
+hypothesis_settings.load_profile("hanoi")
 
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() == "true"
