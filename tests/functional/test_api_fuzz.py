@@ -7,6 +7,9 @@ documented answer must match its schema. At least 1,000 cases run in all.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,7 +54,8 @@ def _node(folder: Path) -> tuple[Node, str]:
     return node, supervisor.token
 
 
-_folder = Path(__import__("tempfile").mkdtemp(prefix="hanoi-fuzz-"))
+_folder = Path(tempfile.mkdtemp(prefix="hanoi-fuzz-"))
+atexit.register(shutil.rmtree, _folder, ignore_errors=True)  # made at import: gone at exit
 NODE, TOKEN = _node(_folder / "egy")
 APP = create_app(NODE, background=False)
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
