@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import shutil
 import signal
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -33,11 +30,11 @@ from conftest import S3Server, free_port, free_port_run, run_hanoi, serving
 from hanoi.accounts.model import Role
 from hanoi.clock import SystemClock
 from hanoi.custody.events import CustodyAction, parse_event
-from hanoi.node.folder import format_config, load_keys
-from hanoi.settings import load_settings, read_config_file
+from hanoi.settings import load_settings
 from hanoi.storage.tables import cooperation_requests, custody_entries, custody_pending, outbox
-from hanoi.wiring import open_node, prepare_new_node
+from hanoi.wiring import open_node
 from support_databases import templates as database_templates
+from support_hosts import LOCAL_ONLY, on_shared_storage, until
 from support_nodes import federate, open_at
 from support_transfers import CATALOGUE, KIND, Served
 from unit.cooperation.builders import complete_contents
@@ -45,33 +42,7 @@ from unit.cooperation.builders import complete_contents
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.s3]
 
 REQUESTS = 8
-LOCAL_ONLY = shutil.ignore_patterns("blobs", "hanoi.db*", "scratch", "processes", "log", "uploads")
 FAST = {"HANOI_DEADLINE_CHECK_SECONDS": "1", "HANOI_WITNESS_WAIT_SECONDS": "2"}
-
-
-def until(check: Callable[[], Any], *, what: str, timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def on_shared_storage(folder: Path, *, database_url: str, s3: S3Server, bucket: str) -> None:
-    shared = {
-        "database_url": database_url,
-        "blob_store": "s3",
-        "s3_endpoint_url": s3.endpoint_url,
-        "s3_bucket": bucket,
-        "s3_access_key_id": s3.access_key_id,
-        "s3_secret_access_key": s3.secret_access_key,
-    }
-    config = folder / "hanoi.toml"
-    config.write_text(format_config({**read_config_file(folder), **shared}), encoding="utf-8")
-    settings = load_settings(folder)
-    prepare_new_node(settings, load_keys(settings), SystemClock())
 
 
 def send_request(url: str, tokens: dict[str, str]) -> str:
@@ -148,7 +119,7 @@ def test_a_host_killed_mid_work_leaves_the_other_to_finish_once(
                         ).scalar_one()
                     return waiting == 0 and unsequenced == 0 and received == len(sent)
 
-                until(settled, what="B to deliver and sequence everything alone")
+                until(settled, what="B to deliver and sequence everything alone", timeout=120)
 
                 # VNM holds each request once.
                 with vnm.engine.connect() as c:

@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,10 @@ from hanoi.accounts.model import Role
 from hanoi.clock import SystemClock
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.evidence.items import Acquisition, SourceKind
-from hanoi.node.folder import format_config, load_keys
 from hanoi.settings import build_settings, load_settings, read_config_file
-from hanoi.wiring import Node, open_node, prepare_new_node
+from hanoi.wiring import Node, open_node
 from support_databases import templates as database_templates
+from support_hosts import LOCAL_ONLY, on_shared_storage, until
 from support_nodes import federate, open_at
 from support_transfers import (
     CATALOGUE,
@@ -45,35 +45,6 @@ from support_transfers import (
 from unit.cooperation.builders import complete_contents
 
 pytestmark = pytest.mark.slow
-
-LOCAL_ONLY = shutil.ignore_patterns("blobs", "hanoi.db*", "scratch", "processes", "log", "uploads")
-"""What a node folder keeps for its host alone: another host's folder starts without it."""
-
-
-def until(check: Callable[[], Any], *, what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def on_shared_storage(folder: Path, *, database_url: str, s3: S3Server, bucket: str) -> None:
-    """Point a node folder at a PostgreSQL database and an S3 bucket, and prepare them."""
-    shared = {
-        "database_url": database_url,
-        "blob_store": "s3",
-        "s3_endpoint_url": s3.endpoint_url,
-        "s3_bucket": bucket,
-        "s3_access_key_id": s3.access_key_id,
-        "s3_secret_access_key": s3.secret_access_key,
-    }
-    config = folder / "hanoi.toml"
-    config.write_text(format_config({**read_config_file(folder), **shared}), encoding="utf-8")
-    settings = load_settings(folder)
-    prepare_new_node(settings, load_keys(settings), SystemClock())
 
 
 def test_a_package_packed_by_one_process_is_served_by_another(
