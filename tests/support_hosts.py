@@ -21,13 +21,13 @@ LOCAL_ONLY = shutil.ignore_patterns("blobs", "hanoi.db*", "scratch", "processes"
 
 
 def until(check: Callable[[], Any], *, what: str, timeout: float = 60) -> Any:
-    """``check()``'s first true value, asked every 0.1 s; fails after ``timeout`` s."""
+    """``check()``'s first true value, asked every 20 ms; fails after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
 
 

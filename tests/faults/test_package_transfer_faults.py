@@ -45,6 +45,7 @@ from hanoi.storage.db import make_engine
 from hanoi.storage.leases_repo import SqlLeases
 from hanoi.web.app import create_app
 from hanoi.wiring import Node, open_node
+from support_hosts import until
 from unit.cooperation.builders import complete_contents
 
 pytestmark = pytest.mark.slow
@@ -128,16 +129,6 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
         server.should_exit = True
         thread.join(timeout=20)
         vnm.engine.dispose()
-
-
-def until(check: Callable[[], Any], *, timeout: float = 60, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def egy_api(s: Setup, method: str, path: str, body: Any = None) -> httpx.Response:
@@ -236,7 +227,11 @@ def test_a_receiver_killed_mid_transfer_resumes_and_accepts_once(setup: Setup) -
     assert not part.exists()
     assert not final.exists()  # in the blob store now, by the offer's digest
     assert after[0].started - killed_at < LEASE_SECONDS  # taken over: its holder was dead
-    assert leases.holder(f"package:incoming:{offer.id}", now=SystemClock().now()) is None
+    # The lease goes when the job's round ends, just after the acceptance it made.
+    until(
+        lambda: leases.holder(f"package:incoming:{offer.id}", now=SystemClock().now()) is None,
+        what="the package's lease released",
+    )
     leases.engine.dispose()
 
     # Another restart changes nothing: no more fetching, still one item.
