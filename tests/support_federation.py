@@ -50,8 +50,12 @@ class InProcessFederation:
         self._router = _Router(self._apps)
 
     def serve(self, url: str, node: Node) -> None:
-        """``node``'s app (no background jobs: the test drives them) at ``url``."""
+        """``node``'s app (no background jobs: the test drives them) at ``url``, in place
+        of the app served there before (a node restarted), which is stopped."""
         address = httpx.URL(url)
+        before = self._apps.pop(f"{address.host}:{address.port}", None)
+        if before is not None:
+            before.__exit__(None, None, None)
         app = TestClient(
             create_app(node, background=False),
             base_url=url,

@@ -113,9 +113,10 @@ def build_node(
     )
 
 
-def federate(root: Path, states: list[str], *, base_port: int) -> None:
+def federate(root: Path, states: list[str], *, base_port: int) -> Ed25519PrivateKey:
     """Node folders for ``states`` (SQLite, disk) holding a directory signed by a throwaway
-    authority, each State at ``http://127.0.0.1:<base_port + i>`` (the sandbox, without users)."""
+    authority, each State at ``http://127.0.0.1:<base_port + i>`` (the sandbox, without
+    users). Returns the authority's key, for a test that publishes a later version."""
     now = SystemClock().now().replace(microsecond=0)
     entries = []
     for index, state in enumerate(states):
@@ -136,3 +137,4 @@ def federate(root: Path, states: list[str], *, base_port: int) -> None:
     data = dump_json(sign_directory(document, authority).to_json())
     for state in states:
         import_document(root / state.lower(), data, now=now, pin=authority.public_key())
+    return authority

@@ -27,7 +27,7 @@ from hanoi.custody.quorum import QuorumWait, WitnessRounds
 from hanoi.custody.rollback import LogOnHold
 from hanoi.custody.service import CustodyLog
 from hanoi.custody.witnessing import CosignatureCollector, WitnessService
-from hanoi.errors import Unavailable
+from hanoi.errors import InvalidInput, Unavailable
 from hanoi.evidence.attachable import AttachableFiles
 from hanoi.evidence.isolated import VerifyBudget
 from hanoi.evidence.service import EvidenceService
@@ -49,8 +49,9 @@ from hanoi.federation.witness_peering import WitnessPeering
 from hanoi.federation.witness_quorum import LogQuorum
 from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
-from hanoi.node.folder import load_keys
+from hanoi.node.folder import AGE_IDENTITY_FILE, SIGNING_KEY_FILE, load_keys
 from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
+from hanoi.node.rotation import Rotated, rotate_age_identity, rotate_signing_key
 from hanoi.observability.metrics import TRANSFER_BYTES
 from hanoi.providers.hi1 import Endpoint
 from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
@@ -73,7 +74,7 @@ from hanoi.storage.gauges_repo import NodeGauges
 from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
 from hanoi.storage.liveness import FolderLiveness
-from hanoi.storage.node_keys import record_key
+from hanoi.storage.node_keys import record_key, retire_key
 from hanoi.storage.provider_orders_repo import ProviderOrdersRepository
 from hanoi.storage.providers_repo import ProvidersRepository
 from hanoi.storage.rate_limits_repo import SqlRateCounter
@@ -190,6 +191,28 @@ def prepare_new_node(settings: Settings, keys: NodeKeys, clock: Clock) -> None:
         )
     finally:
         engine.dispose()
+
+
+def rotate_key(settings: Settings, kind: str, clock: Clock) -> Rotated:
+    """Rotate one of the node's keys (ADR 0051) and record the change in ``node_keys``."""
+    now = clock.now()
+    keys_dir = settings.keys_dir
+    if kind == "signing":
+        rotated = rotate_signing_key(keys_dir, SIGNING_KEY_FILE, now=now)
+        public = raw_public(load_keys(settings).signing.public_key())
+    elif kind == "age":
+        rotated = rotate_age_identity(keys_dir, AGE_IDENTITY_FILE, now=now)
+        public = load_keys(settings).age.recipient().public_key
+    else:
+        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age or document")
+    engine = open_engine(settings)
+    try:
+        retire_key(engine, key_id=rotated.old, now=now)
+        purpose = "node-signing" if kind == "signing" else "age"
+        record_key(engine, key_id=rotated.new, purpose=purpose, public_key=public, now=now)
+    finally:
+        engine.dispose()
+    return rotated
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ app = typer.Typer(
 DirOption = Annotated[Path, typer.Option("--dir", help="The node folder.")]
 AUTHORITY_PRIVATE_FILE = "authority-signing.pem"
 AUTHORITY_PUBLIC_FILE = "authority.pub"
-DOCUMENT_CERTIFICATE_FILE = "document-signing.crt"
 """In the node's keys folder: the certificate its letters are signed with (PEM)."""
 
 
@@ -144,7 +143,11 @@ def entry(
         Path | None, typer.Option(help="The State's previous signed entry (keeps its keys).")
     ] = None,
     retire_previous_at: Annotated[
-        str | None, typer.Option(help="End of the previous keys' overlap period.")
+        str | None,
+        typer.Option(
+            help="End of the previous keys' overlap period; after 'hanoi node rotate-key "
+            "signing', 30 days from now unless given."
+        ),
     ] = None,
     cosign_key: Annotated[
         list[Path] | None, typer.Option(help="Another node key (PEM) to sign with; repeatable.")
@@ -154,23 +157,27 @@ def entry(
     """Build this node's State entry and sign it with the node key; print it as JSON.
 
     The node's document-signing certificate (keys/document-signing.crt), when the node
-    has one, goes into the entry for other States to check its letters with."""
+    has one, goes into the entry for other States to check its letters with, followed by
+    those it replaced. After 'hanoi node rotate-key signing', the retired key that
+    --previous lists cosigns the entry (ADR 0051)."""
     from hanoi.clock import SystemClock
     from hanoi.crypto.ed25519keys import private_from_pem
     from hanoi.directory.authoring import (
+        DEFAULT_OVERLAP,
         MAX_AUTHORITIES_FILE_BYTES,
-        MAX_CERTIFICATE_FILE_BYTES,
         build_entry,
-        certificate_from_pem,
+        certificate_text,
+        cosigning_keys,
         load_authorities_file,
         parse_authority_spec,
         parse_cli_time,
         parse_declaration,
     )
     from hanoi.directory.codec import dump_json, load_signed_entry
+    from hanoi.directory.limits import DEFAULT_LIMITS
     from hanoi.directory.signing import sign_entry
     from hanoi.directory.store import read_limited
-    from hanoi.node.folder import load_keys
+    from hanoi.node.folder import document_certificates, load_keys
     from hanoi.node.identity import NodeIdentity
     from hanoi.settings import load_settings
 
@@ -189,18 +196,25 @@ def entry(
     )
     declarations = dict(parse_declaration(text) for text in declare or [])
     _check_declarations(declarations, where="--declare")
-    certificates = []
-    certificate_file = settings.keys_dir / DOCUMENT_CERTIFICATE_FILE
-    if certificate_file.exists():
-        pem = read_limited(certificate_file, MAX_CERTIFICATE_FILE_BYTES, what="the certificate")
-        try:
-            certificates.append(certificate_from_pem(pem))
-        except InvalidInput as exc:
-            raise InvalidInput(f"{certificate_file}: {exc.detail}") from None
+    certificates = [
+        certificate_text(c)
+        for c in document_certificates(settings, limit=DEFAULT_LIMITS.max_document_certificates)
+    ]
     held_entry = None
     if previous is not None:
         held_entry = load_signed_entry(read_limited(previous, 128 * 1024, what="--previous")).entry
     now = SystemClock().now().replace(microsecond=0)
+    retire_at = (
+        parse_cli_time(retire_previous_at, what="--retire-previous-at")
+        if (retire_previous_at)
+        else None
+    )
+    if (
+        retire_at is None
+        and held_entry is not None
+        and not held_entry.has_key(identity.signing_key_id)
+    ):
+        retire_at = now + DEFAULT_OVERLAP  # a rotation: the old key for an overlap period
     built = build_entry(
         identity,
         node_url=url,
@@ -209,18 +223,15 @@ def entry(
         valid_from=parse_cli_time(valid_from, what="--valid-from") if valid_from else now,
         serial=serial,
         previous=held_entry,
-        retire_previous_at=(
-            parse_cli_time(retire_previous_at, what="--retire-previous-at")
-            if retire_previous_at
-            else None
-        ),
+        retire_previous_at=retire_at,
         channels=[text.strip() for text in channel or []],
         document_certificates=certificates,
     )
     extra_keys = [
         private_from_pem(read_limited(p, 64 * 1024, what="--cosign-key")) for p in cosign_key or []
     ]
-    signed = sign_entry(built, [keys.signing, *extra_keys])
+    retired = cosigning_keys(keys.retired_signing, held_entry)  # after 'hanoi node rotate-key'
+    signed = sign_entry(built, [keys.signing, *retired, *extra_keys])
     _write_output(dump_json(signed.to_json()), out)
 
 

@@ -719,9 +719,9 @@ def report(
 
     title = check_title(title)
     with user_session(directory, user) as (node, actor):
-        identity = load_keys(node.settings).age
+        identities = load_keys(node.settings).age_identities
         node.custody.sequence()  # events still queued (no server may be running) are shown
-        found = court_report(node, actor, request_id, identities=[identity], title=title)
+        found = court_report(node, actor, request_id, identities=identities, title=title)
         pdf = render_pdf(found, chosen, catalogue=node.cooperation.catalogue)
         temporary = write_temporary(out, pdf)
         try:  # logged before the file is in place: no report leaves unrecorded

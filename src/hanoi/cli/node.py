@@ -50,7 +50,7 @@ def show(directory: DirOption) -> None:
     from hanoi.settings import load_settings
 
     settings = load_settings(directory)
-    shown: dict[str, str] = dict(load_identity(settings).as_json())
+    shown = load_identity(settings).as_json()
     certificate = load_document_certificate(settings)
     if certificate is not None:
         shown["document_certificate_fingerprint"] = fingerprint(certificate)
@@ -100,3 +100,62 @@ def document_certificate(
     print(f"certificate: {shown['path']}")
     if issued.archived is not None:
         print(f"replaced:    the old certificate is kept as {issued.archived}")
+
+
+@app.command("rotate-key")
+def rotate_key(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="signing (the node key that signs messages and packages), age (what other "
+            "States encrypt to) or document (the key and certificate of PDF letters)."
+        ),
+    ],
+    directory: DirOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Replace one of the node's keys, keeping the old one in keys/retired/ (ADR 0051).
+
+    Restart each 'hanoi serve' of the node, one at a time, to use the new key; then build
+    the State's entry again with --previous (it lists both keys, the old one until the
+    end of its overlap period, and is cosigned by the old key) and give it to the
+    directory authority. Until other nodes hold that entry they refuse what the new
+    signing key signs and the outbox retries; what they encrypt to the old age
+    recipient still opens."""
+    from hanoi.clock import SystemClock
+    from hanoi.crypto.document_signing import fingerprint
+    from hanoi.errors import InvalidInput
+    from hanoi.node.document_certificate import issue_document_certificate
+    from hanoi.node.folder import load_document_certificate
+    from hanoi.settings import load_settings
+    from hanoi.wiring import rotate_key as rotate
+
+    settings = load_settings(directory)
+    if kind == "document":
+        before = load_document_certificate(settings)
+        issued = issue_document_certificate(settings, now=SystemClock().now(), renew=True)
+        shown = {
+            "kind": kind,
+            "old": None if before is None else fingerprint(before),
+            "new": issued.signer.fingerprint,
+            "retired": None if issued.archived is None else str(issued.archived),
+        }
+    elif kind in ("signing", "age"):
+        rotated = rotate(settings, kind, SystemClock())
+        shown = {
+            "kind": kind,
+            "old": rotated.old,
+            "new": rotated.new,
+            "retired": str(rotated.retired),
+        }
+    else:
+        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age or document")
+    if as_json:
+        print_json(shown)
+        return
+    print(f"rotated {kind} key: {shown['old']} -> {shown['new']}")
+    print(f"old key kept as {shown['retired']}")
+    print(
+        "next: restart each 'hanoi serve' of this node, then build its entry again: "
+        f"hanoi directory entry --dir {directory} --previous <the entry you published> ..."
+    )

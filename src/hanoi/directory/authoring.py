@@ -14,12 +14,14 @@ import base64
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from hanoi.crypto.ed25519keys import jwk_thumbprint
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
 from hanoi.directory.codec import parse_directory, parse_entry, parse_offline_state
@@ -196,7 +198,28 @@ def certificate_from_pem(data: bytes) -> str:
         certificate = x509.load_pem_x509_certificate(data)
     except ValueError as exc:
         raise InvalidInput(f"not a PEM X.509 certificate: {str(exc)[:200]}") from None
+    return certificate_text(certificate)
+
+
+def certificate_text(certificate: x509.Certificate) -> str:
+    """A certificate as the entry carries it: DER in standard, padded base64."""
     return base64.b64encode(certificate.public_bytes(Encoding.DER)).decode("ascii")
+
+
+DEFAULT_OVERLAP = timedelta(days=30)
+"""How long a rotated-out node key stays valid beside the new one when the entry does not
+say (``--retire-previous-at``): time for every State to fetch the directory that lists
+the new key (ADR 0051)."""
+
+
+def cosigning_keys(
+    retired: Sequence[Ed25519PrivateKey], previous: StateEntry | None
+) -> list[Ed25519PrivateKey]:
+    """The retired node keys that the previous entry lists: a changed entry must be signed
+    by a key the other nodes hold (ADR 0011), which after a rotation is the old one."""
+    if previous is None:
+        return []
+    return [k for k in retired if previous.has_key(jwk_thumbprint(k.public_key()))]
 
 
 def parse_declaration(text: str) -> tuple[str, DeclarationValue]:

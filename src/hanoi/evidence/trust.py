@@ -15,8 +15,13 @@ of such nodes, or ``{"nodes": [...], "min_witnesses": k}``::
      "log_verifier_key": "<signed-note vkey>", "witness_name": "...",
      "witness_key": "<tlog-cosignature vkey>"}
 
-The statement's signer is looked up by ``kid`` (``signing_key_id``, which must
-be the thumbprint of ``signing_public_key``), a custody log by its origin, and
+A node that rotated its signing key (ADR 0051) also lists the keys it used before,
+so that what they signed stays verifiable::
+
+     "former_keys": [{"signing_public_key": "...", "signing_key_id": "..."}]
+
+The statement's signer is looked up by ``kid`` (``signing_key_id`` or a former
+key's, each the thumbprint of its public key), a custody log by its origin, and
 witnesses by their keys: a log's checkpoints are checked against its own node's
 log key, and the witness keys of every *other* node are the witnesses whose
 cosignatures count, ``min_witnesses`` of them at least (default 0). Members
@@ -41,7 +46,7 @@ from hanoi.custody.policy import CheckpointPolicy, parse_verifier_key
 from hanoi.errors import HanoiError, InvalidInput
 from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS, PackageLimits
 from hanoi.evidence.package_errors import UntrustedSigner
-from hanoi.node.identity import NodeIdentity
+from hanoi.node.identity import FormerKey, NodeIdentity
 
 _FIELDS = (
     "state",
@@ -71,6 +76,37 @@ def decode_signing_key(text: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
+MAX_FORMER_KEYS = 32
+"""Former signing keys one node may list: a rotation a month for more than two years."""
+
+
+def _former_keys(value: object, where: str) -> tuple[FormerKey, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_FORMER_KEYS:
+        raise MalformedTrustFile(f"{where}: former_keys is a list of at most {MAX_FORMER_KEYS}")
+    keys = []
+    for number, item in enumerate(value, start=1):
+        fields = ("signing_public_key", "signing_key_id")
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(f), str) and item[f] for f in fields
+        ):
+            raise MalformedTrustFile(f"{where}: former key {number} lacks {' or '.join(fields)}")
+        keys.append(FormerKey(item["signing_public_key"], item["signing_key_id"]))
+    return tuple(keys)
+
+
+def _check_key(public_key: str, key_id: str, where: str) -> None:
+    try:
+        key = decode_signing_key(public_key)
+    except HanoiError as exc:
+        raise MalformedTrustFile(f"{where}: {exc.diagnostics()}") from None
+    if jwk_thumbprint(key) != key_id:
+        raise MalformedTrustFile(
+            f"{where}: signing_key_id is not the thumbprint of signing_public_key"
+        )
+
+
 def _node(value: object, number: int) -> NodeIdentity:
     where = f"trust file, node {number}"
     if not isinstance(value, dict):
@@ -78,17 +114,21 @@ def _node(value: object, number: int) -> NodeIdentity:
     missing = [f for f in _FIELDS if not isinstance(value.get(f), str) or not value[f]]
     if missing:
         raise MalformedTrustFile(f"{where}: lacks {', '.join(missing)}")
-    node = NodeIdentity(**{f: value[f] for f in _FIELDS})
+    node = NodeIdentity(
+        **{f: value[f] for f in _FIELDS},
+        former_keys=_former_keys(value.get("former_keys"), where),
+    )
+    where = f"{where} ({node.state})"
     try:
-        key = decode_signing_key(node.signing_public_key)
         AgeRecipient.parse(node.age_recipient)
         Ed25519Verifier.parse(node.log_verifier_key)
         parse_verifier_key(node.witness_key)
     except HanoiError as exc:
-        raise MalformedTrustFile(f"{where} ({node.state}): {exc.diagnostics()}") from None
-    if jwk_thumbprint(key) != node.signing_key_id:
-        raise MalformedTrustFile(
-            f"{where} ({node.state}): signing_key_id is not the thumbprint of signing_public_key"
+        raise MalformedTrustFile(f"{where}: {exc.diagnostics()}") from None
+    _check_key(node.signing_public_key, node.signing_key_id, where)
+    for number, former in enumerate(node.former_keys, start=1):
+        _check_key(
+            former.signing_public_key, former.signing_key_id, f"{where}, former key {number}"
         )
     return node
 
@@ -99,26 +139,35 @@ class TrustStore:
     min_witnesses: int = 0
 
     def __post_init__(self) -> None:
-        for field_name in ("signing_key_id", "log_origin"):
-            values = [getattr(n, field_name) for n in self.nodes]
-            if len(set(values)) != len(values):
-                raise MalformedTrustFile(f"trust file: two nodes share a {field_name}")
+        key_ids = [key_id for n in self.nodes for key_id in n.signing_key_ids]
+        if len(set(key_ids)) != len(key_ids):
+            raise MalformedTrustFile("trust file: a signing key is listed twice")
+        origins = [n.log_origin for n in self.nodes]
+        if len(set(origins)) != len(origins):
+            raise MalformedTrustFile("trust file: two nodes share a log_origin")
         if not 0 <= self.min_witnesses < max(len(self.nodes), 1):
             raise MalformedTrustFile(
                 f"trust file: min_witnesses {self.min_witnesses} needs more nodes "
                 f"than the {len(self.nodes)} listed"
             )
 
+    def knows(self, key_id: str) -> bool:
+        """Whether ``key_id`` is a node's current or former signing key."""
+        return any(key_id in n.signing_key_ids for n in self.nodes)
+
     def signer(self, key_id: str) -> NodeIdentity:
+        """The node whose current or former signing key is ``key_id``."""
         for node in self.nodes:
-            if node.signing_key_id == key_id:
+            if key_id in node.signing_key_ids:
                 return node
         raise UntrustedSigner(
             f"statement.jws: signed by key {key_id[:64]}, which is not in the trust file"
         )
 
     def signing_key(self, key_id: str) -> Ed25519PublicKey:
-        return decode_signing_key(self.signer(key_id).signing_public_key)
+        public = self.signer(key_id).public_key_of(key_id)
+        assert public is not None  # signer() found it among that node's keys
+        return decode_signing_key(public)
 
     def log(self, origin: str) -> NodeIdentity | None:
         return next((n for n in self.nodes if n.log_origin == origin), None)

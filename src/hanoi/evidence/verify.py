@@ -193,7 +193,7 @@ def _check_statement(
     )
     statement = signed.statement
     node = None
-    if trust is not None and any(n.signing_key_id == signed.key_id for n in trust.nodes):
+    if trust is not None and trust.knows(signed.key_id):
         node = trust.signer(signed.key_id)
     if node is None:
         signer = f"the key given ({signed.key_id})"

@@ -43,7 +43,7 @@ from hanoi.federation.package_reports import report_text
 from hanoi.federation.ports import Direction, PackageRow, PackageStatus, PackageStore
 from hanoi.federation.service import DirectoryHolder
 from hanoi.federation.witness_quorum import acceptance_quorum
-from hanoi.node.identity import NodeIdentity, NodeKeys
+from hanoi.node.identity import FormerKey, NodeIdentity, NodeKeys
 
 log = logging.getLogger("hanoi.federation")
 
@@ -107,7 +107,7 @@ class PackageAcceptance:
             report = verify_isolated(
                 path,
                 trust=self._trust(),
-                identities=[self._keys.age],
+                identities=self._keys.age_identities,
                 run=self._verify_budget.for_size(path.stat().st_size if path.is_file() else 0),
                 on_check=held_checks.append,
             )
@@ -136,7 +136,10 @@ class PackageAcceptance:
         for entry in statement.payload:
             if entry.sha256 in held:
                 continue
-            with bag.open(entry.path) as raw, Decryptor(raw, [self._keys.age]) as plaintext:
+            with (
+                bag.open(entry.path) as raw,
+                Decryptor(raw, self._keys.age_identities) as plaintext,
+            ):
                 recorded = self._evidence.record_received(
                     plaintext,  # type: ignore[arg-type]
                     sha256=entry.sha256,
@@ -173,11 +176,18 @@ class PackageAcceptance:
         )
 
 
-def directory_trust(held: TrustedDirectory, now: datetime, *, min_witnesses: int = 0) -> TrustStore:
-    """The directory's States as a package verifier's trust store: each State's key valid
-    ``now`` (else its latest), its age recipient, its log's key and its witness key; a log's
-    checkpoints need ``min_witnesses`` cosignatures of the other States' witnesses, at most
-    as many as there are (a State cannot witness itself; ADR 0022)."""
+def directory_trust(
+    held: TrustedDirectory, now: datetime, *, min_witnesses: int = 0, retired_too: bool = False
+) -> TrustStore:
+    """The directory's States as a package verifier's trust store: each State's keys, its
+    age recipient, its log's key and its witness key; a log's checkpoints need
+    ``min_witnesses`` cosignatures of the other States' witnesses, at most as many as
+    there are (a State cannot witness itself; ADR 0022).
+
+    A State's keys are those valid ``now``: the newest is its current key, the others
+    are in their overlap period (ADR 0051), so a package signed by a key being rotated
+    out is accepted until the key's ``valid_until``. With ``retired_too`` (checking a
+    package accepted earlier, for a court), every key the entry still lists counts."""
     nodes = []
     for signed in held.directory.states:
         entry = signed.entry
@@ -186,18 +196,24 @@ def directory_trust(held: TrustedDirectory, now: datetime, *, min_witnesses: int
             for k in entry.keys
             if k.valid_from <= now and (k.valid_until is None or now < k.valid_until)
         ]
-        key = (valid or list(entry.keys))[-1]
+        usable = list(entry.keys) if retired_too else valid
+        current = (valid or list(entry.keys))[-1]
         nodes.append(
             NodeIdentity(
                 state=entry.state,
                 name=entry.name,
-                signing_public_key=key.public_key,
-                signing_key_id=key.key_id,
+                signing_public_key=current.public_key,
+                signing_key_id=current.key_id,
                 age_recipient=entry.age_recipient,
                 log_origin=entry.log_origin,
                 log_verifier_key=entry.log_verifier_key,
                 witness_name=entry.witness_name,
                 witness_key=entry.witness_key,
+                former_keys=tuple(
+                    FormerKey(k.public_key, k.key_id)
+                    for k in reversed(usable)
+                    if k.key_id != current.key_id
+                ),
             )
         )
     return TrustStore(tuple(nodes), min_witnesses=acceptance_quorum(held, min_witnesses))

@@ -30,7 +30,7 @@ is :func:`check_sender_may_send`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -219,15 +219,16 @@ def seal(message: Message, *, signing_key: Ed25519PrivateKey, recipient: AgeReci
     return out.getvalue()
 
 
-def _decrypt(data: bytes, identity: AgeIdentity, limits: EnvelopeLimits) -> bytes:
+def _decrypt(data: bytes, identities: Sequence[AgeIdentity], limits: EnvelopeLimits) -> bytes:
     try:
         with Decryptor(
-            io.BytesIO(data), [identity], armor=False, limits=limits.age, background=False
+            io.BytesIO(data), list(identities), armor=False, limits=limits.age, background=False
         ) as reader:
             return reader.readall()
     except NoIdentityMatch:
         raise NotEncryptedToThisNode(
-            f"the envelope is not encrypted to this node's age recipient {identity.recipient()}"
+            "the envelope is not encrypted to this node's age recipient "
+            f"{identities[0].recipient()} (nor to one it rotated out)"
         ) from None
     except (HeaderMacMismatch, PayloadCorrupted) as exc:
         raise TamperedEnvelope(f"the envelope was altered: {exc.detail}") from None
@@ -254,7 +255,7 @@ def _check_fresh(message: Message, now: datetime, limits: EnvelopeLimits) -> Non
 def open_envelope(
     data: bytes,
     *,
-    identity: AgeIdentity,
+    identities: Sequence[AgeIdentity],
     keys: SenderKeys,
     me: str,
     now: datetime,
@@ -269,7 +270,7 @@ def open_envelope(
         raise MessageTooLarge(
             f"the envelope is {len(data)} bytes; this node accepts at most {limits.max_inbox_bytes}"
         )
-    plaintext = _decrypt(data, identity, limits)
+    plaintext = _decrypt(data, identities, limits)
     try:
         parsed = parse_compact(
             plaintext, typ=MESSAGE_JWS_TYPE, max_bytes=limits.max_inbox_bytes, issued=True

@@ -180,7 +180,7 @@ class FederationService:
         now = self._clock.now()
         verified = open_envelope(
             data,
-            identity=self._keys.age,
+            identities=self._keys.age_identities,
             keys=self.directory,
             me=self.node_state,
             now=now,

@@ -12,6 +12,8 @@ Layout::
     DIR/keys/document-signing.pem  ECDSA P-256, PKCS#8 PEM, mode 0600: signs PDF letters
     DIR/keys/document-signing.crt  its self-signed X.509 certificate, PEM, mode 0644
     DIR/keys/document-signing.<serial>.crt  certificates it replaced (ADR 0027)
+    DIR/keys/retired/              keys rotated out, newest name last (ADR 0051):
+                                   node-signing.<time>.<kid>.pem, age-identity.<time>.<id>.txt
 
 ``init_node`` builds everything in a temporary sibling folder and renames it
 into place at the end, so a failure leaves nothing behind and nothing that
@@ -40,6 +42,7 @@ from hanoi.crypto.document_signing import (
 )
 from hanoi.crypto.ed25519keys import (
     format_note_signer_key,
+    jwk_thumbprint,
     parse_note_signer_key,
     private_from_pem,
     private_to_pem,
@@ -55,6 +58,11 @@ AGE_IDENTITY_FILE = "age-identity.txt"
 DOCUMENT_KEY_FILE = "document-signing.pem"
 DOCUMENT_CERTIFICATE_FILE = "document-signing.crt"
 _KEY_FILE_LIMIT = 64 * 1024
+RETIRED_DIR = "retired"
+SIGNING_PREFIX = "node-signing"
+AGE_PREFIX = "age-identity"
+MAX_RETIRED = 32
+"""Retired keys of one kind a node reads: a rotation a month for more than two years."""
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
@@ -77,7 +85,7 @@ def write_public(path: Path, data: bytes) -> None:
     _write_new(path, data, 0o644)
 
 
-def _read_key_file(path: Path) -> bytes:
+def read_key_file(path: Path) -> bytes:
     try:
         if path.stat().st_size > _KEY_FILE_LIMIT:
             raise InvalidInput(f"{path} is too large to be a key file")
@@ -107,11 +115,37 @@ def format_config(values: dict[str, Any]) -> str:
 
 def load_keys(settings: Settings) -> NodeKeys:
     keys_dir = settings.keys_dir
-    signing = private_from_pem(_read_key_file(keys_dir / SIGNING_KEY_FILE))
-    _, log_signing = parse_note_signer_key(_read_key_file(keys_dir / LOG_KEY_FILE).decode())
-    witness = private_from_pem(_read_key_file(keys_dir / WITNESS_KEY_FILE))
-    age = read_identity_file(_read_key_file(keys_dir / AGE_IDENTITY_FILE).decode())
-    return NodeKeys(signing=signing, log_signing=log_signing, witness_signing=witness, age=age)
+    signing = private_from_pem(read_key_file(keys_dir / SIGNING_KEY_FILE))
+    _, log_signing = parse_note_signer_key(read_key_file(keys_dir / LOG_KEY_FILE).decode())
+    witness = private_from_pem(read_key_file(keys_dir / WITNESS_KEY_FILE))
+    age = read_identity_file(read_key_file(keys_dir / AGE_IDENTITY_FILE).decode())
+    signing_id = jwk_thumbprint(signing.public_key())
+    retired_signing = (
+        private_from_pem(read_key_file(p)) for p in _retired(keys_dir, SIGNING_PREFIX)
+    )
+    retired_age = (
+        read_identity_file(read_key_file(p).decode()) for p in _retired(keys_dir, AGE_PREFIX)
+    )
+    return NodeKeys(
+        signing=signing,
+        log_signing=log_signing,
+        witness_signing=witness,
+        age=age,
+        # A crash during a rotation may leave the live key retired too: it counts once.
+        retired_signing=tuple(
+            k for k in retired_signing if jwk_thumbprint(k.public_key()) != signing_id
+        ),
+        retired_age=tuple(i for i in retired_age if i.secret_key != age.secret_key),
+    )
+
+
+def _retired(keys_dir: Path, prefix: str) -> list[Path]:
+    """``keys/retired/<prefix>.*``, newest first, at most :data:`MAX_RETIRED`."""
+    folder = keys_dir / RETIRED_DIR
+    if not folder.is_dir():
+        return []
+    found = sorted(folder.glob(f"{prefix}.*"), key=lambda p: p.name, reverse=True)
+    return found[:MAX_RETIRED]
 
 
 def load_identity(settings: Settings) -> NodeIdentity:
@@ -132,10 +166,29 @@ def _read_certificate_file(path: Path) -> bytes:
 def load_document_certificate(settings: Settings) -> x509.Certificate | None:
     """The node's document-signing certificate, or None if it has none yet."""
     try:
-        data = _read_certificate_file(settings.keys_dir / DOCUMENT_CERTIFICATE_FILE)
+        return _certificate_at(settings.keys_dir / DOCUMENT_CERTIFICATE_FILE)
     except FileNotFoundError:
         return None
-    return certificate_from_pem(data)
+
+
+def _certificate_at(path: Path) -> x509.Certificate:
+    try:
+        return certificate_from_pem(_read_certificate_file(path))
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: not a PEM X.509 certificate ({exc.detail})") from None
+
+
+def document_certificates(settings: Settings, *, limit: int) -> list[x509.Certificate]:
+    """The live document-signing certificate, then those it replaced, newest first (the
+    archived names hold the serial, not the time: ordered by their start of validity);
+    at most ``limit``. What the node's directory entry lists, so that letters signed
+    before a rotation still check (ADR 0051)."""
+    live = load_document_certificate(settings)
+    if live is None:
+        return []
+    archived = [_certificate_at(path) for path in settings.keys_dir.glob("document-signing.*.crt")]
+    archived.sort(key=lambda c: c.not_valid_before_utc, reverse=True)
+    return [live, *(c for c in archived if c.serial_number != live.serial_number)][:limit]
 
 
 def load_document_signer(settings: Settings) -> DocumentSigner:
@@ -152,7 +205,7 @@ def load_document_signer(settings: Settings) -> DocumentSigner:
             f"{keys_dir}); run 'hanoi node document-certificate --dir {settings.node_dir}'"
         )
     return signer_from_pem(
-        _read_key_file(keys_dir / DOCUMENT_KEY_FILE),
+        read_key_file(keys_dir / DOCUMENT_KEY_FILE),
         _read_certificate_file(keys_dir / DOCUMENT_CERTIFICATE_FILE),
     )
 

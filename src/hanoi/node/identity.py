@@ -24,9 +24,39 @@ class NodeKeys:
     log_signing: Ed25519PrivateKey
     witness_signing: Ed25519PrivateKey
     age: AgeIdentity
+    retired_signing: tuple[Ed25519PrivateKey, ...] = ()
+    """Signing keys this node rotated out (ADR 0051): kept to cosign the entry that
+    retires them, never to sign a message."""
+    retired_age: tuple[AgeIdentity, ...] = ()
+    """age identities this node rotated out: what other States encrypted to them before
+    they held the new recipient still opens."""
+
+    @property
+    def age_identities(self) -> tuple[AgeIdentity, ...]:
+        """Every identity this node decrypts with, the current one first."""
+        return (self.age, *self.retired_age)
 
     def __repr__(self) -> str:
         return "NodeKeys(<private>)"
+
+
+@dataclass(frozen=True, slots=True)
+class FormerKey:
+    """A signing key the node rotated out (ADR 0051): what it signed stays verifiable."""
+
+    signing_public_key: str  # base64url, as in a JWK "x"
+    signing_key_id: str  # RFC 7638 thumbprint
+
+    @classmethod
+    def of(cls, key: Ed25519PrivateKey) -> FormerKey:
+        public = key.public_key()
+        return cls(b64url(raw_public(public)), jwk_thumbprint(public))
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "signing_public_key": self.signing_public_key,
+            "signing_key_id": self.signing_key_id,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +70,21 @@ class NodeIdentity:
     log_verifier_key: str
     witness_name: str
     witness_key: str  # C2SP tlog-cosignature verifier key (type 0x04)
+    former_keys: tuple[FormerKey, ...] = ()
+    """Signing keys it used before, newest first (shown only when there are some)."""
+
+    @property
+    def signing_key_ids(self) -> tuple[str, ...]:
+        """Every key ID it signs or signed with, the current one first."""
+        return (self.signing_key_id, *(k.signing_key_id for k in self.former_keys))
+
+    def public_key_of(self, key_id: str) -> str | None:
+        """The base64url public key of ``key_id`` if it is one of this node's keys."""
+        if key_id == self.signing_key_id:
+            return self.signing_public_key
+        return next(
+            (k.signing_public_key for k in self.former_keys if k.signing_key_id == key_id), None
+        )
 
     @classmethod
     def of(cls, *, state: str, name: str, log_origin: str, keys: NodeKeys) -> NodeIdentity:
@@ -59,10 +104,11 @@ class NodeIdentity:
                     witness_name(log_origin), raw_public(keys.witness_signing.public_key())
                 )
             ),
+            former_keys=tuple(FormerKey.of(k) for k in keys.retired_signing),
         )
 
-    def as_json(self) -> dict[str, str]:
-        return {
+    def as_json(self) -> dict[str, object]:
+        shown: dict[str, object] = {
             "state": self.state,
             "name": self.name,
             "signing_public_key": self.signing_public_key,
@@ -73,6 +119,9 @@ class NodeIdentity:
             "witness_name": self.witness_name,
             "witness_key": self.witness_key,
         }
+        if self.former_keys:
+            shown["former_keys"] = [k.as_json() for k in self.former_keys]
+        return shown
 
 
 def witness_name(log_origin: str) -> str:

@@ -179,6 +179,7 @@ def _trust(node: Node) -> TrustStore | None:
             node.federation.directory.current(),
             node.clock.now(),
             min_witnesses=node.settings.min_witnesses,  # the same quorum as at acceptance
+            retired_too=True,  # a package accepted under a key since rotated out still checks
         )
     except HanoiError:  # no directory yet (Unavailable), or one the verifier cannot read
         return None

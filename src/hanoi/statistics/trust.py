@@ -23,7 +23,7 @@ from hanoi.directory.trust import TrustedDirectory
 from hanoi.errors import InvalidInput, NotFound
 from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS
 from hanoi.evidence.package_errors import UntrustedSigner
-from hanoi.evidence.trust import MalformedTrustFile, TrustStore, decode_signing_key, parse_trust
+from hanoi.evidence.trust import MalformedTrustFile, TrustStore, parse_trust
 from hanoi.statistics.signed import StatisticsTrust, TrustedKey, UntrustedStatistics
 
 MAX_TRUST_BYTES = max(DIRECTORY_LIMITS.max_document_bytes, DEFAULT_PACKAGE_LIMITS.max_trust_file)
@@ -76,7 +76,7 @@ class TrustFileTrust:
                 f"signed with key {key_id[:64]}, which the trust file gives to {node.state}, "
                 f"not to {state[:16]!r}"
             )
-        return TrustedKey(node.state, decode_signing_key(node.signing_public_key))
+        return TrustedKey(node.state, self._store.signing_key(key_id))
 
 
 def is_directory(data: bytes) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, update
 
 from hanoi.storage.tables import node_keys
 
@@ -17,4 +17,15 @@ def record_key(
             insert(node_keys).values(
                 key_id=key_id, purpose=purpose, public_key=public_key, created_at=now
             )
+        )
+
+
+def retire_key(engine: Engine, *, key_id: str, now: datetime) -> None:
+    """Mark a key rotated out (ADR 0051); a key never recorded (a node made before the
+    table) is left unrecorded."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(node_keys)
+            .where(node_keys.c.key_id == key_id, node_keys.c.retired_at.is_(None))
+            .values(retired_at=now)
         )

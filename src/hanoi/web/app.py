@@ -88,7 +88,7 @@ api = APIRouter(prefix=API_PREFIX)
 
 
 @api.get("/node", summary="The node's public identity")
-def node_identity(node: NodeDep) -> dict[str, str]:
+def node_identity(node: NodeDep) -> dict[str, object]:
     return node.identity.as_json()
 
 

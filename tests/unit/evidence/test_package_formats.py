@@ -37,7 +37,8 @@ from hanoi.evidence.statement import (
     parse_statement,
     sign_statement,
 )
-from hanoi.evidence.trust import MalformedTrustFile, parse_trust
+from hanoi.evidence.trust import MalformedTrustFile, decode_signing_key, parse_trust
+from hanoi.node.identity import FormerKey
 from unit.evidence.package_support import make_node
 
 DIGEST = "ab" * 32
@@ -267,7 +268,7 @@ def test_trust_file_is_checked() -> None:
         parse_trust(json.dumps({**egy.identity.as_json(), "log_verifier_key": ""}).encode())
     with pytest.raises(MalformedTrustFile, match=r"needs more nodes"):
         parse_trust(json.dumps({"nodes": [egy.identity.as_json()], "min_witnesses": 1}).encode())
-    with pytest.raises(MalformedTrustFile, match=r"share a signing_key_id"):
+    with pytest.raises(MalformedTrustFile, match=r"a signing key is listed twice"):
         parse_trust(json.dumps([egy.identity.as_json()] * 2).encode())
     with pytest.raises(MalformedTrustFile, match=r"larger than"):
         parse_trust(b" " * 2_000_000)
@@ -275,6 +276,31 @@ def test_trust_file_is_checked() -> None:
         parse_trust(json.dumps(egy.identity.as_json()).encode()).signer("nope")
     with pytest.raises(InvalidInput):
         parse_trust(json.dumps(egy.identity.as_json()).encode()).policy_for("other/log")
+
+
+def test_a_rotated_node_lists_its_former_keys_in_the_trust_file() -> None:
+    egy, fra = make_node("EGY"), make_node("FRA")
+    former = FormerKey.of(Ed25519PrivateKey.generate())
+    rotated = {**egy.identity.as_json(), "former_keys": [former.as_json()]}
+    trust = parse_trust(json.dumps([rotated, fra.identity.as_json()]).encode())
+    assert trust.knows(former.signing_key_id)
+    assert trust.signer(former.signing_key_id).state == "EGY"
+    assert trust.signing_key(former.signing_key_id) == decode_signing_key(former.signing_public_key)
+    assert trust.signing_key(egy.identity.signing_key_id) == decode_signing_key(
+        egy.identity.signing_public_key
+    )
+    assert not trust.knows(FormerKey.of(Ed25519PrivateKey.generate()).signing_key_id)
+
+    wrong = {**former.as_json(), "signing_key_id": egy.identity.signing_key_id}
+    for bad, message in (
+        ({**rotated, "former_keys": [wrong]}, r"former key 1: signing_key_id is not the thumbpr"),
+        ({**rotated, "former_keys": [{"signing_key_id": "x"}]}, r"former key 1 lacks"),
+        ({**rotated, "former_keys": "none"}, r"former_keys is a list"),
+        ({**rotated, "former_keys": [former.as_json()] * 33}, r"at most 32"),
+        ([rotated, {**fra.identity.as_json(), "former_keys": [former.as_json()]}], r"listed twice"),
+    ):
+        with pytest.raises(MalformedTrustFile, match=message):
+            parse_trust(json.dumps(bad).encode())
 
 
 def test_error_families() -> None:

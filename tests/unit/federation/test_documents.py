@@ -120,7 +120,7 @@ def test_the_largest_document_seals_within_its_limit_and_opens(
     limits = EnvelopeLimits()
     assert limits.max_envelope_bytes < len(sealed) <= limits.max_document_envelope_bytes
     assert limits.max_inbox_bytes == limits.max_document_envelope_bytes < 30 * 1024 * 1024
-    opened = open_envelope(sealed, identity=bbb.age, keys=directory, me="BBB", now=NOW)
+    opened = open_envelope(sealed, identities=[bbb.age], keys=directory, me="BBB", now=NOW)
     assert opened.message.body["content"] == base64.b64encode(data).decode()
 
 
@@ -134,7 +134,7 @@ def test_any_other_message_above_the_ordinary_limit_is_refused_once_opened(
     )
     sealed = seal(padded, signing_key=aaa.signing, recipient=bbb.recipient)
     with pytest.raises(MessageTooLarge, match="a step message is at most 1048576 bytes"):
-        open_envelope(sealed, identity=bbb.age, keys=directory, me="BBB", now=NOW)
+        open_envelope(sealed, identities=[bbb.age], keys=directory, me="BBB", now=NOW)
 
 
 # --- the outbox rows ---------------------------------------------------------------------------

@@ -54,7 +54,9 @@ def receive(bbb: Peer, directory: MemorySenderKeys) -> Any:
     """Open an envelope at BBB's node, at ``now`` (NOW unless given)."""
 
     def receive_at(data: bytes, *, now: Any = NOW, **kwargs: Any) -> VerifiedMessage:
-        return open_envelope(data, identity=bbb.age, keys=directory, me="BBB", now=now, **kwargs)
+        return open_envelope(
+            data, identities=[bbb.age], keys=directory, me="BBB", now=now, **kwargs
+        )
 
     return receive_at
 
@@ -207,7 +209,7 @@ def test_the_key_must_be_valid_when_the_message_was_signed(aaa: Peer, bbb: Peer)
     )
     data = seal(make_message(), signing_key=aaa.signing, recipient=bbb.recipient)
     with pytest.raises(UnknownSenderKey, match="was not valid at 2026-12-01T10:00:00Z"):
-        open_envelope(data, identity=bbb.age, keys=retired, me="BBB", now=NOW)
+        open_envelope(data, identities=[bbb.age], keys=retired, me="BBB", now=NOW)
 
 
 def test_a_message_for_another_state_re_encrypted_to_us_is_refused(
@@ -281,9 +283,11 @@ def test_unknown_members_survive_the_envelope(aaa: Peer, bbb: Peer, receive: Any
 
 def test_the_inputs_of_the_receiver_are_checked(bbb: Peer, directory: Any) -> None:
     with pytest.raises(errors.InvalidInput, match="alpha-3"):
-        open_envelope(b"", identity=bbb.age, keys=directory, me="bbb", now=NOW)
+        open_envelope(b"", identities=[bbb.age], keys=directory, me="bbb", now=NOW)
     with pytest.raises(errors.InvalidInput, match="timezone"):
-        open_envelope(b"", identity=bbb.age, keys=directory, me="BBB", now=NOW.replace(tzinfo=None))
+        open_envelope(
+            b"", identities=[bbb.age], keys=directory, me="BBB", now=NOW.replace(tzinfo=None)
+        )
     with pytest.raises(errors.InvalidInput):
         EnvelopeLimits(max_age=timedelta(0))
 

@@ -34,7 +34,7 @@ RECEIVED = NOW + timedelta(seconds=3)
 def sent(aaa: Peer, bbb: Peer, directory: MemorySenderKeys) -> tuple[Message, VerifiedMessage]:
     message = make_message()
     data = seal(message, signing_key=aaa.signing, recipient=bbb.recipient)
-    return message, open_envelope(data, identity=bbb.age, keys=directory, me="BBB", now=NOW)
+    return message, open_envelope(data, identities=[bbb.age], keys=directory, me="BBB", now=NOW)
 
 
 def payload_of(token: bytes) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def court_report_pdf(
     require_action(user, Action.READ)
     node = ui.node
     report = gather.court_report(
-        node, user, request_id[:MAX_ID], identities=[load_keys(node.settings).age]
+        node, user, request_id[:MAX_ID], identities=load_keys(node.settings).age_identities
     )
     pdf = render.render_pdf(report, request_language(request), catalogue=node.cooperation.catalogue)
     done = issued.record_issued(

@@ -1,0 +1,199 @@
+"""Rotating a node's signing key and age identity while evidence is on its way (ADR 0051).
+
+Two nodes in one process (``support_federation``): VNM offers EGY a package signed with
+its first key, then rotates its signing key and age identity and restarts. Until the
+directory authority publishes VNM's new entry, what VNM's new key signs is refused and
+stays in its outbox, while what EGY encrypts to VNM's old recipient still opens. Once
+the new directory is held, the package signed with the old key is accepted (the key is
+in its overlap period), and so is one signed with the new key; once the overlap is over,
+a package signed with the old key is no longer accepted, but one accepted earlier still
+verifies for a court.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import update
+
+from conftest import free_port_run
+from hanoi.accounts.model import Role
+from hanoi.clock import SystemClock
+from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.directory.authoring import DEFAULT_OVERLAP, assemble, build_entry, cosigning_keys
+from hanoi.directory.codec import dump_json
+from hanoi.directory.signing import sign_directory, sign_entry
+from hanoi.directory.store import import_document
+from hanoi.evidence.package_errors import UntrustedSigner
+from hanoi.evidence.verify import verify_package
+from hanoi.federation.acceptance import directory_trust
+from hanoi.federation.ports import OutboxEntry, OutboxStatus
+from hanoi.node.folder import load_keys
+from hanoi.node.identity import NodeIdentity
+from hanoi.storage.tables import outbox
+from hanoi.wiring import Node, rotate_key
+from support_cooperation import add_user
+from support_federation import InProcessFederation
+from support_nodes import federate, open_at
+from support_transfers import CATALOGUE, KIND, Pair, blob_file, collected, offered
+from unit.cooperation.builders import complete_contents
+
+
+class Rotation:
+    def __init__(
+        self, pair: Pair, federation: InProcessFederation, root: Path, authority: Ed25519PrivateKey
+    ) -> None:
+        self.p, self.federation, self.root, self.authority = pair, federation, root, authority
+
+    def restart_vnm(self) -> None:
+        """VNM's process stopped and started again: it reads its keys anew."""
+        self.p.vnm.engine.dispose()
+        self.p.vnm = open_at(self.root / "vnm", http_client=self.federation.client)
+        self.federation.serve(self.p.vnm_url, self.p.vnm)
+
+    def publish_vnm_entry(self, version: int) -> None:
+        """VNM's entry built again after its rotation (both keys, cosigned by the old one),
+        signed into a new directory version by the authority, imported by both nodes."""
+        now = SystemClock().now().replace(microsecond=0)
+        held = self.p.egy.federation.directory.current().directory
+        previous = held.entry("VNM").entry
+        settings = self.p.vnm.settings
+        keys = load_keys(settings)
+        identity = NodeIdentity.of(
+            state="VNM", name=settings.name, log_origin=settings.log_origin, keys=keys
+        )
+        entry = build_entry(
+            identity,
+            node_url=previous.node_url,
+            authorities=[a.to_json() for a in previous.authorities],
+            declarations=previous.declarations,
+            valid_from=now,
+            previous=previous,
+            retire_previous_at=now + DEFAULT_OVERLAP,
+        )
+        signed = sign_entry(entry, [keys.signing, *cosigning_keys(keys.retired_signing, previous)])
+        document = assemble(
+            [held.entry("EGY"), signed], version=version, issued_at=now, expires=now + timedelta(30)
+        )
+        data = dump_json(sign_directory(document, self.authority).to_json())
+        for state in ("egy", "vnm"):
+            import_document(self.root / state, data, now=now, pin=self.authority.public_key())
+
+
+@pytest.fixture
+def rotation(tmp_path: Path) -> Iterator[Rotation]:
+    base = free_port_run(2)
+    root = tmp_path / "fed"
+    authority = federate(root, ["EGY", "VNM"], base_port=base)
+    with InProcessFederation() as federation:
+        egy = open_at(root / "egy", http_client=federation.client)
+        vnm = open_at(root / "vnm", http_client=federation.client)
+        urls = [f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"]
+        federation.serve(urls[0], egy)
+        federation.serve(urls[1], vnm)
+        for node in (egy, vnm):
+            node.peering.sync()
+        with federation.client() as http:
+            pair = Pair(
+                egy=egy,
+                vnm=vnm,
+                egy_url=urls[0],
+                vnm_url=urls[1],
+                amira=add_user(egy, "amira", Role.OFFICER),
+                samir=add_user(egy, "samir", Role.SUPERVISOR),
+                lan=add_user(vnm, "lan", Role.SUPERVISOR),
+                http=http,
+            )
+            rotation = Rotation(pair, federation, root, authority)
+            try:
+                yield rotation
+            finally:
+                rotation.p.egy.engine.dispose()
+                rotation.p.vnm.engine.dispose()
+
+
+def pending(node: Node) -> list[OutboxEntry]:
+    return [m for m in node.federation.store.outbox(limit=20) if m.status == OutboxStatus.PENDING]
+
+
+def retry_now(node: Node) -> None:
+    """The outbox's next attempt brought forward (its backoff is not under test here)."""
+    with node.engine.begin() as connection:
+        connection.execute(update(outbox).values(next_attempt_at=SystemClock().now()))
+
+
+def status_of(p: Pair, package_id: str) -> str:
+    return p.egy.transfers.row(package_id).status
+
+
+def test_packages_signed_before_and_after_a_rotation_are_accepted(rotation: Rotation) -> None:
+    r = rotation
+    p = r.p
+    first_key = p.vnm.identity.signing_key_id
+    first_recipient = p.vnm.identity.age_recipient
+    request_id, old_offer, _ = offered(p, {"before.txt": os.urandom(50_000)})
+
+    rotated = rotate_key(p.vnm.settings, "signing", SystemClock())
+    aged = rotate_key(p.vnm.settings, "age", SystemClock())
+    assert (rotated.old, aged.old) == (first_key, first_recipient)
+    r.restart_vnm()
+    assert p.vnm.identity.signing_key_id == rotated.new != first_key
+    assert p.vnm.identity.age_recipient == aged.new != first_recipient
+    assert [k.signing_key_id for k in p.vnm.identity.former_keys] == [first_key]
+
+    # EGY still holds the old directory: it encrypts to VNM's old recipient, which opens
+    # (VNM holds the request); VNM's receipt, signed by its new key, is not trusted yet.
+    draft = DraftInput(kind=KIND, requested_state="VNM", contents=complete_contents(
+        CATALOGUE.kind(KIND)))  # fmt: skip
+    second = p.egy.cooperation.draft(p.amira, draft).request.id
+    p.egy.cooperation.assign(p.amira, second, "samir")
+    p.egy.cooperation.take(p.samir, second, StepInput(transition="approve"))
+    p.egy.cooperation.take(p.amira, second, StepInput(transition="send"))
+    assert p.egy.federation.deliver_due() == 0
+    assert p.vnm.cooperation.show(p.lan, second).request.id == second
+    [unconfirmed] = pending(p.egy)
+    assert "VNM lists no key" in (unconfirmed.last_error or "")
+
+    # What VNM's new key signs waits in its outbox until EGY holds the new entry.
+    item = collected(p, request_id, "after.txt", os.urandom(40_000))
+    new_offer = p.vnm.transfers.offer(p.lan, request_id, [item.id])
+    assert p.vnm.federation.deliver_due() == 0
+    [waiting] = pending(p.vnm)
+    assert (waiting.type, waiting.attempts) == ("evidence-offer", 1)
+    assert "EGY answered 403: VNM lists no key" in (waiting.last_error or "")
+
+    r.publish_vnm_entry(version=2)
+    entry = p.egy.federation.directory.entry("VNM")
+    assert [k.key_id for k in entry.keys] == [first_key, rotated.new]
+    assert entry.keys[0].valid_until is not None
+    assert entry.age_recipient == aged.new
+
+    # The package signed with the old key, during its overlap period, is accepted...
+    p.egy.transfers.fetch(p.egy.transfers.row(old_offer.id))
+    accepted = p.egy.transfers.accept(old_offer.id)
+    assert len(accepted.items) == 1
+    assert status_of(p, old_offer.id) == "accepted"
+    # ... and the offer signed with the new key is delivered and accepted too.
+    retry_now(p.vnm)
+    assert p.vnm.federation.deliver_due() >= 1
+    retry_now(p.egy)  # the request's delivery, confirmed by VNM's new key now
+    assert p.egy.federation.deliver_due() >= 1  # and the packages' outcomes
+    assert pending(p.egy) == pending(p.vnm) == []
+    p.egy.transfers.fetch(p.egy.transfers.row(new_offer.id))
+    assert len(p.egy.transfers.accept(new_offer.id).items) == 1
+
+    # Once the overlap is over, the old key's package is no longer accepted, but the one
+    # accepted earlier still verifies for a court (every key the entry lists counts).
+    package = blob_file(p.egy, p.egy.transfers.row(old_offer.id))
+    held = p.egy.federation.directory.current()
+    later = SystemClock().now() + DEFAULT_OVERLAP + timedelta(days=1)
+    assert not directory_trust(held, later).knows(first_key)
+    with pytest.raises(UntrustedSigner):
+        verify_package(package, trust=directory_trust(held, later))
+    report = verify_package(package, trust=directory_trust(held, later, retired_too=True))
+    assert report.statement.sending_state == "VNM"
