@@ -180,6 +180,10 @@ class Settings(BaseSettings):
     state: str = Field(description="ISO 3166-1 alpha-3 code of the State this node serves")
     name: str = Field(min_length=1, max_length=200)
     log_origin: str = Field(min_length=1, max_length=200)
+    witness_name: str = Field(default="", max_length=220)
+    """The name this node cosigns other logs under; default ``<log_origin>/witness``. A
+    log key rotation (ADR 0051) pins it to the first origin's, so that the cosignatures
+    this node gave stay verifiable under the name other States know."""
 
     database_url: str = ""
     blob_store: Literal["disk", "s3"] = "disk"
@@ -295,6 +299,10 @@ class Settings(BaseSettings):
         # The environment overrides the node folder's file, which :func:`load_settings`
         # passes in as init values.
         return (env_settings, init_settings)
+
+    @property
+    def resolved_witness_name(self) -> str:
+        return self.witness_name or f"{self.log_origin}/witness"
 
     @property
     def resolved_database_url(self) -> str:

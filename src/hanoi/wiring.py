@@ -26,6 +26,7 @@ from hanoi.custody.note import Ed25519Signer
 from hanoi.custody.quorum import QuorumWait, WitnessRounds
 from hanoi.custody.rollback import LogOnHold
 from hanoi.custody.service import CustodyLog
+from hanoi.custody.succession import Predecessor
 from hanoi.custody.witnessing import CosignatureCollector, WitnessService
 from hanoi.errors import InvalidInput, Unavailable
 from hanoi.evidence.attachable import AttachableFiles
@@ -49,9 +50,14 @@ from hanoi.federation.witness_peering import WitnessPeering
 from hanoi.federation.witness_quorum import LogQuorum
 from hanoi.leases import Leases
 from hanoi.letters.records import LetterRecords
-from hanoi.node.folder import AGE_IDENTITY_FILE, SIGNING_KEY_FILE, load_keys
-from hanoi.node.identity import NodeIdentity, NodeKeys, witness_name
-from hanoi.node.rotation import Rotated, rotate_age_identity, rotate_signing_key
+from hanoi.node.folder import AGE_IDENTITY_FILE, SIGNING_KEY_FILE, identity_of, load_keys
+from hanoi.node.identity import NodeIdentity, NodeKeys
+from hanoi.node.rotation import (
+    Rotated,
+    rotate_age_identity,
+    rotate_log_key,
+    rotate_signing_key,
+)
 from hanoi.observability.metrics import TRANSFER_BYTES
 from hanoi.providers.hi1 import Endpoint
 from hanoi.providers.hi1.deliveries import MAX_DELIVERY_BYTES
@@ -59,7 +65,7 @@ from hanoi.providers.model import Provider
 from hanoi.providers.ordering import ProviderOrders
 from hanoi.providers.service import ProviderService
 from hanoi.providers.transport import provider_client
-from hanoi.settings import Settings
+from hanoi.settings import Settings, load_settings
 from hanoi.statistics.service import StatisticsService
 from hanoi.storage import migrate
 from hanoi.storage.accounts_repo import AccountsRepository
@@ -74,7 +80,7 @@ from hanoi.storage.gauges_repo import NodeGauges
 from hanoi.storage.leases_repo import SqlLeases
 from hanoi.storage.letters_repo import LettersRepository
 from hanoi.storage.liveness import FolderLiveness
-from hanoi.storage.node_keys import record_key, retire_key
+from hanoi.storage.node_keys import has_key, record_key, retire_key
 from hanoi.storage.provider_orders_repo import ProviderOrdersRepository
 from hanoi.storage.providers_repo import ProvidersRepository
 from hanoi.storage.rate_limits_repo import SqlRateCounter
@@ -180,7 +186,7 @@ def prepare_new_node(settings: Settings, keys: NodeKeys, clock: Clock) -> None:
         witness_public = raw_public(keys.witness_signing.public_key())
         record_key(
             engine,
-            key_id=cosignature_key_id(witness_name(settings.log_origin), witness_public).hex(),
+            key_id=cosignature_key_id(settings.resolved_witness_name, witness_public).hex(),
             purpose="witness-signing",
             public_key=witness_public,
             now=now,
@@ -194,25 +200,49 @@ def prepare_new_node(settings: Settings, keys: NodeKeys, clock: Clock) -> None:
 
 
 def rotate_key(settings: Settings, kind: str, clock: Clock) -> Rotated:
-    """Rotate one of the node's keys (ADR 0051) and record the change in ``node_keys``."""
+    """Rotate one of the node's keys (ADR 0051) and record the change in ``node_keys``:
+    the old key retired, the new one listed (each once, if a rotation is run again)."""
     now = clock.now()
     keys_dir = settings.keys_dir
     if kind == "signing":
         rotated = rotate_signing_key(keys_dir, SIGNING_KEY_FILE, now=now)
-        public = raw_public(load_keys(settings).signing.public_key())
     elif kind == "age":
         rotated = rotate_age_identity(keys_dir, AGE_IDENTITY_FILE, now=now)
-        public = load_keys(settings).age.recipient().public_key
+    elif kind == "log":
+        rotated = rotate_log_key(settings.node_dir, keys_dir, now=now)
     else:
-        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age or document")
+        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age, log or document")
+    keys = load_keys(load_settings(settings.node_dir))  # as the node reads them now
+    if kind == "signing":
+        purpose, old_id, new_id = "node-signing", rotated.old, rotated.new
+        public = raw_public(keys.signing.public_key())
+    elif kind == "age":
+        purpose, old_id, new_id = "age", rotated.old, rotated.new
+        public = keys.age.recipient().public_key
+    else:
+        purpose, public = "log-signing", raw_public(keys.log_signing.public_key())
+        new_id = note_key_id(rotated.new, public).hex()
+        [old_key] = [key for origin, key in keys.retired_log if origin == rotated.old]
+        old_id = note_key_id(rotated.old, raw_public(old_key.public_key())).hex()
     engine = open_engine(settings)
     try:
-        retire_key(engine, key_id=rotated.old, now=now)
-        purpose = "node-signing" if kind == "signing" else "age"
-        record_key(engine, key_id=rotated.new, purpose=purpose, public_key=public, now=now)
+        retire_key(engine, key_id=old_id, now=now)
+        if not has_key(engine, new_id):
+            record_key(engine, key_id=new_id, purpose=purpose, public_key=public, now=now)
     finally:
         engine.dispose()
     return rotated
+
+
+def public_identity(settings: Settings) -> NodeIdentity:
+    """What ``hanoi node show`` prints and the directory entry carries: the keys' public
+    halves, and the successions of the log's former origins from the database."""
+    engine = open_engine(settings)
+    try:
+        successions = CustodyRepository(engine).successions()
+    finally:
+        engine.dispose()
+    return identity_of(settings, load_keys(settings), successions)
 
 
 @dataclass(frozen=True)
@@ -281,9 +311,6 @@ def open_node(
     route it to a simulated provider in the same process)."""
     clients: dict[str, Any] = {} if http_client is None else {"client": http_client}
     keys = load_keys(settings)
-    identity = NodeIdentity.of(
-        state=settings.state, name=settings.name, log_origin=settings.log_origin, keys=keys
-    )
     engine = open_engine(settings)
     current, head = migrate.current_revision(engine), migrate.head_revision(engine)
     if current != head:
@@ -304,6 +331,7 @@ def open_node(
         liveness=FolderLiveness(settings.node_dir / "processes"),
     )
     custody_repo = CustodyRepository(engine)
+    identity = identity_of(settings, keys, custody_repo.successions())
     witnesses = WitnessRepository(engine)
     uploads = UploadService(
         repository=UploadsRepository(engine),
@@ -323,6 +351,10 @@ def open_node(
         tiles=tiles,
         clock=clock,
         hold=restored_hold(settings),
+        predecessors=[  # the log's origins before a key rotation, to sign the succession
+            Predecessor(Ed25519Signer(origin, key), identity.log_verifier_key)
+            for origin, key in keys.retired_log
+        ],
     )
     accounts = AccountService(  # counts and sessions in the database: shared by every worker
         repository=AccountsRepository(engine),
@@ -368,7 +400,7 @@ def open_node(
         max_bytes=settings.upload_max_bytes,
     )
     witness = WitnessService(
-        cosigner=Cosigner(witness_name(settings.log_origin), keys.witness_signing),
+        cosigner=Cosigner(settings.resolved_witness_name, keys.witness_signing),
         store=custody_repo,
         trust=witnesses,
         clock=clock,

@@ -43,12 +43,14 @@ def test_rotating_every_key_keeps_the_old_ones_and_publishes_the_new(tmp_path: P
 
     rotated = {
         kind: json.loads(ok("node", "rotate-key", kind, "--dir", str(node), "--json"))
-        for kind in ("signing", "age", "document")
+        for kind in ("signing", "age", "log", "document")
     }
     assert rotated["signing"]["old"] == before["signing_key_id"] != rotated["signing"]["new"]
     assert rotated["age"]["old"] == before["age_recipient"] != rotated["age"]["new"]
     assert rotated["document"]["old"] == before["document_certificate_fingerprint"]
-    for kind in ("signing", "age"):
+    assert rotated["log"]["old"] == before["log_origin"]
+    assert rotated["log"]["new"].startswith(before["log_origin"] + "/r")
+    for kind in ("signing", "age", "log"):
         kept = Path(rotated[kind]["retired"])
         assert kept.parent == node / "keys" / "retired"
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -59,6 +61,13 @@ def test_rotating_every_key_keeps_the_old_ones_and_publishes_the_new(tmp_path: P
     assert after["signing_key_id"] == rotated["signing"]["new"]
     assert after["age_recipient"] == rotated["age"]["new"]
     assert after["document_certificate_fingerprint"] == rotated["document"]["new"]
+    assert after["log_origin"] == rotated["log"]["new"]
+    assert after["witness_name"] == before["witness_name"]  # the name others know
+    assert after["witness_key"] == before["witness_key"]
+    # No succession yet: the node has published nothing under its new origin.
+    assert after["former_logs"] == [
+        {"log_origin": before["log_origin"], "log_verifier_key": before["log_verifier_key"]}
+    ]
     assert after["former_keys"] == [
         {"signing_public_key": before["signing_public_key"],
          "signing_key_id": before["signing_key_id"]}
@@ -84,6 +93,8 @@ def test_rotating_every_key_keeps_the_old_ones_and_publishes_the_new(tmp_path: P
     assert len(signed.signatures) == 2
     assert signed.entry.age_recipient == after["age_recipient"]
     assert len(signed.entry.document_certificates) == 2
+    assert signed.entry.log_origin == after["log_origin"]
+    assert [f.as_json() for f in signed.entry.former_logs] == after["former_logs"]
 
     # A node that held the first entry takes the second: the old key signed it.
     ok(*sign, "--version", "2", "--out", str(tmp_path / "d2.json"), str(second_entry))
@@ -107,7 +118,7 @@ def fails(*args: str) -> str:
 def test_a_bad_kind_or_a_missing_node_is_one_line(tmp_path: Path) -> None:
     ok("node", "init", "--dir", str(tmp_path / "n"), "--state", "VNM", "--name", "CA")
     line = fails("node", "rotate-key", "witness", "--dir", str(tmp_path / "n"))
-    assert "no key kind 'witness'; rotate signing, age or document" in line
+    assert "no key kind 'witness'; rotate signing, age, log or document" in line
     line = fails("node", "rotate-key", "signing", "--dir", str(tmp_path / "none"))
     assert "none" in line
     assert not (tmp_path / "n" / "keys" / "retired").exists()

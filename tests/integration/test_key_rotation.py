@@ -13,6 +13,7 @@ verifies for a court.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import update
 
-from conftest import free_port_run
+from conftest import free_port_run, run_hanoi
 from hanoi.accounts.model import Role
 from hanoi.clock import SystemClock
 from hanoi.cooperation.service import DraftInput, StepInput
@@ -34,9 +35,8 @@ from hanoi.evidence.verify import verify_package
 from hanoi.federation.acceptance import directory_trust
 from hanoi.federation.ports import OutboxEntry, OutboxStatus
 from hanoi.node.folder import load_keys
-from hanoi.node.identity import NodeIdentity
 from hanoi.storage.tables import outbox
-from hanoi.wiring import Node, rotate_key
+from hanoi.wiring import Node, public_identity, rotate_key
 from support_cooperation import add_user
 from support_federation import InProcessFederation
 from support_nodes import federate, open_at
@@ -64,9 +64,7 @@ class Rotation:
         previous = held.entry("VNM").entry
         settings = self.p.vnm.settings
         keys = load_keys(settings)
-        identity = NodeIdentity.of(
-            state="VNM", name=settings.name, log_origin=settings.log_origin, keys=keys
-        )
+        identity = public_identity(settings)  # with the log's successions, if any
         entry = build_entry(
             identity,
             node_url=previous.node_url,
@@ -197,3 +195,75 @@ def test_packages_signed_before_and_after_a_rotation_are_accepted(rotation: Rota
         verify_package(package, trust=directory_trust(held, later))
     report = verify_package(package, trust=directory_trust(held, later, retired_too=True))
     assert report.statement.sending_state == "VNM"
+
+
+def test_a_rotated_log_key_goes_on_under_a_new_origin_and_old_proofs_still_hold(
+    rotation: Rotation,
+) -> None:
+    r = rotation
+    p = r.p
+    first_origin = p.vnm.identity.log_origin
+    first_log_key = p.vnm.identity.log_verifier_key
+    request_id, old_offer, _ = offered(p, {"before.txt": os.urandom(30_000)})
+    p.vnm.custody.sequence()
+    first_size = p.vnm.custody.size()
+    first_checkpoint = p.vnm.custody.checkpoint().decode()
+
+    rotated = rotate_key(p.vnm.settings, "log", SystemClock())
+    assert rotated.old == first_origin
+    assert rotated.new.startswith(first_origin + "/r")
+    r.restart_vnm()
+    assert p.vnm.settings.log_origin == rotated.new
+    assert p.vnm.settings.resolved_witness_name == f"{first_origin}/witness"  # kept
+    [former] = p.vnm.identity.former_logs
+    assert (former.log_origin, former.log_verifier_key, former.succession) == (
+        first_origin,
+        first_log_key,
+        None,  # not until the new origin's first checkpoint
+    )
+
+    # The next events are logged under the new origin, with the succession.
+    item = collected(p, request_id, "after.txt", os.urandom(20_000))
+    p.vnm.custody.sequence()
+    assert p.vnm.custody.size() > first_size
+    r.restart_vnm()  # reads the succession now kept in its database
+    [former] = p.vnm.identity.former_logs
+    assert former.succession is not None
+    assert former.final_size() == first_size
+
+    r.publish_vnm_entry(version=2)
+    entry = p.egy.federation.directory.entry("VNM")
+    assert (entry.log_origin, entry.former_logs) == (rotated.new, (former,))
+    p.egy.peering.sync()  # EGY's witness learns the new origin from the directory
+    new_offer = p.vnm.transfers.offer(p.lan, request_id, [item.id])  # cosigned by EGY
+    assert p.vnm.federation.deliver_due() >= 1
+
+    # A package whose proofs rest on the old origin, and one on the new, are accepted.
+    for offer in (old_offer, new_offer):
+        p.egy.transfers.fetch(p.egy.transfers.row(offer.id))
+        assert len(p.egy.transfers.accept(offer.id).items) == 1
+
+    # An auditor who recorded the old origin's checkpoint follows the log to the new one.
+    served = r.root / "vnm-log"  # the log as /log/ serves it: tiles and the checkpoint
+    shutil.copytree(r.root / "vnm" / "log", served)
+    (served / "checkpoint").write_bytes(p.vnm.custody.checkpoint())
+    state = r.root / "auditor-state"
+    state.write_text(first_checkpoint)
+    (r.root / "succession").write_text(former.succession)
+    audit = ("log", "audit", str(served), "--key", p.vnm.identity.log_verifier_key,
+             "--state", str(state))  # fmt: skip
+    refused = run_hanoi(*audit)
+    assert refused.returncode != 0
+    assert "the recorded checkpoint does not verify" in refused.stderr
+    followed = run_hanoi(*audit, "--former-key", first_log_key,
+                         "--succession", str(r.root / "succession"))  # fmt: skip
+    assert followed.returncode == 0, followed.stderr
+    assert f"ok: {rotated.new} size " in followed.stdout
+    assert state.read_text().startswith(rotated.new + "\n")
+
+    # The old key can no longer vouch for the log beyond the size the succession gave.
+    trust = directory_trust(p.egy.federation.directory.current(), SystemClock().now())
+    policy = trust.policy_for(first_origin)
+    assert policy.max_size == first_size
+    assert trust.policy_for(rotated.new).max_size is None
+    assert trust.log(first_origin) is trust.log(rotated.new)

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
+from hanoi.clock import FixedClock
+from hanoi.custody.audit import audit_log
+from hanoi.custody.checkpoint import Checkpoint, sign_checkpoint
+from hanoi.custody.errors import SplitViewError
 from hanoi.custody.merkle import (
     inclusion_proof,
     leaf_hash,
     root_from_leaf_hashes,
     verify_inclusion,
 )
-from hanoi.custody.sequencer import tile_reader
+from hanoi.custody.note import Ed25519Signer
+from hanoi.custody.policy import CheckpointPolicy
+from hanoi.custody.sequencer import Sequencer, tile_reader
+from hanoi.custody.succession import LogMovedOn, Predecessor, open_succession
+from hanoi.errors import InvalidInput
 from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.storage.db import make_engine
 from hanoi.storage.tile_stores import MemoryTileStore
-from support_custody import NOW, audit, commitments, make_sequencer
+from support_custody import (
+    NOW,
+    ORIGIN,
+    POLICY,
+    SIGNER,
+    StoreSource,
+    audit,
+    commitments,
+    make_sequencer,
+)
 from support_databases import Clones
+
+NEW_ORIGIN = "test.hanoi/egy/custody/r2"
 
 
 def test_empty_log_publishes_a_checkpoint(engine: Engine) -> None:
@@ -108,3 +130,81 @@ def test_concurrent_appenders_and_sequencers_on_postgresql(migrated_databases: C
     logged = sorted(e.commitment for e in repo.entries_from(0))
     assert logged == sorted(e.commitment for b in batches for e in b)
     setup.dispose()
+
+
+def test_a_rotated_log_key_continues_the_tree_under_a_new_origin(engine: Engine) -> None:
+    """ADR 0051: the first checkpoint of the new origin comes with the succession that ends
+    the old one, signed by both keys; a process still signing for the old origin stops."""
+    repo, tiles = CustodyRepository(engine), MemoryTileStore()
+    appended = commitments(0, 30)
+    repo.enqueue(appended[:20], now=NOW)
+    old = make_sequencer(repo, tiles)
+    assert old.run_until_idle() == 20
+    last_old = repo.state()
+    assert last_old is not None
+    new_signer = Ed25519Signer(NEW_ORIGIN, Ed25519PrivateKey.generate())
+    new_key = str(new_signer.verifier().key)
+
+    repo.enqueue(appended[20:], now=NOW)
+    without_old_key = Sequencer(
+        origin=NEW_ORIGIN, signer=new_signer, store=repo, tiles=tiles, clock=FixedClock(NOW)
+    )
+    with pytest.raises(LogMovedOn, match="copy keys/retired/"):
+        without_old_key.run_once()
+    assert repo.state() == last_old  # nothing published
+    new = Sequencer(
+        origin=NEW_ORIGIN,
+        signer=new_signer,
+        store=repo,
+        tiles=tiles,
+        clock=FixedClock(NOW),
+        predecessors=[Predecessor(SIGNER, new_key)],
+    )
+    assert new.run_until_idle() == 30
+
+    [(ended, note)] = repo.successions().items()
+    assert ended == ORIGIN
+    succession = open_succession(note.encode(), old_key=SIGNER.verifier())
+    assert (succession.old_origin, succession.size, succession.root) == (
+        ORIGIN,
+        20,
+        last_old.root,
+    )
+    assert (succession.new_origin, succession.new_verifier_key) == (NEW_ORIGIN, new_key)
+    # The same tree: the new origin's checkpoint covers every entry, and audits from its
+    # first entry with the new key alone.
+    policy = CheckpointPolicy(log_keys=(new_signer.verifier(),), origin=NEW_ORIGIN)
+    report = audit_log(StoreSource(repo, tiles), policy=policy)
+    assert (report.checkpoint.origin, report.checkpoint.size) == (NEW_ORIGIN, 30)
+    assert report.checkpoint.root_hash == root_from_leaf_hashes(
+        [leaf_hash(e.commitment) for e in appended]
+    )
+    # An auditor who recorded the old origin's last checkpoint follows the succession.
+    followed = audit_log(
+        StoreSource(repo, tiles),
+        policy=policy,
+        previous=last_old.checkpoint.encode(),
+        former=POLICY,
+        successions=[succession],
+    )
+    assert followed.previous is not None
+    assert (followed.previous.origin, followed.previous.size) == (ORIGIN, 20)
+    with pytest.raises(InvalidInput, match="no succession given leads"):
+        audit_log(
+            StoreSource(repo, tiles), policy=policy, previous=last_old.checkpoint.encode(),
+            former=POLICY,
+        )  # fmt: skip
+    # The old key, once retired, cannot vouch for more of its origin than the succession.
+    forged = sign_checkpoint(Checkpoint(ORIGIN, 25, os.urandom(32)), [SIGNER])
+    with pytest.raises(SplitViewError, match="beyond the size 20"):
+        audit_log(
+            StoreSource(repo, tiles), policy=policy, previous=forged, former=POLICY,
+            successions=[succession],
+        )  # fmt: skip
+
+    # The process that still signs for the old origin refuses to go on.
+    repo.enqueue(commitments(30, 1), now=NOW)
+    with pytest.raises(LogMovedOn, match="restart it"):
+        old.run_once()
+    assert new.run_until_idle() == 31
+    assert len(repo.successions()) == 1

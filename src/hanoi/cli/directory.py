@@ -178,8 +178,8 @@ def entry(
     from hanoi.directory.signing import sign_entry
     from hanoi.directory.store import read_limited
     from hanoi.node.folder import document_certificates, load_keys
-    from hanoi.node.identity import NodeIdentity
     from hanoi.settings import load_settings
+    from hanoi.wiring import public_identity
 
     listed: list[dict[str, Any]] = []
     if authorities is not None:
@@ -191,9 +191,7 @@ def entry(
         raise InvalidInput("give the State's authorities: --authorities FILE or --authority ...")
     settings = load_settings(directory)
     keys = load_keys(settings)
-    identity = NodeIdentity.of(
-        state=settings.state, name=settings.name, log_origin=settings.log_origin, keys=keys
-    )
+    identity = public_identity(settings)
     declarations = dict(parse_declaration(text) for text in declare or [])
     _check_declarations(declarations, where="--declare")
     certificates = [

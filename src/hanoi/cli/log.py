@@ -23,7 +23,9 @@ from hanoi.crypto.ed25519keys import NoteVerifierKey
 from hanoi.custody.audit import TileSource, audit_log
 from hanoi.custody.events import parse_event, verify_event_logged
 from hanoi.custody.limits import DEFAULT_LIMITS
+from hanoi.custody.note import Ed25519Verifier
 from hanoi.custody.policy import CheckpointPolicy
+from hanoi.custody.succession import Succession, open_succession
 from hanoi.custody.tlogproof import load_proof
 from hanoi.errors import InvalidInput, NotFound, PeerError
 from hanoi.files import write_atomically
@@ -137,10 +139,32 @@ def audit(
         str | None, typer.Option(help="The log's origin line; default: the key's name.")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 30.0,
+    former_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--former-key",
+            help="The key of an origin the log had before a key rotation (the state file's "
+            "checkpoint may be of it); repeatable.",
+        ),
+    ] = None,
+    succession: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A succession note linking a former origin to the next (as 'hanoi node "
+            "show' lists under former_logs); repeatable."
+        ),
+    ] = None,
 ) -> None:
-    """Check every tile and entry of a log against its signed checkpoint, and its history."""
+    """Check every tile and entry of a log against its signed checkpoint, and its history.
+    After a log key rotation, a state file recorded under the former origin is followed
+    to the current one by the successions given (ADR 0051)."""
     limits = DEFAULT_LIMITS
     policy = CheckpointPolicy.from_vkeys(key, origin=origin or NoteVerifierKey.parse(key[0]).name)
+    former = CheckpointPolicy.from_vkeys(former_key) if former_key else None
+    successions = [
+        _succession(read_limited(path, max_bytes=4096, what="--succession"), former_key or [])
+        for path in succession or []
+    ]
     previous = None
     if state is not None and state.exists():
         previous = read_limited(state, max_bytes=limits.max_note_bytes, what="the state file")
@@ -152,10 +176,25 @@ def audit(
             previous=previous,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             limits=limits,
+            former=former,
+            successions=successions,
         )
     if state is not None:
         _write_atomically(state, report.witnessed.signed.note_bytes)
     print(f"ok: {report.summary()} ({report.tiles} tiles, {report.entries} entries)")
+
+
+def _succession(data: bytes, former_keys: list[str]) -> Succession:
+    """A succession note verified by the former key named after its old origin."""
+    text = data.decode("utf-8", "replace")
+    lines = text.split("\n", 2)
+    old_origin = lines[1] if len(lines) > 1 else ""
+    keys = [k for k in former_keys if NoteVerifierKey.parse(k).name == old_origin]
+    if not keys:
+        raise InvalidInput(
+            f"a --succession ends log {old_origin[:200]!r}: give that log's key with --former-key"
+        )
+    return open_succession(data, old_key=Ed25519Verifier.parse(keys[0]))
 
 
 @app.command("verify-event")

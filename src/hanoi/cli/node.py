@@ -46,11 +46,12 @@ def show(directory: DirOption) -> None:
     """Print the node's public identity as JSON, with the SHA-256 fingerprint of its
     document-signing certificate (document_certificate_fingerprint) if it has one."""
     from hanoi.crypto.document_signing import fingerprint
-    from hanoi.node.folder import load_document_certificate, load_identity
+    from hanoi.node.folder import load_document_certificate
     from hanoi.settings import load_settings
+    from hanoi.wiring import public_identity
 
     settings = load_settings(directory)
-    shown = load_identity(settings).as_json()
+    shown = public_identity(settings).as_json()
     certificate = load_document_certificate(settings)
     if certificate is not None:
         shown["document_certificate_fingerprint"] = fingerprint(certificate)
@@ -108,7 +109,8 @@ def rotate_key(
         str,
         typer.Argument(
             help="signing (the node key that signs messages and packages), age (what other "
-            "States encrypt to) or document (the key and certificate of PDF letters)."
+            "States encrypt to), log (the custody log's key: the log goes on under a new "
+            "origin) or document (the key and certificate of PDF letters)."
         ),
     ],
     directory: DirOption,
@@ -121,7 +123,8 @@ def rotate_key(
     end of its overlap period, and is cosigned by the old key) and give it to the
     directory authority. Until other nodes hold that entry they refuse what the new
     signing key signs and the outbox retries; what they encrypt to the old age
-    recipient still opens."""
+    recipient still opens. A log key rotation starts a new log origin: the first checkpoint
+    under it comes with a succession, signed by both log keys, that ends the old one."""
     from hanoi.clock import SystemClock
     from hanoi.crypto.document_signing import fingerprint
     from hanoi.errors import InvalidInput
@@ -140,7 +143,7 @@ def rotate_key(
             "new": issued.signer.fingerprint,
             "retired": None if issued.archived is None else str(issued.archived),
         }
-    elif kind in ("signing", "age"):
+    elif kind in ("signing", "age", "log"):
         rotated = rotate(settings, kind, SystemClock())
         shown = {
             "kind": kind,
@@ -149,7 +152,7 @@ def rotate_key(
             "retired": str(rotated.retired),
         }
     else:
-        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age or document")
+        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age, log or document")
     if as_json:
         print_json(shown)
         return

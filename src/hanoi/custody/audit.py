@@ -11,7 +11,10 @@ and checks, in this order:
    checkpoint's root;
 4. with a previously recorded checkpoint, the root of the tree at the old size,
    recomputed from the tiles just authenticated, is the recorded root (else the
-   log forked its history).
+   log forked its history). A checkpoint recorded under an origin the log has since
+   left (a log key rotation, ADR 0051) is checked with that origin's key and must be
+   linked to the current origin by successions (:mod:`hanoi.custody.succession`), no
+   larger than the size its origin ended at: the tree is the same.
 
 Nothing is trusted until step 3 passes; the order only makes the error name
 the first tile that disagrees with the rest. The walk keeps one tile per level
@@ -21,7 +24,7 @@ in memory, so a log of any size fits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,6 +40,7 @@ from hanoi.custody.errors import (
 from hanoi.custody.limits import DEFAULT_LIMITS, TILE_WIDTH, Limits
 from hanoi.custody.merkle import leaf_hash, root_from_subtrees, tree_hash, tree_hash_indexes
 from hanoi.custody.policy import CheckpointPolicy, WitnessedCheckpoint
+from hanoi.custody.succession import Succession
 from hanoi.custody.tiles import (
     Tile,
     TileHashReader,
@@ -150,11 +154,32 @@ def _recorded(note: bytes, *, policy: CheckpointPolicy, limits: Limits) -> Check
         raise type(exc)(f"the recorded checkpoint is malformed: {exc.detail}") from None
 
 
-def _check_previous(previous: Checkpoint, current: Checkpoint) -> None:
-    if previous.origin != current.origin:
-        raise InvalidInput(
-            f"the recorded checkpoint is for log {previous.origin!r}, not {current.origin!r}"
+def _followed(previous: Checkpoint, current: str, successions: Sequence[Succession]) -> None:
+    """The successions lead from ``previous``'s origin to ``current``, and ``previous`` is
+    no larger than where its origin ended; else :class:`InvalidInput`."""
+    by_origin = {s.old_origin: s for s in successions}
+    origin, first = previous.origin, by_origin.get(previous.origin)
+    while origin != current:
+        step = by_origin.get(origin)
+        if step is None:
+            raise InvalidInput(
+                f"the recorded checkpoint is for log {previous.origin!r}, not {current!r}, "
+                "and no succession given leads from one to the other"
+            )
+        origin = step.new_origin
+        del by_origin[step.old_origin]
+    if first is not None and previous.size > first.size:
+        raise SplitViewError(
+            f"fork: the recorded checkpoint of {previous.origin} has size {previous.size}, "
+            f"beyond the size {first.size} at which that origin ended"
         )
+
+
+def _check_previous(
+    previous: Checkpoint, current: Checkpoint, successions: Sequence[Succession] = ()
+) -> None:
+    if previous.origin != current.origin:
+        _followed(previous, current.origin, successions)
     if previous.size > current.size:
         raise StaleCheckpointError(
             f"rollback: the log serves size {current.size}, older than the recorded "
@@ -174,15 +199,19 @@ def audit_log(
     previous: bytes | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    former: CheckpointPolicy | None = None,
+    successions: Sequence[Succession] = (),
 ) -> AuditReport:
-    """Audit the log behind ``source``; ``previous`` is a checkpoint note recorded before."""
+    """Audit the log behind ``source``; ``previous`` is a checkpoint note recorded before,
+    under the log's current origin, or under a former one whose key ``former`` holds and
+    that ``successions`` (already verified) link to it."""
     note = source.fetch(CHECKPOINT_PATH, max_bytes=limits.max_note_bytes)
     witnessed = policy.verify(note, limits=limits)
     checkpoint = witnessed.signed.checkpoint
     old = None
     if previous is not None:
-        old = _recorded(previous, policy=policy, limits=limits)
-        _check_previous(old, checkpoint)
+        old = _recorded(previous, policy=policy if former is None else former, limits=limits)
+        _check_previous(old, checkpoint, successions)
     size = checkpoint.size
     wanted = tree_hash_indexes(old.size) if old is not None and old.size < size else []
     walk = _Walk(source, size=size, wanted=wanted, progress=progress, limits=limits)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from hanoi.crypto.ed25519keys import NOTE_ALG_ED25519
 from hanoi.custody.checkpoint import SignedCheckpoint, open_checkpoint
 from hanoi.custody.cosignature import COSIGNATURE_V1, CosignerKey
-from hanoi.custody.errors import InsufficientCosignatures
+from hanoi.custody.errors import InsufficientCosignatures, VerificationError
 from hanoi.custody.limits import DEFAULT_LIMITS, Limits
 from hanoi.custody.note import Ed25519Verifier, NoteVerifier
 from hanoi.errors import InvalidInput
@@ -54,6 +54,9 @@ class CheckpointPolicy:
     witness_keys: tuple[NoteVerifier, ...] = ()
     min_witnesses: int = 0
     origin: str | None = None
+    max_size: int | None = None
+    """The size at which the log's origin ended (a log key rotation, ADR 0051): a larger
+    checkpoint is not genuine, whoever signed it."""
 
     def __post_init__(self) -> None:
         if not self.log_keys:
@@ -74,12 +77,14 @@ class CheckpointPolicy:
         witness_keys: Sequence[str] = (),
         min_witnesses: int = 0,
         origin: str | None = None,
+        max_size: int | None = None,
     ) -> CheckpointPolicy:
         return cls(
             log_keys=tuple(Ed25519Verifier.parse(k) for k in log_keys),
             witness_keys=tuple(parse_verifier_key(k) for k in witness_keys),
             min_witnesses=min_witnesses,
             origin=origin,
+            max_size=max_size,
         )
 
     def verify(self, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> WitnessedCheckpoint:
@@ -89,6 +94,11 @@ class CheckpointPolicy:
         are ignored; each witness counts once.
         """
         signed = open_checkpoint(data, self.log_keys, origin=self.origin, limits=limits)
+        if self.max_size is not None and signed.checkpoint.size > self.max_size:
+            raise VerificationError(
+                f"log {signed.checkpoint.origin} ended at size {self.max_size} when its key "
+                f"was rotated; a checkpoint of size {signed.checkpoint.size} is not genuine"
+            )
         witnesses = {(k.name, k.key_id): k for k in self.witness_keys}
         message = signed.note.text.encode()
         cosigned: list[str] = []

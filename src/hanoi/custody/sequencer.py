@@ -17,7 +17,10 @@ An append is acknowledged once it is committed to the pending queue. One run of
    of step 3, so a run replayed after a crash writes the same bytes again.
 6. **publish**: sign the checkpoint for the new size and compare-and-swap it into the
    database. Until this step, readers see the old checkpoint and old tiles, which
-   are all still in place.
+   are all still in place. After a log key rotation (ADR 0051) the published
+   checkpoint is the old origin's: the first checkpoint of the new origin is published
+   with the succession that ends the old one, signed by both keys, in the same
+   transaction; a process that still signs for the old origin refuses to publish.
 
 A crash between any two steps loses no acknowledged append and cannot fork the
 tree: the next run resumes at step 3 with the same entries (``tests/faults/``
@@ -44,6 +47,13 @@ from hanoi.custody.merkle import (
     tree_hash,
 )
 from hanoi.custody.note import NoteSigner
+from hanoi.custody.succession import (
+    LogMovedOn,
+    Predecessor,
+    SignedSuccession,
+    Succession,
+    sign_succession,
+)
 from hanoi.custody.tiles import (
     Tile,
     TileHashReader,
@@ -82,7 +92,14 @@ class LogStore(Protocol):
 
     def commitments(self, start: int, count: int) -> list[bytes]: ...
 
-    def publish(self, *, old_size: int | None, new: PublishedState, now: datetime) -> bool: ...
+    def publish(
+        self,
+        *,
+        old_size: int | None,
+        new: PublishedState,
+        now: datetime,
+        succession: SignedSuccession | None = None,
+    ) -> bool: ...
 
     def sequencer_lock(self) -> contextlib.AbstractContextManager[bool]: ...
 
@@ -133,9 +150,11 @@ class Sequencer:
         clock: Clock,
         batch: int = DEFAULT_BATCH,
         fault: Callable[[str], None] | None = None,
+        predecessors: Sequence[Predecessor] = (),
     ) -> None:
         self.origin = origin
         self._signer = signer
+        self._predecessors = {p.signer.name: p for p in predecessors}
         self._store = store
         self._tiles = tiles
         self._clock = clock
@@ -187,14 +206,35 @@ class Sequencer:
         self._fault("wrote-tiles")
 
         root = tree_hash(new_size, overlay) if new_size else EMPTY_ROOT  # step 6
+        succession = self._succession(state) if state is not None else None
         note = sign_checkpoint(Checkpoint(self.origin, new_size, root), [self._signer])
         published = self._store.publish(
             old_size=state.size if state else None,
             new=PublishedState(new_size, root, note.decode()),
             now=self._clock.now(),
+            succession=succession,
         )
         self._fault("published")
         return RunResult(size, new_size, published=published)
+
+    def _succession(self, state: PublishedState) -> SignedSuccession | None:
+        """None when the published checkpoint is this log's; after a rotation, the
+        succession from the old origin (whose retired key this process holds)."""
+        origin = state.checkpoint.split("\n", 1)[0]
+        if origin == self.origin:
+            return None
+        predecessor = self._predecessors.get(origin)
+        if predecessor is None:
+            raise LogMovedOn(
+                f"the log's latest checkpoint is signed for {origin[:200]}, and this process "
+                f"signs for {self.origin}: it started before a log key rotation (restart it), "
+                "or lacks the retired log key (copy keys/retired/ from the host that rotated it)"
+            )
+        succession = Succession(
+            origin, state.size, state.root, self.origin, predecessor.new_verifier_key
+        )
+        note = sign_succession(succession, old=predecessor.signer, new=self._signer)
+        return SignedSuccession(succession, note.decode())
 
     def _write_entry_bundles(self, old_size: int, new_size: int) -> None:
         first = old_size // TILE_WIDTH

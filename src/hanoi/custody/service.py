@@ -33,6 +33,7 @@ from hanoi.custody.sequencer import (
     TileWriter,
     tile_reader,
 )
+from hanoi.custody.succession import Predecessor
 from hanoi.custody.tiles import TileHashReader
 from hanoi.custody.tlogproof import TlogProof
 from hanoi.errors import InvalidInput, NotFound, PeerError
@@ -124,6 +125,7 @@ class CustodyLog:
         clock: Clock,
         batch: int = DEFAULT_BATCH,
         hold: Callable[[], None] | None = None,
+        predecessors: Sequence[Predecessor] = (),
     ) -> None:
         self.origin = origin
         self._hold = hold
@@ -133,7 +135,13 @@ class CustodyLog:
         self._tiles = tiles
         self._clock = clock
         self.sequencer = Sequencer(
-            origin=origin, signer=signer, store=store, tiles=tiles, clock=clock, batch=batch
+            origin=origin,
+            signer=signer,
+            store=store,
+            tiles=tiles,
+            clock=clock,
+            batch=batch,
+            predecessors=predecessors,
         )
         self.appended = threading.Event()  # wakes the background sequencer
         self._sequencing = threading.Lock()  # one sequencer per process; the store guards the rest

@@ -318,6 +318,8 @@ def build_entry(
         value["channels"] = list(channels)
     if document_certificates:
         value["document_certificates"] = list(document_certificates)
+    if identity.former_logs:
+        value["former_logs"] = [f.as_json() for f in identity.former_logs]
     return parse_entry(value, limits=limits)
 
 

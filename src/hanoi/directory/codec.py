@@ -35,6 +35,7 @@ from hanoi.crypto.jws import MAX_SIGNATURE_CHARS
 from hanoi.custody.cosignature import CosignerKey
 from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
+from hanoi.custody.succession import FormerLog, check_former_logs
 from hanoi.directory import contacts
 from hanoi.directory.errors import DirectoryTooLarge, MalformedDirectory
 from hanoi.directory.limits import DEFAULT_LIMITS, DirectoryLimits
@@ -63,6 +64,8 @@ STATE_CODE = re.compile(r"[A-Z]{3}")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 DECLARATION_KEY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MAX_SERIAL = 2**53 - 1
+MAX_SUCCESSION_CHARS = 2000
+"""A log succession: six short lines and two signature lines."""
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 T = TypeVar("T")
@@ -333,6 +336,35 @@ def _document_certificates(obj: _Object) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _former_logs(obj: _Object, log_verifier_key: str) -> tuple[FormerLog, ...]:
+    """Optional: the log origins before a log key rotation, each with its key and the
+    succession that ends it, which must verify (ADR 0051)."""
+    if obj.get("former_logs", optional=True) is None:
+        return ()
+    found: list[FormerLog] = []
+    for where, item in obj.items("former_logs", maximum=obj.limits.max_keys):
+        log = _Object(item, where, obj.limits)
+        origin = log.text("log_origin", max_chars=obj.limits.max_name_chars)
+        key, verifier = log.checked(
+            "log_verifier_key", NoteVerifierKey.parse, "a signed-note verifier key"
+        )
+        if verifier.name != origin:
+            raise bad(log.at("log_verifier_key"), "does not name the log_origin")
+        succession = log.get("succession", optional=True)
+        if succession is not None and (
+            not isinstance(succession, str)
+            or len(succession) > MAX_SUCCESSION_CHARS
+            or not succession.replace("\n", "").isprintable()
+        ):
+            raise bad(log.at("succession"), "must be a signed note (hanoi node show)")
+        found.append(FormerLog(origin, key, succession))
+    try:
+        check_former_logs(found, current_key=log_verifier_key)
+    except HanoiError as exc:
+        raise bad(obj.at("former_logs"), exc.detail) from None
+    return tuple(found)
+
+
 def _authorities(obj: _Object) -> tuple[Authority, ...]:
     return tuple(
         _authority(_Object(item, where, obj.limits))
@@ -429,6 +461,7 @@ def parse_entry(
         declarations=_declarations(obj),
         channels=_channels(obj, optional=True),
         document_certificates=_document_certificates(obj),
+        former_logs=_former_logs(obj, log_key),
         extra=obj.extra(),
     )
     _same_as_read(entry.to_json(), value, path)

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hanoi import wire
 from hanoi.crypto.ed25519keys import b64url
+from hanoi.custody.succession import FormerLog
 from hanoi.directory.errors import KeyNotYetValid, KeyRetired, UnknownKey, UnknownState
 
 DIRECTORY_FORMAT = "hanoi-directory/1"
@@ -193,6 +194,9 @@ class StateEntry:
     its node only (:meth:`accepted_channels`)."""
     document_certificates: tuple[str, ...] = ()
     """DER X.509 certificates its node signs letters with, in standard base64."""
+    former_logs: tuple[FormerLog, ...] = ()
+    """Log origins its custody log went on from after a log key rotation, newest first,
+    each with the succession that ends it (ADR 0051)."""
 
     def accepted_channels(self) -> tuple[str, ...]:
         return self.channels or (NETWORK_CHANNEL,)
@@ -230,6 +234,9 @@ class StateEntry:
                 {"document_certificates": list(self.document_certificates)}
                 if self.document_certificates
                 else {}
+            ),
+            **(
+                {"former_logs": [f.as_json() for f in self.former_logs]} if self.former_logs else {}
             ),
         }
 

@@ -20,6 +20,11 @@ so that what they signed stays verifiable::
 
      "former_keys": [{"signing_public_key": "...", "signing_key_id": "..."}]
 
+A node that rotated its log key lists the origins its log went on from, each with the
+succession that ends it (``hanoi node show``)::
+
+     "former_logs": [{"log_origin": "...", "log_verifier_key": "...", "succession": "..."}]
+
 The statement's signer is looked up by ``kid`` (``signing_key_id`` or a former
 key's, each the thumbprint of its public key), a custody log by its origin, and
 witnesses by their keys: a log's checkpoints are checked against its own node's
@@ -43,6 +48,7 @@ from hanoi.custody.encoding import load_json
 from hanoi.custody.errors import MalformedError
 from hanoi.custody.note import Ed25519Verifier
 from hanoi.custody.policy import CheckpointPolicy, parse_verifier_key
+from hanoi.custody.succession import FormerLog, check_former_logs
 from hanoi.errors import HanoiError, InvalidInput
 from hanoi.evidence.layout import DEFAULT_PACKAGE_LIMITS, PackageLimits
 from hanoi.evidence.package_errors import UntrustedSigner
@@ -96,6 +102,30 @@ def _former_keys(value: object, where: str) -> tuple[FormerKey, ...]:
     return tuple(keys)
 
 
+def _former_logs(value: object, where: str) -> tuple[FormerLog, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_FORMER_KEYS:
+        raise MalformedTrustFile(f"{where}: former_logs is a list of at most {MAX_FORMER_KEYS}")
+    logs = []
+    for number, item in enumerate(value, start=1):
+        fields = ("log_origin", "log_verifier_key")
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(f), str) and item[f] for f in fields
+        ):
+            raise MalformedTrustFile(f"{where}: former log {number} lacks {' or '.join(fields)}")
+        succession = item.get("succession")
+        if succession is not None and not isinstance(succession, str):
+            raise MalformedTrustFile(f"{where}: former log {number}: succession is a signed note")
+        try:
+            if Ed25519Verifier.parse(item["log_verifier_key"]).name != item["log_origin"]:
+                raise InvalidInput("log_verifier_key does not name log_origin")
+        except HanoiError as exc:
+            raise MalformedTrustFile(f"{where}: former log {number}: {exc.detail}") from None
+        logs.append(FormerLog(item["log_origin"], item["log_verifier_key"], succession))
+    return tuple(logs)
+
+
 def _check_key(public_key: str, key_id: str, where: str) -> None:
     try:
         key = decode_signing_key(public_key)
@@ -117,6 +147,7 @@ def _node(value: object, number: int) -> NodeIdentity:
     node = NodeIdentity(
         **{f: value[f] for f in _FIELDS},
         former_keys=_former_keys(value.get("former_keys"), where),
+        former_logs=_former_logs(value.get("former_logs"), where),
     )
     where = f"{where} ({node.state})"
     try:
@@ -126,6 +157,10 @@ def _node(value: object, number: int) -> NodeIdentity:
     except HanoiError as exc:
         raise MalformedTrustFile(f"{where}: {exc.diagnostics()}") from None
     _check_key(node.signing_public_key, node.signing_key_id, where)
+    try:
+        check_former_logs(node.former_logs, current_key=node.log_verifier_key)
+    except HanoiError as exc:
+        raise MalformedTrustFile(f"{where}: {exc.diagnostics()}") from None
     for number, former in enumerate(node.former_keys, start=1):
         _check_key(
             former.signing_public_key, former.signing_key_id, f"{where}, former key {number}"
@@ -142,9 +177,9 @@ class TrustStore:
         key_ids = [key_id for n in self.nodes for key_id in n.signing_key_ids]
         if len(set(key_ids)) != len(key_ids):
             raise MalformedTrustFile("trust file: a signing key is listed twice")
-        origins = [n.log_origin for n in self.nodes]
+        origins = [origin for n in self.nodes for origin in n.log_origins]
         if len(set(origins)) != len(origins):
-            raise MalformedTrustFile("trust file: two nodes share a log_origin")
+            raise MalformedTrustFile("trust file: a log_origin is listed twice")
         if not 0 <= self.min_witnesses < max(len(self.nodes), 1):
             raise MalformedTrustFile(
                 f"trust file: min_witnesses {self.min_witnesses} needs more nodes "
@@ -170,19 +205,23 @@ class TrustStore:
         return decode_signing_key(public)
 
     def log(self, origin: str) -> NodeIdentity | None:
-        return next((n for n in self.nodes if n.log_origin == origin), None)
+        """The node whose log has, or had before a key rotation, ``origin``."""
+        return next((n for n in self.nodes if origin in n.log_origins), None)
 
     def policy_for(self, origin: str) -> CheckpointPolicy:
-        """The log's key, and every other node's witness key, with the file's quorum."""
+        """The log's key, and every other node's witness key, with the file's quorum; a
+        former origin's checkpoints no larger than the size its succession ended it at."""
         owner = self.log(origin)
         if owner is None:
             raise InvalidInput(f"the log {origin} is not in the trust file")
+        former = next((f for f in owner.former_logs if f.log_origin == origin), None)
         witnesses = [n.witness_key for n in self.nodes if n is not owner]
         return CheckpointPolicy.from_vkeys(
-            [owner.log_verifier_key],
+            [owner.log_verifier_key if former is None else former.log_verifier_key],
             witness_keys=witnesses,
             min_witnesses=self.min_witnesses,
             origin=origin,
+            max_size=None if former is None else former.final_size(),
         )
 
 

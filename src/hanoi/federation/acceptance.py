@@ -214,6 +214,7 @@ def directory_trust(
                     for k in reversed(usable)
                     if k.key_id != current.key_id
                 ),
+                former_logs=entry.former_logs,
             )
         )
     return TrustStore(tuple(nodes), min_witnesses=acceptance_quorum(held, min_witnesses))

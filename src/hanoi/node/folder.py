@@ -13,7 +13,8 @@ Layout::
     DIR/keys/document-signing.crt  its self-signed X.509 certificate, PEM, mode 0644
     DIR/keys/document-signing.<serial>.crt  certificates it replaced (ADR 0027)
     DIR/keys/retired/              keys rotated out, newest name last (ADR 0051):
-                                   node-signing.<time>.<kid>.pem, age-identity.<time>.<id>.txt
+                                   node-signing.<time>.<kid>.pem, age-identity.<time>.<id>.txt,
+                                   log-signing.<time>.<key id>.key
 
 ``init_node`` builds everything in a temporary sibling folder and renames it
 into place at the end, so a failure leaves nothing behind and nothing that
@@ -25,7 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ _KEY_FILE_LIMIT = 64 * 1024
 RETIRED_DIR = "retired"
 SIGNING_PREFIX = "node-signing"
 AGE_PREFIX = "age-identity"
+LOG_PREFIX = "log-signing"
 MAX_RETIRED = 32
 """Retired keys of one kind a node reads: a rotation a month for more than two years."""
 
@@ -116,7 +118,13 @@ def format_config(values: dict[str, Any]) -> str:
 def load_keys(settings: Settings) -> NodeKeys:
     keys_dir = settings.keys_dir
     signing = private_from_pem(read_key_file(keys_dir / SIGNING_KEY_FILE))
-    _, log_signing = parse_note_signer_key(read_key_file(keys_dir / LOG_KEY_FILE).decode())
+    log_origin, log_signing = parse_note_signer_key(read_key_file(keys_dir / LOG_KEY_FILE).decode())
+    if log_origin != settings.log_origin:
+        raise IntegrityError(
+            f"{keys_dir / LOG_KEY_FILE} is the key of log {log_origin}, but the configuration "
+            f"names {settings.log_origin}: a log key rotation was interrupted; run "
+            f"'hanoi node rotate-key log --dir {settings.node_dir}' again to finish it"
+        )
     witness = private_from_pem(read_key_file(keys_dir / WITNESS_KEY_FILE))
     age = read_identity_file(read_key_file(keys_dir / AGE_IDENTITY_FILE).decode())
     signing_id = jwk_thumbprint(signing.public_key())
@@ -136,6 +144,14 @@ def load_keys(settings: Settings) -> NodeKeys:
             k for k in retired_signing if jwk_thumbprint(k.public_key()) != signing_id
         ),
         retired_age=tuple(i for i in retired_age if i.secret_key != age.secret_key),
+        retired_log=tuple(
+            (name, key)
+            for name, key in (
+                parse_note_signer_key(read_key_file(p).decode())
+                for p in _retired(keys_dir, LOG_PREFIX)
+            )
+            if name != log_origin
+        ),
     )
 
 
@@ -149,11 +165,21 @@ def _retired(keys_dir: Path, prefix: str) -> list[Path]:
 
 
 def load_identity(settings: Settings) -> NodeIdentity:
+    return identity_of(settings, load_keys(settings))
+
+
+def identity_of(
+    settings: Settings, keys: NodeKeys, successions: Mapping[str, str] | None = None
+) -> NodeIdentity:
+    """The public identity of the node ``settings`` describe, holding ``keys``;
+    ``successions``: its log's succession notes by old origin (from its database)."""
     return NodeIdentity.of(
         state=settings.state,
         name=settings.name,
         log_origin=settings.log_origin,
-        keys=load_keys(settings),
+        keys=keys,
+        witness=settings.resolved_witness_name,
+        successions=successions,
     )
 
 

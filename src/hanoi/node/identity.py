@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,6 +15,7 @@ from hanoi.crypto.ed25519keys import (
     raw_public,
 )
 from hanoi.custody.cosignature import CosignerKey
+from hanoi.custody.succession import FormerLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,10 @@ class NodeKeys:
     retired_age: tuple[AgeIdentity, ...] = ()
     """age identities this node rotated out: what other States encrypted to them before
     they held the new recipient still opens."""
+
+    retired_log: tuple[tuple[str, Ed25519PrivateKey], ...] = ()
+    """Log keys rotated out, with the origin each signed for: the sequencer signs the
+    succession that ends that origin with it (ADR 0051)."""
 
     @property
     def age_identities(self) -> tuple[AgeIdentity, ...]:
@@ -72,6 +78,12 @@ class NodeIdentity:
     witness_key: str  # C2SP tlog-cosignature verifier key (type 0x04)
     former_keys: tuple[FormerKey, ...] = ()
     """Signing keys it used before, newest first (shown only when there are some)."""
+    former_logs: tuple[FormerLog, ...] = ()
+    """Log origins its log went on from, newest first (shown only when there are some)."""
+
+    @property
+    def log_origins(self) -> tuple[str, ...]:
+        return (self.log_origin, *(f.log_origin for f in self.former_logs))
 
     @property
     def signing_key_ids(self) -> tuple[str, ...]:
@@ -87,7 +99,20 @@ class NodeIdentity:
         )
 
     @classmethod
-    def of(cls, *, state: str, name: str, log_origin: str, keys: NodeKeys) -> NodeIdentity:
+    def of(
+        cls,
+        *,
+        state: str,
+        name: str,
+        log_origin: str,
+        keys: NodeKeys,
+        witness: str | None = None,
+        successions: Mapping[str, str] | None = None,
+    ) -> NodeIdentity:
+        """``witness``: the name it cosigns under, if not ``<log_origin>/witness``;
+        ``successions``: the succession notes of its former logs, by old origin."""
+        successions = successions or {}
+        witness = witness or witness_name(log_origin)
         public = keys.signing.public_key()
         log_public = raw_public(keys.log_signing.public_key())
         return cls(
@@ -98,13 +123,19 @@ class NodeIdentity:
             age_recipient=str(keys.age.recipient()),
             log_origin=log_origin,
             log_verifier_key=str(NoteVerifierKey.from_public(log_origin, log_public)),
-            witness_name=witness_name(log_origin),
+            witness_name=witness,
             witness_key=str(
-                CosignerKey.from_public(
-                    witness_name(log_origin), raw_public(keys.witness_signing.public_key())
-                )
+                CosignerKey.from_public(witness, raw_public(keys.witness_signing.public_key()))
             ),
             former_keys=tuple(FormerKey.of(k) for k in keys.retired_signing),
+            former_logs=tuple(
+                FormerLog(
+                    origin,
+                    str(NoteVerifierKey.from_public(origin, raw_public(key.public_key()))),
+                    successions.get(origin),
+                )
+                for origin, key in keys.retired_log
+            ),
         )
 
     def as_json(self) -> dict[str, object]:
@@ -121,6 +152,8 @@ class NodeIdentity:
         }
         if self.former_keys:
             shown["former_keys"] = [k.as_json() for k in self.former_keys]
+        if self.former_logs:
+            shown["former_logs"] = [f.as_json() for f in self.former_logs]
         return shown
 
 

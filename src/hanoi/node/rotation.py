@@ -11,6 +11,8 @@
   opens, because the node decrypts with every retired identity too.
 - ``document``: :func:`~hanoi.node.document_certificate.issue_document_certificate`
   with ``renew`` (ADR 0027); the entry lists the old certificate beside the new.
+- ``log``: the custody log goes on under a new origin and key (:mod:`hanoi.custody.succession`);
+  the sequencer signs the succession with the retired key at its first checkpoint.
 
 Each rotation writes the new key beside the live one, hard-links the live key into
 ``keys/retired/`` and renames the new one over it, so that a crash at any point
@@ -23,17 +25,39 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hanoi.crypto.agekeys import AgeIdentity, format_identity_file, read_identity_file
-from hanoi.crypto.ed25519keys import jwk_thumbprint, private_from_pem, private_to_pem
-from hanoi.errors import Conflict
-from hanoi.files import fsync_folder, publish, write_temporary
-from hanoi.node.folder import AGE_PREFIX, RETIRED_DIR, SIGNING_PREFIX, read_key_file
+from hanoi.crypto.ed25519keys import (
+    format_note_signer_key,
+    jwk_thumbprint,
+    note_key_id,
+    parse_note_signer_key,
+    private_from_pem,
+    private_to_pem,
+    raw_public,
+)
+from hanoi.errors import Conflict, IntegrityError
+from hanoi.files import fsync_folder, publish, write_atomically, write_temporary
+from hanoi.node.folder import (
+    AGE_PREFIX,
+    LOG_KEY_FILE,
+    LOG_PREFIX,
+    RETIRED_DIR,
+    SIGNING_PREFIX,
+    format_config,
+    read_key_file,
+)
+from hanoi.node.identity import witness_name
+from hanoi.settings import CONFIG_FILE, read_config_file
+
+_ROTATION_SUFFIX = re.compile(r"/r\d{8}T\d{6}Z$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +114,52 @@ def rotate_age_identity(keys_dir: Path, live_name: str, *, now: datetime) -> Rot
     retired = keys_dir / RETIRED_DIR / f"{AGE_PREFIX}.{_stamp(now)}.{age_key_id(old)}.txt"
     _retire_and_replace(live, retired, format_identity_file(new, created=now.isoformat()).encode())
     return Rotated("age", str(old.recipient()), str(new.recipient()), retired)
+
+
+def next_log_origin(origin: str, now: datetime) -> str:
+    """The origin a log continues under after a key rotation: the first origin with
+    ``/r<UTC time>`` (an earlier rotation's suffix replaced)."""
+    return f"{_ROTATION_SUFFIX.sub('', origin)}/r{_stamp(now)}"
+
+
+def rotate_log_key(node_dir: Path, keys_dir: Path, *, now: datetime) -> Rotated:
+    """A new log key under a new origin (ADR 0051): the old key retired (the sequencer
+    signs the succession with it), the configuration's ``log_origin`` the new one and its
+    ``witness_name`` pinned to the one other States know. Run again after a crash between
+    the key and the configuration, it finishes that rotation."""
+    config = read_config_file(node_dir)
+    origin = str(config["log_origin"])
+    live = keys_dir / LOG_KEY_FILE
+    live_origin, old = parse_note_signer_key(read_key_file(live).decode())
+    old_id = note_key_id(live_origin, raw_public(old.public_key())).hex()
+    if live_origin != origin:  # the key was replaced, the configuration not yet
+        retired = _retired_log_key(keys_dir, origin)
+        if retired is None:
+            raise IntegrityError(
+                f"{live} is the key of log {live_origin}, the configuration names "
+                f"{origin}, and keys/retired/ holds no key of {origin}: restore the key "
+                "folder from a backup"
+            )
+        _write_log_config(node_dir, config, new_origin=live_origin)
+        return Rotated("log", origin, live_origin, retired)
+    new_origin = next_log_origin(origin, now)
+    new = Ed25519PrivateKey.generate()
+    retired = keys_dir / RETIRED_DIR / f"{LOG_PREFIX}.{_stamp(now)}.{old_id}.key"
+    new_text = format_note_signer_key(new_origin, new) + "\n"
+    _retire_and_replace(live, retired, new_text.encode())
+    _write_log_config(node_dir, config, new_origin=new_origin)
+    return Rotated("log", origin, new_origin, retired)
+
+
+def _retired_log_key(keys_dir: Path, origin: str) -> Path | None:
+    for path in sorted((keys_dir / RETIRED_DIR).glob(f"{LOG_PREFIX}.*"), reverse=True):
+        name, _ = parse_note_signer_key(read_key_file(path).decode())
+        if name == origin:
+            return path
+    return None
+
+
+def _write_log_config(node_dir: Path, config: dict[str, Any], *, new_origin: str) -> None:
+    witness = str(config.get("witness_name") or witness_name(str(config["log_origin"])))
+    updated = {**config, "log_origin": new_origin, "witness_name": witness}
+    write_atomically(node_dir / CONFIG_FILE, format_config(updated).encode(), mode=0o600)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text, u
 
 from hanoi.custody.sequencer import PublishedState
 from hanoi.custody.service import NewEvent
+from hanoi.custody.succession import SignedSuccession
 from hanoi.custody.witnessing import WitnessedLog
 from hanoi.storage.tables import (
     checkpoints,
@@ -25,6 +26,7 @@ from hanoi.storage.tables import (
     custody_pending,
     log_alerts,
     log_state,
+    log_successions,
     witness_peers,
     witness_trust,
     witnessed_logs,
@@ -161,8 +163,17 @@ class CustodyRepository:
             row = connection.execute(select(log_state).where(log_state.c.id == 1)).first()
         return PublishedState(row.size, row.root, row.checkpoint) if row else None
 
-    def publish(self, *, old_size: int | None, new: PublishedState, now: datetime) -> bool:
-        """Compare-and-swap the latest checkpoint; False when another sequencer moved first."""
+    def publish(
+        self,
+        *,
+        old_size: int | None,
+        new: PublishedState,
+        now: datetime,
+        succession: SignedSuccession | None = None,
+    ) -> bool:
+        """Compare-and-swap the latest checkpoint; False when another sequencer moved first.
+        A ``succession`` (the first checkpoint of a new origin) is kept in the same
+        transaction."""
         with self.engine.begin() as connection:
             values = {
                 "size": new.size,
@@ -186,7 +197,27 @@ class CustodyRepository:
                 if result.rowcount != 1:
                     return False
             self._record_checkpoint(connection, new, now)
+            if succession is not None:
+                connection.execute(
+                    insert(log_successions).values(
+                        old_origin=succession.succession.old_origin,
+                        size=succession.succession.size,
+                        new_origin=succession.succession.new_origin,
+                        note=succession.note,
+                        created_at=now,
+                    )
+                )
             return True
+
+    def successions(self) -> dict[str, str]:
+        """Every succession note of this log by the origin it ended, oldest first (ADR 0051)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(log_successions.c.old_origin, log_successions.c.note).order_by(
+                    log_successions.c.size
+                )
+            ).all()
+        return {row.old_origin: row.note for row in rows}
 
     @staticmethod
     def _record_checkpoint(connection: Connection, state: PublishedState, now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 
 from hanoi.storage.tables import node_keys
 
@@ -29,3 +29,9 @@ def retire_key(engine: Engine, *, key_id: str, now: datetime) -> None:
             .where(node_keys.c.key_id == key_id, node_keys.c.retired_at.is_(None))
             .values(retired_at=now)
         )
+
+
+def has_key(engine: Engine, key_id: str) -> bool:
+    with engine.connect() as connection:
+        found = connection.execute(select(node_keys.c.key_id).where(node_keys.c.key_id == key_id))
+        return found.first() is not None

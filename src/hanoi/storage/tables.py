@@ -115,6 +115,18 @@ checkpoints = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+# Where the log went on after a key rotation (ADR 0051): the old origin's last checkpoint
+# size and the succession note signed by the old and the new log key.
+log_successions = Table(
+    "log_successions",
+    metadata,
+    Column("old_origin", String(200), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("new_origin", String(200), nullable=False, unique=True),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 cosignatures = Table(
     "cosignatures",
     metadata,
