@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from conftest import free_port_run
 from hanoi.accounts.model import Role, User
@@ -74,6 +75,9 @@ class Pair:
     samir: User  # EGY supervisor
     lan: User  # VNM supervisor, central-authority intake
     http: httpx.Client  # reaches egy_url and vnm_url, in process or over loopback
+    root: Path  # the node folders, root/egy and root/vnm
+    authority: Ed25519PrivateKey  # signed their directory; signs a later version
+    federation: InProcessFederation  # serves the nodes' apps when not over loopback
 
     def incoming(self, package_id: str, suffix: str) -> Path:
         """EGY's download in progress (``.part``, in its scratch space), or the package
@@ -103,7 +107,7 @@ def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
     real uvicorn server on loopback (for the tests of sockets and processes), else in
     process. ``Pair.http`` reaches either."""
     base = free_port_run(2)
-    federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
+    authority = federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
     urls = [f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"]
     with database_templates().clones() as databases, InProcessFederation() as federation:
         databases_of: list[str | None] = [None, None]
@@ -120,9 +124,10 @@ def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
         else:
             federation.serve(urls[0], egy)
             federation.serve(urls[1], vnm)
+        nodes = [egy, vnm]
         try:
             with httpx.Client(timeout=60) if network else federation.client() as http:
-                yield Pair(
+                pair = Pair(
                     egy=egy,
                     vnm=vnm,
                     egy_url=urls[0],
@@ -131,11 +136,16 @@ def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
                     samir=add_user(egy, "samir", Role.SUPERVISOR),
                     lan=add_user(vnm, "lan", Role.SUPERVISOR),
                     http=http,
+                    root=tmp_path / "fed",
+                    authority=authority,
+                    federation=federation,
                 )
+                yield pair
+                nodes += [pair.egy, pair.vnm]  # a test may have restarted one
         finally:
             for served in servers:
                 served.stop()
-            for node in (egy, vnm):
+            for node in nodes:
                 node.engine.dispose()
 
 

@@ -19,11 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import update
 
-from conftest import free_port_run, run_hanoi
-from hanoi.accounts.model import Role
+from conftest import run_hanoi
 from hanoi.clock import SystemClock
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.directory.authoring import DEFAULT_OVERLAP, assemble, build_entry, cosigning_keys
@@ -37,24 +35,22 @@ from hanoi.federation.ports import OutboxEntry, OutboxStatus
 from hanoi.node.folder import load_keys
 from hanoi.storage.tables import outbox
 from hanoi.wiring import Node, public_identity, rotate_key
-from support_cooperation import add_user
-from support_federation import InProcessFederation
-from support_nodes import federate, open_at
-from support_transfers import CATALOGUE, KIND, Pair, blob_file, collected, offered
+from support_nodes import open_at
+from support_transfers import CATALOGUE, KIND, Pair, blob_file, collected, offered, two_nodes
 from unit.cooperation.builders import complete_contents
 
 
 class Rotation:
-    def __init__(
-        self, pair: Pair, federation: InProcessFederation, root: Path, authority: Ed25519PrivateKey
-    ) -> None:
-        self.p, self.federation, self.root, self.authority = pair, federation, root, authority
+    """The pair, with what a rotation needs: restarting VNM, publishing its new entry."""
+
+    def __init__(self, pair: Pair) -> None:
+        self.p = pair
 
     def restart_vnm(self) -> None:
         """VNM's process stopped and started again: it reads its keys anew."""
         self.p.vnm.engine.dispose()
-        self.p.vnm = open_at(self.root / "vnm", http_client=self.federation.client)
-        self.federation.serve(self.p.vnm_url, self.p.vnm)
+        self.p.vnm = open_at(self.p.root / "vnm", http_client=self.p.federation.client)
+        self.p.federation.serve(self.p.vnm_url, self.p.vnm)
 
     def publish_vnm_entry(self, version: int) -> None:
         """VNM's entry built again after its rotation (both keys, cosigned by the old one),
@@ -78,41 +74,15 @@ class Rotation:
         document = assemble(
             [held.entry("EGY"), signed], version=version, issued_at=now, expires=now + timedelta(30)
         )
-        data = dump_json(sign_directory(document, self.authority).to_json())
+        data = dump_json(sign_directory(document, self.p.authority).to_json())
         for state in ("egy", "vnm"):
-            import_document(self.root / state, data, now=now, pin=self.authority.public_key())
+            import_document(self.p.root / state, data, now=now, pin=self.p.authority.public_key())
 
 
 @pytest.fixture
 def rotation(tmp_path: Path) -> Iterator[Rotation]:
-    base = free_port_run(2)
-    root = tmp_path / "fed"
-    authority = federate(root, ["EGY", "VNM"], base_port=base)
-    with InProcessFederation() as federation:
-        egy = open_at(root / "egy", http_client=federation.client)
-        vnm = open_at(root / "vnm", http_client=federation.client)
-        urls = [f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"]
-        federation.serve(urls[0], egy)
-        federation.serve(urls[1], vnm)
-        for node in (egy, vnm):
-            node.peering.sync()
-        with federation.client() as http:
-            pair = Pair(
-                egy=egy,
-                vnm=vnm,
-                egy_url=urls[0],
-                vnm_url=urls[1],
-                amira=add_user(egy, "amira", Role.OFFICER),
-                samir=add_user(egy, "samir", Role.SUPERVISOR),
-                lan=add_user(vnm, "lan", Role.SUPERVISOR),
-                http=http,
-            )
-            rotation = Rotation(pair, federation, root, authority)
-            try:
-                yield rotation
-            finally:
-                rotation.p.egy.engine.dispose()
-                rotation.p.vnm.engine.dispose()
+    for pair in two_nodes("sqlite", tmp_path, network=False):
+        yield Rotation(pair)
 
 
 def pending(node: Node) -> list[OutboxEntry]:
@@ -244,19 +214,19 @@ def test_a_rotated_log_key_goes_on_under_a_new_origin_and_old_proofs_still_hold(
         assert len(p.egy.transfers.accept(offer.id).items) == 1
 
     # An auditor who recorded the old origin's checkpoint follows the log to the new one.
-    served = r.root / "vnm-log"  # the log as /log/ serves it: tiles and the checkpoint
-    shutil.copytree(r.root / "vnm" / "log", served)
+    served = p.root / "vnm-log"  # the log as /log/ serves it: tiles and the checkpoint
+    shutil.copytree(p.root / "vnm" / "log", served)
     (served / "checkpoint").write_bytes(p.vnm.custody.checkpoint())
-    state = r.root / "auditor-state"
+    state = p.root / "auditor-state"
     state.write_text(first_checkpoint)
-    (r.root / "succession").write_text(former.succession)
+    (p.root / "succession").write_text(former.succession)
     audit = ("log", "audit", str(served), "--key", p.vnm.identity.log_verifier_key,
              "--state", str(state))  # fmt: skip
     refused = run_hanoi(*audit)
     assert refused.returncode != 0
     assert "the recorded checkpoint does not verify" in refused.stderr
     followed = run_hanoi(*audit, "--former-key", first_log_key,
-                         "--succession", str(r.root / "succession"))  # fmt: skip
+                         "--succession", str(p.root / "succession"))  # fmt: skip
     assert followed.returncode == 0, followed.stderr
     assert f"ok: {rotated.new} size " in followed.stdout
     assert state.read_text().startswith(rotated.new + "\n")
