@@ -75,9 +75,6 @@ class Pair:
     samir: User  # EGY supervisor
     lan: User  # VNM supervisor, central-authority intake
     http: httpx.Client  # reaches egy_url and vnm_url, in process or over loopback
-    root: Path  # the node folders, root/egy and root/vnm
-    authority: Ed25519PrivateKey  # signed their directory; signs a later version
-    federation: InProcessFederation  # serves the nodes' apps when not over loopback
 
     def incoming(self, package_id: str, suffix: str) -> Path:
         """EGY's download in progress (``.part``, in its scratch space), or the package
@@ -102,10 +99,26 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
     yield from two_nodes(request.param, tmp_path, network=False)
 
 
+@dataclass
+class Federated:
+    """A pair, with what a test that changes the federation needs."""
+
+    pair: Pair
+    root: Path  # the node folders, root/egy and root/vnm
+    authority: Ed25519PrivateKey  # signed their directory; signs a later version
+    federation: InProcessFederation  # serves the nodes' apps when not over loopback
+
+
 def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
     """EGY and VNM on ``engine``, each served at its directory URL: with ``network``, by a
     real uvicorn server on loopback (for the tests of sockets and processes), else in
     process. ``Pair.http`` reaches either."""
+    for federated in federated_pair(engine, tmp_path, network=network):
+        yield federated.pair
+
+
+def federated_pair(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Federated]:
+    """:func:`two_nodes`, with their folders, directory authority and federation."""
     base = free_port_run(2)
     authority = federate(tmp_path / "fed", ["EGY", "VNM"], base_port=base)
     urls = [f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"]
@@ -136,11 +149,8 @@ def two_nodes(engine: str, tmp_path: Path, *, network: bool) -> Iterator[Pair]:
                     samir=add_user(egy, "samir", Role.SUPERVISOR),
                     lan=add_user(vnm, "lan", Role.SUPERVISOR),
                     http=http,
-                    root=tmp_path / "fed",
-                    authority=authority,
-                    federation=federation,
                 )
-                yield pair
+                yield Federated(pair, tmp_path / "fed", authority, federation)
                 nodes += [pair.egy, pair.vnm]  # a test may have restarted one
         finally:
             for served in servers:

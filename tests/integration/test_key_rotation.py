@@ -36,21 +36,35 @@ from hanoi.node.folder import load_keys
 from hanoi.storage.tables import outbox
 from hanoi.wiring import Node, public_identity, rotate_key
 from support_nodes import open_at
-from support_transfers import CATALOGUE, KIND, Pair, blob_file, collected, offered, two_nodes
+from support_transfers import (
+    CATALOGUE,
+    KIND,
+    Federated,
+    Pair,
+    blob_file,
+    collected,
+    federated_pair,
+    offered,
+)
 from unit.cooperation.builders import complete_contents
 
 
 class Rotation:
     """The pair, with what a rotation needs: restarting VNM, publishing its new entry."""
 
-    def __init__(self, pair: Pair) -> None:
-        self.p = pair
+    def __init__(self, federated: Federated) -> None:
+        self.p = federated.pair
+        self.root, self.authority, self.federation = (
+            federated.root,
+            federated.authority,
+            federated.federation,
+        )
 
     def restart_vnm(self) -> None:
         """VNM's process stopped and started again: it reads its keys anew."""
         self.p.vnm.engine.dispose()
-        self.p.vnm = open_at(self.p.root / "vnm", http_client=self.p.federation.client)
-        self.p.federation.serve(self.p.vnm_url, self.p.vnm)
+        self.p.vnm = open_at(self.root / "vnm", http_client=self.federation.client)
+        self.federation.serve(self.p.vnm_url, self.p.vnm)
 
     def publish_vnm_entry(self, version: int) -> None:
         """VNM's entry built again after its rotation (both keys, cosigned by the old one),
@@ -74,15 +88,15 @@ class Rotation:
         document = assemble(
             [held.entry("EGY"), signed], version=version, issued_at=now, expires=now + timedelta(30)
         )
-        data = dump_json(sign_directory(document, self.p.authority).to_json())
+        data = dump_json(sign_directory(document, self.authority).to_json())
         for state in ("egy", "vnm"):
-            import_document(self.p.root / state, data, now=now, pin=self.p.authority.public_key())
+            import_document(self.root / state, data, now=now, pin=self.authority.public_key())
 
 
 @pytest.fixture
 def rotation(tmp_path: Path) -> Iterator[Rotation]:
-    for pair in two_nodes("sqlite", tmp_path, network=False):
-        yield Rotation(pair)
+    for federated in federated_pair("sqlite", tmp_path, network=False):
+        yield Rotation(federated)
 
 
 def pending(node: Node) -> list[OutboxEntry]:
@@ -214,19 +228,19 @@ def test_a_rotated_log_key_goes_on_under_a_new_origin_and_old_proofs_still_hold(
         assert len(p.egy.transfers.accept(offer.id).items) == 1
 
     # An auditor who recorded the old origin's checkpoint follows the log to the new one.
-    served = p.root / "vnm-log"  # the log as /log/ serves it: tiles and the checkpoint
-    shutil.copytree(p.root / "vnm" / "log", served)
+    served = r.root / "vnm-log"  # the log as /log/ serves it: tiles and the checkpoint
+    shutil.copytree(r.root / "vnm" / "log", served)
     (served / "checkpoint").write_bytes(p.vnm.custody.checkpoint())
-    state = p.root / "auditor-state"
+    state = r.root / "auditor-state"
     state.write_text(first_checkpoint)
-    (p.root / "succession").write_text(former.succession)
+    (r.root / "succession").write_text(former.succession)
     audit = ("log", "audit", str(served), "--key", p.vnm.identity.log_verifier_key,
              "--state", str(state))  # fmt: skip
     refused = run_hanoi(*audit)
     assert refused.returncode != 0
     assert "the recorded checkpoint does not verify" in refused.stderr
     followed = run_hanoi(*audit, "--former-key", first_log_key,
-                         "--succession", str(p.root / "succession"))  # fmt: skip
+                         "--succession", str(r.root / "succession"))  # fmt: skip
     assert followed.returncode == 0, followed.stderr
     assert f"ok: {rotated.new} size " in followed.stdout
     assert state.read_text().startswith(rotated.new + "\n")
