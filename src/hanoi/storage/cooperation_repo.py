@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     func,
     insert,
     literal,
@@ -58,6 +59,25 @@ _COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
 
 def _dump(value: Any) -> str:
     return json.dumps(value, **_COMPACT)  # type: ignore[arg-type]
+
+
+# The statements of the workflow's hot path, built once: the values go as parameters to
+# ``execute``, so SQLAlchemy finds the compiled statement in its cache instead of
+# building and cache-keying a new ``insert(...).values(**row)`` (a bound parameter per
+# column) for each call. A request's creation and each step are these statements.
+_INSERT_REQUEST = insert(cooperation_requests)
+_INSERT_STEPS = insert(request_steps)
+_INSERT_ASSIGNMENT = insert(case_assignments)
+_UPDATE_REQUEST = (
+    update(cooperation_requests)
+    .where(
+        cooperation_requests.c.id == bindparam("b_id"),
+        cooperation_requests.c.steps == bindparam("b_loaded_steps"),
+    )
+    .returning(cooperation_requests.c.side)
+)
+"""The summary of a request after a step, if no other step was stored since it was
+loaded; returns this node's side of it (no row: it changed meanwhile)."""
 
 
 def _summary_values(request: CooperationRequest, now: datetime) -> dict[str, Any]:
@@ -114,23 +134,23 @@ class CooperationRepository:
         try:
             with self.engine.begin() as connection:
                 connection.execute(
-                    insert(cooperation_requests).values(
-                        id=request.id,
-                        kind=request.kind,
-                        channel=request.channel.value,
-                        requesting_state=request.requesting_state,
-                        requested_state=request.requested_state,
-                        side=side.value,
-                        created_at=request.created_at,
+                    _INSERT_REQUEST,
+                    {
+                        "id": request.id,
+                        "kind": request.kind,
+                        "channel": request.channel.value,
+                        "requesting_state": request.requesting_state,
+                        "requested_state": request.requested_state,
+                        "side": side.value,
+                        "created_at": request.created_at,
                         **_summary_values(request, now),
-                    )
+                    },
                 )
                 self._insert_steps(connection, request.history)
                 statistics_repo.insert_facts(
                     connection, request, side=side, new_steps=request.history, created=True
                 )
-                for user_id in sorted(set(assignees)):
-                    self._assign(connection, request.id, user_id, assigned_by, now)
+                self._assign_all(connection, request.id, assignees, assigned_by, now)
                 self._custody.enqueue_in(connection, custody, now=now)
                 queue_messages(connection, outbox)
         except SQLIntegrityError:
@@ -140,7 +160,7 @@ class CooperationRepository:
     def _insert_steps(connection: Connection, records: Sequence[TransitionRecord]) -> None:
         if records:
             connection.execute(
-                insert(request_steps),
+                _INSERT_STEPS,
                 [
                     {
                         "request_id": r.request_id,
@@ -205,22 +225,17 @@ class CooperationRepository:
         loaded_steps = len(request.history) - len(new_steps)
         try:
             with self.engine.begin() as connection:
-                changed = connection.execute(
-                    update(cooperation_requests)
-                    .where(
-                        cooperation_requests.c.id == request.id,
-                        cooperation_requests.c.steps == loaded_steps,
-                    )
-                    .values(**_summary_values(request, now))
-                ).rowcount
-                if changed != 1:
+                side = connection.execute(
+                    _UPDATE_REQUEST,
+                    {
+                        "b_id": request.id,
+                        "b_loaded_steps": loaded_steps,
+                        **_summary_values(request, now),
+                    },
+                ).scalar()
+                if side is None:
                     raise _changed(request.id)
                 self._insert_steps(connection, new_steps)
-                side = connection.execute(
-                    select(cooperation_requests.c.side).where(
-                        cooperation_requests.c.id == request.id
-                    )
-                ).scalar_one()
                 statistics_repo.insert_facts(
                     connection, request, side=Side(side), new_steps=new_steps, created=False
                 )
@@ -298,14 +313,18 @@ class CooperationRepository:
     # --- case assignments ----------------------------------------------------------------
 
     @staticmethod
-    def _assign(
-        connection: Connection, request_id: str, user_id: int, by: str, now: datetime
+    def _assign_all(
+        connection: Connection, request_id: str, user_ids: Sequence[int], by: str, now: datetime
     ) -> None:
-        connection.execute(
-            insert(case_assignments).values(
-                request_id=request_id, user_id=user_id, assigned_by=by, assigned_at=now
+        """Assign each of ``user_ids`` (once, in order of id), in one statement."""
+        if user_ids:
+            connection.execute(
+                _INSERT_ASSIGNMENT,
+                [
+                    {"request_id": request_id, "user_id": u, "assigned_by": by, "assigned_at": now}
+                    for u in sorted(set(user_ids))
+                ],
             )
-        )
 
     @classmethod
     def _join(
@@ -325,8 +344,7 @@ class CooperationRepository:
                 )
             ).scalars()
         )
-        for user_id in sorted(set(user_ids) - team):
-            cls._assign(connection, request_id, user_id, by, now)
+        cls._assign_all(connection, request_id, sorted(set(user_ids) - team), by, now)
 
     def cases_of(self, user_id: int) -> set[str]:
         """The ids of the requests ``user_id`` is assigned to."""
@@ -350,7 +368,7 @@ class CooperationRepository:
         """Assign a user to the case; False if already assigned."""
         try:
             with self.engine.begin() as connection:
-                self._assign(connection, request_id, user_id, by, now)
+                self._assign_all(connection, request_id, [user_id], by, now)
         except SQLIntegrityError:
             return False
         return True

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Select,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -71,6 +72,13 @@ from hanoi.storage.tables import (
 F, M, G, P = request_facts.c, request_milestones.c, refusal_grounds.c, evidence_packages.c
 
 # --- written with each step ------------------------------------------------------------------
+
+# Built once, the values passed to ``execute``: SQLAlchemy then reuses the compiled
+# statements (see ``cooperation_repo``: these run in every creation and step).
+_INSERT_FACTS = insert(request_facts)
+_UPDATE_FACTS = update(request_facts).where(F.request_id == bindparam("b_request_id"))
+_INSERT_MILESTONES = insert(request_milestones)
+_INSERT_GROUNDS = insert(refusal_grounds)
 
 
 def facts_values(facts: RequestFacts) -> dict[str, Any]:
@@ -128,16 +136,14 @@ def insert_facts(
     values = facts_values(facts_of(request, side, cat))
     changed = 0
     if not created:
-        changed = connection.execute(
-            update(request_facts).where(F.request_id == request.id).values(**values)
-        ).rowcount
+        changed = connection.execute(_UPDATE_FACTS, {"b_request_id": request.id, **values}).rowcount
     if created or changed != 1:
-        connection.execute(insert(request_facts).values(request_id=request.id, **values))
+        connection.execute(_INSERT_FACTS, {"request_id": request.id, **values})
     steps = [StepFact.of(r) for r in new_steps]
     if rows := milestone_rows(request.id, milestones(steps)):
-        connection.execute(insert(request_milestones), rows)
+        connection.execute(_INSERT_MILESTONES, rows)
     if rows := ground_rows(request.id, grounds(steps, cat)):
-        connection.execute(insert(refusal_grounds), rows)
+        connection.execute(_INSERT_GROUNDS, rows)
 
 
 # --- read: the figures -------------------------------------------------------------------------
