@@ -41,18 +41,21 @@ from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
 from hanoi.storage import statistics_repo
-from hanoi.storage.custody_repo import CustodyRepository
-from hanoi.storage.federation_repo import queue_messages
+from hanoi.storage.batches import insert_all
+from hanoi.storage.custody_repo import CustodyRepository, pending_rows
+from hanoi.storage.federation_repo import outbox_rows, queue_messages
 from hanoi.storage.tables import (
     access_refusals,
     case_assignments,
     cooperation_requests,
+    custody_pending,
     deadline_alerts,
     evidence_items,
     onward_consents,
     request_steps,
     users,
 )
+from hanoi.storage.tables import outbox as outbox_table
 
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
 
@@ -64,10 +67,7 @@ def _dump(value: Any) -> str:
 # The statements of the workflow's hot path, built once: the values go as parameters to
 # ``execute``, so SQLAlchemy finds the compiled statement in its cache instead of
 # building and cache-keying a new ``insert(...).values(**row)`` (a bound parameter per
-# column) for each call. A request's creation and each step are these statements.
-_INSERT_REQUEST = insert(cooperation_requests)
-_INSERT_STEPS = insert(request_steps)
-_INSERT_ASSIGNMENT = insert(case_assignments)
+# column) for each call. A request's creation is one statement (``batches.insert_all``).
 _UPDATE_REQUEST = (
     update(cooperation_requests)
     .where(
@@ -91,6 +91,42 @@ def _summary_values(request: CooperationRequest, now: datetime) -> dict[str, Any
         "retain_until": request.retention_ends_at,
         "updated_at": now,
     }
+
+
+def _request_row(request: CooperationRequest, side: Side, now: datetime) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "channel": request.channel.value,
+        "requesting_state": request.requesting_state,
+        "requested_state": request.requested_state,
+        "side": side.value,
+        "created_at": request.created_at,
+        **_summary_values(request, now),
+    }
+
+
+def _step_rows(records: Sequence[TransitionRecord]) -> list[dict[str, Any]]:
+    return [
+        {
+            "request_id": r.request_id,
+            "sequence": r.sequence,
+            "transition": r.transition.value,
+            "at": r.at,
+            "record": _dump(record_json(r)),
+        }
+        for r in records
+    ]
+
+
+def _assignment_rows(
+    request_id: str, user_ids: Sequence[int], by: str, now: datetime
+) -> list[dict[str, Any]]:
+    """A row for each of ``user_ids`` (once, in order of id)."""
+    return [
+        {"request_id": request_id, "user_id": u, "assigned_by": by, "assigned_at": now}
+        for u in sorted(set(user_ids))
+    ]
 
 
 def _summary(row: Any) -> RequestSummary:
@@ -133,45 +169,26 @@ class CooperationRepository:
         custody events, in one transaction. An id already taken is a Conflict."""
         try:
             with self.engine.begin() as connection:
-                connection.execute(
-                    _INSERT_REQUEST,
-                    {
-                        "id": request.id,
-                        "kind": request.kind,
-                        "channel": request.channel.value,
-                        "requesting_state": request.requesting_state,
-                        "requested_state": request.requested_state,
-                        "side": side.value,
-                        "created_at": request.created_at,
-                        **_summary_values(request, now),
-                    },
+                insert_all(
+                    connection,
+                    [
+                        (cooperation_requests, [_request_row(request, side, now)]),
+                        (request_steps, _step_rows(request.history)),
+                        *statistics_repo.new_facts(request, side=side),
+                        (
+                            case_assignments,
+                            _assignment_rows(request.id, assignees, assigned_by, now),
+                        ),
+                        (custody_pending, pending_rows(custody, now=now)),
+                        (outbox_table, outbox_rows(outbox)),
+                    ],
                 )
-                self._insert_steps(connection, request.history)
-                statistics_repo.insert_facts(
-                    connection, request, side=side, new_steps=request.history, created=True
-                )
-                self._assign_all(connection, request.id, assignees, assigned_by, now)
-                self._custody.enqueue_in(connection, custody, now=now)
-                queue_messages(connection, outbox)
         except SQLIntegrityError:
             raise Conflict(f"a request {request.id!r} already exists") from None
 
     @staticmethod
     def _insert_steps(connection: Connection, records: Sequence[TransitionRecord]) -> None:
-        if records:
-            connection.execute(
-                _INSERT_STEPS,
-                [
-                    {
-                        "request_id": r.request_id,
-                        "sequence": r.sequence,
-                        "transition": r.transition.value,
-                        "at": r.at,
-                        "record": _dump(record_json(r)),
-                    }
-                    for r in records
-                ],
-            )
+        insert_all(connection, [(request_steps, _step_rows(records))])
 
     def load(self, request_id: str, *, user_id: int | None = None) -> StoredRequest | None:
         """The request, and whether ``user_id`` is assigned to its case (one connection)."""
@@ -317,14 +334,9 @@ class CooperationRepository:
         connection: Connection, request_id: str, user_ids: Sequence[int], by: str, now: datetime
     ) -> None:
         """Assign each of ``user_ids`` (once, in order of id), in one statement."""
-        if user_ids:
-            connection.execute(
-                _INSERT_ASSIGNMENT,
-                [
-                    {"request_id": request_id, "user_id": u, "assigned_by": by, "assigned_at": now}
-                    for u in sorted(set(user_ids))
-                ],
-            )
+        insert_all(
+            connection, [(case_assignments, _assignment_rows(request_id, user_ids, by, now))]
+        )
 
     @classmethod
     def _join(

@@ -62,6 +62,7 @@ from hanoi.statistics.figures import (
     Preservation,
 )
 from hanoi.statistics.ports import Query
+from hanoi.storage.batches import Batch, insert_all
 from hanoi.storage.tables import (
     evidence_packages,
     refusal_grounds,
@@ -77,8 +78,6 @@ F, M, G, P = request_facts.c, request_milestones.c, refusal_grounds.c, evidence_
 # statements (see ``cooperation_repo``: these run in every creation and step).
 _INSERT_FACTS = insert(request_facts)
 _UPDATE_FACTS = update(request_facts).where(F.request_id == bindparam("b_request_id"))
-_INSERT_MILESTONES = insert(request_milestones)
-_INSERT_GROUNDS = insert(refusal_grounds)
 
 
 def facts_values(facts: RequestFacts) -> dict[str, Any]:
@@ -139,11 +138,34 @@ def insert_facts(
         changed = connection.execute(_UPDATE_FACTS, {"b_request_id": request.id, **values}).rowcount
     if created or changed != 1:
         connection.execute(_INSERT_FACTS, {"request_id": request.id, **values})
+    insert_all(connection, _step_batches(request.id, new_steps, cat))
+
+
+def new_facts(
+    request: CooperationRequest,
+    *,
+    side: Side,
+    catalogue: Catalogue | None = None,
+) -> list[Batch]:
+    """The facts of a request being created (with the steps it arrived with), as rows to
+    insert with the request's own (``batches.insert_all``): what ``insert_facts`` writes
+    with ``created=True``."""
+    cat = catalogue or default_catalogue()
+    values = facts_values(facts_of(request, side, cat))
+    return [
+        (request_facts, [{"request_id": request.id, **values}]),
+        *_step_batches(request.id, request.history, cat),
+    ]
+
+
+def _step_batches(
+    request_id: str, new_steps: Sequence[TransitionRecord], catalogue: Catalogue
+) -> list[Batch]:
     steps = [StepFact.of(r) for r in new_steps]
-    if rows := milestone_rows(request.id, milestones(steps)):
-        connection.execute(_INSERT_MILESTONES, rows)
-    if rows := ground_rows(request.id, grounds(steps, cat)):
-        connection.execute(_INSERT_GROUNDS, rows)
+    return [
+        (request_milestones, milestone_rows(request_id, milestones(steps))),
+        (refusal_grounds, ground_rows(request_id, grounds(steps, catalogue))),
+    ]
 
 
 # --- read: the figures -------------------------------------------------------------------------
