@@ -22,13 +22,25 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, insert
+from sqlalchemy import Connection, Dialect, Engine, Table, insert
 
 Rows = Sequence[Mapping[str, Any]]
 Batch = tuple[Table, Rows]
 """A table and its rows, each with the same keys (column names)."""
 
 _Shape = tuple[tuple[Table, tuple[str, ...], int], ...]
+
+
+def write_all(engine: Engine, batches: Sequence[Batch]) -> None:
+    """Insert every batch's rows in a transaction of their own: all are written or none.
+    On PostgreSQL the one statement is that transaction (autocommitted: no BEGIN and
+    COMMIT round trips around it); elsewhere a transaction holds the executemanys."""
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            insert_all(connection, batches)
+        return
+    with engine.connect() as connection:
+        insert_all(connection.execution_options(isolation_level="AUTOCOMMIT"), batches)
 
 
 def insert_all(connection: Connection, batches: Sequence[Batch]) -> None:

@@ -41,7 +41,7 @@ from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
 from hanoi.storage import statistics_repo
-from hanoi.storage.batches import insert_all
+from hanoi.storage.batches import insert_all, write_all
 from hanoi.storage.custody_repo import CustodyRepository, pending_rows
 from hanoi.storage.federation_repo import outbox_rows, queue_messages
 from hanoi.storage.tables import (
@@ -168,21 +168,17 @@ class CooperationRepository:
         """Store a new request (with any history it arrived with), its first assignees and
         custody events, in one transaction. An id already taken is a Conflict."""
         try:
-            with self.engine.begin() as connection:
-                insert_all(
-                    connection,
-                    [
-                        (cooperation_requests, [_request_row(request, side, now)]),
-                        (request_steps, _step_rows(request.history)),
-                        *statistics_repo.new_facts(request, side=side),
-                        (
-                            case_assignments,
-                            _assignment_rows(request.id, assignees, assigned_by, now),
-                        ),
-                        (custody_pending, pending_rows(custody, now=now)),
-                        (outbox_table, outbox_rows(outbox)),
-                    ],
-                )
+            write_all(
+                self.engine,
+                [
+                    (cooperation_requests, [_request_row(request, side, now)]),
+                    (request_steps, _step_rows(request.history)),
+                    *statistics_repo.new_facts(request, side=side),
+                    (case_assignments, _assignment_rows(request.id, assignees, assigned_by, now)),
+                    (custody_pending, pending_rows(custody, now=now)),
+                    (outbox_table, outbox_rows(outbox)),
+                ],
+            )
         except SQLIntegrityError:
             raise Conflict(f"a request {request.id!r} already exists") from None
 
