@@ -205,9 +205,15 @@ def new_salt(random_bytes: Callable[[int], bytes] = secrets.token_bytes) -> byte
 
 def event_commitment(event: CustodyEvent, salt: bytes) -> bytes:
     """The log entry for an event: ``SHA-256(salt || canonical event)``, 32 bytes."""
+    return commitment_of(event.canonical(), salt)
+
+
+def commitment_of(canonical: bytes, salt: bytes) -> bytes:
+    """:func:`event_commitment` of an event whose canonical JSON the caller holds
+    already (``CustodyEvent.canonical``), so that it is not computed twice."""
     if len(salt) != SALT_SIZE:
         raise InvalidInput(f"a custody event salt is {SALT_SIZE} bytes")
-    return hashlib.sha256(salt + event.canonical()).digest()
+    return hashlib.sha256(salt + canonical).digest()
 
 
 def event_leaf_hash(event: CustodyEvent, salt: bytes) -> bytes:

@@ -21,7 +21,12 @@ from typing import Protocol
 
 from hanoi.clock import Clock
 from hanoi.custody.errors import VerificationError
-from hanoi.custody.events import CustodyEvent, event_commitment, new_salt, parse_event
+from hanoi.custody.events import (
+    CustodyEvent,
+    commitment_of,
+    new_salt,
+    parse_event,
+)
 from hanoi.custody.merkle import consistency_proof, inclusion_proof
 from hanoi.custody.note import NoteSigner
 from hanoi.custody.policy import CheckpointPolicy
@@ -161,10 +166,8 @@ class CustodyLog:
         (then calls :meth:`notify`)."""
         new = []
         for event in events:
-            salt = new_salt()
-            new.append(
-                NewEvent(event_commitment(event, salt), event.canonical(), salt, subject_of(event))
-            )
+            salt, canonical = new_salt(), event.canonical()  # canonicalised once for both
+            new.append(NewEvent(commitment_of(canonical, salt), canonical, salt, subject_of(event)))
         return new
 
     def notify(self) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     func,
     insert,
     literal,
@@ -40,24 +41,43 @@ from hanoi.cooperation.statuses import FINAL, Side, Status
 from hanoi.custody.service import NewEvent
 from hanoi.errors import Conflict
 from hanoi.storage import statistics_repo
-from hanoi.storage.custody_repo import CustodyRepository
-from hanoi.storage.federation_repo import queue_messages
+from hanoi.storage.batches import insert_all, write_all
+from hanoi.storage.custody_repo import CustodyRepository, pending_rows
+from hanoi.storage.federation_repo import outbox_rows, queue_messages
 from hanoi.storage.tables import (
     access_refusals,
     case_assignments,
     cooperation_requests,
+    custody_pending,
     deadline_alerts,
     evidence_items,
     onward_consents,
     request_steps,
     users,
 )
+from hanoi.storage.tables import outbox as outbox_table
 
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, **_COMPACT)  # type: ignore[arg-type]
+
+
+# The statements of the workflow's hot path, built once: the values go as parameters to
+# ``execute``, so SQLAlchemy finds the compiled statement in its cache instead of
+# building and cache-keying a new ``insert(...).values(**row)`` (a bound parameter per
+# column) for each call. A request's creation is one statement (``batches.insert_all``).
+_UPDATE_REQUEST = (
+    update(cooperation_requests)
+    .where(
+        cooperation_requests.c.id == bindparam("b_id"),
+        cooperation_requests.c.steps == bindparam("b_loaded_steps"),
+    )
+    .returning(cooperation_requests.c.side)
+)
+"""The summary of a request after a step, if no other step was stored since it was
+loaded; returns this node's side of it (no row: it changed meanwhile)."""
 
 
 def _summary_values(request: CooperationRequest, now: datetime) -> dict[str, Any]:
@@ -71,6 +91,42 @@ def _summary_values(request: CooperationRequest, now: datetime) -> dict[str, Any
         "retain_until": request.retention_ends_at,
         "updated_at": now,
     }
+
+
+def _request_row(request: CooperationRequest, side: Side, now: datetime) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "channel": request.channel.value,
+        "requesting_state": request.requesting_state,
+        "requested_state": request.requested_state,
+        "side": side.value,
+        "created_at": request.created_at,
+        **_summary_values(request, now),
+    }
+
+
+def _step_rows(records: Sequence[TransitionRecord]) -> list[dict[str, Any]]:
+    return [
+        {
+            "request_id": r.request_id,
+            "sequence": r.sequence,
+            "transition": r.transition.value,
+            "at": r.at,
+            "record": _dump(record_json(r)),
+        }
+        for r in records
+    ]
+
+
+def _assignment_rows(
+    request_id: str, user_ids: Sequence[int], by: str, now: datetime
+) -> list[dict[str, Any]]:
+    """A row for each of ``user_ids`` (once, in order of id)."""
+    return [
+        {"request_id": request_id, "user_id": u, "assigned_by": by, "assigned_at": now}
+        for u in sorted(set(user_ids))
+    ]
 
 
 def _summary(row: Any) -> RequestSummary:
@@ -112,46 +168,23 @@ class CooperationRepository:
         """Store a new request (with any history it arrived with), its first assignees and
         custody events, in one transaction. An id already taken is a Conflict."""
         try:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    insert(cooperation_requests).values(
-                        id=request.id,
-                        kind=request.kind,
-                        channel=request.channel.value,
-                        requesting_state=request.requesting_state,
-                        requested_state=request.requested_state,
-                        side=side.value,
-                        created_at=request.created_at,
-                        **_summary_values(request, now),
-                    )
-                )
-                self._insert_steps(connection, request.history)
-                statistics_repo.insert_facts(
-                    connection, request, side=side, new_steps=request.history, created=True
-                )
-                for user_id in sorted(set(assignees)):
-                    self._assign(connection, request.id, user_id, assigned_by, now)
-                self._custody.enqueue_in(connection, custody, now=now)
-                queue_messages(connection, outbox)
+            write_all(
+                self.engine,
+                [
+                    (cooperation_requests, [_request_row(request, side, now)]),
+                    (request_steps, _step_rows(request.history)),
+                    *statistics_repo.new_facts(request, side=side),
+                    (case_assignments, _assignment_rows(request.id, assignees, assigned_by, now)),
+                    (custody_pending, pending_rows(custody, now=now)),
+                    (outbox_table, outbox_rows(outbox)),
+                ],
+            )
         except SQLIntegrityError:
             raise Conflict(f"a request {request.id!r} already exists") from None
 
     @staticmethod
     def _insert_steps(connection: Connection, records: Sequence[TransitionRecord]) -> None:
-        if records:
-            connection.execute(
-                insert(request_steps),
-                [
-                    {
-                        "request_id": r.request_id,
-                        "sequence": r.sequence,
-                        "transition": r.transition.value,
-                        "at": r.at,
-                        "record": _dump(record_json(r)),
-                    }
-                    for r in records
-                ],
-            )
+        insert_all(connection, [(request_steps, _step_rows(records))])
 
     def load(self, request_id: str, *, user_id: int | None = None) -> StoredRequest | None:
         """The request, and whether ``user_id`` is assigned to its case (one connection)."""
@@ -205,22 +238,17 @@ class CooperationRepository:
         loaded_steps = len(request.history) - len(new_steps)
         try:
             with self.engine.begin() as connection:
-                changed = connection.execute(
-                    update(cooperation_requests)
-                    .where(
-                        cooperation_requests.c.id == request.id,
-                        cooperation_requests.c.steps == loaded_steps,
-                    )
-                    .values(**_summary_values(request, now))
-                ).rowcount
-                if changed != 1:
+                side = connection.execute(
+                    _UPDATE_REQUEST,
+                    {
+                        "b_id": request.id,
+                        "b_loaded_steps": loaded_steps,
+                        **_summary_values(request, now),
+                    },
+                ).scalar()
+                if side is None:
                     raise _changed(request.id)
                 self._insert_steps(connection, new_steps)
-                side = connection.execute(
-                    select(cooperation_requests.c.side).where(
-                        cooperation_requests.c.id == request.id
-                    )
-                ).scalar_one()
                 statistics_repo.insert_facts(
                     connection, request, side=Side(side), new_steps=new_steps, created=False
                 )
@@ -298,13 +326,12 @@ class CooperationRepository:
     # --- case assignments ----------------------------------------------------------------
 
     @staticmethod
-    def _assign(
-        connection: Connection, request_id: str, user_id: int, by: str, now: datetime
+    def _assign_all(
+        connection: Connection, request_id: str, user_ids: Sequence[int], by: str, now: datetime
     ) -> None:
-        connection.execute(
-            insert(case_assignments).values(
-                request_id=request_id, user_id=user_id, assigned_by=by, assigned_at=now
-            )
+        """Assign each of ``user_ids`` (once, in order of id), in one statement."""
+        insert_all(
+            connection, [(case_assignments, _assignment_rows(request_id, user_ids, by, now))]
         )
 
     @classmethod
@@ -325,8 +352,7 @@ class CooperationRepository:
                 )
             ).scalars()
         )
-        for user_id in sorted(set(user_ids) - team):
-            cls._assign(connection, request_id, user_id, by, now)
+        cls._assign_all(connection, request_id, sorted(set(user_ids) - team), by, now)
 
     def cases_of(self, user_id: int) -> set[str]:
         """The ids of the requests ``user_id`` is assigned to."""
@@ -350,7 +376,7 @@ class CooperationRepository:
         """Assign a user to the case; False if already assigned."""
         try:
             with self.engine.begin() as connection:
-                self._assign(connection, request_id, user_id, by, now)
+                self._assign_all(connection, request_id, [user_id], by, now)
         except SQLIntegrityError:
             return False
         return True

@@ -35,6 +35,21 @@ from hanoi.storage.tables import (
 _SEQUENCER_LOCK = zlib.crc32(b"hanoi.custody.sequencer")
 
 
+def pending_rows(entries: Sequence[NewEvent], *, now: datetime) -> list[dict[str, Any]]:
+    """The ``custody_pending`` rows that queue ``entries``, for a caller that inserts them
+    with other rows of its transaction (``batches.insert_all``)."""
+    return [
+        {
+            "commitment": e.commitment,
+            "event": e.event,
+            "salt": e.salt,
+            "subject": e.subject,
+            "enqueued_at": now,
+        }
+        for e in entries
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEntry:
     index: int

@@ -44,23 +44,25 @@ def _entry(row: Any) -> OutboxEntry:
 def queue_messages(connection: Connection, messages: Sequence[Outgoing]) -> None:
     """Insert outbox rows in the caller's transaction (that of the change they announce)."""
     if messages:
-        connection.execute(
-            insert(outbox),
-            [
-                {
-                    "id": m.id,
-                    "recipient": m.recipient,
-                    "type": m.type,
-                    "request_id": m.request_id,
-                    "message": m.message,
-                    "status": OutboxStatus.PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": m.created_at,
-                    "created_at": m.created_at,
-                }
-                for m in messages
-            ],
-        )
+        connection.execute(insert(outbox), outbox_rows(messages))
+
+
+def outbox_rows(messages: Sequence[Outgoing]) -> list[dict[str, Any]]:
+    """The outbox rows of ``messages``, pending and due at once."""
+    return [
+        {
+            "id": m.id,
+            "recipient": m.recipient,
+            "type": m.type,
+            "request_id": m.request_id,
+            "message": m.message,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": m.created_at,
+            "created_at": m.created_at,
+        }
+        for m in messages
+    ]
 
 
 class FederationRepository:

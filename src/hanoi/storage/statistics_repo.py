@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Select,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -61,6 +62,7 @@ from hanoi.statistics.figures import (
     Preservation,
 )
 from hanoi.statistics.ports import Query
+from hanoi.storage.batches import Batch, insert_all
 from hanoi.storage.tables import (
     evidence_packages,
     refusal_grounds,
@@ -71,6 +73,11 @@ from hanoi.storage.tables import (
 F, M, G, P = request_facts.c, request_milestones.c, refusal_grounds.c, evidence_packages.c
 
 # --- written with each step ------------------------------------------------------------------
+
+# Built once, the values passed to ``execute``: SQLAlchemy then reuses the compiled
+# statements (see ``cooperation_repo``: these run in every creation and step).
+_INSERT_FACTS = insert(request_facts)
+_UPDATE_FACTS = update(request_facts).where(F.request_id == bindparam("b_request_id"))
 
 
 def facts_values(facts: RequestFacts) -> dict[str, Any]:
@@ -128,16 +135,37 @@ def insert_facts(
     values = facts_values(facts_of(request, side, cat))
     changed = 0
     if not created:
-        changed = connection.execute(
-            update(request_facts).where(F.request_id == request.id).values(**values)
-        ).rowcount
+        changed = connection.execute(_UPDATE_FACTS, {"b_request_id": request.id, **values}).rowcount
     if created or changed != 1:
-        connection.execute(insert(request_facts).values(request_id=request.id, **values))
+        connection.execute(_INSERT_FACTS, {"request_id": request.id, **values})
+    insert_all(connection, _step_batches(request.id, new_steps, cat))
+
+
+def new_facts(
+    request: CooperationRequest,
+    *,
+    side: Side,
+    catalogue: Catalogue | None = None,
+) -> list[Batch]:
+    """The facts of a request being created (with the steps it arrived with), as rows to
+    insert with the request's own (``batches.insert_all``): what ``insert_facts`` writes
+    with ``created=True``."""
+    cat = catalogue or default_catalogue()
+    values = facts_values(facts_of(request, side, cat))
+    return [
+        (request_facts, [{"request_id": request.id, **values}]),
+        *_step_batches(request.id, request.history, cat),
+    ]
+
+
+def _step_batches(
+    request_id: str, new_steps: Sequence[TransitionRecord], catalogue: Catalogue
+) -> list[Batch]:
     steps = [StepFact.of(r) for r in new_steps]
-    if rows := milestone_rows(request.id, milestones(steps)):
-        connection.execute(insert(request_milestones), rows)
-    if rows := ground_rows(request.id, grounds(steps, cat)):
-        connection.execute(insert(refusal_grounds), rows)
+    return [
+        (request_milestones, milestone_rows(request_id, milestones(steps))),
+        (refusal_grounds, ground_rows(request_id, grounds(steps, catalogue))),
+    ]
 
 
 # --- read: the figures -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from hanoi.custody.errors import InsufficientCosignatures, MalformedEvent, Proof
 from hanoi.custody.events import (
     CustodyAction,
     CustodyEvent,
+    commitment_of,
     event_commitment,
     event_leaf_hash,
     format_time,
@@ -72,6 +73,17 @@ def test_the_salt_hides_the_event() -> None:
     assert len(new_salt()) == 32
     with pytest.raises(InvalidInput):
         event_commitment(EVENT, b"short")
+
+
+def test_an_event_prepared_for_the_log_is_canonicalised_once_for_both_its_parts() -> None:
+    from hanoi.custody.service import CustodyLog
+
+    (prepared,) = CustodyLog.prepare([EVENT])
+    assert prepared.event == EVENT.canonical()
+    assert prepared.commitment == event_commitment(EVENT, prepared.salt)
+    assert commitment_of(EVENT.canonical(), SALT) == event_commitment(EVENT, SALT)
+    with pytest.raises(InvalidInput, match="salt"):
+        commitment_of(EVENT.canonical(), b"short")
 
 
 def test_times_are_canonical_utc() -> None:
