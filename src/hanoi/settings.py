@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     this node gave stay verifiable under the name other States know."""
 
     database_url: str = ""
+    database_pool_size: int = Field(default=10, ge=1, le=15)
+    """PostgreSQL connections each server process keeps open when idle (of at most 15 it
+    may hold): hosts x workers x this must stay below the server's max_connections."""
     blob_store: Literal["disk", "s3"] = "disk"
     blob_dir: Path | None = None
     s3_endpoint_url: str | None = None

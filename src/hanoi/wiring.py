@@ -144,7 +144,9 @@ def restored_hold(settings: Settings) -> Callable[[], None]:
 
 
 def open_engine(settings: Settings) -> Engine:
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(
+        settings.resolved_database_url, kept_connections=settings.database_pool_size
+    )
     check_connection(engine)
     return engine
 

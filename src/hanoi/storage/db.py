@@ -34,7 +34,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+MAX_CONNECTIONS = 15
+"""PostgreSQL connections one process may hold at once (SQLAlchemy's default bound)."""
+DEFAULT_KEPT_CONNECTIONS = 10
+
+
+def make_engine(url: str, *, kept_connections: int = DEFAULT_KEPT_CONNECTIONS) -> Engine:
+    """``kept_connections``: of the :data:`MAX_CONNECTIONS` a PostgreSQL engine may open,
+    how many it keeps open when idle (the node's ``database_pool_size``)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -42,15 +49,17 @@ def make_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-        # At most 15 connections a process, as with SQLAlchemy's default pool (5 kept, 10
-        # more opened when needed and closed when returned), but all 15 are kept: under
-        # load the default closed and reopened connections hundreds of times a second (a
-        # PostgreSQL backend started each time, its caches and prepared statements lost).
+        # At most 15 connections a process, as with SQLAlchemy's default pool, of which
+        # 10 are kept (the default keeps 5): under load the default closed and reopened
+        # connections hundreds of times a second (a PostgreSQL backend started each time,
+        # its caches and prepared statements lost). Kept connections count against the
+        # server's max_connections on every host and worker (docs/operations.md).
+        kept = max(1, min(kept_connections, MAX_CONNECTIONS))
         kwargs: dict[str, Any] = {
             "pool_pre_ping": False,
             "connect_args": {"connect_timeout": 5},
-            "pool_size": 15,
-            "max_overflow": 0,
+            "pool_size": kept,
+            "max_overflow": MAX_CONNECTIONS - kept,
         }
     elif backend == "sqlite":
         kwargs = {}
