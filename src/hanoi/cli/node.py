@@ -158,7 +158,14 @@ def rotate_key(
         return
     print(f"rotated {kind} key: {shown['old']} -> {shown['new']}")
     print(f"old key kept as {shown['retired']}")
+    if kind == "log":
+        print(
+            f"the log goes on under {shown['new']} from its next checkpoint, which comes "
+            f"with the succession that ends {shown['old']}"
+        )
     print(
-        "next: restart each 'hanoi serve' of this node, then build its entry again: "
-        f"hanoi directory entry --dir {directory} --previous <the entry you published> ..."
+        "next: copy keys/ (with keys/retired/) and hanoi.toml to the node's other hosts, "
+        "restart each 'hanoi serve' of this node, then build its entry again: "
+        f"hanoi directory entry --dir {directory} --previous <the entry you published> ... "
+        "(docs/operations.md, 'Rotating keys')"
     )
