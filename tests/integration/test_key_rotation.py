@@ -24,6 +24,9 @@ from sqlalchemy import update
 from conftest import run_hanoi
 from hanoi.clock import SystemClock
 from hanoi.cooperation.service import DraftInput, StepInput
+from hanoi.custody.checkpoint import parse_checkpoint
+from hanoi.custody.note import parse_note
+from hanoi.custody.succession import Succession
 from hanoi.directory.authoring import DEFAULT_OVERLAP, assemble, build_entry, cosigning_keys
 from hanoi.directory.codec import dump_json
 from hanoi.directory.signing import sign_directory, sign_entry
@@ -101,6 +104,13 @@ def rotation(tmp_path: Path) -> Iterator[Rotation]:
 
 def pending(node: Node) -> list[OutboxEntry]:
     return [m for m in node.federation.store.outbox(limit=20) if m.status == OutboxStatus.PENDING]
+
+
+def view_of(p: Pair, origin: str) -> bytes:
+    """The checkpoint of ``origin`` EGY's witness cosigned last, as it serves it."""
+    view = p.egy.witness.view(origin)
+    assert view is not None, f"EGY's witness holds nothing of {origin}"
+    return view.encode()
 
 
 def retry_now(node: Node) -> None:
@@ -218,9 +228,15 @@ def test_a_rotated_log_key_goes_on_under_a_new_origin_and_old_proofs_still_hold(
     r.publish_vnm_entry(version=2)
     entry = p.egy.federation.directory.entry("VNM")
     assert (entry.log_origin, entry.former_logs) == (rotated.new, (former,))
-    p.egy.peering.sync()  # EGY's witness learns the new origin from the directory
+    cosigned_old = parse_checkpoint(parse_note(view_of(p, first_origin)).text)
+    p.egy.peering.sync()  # EGY's witness learns the new origin from the directory...
+    # ... and starts it from what it cosigned of the old: the new origin must extend it.
+    assert view_of(p, rotated.new) == view_of(p, first_origin)
     new_offer = p.vnm.transfers.offer(p.lan, request_id, [item.id])  # cosigned by EGY
     assert p.vnm.federation.deliver_due() >= 1
+    cosigned_new = parse_checkpoint(parse_note(view_of(p, rotated.new)).text)
+    assert cosigned_new.origin == rotated.new
+    assert cosigned_new.size > first_size >= cosigned_old.size
 
     # A package whose proofs rest on the old origin, and one on the new, are accepted.
     for offer in (old_offer, new_offer):
@@ -251,3 +267,14 @@ def test_a_rotated_log_key_goes_on_under_a_new_origin_and_old_proofs_still_hold(
     assert policy.max_size == first_size
     assert trust.policy_for(rotated.new).max_size is None
     assert trust.log(first_origin) is trust.log(rotated.new)
+
+    # A succession that ends the old origin before what EGY's witness cosigned of it is a
+    # split view: alerted, and no new origin is started from it.
+    forged = Succession(
+        first_origin, cosigned_old.size - 1, os.urandom(32), f"{first_origin}/forged", "key"
+    )
+    assert not p.egy.witness.continue_log(forged)
+    assert p.egy.witness.view(forged.new_origin) is None
+    [alert] = [a for a in p.egy.witness.alerts() if a["origin"] == first_origin]
+    assert alert["kind"] == "split-view"
+    assert f"ended at size {cosigned_old.size - 1}" in str(alert["detail"])

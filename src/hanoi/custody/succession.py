@@ -76,12 +76,17 @@ class FormerLog:
     log_verifier_key: str
     succession: str | None = None
 
-    def final_size(self) -> int | None:
-        """The old origin's last size, from the succession (unverified: see
-        :func:`open_succession`); None without one."""
+    def ended(self) -> Succession | None:
+        """The succession's content (verified where the former log was read: a trust file,
+        a directory entry); None without one."""
         if self.succession is None:
             return None
-        return parse_succession(self.succession.split("\n\n", 1)[0] + "\n").size
+        return parse_succession(self.succession.split("\n\n", 1)[0] + "\n")
+
+    def final_size(self) -> int | None:
+        """The old origin's last size; None without a succession."""
+        ended = self.ended()
+        return None if ended is None else ended.size
 
     def as_json(self) -> dict[str, str]:
         shown = {"log_origin": self.log_origin, "log_verifier_key": self.log_verifier_key}

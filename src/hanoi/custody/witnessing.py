@@ -28,6 +28,7 @@ from hanoi.custody.encoding import b64
 from hanoi.custody.errors import SplitViewError, StaleCheckpointError
 from hanoi.custody.note import Ed25519Verifier, parse_note, parse_signature_lines
 from hanoi.custody.service import CustodyLog
+from hanoi.custody.succession import Succession
 from hanoi.custody.tlog_witness import Witness, WitnessState, parse_add_checkpoint
 from hanoi.errors import HanoiError, PeerError
 
@@ -136,6 +137,38 @@ class WitnessService:
         )
         log.error("split view of log %s: %s", theirs.origin, detail)
         return True
+
+    def continue_log(self, succession: Succession) -> bool:
+        """A log this witness cosigned went on under a new origin (a key rotation, ADR
+        0051; ``succession`` already verified): the new origin starts from what this
+        witness last cosigned of the old one, so its first checkpoint must be proven
+        consistent with it, as any other. A recorded size beyond where the old origin
+        ended, or another root at that size, is a split view: alerted, not continued.
+        Returns True if it started the new origin here."""
+        old = self._store.witnessed(succession.old_origin)
+        if old is None or self._store.witnessed(succession.new_origin) is not None:
+            return False
+        now = self._clock.now()
+        if old.size > succession.size or (
+            old.size == succession.size and old.root != succession.root
+        ):
+            detail = (
+                f"{succession.old_origin} ended at size {succession.size} (root "
+                f"{b64(succession.root)}) when it became {succession.new_origin}, but this "
+                f"witness cosigned size {old.size} (root {b64(old.root)})"
+            )
+            if not any(alert.get("detail") == detail for alert in self._store.alerts()):
+                self._store.raise_alert(
+                    origin=succession.old_origin,
+                    kind="split-view",
+                    detail=detail,
+                    evidence=old.checkpoint + "\n" + succession.text(),
+                    now=now,
+                )
+                log.error("split view of log %s: %s", succession.old_origin, detail)
+            return False
+        started = WitnessedLog(succession.new_origin, old.size, old.root, old.checkpoint)
+        return self._store.advance_witnessed(old_size=None, new=started, now=now)
 
     def add_checkpoint(self, body: bytes) -> bytes:
         """Cosign the checkpoint in a tlog-witness request, or raise why not."""

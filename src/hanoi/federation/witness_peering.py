@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import httpx
 
 from hanoi.clock import Clock
+from hanoi.custody.succession import FormerLog
 from hanoi.custody.witnessing import WitnessService
 from hanoi.errors import HanoiError, Unavailable
 from hanoi.federation.ports import WitnessPeerStore
@@ -68,6 +69,7 @@ class WitnessPeering:
             entry = signed.entry
             if entry.state == self._state:
                 continue
+            self._continue_logs(entry.former_logs)
             self._peers.trust(origin=entry.log_origin, verifier_key=entry.log_verifier_key, now=now)
             self._peers.add_peer(
                 name=entry.witness_name,
@@ -77,6 +79,16 @@ class WitnessPeering:
             )
         self._synced = version
         return True
+
+    def _continue_logs(self, former: Sequence[FormerLog]) -> None:
+        """A State's log that went on under a new origin goes on from what this witness
+        cosigned of the old one (oldest first: one rotation after another)."""
+        if self._witness is None:
+            return
+        for log in reversed(former):
+            ended = log.ended()  # verified when the directory was accepted
+            if ended is not None:
+                self._witness.continue_log(ended)
 
     def gossip(self, *, every: float = 5.0) -> int:
         """Compare this node's view of every log it witnesses with each other State's
