@@ -208,3 +208,24 @@ def test_a_rotated_log_key_continues_the_tree_under_a_new_origin(engine: Engine)
         old.run_once()
     assert new.run_until_idle() == 31
     assert len(repo.successions()) == 1
+
+
+def test_a_log_rotated_before_its_first_checkpoint_ends_its_old_origin_at_size_0(
+    engine: Engine,
+) -> None:
+    repo, tiles = CustodyRepository(engine), MemoryTileStore()
+    new_signer = Ed25519Signer(NEW_ORIGIN, Ed25519PrivateKey.generate())
+    new_key = str(new_signer.verifier().key)
+    repo.enqueue(commitments(0, 3), now=NOW)
+    new = Sequencer(
+        origin=NEW_ORIGIN,
+        signer=new_signer,
+        store=repo,
+        tiles=tiles,
+        clock=FixedClock(NOW),
+        predecessors=[Predecessor(SIGNER, new_key)],
+    )
+    assert new.run_until_idle() == 3
+    [(ended, note)] = repo.successions().items()
+    succession = open_succession(note.encode(), old_key=SIGNER.verifier())
+    assert (ended, succession.size, succession.new_origin) == (ORIGIN, 0, NEW_ORIGIN)

@@ -206,7 +206,7 @@ class Sequencer:
         self._fault("wrote-tiles")
 
         root = tree_hash(new_size, overlay) if new_size else EMPTY_ROOT  # step 6
-        succession = self._succession(state) if state is not None else None
+        succession = self._succession(state) if state is not None else self._first_succession()
         note = sign_checkpoint(Checkpoint(self.origin, new_size, root), [self._signer])
         published = self._store.publish(
             old_size=state.size if state else None,
@@ -216,6 +216,23 @@ class Sequencer:
         )
         self._fault("published")
         return RunResult(size, new_size, published=published)
+
+    def _first_succession(self) -> SignedSuccession | None:
+        """A log whose key was rotated before it published anything: its old origin ends
+        at size 0, so the retired key can vouch for nothing of it."""
+        if len(self._predecessors) != 1:
+            return None  # none; or several rotations before any checkpoint, left unlinked
+        [predecessor] = self._predecessors.values()
+        return self._signed(
+            Succession(
+                predecessor.signer.name, 0, EMPTY_ROOT, self.origin, predecessor.new_verifier_key
+            ),
+            predecessor,
+        )
+
+    def _signed(self, succession: Succession, predecessor: Predecessor) -> SignedSuccession:
+        note = sign_succession(succession, old=predecessor.signer, new=self._signer)
+        return SignedSuccession(succession, note.decode())
 
     def _succession(self, state: PublishedState) -> SignedSuccession | None:
         """None when the published checkpoint is this log's; after a rotation, the
@@ -233,8 +250,7 @@ class Sequencer:
         succession = Succession(
             origin, state.size, state.root, self.origin, predecessor.new_verifier_key
         )
-        note = sign_succession(succession, old=predecessor.signer, new=self._signer)
-        return SignedSuccession(succession, note.decode())
+        return self._signed(succession, predecessor)
 
     def _write_entry_bundles(self, old_size: int, new_size: int) -> None:
         first = old_size // TILE_WIDTH
