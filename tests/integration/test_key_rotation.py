@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import update
 
 from conftest import run_hanoi
+from hanoi.accounts.model import Role
 from hanoi.clock import SystemClock
 from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.custody.checkpoint import parse_checkpoint
@@ -49,6 +50,7 @@ from support_transfers import (
     federated_pair,
     offered,
 )
+from support_ui import PASSWORD, signed_in
 from unit.cooperation.builders import complete_contents
 
 
@@ -278,3 +280,11 @@ def test_a_rotated_log_key_goes_on_under_a_new_origin_and_old_proofs_still_hold(
     [alert] = [a for a in p.egy.witness.alerts() if a["origin"] == first_origin]
     assert alert["kind"] == "split-view"
     assert f"ended at size {cosigned_old.size - 1}" in str(alert["detail"])
+    # The alerts page names the State whose former origin it is.
+    p.egy.accounts.add_user(name="nour", role=Role.SUPERVISOR, password=PASSWORD)
+    with signed_in(p.egy, "nour", enter=False) as browser:
+        page = browser.get("/ui/alerts")
+    assert page.status_code == 200
+    logs = page.text.split('id="logs-caption"')[1].split("</table>")[0]
+    assert first_origin in logs
+    assert 'href="/ui/directory?state=VNM"' in logs

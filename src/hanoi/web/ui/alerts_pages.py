@@ -85,14 +85,18 @@ def _moment(fmt: LocaleFormat, text: object) -> tuple[datetime | None, str]:
 
 
 def _log_states(ui: UiSite) -> dict[str, str]:
-    """Which State keeps each custody log: this node's, and the others' from the directory."""
+    """Which State keeps each custody log: this node's, and the others' from the directory,
+    under their origins before a log key rotation too."""
     node = ui.node
-    owners = {node.identity.log_origin: node.identity.state}
+    owners = dict.fromkeys(node.identity.log_origins, node.identity.state)
     try:
         held = node.federation.directory.current()
     except Unavailable:
         return owners
-    owners.update({s.entry.log_origin: s.entry.state for s in held.directory.states})
+    for signed in held.directory.states:
+        entry = signed.entry
+        origins = (entry.log_origin, *(f.log_origin for f in entry.former_logs))
+        owners.update(dict.fromkeys(origins, entry.state))
     return owners
 
 
