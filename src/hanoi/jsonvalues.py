@@ -62,6 +62,8 @@ def parse_json(data: bytes | str, *, limits: JsonLimits = DEFAULT_JSON_LIMITS) -
 def check_json_value(value: Any, *, limits: JsonLimits = DEFAULT_JSON_LIMITS) -> None:
     """Raise ``InvalidInput`` unless every string, number and nesting level of ``value``
     is within the rules above. Iterative: a deep value cannot exhaust the stack here."""
+    if _clean(value, limits):
+        return
     problems: list[FieldProblem] = []
     stack: list[tuple[Any, str, int]] = [(value, "#", 1)]
     while stack and len(problems) < MAX_PROBLEMS:
@@ -90,6 +92,42 @@ def check_json_value(value: Any, *, limits: JsonLimits = DEFAULT_JSON_LIMITS) ->
             problems.append(FieldProblem(path, "a number too large to represent"))
     if problems:
         raise _refusal(problems)
+
+
+def _clean(value: Any, limits: JsonLimits) -> bool:
+    """Whether :func:`check_json_value` would find nothing wrong with ``value``: the same
+    rules, without naming places. Values are nearly always clean (every request body, every
+    request's contents each time a request is built), so the walk that builds a JSON
+    pointer for every value runs only for one that is not."""
+    max_depth, max_string = limits.max_depth, limits.max_string
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            if depth > max_depth:
+                return False
+            for key, element in current.items():
+                if not _clean_text(key if isinstance(key, str) else str(key), max_string):
+                    return False
+                stack.append((element, depth + 1))
+        elif isinstance(current, list):
+            if depth > max_depth:
+                return False
+            stack.extend((element, depth + 1) for element in current)
+        elif isinstance(current, str):
+            if not _clean_text(current, max_string):
+                return False
+        elif isinstance(current, _Constant) or (
+            isinstance(current, float) and not math.isfinite(current)
+        ):
+            return False
+    return True
+
+
+def _clean_text(text: str, max_string: int) -> bool:
+    if len(text) > max_string or "\x00" in text:
+        return False
+    return text.isascii() or text_problem(text) is None  # ASCII holds no surrogate
 
 
 def _string_problem(text: str, limits: JsonLimits) -> str | None:

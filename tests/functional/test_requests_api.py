@@ -76,6 +76,21 @@ def test_an_incomplete_draft_is_refused_item_by_item_with_the_article(desks: Any
     assert unknown.status_code == 404
 
 
+def test_a_draft_answers_what_showing_it_answers_and_the_api_documents_it(desks: Any) -> None:
+    """The draft's answer is serialised directly, not through its response model: it must
+    still be what the model gives (as ``GET`` shows it) and stay documented as that model."""
+    egy, _, _ = desks
+    draft = new_draft(egy, "mla-stored-data")
+    shown = egy.get("amira", f"/api/v1/requests/{draft['id']}")
+    assert shown.status_code == 200
+    assert draft == shown.json()
+    spec = egy.client.get("/api/v1/openapi.json").json()
+    answer = spec["paths"]["/api/v1/requests"]["post"]["responses"]["201"]
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RequestOut"
+    }
+
+
 def test_revise_then_approve_send_and_list_with_filters_and_pages(desks: Any) -> None:
     egy, _, clock = desks
     draft = new_draft(egy, contents={})

@@ -27,6 +27,8 @@ from hanoi.cooperation.service import DraftInput, StepInput
 from hanoi.custody.events import CustodyAction
 from hanoi.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from hanoi.evidence.items import Acquisition, SourceKind
+from hanoi.storage.cooperation_repo import CooperationRepository
+from hanoi.storage.custody_repo import CustodyRepository
 from hanoi.wiring import Node
 from support_cooperation import add_user, deliver
 from support_databases import templates as database_templates
@@ -267,6 +269,29 @@ def test_deadlines_fire_once_and_show_to_the_case_team(federation: Federation) -
     assert [a.state for a in f.vnm.cooperation.alerts(minh)] == ["overdue", "due-soon"]
     step(f, f.vnm, minh, request_id, "acknowledge")
     assert f.vnm.cooperation.overdue(minh) == []
+
+
+def test_the_deadline_check_s_cache_holds_what_the_database_holds(federation: Federation) -> None:
+    """Requests this process stored are kept for the deadline check as they were written;
+    what it keeps must be what reading and decoding the rows gives, and a request read in
+    chunks must come with its whole history."""
+    f = federation
+    draft = f.egy.cooperation.draft(
+        f.amira,
+        DraftInput(
+            kind="mla-stored-data",
+            requested_state="VNM",
+            contents=complete_contents(CATALOGUE.kind("mla-stored-data")),
+        ),
+    ).request
+    request_id = sent(f, "expedited-preservation")
+    kept = f.egy.cooperation._store.open_requests()  # from its cache
+    fresh = CooperationRepository(f.egy.engine, CustodyRepository(f.egy.engine))  # no cache
+    read = {request.id: request for request in fresh.open_requests()}
+    assert {request.id: request for request in kept} == read
+    assert set(read) == {draft.id, request_id}
+    assert next(r for r in kept if r.id == draft.id) is draft  # kept, not read back
+    assert [r.transition.value for r in read[request_id].history] == ["approve", "send"]
 
 
 def test_the_preservation_period_reminds_and_stops_once_the_mla_request_arrives(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from hypothesis import given
@@ -82,3 +83,46 @@ def test_what_json_can_write_back_is_taken_unchanged(value: object) -> None:
         return
     assert parse_json(text) == value
     check_json_value(value)
+
+
+def _breaks_a_rule(value: object, limits: JsonLimits, depth: int = 1) -> bool:
+    """The rules, written plainly: what check_json_value must refuse."""
+    if isinstance(value, dict | list):
+        if depth > limits.max_depth:
+            return True
+        if isinstance(value, dict):
+            return any(
+                _breaks_a_rule(str(k), limits) or _breaks_a_rule(v, limits, depth + 1)
+                for k, v in value.items()
+            )
+        return any(_breaks_a_rule(v, limits, depth + 1) for v in value)
+    if isinstance(value, str):
+        if len(value) > limits.max_string or "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+@given(
+    st.recursive(
+        st.none()
+        | st.integers()
+        | st.floats()  # NaN and infinities too
+        | st.text(st.characters(codec=None, categories=None), max_size=6),  # NUL, surrogates
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+        ),
+        max_leaves=20,
+    )
+)
+def test_a_value_is_refused_exactly_when_it_breaks_a_rule(value: object) -> None:
+    """The quick walk that lets clean values through must never let a bad one through."""
+    limits = JsonLimits(max_depth=3, max_string=4)
+    if _breaks_a_rule(value, limits):
+        with pytest.raises(InvalidInput):
+            check_json_value(value, limits=limits)
+    else:
+        check_json_value(value, limits=limits)

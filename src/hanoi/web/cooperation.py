@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hanoi.accounts.model import User
@@ -377,23 +378,42 @@ def _choices(rows: tuple[Transition, ...], expected: Transition | None) -> list[
 
 
 def request_out(view: RequestView) -> RequestOut:
+    return RequestOut.model_validate(request_out_json(view))
+
+
+def _choices_json(rows: tuple[Transition, ...], expected: Transition | None) -> list[Any]:
+    """:func:`_choices` as JSON, built directly."""
+    return [
+        {
+            "step": row.name.value,
+            "article": row.article,
+            "requires": sorted(r.value for r in row.requires),
+            "expected": row is expected,
+        }
+        for row in rows
+    ]
+
+
+def request_out_json(view: RequestView) -> dict[str, Any]:
+    """A request as the API shows it (:class:`RequestOut`), as JSON values built directly:
+    the draft's answer is serialised from this once, without a model round trip."""
     request = view.request
-    return RequestOut(
-        id=request.id,
-        kind=request.kind,
-        route=request.route.value,
-        status=request.status.value,
-        desired_status=request.desired_status.value if request.desired_status else None,
-        side=view.side.value,
-        document=request_json(request, history=False),
-        conditions=[condition_json(c) for c in request.conditions],
-        allowed_steps=_choices(view.allowed, view.expected),
-        recordable_steps=_choices(view.recordable, None),
-        assignments=[
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "route": request.route.value,
+        "status": request.status.value,
+        "desired_status": request.desired_status.value if request.desired_status else None,
+        "side": view.side.value,
+        "document": request_json(request, history=False),
+        "conditions": [condition_json(c) for c in request.conditions],
+        "allowed_steps": _choices_json(view.allowed, view.expected),
+        "recordable_steps": _choices_json(view.recordable, None),
+        "assignments": [
             {"user": a.user, "role": a.role, "by": a.by, "at": a.at.isoformat()}
             for a in view.assignments
         ],
-        consents=[
+        "consents": [
             {
                 "third_state": c.third_state,
                 "consenting_state": c.consenting_state,
@@ -405,20 +425,26 @@ def request_out(view: RequestView) -> RequestOut:
             }
             for c in view.consents
         ],
-        timeline=[_record(r) for r in request.history],
-        custody=[
+        "timeline": [record_json(r) for r in request.history],
+        "custody": [
             {"index": e.index, "event": e.event.to_json(), "salt": b64(e.salt)}
             for e in view.custody
         ],
-    )
+    }
 
 
 def _show(service: CooperationService, user: User, request_id: str) -> RequestOut:
     return request_out(service.show(user, request_id))
 
 
-@router.post("/requests", status_code=201, summary="Draft a request", response_model=RequestOut)
-def draft(body: DraftBody, request: Request, user: CurrentUser) -> RequestOut:
+@router.post(
+    "/requests",
+    status_code=201,
+    summary="Draft a request",
+    response_model=None,  # documented below; the answer is serialised once, not validated again
+    responses={201: {"model": RequestOut, "description": "Successful Response"}},
+)
+def draft(body: DraftBody, request: Request, user: CurrentUser) -> JSONResponse:
     service = service_of(request)
     view = service.draft(
         user,
@@ -435,7 +461,7 @@ def draft(body: DraftBody, request: Request, user: CurrentUser) -> RequestOut:
             links=tuple(link.model() for link in body.links),
         ),
     )
-    return request_out(view)
+    return JSONResponse(request_out_json(view), status_code=201)
 
 
 @router.post(
