@@ -15,6 +15,7 @@ import dataclasses
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -108,20 +109,27 @@ def begin(client: TestClient, next_page: str = "") -> str:
 
 
 EXCHANGED = [0.0]
-"""When the node last exchanged a code for tokens (the end of its callback)."""
+"""When a code was last exchanged for tokens at the provider."""
+
+
+@contextmanager
+def one_exchange_a_second() -> Iterator[None]:
+    """Around a code's exchange for tokens, by the node or by hand: one a second at most.
+    Canaille 0.3.6 makes the same access token for the same user, client and second, and
+    its token endpoint then fails on its own unique constraint (500), whichever test
+    signed in the same user a moment before."""
+    time.sleep(max(0.0, int(EXCHANGED[0]) + 1.02 - time.time()))
+    try:
+        yield
+    finally:
+        EXCHANGED[0] = time.time()
 
 
 def back_at_node(client: TestClient, location: str) -> httpx.Response:
-    """The browser back at the node's callback, which exchanges the code for tokens. One
-    exchange a second at most: Canaille 0.3.6 makes the same access token for the same
-    user, client and second, and its token endpoint then fails on its own unique
-    constraint (500), whichever test signed in the same user a moment before."""
+    """The browser back at the node's callback, which exchanges the code for tokens."""
     assert location.startswith(CALLBACK), location
-    time.sleep(max(0.0, int(EXCHANGED[0]) + 1.02 - time.time()))
-    try:
+    with one_exchange_a_second():
         return client.get(location.removeprefix(LOOPBACK))
-    finally:
-        EXCHANGED[0] = time.time()
 
 
 def query(url: str) -> dict[str, str]:
@@ -235,12 +243,13 @@ def test_an_unregistered_redirect_uri_is_refused_by_the_provider(
 def real_id_token(oidc: OidcSignIn, provider: Canaille) -> tuple[str, str]:
     """An ID token the provider issued (code exchanged by hand), and its nonce."""
     pending, answer = code_for(oidc)
-    token = httpx.post(
-        oidc.metadata()["token_endpoint"],
-        data={"grant_type": "authorization_code", "code": answer["code"],
-              "redirect_uri": CALLBACK, "code_verifier": pending.verifier},
-        auth=(provider.client_id, provider.client_secret),
-    )  # fmt: skip
+    with one_exchange_a_second():
+        token = httpx.post(
+            oidc.metadata()["token_endpoint"],
+            data={"grant_type": "authorization_code", "code": answer["code"],
+                  "redirect_uri": CALLBACK, "code_verifier": pending.verifier},
+            auth=(provider.client_id, provider.client_secret),
+        )  # fmt: skip
     assert token.status_code == 200, token.text
     return token.json()["id_token"], pending.nonce
 
