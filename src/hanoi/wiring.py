@@ -206,26 +206,27 @@ def rotate_key(settings: Settings, kind: str, clock: Clock) -> Rotated:
     the old key retired, the new one listed (each once, if a rotation is run again)."""
     now = clock.now()
     keys_dir = settings.keys_dir
+
+    def reread() -> NodeKeys:  # the keys as the node reads them now
+        return load_keys(load_settings(settings.node_dir))
+
     if kind == "signing":
         rotated = rotate_signing_key(keys_dir, SIGNING_KEY_FILE, now=now)
+        purpose, old_id, new_id = "node-signing", rotated.old, rotated.new
+        public = raw_public(reread().signing.public_key())
     elif kind == "age":
         rotated = rotate_age_identity(keys_dir, AGE_IDENTITY_FILE, now=now)
+        purpose, old_id, new_id = "age", rotated.old, rotated.new
+        public = reread().age.recipient().public_key
     elif kind == "log":
         rotated = rotate_log_key(settings.node_dir, keys_dir, now=now)
-    else:
-        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age, log or document")
-    keys = load_keys(load_settings(settings.node_dir))  # as the node reads them now
-    if kind == "signing":
-        purpose, old_id, new_id = "node-signing", rotated.old, rotated.new
-        public = raw_public(keys.signing.public_key())
-    elif kind == "age":
-        purpose, old_id, new_id = "age", rotated.old, rotated.new
-        public = keys.age.recipient().public_key
-    else:
+        keys = reread()
         purpose, public = "log-signing", raw_public(keys.log_signing.public_key())
         new_id = note_key_id(rotated.new, public).hex()
         [old_key] = [key for origin, key in keys.retired_log if origin == rotated.old]
         old_id = note_key_id(rotated.old, raw_public(old_key.public_key())).hex()
+    else:
+        raise InvalidInput(f"no key kind {kind[:20]!r}; rotate signing, age, log or document")
     engine = open_engine(settings)
     try:
         retire_key(engine, key_id=old_id, now=now)

@@ -132,6 +132,22 @@ def test_concurrent_appenders_and_sequencers_on_postgresql(migrated_databases: C
     setup.dispose()
 
 
+def rotated_sequencer(
+    repo: CustodyRepository, tiles: MemoryTileStore, signer: Ed25519Signer, *, retired: bool = True
+) -> Sequencer:
+    """A sequencer for :data:`NEW_ORIGIN` after a log key rotation: with the retired key of
+    :data:`ORIGIN` (to sign the succession), or without it."""
+    predecessors = [Predecessor(SIGNER, str(signer.verifier().key))] if retired else []
+    return Sequencer(
+        origin=NEW_ORIGIN,
+        signer=signer,
+        store=repo,
+        tiles=tiles,
+        clock=FixedClock(NOW),
+        predecessors=predecessors,
+    )
+
+
 def test_a_rotated_log_key_continues_the_tree_under_a_new_origin(engine: Engine) -> None:
     """ADR 0051: the first checkpoint of the new origin comes with the succession that ends
     the old one, signed by both keys; a process still signing for the old origin stops."""
@@ -146,20 +162,11 @@ def test_a_rotated_log_key_continues_the_tree_under_a_new_origin(engine: Engine)
     new_key = str(new_signer.verifier().key)
 
     repo.enqueue(appended[20:], now=NOW)
-    without_old_key = Sequencer(
-        origin=NEW_ORIGIN, signer=new_signer, store=repo, tiles=tiles, clock=FixedClock(NOW)
-    )
+    without_old_key = rotated_sequencer(repo, tiles, new_signer, retired=False)
     with pytest.raises(LogMovedOn, match="copy keys/retired/"):
         without_old_key.run_once()
     assert repo.state() == last_old  # nothing published
-    new = Sequencer(
-        origin=NEW_ORIGIN,
-        signer=new_signer,
-        store=repo,
-        tiles=tiles,
-        clock=FixedClock(NOW),
-        predecessors=[Predecessor(SIGNER, new_key)],
-    )
+    new = rotated_sequencer(repo, tiles, new_signer)
     assert new.run_until_idle() == 30
 
     [(ended, note)] = repo.successions().items()
@@ -214,17 +221,8 @@ def test_a_log_rotated_before_its_first_checkpoint_ends_its_old_origin_at_size_0
     engine: Engine,
 ) -> None:
     repo, tiles = CustodyRepository(engine), MemoryTileStore()
-    new_signer = Ed25519Signer(NEW_ORIGIN, Ed25519PrivateKey.generate())
-    new_key = str(new_signer.verifier().key)
     repo.enqueue(commitments(0, 3), now=NOW)
-    new = Sequencer(
-        origin=NEW_ORIGIN,
-        signer=new_signer,
-        store=repo,
-        tiles=tiles,
-        clock=FixedClock(NOW),
-        predecessors=[Predecessor(SIGNER, new_key)],
-    )
+    new = rotated_sequencer(repo, tiles, Ed25519Signer(NEW_ORIGIN, Ed25519PrivateKey.generate()))
     assert new.run_until_idle() == 3
     [(ended, note)] = repo.successions().items()
     succession = open_succession(note.encode(), old_key=SIGNER.verifier())

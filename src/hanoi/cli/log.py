@@ -25,7 +25,7 @@ from hanoi.custody.events import parse_event, verify_event_logged
 from hanoi.custody.limits import DEFAULT_LIMITS
 from hanoi.custody.note import Ed25519Verifier
 from hanoi.custody.policy import CheckpointPolicy
-from hanoi.custody.succession import Succession, open_succession
+from hanoi.custody.succession import Succession, open_succession, read_succession
 from hanoi.custody.tlogproof import load_proof
 from hanoi.errors import InvalidInput, NotFound, PeerError
 from hanoi.files import write_atomically
@@ -186,9 +186,7 @@ def audit(
 
 def _succession(data: bytes, former_keys: list[str]) -> Succession:
     """A succession note verified by the former key named after its old origin."""
-    text = data.decode("utf-8", "replace")
-    lines = text.split("\n", 2)
-    old_origin = lines[1] if len(lines) > 1 else ""
+    old_origin = read_succession(data).old_origin
     keys = [k for k in former_keys if NoteVerifierKey.parse(k).name == old_origin]
     if not keys:
         raise InvalidInput(

@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from hanoi.custody.encoding import b64, decode_hash, parse_decimal
 from hanoi.custody.errors import MalformedError, VerificationError
 from hanoi.custody.limits import DEFAULT_LIMITS, Limits
-from hanoi.custody.note import Ed25519Verifier, NoteSigner, NoteVerifier, open_note, sign_note
+from hanoi.custody.note import (
+    Ed25519Verifier,
+    NoteSigner,
+    NoteVerifier,
+    open_note,
+    parse_note,
+    sign_note,
+)
 from hanoi.errors import InvalidInput
 
 HEADER = "hanoi.log-succession/v1"
@@ -81,7 +88,7 @@ class FormerLog:
         a directory entry); None without one."""
         if self.succession is None:
             return None
-        return parse_succession(self.succession.split("\n\n", 1)[0] + "\n")
+        return read_succession(self.succession.encode())
 
     def final_size(self) -> int | None:
         """The old origin's last size; None without a succession."""
@@ -137,6 +144,12 @@ def parse_succession(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Successio
     if not old_origin or not new_origin or old_origin == new_origin:
         raise MalformedSuccession("a succession names two different origins")
     return Succession(old_origin, size, root, new_origin, new_key)
+
+
+def read_succession(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> Succession:
+    """What a succession note says, its signatures not checked (:func:`open_succession`
+    checks them): to find which key checks it, or one checked before."""
+    return parse_succession(parse_note(data, limits=limits).text, limits=limits)
 
 
 def open_succession(
